@@ -1,0 +1,172 @@
+/* calcify/model.h — the warfarin / vitamin K / MGP / aortic calcium model.
+ *
+ * The equations are documented in docs/MODEL.md; src/model.c implements them.
+ * Layout: CALCIFY_NSTATE states (calcify_state_index), CALCIFY_NPARAM
+ * parameters (calcify_param_index), CALCIFY_NINPUT diet inputs and
+ * CALCIFY_NOBS observables (the CSV columns after arm and time).
+ * Time is in days throughout.
+ */
+#ifndef CALCIFY_MODEL_H
+#define CALCIFY_MODEL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* State vector.  Amounts in gut and plasma are per kg body weight; tissue
+ * concentrations per g wet tissue; MGP in units of the normal-diet MGP pool. */
+typedef enum {
+    CALCIFY_S_WARF_GUT,   /* warfarin in gut, mg/kg                          */
+    CALCIFY_S_WARF_CENT,  /* warfarin in the central compartment, mg/kg      */
+    CALCIFY_S_K1_GUT,     /* K1 in gut, ug/kg                                */
+    CALCIFY_S_MK4_GUT,    /* MK-4 in gut, ug/kg                              */
+    CALCIFY_S_K1_PL,      /* K1 in plasma, ug/kg                             */
+    CALCIFY_S_MK4_PL,     /* MK-4 in plasma, ug/kg                           */
+    CALCIFY_S_LIV_Q,      /* liver vitamin K quinone, ng/g                   */
+    CALCIFY_S_LIV_H,      /* liver vitamin K hydroquinone (KH2), ng/g        */
+    CALCIFY_S_LIV_E,      /* liver vitamin K epoxide (KO), ng/g              */
+    CALCIFY_S_CLOT,       /* prothrombin activity, fraction of full (1)      */
+    CALCIFY_S_AO_K1_Q,    /* aortic K1 quinone, ng/g                         */
+    CALCIFY_S_AO_K1_H,    /* aortic K1 hydroquinone, ng/g                    */
+    CALCIFY_S_AO_K1_E,    /* aortic K1 epoxide, ng/g                         */
+    CALCIFY_S_AO_MK4_Q,   /* aortic MK-4 quinone, ng/g                       */
+    CALCIFY_S_AO_MK4_H,   /* aortic MK-4 hydroquinone, ng/g                  */
+    CALCIFY_S_AO_MK4_E,   /* aortic MK-4 epoxide, ng/g                       */
+    CALCIFY_S_UCMGP,      /* uncarboxylated MGP, rel. to normal-diet pool    */
+    CALCIFY_S_CMGP,       /* carboxylated MGP, rel. to normal-diet pool      */
+    CALCIFY_S_CA_MIN,     /* mineral (deposited) aortic calcium, ug/mg dry   */
+    CALCIFY_NSTATE
+} calcify_state_index;
+
+/* Diet inputs of one phase: food concentrations in mg per g food. */
+typedef enum {
+    CALCIFY_IN_WARFARIN,
+    CALCIFY_IN_K1,
+    CALCIFY_IN_MK4,
+    CALCIFY_NINPUT
+} calcify_input_index;
+
+typedef enum {
+    CALCIFY_P_FOOD_INTAKE,
+    CALCIFY_P_WARF_KA,
+    CALCIFY_P_WARF_F,
+    CALCIFY_P_WARF_VD,
+    CALCIFY_P_WARF_THALF,
+    CALCIFY_P_VKOR_EC50,
+    CALCIFY_P_VK_KA,
+    CALCIFY_P_VK_F,
+    CALCIFY_P_VK_VD,
+    CALCIFY_P_VK_KEL,
+    CALCIFY_P_LIV_UPTAKE,
+    CALCIFY_P_LIV_VKOR,
+    CALCIFY_P_LIV_OX,
+    CALCIFY_P_LIV_KORED,
+    CALCIFY_P_LIV_FSP1_VMAX,
+    CALCIFY_P_LIV_FSP1_KM,
+    CALCIFY_P_LIV_KEL,
+    CALCIFY_P_LIV_GGCX_KM,
+    CALCIFY_P_PROTHROMBIN_KDEG,
+    CALCIFY_P_AO_UPTAKE_VMAX,
+    CALCIFY_P_AO_UPTAKE_KM,
+    CALCIFY_P_AO_VKOR,
+    CALCIFY_P_AO_OX,
+    CALCIFY_P_AO_KORED,
+    CALCIFY_P_AO_FSP1_VMAX,
+    CALCIFY_P_AO_FSP1_KM,
+    CALCIFY_P_AO_KEL,
+    CALCIFY_P_CONV_RATE,
+    CALCIFY_P_CONV_IMAX,
+    CALCIFY_P_MGP_KDEG,
+    CALCIFY_P_MGP_INDUCTION,
+    CALCIFY_P_AO_GGCX_VMAX,
+    CALCIFY_P_AO_GGCX_KM,
+    CALCIFY_P_AO_GGCX_KM_MGP,
+    CALCIFY_P_CA_TISSUE,
+    CALCIFY_P_CA_DEP_MAX,
+    CALCIFY_P_CA_DEP_UC50,
+    CALCIFY_P_CA_DEP_HILL,
+    CALCIFY_P_CA_RES_BASAL,
+    CALCIFY_P_CA_REG_MAX,
+    CALCIFY_P_CA_REG_C50,
+    CALCIFY_P_CA_REG_HILL,
+    CALCIFY_P_DIST_BETA,
+    CALCIFY_P_APOP_CA_WEIGHT,
+    CALCIFY_NPARAM
+} calcify_param_index;
+
+/* Static description of one parameter. */
+typedef struct {
+    const char *name;    /* key in parameter files and --set                */
+    const char *unit;    /* unit the model uses; files may use any unit of
+                            the same dimension                               */
+    const char *meaning; /* one line for `calcify params` and docs/MODEL.md  */
+    double lo, hi;       /* admissible range (inclusive), for input checks  */
+} calcify_param_def;
+
+extern const calcify_param_def calcify_param_defs[CALCIFY_NPARAM];
+
+/* Index of the parameter called `name`, or -1. */
+int calcify_param_find(const char *name);
+
+typedef enum {
+    CALCIFY_O_WARF_DIET,
+    CALCIFY_O_K1_DIET,
+    CALCIFY_O_MK4_DIET,
+    CALCIFY_O_WARF_PLASMA,
+    CALCIFY_O_K1_PLASMA,
+    CALCIFY_O_MK4_PLASMA,
+    CALCIFY_O_VK_LIVER,
+    CALCIFY_O_K1_AORTA,
+    CALCIFY_O_MK4_AORTA,
+    CALCIFY_O_VKH2_AORTA,
+    CALCIFY_O_VKO_AORTA,
+    CALCIFY_O_MGP_TOTAL,
+    CALCIFY_O_CMGP_FRACTION,
+    CALCIFY_O_CA_AORTA,
+    CALCIFY_O_CLOTTING,
+    CALCIFY_O_DISTENSIBILITY,
+    CALCIFY_O_APOPTOSIS,
+    CALCIFY_NOBS
+} calcify_obs_index;
+
+/* Column names of the observables, units in the name (CSV headers). */
+extern const char *const calcify_obs_names[CALCIFY_NOBS];
+
+/* The model with one parameter set: values in the units of
+ * calcify_param_defs, plus rates derived from them and the baseline
+ * reference used by the relative observables.  Plain data: copy freely. */
+typedef struct {
+    double p[CALCIFY_NPARAM];
+    /* derived once by calcify_model_init */
+    double warf_ke;        /* 1/d, ln 2 / half-life                        */
+    /* reference (normal-diet steady state) for *_rel observables          */
+    double ref_clot, ref_ca, ref_apop;
+} calcify_model;
+
+/* Derive rates from m->p and set the reference to 1/0/1 (observables are
+ * then absolute until calcify_model_set_reference is called). */
+void calcify_model_init(calcify_model *m);
+
+/* Take the reference for the relative observables from state y. */
+void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE]);
+
+/* Right-hand side dy/dt at state y under diet u.  Returns 0; the caller
+ * checks the result for NaN (the solver does, as does the steady state). */
+int calcify_model_rhs(const calcify_model *m, const double y[], double dydt[],
+                      const double u[CALCIFY_NINPUT]);
+
+/* Analytic Jacobian, row-major dfdy[i * CALCIFY_NSTATE + j] = ∂f_i/∂y_j. */
+int calcify_model_jac(const calcify_model *m, const double y[], double *dfdy,
+                      const double u[CALCIFY_NINPUT]);
+
+/* Observables of state y under diet u, in the units of calcify_obs_names. */
+void calcify_model_observe(const calcify_model *m, const double y[],
+                           const double u[CALCIFY_NINPUT],
+                           double obs[CALCIFY_NOBS]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,64 @@
+/* calcify/params.h — a parameter set: every model parameter with its value
+ * (in the model's unit) and its provenance.
+ *
+ * Parameter files are libconfig files with one group per parameter:
+ *
+ *     parameters = {
+ *       warfarin_thalf = { value = 15.0; unit = "h"; source = "assumed …"; };
+ *       …
+ *     };
+ *
+ * Every parameter of calcify_param_defs must appear exactly once, with a
+ * value, a unit of the right dimension (converted to the model's unit) and a
+ * non-empty source.  See docs/SCENARIOS.md.
+ */
+#ifndef CALCIFY_PARAMS_H
+#define CALCIFY_PARAMS_H
+
+#include "calcify/model.h"
+#include "calcify/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    double value[CALCIFY_NPARAM];  /* in calcify_param_defs[i].unit       */
+    char *source[CALCIFY_NPARAM];  /* provenance, owned                   */
+} calcify_paramset;
+
+/* Load a parameter file.  On failure *ps is left empty (nothing to free)
+ * and err holds "path:line: what is wrong (what was expected)". */
+calcify_status calcify_paramset_load(const char *path, calcify_paramset *ps,
+                                     calcify_error *err);
+
+/* Copy src into *dst (deep).  Returns CALCIFY_OK or CALCIFY_ENOMEM. */
+calcify_status calcify_paramset_copy(calcify_paramset *dst,
+                                     const calcify_paramset *src);
+
+/* Release the sources; NULL-safe; leaves *ps empty. */
+void calcify_paramset_free(calcify_paramset *ps);
+
+/* Apply "NAME=VALUE" or "NAME=VALUE UNIT" (unit defaults to the model's).
+ * `origin` becomes the new provenance ("set on the command line").  An
+ * unknown name fails with the closest known names suggested. */
+calcify_status calcify_paramset_assign(calcify_paramset *ps,
+                                       const char *assignment,
+                                       const char *origin, calcify_error *err);
+
+/* Set parameter `index` to `value` (model unit) after a range check. */
+calcify_status calcify_paramset_set(calcify_paramset *ps, int index,
+                                    double value, const char *origin,
+                                    calcify_error *err);
+
+/* Write ps as a parameter file readable by calcify_paramset_load, with
+ * `header` (may be NULL; may hold several lines) as a leading comment.
+ * Written to a temporary file and renamed, so `path` is never left partial. */
+calcify_status calcify_paramset_write(const calcify_paramset *ps,
+                                      const char *path, const char *header,
+                                      calcify_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+/* calcify/simulate.h — the model run through a scenario: the baseline steady
+ * state, then arm by arm, phase by phase, row by row.
+ *
+ * A calcify_sim owns one model, one GSL driver and its workspace; it is not
+ * shared between threads (give each thread its own).
+ */
+#ifndef CALCIFY_SIMULATE_H
+#define CALCIFY_SIMULATE_H
+
+#include "calcify/model.h"
+#include "calcify/params.h"
+#include "calcify/scenario.h"
+#include "calcify/solver.h"
+#include "calcify/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct calcify_sim calcify_sim;
+
+/* Called per output row with the observables (calcify_obs_names order);
+ * non-zero stops the run (as CALCIFY_EIO). */
+typedef int (*calcify_row_fn)(void *user, const calcify_arm *arm, double t,
+                              size_t phase, const double y[],
+                              const double obs[CALCIFY_NOBS]);
+
+/* A simulator for parameter set `ps` (copied) with a GSL stepper and
+ * tolerances.  NULL with err filled if the method is unknown or memory runs
+ * out. */
+calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
+                               double rtol, double atol, calcify_error *err);
+
+/* NULL-safe. */
+void calcify_sim_free(calcify_sim *sim);
+
+/* Replace the parameter values (the reference is reset until the next
+ * calcify_sim_baseline). */
+void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps);
+
+/* Steady state of the model under the constant diet `diet`: integrated for up
+ * to 50 years of model time, then polished by Newton's method on the analytic
+ * Jacobian until every |dy_i/dt| <= 1e-10·max(|y_i|, 1e-6) per day.  Sets the
+ * reference of the relative observables to it.  CALCIFY_ESTEADY if it does
+ * not converge. */
+calcify_status calcify_sim_baseline(calcify_sim *sim,
+                                    const double diet[CALCIFY_NINPUT],
+                                    double y[CALCIFY_NSTATE],
+                                    calcify_error *err);
+
+/* Run one arm from y0 with output step dt (see calcify/solver.h for the grid
+ * rule).  A solver failure names arm, phase, time and GSL's reason. */
+calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
+                                   const double y0[CALCIFY_NSTATE], double dt,
+                                   calcify_row_fn row, void *user,
+                                   calcify_error *err);
+
+/* Baseline, then every arm of sc (or only those with a non-zero entry in
+ * `selected`, indexed like sc->arms; NULL = all). */
+calcify_status calcify_sim_run_scenario(calcify_sim *sim,
+                                        const calcify_scenario *sc,
+                                        const unsigned char *selected,
+                                        double dt, calcify_row_fn row,
+                                        void *user, calcify_error *err);
+
+const calcify_model *calcify_sim_model(const calcify_sim *sim);
+calcify_solver *calcify_sim_solver(calcify_sim *sim);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,95 @@
+/* calcify/solver.h — phase-by-phase integration of an ODE system with
+ * piecewise-constant inputs, on GSL's gsl_odeiv2 driver.
+ *
+ * The right-hand side never tests the time against a switch: each phase is
+ * integrated on its own with its inputs fixed, and the driver is reset at
+ * every boundary, so the stepper never steps across a discontinuity.
+ *
+ * Output grid rule: rows at t = k·dt (k = 0, 1, …, computed as k·dt, not by
+ * accumulation) for every t below the arm's end, plus one row at the end.  A
+ * row that falls exactly on a phase boundary holds the state at that instant
+ * and the *new* phase's inputs; the row at the end holds the last phase's
+ * inputs.  With dt <= 0 rows are written at t = 0, at every phase boundary
+ * and at the end only.
+ */
+#ifndef CALCIFY_SOLVER_H
+#define CALCIFY_SOLVER_H
+
+#include <stddef.h>
+
+#include "calcify/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An ODE system dy/dt = f(y, u) with inputs u that are constant in a phase. */
+typedef struct {
+    size_t dim;
+    /* 0 on success, GSL_EBADFUNC (or any non-zero GSL code) on failure */
+    int (*rhs)(double t, const double y[], double dydt[], const double u[],
+               void *ctx);
+    /* row-major dfdy[i*dim+j]; dfdt may be filled with zeros; may be NULL
+       for explicit steppers only */
+    int (*jac)(double t, const double y[], double *dfdy, double dfdt[],
+               const double u[], void *ctx);
+    void *ctx;
+} calcify_system;
+
+typedef struct {
+    double duration;       /* > 0 */
+    const double *input;   /* the phase's inputs, read during the phase */
+} calcify_phase;
+
+/* Where and why a run failed. */
+typedef struct {
+    size_t phase;          /* index of the phase that failed                */
+    double t;              /* last time reached with a good state           */
+    int gsl_status;        /* GSL error code                                */
+} calcify_failure;
+
+/* Called for each output row; a non-zero return stops the run with
+ * CALCIFY_EIO (the callback reports its own error). */
+typedef int (*calcify_emit_fn)(void *user, double t, size_t phase,
+                               const double y[], const double u[]);
+
+typedef struct calcify_solver calcify_solver;
+
+/* Names of the GSL steppers, comma-separated ("rk2, rk4, …"). */
+const char *calcify_stepper_list(void);
+
+/* 1 if `method` names a stepper, else 0. */
+int calcify_stepper_known(const char *method);
+
+/* 1 if the stepper needs the Jacobian. */
+int calcify_stepper_needs_jacobian(const char *method);
+
+/* A solver for `sys` (which must outlive it).  NULL if the method is unknown,
+ * a Jacobian is needed but sys->jac is NULL, tolerances are not positive, or
+ * memory runs out. */
+calcify_solver *calcify_solver_alloc(const calcify_system *sys,
+                                     const char *method, double rtol,
+                                     double atol);
+
+/* NULL-safe. */
+void calcify_solver_free(calcify_solver *s);
+
+/* Integrate through `phases` from y (length sys->dim, overwritten with the
+ * final state), calling emit per the grid rule above.  On a GSL failure
+ * returns CALCIFY_ESOLVER, fills *fail (if not NULL), leaves y at the last
+ * good state and emits no row past it. */
+calcify_status calcify_solver_run(calcify_solver *s, const calcify_phase *phases,
+                                  size_t n_phases, double y[], double dt,
+                                  calcify_emit_fn emit, void *user,
+                                  calcify_failure *fail);
+
+/* Right-hand side and Jacobian evaluations since the solver was allocated
+ * (or the counters last reset). */
+unsigned long calcify_solver_rhs_evals(const calcify_solver *s);
+unsigned long calcify_solver_jac_evals(const calcify_solver *s);
+void calcify_solver_reset_counters(calcify_solver *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,59 @@
+/* cli.h — the calcify command-line tool's commands (internal). */
+#ifndef CALCIFY_CLI_H
+#define CALCIFY_CLI_H
+
+#include "calcify/scenario.h"
+#include "calcify/status.h"
+
+/* Each command takes argv after the command name (argv[0] = command) and
+ * returns a process exit code. */
+int cmd_run(int argc, char **argv);
+int cmd_params(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+
+/* Print "calcify: MESSAGE" on stderr and return the exit code for st. */
+int cli_error(calcify_status st, const char *msg);
+
+/* Options every simulating command shares. */
+typedef struct {
+    const char *sets[256];   /* --set NAME=VALUE, in order */
+    int n_sets;
+    const char *method;      /* --method, NULL = scenario's */
+    double rtol, atol;       /* --rtol/--atol, 0 = scenario's */
+    const char *params;      /* --params FILE, NULL = scenario's */
+} cli_model_opts;
+
+/* Handle one shared option (--set, --method, --rtol, --atol) of getopt code
+ * `opt` with argument `arg`.  1 if handled, 0 if not ours, -1 on error
+ * (already reported). */
+int cli_model_option(cli_model_opts *o, int opt, const char *arg);
+
+/* Load the scenario and apply the shared options.  On failure reports the
+ * error and returns its exit code (> 0); 0 on success. */
+int cli_load_scenario(const char *path, const cli_model_opts *o,
+                      calcify_scenario *sc);
+
+/* getopt_long codes of the shared options, and their --help lines */
+enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FREE };
+#define CLI_MODEL_LONGOPTS                                          \
+    {"set", required_argument, NULL, OPT_SET},                      \
+    {"method", required_argument, NULL, OPT_METHOD},                \
+    {"rtol", required_argument, NULL, OPT_RTOL},                    \
+    {"atol", required_argument, NULL, OPT_ATOL},                    \
+    {"params", required_argument, NULL, OPT_PARAMS}
+#define CLI_MODEL_HELP                                                       \
+    "  --set NAME=VALUE   override a parameter; VALUE is in the parameter's\n" \
+    "                     unit unless one is given: --set 'warfarin_thalf=12 h'\n" \
+    "                     (repeatable; names: calcify params SCENARIO)\n"      \
+    "  --method NAME      GSL stepper (default: the scenario's; msbdf, bsimp,\n" \
+    "                     rk8pd, rkf45, …)\n"                                  \
+    "  --rtol X, --atol X solver tolerances (default: the scenario's)\n"      \
+    "  --params FILE      parameter file instead of the scenario's\n"
+
+/* Strictly parsed numbers: the whole string, finite, in range. */
+int cli_parse_double(const char *opt, const char *s, double lo, double hi,
+                     double *out);
+int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
+
+#endif

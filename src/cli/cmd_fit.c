@@ -1,0 +1,188 @@
+/* cmd_fit.c — `calcify fit`: estimate free parameters from targets. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calcify/fit.h"
+#include "calcify/params.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: calcify fit SCENARIO --data FILE --free P1,P2,... [-o PARAMFILE]\n"
+    "\n"
+    "Estimate the free parameters of SCENARIO from the targets in FILE by\n"
+    "weighted nonlinear least squares (GSL multifit_nlinear, trust region).\n"
+    "Residuals are (simulated - target) / sigma with sigma = (accept_hi -\n"
+    "accept_lo) / 4; rows without a target value or a closed range are not\n"
+    "fitted.  Prints estimates with standard errors, their correlations and\n"
+    "the residual of every target; with -o writes the whole parameter set as\n"
+    "a parameter file whose fitted entries say what they were fitted to.\n"
+    "\n"
+    "  --data FILE        targets CSV (required)\n"
+    "  --free LIST        comma-separated parameter names (required)\n"
+    "  -o, --output FILE  write the fitted parameter file\n"
+    "  -q, --quiet        no progress on stderr\n"
+    CLI_MODEL_HELP
+    "  -h, --help         this text\n"
+    "\n"
+    "The shipped models/rat_wky.cfg is the output of:\n"
+    "  calcify fit models/vermeer2007.cfg --params models/rat_wky_prior.cfg \\\n"
+    "      --data models/data/schurgers2007.csv \\\n"
+    "      --free ca_dep_max,ca_reg_max,ca_res_basal -o models/rat_wky.cfg\n";
+
+static void show_progress(void *user, size_t iter, double chisq)
+{
+    (void)user;
+    fprintf(stderr, "\rfit: iteration %zu, sum of squares %.6g   ", iter, chisq);
+    fflush(stderr);
+}
+
+static int parse_free(const char *list, int *free_idx, size_t *n)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    *n = 0;
+    for (char *save, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int i = calcify_param_find(tok);
+        if (i < 0) {
+            fprintf(stderr, "calcify: --free: unknown parameter '%s' (see "
+                    "calcify params SCENARIO)\n", tok);
+            return -1;
+        }
+        for (size_t k = 0; k < *n; k++)
+            if (free_idx[k] == i) {
+                fprintf(stderr, "calcify: --free: '%s' listed twice\n", tok);
+                return -1;
+            }
+        free_idx[(*n)++] = i;
+    }
+    if (*n == 0) {
+        fputs("calcify: --free: expected at least one parameter name\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE };
+    static const struct option longopts[] = {
+        {"data", required_argument, NULL, OPT_DATA},
+        {"free", required_argument, NULL, OPT_FREE},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        CLI_MODEL_LONGOPTS,
+        {NULL, 0, NULL, 0}};
+    cli_model_opts mo = {0};
+    const char *data = NULL, *free_list = NULL, *output = NULL;
+    int quiet = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        int r = cli_model_option(&mo, c, optarg);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case OPT_DATA: data = optarg; break;
+        case OPT_FREE: free_list = optarg; break;
+        case 'o': output = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (argc - optind != 1 || !data || !free_list) {
+        fprintf(stderr, "calcify fit: expected one SCENARIO, --data and --free\n%s",
+                usage);
+        return 2;
+    }
+    int free_idx[CALCIFY_NPARAM];
+    size_t n_free;
+    if (parse_free(free_list, free_idx, &n_free))
+        return 2;
+    calcify_scenario sc;
+    int rc = cli_load_scenario(argv[optind], &mo, &sc);
+    if (rc)
+        return rc;
+    calcify_error err;
+    calcify_targets tg;
+    calcify_fit_result res;
+    memset(&res, 0, sizeof res);
+    calcify_status st = calcify_targets_load(data, &sc, &tg, &err);
+    if (!st)
+        st = calcify_fit(&sc, &tg, free_idx, n_free, &res,
+                         quiet || !isatty(2) ? NULL : show_progress, NULL, &err);
+    if (!quiet && isatty(2))
+        fputc('\n', stderr);
+    if (!st) {
+        printf("fit of %s to %s: %zu iterations, sum of squares %.6g -> %.6g, "
+               "%zu residuals, %d degrees of freedom\n\n",
+               sc.path, data, res.iterations, res.chisq0, res.chisq, res.n_resid,
+               res.dof);
+        printf("%-16s %12s %12s %8s %s\n", "parameter", "estimate", "std_error",
+               "rel_se", "unit");
+        for (size_t j = 0; j < n_free; j++)
+            printf("%-16s %12.6g %12.4g %7.1f%% %s\n",
+                   calcify_param_defs[res.free[j]].name, res.estimate[j], res.se[j],
+                   100 * res.se[j] / res.estimate[j],
+                   calcify_param_defs[res.free[j]].unit);
+        printf("\ncorrelations\n%-16s", "");
+        for (size_t k = 0; k < n_free; k++)
+            printf(" %12.12s", calcify_param_defs[res.free[k]].name);
+        for (size_t j = 0; j < n_free; j++) {
+            printf("\n%-16s", calcify_param_defs[res.free[j]].name);
+            for (size_t k = 0; k < n_free; k++)
+                printf(" %12.3f", res.corr[j * n_free + k]);
+        }
+        printf("\n\n%-4s %-15s %-13s %5s %-30s %10s %8s %9s\n", "row", "label", "arm",
+               "week", "observable", "target", "accept", "residual");
+        for (size_t i = 0; i < res.n_resid; i++) {
+            const calcify_target *t = &tg.items[res.resid_target[i]];
+            char range[48];
+            snprintf(range, sizeof range, "%g..%g", t->lo, t->hi);
+            printf("%-4d %-15s %-13s %5g %-30s %10g %8s %9.3f\n", t->row, t->label,
+                   sc.arms[t->arm].name, t->week, t->observable, t->target, range,
+                   res.resid[i]);
+        }
+    }
+    if (!st && output) {
+        char rows[512] = "";
+        int last = -1;
+        for (size_t i = 0; i < res.n_resid; i++) {
+            int row = tg.items[res.resid_target[i]].row;
+            if (row == last)
+                continue;
+            snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%d",
+                     last < 0 ? "" : ",", row);
+            last = row;
+        }
+        for (size_t j = 0; !st && j < n_free; j++) {
+            char origin[1024];
+            snprintf(origin, sizeof origin,
+                     "fitted to %s rows %s (calcify fit; SE %.3g %s)", data, rows,
+                     res.se[j], calcify_param_defs[res.free[j]].unit);
+            st = calcify_paramset_set(&sc.params, res.free[j], res.estimate[j],
+                                      origin, &err);
+        }
+        char header[2048];
+        snprintf(header, sizeof header,
+                 "calcify parameter set, written by calcify fit.  Regenerate with:\n"
+                 "  calcify fit %s%s%s --data %s --free %s -o %s\n"
+                 "Literature and assumed values come from the starting file\n"
+                 "(%s); see docs/MODEL.md for the equations.",
+                 sc.path, mo.params ? " --params " : "", mo.params ? mo.params : "",
+                 data, free_list, output, sc.param_path);
+        if (!st)
+            st = calcify_paramset_write(&sc.params, output, header, &err);
+    }
+    calcify_fit_result_free(&res);
+    calcify_targets_free(&tg);
+    calcify_scenario_free(&sc);
+    return st ? cli_error(st, err.msg) : 0;
+}

@@ -1,0 +1,69 @@
+/* cmd_params.c — `calcify params`: every parameter with unit and provenance. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "calcify/model.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: calcify params SCENARIO [--set NAME=VALUE]... [--markdown]\n"
+    "\n"
+    "List the parameters SCENARIO uses (its parameter file, its overrides and\n"
+    "any --set), one per line: name, value, unit, provenance, meaning.\n"
+    "Tab-separated with a header line, or a Markdown table with --markdown\n"
+    "(the table in docs/MODEL.md is this output).\n"
+    "\n"
+    "  --markdown         Markdown table instead of TSV\n"
+    "  --set NAME=VALUE   as for calcify run\n"
+    "  -h, --help         this text\n";
+
+int cmd_params(int argc, char **argv)
+{
+    enum { OPT_MARKDOWN = OPT_FIRST_FREE };
+    static const struct option longopts[] = {
+        {"markdown", no_argument, NULL, OPT_MARKDOWN},
+        {"help", no_argument, NULL, 'h'},
+        CLI_MODEL_LONGOPTS,
+        {NULL, 0, NULL, 0}};
+    cli_model_opts mo = {0};
+    int markdown = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int r = cli_model_option(&mo, c, optarg);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (c == OPT_MARKDOWN) {
+            markdown = 1;
+            continue;
+        }
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "calcify params: expected one SCENARIO file\n%s", usage);
+        return 2;
+    }
+    calcify_scenario sc;
+    int rc = cli_load_scenario(argv[optind], &mo, &sc);
+    if (rc)
+        return rc;
+    if (markdown)
+        puts("| name | value | unit | provenance | meaning |\n|---|---|---|---|---|");
+    else
+        puts("name\tvalue\tunit\tprovenance\tmeaning");
+    for (int i = 0; i < CALCIFY_NPARAM; i++) {
+        const calcify_param_def *d = &calcify_param_defs[i];
+        printf(markdown ? "| `%s` | %.6g | %s | %s | %s |\n" : "%s\t%.6g\t%s\t%s\t%s\n",
+               d->name, sc.params.value[i], d->unit, sc.params.source[i], d->meaning);
+    }
+    calcify_scenario_free(&sc);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_error(CALCIFY_EIO, "standard output: write failed");
+    return 0;
+}

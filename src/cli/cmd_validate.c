@@ -1,0 +1,119 @@
+/* cmd_validate.c — `calcify validate`: simulated vs observed, per target. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "calcify/simulate.h"
+#include "calcify/targets.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: calcify validate SCENARIO --data FILE [--set NAME=VALUE]...\n"
+    "\n"
+    "Simulate SCENARIO and compare it with every row of the targets FILE\n"
+    "(e.g. models/data/schurgers2007.csv), once per scenario arm the row's\n"
+    "label maps to (data_labels in the scenario).  One line per comparison:\n"
+    "data row, label, arm, week, observable, simulated, target, accepted\n"
+    "range, ok or FAIL.  Exit status 1 if any comparison FAILs.\n"
+    "\n"
+    "  --data FILE        targets CSV (required)\n"
+    CLI_MODEL_HELP
+    "  -h, --help         this text\n";
+
+static void range_text(const calcify_target *t, char *buf, size_t cap)
+{
+    if (isinf(t->lo) && isinf(t->hi))
+        snprintf(buf, cap, "any");
+    else if (isinf(t->lo))
+        snprintf(buf, cap, "<= %g", t->hi);
+    else if (isinf(t->hi))
+        snprintf(buf, cap, ">= %g", t->lo);
+    else
+        snprintf(buf, cap, "%g..%g", t->lo, t->hi);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    enum { OPT_DATA = OPT_FIRST_FREE };
+    static const struct option longopts[] = {
+        {"data", required_argument, NULL, OPT_DATA},
+        {"help", no_argument, NULL, 'h'},
+        CLI_MODEL_LONGOPTS,
+        {NULL, 0, NULL, 0}};
+    cli_model_opts mo = {0};
+    const char *data = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int r = cli_model_option(&mo, c, optarg);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (c == OPT_DATA) {
+            data = optarg;
+            continue;
+        }
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (argc - optind != 1 || !data) {
+        fprintf(stderr, "calcify validate: expected one SCENARIO and --data FILE\n%s",
+                usage);
+        return 2;
+    }
+    calcify_scenario sc;
+    int rc = cli_load_scenario(argv[optind], &mo, &sc);
+    if (rc)
+        return rc;
+    calcify_error err;
+    calcify_targets tg;
+    calcify_status st = calcify_targets_load(data, &sc, &tg, &err);
+    calcify_sim *sim = NULL;
+    double *simulated = NULL;
+    if (!st && !(sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err)))
+        st = CALCIFY_EUSAGE;
+    if (!st && !(simulated = calloc(tg.n, sizeof *simulated)))
+        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    if (!st)
+        st = calcify_targets_simulate(sim, &sc, &tg, simulated, &err);
+    int failures = 0;
+    if (!st) {
+        printf("%-4s %-15s %-13s %5s %-30s %10s %8s %-12s %s\n", "row", "label",
+               "arm", "week", "observable", "simulated", "target", "accept",
+               "status");
+        for (size_t i = 0; i < tg.n; i++) {
+            const calcify_target *t = &tg.items[i];
+            char arm[128], range[64], target[32];
+            if (t->is_ratio)
+                snprintf(arm, sizeof arm, "%s/%s", sc.arms[t->arm].name,
+                         sc.arms[t->arm_den].name);
+            else
+                snprintf(arm, sizeof arm, "%s", sc.arms[t->arm].name);
+            range_text(t, range, sizeof range);
+            if (isnan(t->target))
+                snprintf(target, sizeof target, "-");
+            else
+                snprintf(target, sizeof target, "%g", t->target);
+            int ok = calcify_target_ok(t, simulated[i]);
+            failures += !ok;
+            printf("%-4d %-15s %-13s %5g %-30s %10.4g %8s %-12s %s\n", t->row,
+                   t->label, arm, t->week, t->observable, simulated[i], target,
+                   range, ok ? "ok" : "FAIL");
+        }
+        printf("%zu comparisons: %zu ok, %d FAIL\n", tg.n, tg.n - (size_t)failures,
+               failures);
+    }
+    free(simulated);
+    calcify_sim_free(sim);
+    calcify_targets_free(&tg);
+    calcify_scenario_free(&sc);
+    if (st)
+        return cli_error(st, err.msg);
+    return failures ? 1 : 0;
+}

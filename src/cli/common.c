@@ -1,0 +1,108 @@
+/* common.c — what the commands share: errors, numbers, scenario set-up. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calcify/solver.h"
+#include "cli.h"
+
+int cli_error(calcify_status st, const char *msg)
+{
+    fprintf(stderr, "calcify: %s\n", msg);
+    return calcify_status_exit_code(st);
+}
+
+int cli_parse_double(const char *opt, const char *s, double lo, double hi,
+                     double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v) || v < lo ||
+        v > hi) {
+        fprintf(stderr, "calcify: %s '%s': expected a number in [%g, %g]\n", opt,
+                s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || v < lo || v > hi) {
+        fprintf(stderr, "calcify: %s '%s': expected a whole number in [%ld, %ld]\n",
+                opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_model_option(cli_model_opts *o, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_SET:
+        if (o->n_sets == (int)(sizeof o->sets / sizeof o->sets[0])) {
+            fprintf(stderr, "calcify: too many --set options (at most %zu)\n",
+                    sizeof o->sets / sizeof o->sets[0]);
+            return -1;
+        }
+        o->sets[o->n_sets++] = arg;
+        return 1;
+    case OPT_METHOD:
+        if (!calcify_stepper_known(arg)) {
+            fprintf(stderr, "calcify: --method '%s': unknown stepper (expected "
+                    "one of: %s)\n", arg, calcify_stepper_list());
+            return -1;
+        }
+        o->method = arg;
+        return 1;
+    case OPT_RTOL:
+        return cli_parse_double("--rtol", arg, 1e-14, 0.1, &o->rtol) ? -1 : 1;
+    case OPT_ATOL:
+        return cli_parse_double("--atol", arg, 1e-20, 1.0, &o->atol) ? -1 : 1;
+    case OPT_PARAMS:
+        o->params = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_load_scenario(const char *path, const cli_model_opts *o,
+                      calcify_scenario *sc)
+{
+    calcify_error err;
+    calcify_status st = calcify_scenario_load_params(path, o ? o->params : NULL,
+                                                     sc, &err);
+    if (st)
+        return cli_error(st, err.msg);
+    for (int i = 0; o && i < o->n_sets; i++) {
+        st = calcify_paramset_assign(&sc->params, o->sets[i],
+                                     "set on the command line", &err);
+        if (st) {
+            calcify_scenario_free(sc);
+            return cli_error(st, err.msg);
+        }
+    }
+    if (o && o->method) {
+        char *m = strdup(o->method);
+        if (!m) {
+            calcify_scenario_free(sc);
+            return cli_error(CALCIFY_ENOMEM, "out of memory");
+        }
+        free(sc->method);
+        sc->method = m;
+    }
+    if (o && o->rtol > 0)
+        sc->rtol = o->rtol;
+    if (o && o->atol > 0)
+        sc->atol = o->atol;
+    return 0;
+}

@@ -1,0 +1,375 @@
+/* scenario.c — scenario files: arms, diet phases, solver settings. */
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calcify/scenario.h"
+#include "calcify/solver.h"
+#include "cfgread.h"
+#include "suggest.h"
+
+static const char *const top_keys[] = {"name", "description", "parameters",
+                                       "output_step", "solver", "baseline",
+                                       "overrides", "arms", "data_labels",
+                                       NULL};
+static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
+static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
+static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", NULL};
+static const char *const arm_keys[] = {"name", "description", "phases", NULL};
+
+/* The three diet components of a group (baseline or phase), mg/g food. */
+static calcify_status read_diet(const char *path, const config_setting_t *g,
+                                const char *where, double diet[CALCIFY_NINPUT],
+                                calcify_error *err)
+{
+    static const int index[] = {CALCIFY_IN_WARFARIN, CALCIFY_IN_K1, CALCIFY_IN_MK4};
+    for (int k = 0; k < 3; k++) {
+        calcify_status st = cfg_quantity(path, g, diet_keys[k], where, "mg/g", 0,
+                                         1000, "a food concentration >= 0, e.g. "
+                                         "\"5 ug/g\"", &diet[index[k]], err);
+        if (st)
+            return st;
+    }
+    return CALCIFY_OK;
+}
+
+static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
+
+static calcify_status read_arm(const char *path, const config_setting_t *a,
+                               size_t idx, calcify_arm *arm, calcify_error *err)
+{
+    char where[160];
+    snprintf(where, sizeof where, "arm %zu", idx + 1);
+    if (!config_setting_is_group(a))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: %s is not a group (expected { name = \"…\"; "
+                            "phases = ( … ); })", path, cfg_line(a), where);
+    calcify_status st = cfg_check_keys(path, a, arm_keys, where, err);
+    const char *name, *desc;
+    if (st || (st = cfg_string(path, a, "name", where, 1, &name, err)) ||
+        (st = cfg_string(path, a, "description", where, 0, &desc, err)))
+        return st;
+    arm->line = cfg_line(a);
+    if (!(arm->name = strdup(name)) || !(arm->description = dup_or_empty(desc)))
+        return CALCIFY_ENOMEM;
+    snprintf(where, sizeof where, "arm '%s'", name);
+    const config_setting_t *ph = cfg_require(path, a, "phases", where, err);
+    if (!ph)
+        return CALCIFY_EINPUT;
+    if (!config_setting_is_list(ph) || config_setting_length(ph) == 0)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'phases' of %s must be a non-empty list "
+                            "(expected phases = ( { duration = \"6 w\"; … } );)",
+                            path, cfg_line(ph), where);
+    size_t n = (size_t)config_setting_length(ph);
+    if (!(arm->phases = calloc(n, sizeof *arm->phases)))
+        return CALCIFY_ENOMEM;
+    arm->n_phases = n;
+    for (size_t k = 0; k < n; k++) {
+        const config_setting_t *g = config_setting_get_elem(ph, (unsigned)k);
+        char pw[200];
+        snprintf(pw, sizeof pw, "phase %zu of arm '%s'", k + 1, name);
+        if (!config_setting_is_group(g))
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: %s is not a group (expected { duration "
+                                "= \"6 w\"; warfarin = …; k1 = …; mk4 = …; })",
+                                path, cfg_line(g), pw);
+        calcify_diet_phase *p = &arm->phases[k];
+        p->line = cfg_line(g);
+        if ((st = cfg_check_keys(path, g, phase_keys, pw, err)) ||
+            (st = cfg_quantity(path, g, "duration", pw, "d", 1e-9, 1e6,
+                               "a duration > 0, e.g. \"6 w\" or \"42 d\"",
+                               &p->duration, err)) ||
+            (st = read_diet(path, g, pw, p->diet, err)))
+            return st;
+    }
+    return CALCIFY_OK;
+}
+
+static calcify_status read_overrides(const char *path, const config_setting_t *o,
+                                     calcify_paramset *ps, calcify_error *err)
+{
+    if (!config_setting_is_group(o))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'overrides' is not a group (expected "
+                            "overrides = { warfarin_thalf = \"12 h\"; };)",
+                            path, cfg_line(o));
+    int n = config_setting_length(o);
+    for (int k = 0; k < n; k++) {
+        const config_setting_t *s = config_setting_get_elem(o, (unsigned)k);
+        const char *name = config_setting_name(s);
+        int i = calcify_param_find(name);
+        if (i < 0) {
+            char near[256];
+            calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
+                                    sizeof calcify_param_defs[0], near, sizeof near);
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: unknown parameter '%s' in overrides "
+                                "(expected a name listed by 'calcify params')%s%s%s",
+                                path, cfg_line(s), name,
+                                near[0] ? "; did you mean " : "", near,
+                                near[0] ? "?" : "");
+        }
+        const calcify_param_def *d = &calcify_param_defs[i];
+        double v;
+        calcify_status st = cfg_quantity(path, o, name, "overrides", d->unit,
+                                         d->lo, d->hi, "a value in the "
+                                         "parameter's admissible range", &v, err);
+        if (st)
+            return st;
+        char origin[512];
+        snprintf(origin, sizeof origin, "override in %s:%d", path, cfg_line(s));
+        if ((st = calcify_paramset_set(ps, i, v, origin, err)))
+            return st;
+    }
+    return CALCIFY_OK;
+}
+
+/* A list or array of arm names into freshly allocated indices. */
+static calcify_status read_arm_names(const char *path, const calcify_scenario *sc,
+                                     const config_setting_t *s, const char *where,
+                                     size_t **out, size_t *n_out,
+                                     calcify_error *err)
+{
+    int n = config_setting_length(s);
+    if ((!config_setting_is_list(s) && !config_setting_is_array(s)) || n == 0)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: %s must list arm names (expected [\"arm\", …])",
+                            path, cfg_line(s), where);
+    if (!(*out = calloc((size_t)n, sizeof **out)))
+        return CALCIFY_ENOMEM;
+    *n_out = (size_t)n;
+    for (int k = 0; k < n; k++) {
+        const char *name = config_setting_get_string_elem(s, k);
+        const calcify_arm *a = name ? calcify_scenario_find_arm(sc, name) : NULL;
+        if (!a) {
+            char near[256] = "";
+            if (name)
+                calcify_suggest_strided(name, &sc->arms[0].name, sc->n_arms,
+                                        sizeof sc->arms[0], near, sizeof near);
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: %s: '%s' is not an arm of this scenario"
+                                "%s%s%s", path, cfg_line(s), where,
+                                name ? name : "(not a string)",
+                                near[0] ? "; did you mean " : "", near,
+                                near[0] ? "?" : "");
+        }
+        (*out)[k] = (size_t)(a - sc->arms);
+    }
+    return CALCIFY_OK;
+}
+
+static calcify_status read_labels(const char *path, const config_setting_t *g,
+                                  calcify_scenario *sc, calcify_error *err)
+{
+    static const char *const ratio_keys[] = {"numerator", "denominator", NULL};
+    if (!config_setting_is_group(g))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'data_labels' is not a group (expected "
+                            "data_labels = { WK = [\"wk_continued\"]; };)",
+                            path, cfg_line(g));
+    size_t n = (size_t)config_setting_length(g);
+    if (n && !(sc->labels = calloc(n, sizeof *sc->labels)))
+        return CALCIFY_ENOMEM;
+    sc->n_labels = n;
+    for (size_t k = 0; k < n; k++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
+        calcify_data_label *l = &sc->labels[k];
+        l->line = cfg_line(s);
+        if (!(l->label = strdup(config_setting_name(s))))
+            return CALCIFY_ENOMEM;
+        char where[160];
+        snprintf(where, sizeof where, "data label '%s'", l->label);
+        calcify_status st;
+        if (!config_setting_is_group(s)) {
+            if ((st = read_arm_names(path, sc, s, where, &l->arms, &l->n_arms, err)))
+                return st;
+            continue;
+        }
+        const config_setting_t *num, *den;
+        if ((st = cfg_check_keys(path, s, ratio_keys, where, err)))
+            return st;
+        if (!(num = cfg_require(path, s, "numerator", where, err)) ||
+            !(den = cfg_require(path, s, "denominator", where, err)))
+            return CALCIFY_EINPUT;
+        if ((st = read_arm_names(path, sc, num, where, &l->arms, &l->n_arms, err)) ||
+            (st = read_arm_names(path, sc, den, where, &l->den, &l->n_den, err)))
+            return st;
+    }
+    return CALCIFY_OK;
+}
+
+const calcify_data_label *calcify_scenario_find_label(const calcify_scenario *sc,
+                                                      const char *label)
+{
+    for (size_t k = 0; k < sc->n_labels; k++)
+        if (strcmp(sc->labels[k].label, label) == 0)
+            return &sc->labels[k];
+    return NULL;
+}
+
+/* Parameter file path relative to the scenario's directory. */
+static char *resolve(const char *scenario_path, const char *rel)
+{
+    if (rel[0] == '/')
+        return strdup(rel);
+    char *copy = strdup(scenario_path);
+    if (!copy)
+        return NULL;
+    const char *dir = dirname(copy);
+    size_t len = strlen(dir) + strlen(rel) + 2;
+    char *out = malloc(len);
+    if (out)
+        snprintf(out, len, "%s/%s", dir, rel);
+    free(copy);
+    return out;
+}
+
+static calcify_status load(const char *path, const char *param_override,
+                           config_t *cfg, calcify_scenario *sc, calcify_error *err)
+{
+    calcify_status st = cfg_load(cfg, path, err);
+    if (st)
+        return st;
+    const config_setting_t *root = config_root_setting(cfg);
+    const char *w = "the scenario";
+    const char *name, *desc, *params, *method;
+    if ((st = cfg_check_keys(path, root, top_keys, w, err)) ||
+        (st = cfg_string(path, root, "name", w, 1, &name, err)) ||
+        (st = cfg_string(path, root, "description", w, 0, &desc, err)) ||
+        (st = cfg_string(path, root, "parameters", w, 1, &params, err)) ||
+        (st = cfg_quantity(path, root, "output_step", w, "d", 1e-9, 1e6,
+                           "a time step > 0, e.g. \"1 d\"", &sc->output_step, err)))
+        return st;
+    if (!(sc->path = strdup(path)) || !(sc->name = strdup(name)) ||
+        !(sc->description = dup_or_empty(desc)) ||
+        !(sc->param_path = param_override ? strdup(param_override)
+                                          : resolve(path, params)))
+        return CALCIFY_ENOMEM;
+
+    const config_setting_t *solver = cfg_require(path, root, "solver", w, err);
+    if (!solver)
+        return CALCIFY_EINPUT;
+    w = "solver";
+    if ((st = cfg_check_keys(path, solver, solver_keys, w, err)) ||
+        (st = cfg_string(path, solver, "method", w, 1, &method, err)) ||
+        (st = cfg_number(path, solver, "rtol", w, 1e-14, 0.1, &sc->rtol, err)) ||
+        (st = cfg_number(path, solver, "atol", w, 1e-20, 1.0, &sc->atol, err)))
+        return st;
+    if (!calcify_stepper_known(method))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: unknown solver method '%s' (expected one of: "
+                            "%s)", path, cfg_line(config_setting_get_member(solver, "method")),
+                            method, calcify_stepper_list());
+    if (!(sc->method = strdup(method)))
+        return CALCIFY_ENOMEM;
+
+    const config_setting_t *base = cfg_require(path, root, "baseline", "the scenario", err);
+    if (!base)
+        return CALCIFY_EINPUT;
+    if ((st = cfg_check_keys(path, base, diet_keys, "baseline", err)) ||
+        (st = read_diet(path, base, "baseline", sc->baseline, err)))
+        return st;
+
+    const config_setting_t *arms = cfg_require(path, root, "arms", "the scenario", err);
+    if (!arms)
+        return CALCIFY_EINPUT;
+    if (!config_setting_is_list(arms) || config_setting_length(arms) == 0)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'arms' must be a non-empty list (expected "
+                            "arms = ( { name = \"control\"; phases = ( … ); } );)",
+                            path, cfg_line(arms));
+    size_t n = (size_t)config_setting_length(arms);
+    if (!(sc->arms = calloc(n, sizeof *sc->arms)))
+        return CALCIFY_ENOMEM;
+    sc->n_arms = n;
+    for (size_t k = 0; k < n; k++) {
+        if ((st = read_arm(path, config_setting_get_elem(arms, (unsigned)k), k,
+                           &sc->arms[k], err)))
+            return st;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(sc->arms[j].name, sc->arms[k].name) == 0)
+                return calcify_fail(err, CALCIFY_EINPUT,
+                                    "%s:%d: duplicate arm name '%s' (first "
+                                    "defined at line %d; expected unique names)",
+                                    path, sc->arms[k].line, sc->arms[k].name,
+                                    sc->arms[j].line);
+    }
+
+    const config_setting_t *labels = config_setting_get_member(root, "data_labels");
+    if (labels && (st = read_labels(path, labels, sc, err)))
+        return st;
+
+    if ((st = calcify_paramset_load(sc->param_path, &sc->params, err)))
+        return st;
+    const config_setting_t *ov = config_setting_get_member(root, "overrides");
+    if (ov && (st = read_overrides(path, ov, &sc->params, err)))
+        return st;
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_scenario_load(const char *path, calcify_scenario *sc,
+                                     calcify_error *err)
+{
+    return calcify_scenario_load_params(path, NULL, sc, err);
+}
+
+calcify_status calcify_scenario_load_params(const char *path,
+                                            const char *param_path,
+                                            calcify_scenario *sc,
+                                            calcify_error *err)
+{
+    config_t cfg;
+    memset(sc, 0, sizeof *sc);
+    calcify_status st = load(path, param_path, &cfg, sc, err);
+    config_destroy(&cfg);
+    if (st == CALCIFY_ENOMEM)
+        calcify_fail(err, st, "%s: out of memory", path);
+    if (st)
+        calcify_scenario_free(sc);
+    return st;
+}
+
+void calcify_scenario_free(calcify_scenario *sc)
+{
+    if (!sc)
+        return;
+    for (size_t k = 0; k < sc->n_arms; k++) {
+        free(sc->arms[k].name);
+        free(sc->arms[k].description);
+        free(sc->arms[k].phases);
+    }
+    free(sc->arms);
+    for (size_t k = 0; k < sc->n_labels; k++) {
+        free(sc->labels[k].label);
+        free(sc->labels[k].arms);
+        free(sc->labels[k].den);
+    }
+    free(sc->labels);
+    free(sc->path);
+    free(sc->name);
+    free(sc->description);
+    free(sc->param_path);
+    free(sc->method);
+    calcify_paramset_free(&sc->params);
+    memset(sc, 0, sizeof *sc);
+}
+
+const calcify_arm *calcify_scenario_find_arm(const calcify_scenario *sc,
+                                             const char *name)
+{
+    for (size_t k = 0; k < sc->n_arms; k++)
+        if (strcmp(sc->arms[k].name, name) == 0)
+            return &sc->arms[k];
+    return NULL;
+}
+
+double calcify_arm_duration(const calcify_arm *arm)
+{
+    double t = 0;
+    for (size_t k = 0; k < arm->n_phases; k++)
+        t += arm->phases[k].duration;
+    return t;
+}
