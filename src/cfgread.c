@@ -53,6 +53,16 @@ calcify_status cfg_load(config_t *cfg, const char *path, calcify_error *err)
     return CALCIFY_OK;
 }
 
+/* "path:line" or, for the file as a whole (line 0), "path". */
+static const char *loc(char *buf, size_t cap, const char *path, int line)
+{
+    if (line > 0)
+        snprintf(buf, cap, "%s:%d", path, line);
+    else
+        snprintf(buf, cap, "%s", path);
+    return buf;
+}
+
 int cfg_line(const config_setting_t *s)
 {
     while (s) {
@@ -103,9 +113,10 @@ const config_setting_t *cfg_require(const char *path,
                                     calcify_error *err)
 {
     const config_setting_t *s = config_setting_get_member(group, key);
+    char at[1024];
     if (!s)
-        calcify_fail(err, CALCIFY_EINPUT, "%s:%d: missing required key '%s' in %s",
-                     path, cfg_line(group), key, where);
+        calcify_fail(err, CALCIFY_EINPUT, "%s: missing required key '%s' in %s",
+                     loc(at, sizeof at, path, cfg_line(group)), key, where);
     return s;
 }
 
@@ -114,13 +125,14 @@ calcify_status cfg_string(const char *path, const config_setting_t *group,
                           const char **out, calcify_error *err)
 {
     const config_setting_t *s = config_setting_get_member(group, key);
+    char at[1024];
     *out = NULL;
     if (!s) {
         if (!required)
             return CALCIFY_OK;
         return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: missing required key '%s' in %s", path,
-                            cfg_line(group), key, where);
+                            "%s: missing required key '%s' in %s",
+                            loc(at, sizeof at, path, cfg_line(group)), key, where);
     }
     const char *v = config_setting_get_string(s);
     if (!v || !v[0])
@@ -201,11 +213,13 @@ calcify_status cfg_quantity(const char *path, const config_setting_t *group,
                             const char *what, double *out, calcify_error *err)
 {
     const config_setting_t *s = config_setting_get_member(group, key);
+    char at[1024];
     if (!s)
         return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: missing required key '%s' in %s (expected "
+                            "%s: missing required key '%s' in %s (expected "
                             "%s = \"NUMBER UNIT\";)",
-                            path, cfg_line(group), key, where, key);
+                            loc(at, sizeof at, path, cfg_line(group)), key, where,
+                            key);
     const char *text = config_setting_get_string(s);
     if (!text)
         return calcify_fail(err, CALCIFY_EINPUT,

@@ -123,7 +123,8 @@ void calcify_model_init(calcify_model *m)
 }
 
 static inline double pos(double x) { return x > 0 ? x : 0; }
-static inline double dpos(double x) { return x > 0 ? 1 : 0; }
+/* derivative of pos() from the right: states reach 0 from above */
+static inline double dpos(double x) { return x >= 0 ? 1 : 0; }
 
 /* Apoptosis index before normalisation: lack of KH2 for carboxylation
  * (uncarboxylated Gas6) plus a calcium burden term. */

@@ -27,13 +27,12 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-static int is_close(const char *word, const char *cand)
+/* Only the nearest candidates are offered, and only if they are near:
+ * at most 2 edits, or a quarter of the word's length for long words. */
+static size_t limit_for(const char *word)
 {
     size_t lw = strlen(word);
-    size_t limit = lw / 3 > 2 ? lw / 3 : 2;
-    if (edit_distance(word, cand) <= limit)
-        return 1;
-    return lw >= 4 && strncmp(word, cand, lw) == 0;
+    return lw / 4 > 2 ? lw / 4 : 2;
 }
 
 char *calcify_suggest_strided(const char *word, const void *first, size_t n,
@@ -41,9 +40,18 @@ char *calcify_suggest_strided(const char *word, const void *first, size_t n,
 {
     buf[0] = '\0';
     const char *base = first;
+    size_t best = limit_for(word) + 1;
     for (size_t i = 0; i < n; i++) {
         const char *cand = *(const char *const *)(const void *)(base + i * stride);
-        if (!cand || !is_close(word, cand))
+        size_t d = cand ? edit_distance(word, cand) : (size_t)-1;
+        if (d < best)
+            best = d;
+    }
+    if (best > limit_for(word))
+        return buf;
+    for (size_t i = 0; i < n; i++) {
+        const char *cand = *(const char *const *)(const void *)(base + i * stride);
+        if (!cand || edit_distance(word, cand) != best)
             continue;
         size_t used = strlen(buf);
         if (used + strlen(cand) + 5 >= cap)

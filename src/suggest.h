@@ -4,9 +4,9 @@
 
 #include <stddef.h>
 
-/* Write into buf the candidates closest to `word` (edit distance at most
- * max(2, strlen(word)/3), or sharing a prefix of 4+ characters), formatted as
- * "'a', 'b'"; buf is "" when none is close.  Returns buf. */
+/* Write into buf the candidates nearest to `word` by edit distance (all that
+ * tie, when within max(2, strlen(word)/4) edits), formatted as "'a', 'b'";
+ * buf is "" when none is that close.  Returns buf. */
 char *calcify_suggest(const char *word, const char *const *candidates,
                       size_t n, char *buf, size_t cap);
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job, from a fresh Debian machine: install what is missing, build,
+# run the Schurgers 2007 scenario, validate it against the paper and draw the
+# figures.  Results in out/: vermeer.csv, validate.txt, calcium.png and one
+# mechanism_<arm>.png per arm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+[ -f build/build.ninja ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+
+mkdir -p out
+./build/calcify run models/vermeer2007.cfg -o out/vermeer.csv
+./build/calcify validate models/vermeer2007.cfg \
+    --data models/data/schurgers2007.csv | tee out/validate.txt
+gnuplot -c plots/calcium.gp out/vermeer.csv out/calcium.png
+for arm in control wk_continued normal_k high_k1 high_mk4; do
+    gnuplot -c plots/mechanism.gp out/vermeer.csv "out/mechanism_$arm.png" pngcairo "$arm"
+done
+echo "wrote out/vermeer.csv, out/validate.txt, out/calcium.png, out/mechanism_*.png"

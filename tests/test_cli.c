@@ -1,0 +1,246 @@
+/* test_cli.c — the calcify program as a user runs it: the shipped scenario
+ * to CSV, help and version, validate, the documented fit command, the
+ * parameter table in docs/MODEL.md, and failures that lose nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "calcify/model.h"
+#include "calcify/params.h"
+#include "cunit_main.h"
+
+static char tmpdir[] = "/tmp/calcify-cli-XXXXXX";
+static char out_path[600], err_path[600];
+
+/* Run `calcify ARGS` with stdout to out_path and stderr to err_path;
+ * returns the exit status (or -1). */
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>'%s'", getenv("CALCIFY"), args,
+             out_path, err_path);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    rewind(fp);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, fp);
+    buf[got] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static int setup(void)
+{
+    if (!getenv("CALCIFY") || !mkdtemp(tmpdir))
+        return -1;
+    snprintf(out_path, sizeof out_path, "%s/stdout", tmpdir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+    return 0;
+}
+
+static int teardown(void)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_run_shipped_scenario(void)
+{
+    char args[800], csv[700];
+    snprintf(csv, sizeof csv, "%s/vermeer.csv", tmpdir);
+    snprintf(args, sizeof args, "run models/vermeer2007.cfg -o '%s'", csv);
+    CU_ASSERT_EQUAL_FATAL(run(args), 0);
+    char *text = slurp(csv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    /* header: the required columns, in this order, then the rest */
+    const char *required = "arm,time_d,phase,warfarin_diet_mg_per_g,k1_diet_ug_per_g,"
+                           "mk4_diet_ug_per_g,warfarin_plasma_mg_per_l,";
+    CU_ASSERT_EQUAL(strncmp(text, required, strlen(required)), 0);
+    const char *must[] = {"k1_aorta_ng_per_g", "mk4_aorta_ng_per_g", "cmgp_fraction",
+                          "ca_aorta_ug_per_mg", "clotting_activity_rel",
+                          "distensibility_rel"};
+    char *eol = strchr(text, '\n');
+    *eol = '\0';
+    for (int i = 0; i < 6; i++)
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, must[i]));
+    /* shape: 5 arms × 85 daily rows, 3 + 17 fields each, t = 0 … 84 */
+    int rows = 0, bad_fields = 0, bad_time = 0;
+    const char *arms[] = {"control", "wk_continued", "normal_k", "high_k1", "high_mk4"};
+    for (char *line = eol + 1; *line; rows++) {
+        char *next = strchr(line, '\n');
+        *next = '\0';
+        int fields = 1;
+        for (char *c = line; *c; c++)
+            fields += *c == ',';
+        bad_fields += fields != 3 + CALCIFY_NOBS;
+        char arm[32];
+        double t;
+        if (sscanf(line, "%31[^,],%lf", arm, &t) != 2 ||
+            strcmp(arm, arms[rows / 85]) != 0 || t != rows % 85)
+            bad_time++;
+        line = next + 1;
+    }
+    CU_ASSERT_EQUAL(rows, 5 * 85);
+    CU_ASSERT_EQUAL(bad_fields, 0);
+    CU_ASSERT_EQUAL(bad_time, 0);
+    free(text);
+
+    /* deterministic: the same bytes on stdout */
+    CU_ASSERT_EQUAL(run("run models/vermeer2007.cfg"), 0);
+    char *a = slurp(out_path), *b = slurp(csv);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    free(a);
+    free(b);
+}
+
+static void test_help_and_version(void)
+{
+    CU_ASSERT_EQUAL(run("--help"), 0);
+    char *t = slurp(out_path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Exit status"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "calcify run models/vermeer2007.cfg"));
+    free(t);
+    CU_ASSERT_EQUAL(run("--version"), 0);
+    t = slurp(out_path);
+    CU_ASSERT_EQUAL(strncmp(t, "calcify ", 8), 0);
+    free(t);
+    const char *cmds[] = {"run", "params", "validate", "fit"};
+    for (int i = 0; i < 4; i++) {
+        char args[64];
+        snprintf(args, sizeof args, "%s --help", cmds[i]);
+        CU_ASSERT_EQUAL(run(args), 0);
+        t = slurp(out_path);
+        CU_ASSERT_EQUAL(strncmp(t, "usage: calcify ", 15), 0);
+        free(t);
+    }
+    CU_ASSERT_EQUAL(run(""), 2);
+    CU_ASSERT_EQUAL(run("frobnicate"), 2);
+    CU_ASSERT_EQUAL(run("run"), 2);
+    CU_ASSERT_EQUAL(run("run models/vermeer2007.cfg --precision 0"), 2);
+}
+
+static void test_usage_errors(void)
+{
+    CU_ASSERT_EQUAL(run("run models/vermeer2007.cfg --set warfarin_thalv=12"), 2);
+    char *t = slurp(err_path);
+    CU_ASSERT_STRING_EQUAL(t, "calcify: --set: unknown parameter 'warfarin_thalv' (see "
+                              "'calcify params SCENARIO'); did you mean 'warfarin_thalf'?\n");
+    free(t);
+    CU_ASSERT_EQUAL(run("run models/vermeer2007.cfg --arm hig_k1"), 2);
+    t = slurp(err_path);
+    CU_ASSERT_STRING_EQUAL(t, "calcify: --arm 'hig_k1': no such arm in "
+                              "models/vermeer2007.cfg; did you mean 'high_k1'?\n");
+    free(t);
+    CU_ASSERT_EQUAL(run("run models/vermeer2007.cfg --method msbdff"), 2);
+}
+
+static void test_failure_keeps_existing_output(void)
+{
+    /* with no mineral removal at all there is no steady state: the run fails
+     * after the output file was opened, and the old file must survive */
+    char args[900], csv[700];
+    snprintf(csv, sizeof csv, "%s/keep.csv", tmpdir);
+    FILE *fp = fopen(csv, "w");
+    fputs("precious\n", fp);
+    fclose(fp);
+    snprintf(args, sizeof args, "run models/vermeer2007.cfg --set ca_res_basal=0 "
+             "--set ca_reg_max=0 -o '%s'", csv);
+    CU_ASSERT_EQUAL(run(args), 1);
+    char *t = slurp(err_path);
+    CU_ASSERT_EQUAL(strncmp(t, "calcify: baseline: no steady state", 34), 0);
+    free(t);
+    t = slurp(csv);
+    CU_ASSERT_STRING_EQUAL(t, "precious\n");
+    free(t);
+    /* nothing else left in the directory: stdout, stderr, keep.csv, vermeer.csv */
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s' | grep -c tmp) -eq 0", tmpdir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    /* a full disk on stdout is an error, not a silent truncation */
+    char full[900];
+    snprintf(full, sizeof full, "'%s' run models/vermeer2007.cfg >/dev/full 2>/dev/null",
+             getenv("CALCIFY"));
+    int rc = system(full);
+    CU_ASSERT(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+}
+
+static void test_validate_shipped(void)
+{
+    CU_ASSERT_EQUAL(run("validate models/vermeer2007.cfg --data models/data/schurgers2007.csv"), 0);
+    char *t = slurp(out_path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "20 comparisons: 20 ok, 0 FAIL"));
+    free(t);
+    /* and it says FAIL, with exit 1, when the model is pushed off */
+    CU_ASSERT_EQUAL(run("validate models/vermeer2007.cfg --data "
+                        "models/data/schurgers2007.csv --set ca_reg_max=1e-6"), 1);
+}
+
+/* The shipped parameter file is the output of the documented fit command. */
+static void test_fit_reproduces_shipped_parameters(void)
+{
+    char args[1200], fitted[700];
+    snprintf(fitted, sizeof fitted, "%s/fitted.cfg", tmpdir);
+    snprintf(args, sizeof args, "fit models/vermeer2007.cfg --params "
+             "models/rat_wky_prior.cfg --data models/data/schurgers2007.csv "
+             "--free ca_dep_max,ca_reg_max -q -o '%s'", fitted);
+    CU_ASSERT_EQUAL_FATAL(run(args), 0);
+    char *report = slurp(out_path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "std_error"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "correlations"));
+    free(report);
+    calcify_paramset a, b;
+    calcify_error err;
+    CU_ASSERT_EQUAL_FATAL(calcify_paramset_load("models/rat_wky.cfg", &a, &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL_FATAL(calcify_paramset_load(fitted, &b, &err), CALCIFY_OK);
+    for (int i = 0; i < CALCIFY_NPARAM; i++)
+        CU_ASSERT(rel_err(b.value[i], a.value[i]) < 1e-4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.source[CALCIFY_P_CA_DEP_MAX], "fitted to"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.source[CALCIFY_P_CA_REG_MAX], "fitted to"));
+    calcify_paramset_free(&a);
+    calcify_paramset_free(&b);
+}
+
+/* docs/MODEL.md carries `calcify params --markdown` verbatim. */
+static void test_model_doc_in_sync(void)
+{
+    CU_ASSERT_EQUAL_FATAL(run("params models/vermeer2007.cfg --markdown"), 0);
+    char *table = slurp(out_path), *doc = slurp("docs/MODEL.md");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    if (!strstr(doc, table))
+        fprintf(stderr, "\n  docs/MODEL.md does not hold the output of "
+                "'calcify params models/vermeer2007.cfg --markdown'\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(doc, table));
+    /* every observable column is documented */
+    for (int i = 0; i < CALCIFY_NOBS; i++)
+        CU_ASSERT_PTR_NOT_NULL(strstr(doc, calcify_obs_names[i]));
+    free(table);
+    free(doc);
+}
+
+static int register_suites(void)
+{
+    CU_pSuite s = CU_add_suite("cli", setup, teardown);
+    if (!s)
+        return -1;
+    return !CU_add_test(s, "run the shipped scenario: header and shape", test_run_shipped_scenario) ||
+           !CU_add_test(s, "help and version", test_help_and_version) ||
+           !CU_add_test(s, "usage errors suggest names", test_usage_errors) ||
+           !CU_add_test(s, "a failed run keeps the old output", test_failure_keeps_existing_output) ||
+           !CU_add_test(s, "validate passes on the shipped files", test_validate_shipped) ||
+           !CU_add_test(s, "fit reproduces models/rat_wky.cfg", test_fit_reproduces_shipped_parameters) ||
+           !CU_add_test(s, "docs/MODEL.md parameter table in sync", test_model_doc_in_sync);
+}
+
+CALCIFY_CUNIT_MAIN

@@ -1,0 +1,294 @@
+/* test_engine.c — the phase-by-phase integrator against closed forms, for
+ * every stepper; stiff Robertson; a broken right-hand side; the grid rule. */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "calcify/solver.h"
+#include "cunit_main.h"
+
+static const char *const all_steppers[] = {"msbdf", "bsimp", "rk4imp", "rk2imp",
+                                           "rk1imp", "msadams", "rk8pd", "rkck",
+                                           "rkf45", "rk4", "rk2"};
+enum { N_STEPPERS = sizeof all_steppers / sizeof all_steppers[0] };
+
+/* ---- y' = u0 - k·y (k = 0.7/d), one state, input u0 per phase ---------- */
+static int lin_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)ctx;
+    f[0] = u[0] - 0.7 * y[0];
+    return GSL_SUCCESS;
+}
+static int lin_jac(double t, const double y[], double *J, double dfdt[],
+                   const double u[], void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -0.7;
+    return GSL_SUCCESS;
+}
+
+typedef struct {
+    double t[200], y[200][3], u[200];
+    size_t phase[200];
+    int n;
+} rows;
+
+static int record(void *user, double t, size_t phase, const double y[], const double u[])
+{
+    rows *r = user;
+    if (r->n == 200)
+        return 1;
+    r->t[r->n] = t;
+    r->phase[r->n] = phase;
+    memcpy(r->y[r->n], y, 3 * sizeof *y);
+    r->u[r->n] = u[0];
+    r->n++;
+    return 0;
+}
+
+/* Relative error a stepper reaches at rtol 1e-10 over the run: GSL's
+ * control bounds the local error per step, so the global error of the low-
+ * order methods (implicit Euler, the second-order pairs) is larger. */
+static double bound_for(const char *m)
+{
+    if (!strcmp(m, "rk1imp")) /* first order: global error ~ sqrt-ish of rtol */
+        return 1e-4;
+    if (!strcmp(m, "rk2") || !strcmp(m, "rk2imp"))
+        return 1e-5;
+    return 1e-6;
+}
+
+static void test_exponential_decay(void)
+{
+    const double zero = 0;
+    calcify_system sys = {1, lin_rhs, lin_jac, NULL};
+    calcify_phase ph[2] = {{4.0, &zero}, {6.0, &zero}};
+    for (int s = 0; s < N_STEPPERS; s++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[1] = {1.0};
+        rows r = {0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0.5, record, &r, NULL), CALCIFY_OK);
+        CU_ASSERT_EQUAL(r.n, 21); /* 0, 0.5, …, 10 */
+        double worst = 0;
+        for (int i = 0; i < r.n; i++)
+            worst = fmax(worst, rel_err(r.y[i][0], exp(-0.7 * r.t[i])));
+        if (worst >= bound_for(all_steppers[s]))
+            fprintf(stderr, "\n  %s: worst relative error %g\n", all_steppers[s], worst);
+        CU_ASSERT(worst < bound_for(all_steppers[s]));
+        calcify_solver_free(sv);
+    }
+}
+
+/* y(t) for y' = u - k y: y(t) = u/k + (y0 - u/k) e^{-k t} */
+static double lin_exact(double y0, double u, double t)
+{
+    return u / 0.7 + (y0 - u / 0.7) * exp(-0.7 * t);
+}
+
+static void test_piecewise_input_switch(void)
+{
+    const double u1 = 2.0, u2 = 0.25;
+    calcify_system sys = {1, lin_rhs, lin_jac, NULL};
+    calcify_phase ph[2] = {{3.0, &u1}, {5.0, &u2}};
+    const double y_switch = lin_exact(0.0, u1, 3.0);
+    for (int s = 0; s < N_STEPPERS; s++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[1] = {0.0};
+        rows r = {0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 1.0, record, &r, NULL), CALCIFY_OK);
+        CU_ASSERT_EQUAL_FATAL(r.n, 9);
+        double worst = 0;
+        for (int i = 0; i < r.n; i++) {
+            double want = r.t[i] < 3.0 ? lin_exact(0.0, u1, r.t[i])
+                                       : lin_exact(y_switch, u2, r.t[i] - 3.0);
+            worst = fmax(worst, rel_err(r.y[i][0], want));
+        }
+        CU_ASSERT(worst < bound_for(all_steppers[s]));
+        /* the boundary row (t = 3) holds the new phase's input */
+        CU_ASSERT_DOUBLE_EQUAL(r.t[3], 3.0, 0);
+        CU_ASSERT_EQUAL(r.phase[3], 1);
+        CU_ASSERT_DOUBLE_EQUAL(r.u[3], u2, 0);
+        CU_ASSERT_DOUBLE_EQUAL(r.u[2], u1, 0);
+        /* the last row is the end of the arm, with the last phase's input */
+        CU_ASSERT_DOUBLE_EQUAL(r.t[8], 8.0, 0);
+        CU_ASSERT_DOUBLE_EQUAL(r.u[8], u2, 0);
+        calcify_solver_free(sv);
+    }
+}
+
+/* ---- A' = -a A, B' = a A - b B (a = 1.3, b = 0.4) ---------------------- */
+static int chain_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)u, (void)ctx;
+    f[0] = -1.3 * y[0];
+    f[1] = 1.3 * y[0] - 0.4 * y[1];
+    return GSL_SUCCESS;
+}
+static int chain_jac(double t, const double y[], double *J, double dfdt[],
+                     const double u[], void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -1.3, J[1] = 0, J[2] = 1.3, J[3] = -0.4;
+    return GSL_SUCCESS;
+}
+
+static void test_two_compartment_chain(void)
+{
+    const double none = 0;
+    calcify_system sys = {2, chain_rhs, chain_jac, NULL};
+    calcify_phase ph[1] = {{12.0, &none}};
+    for (int s = 0; s < N_STEPPERS; s++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[2] = {5.0, 0.0};
+        rows r = {0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 1, y, 1.0, record, &r, NULL), CALCIFY_OK);
+        CU_ASSERT_EQUAL(r.n, 13);
+        double worst = 0;
+        for (int i = 1; i < r.n; i++) {
+            double t = r.t[i];
+            double a = 5.0 * exp(-1.3 * t);
+            double b = 5.0 * 1.3 / (0.4 - 1.3) * (exp(-1.3 * t) - exp(-0.4 * t));
+            worst = fmax(worst, fmax(rel_err(r.y[i][0], a), rel_err(r.y[i][1], b)));
+        }
+        CU_ASSERT(worst < 10 * bound_for(all_steppers[s]));
+        calcify_solver_free(sv);
+    }
+}
+
+/* ---- Robertson's stiff chemical kinetics ------------------------------- */
+static int rob_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)u, (void)ctx;
+    f[0] = -0.04 * y[0] + 1e4 * y[1] * y[2];
+    f[1] = 0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] * y[1];
+    f[2] = 3e7 * y[1] * y[1];
+    return GSL_SUCCESS;
+}
+static int rob_jac(double t, const double y[], double *J, double dfdt[],
+                   const double u[], void *ctx)
+{
+    (void)t, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -0.04, J[1] = 1e4 * y[2], J[2] = 1e4 * y[1];
+    J[3] = 0.04, J[4] = -1e4 * y[2] - 6e7 * y[1], J[5] = -1e4 * y[1];
+    J[6] = 0, J[7] = 6e7 * y[1], J[8] = 0;
+    return GSL_SUCCESS;
+}
+
+static void test_robertson_stiff(void)
+{
+    /* reference at t = 40 (Hairer & Wanner, Solving ODEs II, and the
+     * SUNDIALS cvRoberts_dns example output) */
+    const double ref[3] = {0.7158270687, 9.185534764e-06, 0.2841637457};
+    const char *stiff[] = {"msbdf", "bsimp"};
+    const double none = 0;
+    calcify_system sys = {3, rob_rhs, rob_jac, NULL};
+    calcify_phase ph[1] = {{40.0, &none}};
+    for (int s = 0; s < 2; s++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, stiff[s], 1e-10, 1e-14);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[3] = {1, 0, 0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 1, y, 0, NULL, NULL, NULL), CALCIFY_OK);
+        for (int i = 0; i < 3; i++)
+            CU_ASSERT(rel_err(y[i], ref[i]) < 1e-6);
+        calcify_solver_free(sv);
+    }
+}
+
+/* ---- a right-hand side that turns NaN at t > 2.5 ----------------------- */
+static int nan_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)u, (void)ctx;
+    f[0] = t > 2.5 ? NAN : -y[0];
+    return GSL_SUCCESS;
+}
+static int nan_jac(double t, const double y[], double *J, double dfdt[],
+                   const double u[], void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -1;
+    return GSL_SUCCESS;
+}
+
+static void test_nan_fails_cleanly(void)
+{
+    const double none = 0;
+    calcify_system sys = {1, nan_rhs, nan_jac, NULL};
+    calcify_phase ph[2] = {{2.0, &none}, {4.0, &none}};
+    for (int s = 0; s < N_STEPPERS; s++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-8, 1e-12);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[1] = {1.0};
+        rows r = {0};
+        calcify_failure fail = {0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0.5, record, &r, &fail),
+                        CALCIFY_ESOLVER);
+        CU_ASSERT_EQUAL(fail.phase, 1);
+        CU_ASSERT_EQUAL(fail.gsl_status, GSL_EBADFUNC);
+        CU_ASSERT(fail.t <= 2.5 && fail.t >= 2.0);
+        CU_ASSERT(isfinite(y[0]));
+        /* rows 0 … 2.5 at most; none past the last good time */
+        CU_ASSERT(r.n >= 5 && r.n <= 6);
+        for (int i = 0; i < r.n; i++)
+            CU_ASSERT(r.t[i] <= fail.t && isfinite(r.y[i][0]));
+        calcify_solver_free(sv);
+    }
+}
+
+static void test_boundary_rows_without_grid(void)
+{
+    const double u1 = 1, u2 = 2;
+    calcify_system sys = {1, lin_rhs, lin_jac, NULL};
+    calcify_phase ph[2] = {{2.5, &u1}, {2.5, &u2}};
+    calcify_solver *sv = calcify_solver_alloc(&sys, "msbdf", 1e-8, 1e-12);
+    double y[1] = {0};
+    rows r = {0};
+    CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0, record, &r, NULL), CALCIFY_OK);
+    CU_ASSERT_EQUAL_FATAL(r.n, 3);
+    CU_ASSERT_DOUBLE_EQUAL(r.t[0], 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.t[1], 2.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.u[1], u2, 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.t[2], 5.0, 0);
+    /* a grid that misses the boundary: 0, 1, 2, 3, 4, 5 and no 2.5 */
+    calcify_solver_free(sv);
+    sv = calcify_solver_alloc(&sys, "rk8pd", 1e-8, 1e-12);
+    y[0] = 0;
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 1.0, record, &r, NULL), CALCIFY_OK);
+    CU_ASSERT_EQUAL(r.n, 6);
+    for (int i = 0; i < r.n; i++)
+        CU_ASSERT_DOUBLE_EQUAL(r.t[i], (double)i, 0);
+    calcify_solver_free(sv);
+}
+
+static void test_registry(void)
+{
+    CU_ASSERT_TRUE(calcify_stepper_known("msbdf"));
+    CU_ASSERT_FALSE(calcify_stepper_known("msbdff"));
+    CU_ASSERT_TRUE(calcify_stepper_needs_jacobian("bsimp"));
+    CU_ASSERT_FALSE(calcify_stepper_needs_jacobian("rkf45"));
+    calcify_system nojac = {1, lin_rhs, NULL, NULL};
+    CU_ASSERT_PTR_NULL(calcify_solver_alloc(&nojac, "msbdf", 1e-6, 1e-9));
+    CU_ASSERT_PTR_NULL(calcify_solver_alloc(&nojac, "nosuch", 1e-6, 1e-9));
+    CU_ASSERT_PTR_NULL(calcify_solver_alloc(&nojac, "rkf45", 0, 1e-9));
+    calcify_solver_free(NULL);
+}
+
+static int register_suites(void)
+{
+    CU_pSuite s = CU_add_suite("engine", NULL, NULL);
+    if (!s)
+        return -1;
+    return !CU_add_test(s, "exponential decay, every stepper", test_exponential_decay) ||
+           !CU_add_test(s, "piecewise input switched at a boundary", test_piecewise_input_switch) ||
+           !CU_add_test(s, "linear two-compartment chain", test_two_compartment_chain) ||
+           !CU_add_test(s, "Robertson (stiff) against a reference", test_robertson_stiff) ||
+           !CU_add_test(s, "NaN right-hand side fails cleanly", test_nan_fails_cleanly) ||
+           !CU_add_test(s, "grid and boundary rows", test_boundary_rows_without_grid) ||
+           !CU_add_test(s, "stepper registry", test_registry);
+}
+
+CALCIFY_CUNIT_MAIN

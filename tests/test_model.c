@@ -1,0 +1,374 @@
+/* test_model.c — the shipped model and parameters against Schurgers 2007
+ * (science brief §2; tolerance = the accepted range), and against its own
+ * mathematics (closed forms, Jacobian, stepper agreement, invariants). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calcify/simulate.h"
+#include "calcify/targets.h"
+#include "cunit_main.h"
+
+enum { N_ARMS = 5, N_DAYS = 85 };
+enum { CONTROL, WK, NORMAL_K, HIGH_K1, HIGH_MK4 };
+static const char *const arm_names[N_ARMS] = {"control", "wk_continued", "normal_k",
+                                              "high_k1", "high_mk4"};
+
+static calcify_scenario sc;
+static double obs[N_ARMS][N_DAYS][CALCIFY_NOBS];
+static double state[N_ARMS][N_DAYS][CALCIFY_NSTATE];
+static double baseline[CALCIFY_NSTATE];
+
+typedef struct {
+    int arm;
+    double (*o)[N_DAYS][CALCIFY_NOBS];
+    double (*y)[N_DAYS][CALCIFY_NSTATE];
+} store_ctx;
+
+static int store(void *user, const calcify_arm *arm, double t, size_t phase,
+                 const double y[], const double o[CALCIFY_NOBS])
+{
+    (void)arm, (void)phase;
+    store_ctx *c = user;
+    int d = (int)lround(t);
+    if (fabs(t - d) > 1e-9 || d < 0 || d >= N_DAYS)
+        return 1;
+    memcpy(c->o[c->arm][d], o, sizeof(double) * CALCIFY_NOBS);
+    memcpy(c->y[c->arm][d], y, sizeof(double) * CALCIFY_NSTATE);
+    return 0;
+}
+
+/* Run all five arms daily with `method`/tolerances into o (and y). */
+static int simulate(const char *method, double rtol, double atol,
+                    double (*o)[N_DAYS][CALCIFY_NOBS],
+                    double (*y)[N_DAYS][CALCIFY_NSTATE], double *y0)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, method, rtol, atol, &err);
+    if (!sim)
+        return -1;
+    int rc = calcify_sim_baseline(sim, sc.baseline, y0, &err);
+    for (int a = 0; !rc && a < N_ARMS; a++) {
+        store_ctx c = {a, o, y};
+        rc = calcify_sim_run_arm(sim, calcify_scenario_find_arm(&sc, arm_names[a]),
+                                 y0, 1.0, store, &c, &err);
+    }
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    calcify_sim_free(sim);
+    return rc;
+}
+
+static int setup(void)
+{
+    calcify_error err;
+    if (calcify_scenario_load("models/vermeer2007.cfg", &sc, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return simulate(sc.method, sc.rtol, sc.atol, obs, state, baseline);
+}
+
+static int teardown(void)
+{
+    calcify_scenario_free(&sc);
+    return 0;
+}
+
+static double ca(int arm, int week) { return obs[arm][7 * week][CALCIFY_O_CA_AORTA]; }
+
+/* ---- science brief §2, one test per row -------------------------------- */
+
+static void test_row_baseline(void)
+{
+    for (int a = 0; a < N_ARMS; a++) {
+        CU_ASSERT(ca(a, 0) >= 0.14 && ca(a, 0) <= 0.34);
+        CU_ASSERT_DOUBLE_EQUAL(ca(a, 0), ca(CONTROL, 0), 1e-12); /* one baseline */
+    }
+}
+
+static void test_row_control_week12(void) { CU_ASSERT(ca(CONTROL, 12) <= 0.40); }
+
+static void test_row_wk_week6(void)
+{
+    for (int a = WK; a <= HIGH_MK4; a++)
+        CU_ASSERT(ca(a, 6) >= 1.30 && ca(a, 6) <= 1.95);
+}
+
+static void test_row_wk_continued_week12(void)
+{
+    CU_ASSERT(ca(WK, 12) >= 1.8 && ca(WK, 12) <= 3.5);
+    CU_ASSERT(ca(WK, 12) > ca(WK, 6));
+    /* "almost linear" rise: still rising in the last week, and the second
+     * half's rise at least half the first's */
+    CU_ASSERT(obs[WK][84][CALCIFY_O_CA_AORTA] > obs[WK][77][CALCIFY_O_CA_AORTA]);
+    CU_ASSERT(ca(WK, 12) - ca(WK, 6) > 0.5 * (ca(WK, 6) - ca(WK, 0)));
+}
+
+static void test_row_normal_k_week12(void)
+{
+    CU_ASSERT(ca(NORMAL_K, 12) > ca(NORMAL_K, 6)); /* "AC progressed" */
+    CU_ASSERT(ca(NORMAL_K, 12) > 1.62);            /* the file's bound */
+    CU_ASSERT(ca(NORMAL_K, 12) <= ca(WK, 12));
+}
+
+static void test_row_high_k1_week12(void)
+{
+    CU_ASSERT(ca(HIGH_K1, 12) >= 0.80 && ca(HIGH_K1, 12) <= 1.25);
+    CU_ASSERT(ca(HIGH_K1, 12) < ca(HIGH_K1, 6)); /* regression, not slowing */
+}
+
+static void test_row_high_mk4_week12(void)
+{
+    CU_ASSERT(fabs(ca(HIGH_MK4, 12) / ca(HIGH_K1, 12) - 1) <= 0.20);
+}
+
+static void test_row_ratio_to_continued(void)
+{
+    for (int a = HIGH_K1; a <= HIGH_MK4; a++) {
+        double r = ca(a, 12) / ca(WK, 12);
+        CU_ASSERT(r >= 0.35 && r <= 0.65);
+    }
+}
+
+static void test_row_clotting_under_wk(void)
+{
+    /* every day on the W&K diet, in every arm that eats it */
+    for (int a = WK; a <= HIGH_MK4; a++)
+        for (int d = 0; d < N_DAYS; d++)
+            if (obs[a][d][CALCIFY_O_WARF_DIET] > 0)
+                CU_ASSERT(fabs(obs[a][d][CALCIFY_O_CLOTTING] - 1) <= 0.15);
+}
+
+static void test_row_cmgp_week12(void)
+{
+    const int i = CALCIFY_O_CMGP_FRACTION, d = 84;
+    double ctrl = obs[CONTROL][d][i];
+    CU_ASSERT(ctrl > 0.8); /* mostly carboxylated */
+    CU_ASSERT(obs[HIGH_K1][d][i] > 0.8 && obs[HIGH_MK4][d][i] > 0.8);
+    for (int a = WK; a <= NORMAL_K; a++) {
+        CU_ASSERT(obs[a][d][i] < 0.5 * ctrl);
+        CU_ASSERT(obs[a][d][i] < 0.5 * obs[HIGH_K1][d][i]);
+        CU_ASSERT(obs[a][d][i] < 0.5 * obs[HIGH_MK4][d][i]);
+    }
+}
+
+static void test_row_distensibility(void)
+{
+    const int i = CALCIFY_O_DISTENSIBILITY;
+    for (int a = WK; a <= HIGH_MK4; a++)
+        CU_ASSERT(obs[a][42][i] < obs[CONTROL][42][i]);
+    CU_ASSERT(obs[WK][84][i] < obs[WK][42][i]);            /* not restored */
+    for (int a = HIGH_K1; a <= HIGH_MK4; a++) {
+        CU_ASSERT(obs[a][84][i] > obs[a][42][i]);          /* toward control */
+        CU_ASSERT(obs[a][84][i] < obs[CONTROL][84][i] + 1e-12);
+    }
+}
+
+static void test_row_apoptosis_ranking(void)
+{
+    const int i = CALCIFY_O_APOPTOSIS, d = 84;
+    CU_ASSERT(obs[WK][d][i] > obs[NORMAL_K][d][i]);
+    CU_ASSERT(obs[NORMAL_K][d][i] > obs[HIGH_K1][d][i]);
+    CU_ASSERT(fabs(obs[HIGH_K1][d][i] / obs[HIGH_MK4][d][i] - 1) < 0.05);
+    CU_ASSERT(fmin(obs[HIGH_K1][d][i], obs[HIGH_MK4][d][i]) > obs[CONTROL][d][i]);
+}
+
+static void test_warfarin_gone_within_7_days(void)
+{
+    const int i = CALCIFY_O_WARF_PLASMA;
+    for (int a = NORMAL_K; a <= HIGH_MK4; a++)
+        CU_ASSERT(obs[a][49][i] < 0.01 * obs[a][42][i]);
+}
+
+static void test_aortic_vitamin_k_forms(void)
+{
+    /* W&K: aortic K1 accumulates, MK-4 almost absent (seed 002) */
+    CU_ASSERT(obs[WK][42][CALCIFY_O_K1_AORTA] > 10 * obs[CONTROL][42][CALCIFY_O_K1_AORTA]);
+    CU_ASSERT(obs[WK][42][CALCIFY_O_MK4_AORTA] < 0.1 * obs[CONTROL][42][CALCIFY_O_MK4_AORTA]);
+    /* high K1: about three times more MK-4 than K1 in the aorta (seed 002) */
+    double r = obs[HIGH_K1][84][CALCIFY_O_MK4_AORTA] / obs[HIGH_K1][84][CALCIFY_O_K1_AORTA];
+    CU_ASSERT(r > 2 && r < 4);
+    /* high MK-4: only MK-4 */
+    CU_ASSERT(obs[HIGH_MK4][84][CALCIFY_O_K1_AORTA] < 1e-3 * obs[HIGH_MK4][84][CALCIFY_O_MK4_AORTA]);
+}
+
+/* ---- invariants ---------------------------------------------------------- */
+
+static void test_control_stays_at_baseline(void)
+{
+    for (int d = 0; d < N_DAYS; d++)
+        for (int k = 0; k < CALCIFY_NSTATE; k++)
+            CU_ASSERT(fabs(state[CONTROL][d][k] - baseline[k]) <=
+                      0.01 * fabs(baseline[k]) + 1e-12);
+}
+
+static void test_non_negative(void)
+{
+    for (int a = 0; a < N_ARMS; a++)
+        for (int d = 0; d < N_DAYS; d++) {
+            for (int k = 0; k < CALCIFY_NSTATE; k++)
+                CU_ASSERT(state[a][d][k] >= -1e-12);
+            for (int k = 0; k < CALCIFY_NOBS; k++)
+                CU_ASSERT(obs[a][d][k] >= 0);
+        }
+}
+
+static void test_steady_state_is_steady(void)
+{
+    calcify_model m;
+    memcpy(m.p, sc.params.value, sizeof m.p);
+    calcify_model_init(&m);
+    double f[CALCIFY_NSTATE];
+    calcify_model_rhs(&m, baseline, f, sc.baseline);
+    for (int k = 0; k < CALCIFY_NSTATE; k++)
+        CU_ASSERT(fabs(f[k]) <= 1e-10 * fmax(fabs(baseline[k]), 1e-6));
+}
+
+/* Plasma warfarin for a constant intake from zero (one compartment, first-
+ * order absorption):  C(t) = F·u·f/(ke·V) · [1 − (ka e^{−ke t} − ke e^{−ka t})/(ka − ke)] */
+static void test_warfarin_pk_closed_form(void)
+{
+    const double *p = sc.params.value;
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, "msbdf", 1e-11, 1e-14, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+    double y0[CALCIFY_NSTATE];
+    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
+    store_ctx c = {0, obs, state};
+    double (*o)[N_DAYS][CALCIFY_NOBS] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NOBS);
+    double (*y)[N_DAYS][CALCIFY_NSTATE] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NSTATE);
+    c.o = o, c.y = y;
+    const calcify_arm *wk = calcify_scenario_find_arm(&sc, "wk_continued");
+    CU_ASSERT_EQUAL(calcify_sim_run_arm(sim, wk, y0, 1.0, store, &c, &err), CALCIFY_OK);
+    const double F = p[CALCIFY_P_FOOD_INTAKE], u = 3.0, f = p[CALCIFY_P_WARF_F];
+    const double ka = p[CALCIFY_P_WARF_KA], V = p[CALCIFY_P_WARF_VD];
+    const double ke = M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24);
+    for (int d = 1; d < N_DAYS; d++) {
+        double want = F * u * f / (ke * V) *
+                      (1 - (ka * exp(-ke * d) - ke * exp(-ka * d)) / (ka - ke));
+        CU_ASSERT(rel_err(o[0][d][CALCIFY_O_WARF_PLASMA], want) < 1e-6);
+    }
+    free(o);
+    free(y);
+    calcify_sim_free(sim);
+}
+
+static void test_steppers_agree(void)
+{
+    double (*o1)[N_DAYS][CALCIFY_NOBS] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NOBS);
+    double (*o2)[N_DAYS][CALCIFY_NOBS] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NOBS);
+    double (*y)[N_DAYS][CALCIFY_NSTATE] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NSTATE);
+    double y0[CALCIFY_NSTATE];
+    CU_ASSERT_EQUAL_FATAL(simulate("msbdf", 1e-10, 1e-13, o1, y, y0), 0);
+    CU_ASSERT_EQUAL_FATAL(simulate("rk8pd", 1e-10, 1e-13, o2, y, y0), 0);
+    /* values below 1e-9 of their column's largest value (over all arms)
+     * are integration noise around zero, not results */
+    double scale[CALCIFY_NOBS] = {0};
+    for (int a = 0; a < N_ARMS; a++)
+        for (int d = 0; d < N_DAYS; d++)
+            for (int k = 0; k < CALCIFY_NOBS; k++)
+                scale[k] = fmax(scale[k], fabs(o1[a][d][k]));
+    double worst = 0;
+    for (int a = 0; a < N_ARMS; a++)
+        for (int d = 0; d < N_DAYS; d++)
+            for (int k = 0; k < CALCIFY_NOBS; k++) {
+                double diff = fabs(o1[a][d][k] - o2[a][d][k]);
+                double den = fmax(fabs(o1[a][d][k]), 1e-9 * scale[k]);
+                worst = fmax(worst, diff / den);
+            }
+    if (worst >= 1e-4)
+        fprintf(stderr, "\n  worst relative difference %g\n", worst);
+    CU_ASSERT(worst < 1e-4);
+    free(o1);
+    free(o2);
+    free(y);
+}
+
+static void check_jacobian_at(const double y[], const double u[])
+{
+    calcify_model m;
+    memcpy(m.p, sc.params.value, sizeof m.p);
+    calcify_model_init(&m);
+    enum { N = CALCIFY_NSTATE };
+    double J[N * N], fp[N], fm[N], yy[N];
+    calcify_model_jac(&m, y, J, u);
+    for (int j = 0; j < N; j++) {
+        memcpy(yy, y, sizeof yy);
+        double h = 1e-6 * fmax(fabs(y[j]), 0.1);
+        /* stay on the positive side where the model's clamps are inactive */
+        yy[j] = y[j] + h;
+        calcify_model_rhs(&m, yy, fp, u);
+        yy[j] = y[j] - (y[j] - h > 0 ? h : 0);
+        double denom = yy[j] == y[j] ? h : 2 * h;
+        calcify_model_rhs(&m, yy, fm, u);
+        for (int i = 0; i < N; i++) {
+            double fd = (fp[i] - fm[i]) / denom;
+            double a = J[i * N + j];
+            double tol = 1e-4 * fmax(fabs(a), fabs(fd)) + 1e-8;
+            if (fabs(fd - a) > tol)
+                fprintf(stderr, "\n  J[%d][%d] analytic %g, finite difference %g\n", i, j, a, fd);
+            CU_ASSERT(fabs(fd - a) <= tol);
+        }
+    }
+}
+
+static void test_jacobian_vs_finite_differences(void)
+{
+    const calcify_arm *arm = calcify_scenario_find_arm(&sc, "high_k1");
+    check_jacobian_at(baseline, sc.baseline);
+    check_jacobian_at(state[WK][20], arm->phases[0].diet);
+    check_jacobian_at(state[HIGH_K1][45], arm->phases[1].diet);
+    check_jacobian_at(state[HIGH_MK4][60], calcify_scenario_find_arm(&sc, "high_mk4")->phases[1].diet);
+}
+
+static void test_targets_file_all_ok(void)
+{
+    calcify_targets tg;
+    calcify_error err;
+    CU_ASSERT_EQUAL_FATAL(calcify_targets_load("models/data/schurgers2007.csv", &sc, &tg, &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL(tg.n, 20);
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
+    double *v = calloc(tg.n, sizeof *v);
+    CU_ASSERT_EQUAL_FATAL(calcify_targets_simulate(sim, &sc, &tg, v, &err), CALCIFY_OK);
+    for (size_t i = 0; i < tg.n; i++) {
+        if (!calcify_target_ok(&tg.items[i], v[i]))
+            fprintf(stderr, "\n  row %d %s: %g outside %g..%g\n", tg.items[i].row,
+                    tg.items[i].label, v[i], tg.items[i].lo, tg.items[i].hi);
+        CU_ASSERT(calcify_target_ok(&tg.items[i], v[i]));
+    }
+    free(v);
+    calcify_sim_free(sim);
+    calcify_targets_free(&tg);
+}
+
+static int register_suites(void)
+{
+    CU_pSuite s = CU_add_suite("Schurgers 2007 targets", setup, teardown);
+    CU_pSuite m = CU_add_suite("model mathematics", setup, teardown);
+    if (!s || !m)
+        return -1;
+    return !CU_add_test(s, "week 0: baseline 0.14-0.34 ug/mg in every arm", test_row_baseline) ||
+           !CU_add_test(s, "control, week 12: <= 0.40", test_row_control_week12) ||
+           !CU_add_test(s, "W&K, week 6: 1.30-1.95", test_row_wk_week6) ||
+           !CU_add_test(s, "A W&K continued, week 12: 1.8-3.5, rising", test_row_wk_continued_week12) ||
+           !CU_add_test(s, "B normal K, week 12: above week 6, not above A", test_row_normal_k_week12) ||
+           !CU_add_test(s, "C high K1, week 12: 0.80-1.25", test_row_high_k1_week12) ||
+           !CU_add_test(s, "D high MK-4, week 12: within 20% of C", test_row_high_mk4_week12) ||
+           !CU_add_test(s, "C, D over A, week 12: 0.35-0.65", test_row_ratio_to_continued) ||
+           !CU_add_test(s, "clotting under W&K within 15% of control", test_row_clotting_under_wk) ||
+           !CU_add_test(s, "cMGP fraction, week 12: A, B well below control, C, D", test_row_cmgp_week12) ||
+           !CU_add_test(s, "distensibility: reduced at 6, restored in C, D", test_row_distensibility) ||
+           !CU_add_test(s, "apoptosis ranking A > B > C ~ D > control", test_row_apoptosis_ranking) ||
+           !CU_add_test(s, "plasma warfarin < 1% within 7 days of the switch", test_warfarin_gone_within_7_days) ||
+           !CU_add_test(s, "aortic K1 and MK-4 by diet", test_aortic_vitamin_k_forms) ||
+           !CU_add_test(s, "every row of models/data/schurgers2007.csv", test_targets_file_all_ok) ||
+           !CU_add_test(m, "control stays within 1% of baseline", test_control_stays_at_baseline) ||
+           !CU_add_test(m, "states and observables non-negative", test_non_negative) ||
+           !CU_add_test(m, "baseline is a steady state", test_steady_state_is_steady) ||
+           !CU_add_test(m, "warfarin PK against its closed form", test_warfarin_pk_closed_form) ||
+           !CU_add_test(m, "msbdf and rk8pd agree to 1e-4", test_steppers_agree) ||
+           !CU_add_test(m, "analytic Jacobian vs finite differences", test_jacobian_vs_finite_differences);
+}
+
+CALCIFY_CUNIT_MAIN
