@@ -40,8 +40,9 @@ static void on_field(void *s, size_t len, void *data)
 {
     reader *r = data;
     if (r->col < N_COLS) {
-        size_t n = len < 255 ? len : 255;
-        memcpy(r->fields[r->col], s, n);
+        size_t n = s ? (len < 255 ? len : 255) : 0; /* empty fields come as NULL */
+        if (n)
+            memcpy(r->fields[r->col], s, n);
         r->fields[r->col][n] = '\0';
     }
     r->col++;

@@ -29,6 +29,7 @@ static int lin_jac(double t, const double y[], double *J, double dfdt[],
 }
 
 typedef struct {
+    size_t dim; /* states copied per row, at most 3 */
     double t[200], y[200][3], u[200];
     size_t phase[200];
     int n;
@@ -41,7 +42,7 @@ static int record(void *user, double t, size_t phase, const double y[], const do
         return 1;
     r->t[r->n] = t;
     r->phase[r->n] = phase;
-    memcpy(r->y[r->n], y, 3 * sizeof *y);
+    memcpy(r->y[r->n], y, r->dim * sizeof *y);
     r->u[r->n] = u[0];
     r->n++;
     return 0;
@@ -68,7 +69,7 @@ static void test_exponential_decay(void)
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
         double y[1] = {1.0};
-        rows r = {0};
+        rows r = {.dim = 1};
         CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0.5, record, &r, NULL), CALCIFY_OK);
         CU_ASSERT_EQUAL(r.n, 21); /* 0, 0.5, …, 10 */
         double worst = 0;
@@ -97,7 +98,7 @@ static void test_piecewise_input_switch(void)
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
         double y[1] = {0.0};
-        rows r = {0};
+        rows r = {.dim = 1};
         CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 1.0, record, &r, NULL), CALCIFY_OK);
         CU_ASSERT_EQUAL_FATAL(r.n, 9);
         double worst = 0;
@@ -144,7 +145,7 @@ static void test_two_compartment_chain(void)
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
         double y[2] = {5.0, 0.0};
-        rows r = {0};
+        rows r = {.dim = 2};
         CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 1, y, 1.0, record, &r, NULL), CALCIFY_OK);
         CU_ASSERT_EQUAL(r.n, 13);
         double worst = 0;
@@ -222,7 +223,7 @@ static void test_nan_fails_cleanly(void)
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-8, 1e-12);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
         double y[1] = {1.0};
-        rows r = {0};
+        rows r = {.dim = 1};
         calcify_failure fail = {0};
         CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0.5, record, &r, &fail),
                         CALCIFY_ESOLVER);
@@ -245,7 +246,7 @@ static void test_boundary_rows_without_grid(void)
     calcify_phase ph[2] = {{2.5, &u1}, {2.5, &u2}};
     calcify_solver *sv = calcify_solver_alloc(&sys, "msbdf", 1e-8, 1e-12);
     double y[1] = {0};
-    rows r = {0};
+    rows r = {.dim = 1};
     CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0, record, &r, NULL), CALCIFY_OK);
     CU_ASSERT_EQUAL_FATAL(r.n, 3);
     CU_ASSERT_DOUBLE_EQUAL(r.t[0], 0, 0);
@@ -257,6 +258,7 @@ static void test_boundary_rows_without_grid(void)
     sv = calcify_solver_alloc(&sys, "rk8pd", 1e-8, 1e-12);
     y[0] = 0;
     memset(&r, 0, sizeof r);
+    r.dim = 1;
     CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 1.0, record, &r, NULL), CALCIFY_OK);
     CU_ASSERT_EQUAL(r.n, 6);
     for (int i = 0; i < r.n; i++)
