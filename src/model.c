@@ -29,8 +29,11 @@
  *
  * The system is stiff (absorption at ~24/d, the cycle at ~5/d, calcium at
  * ~0.005/d): the default stepper is BDF (msbdf) with the analytic Jacobian
- * below.  Nonlinear terms read states through pos() so that a state a
- * stepper drives to −1e−16 cannot produce a negative rate or a NaN.
+ * below.  Linear and Michaelis–Menten terms are smooth through zero, so a
+ * state a stepper drives to −1e−16 is harmless there and is left alone (a
+ * clamp would put a kink in f that implicit steppers stumble on); only the
+ * Hill terms, whose non-integer powers have no value below zero, read their
+ * arguments through pos().
  */
 #include <math.h>
 #include <string.h>
@@ -154,11 +157,11 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
 {
     const double *p = m->p;
     double vd = p[CALCIFY_P_WARF_VD], ec50 = p[CALCIFY_P_VKOR_EC50];
-    double cw = pos(y[CALCIFY_S_WARF_CENT]) / vd;
+    double cw = y[CALCIFY_S_WARF_CENT] / vd;
     c->I = ec50 / (ec50 + cw);
-    c->dI = -dpos(y[CALCIFY_S_WARF_CENT]) * ec50 / ((ec50 + cw) * (ec50 + cw)) / vd;
-    c->ck1 = pos(y[CALCIFY_S_K1_PL]) / p[CALCIFY_P_VK_VD];
-    c->cmk4 = pos(y[CALCIFY_S_MK4_PL]) / p[CALCIFY_P_VK_VD];
+    c->dI = -ec50 / ((ec50 + cw) * (ec50 + cw)) / vd;
+    c->ck1 = y[CALCIFY_S_K1_PL] / p[CALCIFY_P_VK_VD];
+    c->cmk4 = y[CALCIFY_S_MK4_PL] / p[CALCIFY_P_VK_VD];
     double imax = p[CALCIFY_P_CONV_IMAX];
     c->conv_g = 1.0 - imax + imax * c->I;
 }
@@ -205,14 +208,14 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double Q = y[CALCIFY_S_LIV_Q], H = y[CALCIFY_S_LIV_H], E = y[CALCIFY_S_LIV_E];
         const double kl = p[CALCIFY_P_LIV_KEL];
         const double red = p[CALCIFY_P_LIV_VKOR] * I * Q;
-        const double fsp = p[CALCIFY_P_LIV_FSP1_VMAX] * pos(Q) / (p[CALCIFY_P_LIV_FSP1_KM] + pos(Q));
+        const double fsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Q / (p[CALCIFY_P_LIV_FSP1_KM] + Q);
         const double ox = p[CALCIFY_P_LIV_OX] * H;
         const double kored = p[CALCIFY_P_LIV_KORED] * I * E;
         f[CALCIFY_S_LIV_Q] = p[CALCIFY_P_LIV_UPTAKE] * (c.ck1 + c.cmk4) - red - fsp + kored - kl * Q;
         f[CALCIFY_S_LIV_H] = red + fsp - ox - kl * H;
         f[CALCIFY_S_LIV_E] = ox - kored - kl * E;
         const double Kg = p[CALCIFY_P_LIV_GGCX_KM];
-        f[CALCIFY_S_CLOT] = p[CALCIFY_P_PROTHROMBIN_KDEG] * (pos(H) / (Kg + pos(H)) - y[CALCIFY_S_CLOT]);
+        f[CALCIFY_S_CLOT] = p[CALCIFY_P_PROTHROMBIN_KDEG] * (H / (Kg + H) - y[CALCIFY_S_CLOT]);
     }
 
     /* aortic cycle, K1 and MK-4 */
@@ -221,9 +224,9 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double Q4 = y[CALCIFY_S_AO_MK4_Q], H4 = y[CALCIFY_S_AO_MK4_H], E4 = y[CALCIFY_S_AO_MK4_E];
         const double vkor = p[CALCIFY_P_AO_VKOR] * I, kored = p[CALCIFY_P_AO_KORED] * I;
         const double ox = p[CALCIFY_P_AO_OX], ka2 = p[CALCIFY_P_AO_KEL];
-        const double den = p[CALCIFY_P_AO_FSP1_KM] + pos(Q1) + pos(Q4);
-        const double fsp1 = p[CALCIFY_P_AO_FSP1_VMAX] * pos(Q1) / den;
-        const double fsp4 = p[CALCIFY_P_AO_FSP1_VMAX] * pos(Q4) / den;
+        const double den = p[CALCIFY_P_AO_FSP1_KM] + Q1 + Q4;
+        const double fsp1 = p[CALCIFY_P_AO_FSP1_VMAX] * Q1 / den;
+        const double fsp4 = p[CALCIFY_P_AO_FSP1_VMAX] * Q4 / den;
         const double conv = p[CALCIFY_P_CONV_RATE] * c.conv_g * Q1;
         const double uden = p[CALCIFY_P_AO_UPTAKE_KM] + c.ck1 + c.cmk4;
         const double up = p[CALCIFY_P_AO_UPTAKE_VMAX] / uden;
@@ -238,11 +241,11 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
     /* MGP and calcium */
     {
         const double uc = y[CALCIFY_S_UCMGP], cm = y[CALCIFY_S_CMGP], M = y[CALCIFY_S_CA_MIN];
-        const double H = pos(y[CALCIFY_S_AO_K1_H]) + pos(y[CALCIFY_S_AO_MK4_H]);
+        const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
         const double kd = p[CALCIFY_P_MGP_KDEG];
         const double J = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H)
-                         * pos(uc) / (p[CALCIFY_P_AO_GGCX_KM_MGP] + pos(uc));
-        f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * pos(M)) - J - kd * uc;
+                         * uc / (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc);
+        f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * M) - J - kd * uc;
         f[CALCIFY_S_CMGP] = J - kd * cm;
         const double tot = pos(uc) + pos(cm);
         const double phi = tot > 0 ? pos(uc) / tot : 0;
@@ -267,7 +270,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     common_eval(m, y, &c);
     const double I = c.I, dI = c.dI;
     const double vdk = p[CALCIFY_P_VK_VD];
-    const double dck1 = dpos(y[CALCIFY_S_K1_PL]) / vdk, dcmk4 = dpos(y[CALCIFY_S_MK4_PL]) / vdk;
+    const double dck1 = 1 / vdk, dcmk4 = 1 / vdk;
 
     D(CALCIFY_S_WARF_GUT, CALCIFY_S_WARF_GUT) = -p[CALCIFY_P_WARF_KA];
     D(CALCIFY_S_WARF_CENT, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA];
@@ -287,7 +290,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double kl = p[CALCIFY_P_LIV_KEL], vk = p[CALCIFY_P_LIV_VKOR];
         const double ox = p[CALCIFY_P_LIV_OX], kr = p[CALCIFY_P_LIV_KORED];
         const double Kf = p[CALCIFY_P_LIV_FSP1_KM];
-        const double dfsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Kf / ((Kf + pos(Q)) * (Kf + pos(Q))) * dpos(Q);
+        const double dfsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Kf / ((Kf + Q) * (Kf + Q));
         const double up = p[CALCIFY_P_LIV_UPTAKE];
         D(q, CALCIFY_S_K1_PL) = up * dck1;
         D(q, CALCIFY_S_MK4_PL) = up * dcmk4;
@@ -301,7 +304,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         D(e, e) = -kr * I - kl;
         D(e, CALCIFY_S_WARF_CENT) = -kr * E * dI;
         const double Kg = p[CALCIFY_P_LIV_GGCX_KM], kP = p[CALCIFY_P_PROTHROMBIN_KDEG];
-        D(CALCIFY_S_CLOT, h) = kP * Kg / ((Kg + pos(H)) * (Kg + pos(H))) * dpos(H);
+        D(CALCIFY_S_CLOT, h) = kP * Kg / ((Kg + H) * (Kg + H));
         D(CALCIFY_S_CLOT, CALCIFY_S_CLOT) = -kP;
     }
 
@@ -312,12 +315,12 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double vk = p[CALCIFY_P_AO_VKOR], kr = p[CALCIFY_P_AO_KORED];
         const double ox = p[CALCIFY_P_AO_OX], kl = p[CALCIFY_P_AO_KEL];
         const double Vf = p[CALCIFY_P_AO_FSP1_VMAX], Kf = p[CALCIFY_P_AO_FSP1_KM];
-        const double den = Kf + pos(Q1) + pos(Q4), den2 = den * den;
+        const double den = Kf + Q1 + Q4, den2 = den * den;
         /* ∂fsp_a/∂Q_b */
-        const double f1_1 = Vf * (Kf + pos(Q4)) / den2 * dpos(Q1);
-        const double f1_4 = -Vf * pos(Q1) / den2 * dpos(Q4);
-        const double f4_4 = Vf * (Kf + pos(Q1)) / den2 * dpos(Q4);
-        const double f4_1 = -Vf * pos(Q4) / den2 * dpos(Q1);
+        const double f1_1 = Vf * (Kf + Q4) / den2;
+        const double f1_4 = -Vf * Q1 / den2;
+        const double f4_4 = Vf * (Kf + Q1) / den2;
+        const double f4_1 = -Vf * Q4 / den2;
         const double kc = p[CALCIFY_P_CONV_RATE];
         const double dconv_dq1 = kc * c.conv_g;
         const double dconv_dw = kc * p[CALCIFY_P_CONV_IMAX] * Q1 * dI;
@@ -358,20 +361,20 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const int iu = CALCIFY_S_UCMGP, ic = CALCIFY_S_CMGP, im = CALCIFY_S_CA_MIN;
         const double uc = y[iu], cm = y[ic], M = y[im];
         const double h1 = y[CALCIFY_S_AO_K1_H], h4 = y[CALCIFY_S_AO_MK4_H];
-        const double H = pos(h1) + pos(h4);
+        const double H = h1 + h4;
         const double Vg = p[CALCIFY_P_AO_GGCX_VMAX], KH = p[CALCIFY_P_AO_GGCX_KM];
         const double Ku = p[CALCIFY_P_AO_GGCX_KM_MGP], kd = p[CALCIFY_P_MGP_KDEG];
         const double sat_h = H / (KH + H), dsat_h = KH / ((KH + H) * (KH + H));
-        const double sat_u = pos(uc) / (Ku + pos(uc));
-        const double dsat_u = Ku / ((Ku + pos(uc)) * (Ku + pos(uc))) * dpos(uc);
+        const double sat_u = uc / (Ku + uc);
+        const double dsat_u = Ku / ((Ku + uc) * (Ku + uc));
         const double dJ_dh = Vg * dsat_h * sat_u;
         const double dJ_du = Vg * sat_h * dsat_u;
-        D(iu, im) = kd * p[CALCIFY_P_MGP_INDUCTION] * dpos(M);
-        D(iu, CALCIFY_S_AO_K1_H) = -dJ_dh * dpos(h1);
-        D(iu, CALCIFY_S_AO_MK4_H) = -dJ_dh * dpos(h4);
+        D(iu, im) = kd * p[CALCIFY_P_MGP_INDUCTION];
+        D(iu, CALCIFY_S_AO_K1_H) = -dJ_dh;
+        D(iu, CALCIFY_S_AO_MK4_H) = -dJ_dh;
         D(iu, iu) = -dJ_du - kd;
-        D(ic, CALCIFY_S_AO_K1_H) = dJ_dh * dpos(h1);
-        D(ic, CALCIFY_S_AO_MK4_H) = dJ_dh * dpos(h4);
+        D(ic, CALCIFY_S_AO_K1_H) = dJ_dh;
+        D(ic, CALCIFY_S_AO_MK4_H) = dJ_dh;
         D(ic, iu) = dJ_du;
         D(ic, ic) = -kd;
 
@@ -392,6 +395,41 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     return GSL_SUCCESS;
 }
 
+void calcify_model_steady_guess(const calcify_model *m,
+                                const double u[CALCIFY_NINPUT],
+                                double y[CALCIFY_NSTATE])
+{
+    const double *p = m->p;
+    const double F = p[CALCIFY_P_FOOD_INTAKE];
+    memset(y, 0, sizeof(double) * CALCIFY_NSTATE);
+    y[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] / p[CALCIFY_P_WARF_KA];
+    y[CALCIFY_S_WARF_CENT] = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN] / m->warf_ke;
+    const double ka = p[CALCIFY_P_VK_KA], kel = p[CALCIFY_P_VK_KEL];
+    y[CALCIFY_S_K1_GUT] = 1000 * F * u[CALCIFY_IN_K1] / ka;
+    y[CALCIFY_S_MK4_GUT] = 1000 * F * u[CALCIFY_IN_MK4] / ka;
+    y[CALCIFY_S_K1_PL] = p[CALCIFY_P_VK_F] * 1000 * F * u[CALCIFY_IN_K1] / kel;
+    y[CALCIFY_S_MK4_PL] = p[CALCIFY_P_VK_F] * 1000 * F * u[CALCIFY_IN_MK4] / kel;
+    common c;
+    common_eval(m, y, &c);
+    /* each tissue pool: intake over loss, a tenth of it reduced and a
+     * tenth epoxidised; Newton corrects the split */
+    const double liv = p[CALCIFY_P_LIV_UPTAKE] * (c.ck1 + c.cmk4) / p[CALCIFY_P_LIV_KEL];
+    y[CALCIFY_S_LIV_Q] = 0.8 * liv;
+    y[CALCIFY_S_LIV_H] = y[CALCIFY_S_LIV_E] = 0.1 * liv;
+    y[CALCIFY_S_CLOT] = 0.9;
+    const double uden = p[CALCIFY_P_AO_UPTAKE_KM] + c.ck1 + c.cmk4;
+    const double up1 = p[CALCIFY_P_AO_UPTAKE_VMAX] * c.ck1 / uden;
+    const double up4 = p[CALCIFY_P_AO_UPTAKE_VMAX] * c.cmk4 / uden;
+    const double kl = p[CALCIFY_P_AO_KEL], conv = p[CALCIFY_P_CONV_RATE] * c.conv_g;
+    const double t1 = up1 / (kl + conv), t4 = (up4 + conv * 0.8 * t1) / kl;
+    y[CALCIFY_S_AO_K1_Q] = 0.8 * t1;
+    y[CALCIFY_S_AO_K1_H] = y[CALCIFY_S_AO_K1_E] = 0.1 * t1;
+    y[CALCIFY_S_AO_MK4_Q] = 0.8 * t4;
+    y[CALCIFY_S_AO_MK4_H] = y[CALCIFY_S_AO_MK4_E] = 0.1 * t4;
+    y[CALCIFY_S_UCMGP] = 0.1;
+    y[CALCIFY_S_CMGP] = 0.9;
+}
+
 void calcify_model_observe(const calcify_model *m, const double y[],
                            const double u[CALCIFY_NINPUT], double o[CALCIFY_NOBS])
 {
@@ -402,13 +440,14 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_K1_DIET] = u[CALCIFY_IN_K1] * 1000.0;
     o[CALCIFY_O_MK4_DIET] = u[CALCIFY_IN_MK4] * 1000.0;
     o[CALCIFY_O_WARF_PLASMA] = pos(y[CALCIFY_S_WARF_CENT]) / p[CALCIFY_P_WARF_VD];
-    o[CALCIFY_O_K1_PLASMA] = c.ck1;
-    o[CALCIFY_O_MK4_PLASMA] = c.cmk4;
-    o[CALCIFY_O_VK_LIVER] = y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E];
-    o[CALCIFY_O_K1_AORTA] = y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E];
-    o[CALCIFY_O_MK4_AORTA] = y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E];
-    o[CALCIFY_O_VKH2_AORTA] = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
-    o[CALCIFY_O_VKO_AORTA] = y[CALCIFY_S_AO_K1_E] + y[CALCIFY_S_AO_MK4_E];
+    /* amounts are shown clipped at zero: a −1e−20 is integration noise */
+    o[CALCIFY_O_K1_PLASMA] = pos(c.ck1);
+    o[CALCIFY_O_MK4_PLASMA] = pos(c.cmk4);
+    o[CALCIFY_O_VK_LIVER] = pos(y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E]);
+    o[CALCIFY_O_K1_AORTA] = pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
+    o[CALCIFY_O_MK4_AORTA] = pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
+    o[CALCIFY_O_VKH2_AORTA] = pos(y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H]);
+    o[CALCIFY_O_VKO_AORTA] = pos(y[CALCIFY_S_AO_K1_E] + y[CALCIFY_S_AO_MK4_E]);
     const double tot = y[CALCIFY_S_UCMGP] + y[CALCIFY_S_CMGP];
     o[CALCIFY_O_MGP_TOTAL] = tot;
     o[CALCIFY_O_CMGP_FRACTION] = tot > 0 ? y[CALCIFY_S_CMGP] / tot : 0;

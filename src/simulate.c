@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
 
 #include "calcify/simulate.h"
+#include "steady.h"
 
 struct calcify_sim {
     calcify_model model;
@@ -73,105 +73,15 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
-/* Largest |f_i| / max(|y_i|, floor): a relative rate, per day. */
-static double residual(const double y[], const double f[])
-{
-    double worst = 0;
-    for (int i = 0; i < CALCIFY_NSTATE; i++) {
-        double scale = fabs(y[i]) > 1e-6 ? fabs(y[i]) : 1e-6;
-        double r = fabs(f[i]) / scale;
-        if (!(r <= worst)) /* also catches NaN */
-            worst = r;
-    }
-    return worst;
-}
-
-/* Newton's method on f(y) = 0 from y; 0 if it converged to tol. */
-static int newton(const calcify_model *m, const double u[], double y[], double tol)
-{
-    enum { N = CALCIFY_NSTATE };
-    double f[N], J[N * N], dx[N];
-    gsl_permutation *perm = gsl_permutation_alloc(N);
-    if (!perm)
-        return -1;
-    int ok = -1;
-    for (int it = 0; it < 50; it++) {
-        calcify_model_rhs(m, y, f, u);
-        double r = residual(y, f);
-        if (!isfinite(r))
-            break;
-        if (r <= tol) {
-            ok = 0;
-            break;
-        }
-        calcify_model_jac(m, y, J, u);
-        gsl_matrix_view A = gsl_matrix_view_array(J, N, N);
-        gsl_vector_view b = gsl_vector_view_array(f, N);
-        gsl_vector_view x = gsl_vector_view_array(dx, N);
-        int sign;
-        if (gsl_linalg_LU_decomp(&A.matrix, perm, &sign) != GSL_SUCCESS ||
-            gsl_linalg_LU_solve(&A.matrix, perm, &b.vector, &x.vector) != GSL_SUCCESS)
-            break;
-        for (int i = 0; i < N; i++)
-            y[i] -= dx[i];
-    }
-    gsl_permutation_free(perm);
-    return ok;
-}
-
-/* Relative rate below which a state counts as steady, per day. */
-static const double STEADY_TOL = 1e-10;
-
 calcify_status calcify_sim_baseline(calcify_sim *sim,
                                     const double diet[CALCIFY_NINPUT],
                                     double y[CALCIFY_NSTATE], calcify_error *err)
 {
-    /* The model is bistable: under the same normal diet an artery can stay
-     * clean or stay calcified (that hysteresis is why normal vitamin K does
-     * not reverse W&K calcification).  The baseline is the clean branch, so
-     * the vitamin K pools first fill from empty for a year with mineral
-     * deposition held off, and only then does the full model run to its
-     * attractor; Newton polishes the result (mineral resorption has a time
-     * constant of months, too slow to wait out to 1e-10 by integration). */
-    memset(y, 0, sizeof(double) * CALCIFY_NSTATE);
-    y[CALCIFY_S_CMGP] = 1.0;
     calcify_model_init(&sim->model);
-    calcify_failure fail;
-    const double dep_max = sim->model.p[CALCIFY_P_CA_DEP_MAX];
-    sim->model.p[CALCIFY_P_CA_DEP_MAX] = 0;
-    calcify_phase fill = {.duration = 365.25, .input = diet};
-    calcify_status st = calcify_solver_run(sim->solver, &fill, 1, y, 0, NULL, NULL, &fail);
-    sim->model.p[CALCIFY_P_CA_DEP_MAX] = dep_max;
-    if (st)
-        return calcify_fail(err, CALCIFY_ESTEADY,
-                            "baseline: integration failed at t = %g d: %s",
-                            fail.t, gsl_strerror(fail.gsl_status));
-    calcify_phase phase = {.duration = 5 * 365.25, .input = diet};
-    double f[CALCIFY_NSTATE], trial[CALCIFY_NSTATE];
-    for (int round = 0; round < 10; round++) {
-        if (calcify_solver_run(sim->solver, &phase, 1, y, 0, NULL, NULL, &fail))
-            return calcify_fail(err, CALCIFY_ESTEADY,
-                                "baseline: integration failed at t = %g d: %s",
-                                fail.t + round * phase.duration,
-                                gsl_strerror(fail.gsl_status));
-        memcpy(trial, y, sizeof trial);
-        if (newton(&sim->model, diet, trial, STEADY_TOL) == 0) {
-            int nonneg = 1;
-            for (int i = 0; i < CALCIFY_NSTATE; i++)
-                nonneg &= trial[i] >= -1e-12;
-            if (nonneg) {
-                for (int i = 0; i < CALCIFY_NSTATE; i++)
-                    y[i] = trial[i] > 0 ? trial[i] : 0;
-                calcify_model_set_reference(&sim->model, y);
-                return CALCIFY_OK;
-            }
-        }
-    }
-    calcify_model_rhs(&sim->model, y, f, diet);
-    return calcify_fail(err, CALCIFY_ESTEADY,
-                        "baseline: no steady state after 50 years of model time "
-                        "(largest relative rate %g per day; expected <= %g)",
-                        residual(y, f), STEADY_TOL);
+    calcify_status st = calcify_steady_state(&sim->model, sim->solver, diet, y, err);
+    if (!st)
+        calcify_model_set_reference(&sim->model, y);
+    return st;
 }
 
 typedef struct {

@@ -54,7 +54,7 @@ struct calcify_solver {
     gsl_odeiv2_system gsys;
     gsl_odeiv2_driver *driver;
     const double *u;              /* inputs of the phase being integrated */
-    unsigned long n_rhs, n_jac;
+    unsigned long n_rhs, n_jac, n_steps;
 };
 
 /* Initial step after a start or a phase switch, d: small enough for the
@@ -131,7 +131,8 @@ void calcify_solver_free(calcify_solver *s)
 
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s) { return s->n_rhs; }
 unsigned long calcify_solver_jac_evals(const calcify_solver *s) { return s->n_jac; }
-void calcify_solver_reset_counters(calcify_solver *s) { s->n_rhs = s->n_jac = 0; }
+unsigned long calcify_solver_steps(const calcify_solver *s) { return s->n_steps; }
+void calcify_solver_reset_counters(calcify_solver *s) { s->n_rhs = s->n_jac = s->n_steps = 0; }
 
 /* Integrate from *t to t1 (no-op if already there). */
 static int advance(calcify_solver *s, double *t, double t1, double y[])
@@ -173,6 +174,8 @@ calcify_status calcify_solver_run(calcify_solver *s, const calcify_phase *phases
         }
         if (rc == GSL_SUCCESS)
             rc = advance(s, &t, t_phase_end, y);
+        /* the evolve object counts steps since the reset at this phase's start */
+        s->n_steps += s->driver->e->count;
         if (rc != GSL_SUCCESS) {
             if (fail) {
                 fail->phase = p;

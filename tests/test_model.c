@@ -8,6 +8,7 @@
 #include "calcify/simulate.h"
 #include "calcify/targets.h"
 #include "cunit_main.h"
+#include "steady.h"
 
 enum { N_ARMS = 5, N_DAYS = 85 };
 enum { CONTROL, WK, NORMAL_K, HIGH_K1, HIGH_MK4 };
@@ -225,6 +226,23 @@ static void test_steady_state_is_steady(void)
         CU_ASSERT(fabs(f[k]) <= 1e-10 * fmax(fabs(baseline[k]), 1e-6));
 }
 
+/* Newton from a guess and integration from an empty animal find the same
+ * clean-branch steady state. */
+static void test_steady_state_paths_agree(void)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, "msbdf", 1e-8, 1e-12, &err);
+    /* the solver integrates the sim's own model; use it for the slow path */
+    calcify_model *sm = (calcify_model *)calcify_sim_model(sim);
+    double slow[CALCIFY_NSTATE];
+    CU_ASSERT_EQUAL_FATAL(calcify_steady_state_by_integration(sm, calcify_sim_solver(sim),
+                                                              sc.baseline, slow, &err),
+                          CALCIFY_OK);
+    for (int k = 0; k < CALCIFY_NSTATE; k++)
+        CU_ASSERT(fabs(slow[k] - baseline[k]) <= 1e-8 * fabs(baseline[k]) + 1e-12);
+    calcify_sim_free(sim);
+}
+
 /* Plasma warfarin for a constant intake from zero (one compartment, first-
  * order absorption):  C(t) = F·u·f/(ke·V) · [1 − (ka e^{−ke t} − ke e^{−ka t})/(ka − ke)] */
 static void test_warfarin_pk_closed_form(void)
@@ -366,6 +384,7 @@ static int register_suites(void)
            !CU_add_test(m, "control stays within 1% of baseline", test_control_stays_at_baseline) ||
            !CU_add_test(m, "states and observables non-negative", test_non_negative) ||
            !CU_add_test(m, "baseline is a steady state", test_steady_state_is_steady) ||
+           !CU_add_test(m, "Newton and integration baselines agree", test_steady_state_paths_agree) ||
            !CU_add_test(m, "warfarin PK against its closed form", test_warfarin_pk_closed_form) ||
            !CU_add_test(m, "msbdf and rk8pd agree to 1e-4", test_steppers_agree) ||
            !CU_add_test(m, "analytic Jacobian vs finite differences", test_jacobian_vs_finite_differences);

@@ -161,6 +161,13 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double dydt[],
 int calcify_model_jac(const calcify_model *m, const double y[], double *dfdy,
                       const double u[CALCIFY_NINPUT]);
 
+/* A starting point for the steady state under constant diet u: gut, plasma
+ * and tissue vitamin K at their linear steady states, MGP mostly
+ * carboxylated, no mineral — on the clean side of the model's bistability. */
+void calcify_model_steady_guess(const calcify_model *m,
+                                const double u[CALCIFY_NINPUT],
+                                double y[CALCIFY_NSTATE]);
+
 /* Observables of state y under diet u, in the units of calcify_obs_names. */
 void calcify_model_observe(const calcify_model *m, const double y[],
                            const double u[CALCIFY_NINPUT],

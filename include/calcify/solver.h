@@ -83,10 +83,11 @@ calcify_status calcify_solver_run(calcify_solver *s, const calcify_phase *phases
                                   calcify_emit_fn emit, void *user,
                                   calcify_failure *fail);
 
-/* Right-hand side and Jacobian evaluations since the solver was allocated
+/* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s);
 unsigned long calcify_solver_jac_evals(const calcify_solver *s);
+unsigned long calcify_solver_steps(const calcify_solver *s);
 void calcify_solver_reset_counters(calcify_solver *s);
 
 #ifdef __cplusplus
