@@ -11,6 +11,8 @@ int cmd_run(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Print "calcify: MESSAGE" on stderr and return the exit code for st. */
 int cli_error(calcify_status st, const char *msg);
@@ -33,6 +35,12 @@ int cli_model_option(cli_model_opts *o, int opt, const char *arg);
  * error and returns its exit code (> 0); 0 on success. */
 int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc);
+
+/* The arms named by --arm (n of them) as flags indexed like sc->arms, or
+ * *selected = NULL for "all" when n is 0.  An unknown name fails with the
+ * closest names suggested. */
+calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *names,
+                               int n, unsigned char **selected, calcify_error *err);
 
 /* getopt_long codes of the shared options, and their --help lines */
 enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FREE };

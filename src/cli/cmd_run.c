@@ -7,7 +7,7 @@
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "cli.h"
-#include "suggest.h"
+#include "calcify/summary.h"
 
 static const char usage[] =
     "usage: calcify run SCENARIO [-o FILE] [--arm NAME]... [--set NAME=VALUE]...\n"
@@ -21,6 +21,12 @@ static const char usage[] =
     "  --step DAYS        output step in days (default: the scenario's\n"
     "                     output_step)\n"
     "  --precision N      significant digits in the CSV (default 6)\n"
+    "  --summary          instead of the time series, one row per arm of\n"
+    "                     endpoints (aortic Ca at weeks 0, 6, 12 and its change,\n"
+    "                     cMGP fraction at 12, clotting at 6, distensibility\n"
+    "                     at 12, status), the --set parameters echoed first;\n"
+    "                     no header unless --header, so loops can append rows\n"
+    "  --header           with --summary: print the header row\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -31,7 +37,10 @@ static const char usage[] =
     "\n"
     "Examples:\n"
     "  calcify run models/vermeer2007.cfg -o out/vermeer.csv\n"
-    "  calcify run models/vermeer2007.cfg --arm high_k1 --set warfarin_thalf=20\n";
+    "  calcify run models/vermeer2007.cfg --arm high_k1 --set warfarin_thalf=20\n"
+    "  for t in 10 15 20; do\n"
+    "    calcify run models/vermeer2007.cfg --summary --set warfarin_thalf=$t\n"
+    "  done > thalf.csv\n";
 
 typedef struct {
     FILE *fp;
@@ -46,14 +55,63 @@ static int write_row(void *user, const calcify_arm *arm, double t, size_t phase,
     return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
 }
 
+/* --summary: endpoint rows, the --set parameters first.  A failed arm is a
+ * row with its status; the status returned is the first failure. */
+static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc,
+                                    const unsigned char *selected,
+                                    const cli_model_opts *mo, int header, int precision,
+                                    FILE *fp, calcify_error *err)
+{
+    int params[256];
+    double values[256];
+    size_t n = 0;
+    for (int i = 0; i < mo->n_sets; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(mo->sets[i], "="), mo->sets[i]);
+        int p = calcify_param_find(name);
+        size_t k = 0;
+        while (k < n && params[k] != p)
+            k++;
+        if (k == n) /* a parameter set twice is echoed once, with its last value */
+            params[n++] = p;
+    }
+    for (size_t k = 0; k < n; k++)
+        values[k] = sc->params.value[params[k]];
+    if (header)
+        calcify_summary_write_header(fp, 0, params, n);
+    double y0[CALCIFY_NSTATE];
+    calcify_status first = CALCIFY_OK;
+    calcify_error e;
+    calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, &e);
+    if (st) {
+        *err = e;
+        first = st;
+    }
+    for (size_t k = 0; k < sc->n_arms; k++) {
+        if (selected && !selected[k])
+            continue;
+        calcify_arm_summary s;
+        if (st)
+            calcify_arm_summary_failed(&s, "no_steady_state");
+        else if (calcify_sim_summarize_arm(sim, &sc->arms[k], y0, &s, &e) && !first) {
+            *err = e;
+            first = CALCIFY_ESOLVER;
+        }
+        calcify_summary_write_row(fp, precision, -1, values, n, sc->arms[k].name, &s);
+    }
+    return first;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP };
+    enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP, OPT_SUMMARY, OPT_HEADER };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"arm", required_argument, NULL, OPT_ARM},
         {"precision", required_argument, NULL, OPT_PRECISION},
         {"step", required_argument, NULL, OPT_STEP},
+        {"summary", no_argument, NULL, OPT_SUMMARY},
+        {"header", no_argument, NULL, OPT_HEADER},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
@@ -62,7 +120,7 @@ int cmd_run(int argc, char **argv)
     int n_arms = 0;
     long precision = 6;
     double step = 0;
-    int c;
+    int c, summary = 0, header = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         int r = cli_model_option(&mo, c, optarg);
@@ -84,6 +142,8 @@ int cmd_run(int argc, char **argv)
             if (cli_parse_int("--precision", optarg, 1, 17, &precision))
                 return 2;
             break;
+        case OPT_SUMMARY: summary = 1; break;
+        case OPT_HEADER: header = 1; break;
         case OPT_STEP:
             if (cli_parse_double("--step", optarg, 1e-6, 1e6, &step))
                 return 2;
@@ -103,26 +163,7 @@ int cmd_run(int argc, char **argv)
 
     unsigned char *selected = NULL;
     calcify_error err;
-    calcify_status st = CALCIFY_OK;
-    if (n_arms) {
-        selected = calloc(sc.n_arms, 1);
-        if (!selected)
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
-        for (int i = 0; !st && i < n_arms; i++) {
-            const calcify_arm *a = calcify_scenario_find_arm(&sc, arms[i]);
-            if (a) {
-                selected[a - sc.arms] = 1;
-                continue;
-            }
-            char near[256];
-            calcify_suggest_strided(arms[i], &sc.arms[0].name, sc.n_arms,
-                                    sizeof sc.arms[0], near, sizeof near);
-            st = calcify_fail(&err, CALCIFY_EUSAGE,
-                              "--arm '%s': no such arm in %s%s%s%s", arms[i],
-                              sc.path, near[0] ? "; did you mean " : "", near,
-                              near[0] ? "?" : "");
-        }
-    }
+    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
     calcify_sim *sim = NULL;
     calcify_outfile of = {0};
     if (!st)
@@ -131,7 +172,17 @@ int cmd_run(int argc, char **argv)
         st = CALCIFY_EUSAGE;
     if (!st)
         st = calcify_outfile_open(&of, output, &err);
-    if (!st) {
+    if (!st && summary) {
+        /* a failed arm is a row too: the rows are kept, the exit status says so */
+        calcify_error run_err;
+        calcify_status run_st = write_summary(sim, &sc, selected, &mo, header,
+                                              (int)precision, of.fp, &run_err);
+        st = calcify_outfile_commit(&of, &err);
+        if (!st && run_st) {
+            st = run_st;
+            err = run_err;
+        }
+    } else if (!st) {
         row_ctx ctx = {of.fp, (int)precision};
         calcify_csv_write_header(of.fp);
         st = calcify_sim_run_scenario(sim, &sc, selected,

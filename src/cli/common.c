@@ -7,6 +7,7 @@
 
 #include "calcify/solver.h"
 #include "cli.h"
+#include "suggest.h"
 
 int cli_error(calcify_status st, const char *msg)
 {
@@ -105,4 +106,30 @@ int cli_load_scenario(const char *path, const cli_model_opts *o,
     if (o && o->atol > 0)
         sc->atol = o->atol;
     return 0;
+}
+
+calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *names,
+                               int n, unsigned char **selected, calcify_error *err)
+{
+    *selected = NULL;
+    if (n == 0)
+        return CALCIFY_OK;
+    if (!(*selected = calloc(sc->n_arms, 1)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const calcify_arm *a = calcify_scenario_find_arm(sc, names[i]);
+        if (a) {
+            (*selected)[a - sc->arms] = 1;
+            continue;
+        }
+        char near[256];
+        calcify_suggest_strided(names[i], &sc->arms[0].name, sc->n_arms,
+                                sizeof sc->arms[0], near, sizeof near);
+        free(*selected);
+        *selected = NULL;
+        return calcify_fail(err, CALCIFY_EUSAGE, "--arm '%s': no such arm in %s%s%s%s",
+                            names[i], sc->path, near[0] ? "; did you mean " : "", near,
+                            near[0] ? "?" : "");
+    }
+    return CALCIFY_OK;
 }

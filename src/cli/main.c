@@ -24,6 +24,9 @@ static const char usage[] =
     "  params    list the parameters with value, unit and provenance\n"
     "  validate  compare a run with observed targets (ok/FAIL per target)\n"
     "  fit       estimate free parameters from targets (GSL least squares)\n"
+    "  sweep     many runs over a grid, Latin hypercube or Sobol design,\n"
+    "            multi-threaded, optionally one shard of many\n"
+    "  merge     join the output directories of sweep shards\n"
     "\n"
     "  calcify COMMAND --help   options of one command\n"
     "  calcify --version        version\n"
@@ -75,11 +78,13 @@ int main(int argc, char **argv)
         {"params", cmd_params},
         {"validate", cmd_validate},
         {"fit", cmd_fit},
+        {"sweep", cmd_sweep},
+        {"merge", cmd_merge},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return finish(commands[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "calcify: unknown command '%s' (expected run, params, "
-            "validate or fit; see calcify --help)\n", cmd);
+            "validate, fit, sweep or merge; see calcify --help)\n", cmd);
     return 2;
 }

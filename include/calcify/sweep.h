@@ -1,0 +1,55 @@
+/* calcify/sweep.h — many runs of a scenario over a design, on threads.
+ *
+ * Each run: the design's values set on a copy of the scenario's parameters,
+ * the baseline steady state, then every selected arm summarised (and, when
+ * asked, its time series).  Rows are written in run_id order whatever the
+ * number of threads, and a run's rows are bit-identical however the sweep is
+ * split: runs share nothing but the read-only scenario.  Results wait in a
+ * window of 8 runs per thread until the runs before them are written, so
+ * memory does not grow with the number of runs.  A failed run is written
+ * with its status, never dropped.
+ */
+#ifndef CALCIFY_SWEEP_H
+#define CALCIFY_SWEEP_H
+
+#include <stdio.h>
+
+#include "calcify/design.h"
+#include "calcify/scenario.h"
+#include "calcify/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const calcify_scenario *sc;
+    const unsigned char *selected;   /* arms to run (indexed like sc->arms); NULL = all */
+    const calcify_vary *vary;        /* the varied parameters, as given to the design */
+    size_t n_vary;
+    calcify_design *design;          /* consumed from run 0 up to `last`            */
+    size_t first, last;              /* run_ids [first, last)                       */
+    int threads;                     /* >= 1                                        */
+    int precision;                   /* significant digits of endpoints             */
+    FILE *summary;                   /* summary rows (no header)                    */
+    FILE *timeseries;                /* NULL = none; else rows with a run_id column  */
+    double timeseries_step;          /* d                                           */
+    /* called with the lock held after each run is written (may be NULL) */
+    void (*progress)(void *user, size_t done, size_t total);
+    void *user;
+} calcify_sweep_opts;
+
+typedef struct {
+    size_t runs;      /* runs written                       */
+    size_t failed;    /* runs with any arm not "ok"         */
+} calcify_sweep_stats;
+
+/* Run the sweep.  Returns CALCIFY_OK when every run was written (failed
+ * runs included: see stats->failed); CALCIFY_ENOMEM/EIO otherwise. */
+calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stats *stats,
+                                 calcify_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
