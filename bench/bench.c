@@ -1,7 +1,12 @@
 /* bench.c — what a five-arm Vermeer scenario costs on this machine, per
  * stepper: µs per scenario (baseline steady state + five arms), RHS and
- * Jacobian evaluations, with daily rows and with endpoints only.  Run by
- * hand:  meson test -C build --benchmark  (or build/bench/calcify-bench). */
+ * Jacobian evaluations, with daily rows and with endpoints only; then sweep
+ * throughput (LHS over two parameters, summary rows to /dev/null) at 1 and 2
+ * threads.  Run by hand:
+ *     meson test -C build --benchmark          (or build/bench/calcify-bench)
+ *     build/bench/calcify-bench models/vermeer2007.cfg 100000 rkf45
+ * The optional second argument is the number of sweep runs (default 2000),
+ * the third the sweep's stepper (default: the scenario's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +15,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "calcify/simulate.h"
+#include "calcify/sweep.h"
 
 static double now(void)
 {
@@ -86,6 +92,36 @@ int main(int argc, char **argv)
         printf("%-8s %14.0f %10lu %8lu %14.0f %10lu %8lu %14.0f\n", methods[i], us_d, rd, jd,
                us_e, re, je, us_b);
     }
+
+    /* sweep throughput */
+    long runs = argc > 2 ? atol(argv[2]) : 2000;
+    if (argc > 3) {
+        free(sc.method);
+        sc.method = strdup(argv[3]);
+    }
+    calcify_vary vary[2];
+    calcify_vary_parse("warfarin_thalf=5:50:log", &vary[0], &err);
+    calcify_vary_parse("ca_reg_max=0.005:0.05", &vary[1], &err);
+    FILE *null = fopen("/dev/null", "w");
+    double rate[3] = {0};
+    for (int threads = 1; threads <= 2; threads++) {
+        calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2, (size_t)runs, 1, &err);
+        calcify_sweep_opts o = {.sc = &sc, .vary = vary, .n_vary = 2, .design = d,
+                                .first = 0, .last = (size_t)runs, .threads = threads,
+                                .precision = 6, .summary = null};
+        calcify_sweep_stats stats;
+        double t0 = now();
+        if (calcify_sweep_run(&o, &stats, &err))
+            fprintf(stderr, "sweep: %s\n", err.msg);
+        double dt = now() - t0;
+        rate[threads] = runs / dt;
+        printf("sweep, %s, LHS %ld runs, %d thread%s: %.2f s, %.0f runs/s (%zu failed)\n",
+               sc.method, runs, threads, threads > 1 ? "s" : "", dt, rate[threads], stats.failed);
+        fflush(stdout);
+        calcify_design_free(d);
+    }
+    printf("2-thread speed-up: %.2fx\n", rate[2] / rate[1]);
+    fclose(null);
     calcify_scenario_free(&sc);
     return 0;
 }

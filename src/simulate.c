@@ -5,6 +5,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "armcache.h"
 #include "calcify/simulate.h"
 #include "steady.h"
 
@@ -12,6 +13,7 @@ struct calcify_sim {
     calcify_model model;
     calcify_system sys;
     calcify_solver *solver;
+    calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
 };
 
 static int sys_rhs(double t, const double y[], double f[], const double u[], void *ctx)
@@ -61,6 +63,7 @@ void calcify_sim_free(calcify_sim *sim)
     if (!sim)
         return;
     calcify_solver_free(sim->solver);
+    calcify_armcache_free(&sim->cache);
     free(sim);
 }
 
@@ -68,6 +71,7 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
 {
     memcpy(sim->model.p, ps->value, sizeof sim->model.p);
     calcify_model_init(&sim->model);
+    calcify_armcache_clear(&sim->cache);
 }
 
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
@@ -78,6 +82,7 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
                                     double y[CALCIFY_NSTATE], calcify_error *err)
 {
     calcify_model_init(&sim->model);
+    calcify_armcache_clear(&sim->cache); /* the reference, so the rows, change */
     calcify_status st = calcify_steady_state(&sim->model, sim->solver, diet, y, err);
     if (!st)
         calcify_model_set_reference(&sim->model, y);
@@ -89,12 +94,17 @@ typedef struct {
     const calcify_arm *arm;
     calcify_row_fn row;
     void *user;
+    calcify_cached_arm *cache;  /* NULL: not cached */
 } emit_ctx;
 
 static int emit_row(void *user, double t, size_t phase, const double y[],
                     const double u[])
 {
     emit_ctx *c = user;
+    if (c->cache)
+        calcify_armcache_add_row(c->cache, t, phase, y);
+    if (!c->row)
+        return 0;
     double obs[CALCIFY_NOBS];
     calcify_model_observe(&c->sim->model, y, u, obs);
     return c->row(c->user, c->arm, t, phase, y, obs);
@@ -112,13 +122,31 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         phases[k].duration = arm->phases[k].duration;
         phases[k].input = arm->phases[k].diet;
     }
+    size_t first = 0;
+    const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt, &first);
+    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src)};
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
-    emit_ctx ctx = {sim, arm, row, user};
+    calcify_status st = CALCIFY_OK;
+    if (first > 0) { /* replay the shared phases */
+        for (size_t i = 0; !st && i < src->n_rows && src->rows[i].phase < first; i++)
+            if (emit_row(&ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
+                         arm->phases[src->rows[i].phase].diet))
+                st = CALCIFY_EIO;
+        for (size_t p = 0; ctx.cache && p < first; p++)
+            calcify_armcache_add_boundary(ctx.cache, src->boundary[p]);
+        memcpy(y, src->boundary[first - 1], sizeof y);
+    }
     calcify_failure fail;
-    calcify_status st = calcify_solver_run(sim->solver, phases, arm->n_phases, y,
-                                           dt, row ? emit_row : NULL, &ctx, &fail);
+    for (size_t p = first; !st && p < arm->n_phases; p++) {
+        st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
+                                     emit_row, &ctx, &fail);
+        if (!st && ctx.cache)
+            calcify_armcache_add_boundary(ctx.cache, y);
+    }
     free(phases);
+    if (st && ctx.cache)
+        ctx.cache->n_phases = 0; /* a failed or interrupted arm is not reused */
     if (st == CALCIFY_ESOLVER)
         return calcify_fail(err, st, "arm '%s', phase %zu: integration failed at "
                             "t = %.6g d: %s", arm->name, fail.phase + 1, fail.t,

@@ -83,6 +83,15 @@ calcify_status calcify_solver_run(calcify_solver *s, const calcify_phase *phases
                                   calcify_emit_fn emit, void *user,
                                   calcify_failure *fail);
 
+/* The same for phases [first_phase, stop_phase) only: y is the state at
+ * the start of first_phase, the grid continues where it would have, and the
+ * end row is written only if stop_phase == n_phases. */
+calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *phases,
+                                       size_t n_phases, size_t first_phase,
+                                       size_t stop_phase, double y[], double dt,
+                                       calcify_emit_fn emit, void *user,
+                                       calcify_failure *fail);
+
 /* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s);

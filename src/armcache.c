@@ -1,0 +1,107 @@
+/* armcache.c — shared phase prefixes of arms, integrated once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "armcache.h"
+
+static void drop(calcify_cached_arm *e)
+{
+    free(e->phases);
+    free(e->boundary);
+    free(e->rows);
+    memset(e, 0, sizeof *e);
+}
+
+void calcify_armcache_clear(calcify_armcache *c)
+{
+    c->valid = 0;
+    for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
+        c->slot[i].n_phases = c->slot[i].n_done = c->slot[i].n_rows = 0;
+    }
+}
+
+void calcify_armcache_free(calcify_armcache *c)
+{
+    for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++)
+        drop(&c->slot[i]);
+    c->valid = 0;
+}
+
+static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
+{
+    return a->duration == b->duration && memcmp(a->diet, b->diet, sizeof a->diet) == 0;
+}
+
+const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
+                                                const double y0[CALCIFY_NSTATE], double dt,
+                                                size_t *shared)
+{
+    *shared = 0;
+    if (!c->valid || c->dt != dt || memcmp(c->y0, y0, sizeof c->y0) != 0) {
+        calcify_armcache_clear(c);
+        memcpy(c->y0, y0, sizeof c->y0);
+        c->dt = dt;
+        c->valid = 1;
+        return NULL;
+    }
+    const calcify_cached_arm *best = NULL;
+    for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
+        const calcify_cached_arm *e = &c->slot[i];
+        size_t limit = e->n_done < arm->n_phases - 1 ? e->n_done : arm->n_phases - 1;
+        size_t n = 0;
+        while (n < limit && same_phase(&e->phases[n], &arm->phases[n]))
+            n++;
+        if (n > *shared) {
+            *shared = n;
+            best = e;
+        }
+    }
+    return best;
+}
+
+calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
+                                           const calcify_cached_arm *keep)
+{
+    calcify_cached_arm *e = NULL;
+    for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
+        calcify_cached_arm *s = &c->slot[i];
+        if (s != keep && (!e || s->age < e->age))
+            e = s;
+    }
+    e->age = ++c->clock;
+    e->n_done = e->n_rows = 0;
+    e->n_phases = 0;
+    calcify_diet_phase *ph = realloc(e->phases, arm->n_phases * sizeof *ph);
+    double (*b)[CALCIFY_NSTATE] = ph ? realloc(e->boundary, arm->n_phases * sizeof *b) : NULL;
+    if (ph)
+        e->phases = ph;
+    if (!ph || !b)
+        return NULL;
+    e->boundary = b;
+    memcpy(e->phases, arm->phases, arm->n_phases * sizeof *ph);
+    e->n_phases = arm->n_phases;
+    return e;
+}
+
+void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
+                              const double y[CALCIFY_NSTATE])
+{
+    if (e->n_rows == e->cap_rows) {
+        size_t cap = e->cap_rows ? 2 * e->cap_rows : 16;
+        calcify_cached_row *r = realloc(e->rows, cap * sizeof *r);
+        if (!r) {
+            e->n_phases = 0; /* unusable: nothing will match it */
+            return;
+        }
+        e->rows = r, e->cap_rows = cap;
+    }
+    calcify_cached_row *r = &e->rows[e->n_rows++];
+    r->t = t, r->phase = phase;
+    memcpy(r->y, y, sizeof r->y);
+}
+
+void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[CALCIFY_NSTATE])
+{
+    if (e->n_done < e->n_phases)
+        memcpy(e->boundary[e->n_done++], y, sizeof e->boundary[0]);
+}

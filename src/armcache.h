@@ -1,0 +1,69 @@
+/* armcache.h — arms that start alike are integrated alike (internal).
+ *
+ * Four of the five Vermeer arms begin with the same six weeks of W&K.  The
+ * cache keeps, per recently run arm, the state at the end of each phase and
+ * the rows it wrote; an arm whose first phases equal another's (same
+ * durations and diets, to the bit) starts from the cached boundary state and
+ * replays the cached rows.  The results are bit-identical to integrating the
+ * prefix again, because the solver is reset at every phase boundary anyway.
+ * Valid for one parameter set, one start state and one output step.
+ */
+#ifndef CALCIFY_ARMCACHE_H
+#define CALCIFY_ARMCACHE_H
+
+#include <stddef.h>
+
+#include "calcify/model.h"
+#include "calcify/scenario.h"
+
+typedef struct {
+    double t;
+    size_t phase;
+    double y[CALCIFY_NSTATE];
+} calcify_cached_row;
+
+typedef struct {
+    calcify_diet_phase *phases;    /* copy of the arm's phases            */
+    size_t n_phases;
+    size_t n_done;                 /* phases integrated                   */
+    double (*boundary)[CALCIFY_NSTATE]; /* state at the end of each phase */
+    calcify_cached_row *rows;
+    size_t n_rows, cap_rows;
+    unsigned long age;             /* for eviction                        */
+} calcify_cached_arm;
+
+enum { CALCIFY_ARMCACHE_SLOTS = 8 };
+
+typedef struct {
+    int valid;
+    double y0[CALCIFY_NSTATE], dt;
+    calcify_cached_arm slot[CALCIFY_ARMCACHE_SLOTS];
+    unsigned long clock;
+} calcify_armcache;
+
+/* Forget everything (parameters changed); keeps the memory. */
+void calcify_armcache_clear(calcify_armcache *c);
+
+/* Free everything. */
+void calcify_armcache_free(calcify_armcache *c);
+
+/* For `arm` from y0 with step dt: the cached arm sharing the longest prefix
+ * of whole phases with it (at most arm->n_phases − 1, so that the arm's own
+ * end is always integrated), or NULL with *shared = 0.  Clears the cache if
+ * y0 or dt differ from what it holds. */
+const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
+                                                const double y0[CALCIFY_NSTATE], double dt,
+                                                size_t *shared);
+
+/* A fresh entry for `arm`, evicting the oldest other than `keep`; NULL when
+ * memory runs out (the run then goes on uncached). */
+calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
+                                           const calcify_cached_arm *keep);
+
+/* Record a row / the state at the end of the next phase; on failure to grow
+ * the entry is marked unusable (n_done frozen), never an error. */
+void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
+                              const double y[CALCIFY_NSTATE]);
+void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[CALCIFY_NSTATE]);
+
+#endif
