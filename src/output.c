@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "calcify/output.h"
@@ -30,6 +31,17 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
         of->tmp_path = NULL;
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", path,
+                            strerror(e));
+    }
+    /* mkstemp makes the file 0600; results should be as readable as any
+     * file the user creates */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int e = errno;
+        close(fd);
+        calcify_outfile_abort(of);
+        return calcify_fail(err, CALCIFY_EIO, "%s: cannot set permissions: %s", path,
                             strerror(e));
     }
     of->fp = fdopen(fd, "w");
@@ -102,18 +114,7 @@ int calcify_csv_write_header(FILE *fp)
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[CALCIFY_NOBS])
 {
-    /* arm names come from scenario files: quote them if they need it */
-    if (strpbrk(arm, ",\"\n\r")) {
-        fputc('"', fp);
-        for (const char *c = arm; *c; c++) {
-            if (*c == '"')
-                fputc('"', fp);
-            fputc(*c, fp);
-        }
-        fputc('"', fp);
-    } else {
-        fputs(arm, fp);
-    }
+    fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */
     fprintf(fp, ",%.*g,%zu", precision, t, phase + 1);
     for (int i = 0; i < CALCIFY_NOBS; i++)
         fprintf(fp, ",%.*g", precision, obs[i]);

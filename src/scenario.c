@@ -52,6 +52,12 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
         (st = cfg_string(path, a, "description", where, 0, &desc, err)))
         return st;
     arm->line = cfg_line(a);
+    /* names land unquoted in CSV rows and on command lines */
+    if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(name))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: arm name \"%s\" (expected letters, digits, '_', "
+                            "'-' and '.' only)", path, cfg_line(config_setting_get_member(a, "name")),
+                            name);
     if (!(arm->name = strdup(name)) || !(arm->description = dup_or_empty(desc)))
         return CALCIFY_ENOMEM;
     snprintf(where, sizeof where, "arm '%s'", name);

@@ -42,6 +42,7 @@ static const struct {
     {FX "bad_param_missing.cfg", FX "params_incomplete.cfg:1: missing parameter 'warfarin_ka' (expected warfarin_ka = { value = …; unit = \"1/d\"; source = \"…\"; };)"},
     {FX "bad_override_name.cfg", FX "bad_override_name.cfg:6: unknown parameter 'warfarin_half' in overrides (expected a name listed by 'calcify params'); did you mean 'warfarin_thalf'?"},
     {FX "bad_label_arm.cfg", FX "bad_label_arm.cfg:7: data label 'WK': 'wk_continue' is not an arm of this scenario"},
+    {FX "bad_arm_name.cfg", FX "bad_arm_name.cfg:6: arm name \"high K1, arm C\" (expected letters, digits, '_', '-' and '.' only)"},
     {FX "nonexistent.cfg", FX "nonexistent.cfg: cannot open: No such file or directory"},
     {"tests/fixtures", "tests/fixtures: is a directory (expected a file)"},
 };

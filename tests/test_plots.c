@@ -58,6 +58,26 @@ static void test_scripts_draw(void)
     }
 }
 
+static void test_sweep_figures(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' sweep models/vermeer2007.cfg --vary warfarin_thalf=5:50:log "
+                             "--vary ca_reg_max=0.005:0.05 --design sobol --n 16 -q -o '%s/sw'",
+                             getenv("CALCIFY"), dir, ""), 0);
+    char sum[700], out[700];
+    snprintf(sum, sizeof sum, "%s/sw/summary.csv", dir);
+    snprintf(out, sizeof out, "%s/scatter.png", dir);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' 2>/dev/null%s", sum, out, ""), 0);
+    CU_ASSERT(size_of(out) > 5000);
+    snprintf(out, sizeof out, "%s/map.svg", dir);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' svg ca_change_week6_to_12_ug_per_mg "
+                       "normal_k warfarin_thalf_h ca_reg_max_per_d 2>/dev/null%s", sum, out, ""), 0);
+    CU_ASSERT(size_of(out) > 5000);
+    /* a time-series CSV is not a summary: error, no image */
+    snprintf(out, sizeof out, "%s/wrong.png", dir);
+    CU_ASSERT_NOT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' 2>/dev/null%s", csv, out, ""), 0);
+    CU_ASSERT_EQUAL(size_of(out), -1);
+}
+
 static void test_bad_input_makes_no_image(void)
 {
     char out[700], bad[700];
@@ -85,6 +105,7 @@ static int register_suites(void)
     if (!s)
         return -1;
     return !CU_add_test(s, "calcium and mechanism figures are drawn", test_scripts_draw) ||
+           !CU_add_test(s, "sweep scatter and map", test_sweep_figures) ||
            !CU_add_test(s, "missing or malformed CSV: error, no image", test_bad_input_makes_no_image);
 }
 

@@ -2,6 +2,8 @@
 #ifndef CALCIFY_CLI_H
 #define CALCIFY_CLI_H
 
+#include <getopt.h>
+
 #include "calcify/scenario.h"
 #include "calcify/status.h"
 
@@ -30,6 +32,11 @@ typedef struct {
  * `opt` with argument `arg`.  1 if handled, 0 if not ours, -1 on error
  * (already reported). */
 int cli_model_option(cli_model_opts *o, int opt, const char *arg);
+
+/* getopt_long that handles the shared options itself: returns the next
+ * other option, -1 at the end, or -2 after reporting a bad shared option. */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_model_opts *mo);
 
 /* Load the scenario and apply the shared options.  On failure reports the
  * error and returns its exit code (> 0); 0 on success. */

@@ -82,12 +82,9 @@ int cmd_fit(int argc, char **argv)
     const char *data = NULL, *free_list = NULL, *output = NULL;
     int quiet = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-        int r = cli_model_option(&mo, c, optarg);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
+        if (c == -2)
             return 2;
-        if (r > 0)
-            continue;
         switch (c) {
         case OPT_DATA: data = optarg; break;
         case OPT_FREE: free_list = optarg; break;

@@ -28,12 +28,9 @@ int cmd_params(int argc, char **argv)
     cli_model_opts mo = {0};
     int markdown = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int r = cli_model_option(&mo, c, optarg);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "h", longopts, &mo)) != -1) {
+        if (c == -2)
             return 2;
-        if (r > 0)
-            continue;
         if (c == 'h') {
             fputs(usage, stdout);
             return 0;

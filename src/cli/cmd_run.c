@@ -122,12 +122,9 @@ int cmd_run(int argc, char **argv)
     double step = 0;
     int c, summary = 0, header = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        int r = cli_model_option(&mo, c, optarg);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "o:h", longopts, &mo)) != -1) {
+        if (c == -2)
             return 2;
-        if (r > 0)
-            continue;
         switch (c) {
         case 'o': output = optarg; break;
         case 'h': fputs(usage, stdout); return 0;

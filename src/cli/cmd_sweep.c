@@ -123,12 +123,9 @@ int cmd_sweep(int argc, char **argv)
     int kind = CALCIFY_DESIGN_LHS;
     calcify_error err;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-        int r = cli_model_option(&mo, c, optarg);
-        if (r < 0)
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
+        if (c == -2)
             return 2;
-        if (r > 0)
-            continue;
         switch (c) {
         case OPT_VARY:
             if (n_vary == 64) {

@@ -76,6 +76,21 @@ int cli_model_option(cli_model_opts *o, int opt, const char *arg)
     }
 }
 
+int cli_getopt(int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_model_opts *mo)
+{
+    for (;;) {
+        int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+        if (c == -1)
+            return -1;
+        int r = cli_model_option(mo, c, optarg);
+        if (r < 0)
+            return -2;
+        if (r == 0)
+            return c;
+    }
+}
+
 int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc)
 {
