@@ -35,6 +35,16 @@ typedef struct {
     int failed;           /* the start point could not be simulated */
 } fit_ctx;
 
+/* Weighted residuals of the values in c->simulated. */
+static void fill_residuals(const fit_ctx *c, gsl_vector *f)
+{
+    for (size_t i = 0; i < c->n_resid; i++) {
+        const calcify_target *t = &c->tg->items[c->idx[i]];
+        double r = (c->simulated[c->idx[i]] - t->target) * c->weight[i];
+        gsl_vector_set(f, i, isfinite(r) ? r : FAILED_RESIDUAL);
+    }
+}
+
 static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
 {
     fit_ctx *c = data;
@@ -47,11 +57,7 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
             gsl_vector_set(f, i, FAILED_RESIDUAL);
         return GSL_SUCCESS;
     }
-    for (size_t i = 0; i < c->n_resid; i++) {
-        const calcify_target *t = &c->tg->items[c->idx[i]];
-        double r = (c->simulated[c->idx[i]] - t->target) * c->weight[i];
-        gsl_vector_set(f, i, isfinite(r) ? r : FAILED_RESIDUAL);
-    }
+    fill_residuals(c, f);
     return GSL_SUCCESS;
 }
 
@@ -129,12 +135,9 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         for (size_t j = 0; j < n_free; j++)
             gsl_vector_set(x0, j, log(sc->params.value[free_idx[j]]));
         /* the start point must simulate: say why if it does not */
-        for (size_t j = 0; j < n_free; j++)
-            sc->params.value[free_idx[j]] = exp(gsl_vector_get(x0, j));
-        calcify_sim_set_params(c.sim, &sc->params);
         st = calcify_targets_simulate(c.sim, sc, tg, c.simulated, err);
         if (!st) {
-            residuals(x0, &c, f0);
+            fill_residuals(&c, f0);
             gsl_blas_ddot(f0, f0, &res->chisq0);
         }
         gsl_vector_free(f0);

@@ -253,10 +253,9 @@ static void test_warfarin_pk_closed_form(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
     double y0[CALCIFY_NSTATE];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    store_ctx c = {0, obs, state};
     double (*o)[N_DAYS][CALCIFY_NOBS] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NOBS);
     double (*y)[N_DAYS][CALCIFY_NSTATE] = malloc(sizeof(double) * N_ARMS * N_DAYS * CALCIFY_NSTATE);
-    c.o = o, c.y = y;
+    store_ctx c = {0, o, y};
     const calcify_arm *wk = calcify_scenario_find_arm(&sc, "wk_continued");
     CU_ASSERT_EQUAL(calcify_sim_run_arm(sim, wk, y0, 1.0, store, &c, &err), CALCIFY_OK);
     const double F = p[CALCIFY_P_FOOD_INTAKE], u = 3.0, f = p[CALCIFY_P_WARF_F];

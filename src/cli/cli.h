@@ -43,6 +43,9 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc);
 
+/* Collect one --arm NAME into names (capacity 64); -1 (reported) when full. */
+int cli_add_arm(const char **names, int *n, const char *name);
+
 /* The arms named by --arm (n of them) as flags indexed like sc->arms, or
  * *selected = NULL for "all" when n is 0.  An unknown name fails with the
  * closest names suggested. */

@@ -129,11 +129,8 @@ int cmd_run(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         case OPT_ARM:
-            if (n_arms == 64) {
-                fputs("calcify: too many --arm options (at most 64)\n", stderr);
+            if (cli_add_arm(arms, &n_arms, optarg))
                 return 2;
-            }
-            arms[n_arms++] = optarg;
             break;
         case OPT_PRECISION:
             if (cli_parse_int("--precision", optarg, 1, 17, &precision))

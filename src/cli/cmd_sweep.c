@@ -171,11 +171,8 @@ int cmd_sweep(int argc, char **argv)
                 return 2;
             break;
         case OPT_ARM:
-            if (n_arms == 64) {
-                fputs("calcify: too many --arm options (at most 64)\n", stderr);
+            if (cli_add_arm(arms, &n_arms, optarg))
                 return 2;
-            }
-            arms[n_arms++] = optarg;
             break;
         case 'o': dir = optarg; break;
         case 'q': quiet = 1; break;

@@ -123,6 +123,16 @@ int cli_load_scenario(const char *path, const cli_model_opts *o,
     return 0;
 }
 
+int cli_add_arm(const char **names, int *n, const char *name)
+{
+    if (*n == 64) {
+        fputs("calcify: too many --arm options (at most 64)\n", stderr);
+        return -1;
+    }
+    names[(*n)++] = name;
+    return 0;
+}
+
 calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *names,
                                int n, unsigned char **selected, calcify_error *err)
 {
