@@ -1,37 +1,42 @@
-/* model.c — warfarin, vitamin K (K1, MK-4), MGP and aortic calcium in the rat.
+/* model.c — warfarin, vitamin K (K1, MK-4), MGP, VSMC phenotype and aortic
+ * calcium in the rat: right-hand side, Jacobian, steady-state guess and
+ * observables.  Parameter names, units and ranges: src/model_params.c.
  *
- * Full documentation, with every parameter's provenance: docs/MODEL.md.
- * Time t in days (d).  Diet u = food concentrations (mg/g) of warfarin, K1,
- * MK-4; F = food intake (g/kg/d).  Per phase the diet is constant.
+ * docs/MODEL.md is the one place for the mathematics; what follows is the
+ * short form.  Time in days; diet u = food concentrations (mg/g);
+ * F = food intake (g/kg/d).
  *
- *  Warfarin, one compartment with first-order absorption:
- *    dWg/dt = F·u_W − ka_W·Wg          dWc/dt = f_W·ka_W·Wg − ke_W·Wc
- *    C_W = Wc / V_W (mg/L);   VKOR activity left  I = EC50 / (EC50 + C_W)
- *  K1 and MK-4, gut → plasma (X = K1, MK4):
- *    dXg/dt = 1000·F·u_X − ka_K·Xg     dXp/dt = f_K·ka_K·Xg − kel_K·Xp
- *    C_X = Xp / V_K (ng/mL)
- *  Liver vitamin K cycle (one pool for K1 + MK-4), Q → H → E → Q:
- *    dQ/dt = up_L·(C_K1+C_MK4) − vkor·I·Q − FSP1(Q) + kored·I·E − kel·Q
- *    dH/dt = vkor·I·Q + FSP1(Q) − (ox + kel)·H
- *    dE/dt = ox·H − kored·I·E − kel·E,     FSP1(Q) = Vf·Q / (Kf + Q)
- *  Prothrombin activity:  dP/dt = kP·(H/(Kg + H) − P)
- *  Aortic wall: saturable uptake shared by K1 and MK-4,
- *    up_X = Vu·C_X / (Ku + C_K1 + C_MK4),
- *  the same cycle for K1 (Q1,H1,E1) and MK-4 (Q4,H4,E4), FSP1 shared
- *  competitively, plus K1 → MK-4 conversion of the quinone:
- *    conv = kc·(1 − Ic·(1 − I))·Q1   (warfarin acts through VKOR's reduction
- *                                     of menadione, see MODEL.md §4)
- *  MGP (relative to the normal-diet pool), H = H1 + H4:
- *    duc/dt = kd·(1 + g·M) − J − kd·uc        dc/dt = J − kd·c
- *    J = Vg · H/(KH + H) · uc/(Ku + uc)
- *  Mineral calcium M (ug/mg dry), φ = uc/(uc + c):
- *    dM/dt = kdep·φ^n/(φ50^n + φ^n) − (kres + kreg·c^m/(c50^m + c^m))·M
+ *  Warfarin: gut -> body, albumin binding at equilibrium, unbound drug
+ *  eliminated and acting on VKOR:
+ *    dWg/dt = F·u_W − ka_W·Wg        dA/dt = f_W·ka_W·Wg − CLu·Cu
+ *    A = Vu·Cu + Valb·Bmax·Cu/(Kd + Cu)      (solved for Cu in closed form)
+ *    I = EC50 / (EC50 + Cu)                  (VKOR activity left)
+ *  K1 and MK-4 (X): gut -> plasma; liver, other tissues and the aorta draw
+ *  on plasma (mass balance):
+ *    dXg/dt = 1000·F·u_X − ka·Xg
+ *    dXp/dt = f_X·ka·Xg − (CL_liver,X + CL_tissue,X)·C_X − m_ao·up_X/1000
+ *    up_X = CLao_X·C_X / (1 + (C_K1 + C_MK4)/Km_ao)         (ng/g/d)
+ *  Liver cycle Q -> H (VKOR·I, FSP1) -> E (carboxylation) -> Q (VKOR·I),
+ *  prothrombin activity P follows H/(Kg + H).
+ *  Aortic cycle per form, K1 -> MK-4 conversion needing VKOR-reduced
+ *  menadione: conv = kc·(1 − imax·(1 − I))·Q1.
+ *  MGP: synthesis kd·(1 + g·S) by VSMCs of which a share S is switched,
+ *    carboxylation J = Vg·H/(KH + H)·uc/(Ku + uc) with H = H1 + H4.
+ *  VSMC phenotype: dS/dt = on·Kh^n/(Kh^n + H^n)·(1 − S)
+ *                          − (off0 + offH·hill(H; Koff, m))·S
+ *  Mineral, young My and mature Mm, φ = uc/(uc + c):
+ *    dep = dmax·S·hill(φ; φ50, nd)·Ks/(Ks + My + Mm),  reg = rmax·hill(c; c50, nr)
+ *    dMy/dt = dep − (kmat + ry·(1 − S) + reg)·My
+ *    dMm/dt = kmat·My − (rm·(1 − S) + reg)·Mm
+ *  (basal resorption is the work of contractile cells, hence 1 − S)
  *
- * The system is stiff (absorption at ~24/d, the cycle at ~5/d, calcium at
- * ~0.005/d): the default stepper is BDF (msbdf) with the analytic Jacobian
- * below.  Linear and Michaelis–Menten terms are smooth through zero, so a
- * state a stepper drives to −1e−16 is harmless there and is left alone (a
- * clamp would put a kink in f that implicit steppers stumble on); only the
+ * There is no loop: diet and warfarin drive the vitamin K pools, which drive
+ * MGP carboxylation and the VSMC phenotype, which drive mineral; nothing
+ * feeds back.  Under a constant diet each block has one steady state given
+ * the blocks upstream, so the model has exactly one.
+ *
+ * Linear and Michaelis–Menten terms are smooth through zero and read states
+ * as they are (a state a stepper drives to −1e−16 is harmless there); only
  * Hill terms, whose non-integer powers have no value below zero, read their
  * arguments through pos().
  */
@@ -42,128 +47,44 @@
 
 #include "calcify/model.h"
 
-const calcify_param_def calcify_param_defs[CALCIFY_NPARAM] = {
-    [CALCIFY_P_FOOD_INTAKE] = {"food_intake", "g/kg/d", "food eaten per kg body weight per day", 1, 500},
-    [CALCIFY_P_WARF_KA] = {"warfarin_ka", "1/d", "warfarin absorption rate constant", 1e-3, 1e4},
-    [CALCIFY_P_WARF_F] = {"warfarin_f", "1", "warfarin oral bioavailability", 0, 1},
-    [CALCIFY_P_WARF_VD] = {"warfarin_vd", "L/kg", "warfarin volume of distribution", 1e-3, 100},
-    [CALCIFY_P_WARF_THALF] = {"warfarin_thalf", "h", "warfarin elimination half-life", 0.1, 1000},
-    [CALCIFY_P_VKOR_EC50] = {"vkor_ec50", "mg/L", "plasma warfarin halving VKOR activity", 1e-6, 1e4},
-    [CALCIFY_P_VK_KA] = {"vk_ka", "1/d", "K1 and MK-4 absorption rate constant", 1e-3, 1e4},
-    [CALCIFY_P_VK_F] = {"vk_f", "1", "fraction of dietary K1 and MK-4 absorbed", 0, 1},
-    [CALCIFY_P_VK_VD] = {"vk_vd", "L/kg", "apparent plasma volume of K1 and MK-4", 1e-3, 100},
-    [CALCIFY_P_VK_KEL] = {"vk_kel", "1/d", "K1 and MK-4 plasma elimination rate constant", 1e-3, 1e4},
-    [CALCIFY_P_LIV_UPTAKE] = {"liver_uptake", "mL/g/d", "liver uptake clearance of plasma vitamin K", 0, 1e4},
-    [CALCIFY_P_LIV_VKOR] = {"liver_vkor", "1/d", "liver VKOR quinone reduction rate constant", 0, 1e4},
-    [CALCIFY_P_LIV_OX] = {"liver_ox", "1/d", "liver KH2 oxidation by carboxylation", 0, 1e4},
-    [CALCIFY_P_LIV_KORED] = {"liver_kored", "1/d", "liver VKOR epoxide reduction rate constant", 0, 1e4},
-    [CALCIFY_P_LIV_FSP1_VMAX] = {"liver_fsp1_vmax", "ng/g/d", "liver warfarin-insensitive reductase capacity", 0, 1e7},
-    [CALCIFY_P_LIV_FSP1_KM] = {"liver_fsp1_km", "ng/g", "liver warfarin-insensitive reductase Km", 1e-6, 1e7},
-    [CALCIFY_P_LIV_KEL] = {"liver_kel", "1/d", "liver vitamin K loss rate constant (all forms)", 1e-4, 1e4},
-    [CALCIFY_P_LIV_GGCX_KM] = {"liver_ggcx_km", "ng/g", "liver KH2 for half-maximal carboxylation", 1e-6, 1e6},
-    [CALCIFY_P_PROTHROMBIN_KDEG] = {"prothrombin_kdeg", "1/d", "prothrombin turnover rate constant", 1e-3, 1e3},
-    [CALCIFY_P_AO_UPTAKE_VMAX] = {"aorta_uptake_vmax", "ng/g/d", "aortic uptake capacity for plasma K1 + MK-4", 0, 1e7},
-    [CALCIFY_P_AO_UPTAKE_KM] = {"aorta_uptake_km", "ng/mL", "plasma K1 + MK-4 for half-maximal aortic uptake", 1e-6, 1e7},
-    [CALCIFY_P_AO_VKOR] = {"aorta_vkor", "1/d", "aortic VKOR quinone reduction rate constant", 0, 1e4},
-    [CALCIFY_P_AO_OX] = {"aorta_ox", "1/d", "aortic KH2 oxidation by carboxylation", 0, 1e4},
-    [CALCIFY_P_AO_KORED] = {"aorta_kored", "1/d", "aortic VKOR epoxide reduction rate constant", 0, 1e4},
-    [CALCIFY_P_AO_FSP1_VMAX] = {"aorta_fsp1_vmax", "ng/g/d", "aortic warfarin-insensitive reductase capacity", 0, 1e7},
-    [CALCIFY_P_AO_FSP1_KM] = {"aorta_fsp1_km", "ng/g", "aortic warfarin-insensitive reductase Km", 1e-6, 1e7},
-    [CALCIFY_P_AO_KEL] = {"aorta_kel", "1/d", "aortic vitamin K loss rate constant (all forms)", 1e-4, 1e4},
-    [CALCIFY_P_CONV_RATE] = {"conv_rate", "1/d", "aortic K1 to MK-4 conversion rate constant", 0, 1e4},
-    [CALCIFY_P_CONV_IMAX] = {"conv_imax", "1", "share of K1 to MK-4 conversion that needs VKOR", 0, 1},
-    [CALCIFY_P_MGP_KDEG] = {"mgp_kdeg", "1/d", "MGP turnover rate constant", 1e-4, 1e3},
-    [CALCIFY_P_MGP_INDUCTION] = {"mgp_induction", "mg/ug", "rise of MGP synthesis per ug/mg mineral calcium", 0, 1e3},
-    [CALCIFY_P_AO_GGCX_VMAX] = {"aorta_ggcx_vmax", "1/d", "aortic MGP carboxylation capacity (pool units per day)", 0, 1e4},
-    [CALCIFY_P_AO_GGCX_KM] = {"aorta_ggcx_km", "ng/g", "aortic KH2 for half-maximal carboxylation", 1e-6, 1e6},
-    [CALCIFY_P_AO_GGCX_KM_MGP] = {"aorta_ggcx_km_mgp", "1", "ucMGP for half-maximal carboxylation (pool units)", 1e-9, 1e3},
-    [CALCIFY_P_CA_TISSUE] = {"ca_tissue", "ug/mg", "non-mineral aortic calcium", 0, 100},
-    [CALCIFY_P_CA_DEP_MAX] = {"ca_dep_max", "ug/mg/d", "maximal mineral deposition rate", 0, 100},
-    [CALCIFY_P_CA_DEP_UC50] = {"ca_dep_uc50", "1", "ucMGP fraction for half-maximal deposition", 1e-6, 1},
-    [CALCIFY_P_CA_DEP_HILL] = {"ca_dep_hill", "1", "Hill coefficient of deposition in ucMGP fraction", 1, 20},
-    [CALCIFY_P_CA_RES_BASAL] = {"ca_res_basal", "1/d", "basal mineral resorption rate constant", 0, 10},
-    [CALCIFY_P_CA_REG_MAX] = {"ca_reg_max", "1/d", "maximal cMGP-driven regression rate constant", 0, 10},
-    [CALCIFY_P_CA_REG_C50] = {"ca_reg_c50", "1", "cMGP (pool units) for half-maximal regression", 1e-6, 1e3},
-    [CALCIFY_P_CA_REG_HILL] = {"ca_reg_hill", "1", "Hill coefficient of regression in cMGP", 1, 20},
-    [CALCIFY_P_DIST_BETA] = {"dist_beta", "mg/ug", "loss of distensibility per ug/mg calcium (exponential)", 0, 100},
-    [CALCIFY_P_APOP_CA_WEIGHT] = {"apop_ca_weight", "mg/ug", "weight of calcium in the apoptosis index", 0, 100},
-};
+static inline double pos(double x) { return x > 0 ? x : 0; }
+/* derivative of pos() from the right: states reach 0 from above */
+static inline double dpos(double x) { return x >= 0 ? 1 : 0; }
 
-const char *const calcify_obs_names[CALCIFY_NOBS] = {
-    [CALCIFY_O_WARF_DIET] = "warfarin_diet_mg_per_g",
-    [CALCIFY_O_K1_DIET] = "k1_diet_ug_per_g",
-    [CALCIFY_O_MK4_DIET] = "mk4_diet_ug_per_g",
-    [CALCIFY_O_WARF_PLASMA] = "warfarin_plasma_mg_per_l",
-    [CALCIFY_O_K1_PLASMA] = "k1_plasma_ng_per_ml",
-    [CALCIFY_O_MK4_PLASMA] = "mk4_plasma_ng_per_ml",
-    [CALCIFY_O_VK_LIVER] = "vk_liver_ng_per_g",
-    [CALCIFY_O_K1_AORTA] = "k1_aorta_ng_per_g",
-    [CALCIFY_O_MK4_AORTA] = "mk4_aorta_ng_per_g",
-    [CALCIFY_O_VKH2_AORTA] = "vkh2_aorta_ng_per_g",
-    [CALCIFY_O_VKO_AORTA] = "vk_epoxide_aorta_ng_per_g",
-    [CALCIFY_O_MGP_TOTAL] = "mgp_total_rel",
-    [CALCIFY_O_CMGP_FRACTION] = "cmgp_fraction",
-    [CALCIFY_O_CA_AORTA] = "ca_aorta_ug_per_mg",
-    [CALCIFY_O_CLOTTING] = "clotting_activity_rel",
-    [CALCIFY_O_DISTENSIBILITY] = "distensibility_rel",
-    [CALCIFY_O_APOPTOSIS] = "apoptosis_index_rel",
-};
-
-int calcify_param_find(const char *name)
+/* Amount per unit unbound concentration at low levels, L/kg. */
+static double warf_low_volume(const double *p)
 {
-    for (int i = 0; i < CALCIFY_NPARAM; i++)
-        if (strcmp(calcify_param_defs[i].name, name) == 0)
-            return i;
-    return -1;
+    return p[CALCIFY_P_WARF_VU]
+           + p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY] / p[CALCIFY_P_WARF_KD];
 }
 
 void calcify_model_init(calcify_model *m)
 {
-    m->warf_ke = M_LN2 / (m->p[CALCIFY_P_WARF_THALF] / 24.0);
+    const double *p = m->p;
+    /* at therapeutic levels binding is linear and ke = CLu / low volume */
+    m->warf_clu = M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24.0) * warf_low_volume(p);
     m->ref_clot = 1.0;
     m->ref_ca = 0.0;
     m->ref_apop = 1.0;
 }
 
-static inline double pos(double x) { return x > 0 ? x : 0; }
-/* derivative of pos() from the right: states reach 0 from above */
-static inline double dpos(double x) { return x >= 0 ? 1 : 0; }
-
-/* Apoptosis index before normalisation: lack of KH2 for carboxylation
- * (uncarboxylated Gas6) plus a calcium burden term. */
-static double apoptosis_raw(const calcify_model *m, const double y[])
+/* Unbound warfarin (mg/L) for a body amount A (mg/kg), and dCu/dA.  A is
+ * Vu·Cu + Valb·Bmax·Cu/(Kd + Cu); the root is taken in the form that does
+ * not cancel.  Below zero (integration noise) the low-level line continues
+ * smoothly. */
+static double warf_unbound(const double *p, double A, double *dcu)
 {
-    const double *p = m->p;
-    double h = pos(y[CALCIFY_S_AO_K1_H]) + pos(y[CALCIFY_S_AO_MK4_H]);
-    double ca = p[CALCIFY_P_CA_TISSUE] + pos(y[CALCIFY_S_CA_MIN]);
-    return 1.0 - h / (p[CALCIFY_P_AO_GGCX_KM] + h) + p[CALCIFY_P_APOP_CA_WEIGHT] * ca;
-}
-
-void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE])
-{
-    m->ref_clot = y[CALCIFY_S_CLOT];
-    m->ref_ca = m->p[CALCIFY_P_CA_TISSUE] + y[CALCIFY_S_CA_MIN];
-    m->ref_apop = apoptosis_raw(m, y);
-}
-
-/* Quantities shared by the right-hand side and the Jacobian. */
-typedef struct {
-    double I, dI;              /* VKOR activity left and dI/dWc          */
-    double ck1, cmk4;          /* plasma concentrations, ng/mL           */
-    double conv_g;             /* conversion activity left               */
-} common;
-
-static void common_eval(const calcify_model *m, const double y[], common *c)
-{
-    const double *p = m->p;
-    double vd = p[CALCIFY_P_WARF_VD], ec50 = p[CALCIFY_P_VKOR_EC50];
-    double cw = y[CALCIFY_S_WARF_CENT] / vd;
-    c->I = ec50 / (ec50 + cw);
-    c->dI = -ec50 / ((ec50 + cw) * (ec50 + cw)) / vd;
-    c->ck1 = y[CALCIFY_S_K1_PL] / p[CALCIFY_P_VK_VD];
-    c->cmk4 = y[CALCIFY_S_MK4_PL] / p[CALCIFY_P_VK_VD];
-    double imax = p[CALCIFY_P_CONV_IMAX];
-    c->conv_g = 1.0 - imax + imax * c->I;
+    const double vu = p[CALCIFY_P_WARF_VU], kd = p[CALCIFY_P_WARF_KD];
+    const double vb = p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY];
+    if (A <= 0) {
+        *dcu = 1.0 / (vu + vb / kd);
+        return A * *dcu;
+    }
+    const double b = vu * kd + vb - A;
+    const double s = sqrt(b * b + 4.0 * vu * A * kd);
+    const double cu = b >= 0 ? 2.0 * A * kd / (b + s) : (s - b) / (2.0 * vu);
+    *dcu = 1.0 / (vu + vb * kd / ((kd + cu) * (kd + cu)));
+    return cu;
 }
 
 static inline double hill(double x, double k, double n)
@@ -183,6 +104,61 @@ static inline double dhill(double x, double k, double n)
     return n * xn / x * kn / (s * s);
 }
 
+/* Quantities shared by the right-hand side, the Jacobian and observables. */
+typedef struct {
+    double cu, dcu;            /* unbound warfarin, mg/L, and dCu/dA      */
+    double I, dI;              /* VKOR activity left and dI/dA            */
+    double c1, c4;             /* plasma K1, MK-4, ng/mL                  */
+    double sat;                /* aortic uptake: 1 / (1 + (c1 + c4)/Km)   */
+    double up1, up4;           /* aortic uptake, ng/g/d                   */
+    double conv_g;             /* K1 -> MK-4 conversion activity left     */
+} common;
+
+static void common_eval(const calcify_model *m, const double y[], common *c)
+{
+    const double *p = m->p;
+    const double ec50 = p[CALCIFY_P_VKOR_EC50];
+    c->cu = warf_unbound(p, y[CALCIFY_S_WARF_BODY], &c->dcu);
+    c->I = ec50 / (ec50 + c->cu);
+    c->dI = -ec50 / ((ec50 + c->cu) * (ec50 + c->cu)) * c->dcu;
+    c->c1 = y[CALCIFY_S_K1_PL] / p[CALCIFY_P_VK_VD];
+    c->c4 = y[CALCIFY_S_MK4_PL] / p[CALCIFY_P_VK_VD];
+    c->sat = 1.0 / (1.0 + (c->c1 + c->c4) / p[CALCIFY_P_AO_UPTAKE_KM]);
+    c->up1 = p[CALCIFY_P_AO_K1_UPTAKE] * c->c1 * c->sat;
+    c->up4 = p[CALCIFY_P_AO_MK4_UPTAKE] * c->c4 * c->sat;
+    const double imax = p[CALCIFY_P_CONV_IMAX];
+    c->conv_g = 1.0 - imax + imax * c->I;
+}
+
+/* Drive of VSMC switching: 1 with no aortic KH2, falling steeply above
+ * vsmc_switch_kh2; and the reversion rate constant, rising with KH2. */
+static double switch_drive(const double *p, double H)
+{
+    return 1.0 - hill(pos(H), p[CALCIFY_P_SW_KH2], p[CALCIFY_P_SW_HILL]);
+}
+
+static double revert_rate(const double *p, double H)
+{
+    return p[CALCIFY_P_SW_OFF]
+           + p[CALCIFY_P_SW_OFF_KH2] * hill(pos(H), p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]);
+}
+
+/* Mineral deposition, ug/mg/d: needs switched VSMCs (S) and uncarboxylated
+ * MGP (share phi), and slows as mineral M covers the nucleation sites. */
+static double deposition(const double *p, double S, double phi, double M)
+{
+    const double sat = p[CALCIFY_P_CA_DEP_SAT];
+    return p[CALCIFY_P_CA_DEP_MAX] * S * hill(phi, p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL])
+           * sat / (sat + pos(M));
+}
+
+/* Share of MGP uncarboxylated, 0 for an empty pool. */
+static double uc_share(double uc, double cm)
+{
+    const double tot = pos(uc) + pos(cm);
+    return tot > 0 ? pos(uc) / tot : 0;
+}
+
 int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
                       const double u[CALCIFY_NINPUT])
 {
@@ -194,24 +170,29 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
 
     /* warfarin */
     f[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] - p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT];
-    f[CALCIFY_S_WARF_CENT] = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT]
-                             - m->warf_ke * y[CALCIFY_S_WARF_CENT];
+    f[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT]
+                             - m->warf_clu * c.cu;
+
     /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d */
-    const double ka = p[CALCIFY_P_VK_KA], fk = p[CALCIFY_P_VK_F], kel = p[CALCIFY_P_VK_KEL];
+    const double ka = p[CALCIFY_P_VK_KA], am = p[CALCIFY_P_AORTA_MASS] / 1000.0;
     f[CALCIFY_S_K1_GUT] = 1000.0 * F * u[CALCIFY_IN_K1] - ka * y[CALCIFY_S_K1_GUT];
     f[CALCIFY_S_MK4_GUT] = 1000.0 * F * u[CALCIFY_IN_MK4] - ka * y[CALCIFY_S_MK4_GUT];
-    f[CALCIFY_S_K1_PL] = fk * ka * y[CALCIFY_S_K1_GUT] - kel * y[CALCIFY_S_K1_PL];
-    f[CALCIFY_S_MK4_PL] = fk * ka * y[CALCIFY_S_MK4_GUT] - kel * y[CALCIFY_S_MK4_PL];
+    f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT]
+                         - (p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE]) * c.c1 - am * c.up1;
+    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT]
+                          - (p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE]) * c.c4 - am * c.up4;
 
     /* liver cycle */
     {
         const double Q = y[CALCIFY_S_LIV_Q], H = y[CALCIFY_S_LIV_H], E = y[CALCIFY_S_LIV_E];
         const double kl = p[CALCIFY_P_LIV_KEL];
+        const double uptake = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
+                              * 1000.0 / p[CALCIFY_P_LIVER_MASS];
         const double red = p[CALCIFY_P_LIV_VKOR] * I * Q;
         const double fsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Q / (p[CALCIFY_P_LIV_FSP1_KM] + Q);
         const double ox = p[CALCIFY_P_LIV_OX] * H;
         const double kored = p[CALCIFY_P_LIV_KORED] * I * E;
-        f[CALCIFY_S_LIV_Q] = p[CALCIFY_P_LIV_UPTAKE] * (c.ck1 + c.cmk4) - red - fsp + kored - kl * Q;
+        f[CALCIFY_S_LIV_Q] = uptake - red - fsp + kored - kl * Q;
         f[CALCIFY_S_LIV_H] = red + fsp - ox - kl * H;
         f[CALCIFY_S_LIV_E] = ox - kored - kl * E;
         const double Kg = p[CALCIFY_P_LIV_GGCX_KM];
@@ -223,36 +204,39 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double Q1 = y[CALCIFY_S_AO_K1_Q], H1 = y[CALCIFY_S_AO_K1_H], E1 = y[CALCIFY_S_AO_K1_E];
         const double Q4 = y[CALCIFY_S_AO_MK4_Q], H4 = y[CALCIFY_S_AO_MK4_H], E4 = y[CALCIFY_S_AO_MK4_E];
         const double vkor = p[CALCIFY_P_AO_VKOR] * I, kored = p[CALCIFY_P_AO_KORED] * I;
-        const double ox = p[CALCIFY_P_AO_OX], ka2 = p[CALCIFY_P_AO_KEL];
+        const double ox = p[CALCIFY_P_AO_OX];
+        const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
         const double den = p[CALCIFY_P_AO_FSP1_KM] + Q1 + Q4;
         const double fsp1 = p[CALCIFY_P_AO_FSP1_VMAX] * Q1 / den;
         const double fsp4 = p[CALCIFY_P_AO_FSP1_VMAX] * Q4 / den;
         const double conv = p[CALCIFY_P_CONV_RATE] * c.conv_g * Q1;
-        const double uden = p[CALCIFY_P_AO_UPTAKE_KM] + c.ck1 + c.cmk4;
-        const double up = p[CALCIFY_P_AO_UPTAKE_VMAX] / uden;
-        f[CALCIFY_S_AO_K1_Q] = up * c.ck1 - vkor * Q1 - fsp1 + kored * E1 - ka2 * Q1 - conv;
-        f[CALCIFY_S_AO_K1_H] = vkor * Q1 + fsp1 - (ox + ka2) * H1;
-        f[CALCIFY_S_AO_K1_E] = ox * H1 - kored * E1 - ka2 * E1;
-        f[CALCIFY_S_AO_MK4_Q] = up * c.cmk4 + conv - vkor * Q4 - fsp4 + kored * E4 - ka2 * Q4;
-        f[CALCIFY_S_AO_MK4_H] = vkor * Q4 + fsp4 - (ox + ka2) * H4;
-        f[CALCIFY_S_AO_MK4_E] = ox * H4 - kored * E4 - ka2 * E4;
+        f[CALCIFY_S_AO_K1_Q] = c.up1 - vkor * Q1 - fsp1 + kored * E1 - k1 * Q1 - conv;
+        f[CALCIFY_S_AO_K1_H] = vkor * Q1 + fsp1 - (ox + k1) * H1;
+        f[CALCIFY_S_AO_K1_E] = ox * H1 - kored * E1 - k1 * E1;
+        f[CALCIFY_S_AO_MK4_Q] = c.up4 + conv - vkor * Q4 - fsp4 + kored * E4 - k4 * Q4;
+        f[CALCIFY_S_AO_MK4_H] = vkor * Q4 + fsp4 - (ox + k4) * H4;
+        f[CALCIFY_S_AO_MK4_E] = ox * H4 - kored * E4 - k4 * E4;
     }
 
-    /* MGP and calcium */
+    /* MGP, VSMC phenotype and mineral */
     {
-        const double uc = y[CALCIFY_S_UCMGP], cm = y[CALCIFY_S_CMGP], M = y[CALCIFY_S_CA_MIN];
+        const double uc = y[CALCIFY_S_UCMGP], cm = y[CALCIFY_S_CMGP], S = y[CALCIFY_S_VSMC_SW];
+        const double My = y[CALCIFY_S_CA_YOUNG], Mm = y[CALCIFY_S_CA_MATURE];
         const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
         const double kd = p[CALCIFY_P_MGP_KDEG];
         const double J = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H)
                          * uc / (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc);
-        f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * M) - J - kd * uc;
+        f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S) - J - kd * uc;
         f[CALCIFY_S_CMGP] = J - kd * cm;
-        const double tot = pos(uc) + pos(cm);
-        const double phi = tot > 0 ? pos(uc) / tot : 0;
-        const double dep = p[CALCIFY_P_CA_DEP_MAX] * hill(phi, p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL]);
-        const double reg = p[CALCIFY_P_CA_RES_BASAL]
-                           + p[CALCIFY_P_CA_REG_MAX] * hill(cm, p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
-        f[CALCIFY_S_CA_MIN] = dep - reg * M;
+        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(p, H) * (1.0 - S)
+                               - revert_rate(p, H) * S;
+        const double dep = deposition(p, S, uc_share(uc, cm), My + Mm);
+        const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
+        const double kmat = p[CALCIFY_P_CA_MATURATION];
+        /* basal resorption is the work of contractile cells (1 − S) */
+        const double keep = 1.0 - S;
+        f[CALCIFY_S_CA_YOUNG] = dep - (kmat + p[CALCIFY_P_CA_RES_YOUNG] * keep + reg) * My;
+        f[CALCIFY_S_CA_MATURE] = kmat * My - (p[CALCIFY_P_CA_RES_BASAL] * keep + reg) * Mm;
     }
 
     return GSL_SUCCESS;
@@ -269,20 +253,28 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     common c;
     common_eval(m, y, &c);
     const double I = c.I, dI = c.dI;
-    const double vdk = p[CALCIFY_P_VK_VD];
-    const double dck1 = 1 / vdk, dcmk4 = 1 / vdk;
+    const int w = CALCIFY_S_WARF_BODY, k1p = CALCIFY_S_K1_PL, k4p = CALCIFY_S_MK4_PL;
+    const double ivd = 1.0 / p[CALCIFY_P_VK_VD];
 
     D(CALCIFY_S_WARF_GUT, CALCIFY_S_WARF_GUT) = -p[CALCIFY_P_WARF_KA];
-    D(CALCIFY_S_WARF_CENT, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA];
-    D(CALCIFY_S_WARF_CENT, CALCIFY_S_WARF_CENT) = -m->warf_ke;
+    D(w, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA];
+    D(w, w) = -m->warf_clu * c.dcu;
 
-    const double ka = p[CALCIFY_P_VK_KA], fk = p[CALCIFY_P_VK_F], kel = p[CALCIFY_P_VK_KEL];
+    /* aortic uptake: ∂up_a/∂C_b, then per plasma amount through 1/Vd */
+    const double Km = p[CALCIFY_P_AO_UPTAKE_KM], s2 = c.sat * c.sat / Km;
+    const double Va1 = p[CALCIFY_P_AO_K1_UPTAKE], Va4 = p[CALCIFY_P_AO_MK4_UPTAKE];
+    const double u11 = (Va1 * c.sat - Va1 * c.c1 * s2) * ivd, u14 = -Va1 * c.c1 * s2 * ivd;
+    const double u44 = (Va4 * c.sat - Va4 * c.c4 * s2) * ivd, u41 = -Va4 * c.c4 * s2 * ivd;
+
+    const double ka = p[CALCIFY_P_VK_KA], am = p[CALCIFY_P_AORTA_MASS] / 1000.0;
     D(CALCIFY_S_K1_GUT, CALCIFY_S_K1_GUT) = -ka;
     D(CALCIFY_S_MK4_GUT, CALCIFY_S_MK4_GUT) = -ka;
-    D(CALCIFY_S_K1_PL, CALCIFY_S_K1_GUT) = fk * ka;
-    D(CALCIFY_S_K1_PL, CALCIFY_S_K1_PL) = -kel;
-    D(CALCIFY_S_MK4_PL, CALCIFY_S_MK4_GUT) = fk * ka;
-    D(CALCIFY_S_MK4_PL, CALCIFY_S_MK4_PL) = -kel;
+    D(k1p, CALCIFY_S_K1_GUT) = p[CALCIFY_P_K1_F] * ka;
+    D(k1p, k1p) = -(p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE]) * ivd - am * u11;
+    D(k1p, k4p) = -am * u14;
+    D(k4p, CALCIFY_S_MK4_GUT) = p[CALCIFY_P_MK4_F] * ka;
+    D(k4p, k4p) = -(p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE]) * ivd - am * u44;
+    D(k4p, k1p) = -am * u41;
 
     { /* liver */
         const int q = CALCIFY_S_LIV_Q, h = CALCIFY_S_LIV_H, e = CALCIFY_S_LIV_E;
@@ -291,18 +283,18 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double ox = p[CALCIFY_P_LIV_OX], kr = p[CALCIFY_P_LIV_KORED];
         const double Kf = p[CALCIFY_P_LIV_FSP1_KM];
         const double dfsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Kf / ((Kf + Q) * (Kf + Q));
-        const double up = p[CALCIFY_P_LIV_UPTAKE];
-        D(q, CALCIFY_S_K1_PL) = up * dck1;
-        D(q, CALCIFY_S_MK4_PL) = up * dcmk4;
+        const double per_g = 1000.0 / p[CALCIFY_P_LIVER_MASS] * ivd;
+        D(q, k1p) = p[CALCIFY_P_K1_CL_LIVER] * per_g;
+        D(q, k4p) = p[CALCIFY_P_MK4_CL_LIVER] * per_g;
         D(q, q) = -vk * I - dfsp - kl;
         D(q, e) = kr * I;
-        D(q, CALCIFY_S_WARF_CENT) = (-vk * Q + kr * E) * dI;
+        D(q, w) = (-vk * Q + kr * E) * dI;
         D(h, q) = vk * I + dfsp;
         D(h, h) = -(ox + kl);
-        D(h, CALCIFY_S_WARF_CENT) = vk * Q * dI;
+        D(h, w) = vk * Q * dI;
         D(e, h) = ox;
         D(e, e) = -kr * I - kl;
-        D(e, CALCIFY_S_WARF_CENT) = -kr * E * dI;
+        D(e, w) = -kr * E * dI;
         const double Kg = p[CALCIFY_P_LIV_GGCX_KM], kP = p[CALCIFY_P_PROTHROMBIN_KDEG];
         D(CALCIFY_S_CLOT, h) = kP * Kg / ((Kg + H) * (Kg + H));
         D(CALCIFY_S_CLOT, CALCIFY_S_CLOT) = -kP;
@@ -313,7 +305,8 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const int q4 = CALCIFY_S_AO_MK4_Q, h4 = CALCIFY_S_AO_MK4_H, e4 = CALCIFY_S_AO_MK4_E;
         const double Q1 = y[q1], E1 = y[e1], Q4 = y[q4], E4 = y[e4];
         const double vk = p[CALCIFY_P_AO_VKOR], kr = p[CALCIFY_P_AO_KORED];
-        const double ox = p[CALCIFY_P_AO_OX], kl = p[CALCIFY_P_AO_KEL];
+        const double ox = p[CALCIFY_P_AO_OX];
+        const double kl1 = p[CALCIFY_P_AO_K1_KEL], kl4 = p[CALCIFY_P_AO_MK4_KEL];
         const double Vf = p[CALCIFY_P_AO_FSP1_VMAX], Kf = p[CALCIFY_P_AO_FSP1_KM];
         const double den = Kf + Q1 + Q4, den2 = den * den;
         /* ∂fsp_a/∂Q_b */
@@ -324,44 +317,42 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double kc = p[CALCIFY_P_CONV_RATE];
         const double dconv_dq1 = kc * c.conv_g;
         const double dconv_dw = kc * p[CALCIFY_P_CONV_IMAX] * Q1 * dI;
-        const double Vu = p[CALCIFY_P_AO_UPTAKE_VMAX], Ku = p[CALCIFY_P_AO_UPTAKE_KM];
-        const double uden = Ku + c.ck1 + c.cmk4, uden2 = uden * uden;
-        const int w = CALCIFY_S_WARF_CENT;
 
-        D(q1, CALCIFY_S_K1_PL) = Vu * (Ku + c.cmk4) / uden2 * dck1;
-        D(q1, CALCIFY_S_MK4_PL) = -Vu * c.ck1 / uden2 * dcmk4;
-        D(q1, q1) = -vk * I - f1_1 - kl - dconv_dq1;
+        D(q1, k1p) = u11;
+        D(q1, k4p) = u14;
+        D(q1, q1) = -vk * I - f1_1 - kl1 - dconv_dq1;
         D(q1, q4) = -f1_4;
         D(q1, e1) = kr * I;
         D(q1, w) = (-vk * Q1 + kr * E1) * dI - dconv_dw;
         D(h1, q1) = vk * I + f1_1;
         D(h1, q4) = f1_4;
-        D(h1, h1) = -(ox + kl);
+        D(h1, h1) = -(ox + kl1);
         D(h1, w) = vk * Q1 * dI;
         D(e1, h1) = ox;
-        D(e1, e1) = -kr * I - kl;
+        D(e1, e1) = -kr * I - kl1;
         D(e1, w) = -kr * E1 * dI;
 
-        D(q4, CALCIFY_S_MK4_PL) = Vu * (Ku + c.ck1) / uden2 * dcmk4;
-        D(q4, CALCIFY_S_K1_PL) = -Vu * c.cmk4 / uden2 * dck1;
+        D(q4, k4p) = u44;
+        D(q4, k1p) = u41;
         D(q4, q1) = dconv_dq1 - f4_1;
-        D(q4, q4) = -vk * I - f4_4 - kl;
+        D(q4, q4) = -vk * I - f4_4 - kl4;
         D(q4, e4) = kr * I;
         D(q4, w) = (-vk * Q4 + kr * E4) * dI + dconv_dw;
         D(h4, q4) = vk * I + f4_4;
         D(h4, q1) = f4_1;
-        D(h4, h4) = -(ox + kl);
+        D(h4, h4) = -(ox + kl4);
         D(h4, w) = vk * Q4 * dI;
         D(e4, h4) = ox;
-        D(e4, e4) = -kr * I - kl;
+        D(e4, e4) = -kr * I - kl4;
         D(e4, w) = -kr * E4 * dI;
     }
 
-    { /* MGP and calcium */
-        const int iu = CALCIFY_S_UCMGP, ic = CALCIFY_S_CMGP, im = CALCIFY_S_CA_MIN;
-        const double uc = y[iu], cm = y[ic], M = y[im];
-        const double h1 = y[CALCIFY_S_AO_K1_H], h4 = y[CALCIFY_S_AO_MK4_H];
-        const double H = h1 + h4;
+    { /* MGP, phenotype and mineral */
+        const int iu = CALCIFY_S_UCMGP, ic = CALCIFY_S_CMGP, is = CALCIFY_S_VSMC_SW;
+        const int iy = CALCIFY_S_CA_YOUNG, im = CALCIFY_S_CA_MATURE;
+        const int h1 = CALCIFY_S_AO_K1_H, h4 = CALCIFY_S_AO_MK4_H;
+        const double uc = y[iu], cm = y[ic], S = y[is], My = y[iy], Mm = y[im];
+        const double H = y[h1] + y[h4];
         const double Vg = p[CALCIFY_P_AO_GGCX_VMAX], KH = p[CALCIFY_P_AO_GGCX_KM];
         const double Ku = p[CALCIFY_P_AO_GGCX_KM_MGP], kd = p[CALCIFY_P_MGP_KDEG];
         const double sat_h = H / (KH + H), dsat_h = KH / ((KH + H) * (KH + H));
@@ -369,65 +360,170 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double dsat_u = Ku / ((Ku + uc) * (Ku + uc));
         const double dJ_dh = Vg * dsat_h * sat_u;
         const double dJ_du = Vg * sat_h * dsat_u;
-        D(iu, im) = kd * p[CALCIFY_P_MGP_INDUCTION];
-        D(iu, CALCIFY_S_AO_K1_H) = -dJ_dh;
-        D(iu, CALCIFY_S_AO_MK4_H) = -dJ_dh;
+        D(iu, is) = kd * p[CALCIFY_P_MGP_INDUCTION];
+        D(iu, h1) = D(iu, h4) = -dJ_dh;
         D(iu, iu) = -dJ_du - kd;
-        D(ic, CALCIFY_S_AO_K1_H) = dJ_dh;
-        D(ic, CALCIFY_S_AO_MK4_H) = dJ_dh;
+        D(ic, h1) = D(ic, h4) = dJ_dh;
         D(ic, iu) = dJ_du;
         D(ic, ic) = -kd;
 
+        /* phenotype: drive and reversion both read pos(H) */
+        const double on = p[CALCIFY_P_SW_ON], drive = switch_drive(p, H);
+        const double ddrive = -dhill(pos(H), p[CALCIFY_P_SW_KH2], p[CALCIFY_P_SW_HILL]) * dpos(H);
+        const double drevert = p[CALCIFY_P_SW_OFF_KH2]
+                               * dhill(pos(H), p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]) * dpos(H);
+        D(is, is) = -on * drive - revert_rate(p, H);
+        D(is, h1) = D(is, h4) = on * ddrive * (1.0 - S) - drevert * S;
+
         const double tot = pos(uc) + pos(cm);
-        const double phi = tot > 0 ? pos(uc) / tot : 0;
+        const double phi = uc_share(uc, cm);
         const double dphi_du = tot > 0 ? pos(cm) / (tot * tot) * dpos(uc) : 0;
         const double dphi_dc = tot > 0 ? -pos(uc) / (tot * tot) * dpos(cm) : 0;
-        const double ddep = p[CALCIFY_P_CA_DEP_MAX]
-                            * dhill(phi, p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL]);
+        const double phi50 = p[CALCIFY_P_CA_DEP_UC50], nd = p[CALCIFY_P_CA_DEP_HILL];
+        const double M = My + Mm, sat = p[CALCIFY_P_CA_DEP_SAT];
+        const double fsat = sat / (sat + pos(M));
+        const double dmax = p[CALCIFY_P_CA_DEP_MAX] * fsat;
+        const double ddep_dphi = dmax * S * dhill(phi, phi50, nd);
+        const double ddep_dm = -deposition(p, S, phi, M) / (sat + pos(M)) * dpos(M);
         const double c50 = p[CALCIFY_P_CA_REG_C50], nreg = p[CALCIFY_P_CA_REG_HILL];
-        const double reg = p[CALCIFY_P_CA_RES_BASAL] + p[CALCIFY_P_CA_REG_MAX] * hill(cm, c50, nreg);
-        const double dreg_dc = cm > 0 ? p[CALCIFY_P_CA_REG_MAX] * dhill(cm, c50, nreg) : 0;
-        D(im, iu) = ddep * dphi_du;
-        D(im, ic) = ddep * dphi_dc - dreg_dc * M;
-        D(im, im) = -reg;
+        const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), c50, nreg);
+        const double dreg = p[CALCIFY_P_CA_REG_MAX] * dhill(pos(cm), c50, nreg) * dpos(cm);
+        const double kmat = p[CALCIFY_P_CA_MATURATION];
+        const double ry = p[CALCIFY_P_CA_RES_YOUNG], rm = p[CALCIFY_P_CA_RES_BASAL];
+        D(iy, is) = dmax * hill(phi, phi50, nd) + ry * My;
+        D(iy, iu) = ddep_dphi * dphi_du;
+        D(iy, ic) = ddep_dphi * dphi_dc - dreg * My;
+        D(iy, iy) = -(kmat + ry * (1.0 - S) + reg) + ddep_dm;
+        D(iy, im) = ddep_dm;
+        D(im, iy) = kmat;
+        D(im, is) = rm * Mm;
+        D(im, ic) = -dreg * Mm;
+        D(im, im) = -(rm * (1.0 - S) + reg);
     }
 #undef D
     return GSL_SUCCESS;
 }
 
+/* Steady state of one redox cycle Q -> H -> E -> Q holding a total T, with
+ * reduction rate constant a, epoxidation ox, epoxide reduction b and loss
+ * kl: the shares of Q, H and E. */
+static void cycle_split(double a, double ox, double b, double kl, double *q,
+                        double *h, double *e)
+{
+    const double rh = a / (ox + kl), re = ox * rh / (b + kl);
+    *q = 1.0 / (1.0 + rh + re);
+    *h = rh * *q;
+    *e = re * *q;
+}
+
 void calcify_model_steady_guess(const calcify_model *m,
-                                const double u[CALCIFY_NINPUT],
+                                const double u[CALCIFY_NINPUT], int diseased,
                                 double y[CALCIFY_NSTATE])
 {
     const double *p = m->p;
     const double F = p[CALCIFY_P_FOOD_INTAKE];
     memset(y, 0, sizeof(double) * CALCIFY_NSTATE);
+
+    /* warfarin: exact — unbound level from the dose, amount from binding */
+    const double cu = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN] / m->warf_clu;
+    const double kd = p[CALCIFY_P_WARF_KD];
     y[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] / p[CALCIFY_P_WARF_KA];
-    y[CALCIFY_S_WARF_CENT] = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN] / m->warf_ke;
-    const double ka = p[CALCIFY_P_VK_KA], kel = p[CALCIFY_P_VK_KEL];
+    y[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_VU] * cu
+                             + p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY] * cu / (kd + cu);
+
+    /* plasma vitamin K: exact but for the aorta's (tiny) share */
+    const double ka = p[CALCIFY_P_VK_KA], vd = p[CALCIFY_P_VK_VD];
     y[CALCIFY_S_K1_GUT] = 1000 * F * u[CALCIFY_IN_K1] / ka;
     y[CALCIFY_S_MK4_GUT] = 1000 * F * u[CALCIFY_IN_MK4] / ka;
-    y[CALCIFY_S_K1_PL] = p[CALCIFY_P_VK_F] * 1000 * F * u[CALCIFY_IN_K1] / kel;
-    y[CALCIFY_S_MK4_PL] = p[CALCIFY_P_VK_F] * 1000 * F * u[CALCIFY_IN_MK4] / kel;
+    y[CALCIFY_S_K1_PL] = vd * p[CALCIFY_P_K1_F] * 1000 * F * u[CALCIFY_IN_K1]
+                         / (p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE]);
+    y[CALCIFY_S_MK4_PL] = vd * p[CALCIFY_P_MK4_F] * 1000 * F * u[CALCIFY_IN_MK4]
+                          / (p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE]);
     common c;
     common_eval(m, y, &c);
-    /* each tissue pool: intake over loss, a tenth of it reduced and a
-     * tenth epoxidised; Newton corrects the split */
-    const double liv = p[CALCIFY_P_LIV_UPTAKE] * (c.ck1 + c.cmk4) / p[CALCIFY_P_LIV_KEL];
-    y[CALCIFY_S_LIV_Q] = 0.8 * liv;
-    y[CALCIFY_S_LIV_H] = y[CALCIFY_S_LIV_E] = 0.1 * liv;
-    y[CALCIFY_S_CLOT] = 0.9;
-    const double uden = p[CALCIFY_P_AO_UPTAKE_KM] + c.ck1 + c.cmk4;
-    const double up1 = p[CALCIFY_P_AO_UPTAKE_VMAX] * c.ck1 / uden;
-    const double up4 = p[CALCIFY_P_AO_UPTAKE_VMAX] * c.cmk4 / uden;
-    const double kl = p[CALCIFY_P_AO_KEL], conv = p[CALCIFY_P_CONV_RATE] * c.conv_g;
-    const double t1 = up1 / (kl + conv), t4 = (up4 + conv * 0.8 * t1) / kl;
-    y[CALCIFY_S_AO_K1_Q] = 0.8 * t1;
-    y[CALCIFY_S_AO_K1_H] = y[CALCIFY_S_AO_K1_E] = 0.1 * t1;
-    y[CALCIFY_S_AO_MK4_Q] = 0.8 * t4;
-    y[CALCIFY_S_AO_MK4_H] = y[CALCIFY_S_AO_MK4_E] = 0.1 * t4;
-    y[CALCIFY_S_UCMGP] = 0.1;
-    y[CALCIFY_S_CMGP] = 0.9;
+
+    /* liver: the total is exact (every form is lost at liver_kel); the
+     * split uses FSP1 linearised at the total */
+    double q, h, e;
+    const double liv = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
+                       * 1000.0 / p[CALCIFY_P_LIVER_MASS] / p[CALCIFY_P_LIV_KEL];
+    cycle_split(p[CALCIFY_P_LIV_VKOR] * c.I + p[CALCIFY_P_LIV_FSP1_VMAX] / (p[CALCIFY_P_LIV_FSP1_KM] + liv),
+                p[CALCIFY_P_LIV_OX], p[CALCIFY_P_LIV_KORED] * c.I, p[CALCIFY_P_LIV_KEL], &q, &h, &e);
+    y[CALCIFY_S_LIV_Q] = q * liv;
+    y[CALCIFY_S_LIV_H] = h * liv;
+    y[CALCIFY_S_LIV_E] = e * liv;
+    y[CALCIFY_S_CLOT] = y[CALCIFY_S_LIV_H] / (p[CALCIFY_P_LIV_GGCX_KM] + y[CALCIFY_S_LIV_H]);
+
+    /* aorta: K1 first (it feeds MK-4), FSP1 linearised; two passes let the
+     * shared FSP1 see both pools */
+    const double ox = p[CALCIFY_P_AO_OX], kc = p[CALCIFY_P_CONV_RATE] * c.conv_g;
+    const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
+    double t1 = 0, t4 = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const double fsp = p[CALCIFY_P_AO_FSP1_VMAX] / (p[CALCIFY_P_AO_FSP1_KM] + t1 + t4);
+        const double a = p[CALCIFY_P_AO_VKOR] * c.I + fsp, b = p[CALCIFY_P_AO_KORED] * c.I;
+        double q1, h1, e1, q4, h4, e4;
+        cycle_split(a, ox, b, k1, &q1, &h1, &e1);
+        cycle_split(a, ox, b, k4, &q4, &h4, &e4);
+        t1 = c.up1 / (k1 + kc * q1);
+        t4 = (c.up4 + kc * q1 * t1) / k4;
+        y[CALCIFY_S_AO_K1_Q] = q1 * t1;
+        y[CALCIFY_S_AO_K1_H] = h1 * t1;
+        y[CALCIFY_S_AO_K1_E] = e1 * t1;
+        y[CALCIFY_S_AO_MK4_Q] = q4 * t4;
+        y[CALCIFY_S_AO_MK4_H] = h4 * t4;
+        y[CALCIFY_S_AO_MK4_E] = e4 * t4;
+    }
+    const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
+    const double g = p[CALCIFY_P_MGP_INDUCTION], kdeg = p[CALCIFY_P_MGP_KDEG];
+    if (diseased) {
+        y[CALCIFY_S_VSMC_SW] = 1.0;
+        y[CALCIFY_S_UCMGP] = 1.0 + g;
+        y[CALCIFY_S_CMGP] = 0.0;
+        y[CALCIFY_S_CA_YOUNG] = 1.0;
+        y[CALCIFY_S_CA_MATURE] = 4.0;
+        return;
+    }
+    /* downstream blocks given H: exact */
+    const double on = p[CALCIFY_P_SW_ON] * switch_drive(p, H), off = revert_rate(p, H);
+    const double S = on + off > 0 ? on / (on + off) : 0;
+    const double syn = kdeg * (1.0 + g * S);
+    const double V = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H);
+    const double Ku = p[CALCIFY_P_AO_GGCX_KM_MGP], B = syn - V - kdeg * Ku;
+    /* kd·uc² − B·uc − syn·Ku = 0, positive root */
+    const double uc = (B + sqrt(B * B + 4.0 * kdeg * syn * Ku)) / (2.0 * kdeg);
+    const double cm = syn / kdeg - uc;
+    y[CALCIFY_S_VSMC_SW] = S;
+    y[CALCIFY_S_UCMGP] = uc;
+    y[CALCIFY_S_CMGP] = cm;
+    /* deposition at no mineral: the guess ignores site saturation (Newton
+     * corrects it; on the clean side mineral is near zero anyway) */
+    const double dep = deposition(p, S, uc_share(uc, cm), 0.0);
+    const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
+    const double kmat = p[CALCIFY_P_CA_MATURATION];
+    y[CALCIFY_S_CA_YOUNG] = dep / (kmat + p[CALCIFY_P_CA_RES_YOUNG] * (1.0 - S) + reg);
+    const double rm = p[CALCIFY_P_CA_RES_BASAL] * (1.0 - S) + reg;
+    y[CALCIFY_S_CA_MATURE] = rm > 0 ? kmat * y[CALCIFY_S_CA_YOUNG] / rm : 0;
+}
+
+/* Apoptosis index before normalisation: contractile VSMCs die at rate 1,
+ * switched ones (uncarboxylated Gas6, osteochondrogenic) apop_switch_ratio
+ * times as fast. */
+static double apoptosis_raw(const calcify_model *m, const double y[])
+{
+    return 1.0 + (m->p[CALCIFY_P_APOP_SW_RATIO] - 1.0) * pos(y[CALCIFY_S_VSMC_SW]);
+}
+
+static double mineral(const double y[])
+{
+    return y[CALCIFY_S_CA_YOUNG] + y[CALCIFY_S_CA_MATURE];
+}
+
+void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE])
+{
+    m->ref_clot = y[CALCIFY_S_CLOT];
+    m->ref_ca = m->p[CALCIFY_P_CA_TISSUE] + mineral(y);
+    m->ref_apop = apoptosis_raw(m, y);
 }
 
 void calcify_model_observe(const calcify_model *m, const double y[],
@@ -439,10 +535,12 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_WARF_DIET] = u[CALCIFY_IN_WARFARIN];
     o[CALCIFY_O_K1_DIET] = u[CALCIFY_IN_K1] * 1000.0;
     o[CALCIFY_O_MK4_DIET] = u[CALCIFY_IN_MK4] * 1000.0;
-    o[CALCIFY_O_WARF_PLASMA] = pos(y[CALCIFY_S_WARF_CENT]) / p[CALCIFY_P_WARF_VD];
     /* amounts are shown clipped at zero: a −1e−20 is integration noise */
-    o[CALCIFY_O_K1_PLASMA] = pos(c.ck1);
-    o[CALCIFY_O_MK4_PLASMA] = pos(c.cmk4);
+    const double cu = pos(c.cu), kd = p[CALCIFY_P_WARF_KD];
+    o[CALCIFY_O_WARF_PLASMA] = cu + p[CALCIFY_P_ALB_CAPACITY] * cu / (kd + cu);
+    o[CALCIFY_O_WARF_UNBOUND] = cu;
+    o[CALCIFY_O_K1_PLASMA] = pos(c.c1);
+    o[CALCIFY_O_MK4_PLASMA] = pos(c.c4);
     o[CALCIFY_O_VK_LIVER] = pos(y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E]);
     o[CALCIFY_O_K1_AORTA] = pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
     o[CALCIFY_O_MK4_AORTA] = pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
@@ -451,7 +549,10 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     const double tot = y[CALCIFY_S_UCMGP] + y[CALCIFY_S_CMGP];
     o[CALCIFY_O_MGP_TOTAL] = tot;
     o[CALCIFY_O_CMGP_FRACTION] = tot > 0 ? y[CALCIFY_S_CMGP] / tot : 0;
-    const double ca = p[CALCIFY_P_CA_TISSUE] + y[CALCIFY_S_CA_MIN];
+    o[CALCIFY_O_VSMC_SWITCHED] = pos(y[CALCIFY_S_VSMC_SW]);
+    const double min = pos(mineral(y));
+    o[CALCIFY_O_CA_MINERAL] = min;
+    const double ca = p[CALCIFY_P_CA_TISSUE] + min;
     o[CALCIFY_O_CA_AORTA] = ca;
     o[CALCIFY_O_CLOTTING] = y[CALCIFY_S_CLOT] / m->ref_clot;
     o[CALCIFY_O_DISTENSIBILITY] = exp(-p[CALCIFY_P_DIST_BETA] * (ca - m->ref_ca));

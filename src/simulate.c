@@ -14,6 +14,8 @@ struct calcify_sim {
     calcify_system sys;
     calcify_solver *solver;
     calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
+    int allow_multiple;       /* accept a multistable baseline diet */
+    calcify_steady_check check; /* of the last baseline */
 };
 
 static int sys_rhs(double t, const double y[], double f[], const double u[], void *ctx)
@@ -74,6 +76,16 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
     calcify_armcache_clear(&sim->cache);
 }
 
+void calcify_sim_allow_multiple_steady(calcify_sim *sim, int allow)
+{
+    sim->allow_multiple = allow;
+}
+
+const calcify_steady_check *calcify_sim_steady_check(const calcify_sim *sim)
+{
+    return &sim->check;
+}
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
@@ -83,7 +95,8 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
 {
     calcify_model_init(&sim->model);
     calcify_armcache_clear(&sim->cache); /* the reference, so the rows, change */
-    calcify_status st = calcify_steady_state(&sim->model, sim->solver, diet, y, err);
+    calcify_status st = calcify_steady_state(&sim->model, sim->solver, diet,
+                                             sim->allow_multiple, y, &sim->check, err);
     if (!st)
         calcify_model_set_reference(&sim->model, y);
     return st;

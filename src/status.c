@@ -11,7 +11,7 @@ const char *calcify_strerror(calcify_status status)
     case CALCIFY_EINPUT:  return "invalid input";
     case CALCIFY_EUSAGE:  return "invalid command line";
     case CALCIFY_ESOLVER: return "integration failed";
-    case CALCIFY_ESTEADY: return "no steady state found";
+    case CALCIFY_ESTEADY: return "no unique, stable steady state";
     case CALCIFY_EFIT:    return "fit failed";
     case CALCIFY_EIO:     return "input/output error";
     case CALCIFY_ENOMEM:  return "out of memory";

@@ -1,11 +1,12 @@
-/* steady.c — the normal-diet steady state every arm starts from.
+/* steady.c — the baseline steady state every arm starts from, and the
+ * check that it is the only one.
  *
- * The model is bistable: under the same normal diet an artery can stay clean
- * or stay calcified (that hysteresis is why normal vitamin K does not reverse
- * W&K calcification).  The baseline is the clean branch.  Newton's method
- * from a clean guess finds it in a few dozen microseconds; when it does not
- * converge (unusual parameters in a sweep), integration from an empty
- * animal does, in milliseconds.
+ * The model is a cascade without feedback, so a constant diet has exactly
+ * one steady state (docs/MODEL.md §5).  That is checked, not assumed: the
+ * state is solved from the clean corner and from the diseased one, and the
+ * two must agree and be linearly stable.  Newton's method from each corner
+ * takes a few dozen microseconds; when it does not converge (unusual
+ * parameters in a sweep), integration does, in milliseconds.
  */
 #include <math.h>
 #include <string.h>
@@ -76,20 +77,27 @@ static int newton(const calcify_model *m, const double u[], double y[], double t
     return r <= tol ? 0 : -1;
 }
 
-/* 1 if every eigenvalue of the Jacobian at y has a negative real part. */
-static int stable(const calcify_model *m, const double u[], const double y[])
+/* Largest real part of the Jacobian's eigenvalues at y, per day (NaN if the
+ * eigensolver fails). */
+static double max_eigen_real(const calcify_model *m, const double u[], const double y[])
 {
     double J[N * N];
     calcify_model_jac(m, y, J, u);
     gsl_matrix_view A = gsl_matrix_view_array(J, N, N);
     gsl_vector_complex *eval = gsl_vector_complex_alloc(N);
     gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(N);
-    int ok = eval && w && gsl_eigen_nonsymm(&A.matrix, eval, w) == GSL_SUCCESS;
-    for (int i = 0; ok && i < N; i++)
-        ok = GSL_REAL(gsl_vector_complex_get(eval, i)) < 0;
+    double worst = NAN;
+    if (eval && w && gsl_eigen_nonsymm(&A.matrix, eval, w) == GSL_SUCCESS) {
+        worst = -INFINITY;
+        for (int i = 0; i < N; i++) {
+            double re = GSL_REAL(gsl_vector_complex_get(eval, i));
+            if (re > worst)
+                worst = re;
+        }
+    }
     gsl_eigen_nonsymm_free(w);
     gsl_vector_complex_free(eval);
-    return ok;
+    return worst;
 }
 
 static void clamp_small_negatives(double y[])
@@ -105,30 +113,16 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                                    double y[CALCIFY_NSTATE],
                                                    calcify_error *err)
 {
-    /* an empty animal with its MGP carboxylated; the vitamin K pools fill
-     * for a year with deposition held off, so the start-up deficiency cannot
-     * calcify the artery and tip it onto the calcified branch */
-    memset(y, 0, sizeof(double) * N);
-    y[CALCIFY_S_CMGP] = 1.0;
-    calcify_failure fail;
-    const double dep_max = m->p[CALCIFY_P_CA_DEP_MAX];
-    m->p[CALCIFY_P_CA_DEP_MAX] = 0;
-    calcify_phase fill = {.duration = 365.25, .input = u};
-    calcify_status st = calcify_solver_run(solver, &fill, 1, y, 0, NULL, NULL, &fail);
-    m->p[CALCIFY_P_CA_DEP_MAX] = dep_max;
-    if (st)
-        return calcify_fail(err, CALCIFY_ESTEADY,
-                            "baseline: integration failed at t = %g d: %s", fail.t,
-                            gsl_strerror(fail.gsl_status));
     /* mineral resorption has a time constant of months: integrate in 5-year
      * rounds and let Newton finish what integration would take decades for */
     calcify_phase round_phase = {.duration = 5 * 365.25, .input = u};
+    calcify_failure fail;
     double trial[N], f[N];
     for (int round = 0; round < 10; round++) {
         if (calcify_solver_run(solver, &round_phase, 1, y, 0, NULL, NULL, &fail))
             return calcify_fail(err, CALCIFY_ESTEADY,
                                 "baseline: integration failed at t = %g d: %s",
-                                fail.t + 365.25 + round * round_phase.duration,
+                                fail.t + round * round_phase.duration,
                                 gsl_strerror(fail.gsl_status));
         memcpy(trial, y, sizeof trial);
         if (newton(m, u, trial, CALCIFY_STEADY_TOL) == 0) {
@@ -144,14 +138,69 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
                         residual(y, f), CALCIFY_STEADY_TOL);
 }
 
-calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
-                                    const double u[CALCIFY_NINPUT],
-                                    double y[CALCIFY_NSTATE], calcify_error *err)
+/* Steady state from one corner: Newton, else integration.  *newton_ok says
+ * which path found it. */
+static calcify_status solve_from(calcify_model *m, calcify_solver *solver,
+                                 const double u[], int diseased, double y[],
+                                 int *newton_ok, calcify_error *err)
 {
-    calcify_model_steady_guess(m, u, y);
-    if (newton(m, u, y, CALCIFY_STEADY_TOL) == 0 && stable(m, u, y)) {
+    calcify_model_steady_guess(m, u, diseased, y);
+    double start[N];
+    memcpy(start, y, sizeof start);
+    *newton_ok = newton(m, u, y, CALCIFY_STEADY_TOL) == 0;
+    if (*newton_ok) {
         clamp_small_negatives(y);
         return CALCIFY_OK;
     }
+    memcpy(y, start, sizeof start);
     return calcify_steady_state_by_integration(m, solver, u, y, err);
+}
+
+/* Largest relative difference between two states. */
+static double state_distance(const double a[], const double b[])
+{
+    double worst = 0;
+    for (int i = 0; i < N; i++) {
+        double scale = fmax(fmax(fabs(a[i]), fabs(b[i])), 1e-9 / CALCIFY_STEADY_SAME);
+        double d = fabs(a[i] - b[i]) / scale;
+        if (!(d <= worst))
+            worst = d;
+    }
+    return worst;
+}
+
+calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
+                                    const double u[CALCIFY_NINPUT],
+                                    int allow_multiple, double y[CALCIFY_NSTATE],
+                                    calcify_steady_check *check, calcify_error *err)
+{
+    calcify_steady_check ck = {0};
+    double other[N];
+    calcify_status st = solve_from(m, solver, u, 0, y, &ck.newton_clean, err);
+    if (!st)
+        st = solve_from(m, solver, u, 1, other, &ck.newton_diseased, err);
+    if (!st) {
+        ck.distance = state_distance(y, other);
+        ck.unique = ck.distance <= CALCIFY_STEADY_SAME;
+        ck.mineral_clean = y[CALCIFY_S_CA_YOUNG] + y[CALCIFY_S_CA_MATURE];
+        ck.mineral_other = other[CALCIFY_S_CA_YOUNG] + other[CALCIFY_S_CA_MATURE];
+        ck.max_eigen_real = max_eigen_real(m, u, y);
+        ck.stable = ck.max_eigen_real < 0;
+    }
+    if (check)
+        *check = ck;
+    if (st)
+        return st;
+    if (!ck.unique && !allow_multiple)
+        return calcify_fail(err, CALCIFY_ESTEADY,
+                            "baseline: the steady state is not unique (aortic "
+                            "mineral %.4g ug/mg from a clean start, %.4g from a "
+                            "calcified one; expected one steady state)",
+                            ck.mineral_clean, ck.mineral_other);
+    if (!ck.stable)
+        return calcify_fail(err, CALCIFY_ESTEADY,
+                            "baseline: the steady state is not stable (largest "
+                            "eigenvalue real part %g per day; expected < 0)",
+                            ck.max_eigen_real);
+    return CALCIFY_OK;
 }

@@ -3,23 +3,32 @@
 #define CALCIFY_STEADY_H
 
 #include "calcify/model.h"
+#include "calcify/simulate.h"
 #include "calcify/solver.h"
 #include "calcify/status.h"
 
 /* Relative rate below which a state counts as steady, per day. */
 #define CALCIFY_STEADY_TOL 1e-10
 
-/* The steady state of m under diet u on the clean (uncalcified) branch,
- * into y.  First damped Newton from calcify_model_steady_guess, accepted if
- * it converges to a non-negative, linearly stable point; otherwise the slow
- * and sure path: fill the vitamin K pools for a year with mineral deposition
- * held off, integrate with `solver` (whose system must be m's) in 5-year
- * rounds and polish each with Newton.  CALCIFY_ESTEADY on failure. */
+/* Two steady states count as one when every state agrees to this relative
+ * tolerance (or 1e-9 absolute). */
+#define CALCIFY_STEADY_SAME 1e-6
+
+/* The steady state of m under diet u, into y, and what was checked, into
+ * `check` (may be NULL).  Solved twice, from the clean corner and from the
+ * diseased one (calcify_model_steady_guess): each by damped projected
+ * Newton, or if Newton fails by integrating in 5-year rounds (up to 50
+ * years) polished by Newton.  CALCIFY_ESTEADY if either start finds no
+ * steady state, if the two differ (more than one steady state) unless
+ * `allow_multiple`, in which case the clean one is returned, or if the
+ * Jacobian there has an eigenvalue with a non-negative real part. */
 calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
                                     const double u[CALCIFY_NINPUT],
-                                    double y[CALCIFY_NSTATE], calcify_error *err);
+                                    int allow_multiple, double y[CALCIFY_NSTATE],
+                                    calcify_steady_check *check, calcify_error *err);
 
-/* Only the slow and sure path (for tests that check the fast one). */
+/* Only the slow and sure path from `y` as given (for tests that check the
+ * fast one).  0 on success. */
 calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                                    calcify_solver *solver,
                                                    const double u[CALCIFY_NINPUT],

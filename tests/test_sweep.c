@@ -154,7 +154,8 @@ static void test_summary_matches_time_series(void)
                                &w0, &w6, &w12), 6);
         CU_ASSERT_STRING_EQUAL(status, "ok");
         char cmd[1024], out[64];
-        snprintf(cmd, sizeof cmd, "awk -F, '$1==\"%s\" && $2==84 {print $17}' '%s/ts.csv'",
+        snprintf(cmd, sizeof cmd, "awk -F, 'NR==1 {for (i = 1; i <= NF; i++) if ($i == "
+                 "\"ca_aorta_ug_per_mg\") c = i} $1==\"%s\" && $2==84 {print $c}' '%s/ts.csv'",
                  arm, dir);
         FILE *p = popen(cmd, "r");
         CU_ASSERT_PTR_NOT_NULL_FATAL(fgets(out, sizeof out, p));

@@ -4,7 +4,10 @@
  * Layout: CALCIFY_NSTATE states (calcify_state_index), CALCIFY_NPARAM
  * parameters (calcify_param_index), CALCIFY_NINPUT diet inputs and
  * CALCIFY_NOBS observables (the CSV columns after arm and time).
- * Time is in days throughout.
+ * Time is in days throughout.  The model is a cascade without feedback:
+ * warfarin and diet -> vitamin K pools -> MGP carboxylation and VSMC
+ * phenotype -> mineral, so under a constant diet it has exactly one steady
+ * state (docs/MODEL.md §5).
  */
 #ifndef CALCIFY_MODEL_H
 #define CALCIFY_MODEL_H
@@ -15,11 +18,12 @@
 extern "C" {
 #endif
 
-/* State vector.  Amounts in gut and plasma are per kg body weight; tissue
- * concentrations per g wet tissue; MGP in units of the normal-diet MGP pool. */
+/* State vector.  Gut, plasma and warfarin amounts are per kg body weight;
+ * tissue vitamin K per g wet tissue; MGP in units of the normal-diet MGP
+ * pool; mineral in ug per mg dry aorta.  docs/MODEL.md §2. */
 typedef enum {
     CALCIFY_S_WARF_GUT,   /* warfarin in gut, mg/kg                          */
-    CALCIFY_S_WARF_CENT,  /* warfarin in the central compartment, mg/kg      */
+    CALCIFY_S_WARF_BODY,  /* warfarin in the body (unbound + albumin-bound), mg/kg */
     CALCIFY_S_K1_GUT,     /* K1 in gut, ug/kg                                */
     CALCIFY_S_MK4_GUT,    /* MK-4 in gut, ug/kg                              */
     CALCIFY_S_K1_PL,      /* K1 in plasma, ug/kg                             */
@@ -36,7 +40,10 @@ typedef enum {
     CALCIFY_S_AO_MK4_E,   /* aortic MK-4 epoxide, ng/g                       */
     CALCIFY_S_UCMGP,      /* uncarboxylated MGP, rel. to normal-diet pool    */
     CALCIFY_S_CMGP,       /* carboxylated MGP, rel. to normal-diet pool      */
-    CALCIFY_S_CA_MIN,     /* mineral (deposited) aortic calcium, ug/mg dry   */
+    CALCIFY_S_VSMC_SW,    /* share of medial VSMCs switched to the
+                             osteochondrogenic phenotype, 0..1               */
+    CALCIFY_S_CA_YOUNG,   /* young (amorphous, resorbable) mineral, ug/mg dry */
+    CALCIFY_S_CA_MATURE,  /* mature (apatite, slowly resorbed) mineral, ug/mg dry */
     CALCIFY_NSTATE
 } calcify_state_index;
 
@@ -50,16 +57,27 @@ typedef enum {
 
 typedef enum {
     CALCIFY_P_FOOD_INTAKE,
+    /* warfarin */
     CALCIFY_P_WARF_KA,
     CALCIFY_P_WARF_F,
-    CALCIFY_P_WARF_VD,
     CALCIFY_P_WARF_THALF,
+    CALCIFY_P_WARF_VU,
+    CALCIFY_P_WARF_VALB,
+    CALCIFY_P_ALB_CAPACITY,
+    CALCIFY_P_WARF_KD,
     CALCIFY_P_VKOR_EC50,
+    /* vitamin K absorption and plasma */
     CALCIFY_P_VK_KA,
-    CALCIFY_P_VK_F,
+    CALCIFY_P_K1_F,
+    CALCIFY_P_MK4_F,
     CALCIFY_P_VK_VD,
-    CALCIFY_P_VK_KEL,
-    CALCIFY_P_LIV_UPTAKE,
+    CALCIFY_P_K1_CL_LIVER,
+    CALCIFY_P_K1_CL_TISSUE,
+    CALCIFY_P_MK4_CL_LIVER,
+    CALCIFY_P_MK4_CL_TISSUE,
+    CALCIFY_P_LIVER_MASS,
+    CALCIFY_P_AORTA_MASS,
+    /* liver cycle and clotting */
     CALCIFY_P_LIV_VKOR,
     CALCIFY_P_LIV_OX,
     CALCIFY_P_LIV_KORED,
@@ -68,31 +86,48 @@ typedef enum {
     CALCIFY_P_LIV_KEL,
     CALCIFY_P_LIV_GGCX_KM,
     CALCIFY_P_PROTHROMBIN_KDEG,
-    CALCIFY_P_AO_UPTAKE_VMAX,
+    /* aortic vitamin K */
+    CALCIFY_P_AO_K1_UPTAKE,
+    CALCIFY_P_AO_MK4_UPTAKE,
     CALCIFY_P_AO_UPTAKE_KM,
     CALCIFY_P_AO_VKOR,
     CALCIFY_P_AO_OX,
     CALCIFY_P_AO_KORED,
     CALCIFY_P_AO_FSP1_VMAX,
     CALCIFY_P_AO_FSP1_KM,
-    CALCIFY_P_AO_KEL,
+    CALCIFY_P_AO_K1_KEL,
+    CALCIFY_P_AO_MK4_KEL,
     CALCIFY_P_CONV_RATE,
     CALCIFY_P_CONV_IMAX,
+    /* MGP */
     CALCIFY_P_MGP_KDEG,
     CALCIFY_P_MGP_INDUCTION,
     CALCIFY_P_AO_GGCX_VMAX,
     CALCIFY_P_AO_GGCX_KM,
     CALCIFY_P_AO_GGCX_KM_MGP,
+    /* VSMC phenotype */
+    CALCIFY_P_SW_ON,
+    CALCIFY_P_SW_KH2,
+    CALCIFY_P_SW_HILL,
+    CALCIFY_P_SW_OFF,
+    CALCIFY_P_SW_OFF_KH2,
+    CALCIFY_P_SW_OFF_KM,
+    CALCIFY_P_SW_OFF_HILL,
+    /* calcium */
     CALCIFY_P_CA_TISSUE,
     CALCIFY_P_CA_DEP_MAX,
     CALCIFY_P_CA_DEP_UC50,
     CALCIFY_P_CA_DEP_HILL,
+    CALCIFY_P_CA_DEP_SAT,
+    CALCIFY_P_CA_MATURATION,
+    CALCIFY_P_CA_RES_YOUNG,
     CALCIFY_P_CA_RES_BASAL,
     CALCIFY_P_CA_REG_MAX,
     CALCIFY_P_CA_REG_C50,
     CALCIFY_P_CA_REG_HILL,
+    /* read-outs */
     CALCIFY_P_DIST_BETA,
-    CALCIFY_P_APOP_CA_WEIGHT,
+    CALCIFY_P_APOP_SW_RATIO,
     CALCIFY_NPARAM
 } calcify_param_index;
 
@@ -115,6 +150,7 @@ typedef enum {
     CALCIFY_O_K1_DIET,
     CALCIFY_O_MK4_DIET,
     CALCIFY_O_WARF_PLASMA,
+    CALCIFY_O_WARF_UNBOUND,
     CALCIFY_O_K1_PLASMA,
     CALCIFY_O_MK4_PLASMA,
     CALCIFY_O_VK_LIVER,
@@ -124,6 +160,8 @@ typedef enum {
     CALCIFY_O_VKO_AORTA,
     CALCIFY_O_MGP_TOTAL,
     CALCIFY_O_CMGP_FRACTION,
+    CALCIFY_O_VSMC_SWITCHED,
+    CALCIFY_O_CA_MINERAL,
     CALCIFY_O_CA_AORTA,
     CALCIFY_O_CLOTTING,
     CALCIFY_O_DISTENSIBILITY,
@@ -140,7 +178,8 @@ extern const char *const calcify_obs_names[CALCIFY_NOBS];
 typedef struct {
     double p[CALCIFY_NPARAM];
     /* derived once by calcify_model_init */
-    double warf_ke;        /* 1/d, ln 2 / half-life                        */
+    double warf_clu;       /* L/kg/d, clearance of unbound warfarin, from
+                              warfarin_thalf at therapeutic levels         */
     /* reference (normal-diet steady state) for *_rel observables          */
     double ref_clot, ref_ca, ref_apop;
 } calcify_model;
@@ -162,10 +201,12 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *dfdy,
                       const double u[CALCIFY_NINPUT]);
 
 /* A starting point for the steady state under constant diet u: gut, plasma
- * and tissue vitamin K at their linear steady states, MGP mostly
- * carboxylated, no mineral — on the clean side of the model's bistability. */
+ * and tissue vitamin K at their linear steady states.  `diseased` == 0: VSMCs
+ * contractile, MGP mostly carboxylated, no mineral; otherwise the opposite
+ * corner (VSMCs switched, MGP uncarboxylated, 5 ug/mg mineral), so that two
+ * Newton solves from both ends can check that the steady state is unique. */
 void calcify_model_steady_guess(const calcify_model *m,
-                                const double u[CALCIFY_NINPUT],
+                                const double u[CALCIFY_NINPUT], int diseased,
                                 double y[CALCIFY_NSTATE]);
 
 /* Observables of state y under diet u, in the units of calcify_obs_names. */

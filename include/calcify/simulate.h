@@ -19,6 +19,18 @@ extern "C" {
 
 typedef struct calcify_sim calcify_sim;
 
+/* What calcify_sim_baseline checked about its steady state. */
+typedef struct {
+    int newton_clean;       /* Newton converged from the clean corner        */
+    int newton_diseased;    /* ... and from the diseased corner              */
+    int unique;             /* both starts reached the same state            */
+    int stable;             /* every Jacobian eigenvalue has real part < 0   */
+    double distance;        /* largest relative difference of the two        */
+    double max_eigen_real;  /* largest eigenvalue real part, 1/d             */
+    double mineral_clean;   /* aortic mineral from each start, ug/mg         */
+    double mineral_other;
+} calcify_steady_check;
+
 /* Called per output row with the observables (calcify_obs_names order);
  * non-zero stops the run (as CALCIFY_EIO). */
 typedef int (*calcify_row_fn)(void *user, const calcify_arm *arm, double t,
@@ -38,11 +50,14 @@ void calcify_sim_free(calcify_sim *sim);
  * calcify_sim_baseline). */
 void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps);
 
-/* Steady state of the model under the constant diet `diet`: integrated for up
- * to 50 years of model time, then polished by Newton's method on the analytic
- * Jacobian until every |dy_i/dt| <= 1e-10·max(|y_i|, 1e-6) per day.  Sets the
- * reference of the relative observables to it.  CALCIFY_ESTEADY if it does
- * not converge. */
+/* Steady state of the model under the constant diet `diet`, solved from a
+ * clean and from a diseased start (Newton's method on the analytic Jacobian
+ * until every |dy_i/dt| <= 1e-10·max(|y_i|, 1e-6) per day, integration for
+ * up to 50 years where Newton fails).  Sets the reference of the relative
+ * observables to it.  CALCIFY_ESTEADY if a start finds none, if it is
+ * unstable, or if the two starts disagree (more than one steady state)
+ * unless calcify_sim_allow_multiple_steady(sim, 1) was called; then the
+ * clean one is used. */
 calcify_status calcify_sim_baseline(calcify_sim *sim,
                                     const double diet[CALCIFY_NINPUT],
                                     double y[CALCIFY_NSTATE],
@@ -62,6 +77,12 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
                                         const unsigned char *selected,
                                         double dt, calcify_row_fn row,
                                         void *user, calcify_error *err);
+
+/* Accept a baseline diet with more than one steady state (default: refuse). */
+void calcify_sim_allow_multiple_steady(calcify_sim *sim, int allow);
+
+/* What the last calcify_sim_baseline checked (zeros before the first). */
+const calcify_steady_check *calcify_sim_steady_check(const calcify_sim *sim);
 
 const calcify_model *calcify_sim_model(const calcify_sim *sim);
 calcify_solver *calcify_sim_solver(calcify_sim *sim);

@@ -19,7 +19,7 @@ typedef enum {
     CALCIFY_EINPUT,   /* a scenario, parameter or data file is invalid   */
     CALCIFY_EUSAGE,   /* the command line is invalid                      */
     CALCIFY_ESOLVER,  /* GSL could not integrate, or a rate became NaN    */
-    CALCIFY_ESTEADY,  /* no steady state found for the baseline diet      */
+    CALCIFY_ESTEADY,  /* no unique, stable steady state for the baseline  */
     CALCIFY_EFIT,     /* the least-squares fit failed                     */
     CALCIFY_EIO,      /* reading or writing an output file failed         */
     CALCIFY_ENOMEM    /* out of memory                                    */

@@ -3,8 +3,10 @@
 #define CALCIFY_CLI_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "calcify/scenario.h"
+#include "calcify/simulate.h"
 #include "calcify/status.h"
 
 /* Each command takes argv after the command name (argv[0] = command) and
@@ -70,6 +72,10 @@ enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FRE
     "  --params FILE      parameter file instead of the scenario's\n"
 
 /* Strictly parsed numbers: the whole string, finite, in range. */
+/* One line on what the baseline steady state check found (see
+ * calcify_steady_check), e.g. "baseline: one steady state (…), stable (…)". */
+void cli_print_steady_check(FILE *out, const calcify_steady_check *ck);
+
 int cli_parse_double(const char *opt, const char *s, double lo, double hi,
                      double *out);
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);

@@ -158,3 +158,12 @@ calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *na
     }
     return CALCIFY_OK;
 }
+
+void cli_print_steady_check(FILE *out, const calcify_steady_check *ck)
+{
+    fprintf(out, "baseline: %s steady state (Newton from a clean and from a calcified "
+            "start: largest relative difference %.2g, limit 1e-6), %s (largest "
+            "eigenvalue real part %.3g per day); aortic mineral %.3g ug/mg\n",
+            ck->unique ? "one" : "NOT ONE", ck->distance,
+            ck->stable ? "stable" : "NOT STABLE", ck->max_eigen_real, ck->mineral_clean);
+}

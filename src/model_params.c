@@ -1,0 +1,113 @@
+/* model_params.c — the model's parameters and observables: names, units,
+ * meanings and admissible ranges.  Values and provenance live in the
+ * parameter files (models/rat_wky_prior.cfg, models/rat_wky.cfg); the
+ * equations in src/model.c and docs/MODEL.md. */
+#include <string.h>
+
+#include "calcify/model.h"
+
+const calcify_param_def calcify_param_defs[CALCIFY_NPARAM] = {
+    [CALCIFY_P_FOOD_INTAKE] = {"food_intake", "g/kg/d", "food eaten per kg body weight per day", 1, 500},
+
+    [CALCIFY_P_WARF_KA] = {"warfarin_ka", "1/d", "warfarin absorption rate constant", 1e-3, 1e4},
+    [CALCIFY_P_WARF_F] = {"warfarin_f", "1", "warfarin oral bioavailability", 0, 1},
+    [CALCIFY_P_WARF_THALF] = {"warfarin_thalf", "h", "warfarin elimination half-life at therapeutic (unsaturated) levels", 0.1, 1000},
+    [CALCIFY_P_WARF_VU] = {"warfarin_vu", "L/kg", "distribution volume of unbound warfarin", 1e-3, 100},
+    [CALCIFY_P_WARF_VALB] = {"warfarin_valb", "L/kg", "albumin space (plasma and interstitial albumin) per kg", 1e-3, 10},
+    [CALCIFY_P_ALB_CAPACITY] = {"albumin_capacity", "mg/L", "warfarin binding capacity of albumin (one site)", 0, 1e5},
+    [CALCIFY_P_WARF_KD] = {"warfarin_kd", "mg/L", "unbound warfarin half-saturating albumin binding", 1e-6, 1e5},
+    [CALCIFY_P_VKOR_EC50] = {"vkor_ec50", "mg/L", "unbound warfarin halving VKOR activity", 1e-7, 1e4},
+
+    [CALCIFY_P_VK_KA] = {"vk_ka", "1/d", "K1 and MK-4 absorption rate constant", 1e-3, 1e4},
+    [CALCIFY_P_K1_F] = {"k1_f", "1", "fraction of dietary K1 absorbed", 0, 1},
+    [CALCIFY_P_MK4_F] = {"mk4_f", "1", "fraction of dietary MK-4 absorbed", 0, 1},
+    [CALCIFY_P_VK_VD] = {"vk_vd", "L/kg", "apparent plasma volume of K1 and MK-4", 1e-3, 100},
+    [CALCIFY_P_K1_CL_LIVER] = {"k1_cl_liver", "L/kg/d", "hepatic uptake clearance of plasma K1", 0, 1e4},
+    [CALCIFY_P_K1_CL_TISSUE] = {"k1_cl_tissue", "L/kg/d", "extrahepatic clearance of plasma K1 (other than the aorta)", 0, 1e4},
+    [CALCIFY_P_MK4_CL_LIVER] = {"mk4_cl_liver", "L/kg/d", "hepatic uptake clearance of plasma MK-4", 0, 1e4},
+    [CALCIFY_P_MK4_CL_TISSUE] = {"mk4_cl_tissue", "L/kg/d", "extrahepatic clearance of plasma MK-4 (other than the aorta)", 0, 1e4},
+    [CALCIFY_P_LIVER_MASS] = {"liver_mass", "g/kg", "liver weight per kg body weight", 1, 200},
+    [CALCIFY_P_AORTA_MASS] = {"aorta_mass", "g/kg", "aortic wet weight per kg body weight", 0, 10},
+
+    [CALCIFY_P_LIV_VKOR] = {"liver_vkor", "1/d", "liver VKOR quinone reduction rate constant", 0, 1e4},
+    [CALCIFY_P_LIV_OX] = {"liver_ox", "1/d", "liver KH2 oxidation by carboxylation", 0, 1e4},
+    [CALCIFY_P_LIV_KORED] = {"liver_kored", "1/d", "liver VKOR epoxide reduction rate constant", 0, 1e4},
+    [CALCIFY_P_LIV_FSP1_VMAX] = {"liver_fsp1_vmax", "ng/g/d", "liver warfarin-insensitive reductase capacity", 0, 1e7},
+    [CALCIFY_P_LIV_FSP1_KM] = {"liver_fsp1_km", "ng/g", "liver warfarin-insensitive reductase Km", 1e-6, 1e7},
+    [CALCIFY_P_LIV_KEL] = {"liver_kel", "1/d", "liver vitamin K catabolism rate constant (all forms)", 1e-4, 1e4},
+    [CALCIFY_P_LIV_GGCX_KM] = {"liver_ggcx_km", "ng/g", "liver KH2 for half-maximal carboxylation", 1e-6, 1e6},
+    [CALCIFY_P_PROTHROMBIN_KDEG] = {"prothrombin_kdeg", "1/d", "prothrombin turnover rate constant", 1e-3, 1e3},
+
+    [CALCIFY_P_AO_K1_UPTAKE] = {"aorta_k1_uptake", "mL/g/d", "aortic uptake clearance of plasma K1 (unsaturated)", 0, 1e4},
+    [CALCIFY_P_AO_MK4_UPTAKE] = {"aorta_mk4_uptake", "mL/g/d", "aortic uptake clearance of plasma MK-4 (unsaturated)", 0, 1e4},
+    [CALCIFY_P_AO_UPTAKE_KM] = {"aorta_uptake_km", "ng/mL", "plasma K1 + MK-4 halving aortic uptake clearance", 1e-6, 1e7},
+    [CALCIFY_P_AO_VKOR] = {"aorta_vkor", "1/d", "aortic VKOR quinone reduction rate constant", 0, 1e4},
+    [CALCIFY_P_AO_OX] = {"aorta_ox", "1/d", "aortic KH2 oxidation by carboxylation", 0, 1e4},
+    [CALCIFY_P_AO_KORED] = {"aorta_kored", "1/d", "aortic VKOR epoxide reduction rate constant", 0, 1e4},
+    [CALCIFY_P_AO_FSP1_VMAX] = {"aorta_fsp1_vmax", "ng/g/d", "aortic warfarin-insensitive reductase capacity", 0, 1e7},
+    [CALCIFY_P_AO_FSP1_KM] = {"aorta_fsp1_km", "ng/g", "aortic warfarin-insensitive reductase Km", 1e-6, 1e7},
+    [CALCIFY_P_AO_K1_KEL] = {"aorta_k1_kel", "1/d", "aortic K1 loss rate constant (all redox forms)", 1e-4, 1e4},
+    [CALCIFY_P_AO_MK4_KEL] = {"aorta_mk4_kel", "1/d", "aortic MK-4 loss rate constant (all redox forms)", 1e-4, 1e4},
+    [CALCIFY_P_CONV_RATE] = {"conv_rate", "1/d", "aortic K1 to MK-4 conversion rate constant", 0, 1e4},
+    [CALCIFY_P_CONV_IMAX] = {"conv_imax", "1", "share of K1 to MK-4 conversion that needs VKOR (warfarin-inhibited)", 0, 1},
+
+    [CALCIFY_P_MGP_KDEG] = {"mgp_kdeg", "1/d", "MGP turnover rate constant", 1e-4, 1e3},
+    [CALCIFY_P_MGP_INDUCTION] = {"mgp_induction", "1", "extra MGP synthesis of fully switched VSMCs (x normal)", 0, 1e3},
+    [CALCIFY_P_AO_GGCX_VMAX] = {"aorta_ggcx_vmax", "1/d", "aortic MGP carboxylation capacity (pool units per day)", 0, 1e4},
+    [CALCIFY_P_AO_GGCX_KM] = {"aorta_ggcx_km", "ng/g", "aortic KH2 for half-maximal carboxylation", 1e-6, 1e6},
+    [CALCIFY_P_AO_GGCX_KM_MGP] = {"aorta_ggcx_km_mgp", "1", "ucMGP for half-maximal carboxylation (pool units)", 1e-9, 1e3},
+
+    [CALCIFY_P_SW_ON] = {"vsmc_switch_on", "1/d", "VSMC switching rate constant at full KH2 deficiency", 0, 1e3},
+    [CALCIFY_P_SW_KH2] = {"vsmc_switch_kh2", "ng/g", "aortic KH2 halving the switching drive", 1e-9, 1e6},
+    [CALCIFY_P_SW_HILL] = {"vsmc_switch_hill", "1", "steepness of the switching drive in aortic KH2", 1, 8},
+    [CALCIFY_P_SW_OFF] = {"vsmc_revert_basal", "1/d", "VSMC reversion rate constant without KH2", 0, 1e3},
+    [CALCIFY_P_SW_OFF_KH2] = {"vsmc_revert_kh2", "1/d", "extra VSMC reversion rate constant at saturating KH2", 0, 1e3},
+    [CALCIFY_P_SW_OFF_KM] = {"vsmc_revert_km", "ng/g", "aortic KH2 for half the extra reversion", 1e-9, 1e6},
+    [CALCIFY_P_SW_OFF_HILL] = {"vsmc_revert_hill", "1", "steepness of the extra reversion in aortic KH2", 1, 8},
+
+    [CALCIFY_P_CA_TISSUE] = {"ca_tissue", "ug/mg", "non-mineral aortic calcium", 0, 100},
+    [CALCIFY_P_CA_DEP_MAX] = {"ca_dep_max", "ug/mg/d", "mineral deposition rate with all VSMCs switched and MGP uncarboxylated", 0, 100},
+    [CALCIFY_P_CA_DEP_UC50] = {"ca_dep_uc50", "1", "ucMGP fraction for half-maximal deposition", 1e-6, 1},
+    [CALCIFY_P_CA_DEP_HILL] = {"ca_dep_hill", "1", "Hill coefficient of deposition in ucMGP fraction", 1, 20},
+    [CALCIFY_P_CA_DEP_SAT] = {"ca_dep_sat", "ug/mg", "mineral halving deposition (nucleation sites on the lamellae used up)", 1e-3, 1e3},
+    [CALCIFY_P_CA_MATURATION] = {"ca_maturation", "1/d", "maturation rate constant of young mineral", 0, 100},
+    [CALCIFY_P_CA_RES_YOUNG] = {"ca_res_young", "1/d", "basal resorption rate constant of young mineral", 0, 10},
+    [CALCIFY_P_CA_RES_BASAL] = {"ca_res_basal", "1/d", "basal resorption rate constant of mature mineral", 0, 10},
+    [CALCIFY_P_CA_REG_MAX] = {"ca_reg_max", "1/d", "maximal cMGP-driven regression rate constant (both pools)", 0, 10},
+    [CALCIFY_P_CA_REG_C50] = {"ca_reg_c50", "1", "cMGP (pool units) for half-maximal regression", 1e-6, 1e3},
+    [CALCIFY_P_CA_REG_HILL] = {"ca_reg_hill", "1", "Hill coefficient of regression in cMGP", 1, 20},
+
+    [CALCIFY_P_DIST_BETA] = {"dist_beta", "mg/ug", "loss of distensibility per ug/mg calcium (exponential)", 0, 100},
+    [CALCIFY_P_APOP_SW_RATIO] = {"apop_switch_ratio", "1", "apoptosis rate of switched over contractile VSMCs", 1, 1e3},
+};
+
+const char *const calcify_obs_names[CALCIFY_NOBS] = {
+    [CALCIFY_O_WARF_DIET] = "warfarin_diet_mg_per_g",
+    [CALCIFY_O_K1_DIET] = "k1_diet_ug_per_g",
+    [CALCIFY_O_MK4_DIET] = "mk4_diet_ug_per_g",
+    [CALCIFY_O_WARF_PLASMA] = "warfarin_plasma_mg_per_l",
+    [CALCIFY_O_WARF_UNBOUND] = "warfarin_unbound_mg_per_l",
+    [CALCIFY_O_K1_PLASMA] = "k1_plasma_ng_per_ml",
+    [CALCIFY_O_MK4_PLASMA] = "mk4_plasma_ng_per_ml",
+    [CALCIFY_O_VK_LIVER] = "vk_liver_ng_per_g",
+    [CALCIFY_O_K1_AORTA] = "k1_aorta_ng_per_g",
+    [CALCIFY_O_MK4_AORTA] = "mk4_aorta_ng_per_g",
+    [CALCIFY_O_VKH2_AORTA] = "vkh2_aorta_ng_per_g",
+    [CALCIFY_O_VKO_AORTA] = "vk_epoxide_aorta_ng_per_g",
+    [CALCIFY_O_MGP_TOTAL] = "mgp_total_rel",
+    [CALCIFY_O_CMGP_FRACTION] = "cmgp_fraction",
+    [CALCIFY_O_VSMC_SWITCHED] = "vsmc_switched_fraction",
+    [CALCIFY_O_CA_MINERAL] = "ca_mineral_ug_per_mg",
+    [CALCIFY_O_CA_AORTA] = "ca_aorta_ug_per_mg",
+    [CALCIFY_O_CLOTTING] = "clotting_activity_rel",
+    [CALCIFY_O_DISTENSIBILITY] = "distensibility_rel",
+    [CALCIFY_O_APOPTOSIS] = "apoptosis_index_rel",
+};
+
+int calcify_param_find(const char *name)
+{
+    for (int i = 0; i < CALCIFY_NPARAM; i++)
+        if (strcmp(calcify_param_defs[i].name, name) == 0)
+            return i;
+    return -1;
+}
