@@ -1,12 +1,19 @@
-/* bench.c — what a five-arm Vermeer scenario costs on this machine, per
- * stepper: µs per scenario (baseline steady state + five arms), RHS and
- * Jacobian evaluations, with daily rows and with endpoints only; then sweep
- * throughput (LHS over two parameters, summary rows to /dev/null) at 1 and 2
- * threads.  Run by hand:
- *     meson test -C build --benchmark          (or build/bench/calcify-bench)
- *     build/bench/calcify-bench models/vermeer2007.cfg 100000 rkf45
- * The optional second argument is the number of sweep runs (default 2000),
- * the third the sweep's stepper (default: the scenario's). */
+/* bench.c — what a five-arm scenario costs on this machine, and how
+ * accurate it is, per stepper and for the default.
+ *
+ *   ninja -C build bench                     (the usual way)
+ *   build/bench/calcify-bench [SCENARIO [SWEEP_RUNS]]
+ *
+ * For every stepper at rtol 1e-6, atol 1e-9: CPU µs per scenario (baseline
+ * steady state + every arm, median of interleaved rounds), RHS evaluations,
+ * accepted steps, and the error of its daily rows against a reference
+ * (rk8pd, rtol 1e-12, steps landing on every row): the worst over arms,
+ * days and observables of |x − ref| divided by the observable's range over
+ * the reference.  Then daily rows vs endpoint rows for the default, the
+ * unit costs of one RHS and one Jacobian, and sweep throughput (endpoint
+ * rows, 1 and 2 threads).  CPU time is the thread's own, so other work on
+ * the machine inflates it little. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +24,14 @@
 #include "calcify/simulate.h"
 #include "calcify/sweep.h"
 
-static double now(void)
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static double wall_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,98 +44,219 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median µs of up to `reps` scenario runs (fewer when one run takes more
- * than a second: bsimp is slow on this model); counters of the last one. */
-static int time_scenario(const calcify_scenario *sc, const char *method, double dt,
-                         int baseline_only, int reps, double *us,
-                         unsigned long *rhs, unsigned long *jac)
+/* Rows of one run: obs[(arm * days + day) * NOBS + k]. */
+typedef struct {
+    const calcify_scenario *sc;
+    size_t days;
+    double *obs;
+    size_t arm;
+} rows;
+
+static int keep_row(void *user, const calcify_arm *arm, double t, size_t phase,
+                    const double y[], const double obs[CALCIFY_NOBS])
+{
+    (void)phase, (void)y;
+    rows *r = user;
+    size_t a = (size_t)(arm - r->sc->arms), d = (size_t)lround(t);
+    if (a < r->sc->n_arms && d < r->days)
+        memcpy(r->obs + (a * r->days + d) * CALCIFY_NOBS, obs, sizeof(double) * CALCIFY_NOBS);
+    return 0;
+}
+
+static calcify_sim *make_sim(const calcify_scenario *sc, const char *method, double rtol,
+                             double atol)
 {
     calcify_error err;
-    calcify_sim *sim = calcify_sim_alloc(&sc->params, method, 1e-6, 1e-9, &err);
+    calcify_sim *sim = calcify_sim_alloc(&sc->params, method, rtol, atol, &err);
     if (!sim)
-        return -1;
-    double *t = malloc(reps * sizeof *t);
-    int rc = 0;
-    int done = 0;
-    for (int r = 0; r < reps && !rc; r++, done++) {
-        calcify_solver_reset_counters(calcify_sim_solver(sim));
-        double t0 = now(), y0[CALCIFY_NSTATE];
-        if (baseline_only)
-            rc = calcify_sim_baseline(sim, sc->baseline, y0, &err);
-        else
-            rc = calcify_sim_run_scenario(sim, sc, NULL, dt, NULL, NULL, &err);
-        t[r] = 1e6 * (now() - t0);
-        if (t[r] > 1e6)
-            reps = r + 1;
-    }
-    reps = done;
-    if (rc)
         fprintf(stderr, "%s: %s\n", method, err.msg);
-    qsort(t, reps, sizeof *t, cmp);
-    *us = t[reps / 2];
-    *rhs = calcify_solver_rhs_evals(calcify_sim_solver(sim));
-    *jac = calcify_solver_jac_evals(calcify_sim_solver(sim));
-    free(t);
-    calcify_sim_free(sim);
-    return rc;
+    return sim;
 }
+
+/* One scenario run; its CPU seconds, or a negative number on failure. */
+static double run_once(calcify_sim *sim, const calcify_scenario *sc, double dt, rows *r)
+{
+    calcify_error err;
+    double t0 = cpu_now();
+    calcify_status st = calcify_sim_run_scenario(sim, sc, NULL, dt, r ? keep_row : NULL, r, &err);
+    double t = cpu_now() - t0;
+    if (st) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return t;
+}
+
+/* Worst scaled error of run against ref (ranges over ref). */
+static double worst_error(const rows *ref, const rows *run, int *worst_obs)
+{
+    size_t n = ref->sc->n_arms * ref->days;
+    double worst = 0;
+    *worst_obs = 0;
+    for (int k = 0; k < CALCIFY_NOBS; k++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            lo = fmin(lo, ref->obs[i * CALCIFY_NOBS + k]);
+            hi = fmax(hi, ref->obs[i * CALCIFY_NOBS + k]);
+        }
+        double range = hi > lo ? hi - lo : fmax(fabs(hi), 1e-300);
+        for (size_t i = 0; i < n; i++) {
+            double e = fabs(run->obs[i * CALCIFY_NOBS + k] - ref->obs[i * CALCIFY_NOBS + k]) / range;
+            if (!(e <= worst)) {
+                worst = e;
+                *worst_obs = k;
+            }
+        }
+    }
+    return worst;
+}
+
+typedef struct {
+    const char *method;
+    calcify_sim *sim;
+    double *t;                 /* CPU s per round */
+    unsigned long rhs, steps;
+    double err;
+    int err_obs;
+} entry;
 
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     const char *path = argc > 1 ? argv[1] : "models/vermeer2007.cfg";
+    long sweep_runs = argc > 2 ? atol(argv[2]) : 3000;
     calcify_scenario sc;
     calcify_error err;
     if (calcify_scenario_load(path, &sc, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    const char *methods[] = {"msbdf", "bsimp", "rk4imp", "msadams", "rk8pd", "rkck", "rkf45"};
-    printf("five-arm scenario %s, rtol 1e-6, atol 1e-9, median of 21 runs\n"
-           "(µs include the baseline steady state; 'endpoints' = rows at weeks 0, 6, 12)\n", path);
-    printf("%-8s %14s %10s %8s %14s %10s %8s %14s\n", "stepper", "daily_us", "rhs", "jac",
-           "endpoints_us", "rhs", "jac", "baseline_us");
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-        double us_d, us_e, us_b;
-        unsigned long rd, jd, re, je, rb, jb;
-        if (time_scenario(&sc, methods[i], 1.0, 0, 21, &us_d, &rd, &jd) ||
-            time_scenario(&sc, methods[i], 42.0, 0, 21, &us_e, &re, &je) ||
-            time_scenario(&sc, methods[i], 0, 1, 21, &us_b, &rb, &jb))
+    double longest = 0;
+    for (size_t a = 0; a < sc.n_arms; a++)
+        longest = fmax(longest, calcify_arm_duration(&sc.arms[a]));
+    const size_t days = (size_t)floor(longest + 1e-9) + 1;
+    const size_t cells = sc.n_arms * days * CALCIFY_NOBS;
+
+    /* the reference */
+    rows ref = {&sc, days, calloc(cells, sizeof(double)), 0};
+    calcify_sim *rsim = make_sim(&sc, "rk8pd", 1e-12, 1e-15);
+    if (!rsim)
+        return 1;
+    calcify_solver_land_on_grid(calcify_sim_solver(rsim), 1);
+    if (run_once(rsim, &sc, 1.0, &ref) < 0)
+        return 1;
+    calcify_sim_free(rsim);
+
+    const char *methods[] = {sc.method, "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
+                             "rk4imp", "bsimp"};
+    enum { N_METHODS = sizeof methods / sizeof methods[0], ROUNDS = 15 };
+    entry e[N_METHODS];
+    rows run = {&sc, days, calloc(cells, sizeof(double)), 0};
+    for (int i = 0; i < N_METHODS; i++) {
+        e[i] = (entry){methods[i], make_sim(&sc, methods[i], 1e-6, 1e-9),
+                       calloc(ROUNDS, sizeof(double)), 0, 0, NAN, 0};
+        if (!e[i].sim)
+            return 1;
+        calcify_solver *s = calcify_sim_solver(e[i].sim);
+        calcify_solver_reset_counters(s);
+        if (run_once(e[i].sim, &sc, 1.0, &run) < 0)
             continue;
-        fflush(stdout);
-        printf("%-8s %14.0f %10lu %8lu %14.0f %10lu %8lu %14.0f\n", methods[i], us_d, rd, jd,
-               us_e, re, je, us_b);
+        e[i].rhs = calcify_solver_rhs_evals(s);
+        e[i].steps = calcify_solver_steps(s);
+        e[i].err = worst_error(&ref, &run, &e[i].err_obs);
+    }
+    /* interleaved rounds: every method once per round; a method slower than
+     * 50 ms a run (bsimp) is timed in the first round only */
+    for (int r = 0; r < ROUNDS; r++)
+        for (int i = 0; i < N_METHODS; i++) {
+            if (r > 0 && e[i].t[0] > 0.05) {
+                e[i].t[r] = e[i].t[0];
+                continue;
+            }
+            e[i].t[r] = run_once(e[i].sim, &sc, 1.0, NULL);
+        }
+    printf("scenario %s: %zu arms, daily rows, rtol 1e-6, atol 1e-9, CPU time, median of %d "
+           "interleaved rounds\nerror: worst |x - ref| / range of the observable, ref = rk8pd "
+           "rtol 1e-12 landing on every row\n\n", path, sc.n_arms, ROUNDS);
+    printf("%-16s %10s %9s %8s %10s  %s\n", "stepper", "us", "rhs", "steps", "error", "worst observable");
+    double default_us = 0, msbdf_us = 0;
+    for (int i = 0; i < N_METHODS; i++) {
+        qsort(e[i].t, ROUNDS, sizeof(double), cmp);
+        double us = 1e6 * e[i].t[ROUNDS / 2];
+        if (i == 0)
+            default_us = us;
+        if (!strcmp(e[i].method, "msbdf"))
+            msbdf_us = us;
+        printf("%-16s %10.0f %9lu %8lu %10.2g  %s\n", i == 0 ? "default" : e[i].method, us,
+               e[i].rhs, e[i].steps, e[i].err, calcify_obs_names[e[i].err_obs]);
+        if (i == 0)
+            printf("%-16s\n", "");
+    }
+    printf("\ndefault (%s) vs msbdf: %.1fx faster\n", sc.method, msbdf_us / default_us);
+
+    /* endpoint rows, unit costs */
+    {
+        double t[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++)
+            t[r] = run_once(e[0].sim, &sc, 42.0, NULL);
+        qsort(t, ROUNDS, sizeof(double), cmp);
+        printf("default, rows at weeks 0, 6, 12 only: %.0f us\n", 1e6 * t[ROUNDS / 2]);
+    }
+    {
+        const calcify_model *m = calcify_sim_model(e[0].sim);
+        double y[CALCIFY_NSTATE], f[CALCIFY_NSTATE];
+        static double J[CALCIFY_NSTATE * CALCIFY_NSTATE];
+        calcify_sim_baseline(e[0].sim, sc.baseline, y, &err);
+        const double *u = sc.arms[sc.n_arms > 1 ? 1 : 0].phases[0].diet;
+        enum { REPS = 200000 };
+        double t0 = cpu_now(), sink = 0;
+        for (int r = 0; r < REPS; r++) {
+            y[CALCIFY_S_CA_YOUNG] += 1e-12; /* defeat hoisting */
+            calcify_model_rhs(m, y, f, u);
+            sink += f[0];
+        }
+        double rhs_ns = 1e9 * (cpu_now() - t0) / REPS;
+        t0 = cpu_now();
+        for (int r = 0; r < REPS / 10; r++) {
+            y[CALCIFY_S_CA_YOUNG] += 1e-12;
+            calcify_model_jac(m, y, J, u);
+            sink += J[0];
+        }
+        double jac_ns = 1e9 * (cpu_now() - t0) / (REPS / 10);
+        printf("one RHS: %.0f ns, one Jacobian: %.0f ns%s\n", rhs_ns, jac_ns, sink == 42 ? " " : "");
+    }
+    for (int i = 0; i < N_METHODS; i++) {
+        calcify_sim_free(e[i].sim);
+        free(e[i].t);
     }
 
-    /* sweep throughput */
-    long runs = argc > 2 ? atol(argv[2]) : 2000;
-    if (argc > 3) {
-        free(sc.method);
-        sc.method = strdup(argv[3]);
-    }
+    /* sweep throughput, endpoint rows */
     calcify_vary vary[2];
     calcify_vary_parse("warfarin_thalf=5:50:log", &vary[0], &err);
     calcify_vary_parse("ca_reg_max=0.005:0.05", &vary[1], &err);
     FILE *null = fopen("/dev/null", "w");
     double rate[3] = {0};
     for (int threads = 1; threads <= 2; threads++) {
-        calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2, (size_t)runs, 1, &err);
+        calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2, (size_t)sweep_runs,
+                                                 1, &err);
         calcify_sweep_opts o = {.sc = &sc, .vary = vary, .n_vary = 2, .design = d,
-                                .first = 0, .last = (size_t)runs, .threads = threads,
+                                .first = 0, .last = (size_t)sweep_runs, .threads = threads,
                                 .precision = 6, .summary = null};
         calcify_sweep_stats stats;
-        double t0 = now();
+        double t0 = wall_now();
         if (calcify_sweep_run(&o, &stats, &err))
             fprintf(stderr, "sweep: %s\n", err.msg);
-        double dt = now() - t0;
-        rate[threads] = runs / dt;
-        printf("sweep, %s, LHS %ld runs, %d thread%s: %.2f s, %.0f runs/s (%zu failed)\n",
-               sc.method, runs, threads, threads > 1 ? "s" : "", dt, rate[threads], stats.failed);
-        fflush(stdout);
+        double dt = wall_now() - t0;
+        rate[threads] = sweep_runs / dt;
+        printf("sweep, %s, LHS %ld runs, %d thread%s: %.2f s wall, %.0f runs/s (%zu failed)\n",
+               sc.method, sweep_runs, threads, threads > 1 ? "s" : "", dt, rate[threads],
+               stats.failed);
         calcify_design_free(d);
     }
     printf("2-thread speed-up: %.2fx\n", rate[2] / rate[1]);
     fclose(null);
+    free(ref.obs);
+    free(run.obs);
     calcify_scenario_free(&sc);
     return 0;
 }

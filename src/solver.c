@@ -12,17 +12,18 @@ typedef struct {
     const char *name;
     const gsl_odeiv2_step_type *const *type;
     int needs_jacobian;
+    int iterates;       /* solves for its step (implicit or corrector) */
 } stepper;
 
 /* GSL exports each stepper as a pointer to a const table; taking the
  * pointer's address keeps this registry a compile-time constant. */
 static const stepper steppers[] = {
-    {"msbdf", &gsl_odeiv2_step_msbdf, 1},   {"bsimp", &gsl_odeiv2_step_bsimp, 1},
-    {"rk4imp", &gsl_odeiv2_step_rk4imp, 1}, {"rk2imp", &gsl_odeiv2_step_rk2imp, 1},
-    {"rk1imp", &gsl_odeiv2_step_rk1imp, 1}, {"msadams", &gsl_odeiv2_step_msadams, 0},
-    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0},   {"rkck", &gsl_odeiv2_step_rkck, 0},
-    {"rkf45", &gsl_odeiv2_step_rkf45, 0},   {"rk4", &gsl_odeiv2_step_rk4, 0},
-    {"rk2", &gsl_odeiv2_step_rk2, 0},
+    {"msbdf", &gsl_odeiv2_step_msbdf, 1, 1},     {"bsimp", &gsl_odeiv2_step_bsimp, 1, 1},
+    {"rk4imp", &gsl_odeiv2_step_rk4imp, 1, 1},   {"rk2imp", &gsl_odeiv2_step_rk2imp, 1, 1},
+    {"rk1imp", &gsl_odeiv2_step_rk1imp, 1, 1},   {"msadams", &gsl_odeiv2_step_msadams, 0, 1},
+    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0, 0},     {"rkck", &gsl_odeiv2_step_rkck, 0, 0},
+    {"rkf45", &gsl_odeiv2_step_rkf45, 0, 0},     {"rk4", &gsl_odeiv2_step_rk4, 0, 0},
+    {"rk2", &gsl_odeiv2_step_rk2, 0, 0},
 };
 enum { N_STEPPERS = sizeof steppers / sizeof steppers[0] };
 
@@ -56,7 +57,11 @@ struct calcify_solver {
     const double *u;              /* inputs of the phase being integrated */
     unsigned long n_rhs, n_jac, n_steps;
     double rtol, atol;
-    double *scratch;              /* dim doubles for the equilibrium test  */
+    int land_on_grid;             /* shorten steps to hit rows exactly     */
+    int check_each_rhs;           /* finiteness per RHS call (implicit)    */
+    double hcap;                  /* step cap that keeps rows accurate, 0: none */
+    double *scratch;              /* dim doubles: equilibrium test, rows   */
+    double *f0, *f1;              /* dy/dt at the ends of the last step    */
 };
 
 /* Initial step after a start or a phase switch, d: small enough for the
@@ -73,12 +78,17 @@ static int all_finite(const double *v, size_t n)
     return 1;
 }
 
+/* For explicit Runge–Kutta steppers the RHS wrapper does no finiteness
+ * check: a NaN in a stage spreads to the step's result, which step() checks
+ * once per accepted step.  Steppers that iterate (implicit, or msadams's
+ * corrector) check every call, so that the iteration stops with
+ * GSL_EBADFUNC instead of shrinking the step to nothing. */
 static int gsl_rhs(double t, const double y[], double dydt[], void *params)
 {
     calcify_solver *s = params;
     s->n_rhs++;
     int rc = s->sys->rhs(t, y, dydt, s->u, s->sys->ctx);
-    if (rc != GSL_SUCCESS)
+    if (rc != GSL_SUCCESS || !s->check_each_rhs)
         return rc;
     return all_finite(dydt, s->sys->dim) ? GSL_SUCCESS : GSL_EBADFUNC;
 }
@@ -111,10 +121,13 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->sys = sys;
     s->rtol = rtol;
     s->atol = atol;
-    if (!(s->scratch = malloc(sys->dim * sizeof *s->scratch))) {
+    if (!(s->scratch = malloc(4 * sys->dim * sizeof *s->scratch))) {
         free(s);
         return NULL;
     }
+    s->check_each_rhs = st->iterates;
+    s->f0 = s->scratch + sys->dim;
+    s->f1 = s->f0 + sys->dim;
     s->gsys.function = gsl_rhs;
     s->gsys.jacobian = sys->jac ? gsl_jac : NULL;
     s->gsys.dimension = sys->dim;
@@ -139,6 +152,8 @@ void calcify_solver_free(calcify_solver *s)
     free(s);
 }
 
+void calcify_solver_land_on_grid(calcify_solver *s, int on) { s->land_on_grid = on; }
+
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s) { return s->n_rhs; }
 unsigned long calcify_solver_jac_evals(const calcify_solver *s) { return s->n_jac; }
 unsigned long calcify_solver_steps(const calcify_solver *s) { return s->n_steps; }
@@ -161,7 +176,8 @@ static int at_equilibrium(calcify_solver *s, const double y[], double duration)
     return 1;
 }
 
-/* Integrate from *t to t1 (no-op if already there; a jump if `still`). */
+/* Integrate from *t to t1 (no-op if already there; a jump if `still`),
+ * landing exactly on t1. */
 static int advance(calcify_solver *s, double *t, double t1, double y[], int still)
 {
     if (t1 <= *t)
@@ -170,7 +186,94 @@ static int advance(calcify_solver *s, double *t, double t1, double y[], int stil
         *t = t1;
         return GSL_SUCCESS;
     }
-    return gsl_odeiv2_driver_apply(s->driver, t, t1, y);
+    const unsigned long before = s->driver->e->count;
+    int rc = gsl_odeiv2_driver_apply(s->driver, t, t1, y);
+    s->n_steps += s->driver->e->count - before;
+    if (rc == GSL_SUCCESS && !all_finite(y, s->sys->dim))
+        rc = GSL_EBADFUNC;
+    return rc;
+}
+
+/* One accepted step of at most t_end − *t from (*t, y): afterwards s->f0 and
+ * s->f1 hold dy/dt at the step's two ends, the driver's evolve object the
+ * state at its start (e->y0) and its length (e->last_step). */
+static int step(calcify_solver *s, double *t, double t_end, double y[])
+{
+    gsl_odeiv2_driver *d = s->driver;
+    const int first = d->e->count == 0;
+    if (d->e->count >= MAX_STEPS)
+        return GSL_EMAXITER;
+    if (!first)
+        memcpy(s->f0, s->f1, s->sys->dim * sizeof *s->f0);
+    if (s->hcap > 0 && d->h > s->hcap)
+        d->h = s->hcap;
+    const double t0 = *t;
+    int rc = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &s->gsys, t, t_end, &d->h, y);
+    if (rc != GSL_SUCCESS)
+        return rc;
+    const size_t n = s->sys->dim;
+    s->n_steps++;
+    if (!all_finite(y, n)) { /* back to the last good state */
+        memcpy(y, d->e->y0, n * sizeof *y);
+        *t = t0;
+        return GSL_EBADFUNC;
+    }
+    if (first) { /* the evolve object evaluated dy/dt at the start itself */
+        if (d->s->type->can_use_dydt_in)
+            memcpy(s->f0, d->e->dydt_in, n * sizeof *s->f0);
+        else if ((rc = gsl_rhs(*t - d->e->last_step, d->e->y0, s->f0, s)) != GSL_SUCCESS)
+            return rc;
+    }
+    if (d->s->type->gives_exact_dydt_out)
+        memcpy(s->f1, d->e->dydt_out, n * sizeof *s->f1);
+    else if ((rc = gsl_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
+        return rc;
+    return GSL_SUCCESS;
+}
+
+/* Error of the cubic Hermite rows of the last step, relative to the
+ * tolerance (<= 1: rows as good as the steps).  The interpolant's error is
+ * e(t) = y⁽⁴⁾·(t − t0)²(t − t1)²/24 to leading order; at a quarter of the
+ * step its slope is y⁽⁴⁾·h³/128, and the largest error (mid-step) is h/3
+ * times that.  The slope error is measured as the defect f(H(tq)) − H'(tq):
+ * one RHS per step that holds rows. */
+static double interpolation_error(calcify_solver *s, double t1, const double y1[])
+{
+    const gsl_odeiv2_evolve *e = s->driver->e;
+    const size_t n = s->sys->dim;
+    const double h = e->last_step, q = 0.25;
+    double *yq = s->scratch + 3 * n, *fq = s->scratch;
+    const double a0 = 2 * q * q * q - 3 * q * q + 1, b0 = h * (q * q * q - 2 * q * q + q);
+    const double a1 = 3 * q * q - 2 * q * q * q, b1 = h * (q * q * q - q * q);
+    for (size_t i = 0; i < n; i++)
+        yq[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * y1[i] + b1 * s->f1[i];
+    if (gsl_rhs(t1 - 0.75 * h, yq, fq, s) != GSL_SUCCESS || !all_finite(fq, n))
+        return INFINITY;
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double slope = (6 * q - 6 * q * q) * (y1[i] - e->y0[i]) / h
+                             + (3 * q * q - 4 * q + 1) * s->f0[i] + (3 * q * q - 2 * q) * s->f1[i];
+        const double err = fabs(fq[i] - slope) * h / 3;
+        const double tol = s->atol + s->rtol * fmax(fabs(y1[i]), fabs(e->y0[i]));
+        if (!(err / tol <= worst))
+            worst = err / tol;
+    }
+    return worst;
+}
+
+/* The state at tg inside the last step, by cubic Hermite interpolation
+ * between its ends (values and slopes): fourth-order accurate, the order of
+ * the embedded pairs, so rows cost no step of their own. */
+static void interpolate(const calcify_solver *s, double tg, double t1, const double y1[],
+                        double out[])
+{
+    const gsl_odeiv2_evolve *e = s->driver->e;
+    const double h = e->last_step, t0 = t1 - h, th = (tg - t0) / h;
+    const double th2 = th * th, th3 = th2 * th;
+    const double a0 = 2 * th3 - 3 * th2 + 1, b0 = h * (th3 - 2 * th2 + th);
+    const double a1 = 3 * th2 - 2 * th3, b1 = h * (th3 - th2);
+    for (size_t i = 0; i < s->sys->dim; i++)
+        out[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * y1[i] + b1 * s->f1[i];
 }
 
 calcify_status calcify_solver_run(calcify_solver *s, const calcify_phase *phases,
@@ -207,10 +310,11 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
         /* a grid time this close to a boundary is the boundary */
         const double eps = 1e-9 * (t_phase_end > 1 ? t_phase_end : 1);
         s->u = phases[p].input;
+        s->hcap = 0;
         gsl_odeiv2_driver_reset_hstart(s->driver, H_START);
         const int still = at_equilibrium(s, y, phases[p].duration);
         int rc = GSL_SUCCESS;
-        if (dt > 0) {
+        if (dt > 0 && (still || s->land_on_grid)) {
             for (;;) {
                 double tg = (double)k * dt;
                 if (tg >= t_phase_end - eps)
@@ -223,13 +327,46 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                     return CALCIFY_EIO;
                 k++;
             }
+        } else if (dt > 0) {
+            /* free steps; rows in between are interpolated */
+            double *row = s->scratch;
+            for (;;) {
+                double tg = (double)k * dt;
+                if (tg >= t_phase_end - eps)
+                    break;
+                if (tg <= t + eps) { /* at the current state */
+                    if (emit && emit(user, tg, p, y, s->u))
+                        return CALCIFY_EIO;
+                    k++;
+                    continue;
+                }
+                if ((rc = step(s, &t, t_phase_end, y)) != GSL_SUCCESS)
+                    break;
+                if ((tg = (double)k * dt) < t_phase_end - eps && tg < t - eps) {
+                    /* rows inside this step: keep them within tolerance by
+                     * capping the step; a step whose rows would not be is
+                     * taken again, shorter */
+                    const double h = s->driver->e->last_step;
+                    const double err = interpolation_error(s, t, y);
+                    s->hcap = 0.9 * h * (err > 1e-4 ? pow(err, -0.25) : 10.0);
+                    if (err > 1) {
+                        memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
+                        t -= h;
+                        gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
+                        continue;
+                    }
+                }
+                for (; (tg = (double)k * dt) < t_phase_end - eps && tg < t - eps; k++) {
+                    interpolate(s, tg, t, y, row);
+                    if (emit && emit(user, tg, p, row, s->u))
+                        return CALCIFY_EIO;
+                }
+            }
         } else if (emit && emit(user, t, p, y, s->u)) {
             return CALCIFY_EIO;
         }
-        if (rc == GSL_SUCCESS)
-            rc = advance(s, &t, t_phase_end, y, still);
-        /* the evolve object counts steps since the reset at this phase's start */
-        s->n_steps += s->driver->e->count;
+        while (rc == GSL_SUCCESS && !still && t < t_phase_end)
+            rc = step(s, &t, t_phase_end, y);
         if (rc != GSL_SUCCESS) {
             if (fail) {
                 fail->phase = p;

@@ -228,6 +228,8 @@ static void test_nan_fails_cleanly(void)
         CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0.5, record, &r, &fail),
                         CALCIFY_ESOLVER);
         CU_ASSERT_EQUAL(fail.phase, 1);
+        if (fail.gsl_status != GSL_EBADFUNC)
+            fprintf(stderr, "\n  %s: status %d at t = %g\n", all_steppers[s], fail.gsl_status, fail.t);
         CU_ASSERT_EQUAL(fail.gsl_status, GSL_EBADFUNC);
         CU_ASSERT(fail.t <= 2.5 && fail.t >= 2.0);
         CU_ASSERT(isfinite(y[0]));

@@ -92,6 +92,11 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                                        calcify_emit_fn emit, void *user,
                                        calcify_failure *fail);
 
+/* Output rows are interpolated between the stepper's own steps (cubic
+ * Hermite, fourth order); with `on` != 0 steps are shortened to land on
+ * every row instead (for references and comparisons). */
+void calcify_solver_land_on_grid(calcify_solver *s, int on);
+
 /* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s);
