@@ -58,11 +58,30 @@ static double warf_low_volume(const double *p)
            + p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY] / p[CALCIFY_P_WARF_KD];
 }
 
+static calcify_hill hill_prepare(double k, double n)
+{
+    calcify_hill h = {pow(k, n), n, 0};
+    if (n == floor(n) && n >= 1 && n <= 8)
+        h.n_int = (int)n;
+    return h;
+}
+
 void calcify_model_init(calcify_model *m)
 {
     const double *p = m->p;
     /* at therapeutic levels binding is linear and ke = CLu / low volume */
     m->warf_clu = M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24.0) * warf_low_volume(p);
+    m->warf_vb = p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY];
+    m->inv_vk_vd = 1.0 / p[CALCIFY_P_VK_VD];
+    m->k1_cl = p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE];
+    m->mk4_cl = p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE];
+    m->liver_per_g = 1000.0 / p[CALCIFY_P_LIVER_MASS];
+    m->aorta_per_kg = p[CALCIFY_P_AORTA_MASS] / 1000.0;
+    m->inv_uptake_km = 1.0 / p[CALCIFY_P_AO_UPTAKE_KM];
+    m->h_switch = hill_prepare(p[CALCIFY_P_SW_KH2], p[CALCIFY_P_SW_HILL]);
+    m->h_revert = hill_prepare(p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]);
+    m->h_dep = hill_prepare(p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL]);
+    m->h_reg = hill_prepare(p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
     m->ref_clot = 1.0;
     m->ref_ca = 0.0;
     m->ref_apop = 1.0;
@@ -72,10 +91,10 @@ void calcify_model_init(calcify_model *m)
  * Vu·Cu + Valb·Bmax·Cu/(Kd + Cu); the root is taken in the form that does
  * not cancel.  Below zero (integration noise) the low-level line continues
  * smoothly. */
-static double warf_unbound(const double *p, double A, double *dcu)
+static double warf_unbound(const calcify_model *m, double A, double *dcu)
 {
-    const double vu = p[CALCIFY_P_WARF_VU], kd = p[CALCIFY_P_WARF_KD];
-    const double vb = p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY];
+    const double vu = m->p[CALCIFY_P_WARF_VU], kd = m->p[CALCIFY_P_WARF_KD];
+    const double vb = m->warf_vb;
     if (A <= 0) {
         *dcu = 1.0 / (vu + vb / kd);
         return A * *dcu;
@@ -87,21 +106,38 @@ static double warf_unbound(const double *p, double A, double *dcu)
     return cu;
 }
 
-static inline double hill(double x, double k, double n)
+/* x^n by multiplication for the integer exponents Hill terms use */
+static inline double power(double x, const calcify_hill *h)
+{
+    switch (h->n_int) {
+    case 1: return x;
+    case 2: return x * x;
+    case 3: return x * x * x;
+    case 4: { double x2 = x * x; return x2 * x2; }
+    case 5: { double x2 = x * x; return x2 * x2 * x; }
+    case 6: { double x3 = x * x * x; return x3 * x3; }
+    case 7: { double x3 = x * x * x; return x3 * x3 * x; }
+    case 8: { double x2 = x * x, x4 = x2 * x2; return x4 * x4; }
+    default: return pow(x, h->n);
+    }
+}
+
+/* hill(x; K, n) = x^n / (K^n + x^n), 0 for x <= 0 */
+static inline double hill(double x, const calcify_hill *h)
 {
     if (x <= 0)
         return 0;
-    double xn = pow(x, n);
-    return xn / (pow(k, n) + xn);
+    double xn = power(x, h);
+    return xn / (h->kn + xn);
 }
 
-/* d hill / dx */
-static inline double dhill(double x, double k, double n)
+/* d hill / dx (from the right at 0) */
+static inline double dhill(double x, const calcify_hill *h)
 {
     if (x <= 0)
-        return n == 1 ? 1 / k : 0;
-    double kn = pow(k, n), xn = pow(x, n), s = kn + xn;
-    return n * xn / x * kn / (s * s);
+        return h->n == 1 ? 1 / h->kn : 0;
+    double xn = power(x, h), s = h->kn + xn;
+    return h->n * xn / x * h->kn / (s * s);
 }
 
 /* Quantities shared by the right-hand side, the Jacobian and observables. */
@@ -118,12 +154,12 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
 {
     const double *p = m->p;
     const double ec50 = p[CALCIFY_P_VKOR_EC50];
-    c->cu = warf_unbound(p, y[CALCIFY_S_WARF_BODY], &c->dcu);
+    c->cu = warf_unbound(m, y[CALCIFY_S_WARF_BODY], &c->dcu);
     c->I = ec50 / (ec50 + c->cu);
     c->dI = -ec50 / ((ec50 + c->cu) * (ec50 + c->cu)) * c->dcu;
-    c->c1 = y[CALCIFY_S_K1_PL] / p[CALCIFY_P_VK_VD];
-    c->c4 = y[CALCIFY_S_MK4_PL] / p[CALCIFY_P_VK_VD];
-    c->sat = 1.0 / (1.0 + (c->c1 + c->c4) / p[CALCIFY_P_AO_UPTAKE_KM]);
+    c->c1 = y[CALCIFY_S_K1_PL] * m->inv_vk_vd;
+    c->c4 = y[CALCIFY_S_MK4_PL] * m->inv_vk_vd;
+    c->sat = 1.0 / (1.0 + (c->c1 + c->c4) * m->inv_uptake_km);
     c->up1 = p[CALCIFY_P_AO_K1_UPTAKE] * c->c1 * c->sat;
     c->up4 = p[CALCIFY_P_AO_MK4_UPTAKE] * c->c4 * c->sat;
     const double imax = p[CALCIFY_P_CONV_IMAX];
@@ -132,24 +168,22 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
 
 /* Drive of VSMC switching: 1 with no aortic KH2, falling steeply above
  * vsmc_switch_kh2; and the reversion rate constant, rising with KH2. */
-static double switch_drive(const double *p, double H)
+static double switch_drive(const calcify_model *m, double H)
 {
-    return 1.0 - hill(pos(H), p[CALCIFY_P_SW_KH2], p[CALCIFY_P_SW_HILL]);
+    return 1.0 - hill(pos(H), &m->h_switch);
 }
 
-static double revert_rate(const double *p, double H)
+static double revert_rate(const calcify_model *m, double H)
 {
-    return p[CALCIFY_P_SW_OFF]
-           + p[CALCIFY_P_SW_OFF_KH2] * hill(pos(H), p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]);
+    return m->p[CALCIFY_P_SW_OFF] + m->p[CALCIFY_P_SW_OFF_KH2] * hill(pos(H), &m->h_revert);
 }
 
 /* Mineral deposition, ug/mg/d: needs switched VSMCs (S) and uncarboxylated
  * MGP (share phi), and slows as mineral M covers the nucleation sites. */
-static double deposition(const double *p, double S, double phi, double M)
+static double deposition(const calcify_model *m, double S, double phi, double M)
 {
-    const double sat = p[CALCIFY_P_CA_DEP_SAT];
-    return p[CALCIFY_P_CA_DEP_MAX] * S * hill(phi, p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL])
-           * sat / (sat + pos(M));
+    const double sat = m->p[CALCIFY_P_CA_DEP_SAT];
+    return m->p[CALCIFY_P_CA_DEP_MAX] * S * hill(phi, &m->h_dep) * sat / (sat + pos(M));
 }
 
 /* Share of MGP uncarboxylated, 0 for an empty pool. */
@@ -174,20 +208,18 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
                              - m->warf_clu * c.cu;
 
     /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d */
-    const double ka = p[CALCIFY_P_VK_KA], am = p[CALCIFY_P_AORTA_MASS] / 1000.0;
+    const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
     f[CALCIFY_S_K1_GUT] = 1000.0 * F * u[CALCIFY_IN_K1] - ka * y[CALCIFY_S_K1_GUT];
     f[CALCIFY_S_MK4_GUT] = 1000.0 * F * u[CALCIFY_IN_MK4] - ka * y[CALCIFY_S_MK4_GUT];
-    f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT]
-                         - (p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE]) * c.c1 - am * c.up1;
-    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT]
-                          - (p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE]) * c.c4 - am * c.up4;
+    f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT] - m->k1_cl * c.c1 - am * c.up1;
+    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT] - m->mk4_cl * c.c4 - am * c.up4;
 
     /* liver cycle */
     {
         const double Q = y[CALCIFY_S_LIV_Q], H = y[CALCIFY_S_LIV_H], E = y[CALCIFY_S_LIV_E];
         const double kl = p[CALCIFY_P_LIV_KEL];
         const double uptake = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
-                              * 1000.0 / p[CALCIFY_P_LIVER_MASS];
+                              * m->liver_per_g;
         const double red = p[CALCIFY_P_LIV_VKOR] * I * Q;
         const double fsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Q / (p[CALCIFY_P_LIV_FSP1_KM] + Q);
         const double ox = p[CALCIFY_P_LIV_OX] * H;
@@ -228,10 +260,10 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
                          * uc / (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc);
         f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S) - J - kd * uc;
         f[CALCIFY_S_CMGP] = J - kd * cm;
-        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(p, H) * (1.0 - S)
-                               - revert_rate(p, H) * S;
-        const double dep = deposition(p, S, uc_share(uc, cm), My + Mm);
-        const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
+        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(m, H) * (1.0 - S)
+                               - revert_rate(m, H) * S;
+        const double dep = deposition(m, S, uc_share(uc, cm), My + Mm);
+        const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
         /* basal resorption is the work of contractile cells (1 − S) */
         const double keep = 1.0 - S;
@@ -254,26 +286,26 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     common_eval(m, y, &c);
     const double I = c.I, dI = c.dI;
     const int w = CALCIFY_S_WARF_BODY, k1p = CALCIFY_S_K1_PL, k4p = CALCIFY_S_MK4_PL;
-    const double ivd = 1.0 / p[CALCIFY_P_VK_VD];
+    const double ivd = m->inv_vk_vd;
 
     D(CALCIFY_S_WARF_GUT, CALCIFY_S_WARF_GUT) = -p[CALCIFY_P_WARF_KA];
     D(w, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA];
     D(w, w) = -m->warf_clu * c.dcu;
 
     /* aortic uptake: ∂up_a/∂C_b, then per plasma amount through 1/Vd */
-    const double Km = p[CALCIFY_P_AO_UPTAKE_KM], s2 = c.sat * c.sat / Km;
+    const double s2 = c.sat * c.sat * m->inv_uptake_km;
     const double Va1 = p[CALCIFY_P_AO_K1_UPTAKE], Va4 = p[CALCIFY_P_AO_MK4_UPTAKE];
     const double u11 = (Va1 * c.sat - Va1 * c.c1 * s2) * ivd, u14 = -Va1 * c.c1 * s2 * ivd;
     const double u44 = (Va4 * c.sat - Va4 * c.c4 * s2) * ivd, u41 = -Va4 * c.c4 * s2 * ivd;
 
-    const double ka = p[CALCIFY_P_VK_KA], am = p[CALCIFY_P_AORTA_MASS] / 1000.0;
+    const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
     D(CALCIFY_S_K1_GUT, CALCIFY_S_K1_GUT) = -ka;
     D(CALCIFY_S_MK4_GUT, CALCIFY_S_MK4_GUT) = -ka;
     D(k1p, CALCIFY_S_K1_GUT) = p[CALCIFY_P_K1_F] * ka;
-    D(k1p, k1p) = -(p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE]) * ivd - am * u11;
+    D(k1p, k1p) = -m->k1_cl * ivd - am * u11;
     D(k1p, k4p) = -am * u14;
     D(k4p, CALCIFY_S_MK4_GUT) = p[CALCIFY_P_MK4_F] * ka;
-    D(k4p, k4p) = -(p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE]) * ivd - am * u44;
+    D(k4p, k4p) = -m->mk4_cl * ivd - am * u44;
     D(k4p, k1p) = -am * u41;
 
     { /* liver */
@@ -283,7 +315,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double ox = p[CALCIFY_P_LIV_OX], kr = p[CALCIFY_P_LIV_KORED];
         const double Kf = p[CALCIFY_P_LIV_FSP1_KM];
         const double dfsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Kf / ((Kf + Q) * (Kf + Q));
-        const double per_g = 1000.0 / p[CALCIFY_P_LIVER_MASS] * ivd;
+        const double per_g = m->liver_per_g * ivd;
         D(q, k1p) = p[CALCIFY_P_K1_CL_LIVER] * per_g;
         D(q, k4p) = p[CALCIFY_P_MK4_CL_LIVER] * per_g;
         D(q, q) = -vk * I - dfsp - kl;
@@ -368,29 +400,26 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         D(ic, ic) = -kd;
 
         /* phenotype: drive and reversion both read pos(H) */
-        const double on = p[CALCIFY_P_SW_ON], drive = switch_drive(p, H);
-        const double ddrive = -dhill(pos(H), p[CALCIFY_P_SW_KH2], p[CALCIFY_P_SW_HILL]) * dpos(H);
-        const double drevert = p[CALCIFY_P_SW_OFF_KH2]
-                               * dhill(pos(H), p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]) * dpos(H);
-        D(is, is) = -on * drive - revert_rate(p, H);
+        const double on = p[CALCIFY_P_SW_ON], drive = switch_drive(m, H);
+        const double ddrive = -dhill(pos(H), &m->h_switch) * dpos(H);
+        const double drevert = p[CALCIFY_P_SW_OFF_KH2] * dhill(pos(H), &m->h_revert) * dpos(H);
+        D(is, is) = -on * drive - revert_rate(m, H);
         D(is, h1) = D(is, h4) = on * ddrive * (1.0 - S) - drevert * S;
 
         const double tot = pos(uc) + pos(cm);
         const double phi = uc_share(uc, cm);
         const double dphi_du = tot > 0 ? pos(cm) / (tot * tot) * dpos(uc) : 0;
         const double dphi_dc = tot > 0 ? -pos(uc) / (tot * tot) * dpos(cm) : 0;
-        const double phi50 = p[CALCIFY_P_CA_DEP_UC50], nd = p[CALCIFY_P_CA_DEP_HILL];
         const double M = My + Mm, sat = p[CALCIFY_P_CA_DEP_SAT];
         const double fsat = sat / (sat + pos(M));
         const double dmax = p[CALCIFY_P_CA_DEP_MAX] * fsat;
-        const double ddep_dphi = dmax * S * dhill(phi, phi50, nd);
-        const double ddep_dm = -deposition(p, S, phi, M) / (sat + pos(M)) * dpos(M);
-        const double c50 = p[CALCIFY_P_CA_REG_C50], nreg = p[CALCIFY_P_CA_REG_HILL];
-        const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), c50, nreg);
-        const double dreg = p[CALCIFY_P_CA_REG_MAX] * dhill(pos(cm), c50, nreg) * dpos(cm);
+        const double ddep_dphi = dmax * S * dhill(phi, &m->h_dep);
+        const double ddep_dm = -deposition(m, S, phi, M) / (sat + pos(M)) * dpos(M);
+        const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
+        const double dreg = p[CALCIFY_P_CA_REG_MAX] * dhill(pos(cm), &m->h_reg) * dpos(cm);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
         const double ry = p[CALCIFY_P_CA_RES_YOUNG], rm = p[CALCIFY_P_CA_RES_BASAL];
-        D(iy, is) = dmax * hill(phi, phi50, nd) + ry * My;
+        D(iy, is) = dmax * hill(phi, &m->h_dep) + ry * My;
         D(iy, iu) = ddep_dphi * dphi_du;
         D(iy, ic) = ddep_dphi * dphi_dc - dreg * My;
         D(iy, iy) = -(kmat + ry * (1.0 - S) + reg) + ddep_dm;
@@ -485,7 +514,7 @@ void calcify_model_steady_guess(const calcify_model *m,
         return;
     }
     /* downstream blocks given H: exact */
-    const double on = p[CALCIFY_P_SW_ON] * switch_drive(p, H), off = revert_rate(p, H);
+    const double on = p[CALCIFY_P_SW_ON] * switch_drive(m, H), off = revert_rate(m, H);
     const double S = on + off > 0 ? on / (on + off) : 0;
     const double syn = kdeg * (1.0 + g * S);
     const double V = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H);
@@ -498,8 +527,8 @@ void calcify_model_steady_guess(const calcify_model *m,
     y[CALCIFY_S_CMGP] = cm;
     /* deposition at no mineral: the guess ignores site saturation (Newton
      * corrects it; on the clean side mineral is near zero anyway) */
-    const double dep = deposition(p, S, uc_share(uc, cm), 0.0);
-    const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
+    const double dep = deposition(m, S, uc_share(uc, cm), 0.0);
+    const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
     const double kmat = p[CALCIFY_P_CA_MATURATION];
     y[CALCIFY_S_CA_YOUNG] = dep / (kmat + p[CALCIFY_P_CA_RES_YOUNG] * (1.0 - S) + reg);
     const double rm = p[CALCIFY_P_CA_RES_BASAL] * (1.0 - S) + reg;

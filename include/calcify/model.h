@@ -175,11 +175,25 @@ extern const char *const calcify_obs_names[CALCIFY_NOBS];
 /* The model with one parameter set: values in the units of
  * calcify_param_defs, plus rates derived from them and the baseline
  * reference used by the relative observables.  Plain data: copy freely. */
+/* A Hill term x^n / (K^n + x^n) prepared once: K^n, and n as an integer
+ * when it is one (powers by multiplication). */
+typedef struct {
+    double kn, n;
+    int n_int;             /* n if n is an integer in 1..8, else 0          */
+} calcify_hill;
+
 typedef struct {
     double p[CALCIFY_NPARAM];
-    /* derived once by calcify_model_init */
+    /* derived once by calcify_model_init (call it after changing p) */
     double warf_clu;       /* L/kg/d, clearance of unbound warfarin, from
                               warfarin_thalf at therapeutic levels         */
+    double warf_vb;        /* mg/kg, albumin-bound capacity of the body    */
+    double inv_vk_vd;      /* 1/(L/kg)                                     */
+    double k1_cl, mk4_cl;  /* L/kg/d, total plasma clearances              */
+    double liver_per_g;    /* ng/g per ug/kg: 1000 / liver_mass            */
+    double aorta_per_kg;   /* ug/kg per ng/g: aorta_mass / 1000            */
+    double inv_uptake_km;  /* 1/(ng/mL)                                    */
+    calcify_hill h_switch, h_revert, h_dep, h_reg;
     /* reference (normal-diet steady state) for *_rel observables          */
     double ref_clot, ref_ca, ref_apop;
 } calcify_model;
