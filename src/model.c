@@ -550,7 +550,9 @@ static double mineral(const double y[])
 
 void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE])
 {
-    m->ref_clot = y[CALCIFY_S_CLOT];
+    /* a baseline without vitamin K has no clotting activity to compare
+     * with: clotting is then relative to full carboxylation */
+    m->ref_clot = y[CALCIFY_S_CLOT] > 1e-9 ? y[CALCIFY_S_CLOT] : 1.0;
     m->ref_ca = m->p[CALCIFY_P_CA_TISSUE] + mineral(y);
     m->ref_apop = apoptosis_raw(m, y);
 }
@@ -583,7 +585,7 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_CA_MINERAL] = min;
     const double ca = p[CALCIFY_P_CA_TISSUE] + min;
     o[CALCIFY_O_CA_AORTA] = ca;
-    o[CALCIFY_O_CLOTTING] = y[CALCIFY_S_CLOT] / m->ref_clot;
+    o[CALCIFY_O_CLOTTING] = pos(y[CALCIFY_S_CLOT]) / m->ref_clot;
     o[CALCIFY_O_DISTENSIBILITY] = exp(-p[CALCIFY_P_DIST_BETA] * (ca - m->ref_ca));
     o[CALCIFY_O_APOPTOSIS] = apoptosis_raw(m, y) / m->ref_apop;
 }

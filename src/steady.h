@@ -7,8 +7,15 @@
 #include "calcify/solver.h"
 #include "calcify/status.h"
 
-/* Relative rate below which a state counts as steady, per day. */
+/* Relative rate below which a state counts as steady, per day ... */
 #define CALCIFY_STEADY_TOL 1e-10
+/* ... provided a Newton step from it moves no state by more than this,
+ * relative (max(|y_i|, 1e-6)). */
+#define CALCIFY_STEADY_STEP 1e-6
+
+/* A steady state counts as stable when every eigenvalue of the Jacobian has
+ * a real part below this, per day (a time constant under 2,700 years). */
+#define CALCIFY_STEADY_SLOWEST (-1e-6)
 
 /* Two steady states count as one when every state agrees to this relative
  * tolerance (or 1e-9 absolute). */
@@ -21,7 +28,8 @@
  * years) polished by Newton.  CALCIFY_ESTEADY if either start finds no
  * steady state, if the two differ (more than one steady state) unless
  * `allow_multiple`, in which case the clean one is returned, or if the
- * Jacobian there has an eigenvalue with a non-negative real part. */
+ * Jacobian there has an eigenvalue with a real part above
+ * CALCIFY_STEADY_SLOWEST. */
 calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
                                     const double u[CALCIFY_NINPUT],
                                     int allow_multiple, double y[CALCIFY_NSTATE],

@@ -263,6 +263,40 @@ static void test_steady_state_check(void)
     calcify_sim_free(sim);
 }
 
+/* A mode too slow to settle is no steady state: with basal resorption of
+ * mature mineral off and a steep regression switch, mineral drifts for
+ * millennia, and the baseline is refused rather than taken anywhere. */
+static void test_degenerate_steady_state_refused(void)
+{
+    calcify_paramset ps;
+    CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
+    ps.value[CALCIFY_P_CA_RES_BASAL] = 0;
+    ps.value[CALCIFY_P_CA_REG_HILL] = 20;
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&ps, sc.method, sc.rtol, sc.atol, &err);
+    double y0[CALCIFY_NSTATE];
+    CU_ASSERT_EQUAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_ESTEADY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "steady state"));
+    calcify_sim_free(sim);
+    calcify_paramset_free(&ps);
+}
+
+/* A baseline without vitamin K has no clotting activity: the column is then
+ * relative to full carboxylation, finite, and zero at the start. */
+static void test_clotting_without_vitamin_k_baseline(void)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
+    const double none[CALCIFY_NINPUT] = {0, 0, 0};
+    double y0[CALCIFY_NSTATE], o[CALCIFY_NOBS];
+    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, none, y0, &err), CALCIFY_OK);
+    calcify_model_observe(calcify_sim_model(sim), y0, none, o);
+    for (int k = 0; k < CALCIFY_NOBS; k++)
+        CU_ASSERT(isfinite(o[k]) && o[k] >= 0);
+    CU_ASSERT(o[CALCIFY_O_CLOTTING] < 1e-6);
+    calcify_sim_free(sim);
+}
+
 /* Warfarin with albumin binding.  At a constant intake the unbound level
  * is set by mass balance alone, Cu = f·F·u / CLu, whatever the binding; the
  * total follows the binding isotherm; and once the drug is gone, unbound
@@ -409,6 +443,8 @@ static int register_suites(void)
            !CU_add_test(m, "baseline is a steady state", test_steady_state_is_steady) ||
            !CU_add_test(m, "Newton and integration from an empty animal agree", test_steady_state_paths_agree) ||
            !CU_add_test(m, "baseline check: unique and stable", test_steady_state_check) ||
+           !CU_add_test(m, "a mode too slow to settle is refused", test_degenerate_steady_state_refused) ||
+           !CU_add_test(m, "clotting finite on a vitamin K-free baseline", test_clotting_without_vitamin_k_baseline) ||
            !CU_add_test(m, "warfarin: mass balance, binding, half-life", test_warfarin_pk) ||
            !CU_add_test(m, "msbdf and rk8pd agree to 1e-4", test_steppers_agree) ||
            !CU_add_test(m, "analytic Jacobian vs finite differences", test_jacobian_vs_finite_differences);

@@ -1,7 +1,8 @@
 /* test_physiology.c — the model away from its nominal point: the physiology
  * of science brief §6 and issue 8.  One healthy steady state reached from
- * abnormal starts; robustness of the normal-diet control to every parameter
- * alone (×0.5, ×2) and all jointly (±20%, Latin hypercube); standard diets
+ * abnormal starts; robustness of the control, on the normal diet and on a
+ * purified diet (K1 0.5 ug/g), to every parameter alone (×0.5, ×2) and all
+ * jointly (±20%, Latin hypercube); standard diets
  * and genetics; physiological warfarin; K1 and MK-4 as different molecules.
  * Limits are the brief's; "healthy" is aortic mineral ≤ 0.1 ug/mg. */
 #include <math.h>
@@ -47,10 +48,12 @@ typedef struct {
     const double *diet;
 } phase_spec;
 
-/* Baseline of `ps` on the normal diet, then the phases, daily rows, into pr
- * (observable obs; pr->at at time at_t).  Returns the status. */
-static calcify_status run_phases(const calcify_paramset *ps, const phase_spec *spec,
-                                 size_t n, int obs, double at_t, probe *pr)
+/* Steady state of `ps` on diet `base` (NULL: the scenario's normal diet),
+ * then the phases, daily rows, into pr (observable obs; pr->at at time
+ * at_t).  Returns the status. */
+static calcify_status run_from(const calcify_paramset *ps, const double *base,
+                               const phase_spec *spec, size_t n, int obs, double at_t,
+                               probe *pr)
 {
     calcify_diet_phase ph[4];
     for (size_t k = 0; k < n; k++) {
@@ -65,13 +68,19 @@ static calcify_status run_phases(const calcify_paramset *ps, const phase_spec *s
     if (!sim)
         return CALCIFY_ENOMEM;
     double y0[CALCIFY_NSTATE];
-    calcify_status st = calcify_sim_baseline(sim, sc.baseline, y0, &err);
+    calcify_status st = calcify_sim_baseline(sim, base ? base : sc.baseline, y0, &err);
     if (!st)
         st = calcify_sim_run_arm(sim, &arm, y0, 1.0, record, pr, &err);
     if (st)
         fprintf(stderr, "\n  %s\n", err.msg);
     calcify_sim_free(sim);
     return st;
+}
+
+static calcify_status run_phases(const calcify_paramset *ps, const phase_spec *spec,
+                                 size_t n, int obs, double at_t, probe *pr)
+{
+    return run_from(ps, NULL, spec, n, obs, at_t, pr);
 }
 
 static int setup(void)
@@ -90,19 +99,20 @@ static int teardown(void)
     return 0;
 }
 
-/* The normal-diet control with parameter set ps: a steady state is found,
- * and mineral is at most HEALTHY_MINERAL at day 0 and day 84. */
-static int control_healthy(const calcify_paramset *ps, double *worst)
+/* A control rat on `diet` with parameter set ps: its steady state on that
+ * diet is found, and mineral is at most HEALTHY_MINERAL at day 0 and after
+ * 84 days on it. */
+static int control_healthy(const calcify_paramset *ps, const double *diet, double *worst)
 {
-    const phase_spec control[] = {{84, NORMAL}};
+    const phase_spec control[] = {{84, diet}};
     probe pr;
-    if (run_phases(ps, control, 1, CALCIFY_O_CA_MINERAL, 84, &pr))
+    if (run_from(ps, diet, control, 1, CALCIFY_O_CA_MINERAL, 84, &pr))
         return 0;
     *worst = fmax(*worst, fmax(pr.first, pr.at));
     return pr.first <= HEALTHY_MINERAL && pr.at <= HEALTHY_MINERAL;
 }
 
-static void test_each_parameter_halved_and_doubled(void)
+static void each_parameter_halved_and_doubled(const double *diet)
 {
     calcify_paramset ps;
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
@@ -115,7 +125,7 @@ static void test_each_parameter_halved_and_doubled(void)
             if (v < d->lo || v > d->hi)
                 continue; /* outside what the parameter admits */
             ps.value[i] = v;
-            int ok = control_healthy(&ps, &worst);
+            int ok = control_healthy(&ps, diet, &worst);
             if (!ok)
                 fprintf(stderr, "\n  %s = %g: control not healthy\n", d->name, v);
             CU_ASSERT(ok);
@@ -128,9 +138,12 @@ static void test_each_parameter_halved_and_doubled(void)
     calcify_paramset_free(&ps);
 }
 
+static void test_each_parameter_halved_and_doubled(void) { each_parameter_halved_and_doubled(NORMAL); }
+static void test_each_parameter_purified_diet(void) { each_parameter_halved_and_doubled(PURIFIED); }
+
 /* All parameters jointly within ±20% of nominal (clipped to their ranges),
  * a Latin hypercube of 500 seeded draws. */
-static void test_all_parameters_jointly(void)
+static void all_parameters_jointly(const double *diet)
 {
     enum { N = 500 };
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -157,7 +170,7 @@ static void test_all_parameters_jointly(void)
             double u = (perm[i][j] + gsl_rng_uniform(rng)) / N;
             ps.value[i] = lo + u * (hi - lo);
         }
-        unhealthy += !control_healthy(&ps, &worst);
+        unhealthy += !control_healthy(&ps, diet, &worst);
     }
     if (unhealthy)
         fprintf(stderr, "\n  %d of %d controls unhealthy\n", unhealthy, N);
@@ -166,6 +179,9 @@ static void test_all_parameters_jointly(void)
     calcify_paramset_free(&ps);
     gsl_rng_free(rng);
 }
+
+static void test_all_parameters_jointly(void) { all_parameters_jointly(NORMAL); }
+static void test_all_parameters_purified_diet(void) { all_parameters_jointly(PURIFIED); }
 
 /* Mineral of the control (the baseline) for comparison. */
 static double control_mineral(void)
@@ -362,6 +378,8 @@ static int register_suites(void)
         return -1;
     return !CU_add_test(r, "every parameter x0.5 and x2: control healthy", test_each_parameter_halved_and_doubled) ||
            !CU_add_test(r, "all parameters +-20% (LHS, n = 500): control healthy", test_all_parameters_jointly) ||
+           !CU_add_test(r, "purified diet, every parameter x0.5 and x2: healthy", test_each_parameter_purified_diet) ||
+           !CU_add_test(r, "purified diet, all parameters +-20% (LHS, n = 500): healthy", test_all_parameters_purified_diet) ||
            !CU_add_test(r, "6 weeks W&K, then 5 years normal: back to control", test_recovery_after_six_weeks_wk) ||
            !CU_add_test(r, "12 weeks without K, then 5 years normal: back to control", test_recovery_after_twelve_weeks_without_vitamin_k) ||
            !CU_add_test(r, "1 week W&K, then 52 weeks normal: <= 0.1 ug/mg", test_one_week_wk_leaves_no_lasting_mineral) ||
