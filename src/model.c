@@ -87,23 +87,27 @@ void calcify_model_init(calcify_model *m)
     m->ref_apop = 1.0;
 }
 
-/* Unbound warfarin (mg/L) for a body amount A (mg/kg), and dCu/dA.  A is
+/* Unbound warfarin (mg/L) for a body amount A (mg/kg).  A is
  * Vu·Cu + Valb·Bmax·Cu/(Kd + Cu); the root is taken in the form that does
  * not cancel.  Below zero (integration noise) the low-level line continues
  * smoothly. */
-static double warf_unbound(const calcify_model *m, double A, double *dcu)
+static double warf_unbound(const calcify_model *m, double A)
 {
     const double vu = m->p[CALCIFY_P_WARF_VU], kd = m->p[CALCIFY_P_WARF_KD];
     const double vb = m->warf_vb;
-    if (A <= 0) {
-        *dcu = 1.0 / (vu + vb / kd);
-        return A * *dcu;
-    }
+    if (A <= 0)
+        return A / (vu + vb / kd);
     const double b = vu * kd + vb - A;
     const double s = sqrt(b * b + 4.0 * vu * A * kd);
-    const double cu = b >= 0 ? 2.0 * A * kd / (b + s) : (s - b) / (2.0 * vu);
-    *dcu = 1.0 / (vu + vb * kd / ((kd + cu) * (kd + cu)));
-    return cu;
+    return b >= 0 ? 2.0 * A * kd / (b + s) : (s - b) / (2.0 * vu);
+}
+
+/* dCu/dA at unbound level cu (the same line below zero). */
+static double warf_dunbound(const calcify_model *m, double cu)
+{
+    const double vu = m->p[CALCIFY_P_WARF_VU], kd = m->p[CALCIFY_P_WARF_KD];
+    const double c = pos(cu);
+    return 1.0 / (vu + m->warf_vb * kd / ((kd + c) * (kd + c)));
 }
 
 /* x^n by multiplication for the integer exponents Hill terms use */
@@ -140,7 +144,8 @@ static inline double dhill(double x, const calcify_hill *h)
     return h->n * xn / x * h->kn / (s * s);
 }
 
-/* Quantities shared by the right-hand side, the Jacobian and observables. */
+/* Quantities shared by the right-hand side, the Jacobian and observables
+ * (the derivatives dcu and dI only for the Jacobian: common_jac_eval). */
 typedef struct {
     double cu, dcu;            /* unbound warfarin, mg/L, and dCu/dA      */
     double I, dI;              /* VKOR activity left and dI/dA            */
@@ -154,9 +159,8 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
 {
     const double *p = m->p;
     const double ec50 = p[CALCIFY_P_VKOR_EC50];
-    c->cu = warf_unbound(m, y[CALCIFY_S_WARF_BODY], &c->dcu);
+    c->cu = warf_unbound(m, y[CALCIFY_S_WARF_BODY]);
     c->I = ec50 / (ec50 + c->cu);
-    c->dI = -ec50 / ((ec50 + c->cu) * (ec50 + c->cu)) * c->dcu;
     c->c1 = y[CALCIFY_S_K1_PL] * m->inv_vk_vd;
     c->c4 = y[CALCIFY_S_MK4_PL] * m->inv_vk_vd;
     c->sat = 1.0 / (1.0 + (c->c1 + c->c4) * m->inv_uptake_km);
@@ -164,6 +168,14 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
     c->up4 = p[CALCIFY_P_AO_MK4_UPTAKE] * c->c4 * c->sat;
     const double imax = p[CALCIFY_P_CONV_IMAX];
     c->conv_g = 1.0 - imax + imax * c->I;
+}
+
+static void common_jac_eval(const calcify_model *m, const double y[], common *c)
+{
+    common_eval(m, y, c);
+    const double ec50 = m->p[CALCIFY_P_VKOR_EC50];
+    c->dcu = warf_dunbound(m, c->cu);
+    c->dI = -ec50 / ((ec50 + c->cu) * (ec50 + c->cu)) * c->dcu;
 }
 
 /* Drive of VSMC switching: 1 with no aortic KH2, falling steeply above
@@ -283,7 +295,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     memset(J, 0, sizeof(double) * N * N);
 #define D(i, j) J[(i) * N + (j)]
     common c;
-    common_eval(m, y, &c);
+    common_jac_eval(m, y, &c);
     const double I = c.I, dI = c.dI;
     const int w = CALCIFY_S_WARF_BODY, k1p = CALCIFY_S_K1_PL, k4p = CALCIFY_S_MK4_PL;
     const double ivd = m->inv_vk_vd;

@@ -27,6 +27,15 @@ static const stepper steppers[] = {
 };
 enum { N_STEPPERS = sizeof steppers / sizeof steppers[0] };
 
+/* "auto": the explicit pair that is fastest on calcify's model at rtol 1e-6
+ * (bench/), handing a phase to BDF once it turns stiff. */
+static const char AUTO[] = "auto";
+static const char AUTO_EXPLICIT[] = "rkck", AUTO_IMPLICIT[] = "msbdf";
+/* Switch when finishing the phase explicitly would take more steps than
+ * this: about 2 ms of explicit steps, where BDF takes a few hundred. */
+static const double AUTO_MAX_STEPS = 5000;
+static const unsigned long AUTO_WARMUP = 100;
+
 static const stepper *find(const char *name)
 {
     for (size_t i = 0; i < N_STEPPERS; i++)
@@ -38,14 +47,19 @@ static const stepper *find(const char *name)
 const char *calcify_stepper_list(void)
 {
     static const char list[] =
-        "msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2";
+        "auto, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2";
     return list;
 }
 
-int calcify_stepper_known(const char *method) { return find(method) != NULL; }
+int calcify_stepper_known(const char *method)
+{
+    return (method && !strcmp(method, AUTO)) || find(method) != NULL;
+}
 
 int calcify_stepper_needs_jacobian(const char *method)
 {
+    if (method && !strcmp(method, AUTO))
+        return 1;
     const stepper *s = find(method);
     return s && s->needs_jacobian;
 }
@@ -53,7 +67,10 @@ int calcify_stepper_needs_jacobian(const char *method)
 struct calcify_solver {
     const calcify_system *sys;
     gsl_odeiv2_system gsys;
-    gsl_odeiv2_driver *driver;
+    gsl_odeiv2_driver *driver;        /* the active one                     */
+    gsl_odeiv2_driver *explicit_drv;  /* auto: where each phase starts      */
+    gsl_odeiv2_driver *stiff_drv;     /* auto: where a stiff phase goes     */
+    unsigned long n_switches;         /* auto: phases handed to BDF         */
     const double *u;              /* inputs of the phase being integrated */
     unsigned long n_rhs, n_jac, n_steps;
     double rtol, atol;
@@ -106,14 +123,24 @@ static int gsl_jac(double t, const double y[], double *dfdy, double dfdt[],
     return all_finite(dfdy, n * n) ? GSL_SUCCESS : GSL_EBADFUNC;
 }
 
+static gsl_odeiv2_driver *driver_for(calcify_solver *s, const stepper *st)
+{
+    gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&s->gsys, *st->type, H_START,
+                                                         s->atol, s->rtol);
+    if (d)
+        gsl_odeiv2_driver_set_nmax(d, MAX_STEPS);
+    return d;
+}
+
 calcify_solver *calcify_solver_alloc(const calcify_system *sys,
                                      const char *method, double rtol,
                                      double atol)
 {
-    const stepper *st = find(method);
+    const int is_auto = method && !strcmp(method, AUTO);
+    const stepper *st = find(is_auto ? AUTO_EXPLICIT : method);
     if (!st || !sys || sys->dim == 0 || !sys->rhs || !(rtol > 0) || !(atol > 0))
         return NULL;
-    if (st->needs_jacobian && !sys->jac)
+    if ((st->needs_jacobian || is_auto) && !sys->jac)
         return NULL;
     calcify_solver *s = calloc(1, sizeof *s);
     if (!s)
@@ -132,14 +159,13 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->gsys.jacobian = sys->jac ? gsl_jac : NULL;
     s->gsys.dimension = sys->dim;
     s->gsys.params = s;
-    s->driver = gsl_odeiv2_driver_alloc_y_new(&s->gsys, *st->type, H_START,
-                                              atol, rtol);
-    if (!s->driver) {
-        free(s->scratch);
-        free(s);
+    s->driver = s->explicit_drv = driver_for(s, st);
+    if (is_auto)
+        s->stiff_drv = driver_for(s, find(AUTO_IMPLICIT));
+    if (!s->driver || (is_auto && !s->stiff_drv)) {
+        calcify_solver_free(s);
         return NULL;
     }
-    gsl_odeiv2_driver_set_nmax(s->driver, MAX_STEPS);
     return s;
 }
 
@@ -147,10 +173,16 @@ void calcify_solver_free(calcify_solver *s)
 {
     if (!s)
         return;
-    gsl_odeiv2_driver_free(s->driver);
+    /* gsl_odeiv2_driver_free is not NULL-safe */
+    if (s->explicit_drv)
+        gsl_odeiv2_driver_free(s->explicit_drv);
+    if (s->stiff_drv)
+        gsl_odeiv2_driver_free(s->stiff_drv);
     free(s->scratch);
     free(s);
 }
+
+unsigned long calcify_solver_switches(const calcify_solver *s) { return s->n_switches; }
 
 void calcify_solver_land_on_grid(calcify_solver *s, int on) { s->land_on_grid = on; }
 
@@ -228,6 +260,17 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
         memcpy(s->f1, d->e->dydt_out, n * sizeof *s->f1);
     else if ((rc = gsl_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
         return rc;
+    /* auto: after a warm-up in which the step can grow from its start, an
+     * explicit step this short for the time left means stiffness (explicit
+     * steps are held to the stability limit); hand the rest of the phase to
+     * BDF, which starts from here at the current step size */
+    if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
+        (t_end - *t) > AUTO_MAX_STEPS * d->h) {
+        s->driver = s->stiff_drv;
+        gsl_odeiv2_driver_reset_hstart(s->driver, d->h);
+        s->hcap = 0;
+        s->n_switches++;
+    }
     return GSL_SUCCESS;
 }
 
@@ -311,6 +354,7 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
         const double eps = 1e-9 * (t_phase_end > 1 ? t_phase_end : 1);
         s->u = phases[p].input;
         s->hcap = 0;
+        s->driver = s->explicit_drv; /* auto: every phase starts explicit */
         gsl_odeiv2_driver_reset_hstart(s->driver, H_START);
         const int still = at_equilibrium(s, y, phases[p].duration);
         int rc = GSL_SUCCESS;
@@ -348,7 +392,7 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                      * taken again, shorter */
                     const double h = s->driver->e->last_step;
                     const double err = interpolation_error(s, t, y);
-                    s->hcap = 0.9 * h * (err > 1e-4 ? pow(err, -0.25) : 10.0);
+                    s->hcap = 0.9 * h * (err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0);
                     if (err > 1) {
                         memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
                         t -= h;

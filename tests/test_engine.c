@@ -8,7 +8,7 @@
 #include "calcify/solver.h"
 #include "cunit_main.h"
 
-static const char *const all_steppers[] = {"msbdf", "bsimp", "rk4imp", "rk2imp",
+static const char *const all_steppers[] = {"auto", "msbdf", "bsimp", "rk4imp", "rk2imp",
                                            "rk1imp", "msadams", "rk8pd", "rkck",
                                            "rkf45", "rk4", "rk2"};
 enum { N_STEPPERS = sizeof all_steppers / sizeof all_steppers[0] };
@@ -199,6 +199,46 @@ static void test_robertson_stiff(void)
     }
 }
 
+/* ---- auto: explicit until a phase turns stiff ------------------------- */
+static double k_auto;
+static int k_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)ctx;
+    f[0] = u[0] - k_auto * y[0];
+    return GSL_SUCCESS;
+}
+static int k_jac(double t, const double y[], double *J, double dfdt[], const double u[],
+                 void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -k_auto;
+    return GSL_SUCCESS;
+}
+
+/* y' = 1 − k·y from 0 over 10 days, daily rows: exact y = (1 − e^{−kt})/k.
+ * With k = 0.7 auto stays explicit; with k = 1e5 an explicit pair would need
+ * about a million steps (stability), so auto hands the phase to BDF. */
+static void test_auto_switches_only_when_stiff(void)
+{
+    const double one = 1;
+    calcify_system sys = {1, k_rhs, k_jac, NULL};
+    calcify_phase ph = {10.0, &one};
+    const double ks[2] = {0.7, 1e5};
+    for (int i = 0; i < 2; i++) {
+        k_auto = ks[i];
+        calcify_solver *sv = calcify_solver_alloc(&sys, "auto", 1e-8, 1e-12);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[1] = {0};
+        rows r = {.dim = 1};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 1.0, record, &r, NULL), CALCIFY_OK);
+        CU_ASSERT_EQUAL(calcify_solver_switches(sv), i == 1 ? 1u : 0u);
+        CU_ASSERT(calcify_solver_rhs_evals(sv) < 20000);
+        for (int j = 1; j < r.n; j++)
+            CU_ASSERT(rel_err(r.y[j][0], (1 - exp(-k_auto * r.t[j])) / k_auto) < 1e-6);
+        calcify_solver_free(sv);
+    }
+}
+
 /* ---- a right-hand side that turns NaN at t > 2.5 ----------------------- */
 static int nan_rhs(double t, const double y[], double f[], const double u[], void *ctx)
 {
@@ -290,6 +330,7 @@ static int register_suites(void)
            !CU_add_test(s, "piecewise input switched at a boundary", test_piecewise_input_switch) ||
            !CU_add_test(s, "linear two-compartment chain", test_two_compartment_chain) ||
            !CU_add_test(s, "Robertson (stiff) against a reference", test_robertson_stiff) ||
+           !CU_add_test(s, "auto: explicit until a phase turns stiff", test_auto_switches_only_when_stiff) ||
            !CU_add_test(s, "NaN right-hand side fails cleanly", test_nan_fails_cleanly) ||
            !CU_add_test(s, "grid and boundary rows", test_boundary_rows_without_grid) ||
            !CU_add_test(s, "stepper registry", test_registry);

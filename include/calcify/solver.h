@@ -97,6 +97,9 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
  * every row instead (for references and comparisons). */
 void calcify_solver_land_on_grid(calcify_solver *s, int on);
 
+/* auto: how many phases were handed from the explicit pair to BDF. */
+unsigned long calcify_solver_switches(const calcify_solver *s);
+
 /* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s);
