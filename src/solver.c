@@ -86,6 +86,8 @@ struct calcify_solver {
 static const double H_START = 1e-4;
 /* Steps per driver call before it gives up with GSL_EMAXITER. */
 static const unsigned long MAX_STEPS = 10000000UL;
+/* Retakes of one step for the sake of its rows before giving up. */
+static const int MAX_RETAKES = 30;
 
 static int all_finite(const double *v, size_t n)
 {
@@ -374,6 +376,7 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
         } else if (dt > 0) {
             /* free steps; rows in between are interpolated */
             double *row = s->scratch;
+            int retakes = 0;
             for (;;) {
                 double tg = (double)k * dt;
                 if (tg >= t_phase_end - eps)
@@ -384,22 +387,33 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                     k++;
                     continue;
                 }
+                const double t_start = t;
                 if ((rc = step(s, &t, t_phase_end, y)) != GSL_SUCCESS)
                     break;
                 if ((tg = (double)k * dt) < t_phase_end - eps && tg < t - eps) {
                     /* rows inside this step: keep them within tolerance by
-                     * capping the step; a step whose rows would not be is
-                     * taken again, shorter */
+                     * capping the step (error ∝ h⁴); a step whose rows would
+                     * not be is taken again, shorter — at most 5× shorter a
+                     * time, and not forever (an error that is NaN or does not
+                     * fall as the step shrinks is a failing RHS) */
                     const double h = s->driver->e->last_step;
                     const double err = interpolation_error(s, t, y);
-                    s->hcap = 0.9 * h * (err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0);
-                    if (err > 1) {
+                    double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
+                    if (!(shrink >= 0.2))
+                        shrink = 0.2;
+                    s->hcap = 0.9 * h * shrink;
+                    if (!(err <= 1)) {
+                        if (++retakes > MAX_RETAKES) {
+                            rc = GSL_EMAXITER;
+                            break;
+                        }
                         memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
-                        t -= h;
+                        t = t_start;
                         gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
                         continue;
                     }
                 }
+                retakes = 0;
                 for (; (tg = (double)k * dt) < t_phase_end - eps && tg < t - eps; k++) {
                     interpolate(s, tg, t, y, row);
                     if (emit && emit(user, tg, p, row, s->u))
