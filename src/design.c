@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "calcify/design.h"
 #include "calcify/model.h"
+#include "calcify/sobolseq.h"
 #include "suggest.h"
 
 struct calcify_design {
@@ -20,7 +21,8 @@ struct calcify_design {
     size_t nv, n, runs, next;
     size_t **perm;       /* lhs: one permutation of 0..n-1 per parameter */
     gsl_rng *rng;        /* lhs: jitter within strata                    */
-    gsl_qrng *qrng;      /* sobol                                        */
+    calcify_sobolseq *sobol; /* sobol: scrambled, seeded                 */
+    double *u;               /* sobol: one point in (0,1)^nv             */
 };
 
 int calcify_design_kind_parse(const char *name)
@@ -45,11 +47,48 @@ static int parse_number(const char *s, const char *end, double *out)
     return *stop || errno == ERANGE || !isfinite(*out) ? -1 : 0;
 }
 
+/* |z| at the quantiles 1e-10 and 1 − 1e-10: the Sobol points lie within
+ * them (cell centres of 2^-32), so no draw leaves a checked range */
+static const double Z_MAX = 6.3613409;
+
+static double lognormal_sigma(double cv) { return sqrt(log1p(cv * cv)); }
+
+double calcify_vary_map(const calcify_vary *v, double u)
+{
+    switch (v->dist) {
+    case CALCIFY_DIST_LOGUNIFORM:
+        return exp(log(v->lo) + u * (log(v->hi) - log(v->lo)));
+    case CALCIFY_DIST_NORMAL:
+        return v->centre * (1 + v->cv * gsl_cdf_ugaussian_Pinv(u));
+    case CALCIFY_DIST_LOGNORMAL:
+        return v->centre * exp(lognormal_sigma(v->cv) * gsl_cdf_ugaussian_Pinv(u));
+    case CALCIFY_DIST_UNIFORM:
+    default:
+        return v->lo + u * (v->hi - v->lo);
+    }
+}
+
+int calcify_vary_bounded(const calcify_vary *v)
+{
+    return v->dist == CALCIFY_DIST_UNIFORM || v->dist == CALCIFY_DIST_LOGUNIFORM;
+}
+
+/* "30%" → 0.3 */
+static int parse_percent(const char *s, const char *end, double *out)
+{
+    if (end - s < 2 || end[-1] != '%' || parse_number(s, end - 1, out) || *out <= 0)
+        return -1;
+    *out /= 100;
+    return 0;
+}
+
 calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_error *err)
 {
     const char *eq = strchr(spec, '=');
-    const char *usage = "expected NAME=LO:HI or NAME=LO:HI:log, in the "
-                        "parameter's unit, e.g. ca_dep_max=0.02:0.06";
+    const char *usage = "expected NAME=LO:HI, NAME=LO:HI:log, NAME=MEAN:CV%:normal or "
+                        "NAME=MEDIAN:CV%:lognormal, in the parameter's unit, e.g. "
+                        "ca_dep_max=0.02:0.06 or ca_dep_max=0.04:30%:lognormal";
+    memset(v, 0, sizeof *v);
     if (!eq || eq == spec)
         return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
     char name[64];
@@ -66,16 +105,47 @@ calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_err
     const char *c1 = strchr(eq + 1, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     const char *end_hi = c2 ? c2 : eq + 1 + strlen(eq + 1);
-    v->log = 0;
+    v->dist = CALCIFY_DIST_UNIFORM;
     if (c2) {
-        if (strcmp(c2 + 1, "log") != 0)
-            return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': '%s' (%s)", spec,
-                                c2 + 1, usage);
-        v->log = 1;
+        const char *kind = c2 + 1;
+        if (!strcmp(kind, "log"))
+            v->dist = CALCIFY_DIST_LOGUNIFORM;
+        else if (!strcmp(kind, "normal"))
+            v->dist = CALCIFY_DIST_NORMAL;
+        else if (!strcmp(kind, "lognormal"))
+            v->dist = CALCIFY_DIST_LOGNORMAL;
+        else
+            return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': '%s' (%s)", spec, kind,
+                                usage);
+    }
+    v->log = v->dist == CALCIFY_DIST_LOGUNIFORM;
+    const calcify_param_def *d = &calcify_param_defs[v->param];
+    if (!calcify_vary_bounded(v)) {
+        if (!c1 || parse_number(eq + 1, c1, &v->centre) || parse_percent(c1 + 1, end_hi, &v->cv))
+            return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
+        if (v->dist == CALCIFY_DIST_NORMAL) {
+            v->lo = v->centre * (1 - v->cv * Z_MAX);
+            v->hi = v->centre * (1 + v->cv * Z_MAX);
+            if (v->lo > v->hi) {
+                double t = v->lo;
+                v->lo = v->hi, v->hi = t;
+            }
+        } else {
+            double f = exp(lognormal_sigma(v->cv) * Z_MAX);
+            v->lo = v->centre / f, v->hi = v->centre * f;
+        }
+        if (!(v->centre != 0) || v->lo < d->lo || v->hi > d->hi ||
+            (v->dist == CALCIFY_DIST_LOGNORMAL && !(v->centre > 0)))
+            return calcify_fail(err, CALCIFY_EUSAGE,
+                                "--vary '%s': the distribution reaches %g..%g %s (quantiles "
+                                "1e-10, 1 - 1e-10), outside the admissible [%g, %g]%s", spec,
+                                v->lo, v->hi, d->unit, d->lo, d->hi,
+                                v->dist == CALCIFY_DIST_NORMAL
+                                    ? "; a smaller CV or :lognormal keeps it inside" : "");
+        return CALCIFY_OK;
     }
     if (!c1 || parse_number(eq + 1, c1, &v->lo) || parse_number(c1 + 1, end_hi, &v->hi))
         return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
-    const calcify_param_def *d = &calcify_param_defs[v->param];
     if (!(v->lo < v->hi) || v->lo < d->lo || v->hi > d->hi || (v->log && !(v->lo > 0)))
         return calcify_fail(err, CALCIFY_EUSAGE,
                             "--vary '%s': expected LO < HI within [%g, %g] %s%s", spec,
@@ -93,7 +163,8 @@ void calcify_design_free(calcify_design *d)
     free(d->perm);
     free(d->v);
     gsl_rng_free(d->rng);
-    gsl_qrng_free(d->qrng);
+    calcify_sobolseq_free(d->sobol);
+    free(d->u);
     free(d);
 }
 
@@ -105,14 +176,16 @@ calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_var
         calcify_fail(err, CALCIFY_EUSAGE, "a sweep needs at least one --vary");
         return NULL;
     }
+    for (size_t j = 0; kind == CALCIFY_DESIGN_GRID && j < nv; j++)
+        if (!calcify_vary_bounded(&v[j])) {
+            calcify_fail(err, CALCIFY_EUSAGE, "grid design: %s has an unbounded "
+                         "distribution (expected LO:HI or LO:HI:log; use lhs or sobol)",
+                         calcify_param_defs[v[j].param].name);
+            return NULL;
+        }
     if (n < (kind == CALCIFY_DESIGN_GRID ? 2u : 1u)) {
         calcify_fail(err, CALCIFY_EUSAGE, "--n %zu: expected at least %d", n,
                      kind == CALCIFY_DESIGN_GRID ? 2 : 1);
-        return NULL;
-    }
-    if (kind == CALCIFY_DESIGN_SOBOL && nv > 40) {
-        calcify_fail(err, CALCIFY_EUSAGE, "sobol design: %zu parameters (GSL's Sobol "
-                     "sequence has at most 40 dimensions)", nv);
         return NULL;
     }
     calcify_design *d = calloc(1, sizeof *d);
@@ -145,8 +218,14 @@ calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_var
             gsl_ran_shuffle(d->rng, d->perm[j], n, sizeof **d->perm);
         }
     }
-    if (kind == CALCIFY_DESIGN_SOBOL && !(d->qrng = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nv)))
-        goto nomem;
+    if (kind == CALCIFY_DESIGN_SOBOL) {
+        if (!(d->u = malloc(nv * sizeof *d->u)))
+            goto nomem;
+        if (!(d->sobol = calcify_sobolseq_alloc(nv, 1, seed, err))) {
+            calcify_design_free(d);
+            return NULL;
+        }
+    }
     return d;
 nomem:
     calcify_design_free(d);
@@ -156,38 +235,29 @@ nomem:
 
 size_t calcify_design_runs(const calcify_design *d) { return d->runs; }
 
-/* u in [0, 1] onto a range */
-static double map(const calcify_vary *v, double u)
-{
-    if (v->log)
-        return exp(log(v->lo) + u * (log(v->hi) - log(v->lo)));
-    return v->lo + u * (v->hi - v->lo);
-}
-
 long calcify_design_next(calcify_design *d, double *values)
 {
     if (d->next >= d->runs)
         return -1;
     size_t id = d->next++;
-    double u[40];
     switch (d->kind) {
     case CALCIFY_DESIGN_GRID: {
         size_t rest = id;
         for (size_t j = d->nv; j-- > 0;) {
-            values[j] = map(&d->v[j], (double)(rest % d->n) / (double)(d->n - 1));
+            values[j] = calcify_vary_map(&d->v[j], (double)(rest % d->n) / (double)(d->n - 1));
             rest /= d->n;
         }
         break;
     }
     case CALCIFY_DESIGN_LHS:
         for (size_t j = 0; j < d->nv; j++)
-            values[j] = map(&d->v[j], ((double)d->perm[j][id] + gsl_rng_uniform(d->rng)) /
+            values[j] = calcify_vary_map(&d->v[j], ((double)d->perm[j][id] + gsl_rng_uniform_pos(d->rng)) /
                                           (double)d->n);
         break;
     case CALCIFY_DESIGN_SOBOL:
-        gsl_qrng_get(d->qrng, u);
+        calcify_sobolseq_point(d->sobol, id, d->u);
         for (size_t j = 0; j < d->nv; j++)
-            values[j] = map(&d->v[j], u[j]);
+            values[j] = calcify_vary_map(&d->v[j], d->u[j]);
         break;
     }
     return (long)id;

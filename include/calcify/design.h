@@ -8,7 +8,9 @@
  *   lhs    n runs, Latin hypercube: each parameter's range cut into n equal
  *          strata, one run in each, strata paired by seeded permutations
  *          (GSL's mt19937) and placed uniformly within;
- *   sobol  n runs, the first n points of GSL's Sobol sequence (d <= 40).
+ *   sobol  n runs, the first n points of a Sobol sequence with Joe–Kuo
+ *          direction numbers, Owen-scrambled by the seed (calcify/sobolseq.h;
+ *          up to 1024 parameters; n a power of 2 balances it best).
  * On a log range the design is made in log space.  Points come out in run_id
  * order (0, 1, …) and are the same for the same arguments, whatever asks.
  */
@@ -25,15 +27,38 @@ extern "C" {
 
 typedef enum { CALCIFY_DESIGN_GRID, CALCIFY_DESIGN_LHS, CALCIFY_DESIGN_SOBOL } calcify_design_kind;
 
+/* How a varied parameter is spread.  Normal and log-normal are given by
+ * a centre and a coefficient of variation: normal mean·(1 + CV·z), log-normal
+ * median·exp(σz) with σ² = ln(1 + CV²) (so that CV is the distribution's
+ * own CV), z standard normal. */
+typedef enum {
+    CALCIFY_DIST_UNIFORM,      /* on [lo, hi]                         */
+    CALCIFY_DIST_LOGUNIFORM,   /* log uniform on [lo, hi], lo > 0     */
+    CALCIFY_DIST_NORMAL,       /* mean = centre                        */
+    CALCIFY_DIST_LOGNORMAL     /* median = centre                      */
+} calcify_dist;
+
 typedef struct {
     int param;       /* calcify_param_index */
-    double lo, hi;   /* model units, lo < hi (lo > 0 when log) */
-    int log;
+    double lo, hi;   /* model units, lo < hi (lo > 0 when log); for normal and
+                        log-normal the 1e-10 and 1 − 1e-10 quantiles        */
+    int log;         /* 1 for log-uniform (kept for older callers)          */
+    calcify_dist dist;
+    double centre, cv; /* normal / log-normal only; cv as a fraction         */
 } calcify_vary;
 
-/* Parse "NAME=LO:HI" or "NAME=LO:HI:log"; checks the name (with
- * suggestions), the numbers and the parameter's admissible range. */
+/* Parse "NAME=LO:HI" (uniform), "NAME=LO:HI:log" (log-uniform),
+ * "NAME=MEAN:CV%:normal" or "NAME=MEDIAN:CV%:lognormal" (CV in percent, the
+ * % sign required); checks the name (with suggestions), the numbers and
+ * that the parameter's admissible range holds the range, or for normal and
+ * log-normal the quantiles 1e-10 to 1 − 1e-10 (no draw is ever clipped). */
 calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_error *err);
+
+/* The value at quantile u ∈ [0, 1] (open (0, 1) for normal and log-normal). */
+double calcify_vary_map(const calcify_vary *v, double u);
+
+/* 1 if the distribution has finite ends (uniform, log-uniform). */
+int calcify_vary_bounded(const calcify_vary *v);
 
 /* "grid", "lhs" or "sobol"; -1 otherwise. */
 int calcify_design_kind_parse(const char *name);
@@ -41,8 +66,9 @@ int calcify_design_kind_parse(const char *name);
 typedef struct calcify_design calcify_design;
 
 /* A design of `n` (per parameter for grid) over `nv` ranges.  NULL with err
- * set if n is too small (grid: 2; others: 1), the run count overflows, sobol
- * gets more than 40 parameters, or memory runs out. */
+ * set if n is too small (grid: 2; others: 1), a grid gets an unbounded
+ * (normal, log-normal) parameter, the run count overflows, sobol
+ * gets more parameters than calcify_sobolseq_max_dim(), or memory runs out. */
 calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_vary *v,
                                      size_t nv, size_t n, unsigned long seed,
                                      calcify_error *err);

@@ -1,0 +1,179 @@
+/* population.c — drawing virtual animals and summarising them. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "calcify/population.h"
+#include "suggest.h"
+
+static int find_param(const char *name, size_t len, calcify_error *err, const char *opt)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*s", (int)len, name);
+    int p = calcify_param_find(buf);
+    if (p < 0) {
+        char near[256];
+        calcify_suggest_strided(buf, &calcify_param_defs[0].name, CALCIFY_NPARAM,
+                                sizeof calcify_param_defs[0], near, sizeof near);
+        calcify_fail(err, CALCIFY_EUSAGE, "%s: unknown parameter '%s'%s%s%s", opt, buf,
+                     near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
+    }
+    return p;
+}
+
+calcify_status calcify_iiv_parse(const char *spec, calcify_iiv *v, calcify_error *err)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec)
+        return calcify_fail(err, CALCIFY_EUSAGE, "--iiv '%s': expected NAME=CV%% "
+                            "(e.g. ca_dep_max=30%%)", spec);
+    if ((v->param = find_param(spec, (size_t)(eq - spec), err, "--iiv")) < 0)
+        return CALCIFY_EUSAGE;
+    char num[64];
+    snprintf(num, sizeof num, "%s", eq + 1);
+    size_t n = strlen(num);
+    if (n && num[n - 1] == '%')
+        num[n - 1] = '\0';
+    char *end;
+    errno = 0;
+    double cv = strtod(num, &end);
+    if (end == num || *end || errno == ERANGE || !(cv > 0 && cv <= 1000))
+        return calcify_fail(err, CALCIFY_EUSAGE, "--iiv '%s': expected a CV in percent, "
+                            "0 < CV <= 1000 (e.g. ca_dep_max=30%%)", spec);
+    v->cv = cv / 100;
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_iiv_corr_parse(const char *spec, const calcify_iiv *iiv, size_t m,
+                                      double *corr, calcify_error *err)
+{
+    const char *comma = strchr(spec, ','), *eq = strchr(spec, '=');
+    if (!comma || !eq || eq < comma)
+        return calcify_fail(err, CALCIFY_EUSAGE, "--iiv-corr '%s': expected NAME1,NAME2=RHO "
+                            "with -1 < RHO < 1", spec);
+    int p1 = find_param(spec, (size_t)(comma - spec), err, "--iiv-corr");
+    int p2 = p1 < 0 ? -1 : find_param(comma + 1, (size_t)(eq - comma - 1), err, "--iiv-corr");
+    if (p1 < 0 || p2 < 0)
+        return CALCIFY_EUSAGE;
+    long a = -1, b = -1;
+    for (size_t j = 0; j < m; j++) {
+        if (iiv[j].param == p1) a = (long)j;
+        if (iiv[j].param == p2) b = (long)j;
+    }
+    if (a < 0 || b < 0 || a == b)
+        return calcify_fail(err, CALCIFY_EUSAGE, "--iiv-corr '%s': expected two different "
+                            "parameters that each have an --iiv", spec);
+    char *end;
+    errno = 0;
+    double rho = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end || errno == ERANGE || !(rho > -1 && rho < 1))
+        return calcify_fail(err, CALCIFY_EUSAGE, "--iiv-corr '%s': expected -1 < RHO < 1", spec);
+    corr[a * (long)m + b] = corr[b * (long)m + a] = rho;
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_population_draw(const calcify_paramset *ps, const calcify_iiv *iiv,
+                                       size_t m, const double *corr, size_t n,
+                                       uint64_t seed, double *values, calcify_error *err)
+{
+    gsl_matrix *L = gsl_matrix_alloc(m, m);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *z = malloc(m * sizeof *z);
+    calcify_status st = CALCIFY_OK;
+    if (!L || !rng || !z) {
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < m; j++)
+        for (size_t k = 0; k < m; k++) {
+            double rho = j == k ? 1 : corr ? corr[j * m + k] : 0;
+            double wj = sqrt(log1p(iiv[j].cv * iiv[j].cv));
+            double wk = sqrt(log1p(iiv[k].cv * iiv[k].cv));
+            gsl_matrix_set(L, j, k, rho * wj * wk);
+        }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_linalg_cholesky_decomp1(L);
+    gsl_set_error_handler(old);
+    if (rc) {
+        st = calcify_fail(err, CALCIFY_EUSAGE, "--iiv-corr: the correlations do not form "
+                          "a positive definite matrix (expected a valid correlation matrix)");
+        goto done;
+    }
+    gsl_rng_set(rng, (unsigned long)seed);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < m; j++)
+            z[j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+        for (size_t j = 0; j < m; j++) {
+            double eta = 0;
+            for (size_t k = 0; k <= j; k++) /* lower triangle holds L */
+                eta += gsl_matrix_get(L, j, k) * z[k];
+            const calcify_param_def *d = &calcify_param_defs[iiv[j].param];
+            double v = ps->value[iiv[j].param] * exp(eta);
+            if (!(v >= d->lo && v <= d->hi)) {
+                st = calcify_fail(err, CALCIFY_EUSAGE, "--iiv: animal %zu drew %s = %g %s, "
+                                  "outside the admissible [%g, %g] (expected a smaller CV)",
+                                  i + 1, d->name, v, d->unit, d->lo, d->hi);
+                goto done;
+            }
+            values[i * m + j] = v;
+        }
+    }
+done:
+    gsl_matrix_free(L);
+    gsl_rng_free(rng);
+    free(z);
+    return st;
+}
+
+static void field(FILE *fp, int precision, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, ",%.*g", precision, v);
+    else
+        fputc(',', fp);
+}
+
+calcify_status calcify_population_write_stats(FILE *fp, int precision,
+                                              const calcify_scenario *sc,
+                                              const calcify_probe *probe, const double *y,
+                                              const size_t *arm_of,
+                                              const unsigned char *status, size_t n,
+                                              calcify_error *err)
+{
+    double *buf = malloc((n ? n : 1) * sizeof *buf);
+    if (!buf)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    fputs("arm,time_d,observable,n,mean,sd,p05,p50,p95\n", fp);
+    for (size_t a = 0; a < probe->n_arms; a++) {
+        const calcify_probe_arm *pa = &probe->arms[a];
+        for (size_t ti = 0; ti < pa->n_times; ti++)
+            for (size_t oi = 0; oi < probe->n_obs; oi++) {
+                size_t k = 0, slot = calcify_probe_slot(probe, a, ti, oi);
+                for (size_t i = 0; i < n; i++)
+                    if (arm_of[i] == a && status[i] == 0 && isfinite(y[i * probe->n_out + slot]))
+                        buf[k++] = y[i * probe->n_out + slot];
+                fprintf(fp, "%s,%.*g,%s,%zu", sc->arms[pa->arm].name, 10, pa->times[ti],
+                        calcify_obs_names[probe->obs[oi]], k);
+                if (k == 0) {
+                    fputs(",,,,,\n", fp);
+                    continue;
+                }
+                gsl_sort(buf, 1, k);
+                field(fp, precision, gsl_stats_mean(buf, 1, k));
+                field(fp, precision, k > 1 ? gsl_stats_sd(buf, 1, k) : NAN);
+                field(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.05));
+                field(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.50));
+                field(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.95));
+                fputc('\n', fp);
+            }
+    }
+    free(buf);
+    return CALCIFY_OK;
+}
