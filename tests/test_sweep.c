@@ -97,14 +97,32 @@ static void test_sobol_design(void)
     CU_ASSERT_EQUAL(calcify_vary_parse("warfarin_f=0:1", &v[0], &err), CALCIFY_OK);
     CU_ASSERT_EQUAL(calcify_vary_parse("conv_imax=0:1", &v[1], &err), CALCIFY_OK);
     calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_SOBOL, v, 2, 8, 1, &err);
-    /* the unit-square Sobol points of GSL (Bratley-Fox): 1/2, 3/4, 1/4, … */
-    const double want[4][2] = {{0.5, 0.5}, {0.75, 0.25}, {0.25, 0.75}, {0.375, 0.375}};
-    for (int i = 0; i < 4; i++) {
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    /* 8 scrambled Sobol points: one in each eighth of each range (both
+     * parameters run over [0, 1]) */
+    int hits[2][8] = {{0}};
+    for (int i = 0; i < 8; i++) {
         double x[2];
-        calcify_design_next(d, x);
-        CU_ASSERT_DOUBLE_EQUAL(x[0], want[i][0], 1e-15);
-        CU_ASSERT_DOUBLE_EQUAL(x[1], want[i][1], 1e-15);
+        CU_ASSERT_EQUAL(calcify_design_next(d, x), i);
+        for (int j = 0; j < 2; j++) {
+            CU_ASSERT(x[j] > 0 && x[j] < 1);
+            hits[j][(int)(x[j] * 8)]++;
+        }
     }
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < 8; k++)
+            CU_ASSERT_EQUAL(hits[j][k], 1);
+    calcify_design_free(d);
+    /* more parameters than GSL's 40 dimensions: every model parameter */
+    calcify_vary all[CALCIFY_NPARAM];
+    for (int p = 0; p < CALCIFY_NPARAM; p++) {
+        char spec[128];
+        snprintf(spec, sizeof spec, "%s=%.17g:%.17g", calcify_param_defs[p].name,
+                 calcify_param_defs[p].lo, calcify_param_defs[p].hi);
+        CU_ASSERT_EQUAL_FATAL(calcify_vary_parse(spec, &all[p], &err), CALCIFY_OK);
+    }
+    d = calcify_design_alloc(CALCIFY_DESIGN_SOBOL, all, CALCIFY_NPARAM, 16, 1, &err);
+    CU_ASSERT_PTR_NOT_NULL(d);
     calcify_design_free(d);
 }
 
