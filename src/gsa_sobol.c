@@ -54,7 +54,11 @@ calcify_status calcify_saltelli_design(const calcify_vary *v, size_t d, size_t n
 }
 
 /* Point estimates from the samples pick[0..m-1] (indices of base samples,
- * repeats allowed); s1/st get d values, NAN if the output does not vary. */
+ * repeats allowed); s1/st get d values, NAN if the output does not vary.
+ * f(B) is centred on the sample mean in S1's product: the expectation is
+ * unchanged (mean(f(AB_j) − f(A)) → 0) but the estimate no longer depends on
+ * the output's offset — without it an output of mean 1 and SD 0.01 gets
+ * intervals a hundred times too wide (as SALib, which standardises). */
 static void estimate(const double *y, size_t stride, size_t d, const size_t *pick, size_t m,
                      double *s1, double *st)
 {
@@ -74,7 +78,7 @@ static void estimate(const double *y, size_t stride, size_t d, const size_t *pic
         double v1 = 0, vt = 0;
         for (size_t s = 0; s < m; s++) {
             double fa = Y(pick[s], 0), fb = Y(pick[s], 1), fab = Y(pick[s], 2 + j);
-            v1 += fb * (fab - fa);
+            v1 += (fb - mean) * (fab - fa);
             vt += (fa - fab) * (fa - fab);
         }
         s1[j] = var > 0 ? v1 / (double)m / var : NAN;

@@ -10,7 +10,8 @@
  * with column j from B.  Run r = i·(d+2) + k is row i of A (k = 0), of B
  * (k = 1) or of AB_j (k = 2 + j): N·(d+2) runs.  With V the variance of the
  * 2N outputs f(A), f(B):
- *   S1_j = mean(f(B)·(f(AB_j) − f(A))) / V          (Saltelli 2010, eq. b)
+ *   S1_j = mean((f(B) − m)·(f(AB_j) − f(A))) / V    (Saltelli 2010, eq. b;
+ *          m the mean of f(A), f(B): removes the output's offset)
  *   ST_j = mean((f(A) − f(AB_j))²) / (2V)           (Jansen 1999)
  * Morris (1991), with the trajectories of Campolongo et al. (2007, Environ.
  * Model. Softw. 22:1509) reported as mu* = mean |EE|: r trajectories of d+1

@@ -17,6 +17,9 @@ int cmd_fit(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_sensitivity(int argc, char **argv);
+int cmd_gsa(int argc, char **argv);
+int cmd_population(int argc, char **argv);
 
 /* Print "calcify: MESSAGE" on stderr and return the exit code for st. */
 int cli_error(calcify_status st, const char *msg);
@@ -79,5 +82,22 @@ void cli_print_steady_check(FILE *out, const calcify_steady_check *ck);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi,
                      double *out);
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
+
+/* "K/N" with 1 <= K <= N; -1 if malformed. */
+int cli_parse_shard(const char *s, long *k, long *n);
+
+/* A progress line on stderr ("WHAT: done/total runs, rate, ETA"), shown only
+ * when stderr is a terminal and not quiet; update fits the library's
+ * progress callbacks. */
+typedef struct {
+    const char *what;
+    double start, last_print;
+    int show;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *what, int quiet);
+void cli_progress_update(void *user, size_t done, size_t total);
+
+/* Add the comma-separated days of an --at list to at[] (capacity cap). */
+int cli_parse_times(const char *list, double *at, size_t *n, size_t cap);
 
 #endif

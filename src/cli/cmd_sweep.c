@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "calcify/output.h"
@@ -49,48 +48,6 @@ static const char usage[] =
     "Example:\n"
     "  calcify sweep models/vermeer2007.cfg --vary warfarin_thalf=5:50:log \\\n"
     "      --vary ca_reg_max=0.005:0.05 --design sobol --n 256 -o out/sweep\n";
-
-typedef struct {
-    double start, last_print;
-    int show;
-} progress_state;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-static void progress(void *user, size_t done, size_t total)
-{
-    progress_state *p = user;
-    double t = now();
-    if (!p->show || (done < total && t - p->last_print < 0.25))
-        return;
-    p->last_print = t;
-    double rate = done / (t - p->start + 1e-9);
-    double eta = rate > 0 ? (total - done) / rate : 0;
-    fprintf(stderr, "\rsweep: %zu/%zu runs, %.0f runs/s, ETA %dm%02ds   ", done, total,
-            rate, (int)eta / 60, (int)eta % 60);
-    if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
-static int parse_shard(const char *s, long *k, long *n)
-{
-    char *end;
-    errno = 0;
-    *k = strtol(s, &end, 10);
-    if (end == s || *end != '/' || errno)
-        return -1;
-    const char *t = end + 1;
-    *n = strtol(t, &end, 10);
-    if (end == t || *end || errno || *n < 1 || *k < 1 || *k > *n)
-        return -1;
-    return 0;
-}
 
 int cmd_sweep(int argc, char **argv)
 {
@@ -156,7 +113,7 @@ int cmd_sweep(int argc, char **argv)
                 return 2;
             break;
         case OPT_SHARD:
-            if (parse_shard(optarg, &shard_k, &shard_n)) {
+            if (cli_parse_shard(optarg, &shard_k, &shard_n)) {
                 fprintf(stderr, "calcify: --shard '%s': expected K/N with 1 <= K <= N\n", optarg);
                 return 2;
             }
@@ -244,7 +201,8 @@ int cmd_sweep(int argc, char **argv)
             calcify_csv_write_header(ft.fp);
         }
         size_t runs = calcify_design_runs(design);
-        progress_state ps = {now(), 0, !quiet && isatty(2)};
+        cli_progress ps;
+        cli_progress_init(&ps, "sweep", quiet);
         calcify_sweep_opts o = {
             .sc = &sc, .selected = selected, .vary = vary, .n_vary = n_vary,
             .design = design,
@@ -253,7 +211,7 @@ int cmd_sweep(int argc, char **argv)
             .last = (size_t)((unsigned long long)shard_k * runs / (unsigned long long)shard_n),
             .threads = (int)threads, .precision = (int)precision,
             .summary = fs.fp, .timeseries = timeseries ? ft.fp : NULL,
-            .timeseries_step = step, .progress = progress, .user = &ps};
+            .timeseries_step = step, .progress = cli_progress_update, .user = &ps};
         st = calcify_sweep_run(&o, &stats, &err);
     }
     if (!st)

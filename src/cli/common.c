@@ -167,3 +167,37 @@ void cli_print_steady_check(FILE *out, const calcify_steady_check *ck)
             ck->unique ? "one" : "NOT ONE", ck->distance,
             ck->stable ? "stable" : "NOT STABLE", ck->max_eigen_real, ck->mineral_clean);
 }
+
+int cli_parse_shard(const char *s, long *k, long *n)
+{
+    char *end;
+    errno = 0;
+    *k = strtol(s, &end, 10);
+    if (end == s || *end != '/' || errno)
+        return -1;
+    const char *t = end + 1;
+    *n = strtol(t, &end, 10);
+    if (end == t || *end || errno || *n < 1 || *k < 1 || *k > *n)
+        return -1;
+    return 0;
+}
+
+int cli_parse_times(const char *list, double *at, size_t *n, size_t cap)
+{
+    const char *s = list;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)(comma ? comma - s : (long)strlen(s)), s);
+        if (*n == cap) {
+            fprintf(stderr, "calcify: --at: at most %zu times\n", cap);
+            return -1;
+        }
+        if (cli_parse_double("--at", buf, 0, 1e7, &at[*n]))
+            return -1;
+        (*n)++;
+        if (!comma)
+            return 0;
+        s = comma + 1;
+    }
+}

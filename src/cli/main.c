@@ -27,6 +27,9 @@ static const char usage[] =
     "  sweep     many runs over a grid, Latin hypercube or Sobol design,\n"
     "            multi-threaded, optionally one shard of many\n"
     "  merge     join the output directories of sweep shards\n"
+    "  sensitivity  local sensitivities dy/dp of every observable\n"
+    "  gsa       global sensitivity: Sobol or Morris indices over ranges\n"
+    "  population  virtual animals with inter-individual variability\n"
     "\n"
     "  calcify COMMAND --help   options of one command\n"
     "  calcify --version        version\n"
@@ -80,11 +83,14 @@ int main(int argc, char **argv)
         {"fit", cmd_fit},
         {"sweep", cmd_sweep},
         {"merge", cmd_merge},
+        {"sensitivity", cmd_sensitivity},
+        {"gsa", cmd_gsa},
+        {"population", cmd_population},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return finish(commands[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "calcify: unknown command '%s' (expected run, params, "
-            "validate, fit, sweep or merge; see calcify --help)\n", cmd);
+            "validate, fit, sweep, merge, sensitivity, gsa or population; see calcify --help)\n", cmd);
     return 2;
 }

@@ -1,0 +1,563 @@
+/* cmd_gsa.c — `calcify gsa`: Sobol or Morris indices over --vary ranges. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "calcify/batch.h"
+#include "calcify/gsa.h"
+#include "calcify/output.h"
+#include "calcify/summary.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: calcify gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"
+    "                   [--seed S] [--threads T] [--shard K/N] [--from DIR]...\n"
+    "                   [--arm NAME]... [--observable NAMES] [--at DAYS]\n"
+    "\n"
+    "Global sensitivity of every observable (in every arm, at the end of each\n"
+    "phase or at the --at times) to the --vary parameters:\n"
+    "  sobol   first-order and total Sobol indices S1, ST: Saltelli sampling\n"
+    "          on a scrambled Sobol sequence, N·(d+2) runs for d parameters;\n"
+    "          S1 by Saltelli (2010), ST by Jansen (1999)\n"
+    "  morris  Morris elementary effects: N trajectories of d+1 runs on a\n"
+    "          grid of --levels levels; mu* = mean |EE|, sigma = SD of EE,\n"
+    "          effects per unit of the parameter's quantile (0..1)\n"
+    "Intervals: percentile bootstrap (--boot resamples, --conf coverage).\n"
+    "Writes\n"
+    "  DIR/indices.csv      sobol: parameter,arm,observable,time_d,S1,S1_lo,S1_hi,\n"
+    "                       ST,ST_lo,ST_hi,samples; morris: parameter,arm,\n"
+    "                       observable,time_d,mu_star,mu_star_lo,mu_star_hi,\n"
+    "                       sigma,mu,trajectories (empty: the output does not vary)\n"
+    "  DIR/design.csv       run_id and the parameter values of every run\n"
+    "  DIR/evaluations.csv  run_id, status and every probed value of the runs\n"
+    "                       made here (column ARM/TIME/OBSERVABLE)\n"
+    "With --shard only evaluations of that block are made and no indices;\n"
+    "then the same command with --from each shard's DIR (and no --shard)\n"
+    "joins them and writes the indices, byte for byte those of one run.\n"
+    "\n"
+    "  --method M         sobol or morris (required)\n"
+    "  --vary SPEC        NAME=LO:HI, NAME=LO:HI:log, NAME=MEAN:CV%:normal or\n"
+    "                     NAME=MEDIAN:CV%:lognormal, in the parameter's unit\n"
+    "                     (repeatable; units: calcify params SCENARIO)\n"
+    "  --n N              sobol: base samples (a power of 2 is best; default\n"
+    "                     512); morris: trajectories (default 20)\n"
+    "  --seed S           seed of the design and the bootstrap (default 1)\n"
+    "  --levels P         morris grid levels, even (default 4)\n"
+    "  --boot B           bootstrap resamples (default 500; 0: no intervals)\n"
+    "  --conf C           interval coverage (default 0.95)\n"
+    "  --observable NAMES comma-separated observables (default: all)\n"
+    "  --at DAYS          times, d, comma-separated or repeated (default: the\n"
+    "                     end of each phase of each arm)\n"
+    "  --arm NAME         only this arm (repeatable)\n"
+    "  --threads T        worker threads (default: the number of CPUs)\n"
+    "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
+    "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"
+    "  --precision N      significant digits of the indices (default 6)\n"
+    "  -q, --quiet        no progress line on stderr\n"
+    "  -o DIR             output directory (created if missing)\n"
+    CLI_MODEL_HELP
+    "  -h, --help         this text\n"
+    "\n"
+    "Example:\n"
+    "  calcify gsa models/vermeer2007.cfg --method sobol --n 256 \\\n"
+    "      --vary ca_dep_max=0.02:0.06 --vary warfarin_thalf=5:50:log \\\n"
+    "      --vary dist_beta=0.5:2 --observable ca_aorta_ug_per_mg -o out/gsa\n";
+
+typedef struct {
+    int morris;
+    size_t n, d, runs;
+    calcify_morris_plan plan;
+    double *values;       /* runs × d */
+} gsa_design;
+
+static void field(FILE *fp, int precision, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, ",%.*g", precision, v);
+    else
+        fputc(',', fp);
+}
+
+static void write_design(FILE *fp, const calcify_vary *v, const gsa_design *g)
+{
+    fputs("run_id", fp);
+    for (size_t j = 0; j < g->d; j++) {
+        char col[128];
+        fprintf(fp, ",%s", calcify_param_column(v[j].param, col, sizeof col));
+    }
+    fputc('\n', fp);
+    for (size_t r = 0; r < g->runs; r++) {
+        fprintf(fp, "%zu", r);
+        for (size_t j = 0; j < g->d; j++)
+            fprintf(fp, ",%.17g", g->values[r * g->d + j]);
+        fputc('\n', fp);
+    }
+}
+
+static void write_eval_header(FILE *fp, const calcify_scenario *sc, const calcify_probe *p)
+{
+    fputs("run_id,status", fp);
+    for (size_t a = 0; a < p->n_arms; a++)
+        for (size_t ti = 0; ti < p->arms[a].n_times; ti++)
+            for (size_t oi = 0; oi < p->n_obs; oi++)
+                fprintf(fp, ",%s/%.10g/%s", sc->arms[p->arms[a].arm].name, p->arms[a].times[ti],
+                        calcify_obs_names[p->obs[oi]]);
+    fputc('\n', fp);
+}
+
+/* Whole file into memory (NUL-terminated); NULL if unreadable. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        if (*len + 65536 + 1 > cap) {
+            char *b = realloc(buf, cap = 2 * cap + 65536 + 1);
+            if (!b) {
+                free(buf);
+                fclose(fp);
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t got = fread(buf + *len, 1, cap - *len - 1, fp);
+        *len += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* Read a shard's evaluations into y/status (indexed by run id); have[r]
+ * marks runs seen.  The shard's design.csv and header must be ours. */
+static calcify_status read_shard(const char *dir, const char *design_text,
+                                 const char *header, size_t n_out, size_t runs, double *y,
+                                 unsigned char *status, unsigned char *have,
+                                 calcify_error *err)
+{
+    char path[4096];
+    size_t len;
+    snprintf(path, sizeof path, "%s/design.csv", dir);
+    char *text = slurp(path, &len);
+    if (!text)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    int same = strcmp(text, design_text) == 0;
+    free(text);
+    if (!same)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s: not this command's design (expected "
+                            "the same scenario, --method, --vary, --n and --seed)", path);
+    snprintf(path, sizeof path, "%s/evaluations.csv", dir);
+    if (!(text = slurp(path, &len)))
+        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    calcify_status st = CALCIFY_OK;
+    char *line = text, *next;
+    int lineno = 1;
+    size_t hl = strlen(header);
+    if (strncmp(text, header, hl) != 0) {
+        st = calcify_fail(err, CALCIFY_EINPUT, "%s:1: other columns than this command's "
+                          "(expected the same --arm, --observable and --at)", path);
+        goto done;
+    }
+    line = text + hl;
+    for (; !st && *line; line = next) {
+        lineno++;
+        char *nl = strchr(line, '\n');
+        if (!nl) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: last line unterminated "
+                              "(expected a complete file)", path, lineno);
+            break;
+        }
+        *nl = '\0';
+        next = nl + 1;
+        char *end;
+        errno = 0;
+        unsigned long long r = strtoull(line, &end, 10);
+        if (end == line || *end != ',' || errno || r >= runs || have[r]) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: bad or repeated run_id (expected "
+                              "each of 0..%zu once)", path, lineno, runs - 1);
+            break;
+        }
+        char *f = end + 1, *comma = strchr(f, ',');
+        size_t flen = comma ? (size_t)(comma - f) : strlen(f);
+        int s = -1;
+        for (int k = CALCIFY_RUN_OK; k <= CALCIFY_RUN_NOT_RUN; k++)
+            if (strlen(calcify_run_status_name(k)) == flen &&
+                !strncmp(f, calcify_run_status_name(k), flen))
+                s = k;
+        if (s < 0 || s == CALCIFY_RUN_NOT_RUN) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: status '%.*s' (expected ok, "
+                              "no_steady_state or solver_failed)", path, lineno, (int)flen, f);
+            break;
+        }
+        status[r] = (unsigned char)s;
+        f = comma;
+        for (size_t k = 0; k < n_out; k++) {
+            if (!f) {
+                st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %zu values (expected %zu)", path,
+                                  lineno, k, n_out);
+                break;
+            }
+            f++;
+            if (*f == ',' || *f == '\0') {
+                y[r * n_out + k] = NAN;
+            } else {
+                errno = 0;
+                y[r * n_out + k] = strtod(f, &end);
+                if (end == f || (*end != ',' && *end != '\0') || errno == ERANGE) {
+                    st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: value %zu is not a number",
+                                      path, lineno, k + 1);
+                    break;
+                }
+            }
+            f = strchr(f, ',');
+        }
+        if (!st && f)
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: more than %zu values", path,
+                              lineno, n_out);
+        have[r] = 1;
+    }
+done:
+    free(text);
+    return st;
+}
+
+static calcify_status write_indices(FILE *fp, int precision, const calcify_scenario *sc,
+                                    const calcify_probe *p, const calcify_vary *v,
+                                    const gsa_design *g, const double *y,
+                                    const calcify_boot_opts *bo, calcify_error *err)
+{
+    calcify_sobol_index *si = malloc(g->d * sizeof *si);
+    calcify_morris_index *mi = malloc(g->d * sizeof *mi);
+    calcify_status st = si && mi ? CALCIFY_OK : calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    fputs(g->morris ? "parameter,arm,observable,time_d,mu_star,mu_star_lo,mu_star_hi,sigma,"
+                      "mu,trajectories\n"
+                    : "parameter,arm,observable,time_d,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,samples\n",
+          fp);
+    for (size_t a = 0; !st && a < p->n_arms; a++)
+        for (size_t ti = 0; !st && ti < p->arms[a].n_times; ti++)
+            for (size_t oi = 0; !st && oi < p->n_obs; oi++) {
+                size_t k = calcify_probe_slot(p, a, ti, oi), used = 0;
+                if (g->morris)
+                    st = calcify_morris_indices(&g->plan, y + k, p->n_out, bo, mi, err);
+                else
+                    st = calcify_sobol_indices(y + k, p->n_out, g->n, g->d, bo, si, &used, err);
+                if (g->morris) { /* trajectories without a failed run */
+                    for (size_t t = 0; t < g->n; t++) {
+                        int ok = 1;
+                        for (size_t q = 0; q <= g->d; q++)
+                            ok &= isfinite(y[(t * (g->d + 1) + q) * p->n_out + k]) != 0;
+                        used += ok;
+                    }
+                }
+                for (size_t j = 0; !st && j < g->d; j++) {
+                    fprintf(fp, "%s,%s,%s,%.10g", calcify_param_defs[v[j].param].name,
+                            sc->arms[p->arms[a].arm].name, calcify_obs_names[p->obs[oi]],
+                            p->arms[a].times[ti]);
+                    if (g->morris) {
+                        field(fp, precision, mi[j].mu_star);
+                        field(fp, precision, mi[j].mu_star_lo);
+                        field(fp, precision, mi[j].mu_star_hi);
+                        field(fp, precision, mi[j].sigma);
+                        field(fp, precision, mi[j].mu);
+                    } else {
+                        field(fp, precision, si[j].s1);
+                        field(fp, precision, si[j].s1_lo);
+                        field(fp, precision, si[j].s1_hi);
+                        field(fp, precision, si[j].st);
+                        field(fp, precision, si[j].st_lo);
+                        field(fp, precision, si[j].st_hi);
+                    }
+                    fprintf(fp, ",%zu\n", used);
+                }
+            }
+    free(si);
+    free(mi);
+    return st;
+}
+
+int cmd_gsa(int argc, char **argv)
+{
+    enum { OPT_METHOD_GSA = OPT_FIRST_FREE, OPT_VARY, OPT_N, OPT_SEED, OPT_LEVELS, OPT_BOOT,
+           OPT_CONF, OPT_OBS, OPT_AT, OPT_ARM, OPT_THREADS, OPT_SHARD, OPT_FROM, OPT_PRECISION };
+    static const struct option longopts[] = {
+        {"method", required_argument, NULL, OPT_METHOD_GSA},
+        {"vary", required_argument, NULL, OPT_VARY},
+        {"n", required_argument, NULL, OPT_N},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"levels", required_argument, NULL, OPT_LEVELS},
+        {"boot", required_argument, NULL, OPT_BOOT},
+        {"conf", required_argument, NULL, OPT_CONF},
+        {"observable", required_argument, NULL, OPT_OBS},
+        {"at", required_argument, NULL, OPT_AT},
+        {"arm", required_argument, NULL, OPT_ARM},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"precision", required_argument, NULL, OPT_PRECISION},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        /* --method is gsa's own; the solver's stays reachable as --solver */
+        {"solver", required_argument, NULL, OPT_METHOD},
+        {"set", required_argument, NULL, OPT_SET},
+        {"rtol", required_argument, NULL, OPT_RTOL},
+        {"atol", required_argument, NULL, OPT_ATOL},
+        {"params", required_argument, NULL, OPT_PARAMS},
+        {NULL, 0, NULL, 0}};
+    cli_model_opts mo = {0};
+    calcify_vary vary[CALCIFY_NPARAM];
+    size_t n_vary = 0, n_obs = 0, n_at = 0;
+    int obs[CALCIFY_NOBS], n_arms = 0, n_from = 0, quiet = 0, c, method = -1;
+    double at[256], conf = 0.95;
+    const char *dir = NULL, *arms[64], *from[1024];
+    long n = -1, seed = 1, levels = 4, boot = 500, precision = 6;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN), shard_k = 1, shard_n = 1;
+    calcify_error err;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
+        if (c == -2)
+            return 2;
+        switch (c) {
+        case OPT_METHOD_GSA:
+            if (!strcmp(optarg, "sobol"))
+                method = 0;
+            else if (!strcmp(optarg, "morris"))
+                method = 1;
+            else {
+                fprintf(stderr, "calcify: --method '%s': expected sobol or morris (the "
+                        "solver's method is --solver here)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_VARY:
+            if (n_vary == CALCIFY_NPARAM) {
+                fprintf(stderr, "calcify: more --vary than parameters (%d)\n", CALCIFY_NPARAM);
+                return 2;
+            }
+            if (calcify_vary_parse(optarg, &vary[n_vary], &err))
+                return cli_error(CALCIFY_EUSAGE, err.msg);
+            for (size_t j = 0; j < n_vary; j++)
+                if (vary[j].param == vary[n_vary].param) {
+                    fprintf(stderr, "calcify: --vary %s given twice\n",
+                            calcify_param_defs[vary[j].param].name);
+                    return 2;
+                }
+            n_vary++;
+            break;
+        case OPT_N:
+            if (cli_parse_int("--n", optarg, 2, 1L << 24, &n))
+                return 2;
+            break;
+        case OPT_SEED:
+            if (cli_parse_int("--seed", optarg, 0, 4294967295L, &seed))
+                return 2;
+            break;
+        case OPT_LEVELS:
+            if (cli_parse_int("--levels", optarg, 2, 64, &levels))
+                return 2;
+            break;
+        case OPT_BOOT:
+            if (cli_parse_int("--boot", optarg, 0, 100000, &boot))
+                return 2;
+            break;
+        case OPT_CONF:
+            if (cli_parse_double("--conf", optarg, 0.5, 0.999, &conf))
+                return 2;
+            break;
+        case OPT_OBS:
+            if (calcify_obs_parse_list(optarg, obs, &n_obs, &err))
+                return cli_error(CALCIFY_EUSAGE, err.msg);
+            break;
+        case OPT_AT:
+            if (cli_parse_times(optarg, at, &n_at, sizeof at / sizeof at[0]))
+                return 2;
+            break;
+        case OPT_ARM:
+            if (cli_add_arm(arms, &n_arms, optarg))
+                return 2;
+            break;
+        case OPT_THREADS:
+            if (cli_parse_int("--threads", optarg, 1, 1024, &threads))
+                return 2;
+            break;
+        case OPT_SHARD:
+            if (cli_parse_shard(optarg, &shard_k, &shard_n)) {
+                fprintf(stderr, "calcify: --shard '%s': expected K/N with 1 <= K <= N\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_FROM:
+            if (n_from == (int)(sizeof from / sizeof from[0])) {
+                fputs("calcify: too many --from\n", stderr);
+                return 2;
+            }
+            from[n_from++] = optarg;
+            break;
+        case OPT_PRECISION:
+            if (cli_parse_int("--precision", optarg, 1, 17, &precision))
+                return 2;
+            break;
+        case 'o': dir = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (argc - optind != 1 || !dir || n_vary == 0 || method < 0) {
+        fprintf(stderr, "calcify gsa: expected one SCENARIO, --method, at least one --vary "
+                "and -o DIR\n%s", usage);
+        return 2;
+    }
+    if (n_from && shard_n > 1) {
+        fputs("calcify: --from joins shards: give it without --shard\n", stderr);
+        return 2;
+    }
+    if (method == 1 && levels % 2) {
+        fprintf(stderr, "calcify: --levels %ld: expected an even number\n", levels);
+        return 2;
+    }
+    if (n < 0)
+        n = method ? 20 : 512;
+    calcify_scenario sc;
+    int rc = cli_load_scenario(argv[optind], &mo, &sc);
+    if (rc)
+        return rc;
+    unsigned char *selected = NULL, *status = NULL, *have = NULL;
+    calcify_probe probe = {0};
+    gsa_design g = {.morris = method, .n = (size_t)n, .d = n_vary};
+    double *y = NULL;
+    char *design_text = NULL, *header = NULL;
+    size_t design_len = 0, header_len = 0;
+    calcify_outfile fd = {0}, fe = {0}, fi = {0};
+    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    if (!st)
+        st = calcify_probe_init(&probe, &sc, selected, at, n_at, obs, n_obs, &err);
+    if (!st) {
+        g.runs = method ? calcify_morris_runs(g.n, g.d) : calcify_saltelli_runs(g.n, g.d);
+        if (g.runs == 0 || g.runs > (1u << 30) || g.runs > ((size_t)1 << 40) / (probe.n_out + 1))
+            st = calcify_fail(&err, CALCIFY_EUSAGE, "--n %ld: %zu runs are too many", n, g.runs);
+    }
+    if (!st && !(g.values = malloc(g.runs * g.d * sizeof *g.values)))
+        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    if (!st && method)
+        st = calcify_morris_plan_make(&g.plan, g.n, g.d, (int)levels, (uint64_t)seed, &err);
+    if (!st) {
+        if (method)
+            calcify_morris_values(&g.plan, vary, g.values);
+        else
+            st = calcify_saltelli_design(vary, g.d, g.n, (uint64_t)seed, g.values, &err);
+    }
+    size_t first = 0, last = g.runs;
+    if (!st) {
+        first = (size_t)((unsigned long long)(shard_k - 1) * g.runs / (unsigned long long)shard_n);
+        last = (size_t)((unsigned long long)shard_k * g.runs / (unsigned long long)shard_n);
+        if (n_from)
+            first = 0, last = g.runs;
+        if (!(y = malloc((last - first) * probe.n_out * sizeof *y + 1)) ||
+            !(status = calloc(g.runs, 1)) || !(have = calloc(g.runs, 1)))
+            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory for %zu runs", g.runs);
+    }
+    if (!st) { /* the texts a shard's files must repeat */
+        FILE *m1 = open_memstream(&design_text, &design_len);
+        FILE *m2 = m1 ? open_memstream(&header, &header_len) : NULL;
+        if (m1)
+            write_design(m1, vary, &g);
+        if (m2)
+            write_eval_header(m2, &sc, &probe);
+        if (!m1 || !m2 || fclose(m1) | fclose(m2))
+            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    }
+    for (int i = 0; !st && i < n_from; i++)
+        st = read_shard(from[i], design_text, header, probe.n_out, g.runs, y, status, have, &err);
+    if (!st && n_from)
+        for (size_t r = 0; r < g.runs; r++)
+            if (!have[r]) {
+                st = calcify_fail(&err, CALCIFY_EINPUT, "--from: run %zu is in none of the "
+                                  "%d directories (expected every shard of the design)", r,
+                                  n_from);
+                break;
+            }
+    if (!st && mkdir(dir, 0777) != 0 && errno != EEXIST)
+        st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    char path[4096];
+    if (!st && !n_from) {
+        cli_progress pr;
+        cli_progress_init(&pr, "gsa", quiet);
+        int params[CALCIFY_NPARAM];
+        for (size_t j = 0; j < g.d; j++)
+            params[j] = vary[j].param;
+        calcify_batch_opts bo = {
+            .sc = &sc, .probe = &probe, .params = params, .n_params = g.d,
+            .values = g.values, .first = first, .last = last, .threads = (int)threads,
+            .progress = cli_progress_update, .user = &pr};
+        st = calcify_batch_run(&bo, y, status + first, &err);
+    }
+    if (!st) {
+        snprintf(path, sizeof path, "%s/design.csv", dir);
+        st = calcify_outfile_open(&fd, path, &err);
+    }
+    if (!st) {
+        fwrite(design_text, 1, design_len, fd.fp);
+        snprintf(path, sizeof path, "%s/evaluations.csv", dir);
+        st = calcify_outfile_open(&fe, path, &err);
+    }
+    size_t failed = 0;
+    if (!st) {
+        fwrite(header, 1, header_len, fe.fp);
+        for (size_t r = first; r < last; r++) {
+            failed += status[r] != CALCIFY_RUN_OK;
+            fprintf(fe.fp, "%zu,%s", r, calcify_run_status_name(status[r]));
+            for (size_t k = 0; k < probe.n_out; k++)
+                field(fe.fp, 17, y[(r - first) * probe.n_out + k]);
+            fputc('\n', fe.fp);
+        }
+    }
+    if (!st && first == 0 && last == g.runs) {
+        snprintf(path, sizeof path, "%s/indices.csv", dir);
+        st = calcify_outfile_open(&fi, path, &err);
+        calcify_boot_opts bo = {(size_t)boot, conf, (uint64_t)seed};
+        if (!st)
+            st = write_indices(fi.fp, (int)precision, &sc, &probe, vary, &g, y, &bo, &err);
+    }
+    if (!st)
+        st = calcify_outfile_commit(&fd, &err);
+    if (!st)
+        st = calcify_outfile_commit(&fe, &err);
+    if (!st && fi.fp)
+        st = calcify_outfile_commit(&fi, &err);
+    calcify_outfile_abort(&fd);
+    calcify_outfile_abort(&fe);
+    calcify_outfile_abort(&fi);
+    free(design_text);
+    free(header);
+    free(y);
+    free(status);
+    free(have);
+    free(g.values);
+    calcify_morris_plan_free(&g.plan);
+    calcify_probe_free(&probe);
+    free(selected);
+    calcify_scenario_free(&sc);
+    if (st)
+        return cli_error(st, err.msg);
+    if (failed)
+        fprintf(stderr, "calcify: %zu of %zu runs failed (status in %s/evaluations.csv); the "
+                "indices use the samples without a failure\n", failed, last - first, dir);
+    return 0;
+}
