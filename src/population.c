@@ -177,3 +177,109 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
     free(buf);
     return CALCIFY_OK;
 }
+
+/* strtod over exactly [s, end); empty → NAN; -1 if not a number */
+static int number_field(const char *s, const char *end, double *out)
+{
+    if (s == end) {
+        *out = NAN;
+        return 0;
+    }
+    char buf[64], *stop;
+    if ((size_t)(end - s) >= sizeof buf)
+        return -1;
+    memcpy(buf, s, (size_t)(end - s));
+    buf[end - s] = '\0';
+    errno = 0;
+    *out = strtod(buf, &stop);
+    return *stop || errno == ERANGE ? -1 : 0;
+}
+
+calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, size_t *n,
+                                     calcify_error *err)
+{
+    static const char header[] = "arm,time_d,observable,n,mean,sd,p05,p50,p95";
+    *rows = NULL;
+    *n = 0;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s (expected the "
+                            "stats.csv of calcify population)", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, have = 0;
+    int lineno = 0;
+    calcify_status st = CALCIFY_OK;
+    ssize_t len;
+    while (!st && (len = getline(&line, &cap, fp)) > 0) {
+        lineno++;
+        if (line[len - 1] == '\n')
+            line[--len] = '\0';
+        if (lineno == 1) {
+            if (strcmp(line, header) != 0)
+                st = calcify_fail(err, CALCIFY_EINPUT, "%s:1: header '%s' (expected '%s')",
+                                  path, line, header);
+            continue;
+        }
+        const char *f[9];
+        int k = 0;
+        f[k++] = line;
+        for (char *c = line; *c && k < 9; c++)
+            if (*c == ',')
+                f[k++] = c + 1;
+        if (k != 9 || strchr(f[8], ',')) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: expected 9 fields", path, lineno);
+            break;
+        }
+        if (have == *n) {
+            size_t nc = have ? 2 * have : 64;
+            calcify_popstat *r = realloc(*rows, nc * sizeof *r);
+            if (!r) {
+                st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+                break;
+            }
+            *rows = r, have = nc;
+        }
+        calcify_popstat *r = &(*rows)[*n];
+        snprintf(r->arm, sizeof r->arm, "%.*s", (int)(f[1] - f[0] - 1), f[0]);
+        char obs[128];
+        snprintf(obs, sizeof obs, "%.*s", (int)(f[3] - f[2] - 1), f[2]);
+        r->obs = -1;
+        for (int i = 0; i < CALCIFY_NOBS; i++)
+            if (!strcmp(obs, calcify_obs_names[i]))
+                r->obs = i;
+        double count;
+        if (number_field(f[1], f[2] - 1, &r->time) || !isfinite(r->time) ||
+            number_field(f[3], f[4] - 1, &count) || !(count >= 0) ||
+            number_field(f[4], f[5] - 1, &r->mean) || number_field(f[5], f[6] - 1, &r->sd)) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: expected numbers in time_d, n, "
+                              "mean and sd", path, lineno);
+            break;
+        }
+        r->n = (size_t)count;
+        if (r->obs >= 0) /* an observable this build does not know is skipped */
+            (*n)++;
+    }
+    free(line);
+    if (!st && ferror(fp))
+        st = calcify_fail(err, CALCIFY_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    if (!st && lineno == 0)
+        st = calcify_fail(err, CALCIFY_EINPUT, "%s: empty (expected the stats.csv of "
+                          "calcify population)", path);
+    fclose(fp);
+    if (st) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+const calcify_popstat *calcify_popstats_find(const calcify_popstat *rows, size_t n,
+                                             const char *arm, double t, int obs)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].obs == obs && fabs(rows[i].time - t) <= 1e-9 * (t > 1 ? t : 1) &&
+            !strcmp(rows[i].arm, arm))
+            return &rows[i];
+    return NULL;
+}

@@ -59,6 +59,24 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
                                               const unsigned char *status, size_t n,
                                               calcify_error *err);
 
+/* One row of a stats.csv, as read back. */
+typedef struct {
+    char arm[128];
+    double time;          /* d */
+    int obs;              /* calcify_obs_index */
+    size_t n;
+    double mean, sd;      /* NAN when empty */
+} calcify_popstat;
+
+/* Read a stats.csv written by calcify_population_write_stats.  Errors as
+ * "path:line: what (expected …)", CALCIFY_EINPUT; *rows is malloc'd. */
+calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, size_t *n,
+                                     calcify_error *err);
+
+/* The row of arm `arm`, observable `obs` at time t (within 1e-9 d), or NULL. */
+const calcify_popstat *calcify_popstats_find(const calcify_popstat *rows, size_t n,
+                                             const char *arm, double t, int obs);
+
 #ifdef __cplusplus
 }
 #endif
