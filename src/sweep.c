@@ -125,7 +125,7 @@ static void *worker(void *arg)
                                          o->sc->atol, &err);
     calcify_paramset ps;
     int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
-    double values[64];
+    double values[CALCIFY_NPARAM]; /* each parameter is varied at most once */
     pthread_mutex_lock(&s->lock);
     if (!sim || !have_ps) {
         s->status = calcify_fail(&s->err, sim ? CALCIFY_ENOMEM : CALCIFY_EUSAGE, "%s",
@@ -168,8 +168,8 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
                                  calcify_error *err)
 {
     memset(stats, 0, sizeof *stats);
-    if (o->n_vary > 64)
-        return calcify_fail(err, CALCIFY_EUSAGE, "at most 64 varied parameters");
+    if (o->n_vary > CALCIFY_NPARAM)
+        return calcify_fail(err, CALCIFY_EUSAGE, "at most %d varied parameters", CALCIFY_NPARAM);
     if (o->last > calcify_design_runs(o->design) || o->first > o->last)
         return calcify_fail(err, CALCIFY_EUSAGE, "run range %zu..%zu outside the "
                             "design's %zu runs", o->first, o->last,
@@ -180,7 +180,7 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
     if (!(s.slots = calloc(s.window, sizeof *s.slots)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     /* the design is sequential: skip the runs before this shard */
-    double skip[64];
+    double skip[CALCIFY_NPARAM];
     for (size_t i = 0; i < o->first; i++)
         calcify_design_next(o->design, skip);
     pthread_mutex_init(&s.lock, NULL);

@@ -264,8 +264,9 @@ static void test_morris_ranks_g_function(void)
         printf("\n  Morris g x%d: mu* %.4f [%.4f, %.4f], sigma %.4f", j + 1, m[j].mu_star,
                m[j].mu_star_lo, m[j].mu_star_hi, m[j].sigma);
     }
-    CU_ASSERT_EQUAL(calcify_morris_plan_make(&plan, R, D, 3, 3, &err), CALCIFY_EUSAGE);
     calcify_morris_plan_free(&plan);
+    CU_ASSERT_EQUAL(calcify_morris_plan_make(&plan, R, D, 3, 3, &err), CALCIFY_EUSAGE);
+    CU_ASSERT_PTR_NULL(plan.u);  /* nothing to free after a failure */
     free(y);
 }
 

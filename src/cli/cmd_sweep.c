@@ -26,7 +26,8 @@ static const char usage[] =
     "A run's rows are bit-identical whatever --threads and --shard are.\n"
     "\n"
     "  --vary NAME=LO:HI[:log]  a range in the parameter's unit (repeatable;\n"
-    "                     units: calcify params SCENARIO)\n"
+    "                     units: calcify params SCENARIO); lhs and sobol also\n"
+    "                     take NAME=MEAN:CV%:normal and NAME=MEDIAN:CV%:lognormal\n"
     "  --design KIND      grid (N points per parameter, N^d runs), lhs (N runs,\n"
     "                     Latin hypercube) or sobol (N runs, scrambled; N = 2^k\n"
     "                     balances it best); default lhs\n"
@@ -71,7 +72,7 @@ int cmd_sweep(int argc, char **argv)
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    calcify_vary vary[64];
+    calcify_vary vary[CALCIFY_NPARAM]; /* each parameter at most once */
     size_t n_vary = 0;
     const char *dir = NULL, *arms[64];
     int n_arms = 0, quiet = 0, keep_going = 0, timeseries = 0, c;
@@ -86,8 +87,8 @@ int cmd_sweep(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_VARY:
-            if (n_vary == 64) {
-                fputs("calcify: at most 64 --vary\n", stderr);
+            if (n_vary == CALCIFY_NPARAM) {
+                fprintf(stderr, "calcify: at most %d --vary (one per parameter)\n", CALCIFY_NPARAM);
                 return 2;
             }
             if (calcify_vary_parse(optarg, &vary[n_vary], &err))
@@ -171,7 +172,7 @@ int cmd_sweep(int argc, char **argv)
         st = calcify_outfile_open(&fd, path, &err);
     }
     if (!st) { /* the whole design, in every shard: merge checks against it */
-        double v[64];
+        double v[CALCIFY_NPARAM];
         fputs("run_id", fd.fp);
         for (size_t j = 0; j < n_vary; j++) {
             char col[128];
@@ -192,7 +193,7 @@ int cmd_sweep(int argc, char **argv)
         st = calcify_outfile_open(&ft, path, &err);
     }
     if (!st) {
-        int params[64];
+        int params[CALCIFY_NPARAM];
         for (size_t j = 0; j < n_vary; j++)
             params[j] = vary[j].param;
         calcify_summary_write_header(fs.fp, 1, params, n_vary);
