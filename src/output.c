@@ -1,5 +1,6 @@
 /* output.c — all-or-nothing output files and the CSV time series. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,12 @@ int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
     for (int i = 0; i < CALCIFY_NOBS; i++)
         fprintf(fp, ",%.*g", precision, obs[i]);
     return fputc('\n', fp) == EOF ? -1 : 0;
+}
+
+void calcify_csv_write_number(FILE *fp, int precision, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, ",%.*g", precision, v);
+    else
+        fputc(',', fp);
 }

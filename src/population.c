@@ -10,6 +10,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "calcify/output.h"
 #include "calcify/population.h"
 #include "suggest.h"
 
@@ -132,14 +133,6 @@ done:
     return st;
 }
 
-static void field(FILE *fp, int precision, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.*g", precision, v);
-    else
-        fputc(',', fp);
-}
-
 calcify_status calcify_population_write_stats(FILE *fp, int precision,
                                               const calcify_scenario *sc,
                                               const calcify_probe *probe, const double *y,
@@ -166,11 +159,11 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
                     continue;
                 }
                 gsl_sort(buf, 1, k);
-                field(fp, precision, gsl_stats_mean(buf, 1, k));
-                field(fp, precision, k > 1 ? gsl_stats_sd(buf, 1, k) : NAN);
-                field(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.05));
-                field(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.50));
-                field(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.95));
+                calcify_csv_write_number(fp, precision, gsl_stats_mean(buf, 1, k));
+                calcify_csv_write_number(fp, precision, k > 1 ? gsl_stats_sd(buf, 1, k) : NAN);
+                calcify_csv_write_number(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.05));
+                calcify_csv_write_number(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.50));
+                calcify_csv_write_number(fp, precision, gsl_stats_quantile_from_sorted_data(buf, 1, k, 0.95));
                 fputc('\n', fp);
             }
     }

@@ -43,6 +43,10 @@ int calcify_csv_write_header(FILE *fp);
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[CALCIFY_NOBS]);
 
+/* ",<v>" with `precision` significant digits, or "," alone when v is not
+ * finite (an empty field: NA in R, NaN in pandas). */
+void calcify_csv_write_number(FILE *fp, int precision, double v);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "calcify/design.h"
+#include "calcify/probe.h"
 #include "calcify/scenario.h"
 #include "calcify/simulate.h"
 #include "calcify/status.h"
@@ -83,7 +85,45 @@ int cli_parse_double(const char *opt, const char *s, double lo, double hi,
                      double *out);
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
 
-/* "K/N" with 1 <= K <= N; -1 if malformed. */
+/* Options of the commands that run a batch and read observables at times
+ * (sensitivity, gsa, population): --observable, --at, --arm, --threads,
+ * --precision, -q. */
+typedef struct {
+    int obs[CALCIFY_NOBS];   /* --observable, in order                   */
+    size_t n_obs;
+    double at[256];          /* --at, d                                  */
+    size_t n_at;
+    const char *arms[64];    /* --arm                                    */
+    int n_arms;
+    long threads;            /* default: the number of CPUs              */
+    long precision;          /* set the command's default before parsing */
+    int quiet;
+} cli_batch_opts;
+
+enum { OPT_B_OBS = 1100, OPT_B_AT, OPT_B_ARM, OPT_B_THREADS, OPT_B_PRECISION };
+#define CLI_BATCH_LONGOPTS                                          \
+    {"observable", required_argument, NULL, OPT_B_OBS},             \
+    {"at", required_argument, NULL, OPT_B_AT},                      \
+    {"arm", required_argument, NULL, OPT_B_ARM},                    \
+    {"threads", required_argument, NULL, OPT_B_THREADS},            \
+    {"precision", required_argument, NULL, OPT_B_PRECISION},        \
+    {"quiet", no_argument, NULL, 'q'}
+
+/* Defaults: every observable, phase ends, all arms, all CPUs. */
+void cli_batch_defaults(cli_batch_opts *b, long precision);
+
+/* Handle one batch option; 1 handled, 0 not ours, -1 error (reported). */
+int cli_batch_option(cli_batch_opts *b, int opt, const char *arg);
+
+/* The same for a command's `default:` branch: 0 if handled; else -1 after
+ * reporting the error, or printing `usage` for an option nobody knows. */
+int cli_batch_option_or_usage(cli_batch_opts *b, int opt, const char *arg, const char *usage);
+
+/* Collect one --vary into v[*n] (capacity CALCIFY_NPARAM), refusing a
+ * parameter given twice; -1 (reported) on error. */
+int cli_add_vary(calcify_vary *v, size_t *n, const char *spec);
+
+/* "K/N" with 1 <= K <= N; -1 if malformed (reported). */
 int cli_parse_shard(const char *s, long *k, long *n);
 
 /* A progress line on stderr ("WHAT: done/total runs, rate, ETA"), shown only

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "calcify/batch.h"
 #include "calcify/gsa.h"
@@ -74,14 +73,6 @@ typedef struct {
     calcify_morris_plan plan;
     double *values;       /* runs × d */
 } gsa_design;
-
-static void field(FILE *fp, int precision, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.*g", precision, v);
-    else
-        fputc(',', fp);
-}
 
 static void write_design(FILE *fp, const calcify_vary *v, const gsa_design *g)
 {
@@ -270,18 +261,18 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
                             sc->arms[p->arms[a].arm].name, calcify_obs_names[p->obs[oi]],
                             p->arms[a].times[ti]);
                     if (g->morris) {
-                        field(fp, precision, mi[j].mu_star);
-                        field(fp, precision, mi[j].mu_star_lo);
-                        field(fp, precision, mi[j].mu_star_hi);
-                        field(fp, precision, mi[j].sigma);
-                        field(fp, precision, mi[j].mu);
+                        calcify_csv_write_number(fp, precision, mi[j].mu_star);
+                        calcify_csv_write_number(fp, precision, mi[j].mu_star_lo);
+                        calcify_csv_write_number(fp, precision, mi[j].mu_star_hi);
+                        calcify_csv_write_number(fp, precision, mi[j].sigma);
+                        calcify_csv_write_number(fp, precision, mi[j].mu);
                     } else {
-                        field(fp, precision, si[j].s1);
-                        field(fp, precision, si[j].s1_lo);
-                        field(fp, precision, si[j].s1_hi);
-                        field(fp, precision, si[j].st);
-                        field(fp, precision, si[j].st_lo);
-                        field(fp, precision, si[j].st_hi);
+                        calcify_csv_write_number(fp, precision, si[j].s1);
+                        calcify_csv_write_number(fp, precision, si[j].s1_lo);
+                        calcify_csv_write_number(fp, precision, si[j].s1_hi);
+                        calcify_csv_write_number(fp, precision, si[j].st);
+                        calcify_csv_write_number(fp, precision, si[j].st_lo);
+                        calcify_csv_write_number(fp, precision, si[j].st_hi);
                     }
                     fprintf(fp, ",%zu\n", used);
                 }
@@ -294,7 +285,7 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
 int cmd_gsa(int argc, char **argv)
 {
     enum { OPT_METHOD_GSA = OPT_FIRST_FREE, OPT_VARY, OPT_N, OPT_SEED, OPT_LEVELS, OPT_BOOT,
-           OPT_CONF, OPT_OBS, OPT_AT, OPT_ARM, OPT_THREADS, OPT_SHARD, OPT_FROM, OPT_PRECISION };
+           OPT_CONF, OPT_SHARD, OPT_FROM };
     static const struct option longopts[] = {
         {"method", required_argument, NULL, OPT_METHOD_GSA},
         {"vary", required_argument, NULL, OPT_VARY},
@@ -303,16 +294,11 @@ int cmd_gsa(int argc, char **argv)
         {"levels", required_argument, NULL, OPT_LEVELS},
         {"boot", required_argument, NULL, OPT_BOOT},
         {"conf", required_argument, NULL, OPT_CONF},
-        {"observable", required_argument, NULL, OPT_OBS},
-        {"at", required_argument, NULL, OPT_AT},
-        {"arm", required_argument, NULL, OPT_ARM},
-        {"threads", required_argument, NULL, OPT_THREADS},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"from", required_argument, NULL, OPT_FROM},
-        {"precision", required_argument, NULL, OPT_PRECISION},
         {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        CLI_BATCH_LONGOPTS,
         /* --method is gsa's own; the solver's stays reachable as --solver */
         {"solver", required_argument, NULL, OPT_METHOD},
         {"set", required_argument, NULL, OPT_SET},
@@ -322,12 +308,13 @@ int cmd_gsa(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     calcify_vary vary[CALCIFY_NPARAM];
-    size_t n_vary = 0, n_obs = 0, n_at = 0;
-    int obs[CALCIFY_NOBS], n_arms = 0, n_from = 0, quiet = 0, c, method = -1;
-    double at[256], conf = 0.95;
-    const char *dir = NULL, *arms[64], *from[1024];
-    long n = -1, seed = 1, levels = 4, boot = 500, precision = 6;
-    long threads = sysconf(_SC_NPROCESSORS_ONLN), shard_k = 1, shard_n = 1;
+    size_t n_vary = 0;
+    cli_batch_opts b;
+    cli_batch_defaults(&b, 6);
+    int n_from = 0, c, method = -1;
+    double conf = 0.95;
+    const char *dir = NULL, *from[1024];
+    long n = -1, seed = 1, levels = 4, boot = 500, shard_k = 1, shard_n = 1;
     calcify_error err;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
@@ -346,19 +333,8 @@ int cmd_gsa(int argc, char **argv)
             }
             break;
         case OPT_VARY:
-            if (n_vary == CALCIFY_NPARAM) {
-                fprintf(stderr, "calcify: more --vary than parameters (%d)\n", CALCIFY_NPARAM);
+            if (cli_add_vary(vary, &n_vary, optarg))
                 return 2;
-            }
-            if (calcify_vary_parse(optarg, &vary[n_vary], &err))
-                return cli_error(CALCIFY_EUSAGE, err.msg);
-            for (size_t j = 0; j < n_vary; j++)
-                if (vary[j].param == vary[n_vary].param) {
-                    fprintf(stderr, "calcify: --vary %s given twice\n",
-                            calcify_param_defs[vary[j].param].name);
-                    return 2;
-                }
-            n_vary++;
             break;
         case OPT_N:
             if (cli_parse_int("--n", optarg, 2, 1L << 24, &n))
@@ -380,27 +356,9 @@ int cmd_gsa(int argc, char **argv)
             if (cli_parse_double("--conf", optarg, 0.5, 0.999, &conf))
                 return 2;
             break;
-        case OPT_OBS:
-            if (calcify_obs_parse_list(optarg, obs, &n_obs, &err))
-                return cli_error(CALCIFY_EUSAGE, err.msg);
-            break;
-        case OPT_AT:
-            if (cli_parse_times(optarg, at, &n_at, sizeof at / sizeof at[0]))
-                return 2;
-            break;
-        case OPT_ARM:
-            if (cli_add_arm(arms, &n_arms, optarg))
-                return 2;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_int("--threads", optarg, 1, 1024, &threads))
-                return 2;
-            break;
         case OPT_SHARD:
-            if (cli_parse_shard(optarg, &shard_k, &shard_n)) {
-                fprintf(stderr, "calcify: --shard '%s': expected K/N with 1 <= K <= N\n", optarg);
+            if (cli_parse_shard(optarg, &shard_k, &shard_n))
                 return 2;
-            }
             break;
         case OPT_FROM:
             if (n_from == (int)(sizeof from / sizeof from[0])) {
@@ -409,14 +367,11 @@ int cmd_gsa(int argc, char **argv)
             }
             from[n_from++] = optarg;
             break;
-        case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, 17, &precision))
-                return 2;
-            break;
         case 'o': dir = optarg; break;
-        case 'q': quiet = 1; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            if (cli_batch_option_or_usage(&b, c, optarg, usage))
+                return 2;
         }
     }
     if (argc - optind != 1 || !dir || n_vary == 0 || method < 0) {
@@ -445,9 +400,9 @@ int cmd_gsa(int argc, char **argv)
     char *design_text = NULL, *header = NULL;
     size_t design_len = 0, header_len = 0;
     calcify_outfile fd = {0}, fe = {0}, fi = {0};
-    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    calcify_status st = cli_select_arms(&sc, b.arms, b.n_arms, &selected, &err);
     if (!st)
-        st = calcify_probe_init(&probe, &sc, selected, at, n_at, obs, n_obs, &err);
+        st = calcify_probe_init(&probe, &sc, selected, b.at, b.n_at, b.obs, b.n_obs, &err);
     if (!st) {
         g.runs = method ? calcify_morris_runs(g.n, g.d) : calcify_saltelli_runs(g.n, g.d);
         if (g.runs == 0 || g.runs > (1u << 30) || g.runs > ((size_t)1 << 40) / (probe.n_out + 1))
@@ -498,13 +453,13 @@ int cmd_gsa(int argc, char **argv)
     char path[4096];
     if (!st && !n_from) {
         cli_progress pr;
-        cli_progress_init(&pr, "gsa", quiet);
+        cli_progress_init(&pr, "gsa", b.quiet);
         int params[CALCIFY_NPARAM];
         for (size_t j = 0; j < g.d; j++)
             params[j] = vary[j].param;
         calcify_batch_opts bo = {
             .sc = &sc, .probe = &probe, .params = params, .n_params = g.d,
-            .values = g.values, .first = first, .last = last, .threads = (int)threads,
+            .values = g.values, .first = first, .last = last, .threads = (int)b.threads,
             .progress = cli_progress_update, .user = &pr};
         st = calcify_batch_run(&bo, y, status + first, &err);
     }
@@ -524,7 +479,7 @@ int cmd_gsa(int argc, char **argv)
             failed += status[r] != CALCIFY_RUN_OK;
             fprintf(fe.fp, "%zu,%s", r, calcify_run_status_name(status[r]));
             for (size_t k = 0; k < probe.n_out; k++)
-                field(fe.fp, 17, y[(r - first) * probe.n_out + k]);
+                calcify_csv_write_number(fe.fp, 17, y[(r - first) * probe.n_out + k]);
             fputc('\n', fe.fp);
         }
     }
@@ -533,7 +488,7 @@ int cmd_gsa(int argc, char **argv)
         st = calcify_outfile_open(&fi, path, &err);
         calcify_boot_opts bo = {(size_t)boot, conf, (uint64_t)seed};
         if (!st)
-            st = write_indices(fi.fp, (int)precision, &sc, &probe, vary, &g, y, &bo, &err);
+            st = write_indices(fi.fp, (int)b.precision, &sc, &probe, vary, &g, y, &bo, &err);
     }
     if (!st)
         st = calcify_outfile_commit(&fd, &err);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "calcify/batch.h"
 #include "calcify/output.h"
@@ -52,39 +51,28 @@ static const char usage[] =
     "      --iiv ca_dep_max=30% --seed 7 -o out/pop\n"
     "  gnuplot -c plots/population.gp out/pop/stats.csv out/population.png\n";
 
-static void field(FILE *fp, int precision, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.*g", precision, v);
-    else
-        fputc(',', fp);
-}
-
 int cmd_population(int argc, char **argv)
 {
-    enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP, OPT_OBS, OPT_ARM,
-           OPT_THREADS, OPT_PRECISION };
+    enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP };
     static const struct option longopts[] = {
         {"n-per-arm", required_argument, NULL, OPT_NPER},
         {"iiv", required_argument, NULL, OPT_IIV},
         {"iiv-corr", required_argument, NULL, OPT_CORR},
         {"seed", required_argument, NULL, OPT_SEED},
         {"step", required_argument, NULL, OPT_STEP},
-        {"observable", required_argument, NULL, OPT_OBS},
-        {"arm", required_argument, NULL, OPT_ARM},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"precision", required_argument, NULL, OPT_PRECISION},
         {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        CLI_BATCH_LONGOPTS,
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     calcify_iiv iiv[CALCIFY_NPARAM];
-    const char *corr_spec[256], *dir = NULL, *arms[64];
-    size_t m = 0, n_obs = 0;
-    int obs[CALCIFY_NOBS], n_corr = 0, n_arms = 0, quiet = 0, c;
-    long n_per = 0, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN), precision = 6;
+    const char *corr_spec[256], *dir = NULL;
+    cli_batch_opts b;
+    cli_batch_defaults(&b, 6);
+    size_t m = 0;
+    int n_corr = 0, c;
+    long n_per = 0, seed = 1;
     double step = 0;
     calcify_error err;
     optind = 1;
@@ -126,26 +114,11 @@ int cmd_population(int argc, char **argv)
             if (cli_parse_double("--step", optarg, 1e-3, 1e6, &step))
                 return 2;
             break;
-        case OPT_OBS:
-            if (calcify_obs_parse_list(optarg, obs, &n_obs, &err))
-                return cli_error(CALCIFY_EUSAGE, err.msg);
-            break;
-        case OPT_ARM:
-            if (cli_add_arm(arms, &n_arms, optarg))
-                return 2;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_int("--threads", optarg, 1, 1024, &threads))
-                return 2;
-            break;
-        case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, 17, &precision))
-                return 2;
-            break;
         case 'o': dir = optarg; break;
-        case 'q': quiet = 1; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            if (cli_batch_option_or_usage(&b, c, optarg, usage))
+                return 2;
         }
     }
     if (argc - optind != 1 || !dir || n_per == 0 || m == 0) {
@@ -166,10 +139,10 @@ int cmd_population(int argc, char **argv)
     double *values = NULL, *y = NULL;
     size_t *arm_of = NULL, total = 0;
     calcify_outfile fa = {0}, fs = {0};
-    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    calcify_status st = cli_select_arms(&sc, b.arms, b.n_arms, &selected, &err);
     if (!st)
         st = calcify_probe_init_grid(&probe, &sc, selected, step > 0 ? step : sc.output_step,
-                                     obs, n_obs, &err);
+                                     b.obs, b.n_obs, &err);
     if (!st) {
         total = probe.n_arms * (size_t)n_per;
         if (!(values = malloc(total * m * sizeof *values)) ||
@@ -189,10 +162,10 @@ int cmd_population(int argc, char **argv)
         for (size_t j = 0; j < m; j++)
             params[j] = iiv[j].param;
         cli_progress pr;
-        cli_progress_init(&pr, "population", quiet);
+        cli_progress_init(&pr, "population", b.quiet);
         calcify_batch_opts bo = {
             .sc = &sc, .probe = &probe, .params = params, .n_params = m, .values = values,
-            .run_arm = arm_of, .first = 0, .last = total, .threads = (int)threads,
+            .run_arm = arm_of, .first = 0, .last = total, .threads = (int)b.threads,
             .progress = cli_progress_update, .user = &pr};
         st = calcify_batch_run(&bo, y, status, &err);
     }
@@ -218,10 +191,10 @@ int cmd_population(int argc, char **argv)
             fprintf(fa.fp, "%zu,%s,%zu", i + 1, sc.arms[probe.arms[a].arm].name,
                     i % (size_t)n_per + 1);
             for (size_t j = 0; j < m; j++)
-                fprintf(fa.fp, ",%.*g", (int)precision, values[i * m + j]);
+                fprintf(fa.fp, ",%.*g", (int)b.precision, values[i * m + j]);
             fprintf(fa.fp, ",%s", calcify_run_status_name(status[i]));
             for (size_t oi = 0; oi < probe.n_obs; oi++)
-                field(fa.fp, (int)precision,
+                calcify_csv_write_number(fa.fp, (int)b.precision,
                       y[i * probe.n_out + calcify_probe_slot(&probe, a, last_t, oi)]);
             fputc('\n', fa.fp);
         }
@@ -229,7 +202,7 @@ int cmd_population(int argc, char **argv)
         st = calcify_outfile_open(&fs, path, &err);
     }
     if (!st)
-        st = calcify_population_write_stats(fs.fp, (int)precision, &sc, &probe, y, arm_of,
+        st = calcify_population_write_stats(fs.fp, (int)b.precision, &sc, &probe, y, arm_of,
                                             status, total, &err);
     if (!st)
         st = calcify_outfile_commit(&fa, &err);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "calcify/output.h"
 #include "calcify/sensitivity.h"
@@ -48,36 +47,22 @@ static const char usage[] =
     "      --arm high_k1 -o out/sens.csv\n"
     "  sort -t, -k7,7g out/sens.csv | head     # the most negative normalised\n";
 
-static void field(FILE *fp, int precision, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.*g", precision, v);
-    else
-        fputc(',', fp);
-}
-
 int cmd_sensitivity(int argc, char **argv)
 {
-    enum { OPT_PARAM = OPT_FIRST_FREE, OPT_AT, OPT_OBS, OPT_ARM, OPT_THREADS, OPT_PRECISION };
+    enum { OPT_PARAM = OPT_FIRST_FREE };
     static const struct option longopts[] = {
         {"param", required_argument, NULL, OPT_PARAM},
-        {"at", required_argument, NULL, OPT_AT},
-        {"observable", required_argument, NULL, OPT_OBS},
-        {"arm", required_argument, NULL, OPT_ARM},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"precision", required_argument, NULL, OPT_PRECISION},
         {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        CLI_BATCH_LONGOPTS,
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    int params[CALCIFY_NPARAM], obs[CALCIFY_NOBS];
-    size_t n_params = 0, n_obs = 0, n_at = 0;
-    double at[256];
-    const char *out_path = NULL, *arms[64];
-    int n_arms = 0, quiet = 0, c;
-    long threads = sysconf(_SC_NPROCESSORS_ONLN), precision = 8;
+    cli_batch_opts b;
+    cli_batch_defaults(&b, 8);
+    int params[CALCIFY_NPARAM], c;
+    size_t n_params = 0;
+    const char *out_path = NULL;
     calcify_error err;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
@@ -102,30 +87,11 @@ int cmd_sensitivity(int argc, char **argv)
             params[n_params++] = p;
             break;
         }
-        case OPT_AT:
-            if (cli_parse_times(optarg, at, &n_at, sizeof at / sizeof at[0]))
-                return 2;
-            break;
-        case OPT_OBS:
-            if (calcify_obs_parse_list(optarg, obs, &n_obs, &err))
-                return cli_error(CALCIFY_EUSAGE, err.msg);
-            break;
-        case OPT_ARM:
-            if (cli_add_arm(arms, &n_arms, optarg))
-                return 2;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_int("--threads", optarg, 1, 1024, &threads))
-                return 2;
-            break;
-        case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, 17, &precision))
-                return 2;
-            break;
         case 'o': out_path = optarg; break;
-        case 'q': quiet = 1; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+        default:
+            if (cli_batch_option_or_usage(&b, c, optarg, usage))
+                return 2;
         }
     }
     if (argc - optind != 1) {
@@ -146,9 +112,9 @@ int cmd_sensitivity(int argc, char **argv)
         sc.atol /= 100;
     unsigned char *selected = NULL;
     calcify_probe probe = {0};
-    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    calcify_status st = cli_select_arms(&sc, b.arms, b.n_arms, &selected, &err);
     if (!st)
-        st = calcify_probe_init(&probe, &sc, selected, at, n_at, obs, n_obs, &err);
+        st = calcify_probe_init(&probe, &sc, selected, b.at, b.n_at, b.obs, b.n_obs, &err);
     double *value = NULL;
     calcify_sens *sens = NULL;
     calcify_outfile of = {0};
@@ -160,8 +126,8 @@ int cmd_sensitivity(int argc, char **argv)
         st = calcify_outfile_open(&of, out_path, &err);
     if (!st) {
         cli_progress pr;
-        cli_progress_init(&pr, "sensitivity", quiet);
-        calcify_sens_opts so = {&sc, &probe, params, n_params, (int)threads,
+        cli_progress_init(&pr, "sensitivity", b.quiet);
+        calcify_sens_opts so = {&sc, &probe, params, n_params, (int)b.threads,
                                 cli_progress_update, &pr};
         st = calcify_sensitivity_run(&so, value, sens, &failed, &err);
     }
@@ -177,12 +143,12 @@ int cmd_sensitivity(int argc, char **argv)
                         const calcify_sens *s = &sens[i * probe.n_out + k];
                         fprintf(of.fp, "%s,%s,%s,%.10g", d->name, sc.arms[probe.arms[a].arm].name,
                                 calcify_obs_names[probe.obs[oi]], probe.arms[a].times[ti]);
-                        field(of.fp, (int)precision, value[k]);
-                        field(of.fp, (int)precision, s->sensitivity);
-                        field(of.fp, (int)precision, s->normalised);
-                        field(of.fp, 3, s->step);
-                        field(of.fp, 3, s->error);
-                        field(of.fp, 15, sc.params.value[params[i]]);
+                        calcify_csv_write_number(of.fp, (int)b.precision, value[k]);
+                        calcify_csv_write_number(of.fp, (int)b.precision, s->sensitivity);
+                        calcify_csv_write_number(of.fp, (int)b.precision, s->normalised);
+                        calcify_csv_write_number(of.fp, 3, s->step);
+                        calcify_csv_write_number(of.fp, 3, s->error);
+                        calcify_csv_write_number(of.fp, 15, sc.params.value[params[i]]);
                         fprintf(of.fp, ",%s\n", d->unit);
                     }
         }

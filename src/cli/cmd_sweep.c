@@ -87,13 +87,8 @@ int cmd_sweep(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_VARY:
-            if (n_vary == CALCIFY_NPARAM) {
-                fprintf(stderr, "calcify: at most %d --vary (one per parameter)\n", CALCIFY_NPARAM);
+            if (cli_add_vary(vary, &n_vary, optarg))
                 return 2;
-            }
-            if (calcify_vary_parse(optarg, &vary[n_vary], &err))
-                return cli_error(CALCIFY_EUSAGE, err.msg);
-            n_vary++;
             break;
         case OPT_DESIGN:
             if ((kind = calcify_design_kind_parse(optarg)) < 0) {
@@ -114,10 +109,8 @@ int cmd_sweep(int argc, char **argv)
                 return 2;
             break;
         case OPT_SHARD:
-            if (cli_parse_shard(optarg, &shard_k, &shard_n)) {
-                fprintf(stderr, "calcify: --shard '%s': expected K/N with 1 <= K <= N\n", optarg);
+            if (cli_parse_shard(optarg, &shard_k, &shard_n))
                 return 2;
-            }
             break;
         case OPT_TS: timeseries = 1; break;
         case OPT_KEEP: keep_going = 1; break;
@@ -144,13 +137,6 @@ int cmd_sweep(int argc, char **argv)
                 "-o DIR\n%s", usage);
         return 2;
     }
-    for (size_t i = 0; i < n_vary; i++)
-        for (size_t j = 0; j < i; j++)
-            if (vary[i].param == vary[j].param) {
-                fprintf(stderr, "calcify: --vary %s given twice\n",
-                        calcify_param_defs[vary[i].param].name);
-                return 2;
-            }
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)

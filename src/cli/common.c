@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calcify/solver.h"
 #include "cli.h"
@@ -173,12 +174,12 @@ int cli_parse_shard(const char *s, long *k, long *n)
     char *end;
     errno = 0;
     *k = strtol(s, &end, 10);
-    if (end == s || *end != '/' || errno)
-        return -1;
     const char *t = end + 1;
-    *n = strtol(t, &end, 10);
-    if (end == t || *end || errno || *n < 1 || *k < 1 || *k > *n)
+    if (end == s || *end != '/' || errno || (*n = strtol(t, &end, 10), end == t) || *end ||
+        errno || *n < 1 || *k < 1 || *k > *n) {
+        fprintf(stderr, "calcify: --shard '%s': expected K/N with 1 <= K <= N\n", s);
         return -1;
+    }
     return 0;
 }
 
@@ -200,4 +201,67 @@ int cli_parse_times(const char *list, double *at, size_t *n, size_t cap)
             return 0;
         s = comma + 1;
     }
+}
+
+void cli_batch_defaults(cli_batch_opts *b, long precision)
+{
+    memset(b, 0, sizeof *b);
+    b->threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (b->threads < 1)
+        b->threads = 1;
+    b->precision = precision;
+}
+
+int cli_batch_option(cli_batch_opts *b, int opt, const char *arg)
+{
+    calcify_error err;
+    switch (opt) {
+    case OPT_B_OBS:
+        if (calcify_obs_parse_list(arg, b->obs, &b->n_obs, &err)) {
+            cli_error(CALCIFY_EUSAGE, err.msg);
+            return -1;
+        }
+        return 1;
+    case OPT_B_AT:
+        return cli_parse_times(arg, b->at, &b->n_at, sizeof b->at / sizeof b->at[0]) ? -1 : 1;
+    case OPT_B_ARM:
+        return cli_add_arm(b->arms, &b->n_arms, arg) ? -1 : 1;
+    case OPT_B_THREADS:
+        return cli_parse_int("--threads", arg, 1, 1024, &b->threads) ? -1 : 1;
+    case OPT_B_PRECISION:
+        return cli_parse_int("--precision", arg, 1, 17, &b->precision) ? -1 : 1;
+    case 'q':
+        b->quiet = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_add_vary(calcify_vary *v, size_t *n, const char *spec)
+{
+    calcify_error err;
+    if (*n == CALCIFY_NPARAM) {
+        fprintf(stderr, "calcify: at most %d --vary (one per parameter)\n", CALCIFY_NPARAM);
+        return -1;
+    }
+    if (calcify_vary_parse(spec, &v[*n], &err)) {
+        cli_error(CALCIFY_EUSAGE, err.msg);
+        return -1;
+    }
+    for (size_t j = 0; j < *n; j++)
+        if (v[j].param == v[*n].param) {
+            fprintf(stderr, "calcify: --vary %s given twice\n", calcify_param_defs[v[j].param].name);
+            return -1;
+        }
+    (*n)++;
+    return 0;
+}
+
+int cli_batch_option_or_usage(cli_batch_opts *b, int opt, const char *arg, const char *usage)
+{
+    int r = cli_batch_option(b, opt, arg);
+    if (r == 0)
+        fputs(usage, stderr);
+    return r == 1 ? 0 : -1;
 }
