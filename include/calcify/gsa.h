@@ -17,7 +17,8 @@
  * Model. Softw. 22:1509) reported as mu* = mean |EE|: r trajectories of d+1
  * points on a grid of `levels` levels, one parameter moved by
  * Δ = levels / (2(levels − 1)) per step, in random order and direction.
- * Elementary effects are per unit of the parameter's quantile (u ∈ [0, 1]),
+ * Elementary effects are per unit of the grid coordinate u ∈ [0, 1] (the
+ * parameter's quantile; for normal and log-normal 1% + 98%·u),
  * so they compare across parameters of any unit; normal and log-normal
  * parameters are cut at their 1% and 99% quantiles for Morris.
  * Intervals: percentile bootstrap over base samples (Sobol) or trajectories
