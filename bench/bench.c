@@ -207,7 +207,8 @@ int main(int argc, char **argv)
         double y[CALCIFY_NSTATE], f[CALCIFY_NSTATE];
         static double J[CALCIFY_NSTATE * CALCIFY_NSTATE];
         calcify_sim_baseline(e[0].sim, sc.baseline, y, &err);
-        const double *u = sc.arms[sc.n_arms > 1 ? 1 : 0].phases[0].diet;
+        double u[CALCIFY_NU];
+        calcify_model_inputs(m, sc.arms[sc.n_arms > 1 ? 1 : 0].phases[0].diet, u);
         enum { REPS = 200000 };
         double t0 = cpu_now(), sink = 0;
         for (int r = 0; r < REPS; r++) {

@@ -27,9 +27,22 @@ void calcify_armcache_free(calcify_armcache *c)
     c->valid = 0;
 }
 
+static int same_dose(const calcify_dose *a, const calcify_dose *b)
+{
+    return a->drug == b->drug && a->route == b->route && a->amount == b->amount &&
+           a->per_kg == b->per_kg && a->at == b->at && a->every == b->every &&
+           a->count == b->count;
+}
+
 static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
 {
-    return a->duration == b->duration && memcmp(a->diet, b->diet, sizeof a->diet) == 0;
+    if (a->duration != b->duration || memcmp(a->diet, b->diet, sizeof a->diet) != 0 ||
+        a->n_doses != b->n_doses)
+        return 0;
+    for (size_t i = 0; i < a->n_doses; i++)
+        if (!same_dose(&a->doses[i], &b->doses[i]))
+            return 0;
+    return 1;
 }
 
 const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,

@@ -7,8 +7,9 @@
  * F = food intake (g/kg/d).
  *
  *  Warfarin: gut -> body, albumin binding at equilibrium, unbound drug
- *  eliminated and acting on VKOR:
- *    dWg/dt = F·u_W − ka_W·Wg        dA/dt = f_W·ka_W·Wg − CLu·Cu
+ *  eliminated and acting on VKOR (F = food intake, an input u like the
+ *  diet, since it may follow a growth table):
+ *    dWg/dt = F·u_W − ka_W·Wg        dA/dt = f_W·ka_W·Wg − CLu·Cu + doses
  *    A = Vu·Cu + Valb·Bmax·Cu/(Kd + Cu)      (solved for Cu in closed form)
  *    I = EC50 / (EC50 + Cu)                  (VKOR activity left)
  *  K1 and MK-4 (X): gut -> plasma; liver, other tissues and the aorta draw
@@ -29,6 +30,9 @@
  *    dMy/dt = dep − (kmat + ry·(1 − S) + reg)·My
  *    dMm/dt = kmat·My − (rm·(1 − S) + reg)·Mm
  *  (basal resorption is the work of contractile cells, hence 1 − S)
+ *
+ *  Dose depots (gavage, sc, ip; one per drug and route): dD/dt = −ka_r·D,
+ *  a share f_r·ka_r·D absorbed into the body (warfarin) or plasma.
  *
  * There is no loop: diet and warfarin drive the vitamin K pools, which drive
  * MGP carboxylation and the VSMC phenotype, which drive mineral; nothing
@@ -205,26 +209,73 @@ static double uc_share(double uc, double cm)
     return tot > 0 ? pos(uc) / tot : 0;
 }
 
+void calcify_model_inputs(const calcify_model *m, const double diet[CALCIFY_NINPUT],
+                          double u[CALCIFY_NU])
+{
+    memcpy(u, diet, sizeof(double) * CALCIFY_NINPUT);
+    u[CALCIFY_U_FOOD] = m->p[CALCIFY_P_FOOD_INTAKE];
+    u[CALCIFY_U_BODY_WEIGHT] = m->p[CALCIFY_P_BODY_WEIGHT];
+}
+
+/* Depots of one drug: gavage, sc, ip (consecutive states from `first`). */
+typedef struct {
+    int first;              /* the gavage depot; sc and ip follow */
+    int f_gavage, ka_gavage;
+} depots;
+
+static const depots DEPOTS[3] = {
+    {CALCIFY_S_WARF_GAVAGE, CALCIFY_P_WARF_F_GAVAGE, CALCIFY_P_WARF_KA},
+    {CALCIFY_S_K1_GAVAGE, CALCIFY_P_K1_F_GAVAGE, CALCIFY_P_VK_KA},
+    {CALCIFY_S_MK4_GAVAGE, CALCIFY_P_MK4_F_GAVAGE, CALCIFY_P_VK_KA},
+};
+
+/* The three depots of drug d: absorption rate constants and bioavailabilities. */
+static void depot_rates(const double *p, int d, double ka[3], double fa[3])
+{
+    ka[0] = p[DEPOTS[d].ka_gavage];
+    fa[0] = p[DEPOTS[d].f_gavage];
+    ka[1] = p[CALCIFY_P_SC_KA];
+    fa[1] = p[CALCIFY_P_SC_F];
+    ka[2] = p[CALCIFY_P_IP_KA];
+    fa[2] = p[CALCIFY_P_IP_F];
+}
+
+/* Depots empty at the rate ka into the body (warfarin) or plasma (K1,
+ * MK-4), a share fa of them absorbed; returns the absorbed flux. */
+static double depots_rhs(const double *p, int d, const double y[], double f[])
+{
+    double ka[3], fa[3], in = 0;
+    depot_rates(p, d, ka, fa);
+    for (int r = 0; r < 3; r++) {
+        const int s = DEPOTS[d].first + r;
+        f[s] = -ka[r] * y[s];
+        in += fa[r] * ka[r] * y[s];
+    }
+    return in;
+}
+
 int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
-                      const double u[CALCIFY_NINPUT])
+                      const double u[CALCIFY_NU])
 {
     const double *p = m->p;
     common c;
     common_eval(m, y, &c);
-    const double F = p[CALCIFY_P_FOOD_INTAKE];
+    const double F = u[CALCIFY_U_FOOD];
     const double I = c.I;
 
     /* warfarin */
     f[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] - p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT];
     f[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT]
-                             - m->warf_clu * c.cu;
+                             - m->warf_clu * c.cu + depots_rhs(p, 0, y, f);
 
     /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d */
     const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
     f[CALCIFY_S_K1_GUT] = 1000.0 * F * u[CALCIFY_IN_K1] - ka * y[CALCIFY_S_K1_GUT];
     f[CALCIFY_S_MK4_GUT] = 1000.0 * F * u[CALCIFY_IN_MK4] - ka * y[CALCIFY_S_MK4_GUT];
-    f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT] - m->k1_cl * c.c1 - am * c.up1;
-    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT] - m->mk4_cl * c.c4 - am * c.up4;
+    f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT] - m->k1_cl * c.c1 - am * c.up1
+                         + depots_rhs(p, 1, y, f);
+    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT] - m->mk4_cl * c.c4 - am * c.up4
+                          + depots_rhs(p, 2, y, f);
 
     /* liver cycle */
     {
@@ -287,9 +338,9 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
 }
 
 int calcify_model_jac(const calcify_model *m, const double y[], double *J,
-                      const double u[CALCIFY_NINPUT])
+                      const double u[CALCIFY_NU])
 {
-    (void)u; /* the diet enters f only additively */
+    (void)u; /* the diet and food intake enter f only additively */
     const double *p = m->p;
     enum { N = CALCIFY_NSTATE };
     memset(J, 0, sizeof(double) * N * N);
@@ -319,6 +370,18 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     D(k4p, CALCIFY_S_MK4_GUT) = p[CALCIFY_P_MK4_F] * ka;
     D(k4p, k4p) = -m->mk4_cl * ivd - am * u44;
     D(k4p, k1p) = -am * u41;
+
+    /* dose depots: into the body (warfarin) or plasma (K1, MK-4) */
+    static const int into[3] = {CALCIFY_S_WARF_BODY, CALCIFY_S_K1_PL, CALCIFY_S_MK4_PL};
+    for (int d = 0; d < 3; d++) {
+        double ka_d[3], fa[3];
+        depot_rates(p, d, ka_d, fa);
+        for (int r = 0; r < 3; r++) {
+            const int s = DEPOTS[d].first + r;
+            D(s, s) = -ka_d[r];
+            D(into[d], s) = fa[r] * ka_d[r];
+        }
+    }
 
     { /* liver */
         const int q = CALCIFY_S_LIV_Q, h = CALCIFY_S_LIV_H, e = CALCIFY_S_LIV_E;
@@ -458,12 +521,12 @@ static void cycle_split(double a, double ox, double b, double kl, double *q,
 }
 
 void calcify_model_steady_guess(const calcify_model *m,
-                                const double u[CALCIFY_NINPUT], int diseased,
+                                const double u[CALCIFY_NU], int diseased,
                                 double y[CALCIFY_NSTATE])
 {
     const double *p = m->p;
-    const double F = p[CALCIFY_P_FOOD_INTAKE];
-    memset(y, 0, sizeof(double) * CALCIFY_NSTATE);
+    const double F = u[CALCIFY_U_FOOD];
+    memset(y, 0, sizeof(double) * CALCIFY_NSTATE); /* dose depots empty */
 
     /* warfarin: exact — unbound level from the dose, amount from binding */
     const double cu = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN] / m->warf_clu;
@@ -570,7 +633,7 @@ void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE
 }
 
 void calcify_model_observe(const calcify_model *m, const double y[],
-                           const double u[CALCIFY_NINPUT], double o[CALCIFY_NOBS])
+                           const double u[CALCIFY_NU], double o[CALCIFY_NOBS])
 {
     const double *p = m->p;
     common c;
@@ -578,6 +641,11 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_WARF_DIET] = u[CALCIFY_IN_WARFARIN];
     o[CALCIFY_O_K1_DIET] = u[CALCIFY_IN_K1] * 1000.0;
     o[CALCIFY_O_MK4_DIET] = u[CALCIFY_IN_MK4] * 1000.0;
+    /* intake per kg body weight, to show at once what the diet delivers */
+    o[CALCIFY_O_BODY_WEIGHT] = u[CALCIFY_U_BODY_WEIGHT];
+    o[CALCIFY_O_WARF_INTAKE] = u[CALCIFY_U_FOOD] * u[CALCIFY_IN_WARFARIN];
+    o[CALCIFY_O_K1_INTAKE] = 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_K1];
+    o[CALCIFY_O_MK4_INTAKE] = 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_MK4];
     /* amounts are shown clipped at zero: a −1e−20 is integration noise */
     const double cu = pos(c.cu), kd = p[CALCIFY_P_WARF_KD];
     o[CALCIFY_O_WARF_PLASMA] = cu + p[CALCIFY_P_ALB_CAPACITY] * cu / (kd + cu);

@@ -8,15 +8,16 @@
 #include "calcify/scenario.h"
 #include "calcify/solver.h"
 #include "cfgread.h"
+#include "dosing_read.h"
 #include "suggest.h"
 
 static const char *const top_keys[] = {"name", "description", "parameters",
                                        "output_step", "solver", "baseline",
                                        "overrides", "arms", "data_labels",
-                                       NULL};
+                                       "growth", NULL};
 static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
 static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
-static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", NULL};
+static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses", NULL};
 static const char *const arm_keys[] = {"name", "description", "phases", NULL};
 
 /* The three diet components of a group (baseline or phase), mg/g food. */
@@ -26,6 +27,17 @@ static calcify_status read_diet(const char *path, const config_setting_t *g,
 {
     static const int index[] = {CALCIFY_IN_WARFARIN, CALCIFY_IN_K1, CALCIFY_IN_MK4};
     for (int k = 0; k < 3; k++) {
+        /* "2 mg/kg" reads as a body-weight dose to a pharmacologist, and as
+         * mg per kg food to a unit table: refuse it */
+        const config_setting_t *s = config_setting_get_member(g, diet_keys[k]);
+        const char *text = s ? config_setting_get_string(s) : NULL;
+        if (calcify_unit_is_per_body_weight(text))
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: '%s' in %s is \"%s\": a dose per kg body weight "
+                                "on a diet key (expected a food concentration such as "
+                                "\"3 mg/g\" or \"5 ug/g\"; give doses in the phase's "
+                                "doses = ( { drug = \"%s\"; route = …; amount = \"%s\"; } );)",
+                                path, cfg_line(s), diet_keys[k], where, text, diet_keys[k], text);
         calcify_status st = cfg_quantity(path, g, diet_keys[k], where, "mg/g", 0,
                                          1000, "a food concentration >= 0, e.g. "
                                          "\"5 ug/g\"", &diet[index[k]], err);
@@ -88,7 +100,8 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
             (st = cfg_quantity(path, g, "duration", pw, "d", 1e-9, 1e6,
                                "a duration > 0, e.g. \"6 w\" or \"42 d\"",
                                &p->duration, err)) ||
-            (st = read_diet(path, g, pw, p->diet, err)))
+            (st = read_diet(path, g, pw, p->diet, err)) ||
+            (st = dosing_read_phase(path, g, pw, p, err)))
             return st;
     }
     return CALCIFY_OK;
@@ -307,6 +320,8 @@ static calcify_status load(const char *path, const char *param_override,
     const config_setting_t *labels = config_setting_get_member(root, "data_labels");
     if (labels && (st = read_labels(path, labels, sc, err)))
         return st;
+    if ((st = dosing_read_growth(path, root, &sc->growth, err)))
+        return st;
 
     if ((st = calcify_paramset_load(sc->param_path, &sc->params, err)))
         return st;
@@ -345,8 +360,11 @@ void calcify_scenario_free(calcify_scenario *sc)
     for (size_t k = 0; k < sc->n_arms; k++) {
         free(sc->arms[k].name);
         free(sc->arms[k].description);
+        for (size_t p = 0; sc->arms[k].phases && p < sc->arms[k].n_phases; p++)
+            free(sc->arms[k].phases[p].doses);
         free(sc->arms[k].phases);
     }
+    calcify_growth_free(sc->growth);
     free(sc->arms);
     for (size_t k = 0; k < sc->n_labels; k++) {
         free(sc->labels[k].label);

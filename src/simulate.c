@@ -16,20 +16,51 @@ struct calcify_sim {
     calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
     int allow_multiple;       /* accept a multistable baseline diet */
     calcify_steady_check check; /* of the last baseline */
+    const calcify_growth *growth; /* body weight and food intake over time */
 };
+
+/* The inputs at time t: the phase's, with food intake and body weight from
+ * the growth table when there is one.  Returns u or the filled `buf`. */
+static const double *inputs_at(const calcify_sim *sim, double t, const double u[],
+                               double buf[CALCIFY_NU], double *dfood_dt)
+{
+    if (!sim->growth) {
+        if (dfood_dt)
+            *dfood_dt = 0;
+        return u;
+    }
+    memcpy(buf, u, sizeof(double) * CALCIFY_NU);
+    calcify_growth_at(sim->growth, t, &buf[CALCIFY_U_BODY_WEIGHT], &buf[CALCIFY_U_FOOD],
+                      dfood_dt);
+    return buf;
+}
 
 static int sys_rhs(double t, const double y[], double f[], const double u[], void *ctx)
 {
-    (void)t;
-    return calcify_model_rhs(ctx, y, f, u);
+    calcify_sim *sim = ctx;
+    double buf[CALCIFY_NU];
+    return calcify_model_rhs(&sim->model, y, f, inputs_at(sim, t, u, buf, NULL));
 }
 
 static int sys_jac(double t, const double y[], double *dfdy, double dfdt[],
                    const double u[], void *ctx)
 {
-    (void)t;
-    (void)dfdt; /* autonomous within a phase: ∂f/∂t = 0 (zeroed by the solver) */
-    return calcify_model_jac(ctx, y, dfdy, u);
+    calcify_sim *sim = ctx;
+    double buf[CALCIFY_NU], dF;
+    const double *ut = inputs_at(sim, t, u, buf, &dF);
+    /* food intake is the only input that moves within a phase, and it
+     * enters the gut compartments linearly (dfdt arrives zeroed) */
+    dfdt[CALCIFY_S_WARF_GUT] = ut[CALCIFY_IN_WARFARIN] * dF;
+    dfdt[CALCIFY_S_K1_GUT] = 1000.0 * ut[CALCIFY_IN_K1] * dF;
+    dfdt[CALCIFY_S_MK4_GUT] = 1000.0 * ut[CALCIFY_IN_MK4] * dF;
+    return calcify_model_jac(&sim->model, y, dfdy, ut);
+}
+
+void calcify_sim_set_growth(calcify_sim *sim, const calcify_growth *growth)
+{
+    sim->growth = growth;
+    sim->sys.time_dependent = growth != NULL;
+    calcify_armcache_clear(&sim->cache);
 }
 
 calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
@@ -49,7 +80,7 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
     sim->sys.dim = CALCIFY_NSTATE;
     sim->sys.rhs = sys_rhs;
     sim->sys.jac = sys_jac;
-    sim->sys.ctx = &sim->model;
+    sim->sys.ctx = sim;
     sim->solver = calcify_solver_alloc(&sim->sys, method, rtol, atol);
     if (!sim->solver) {
         calcify_fail(err, CALCIFY_EUSAGE, "cannot set up solver '%s' with rtol "
@@ -95,7 +126,10 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
 {
     calcify_model_init(&sim->model);
     calcify_armcache_clear(&sim->cache); /* the reference, so the rows, change */
-    calcify_status st = calcify_steady_state(&sim->model, sim->solver, diet,
+    double u[CALCIFY_NU], buf[CALCIFY_NU];
+    calcify_model_inputs(&sim->model, diet, u);
+    calcify_status st = calcify_steady_state(&sim->model, sim->solver,
+                                             inputs_at(sim, 0, u, buf, NULL),
                                              sim->allow_multiple, y, &sim->check, err);
     if (!st)
         calcify_model_set_reference(&sim->model, y);
@@ -118,8 +152,8 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
         calcify_armcache_add_row(c->cache, t, phase, y);
     if (!c->row)
         return 0;
-    double obs[CALCIFY_NOBS];
-    calcify_model_observe(&c->sim->model, y, u, obs);
+    double obs[CALCIFY_NOBS], buf[CALCIFY_NU];
+    calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
     return c->row(c->user, c->arm, t, phase, y, obs);
 }
 
@@ -128,23 +162,39 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
                                    calcify_row_fn row, void *user,
                                    calcify_error *err)
 {
-    calcify_phase *phases = calloc(arm->n_phases, sizeof *phases);
-    if (!phases)
+    const size_t np = arm->n_phases;
+    calcify_phase *phases = calloc(np, sizeof *phases);
+    double (*inputs)[CALCIFY_NU] = calloc(np, sizeof *inputs);
+    calcify_event **events = calloc(np, sizeof *events);
+    if (!phases || !inputs || !events) {
+        free(phases);
+        free(inputs);
+        free(events);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    for (size_t k = 0; k < arm->n_phases; k++) {
-        phases[k].duration = arm->phases[k].duration;
-        phases[k].input = arm->phases[k].diet;
+    }
+    calcify_status st = CALCIFY_OK;
+    double t0 = 0;
+    for (size_t k = 0; k < np; k++) {
+        const calcify_diet_phase *ph = &arm->phases[k];
+        calcify_model_inputs(&sim->model, ph->diet, inputs[k]);
+        phases[k].duration = ph->duration;
+        phases[k].input = inputs[k];
+        if (!st)
+            st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, sim->growth,
+                                     sim->model.p[CALCIFY_P_BODY_WEIGHT], &events[k],
+                                     &phases[k].n_events, err);
+        phases[k].events = events[k];
+        t0 += ph->duration;
     }
     size_t first = 0;
     const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt, &first);
     emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src)};
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
-    calcify_status st = CALCIFY_OK;
-    if (first > 0) { /* replay the shared phases */
+    if (!st && first > 0) { /* replay the shared phases */
         for (size_t i = 0; !st && i < src->n_rows && src->rows[i].phase < first; i++)
             if (emit_row(&ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
-                         arm->phases[src->rows[i].phase].diet))
+                         inputs[src->rows[i].phase]))
                 st = CALCIFY_EIO;
         for (size_t p = 0; ctx.cache && p < first; p++)
             calcify_armcache_add_boundary(ctx.cache, src->boundary[p]);
@@ -157,6 +207,10 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         if (!st && ctx.cache)
             calcify_armcache_add_boundary(ctx.cache, y);
     }
+    for (size_t k = 0; k < np; k++)
+        free(events[k]);
+    free(events);
+    free(inputs);
     free(phases);
     if (st && ctx.cache)
         ctx.cache->n_phases = 0; /* a failed or interrupted arm is not reused */
@@ -176,6 +230,7 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
                                         void *user, calcify_error *err)
 {
     double y0[CALCIFY_NSTATE];
+    calcify_sim_set_growth(sim, sc->growth);
     calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, err);
     for (size_t k = 0; !st && k < sc->n_arms; k++)
         if (!selected || selected[k])

@@ -86,6 +86,8 @@ struct calcify_solver {
 static const double H_START = 1e-4;
 /* Steps per driver call before it gives up with GSL_EMAXITER. */
 static const unsigned long MAX_STEPS = 10000000UL;
+/* segment()'s status when an emit asked to stop: no GSL code. */
+enum { STOPPED = -1000 };
 /* Retakes of one step for the sake of its rows before giving up. */
 static const int MAX_RETAKES = 30;
 
@@ -321,6 +323,98 @@ static void interpolate(const calcify_solver *s, double tg, double t1, const dou
         out[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * y1[i] + b1 * s->f1[i];
 }
 
+/* Integrate one segment of a phase, from *t to t_end (a dose or the
+ * phase's end), emitting the rows k·dt in [*t, t_end) with phase index p.
+ * Returns a GSL status, or STOPPED when an emit asked to stop. */
+static int segment(calcify_solver *s, double *tp, double t_end, double y[], double dt,
+                   unsigned long *kp, size_t p, int still, calcify_emit_fn emit, void *user)
+{
+    double t = *tp;
+    unsigned long k = *kp;
+    /* a grid time this close to the end is the end's (the next segment's) */
+    const double eps = 1e-9 * (t_end > 1 ? t_end : 1);
+    s->hcap = 0;
+    s->driver = s->explicit_drv; /* auto: every segment starts explicit */
+    gsl_odeiv2_driver_reset_hstart(s->driver, H_START);
+    int rc = GSL_SUCCESS;
+    if (dt > 0 && (still || s->land_on_grid)) {
+        for (;;) {
+            double tg = (double)k * dt;
+            if (tg >= t_end - eps)
+                break;
+            if (fabs(tg - t) <= eps)
+                tg = t;
+            if ((rc = advance(s, &t, tg, y, still)) != GSL_SUCCESS)
+                break;
+            if (emit && emit(user, tg, p, y, s->u)) {
+                rc = STOPPED;
+                break;
+            }
+            k++;
+        }
+    } else if (dt > 0) {
+        /* free steps; rows in between are interpolated */
+        double *row = s->scratch;
+        int retakes = 0;
+        for (;;) {
+            double tg = (double)k * dt;
+            if (tg >= t_end - eps)
+                break;
+            if (tg <= t + eps) { /* at the current state */
+                if (emit && emit(user, tg, p, y, s->u)) {
+                    rc = STOPPED;
+                    break;
+                }
+                k++;
+                continue;
+            }
+            const double t_start = t;
+            if ((rc = step(s, &t, t_end, y)) != GSL_SUCCESS)
+                break;
+            if ((tg = (double)k * dt) < t_end - eps && tg < t - eps) {
+                /* rows inside this step: keep them within tolerance by
+                 * capping the step (error ∝ h⁴); a step whose rows would
+                 * not be is taken again, shorter — at most 5× shorter a
+                 * time, and not forever (an error that is NaN or does not
+                 * fall as the step shrinks is a failing RHS) */
+                const double h = s->driver->e->last_step;
+                const double err = interpolation_error(s, t, y);
+                double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
+                if (!(shrink >= 0.2))
+                    shrink = 0.2;
+                s->hcap = 0.9 * h * shrink;
+                if (!(err <= 1)) {
+                    if (++retakes > MAX_RETAKES) {
+                        rc = GSL_EMAXITER;
+                        break;
+                    }
+                    memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
+                    t = t_start;
+                    gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
+                    continue;
+                }
+            }
+            retakes = 0;
+            for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
+                interpolate(s, tg, t, y, row);
+                if (emit && emit(user, tg, p, row, s->u)) {
+                    rc = STOPPED;
+                    break;
+                }
+            }
+            if (rc != GSL_SUCCESS)
+                break;
+        }
+    } else if (emit && emit(user, t, p, y, s->u)) {
+        rc = STOPPED;
+    }
+    while (rc == GSL_SUCCESS && !still && t < t_end)
+        rc = step(s, &t, t_end, y);
+    *tp = t;
+    *kp = k;
+    return rc;
+}
+
 calcify_status calcify_solver_run(calcify_solver *s, const calcify_phase *phases,
                                   size_t n_phases, double y[], double dt,
                                   calcify_emit_fn emit, void *user,
@@ -351,89 +445,38 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
             k--;
     }
     for (size_t p = first_phase; p < stop_phase; p++) {
+        const double t_phase_start = t;
         t_phase_end += phases[p].duration;
-        /* a grid time this close to a boundary is the boundary */
-        const double eps = 1e-9 * (t_phase_end > 1 ? t_phase_end : 1);
         s->u = phases[p].input;
-        s->hcap = 0;
-        s->driver = s->explicit_drv; /* auto: every phase starts explicit */
-        gsl_odeiv2_driver_reset_hstart(s->driver, H_START);
-        const int still = at_equilibrium(s, y, phases[p].duration);
-        int rc = GSL_SUCCESS;
-        if (dt > 0 && (still || s->land_on_grid)) {
-            for (;;) {
-                double tg = (double)k * dt;
-                if (tg >= t_phase_end - eps)
-                    break;
-                if (fabs(tg - t) <= eps)
-                    tg = t;
-                if ((rc = advance(s, &t, tg, y, still)) != GSL_SUCCESS)
-                    break;
-                if (emit && emit(user, tg, p, y, s->u))
-                    return CALCIFY_EIO;
-                k++;
+        /* the phase runs in segments between its events (doses): each
+         * event jumps its state, and the stepper restarts from there */
+        size_t ev = 0;
+        for (;;) {
+            const double eps_ev = 1e-9 * (t > 1 ? t : 1);
+            while (ev < phases[p].n_events &&
+                   t_phase_start + phases[p].events[ev].t <= t + eps_ev) {
+                y[phases[p].events[ev].state] += phases[p].events[ev].amount;
+                ev++;
             }
-        } else if (dt > 0) {
-            /* free steps; rows in between are interpolated */
-            double *row = s->scratch;
-            int retakes = 0;
-            for (;;) {
-                double tg = (double)k * dt;
-                if (tg >= t_phase_end - eps)
-                    break;
-                if (tg <= t + eps) { /* at the current state */
-                    if (emit && emit(user, tg, p, y, s->u))
-                        return CALCIFY_EIO;
-                    k++;
-                    continue;
+            const double t_end = ev < phases[p].n_events
+                                 ? t_phase_start + phases[p].events[ev].t : t_phase_end;
+            const int still = phases[p].n_events == 0 && !s->sys->time_dependent &&
+                              at_equilibrium(s, y, phases[p].duration);
+            int rc = segment(s, &t, t_end, y, dt, &k, p, still, emit, user);
+            if (rc == STOPPED)
+                return CALCIFY_EIO;
+            if (rc != GSL_SUCCESS) {
+                if (fail) {
+                    fail->phase = p;
+                    fail->t = t;
+                    fail->gsl_status = rc;
                 }
-                const double t_start = t;
-                if ((rc = step(s, &t, t_phase_end, y)) != GSL_SUCCESS)
-                    break;
-                if ((tg = (double)k * dt) < t_phase_end - eps && tg < t - eps) {
-                    /* rows inside this step: keep them within tolerance by
-                     * capping the step (error ∝ h⁴); a step whose rows would
-                     * not be is taken again, shorter — at most 5× shorter a
-                     * time, and not forever (an error that is NaN or does not
-                     * fall as the step shrinks is a failing RHS) */
-                    const double h = s->driver->e->last_step;
-                    const double err = interpolation_error(s, t, y);
-                    double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
-                    if (!(shrink >= 0.2))
-                        shrink = 0.2;
-                    s->hcap = 0.9 * h * shrink;
-                    if (!(err <= 1)) {
-                        if (++retakes > MAX_RETAKES) {
-                            rc = GSL_EMAXITER;
-                            break;
-                        }
-                        memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
-                        t = t_start;
-                        gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
-                        continue;
-                    }
-                }
-                retakes = 0;
-                for (; (tg = (double)k * dt) < t_phase_end - eps && tg < t - eps; k++) {
-                    interpolate(s, tg, t, y, row);
-                    if (emit && emit(user, tg, p, row, s->u))
-                        return CALCIFY_EIO;
-                }
+                return CALCIFY_ESOLVER;
             }
-        } else if (emit && emit(user, t, p, y, s->u)) {
-            return CALCIFY_EIO;
+            t = t_end;
+            if (t_end == t_phase_end)
+                break;
         }
-        while (rc == GSL_SUCCESS && !still && t < t_phase_end)
-            rc = step(s, &t, t_phase_end, y);
-        if (rc != GSL_SUCCESS) {
-            if (fail) {
-                fail->phase = p;
-                fail->t = t;
-                fail->gsl_status = rc;
-            }
-            return CALCIFY_ESOLVER;
-        }
-        t = t_phase_end;
     }
     if (stop_phase == n_phases && emit && n_phases > 0 &&
         emit(user, t, n_phases - 1, y, s->u))

@@ -123,7 +123,7 @@ static void clamp_small_negatives(double y[])
 
 calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                                    calcify_solver *solver,
-                                                   const double u[CALCIFY_NINPUT],
+                                                   const double u[CALCIFY_NU],
                                                    double y[CALCIFY_NSTATE],
                                                    calcify_error *err)
 {
@@ -185,7 +185,7 @@ static double state_distance(const double a[], const double b[])
 }
 
 calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
-                                    const double u[CALCIFY_NINPUT],
+                                    const double u[CALCIFY_NU],
                                     int allow_multiple, double y[CALCIFY_NSTATE],
                                     calcify_steady_check *check, calcify_error *err)
 {

@@ -31,7 +31,7 @@
  * Jacobian there has an eigenvalue with a real part above
  * CALCIFY_STEADY_SLOWEST. */
 calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
-                                    const double u[CALCIFY_NINPUT],
+                                    const double u[CALCIFY_NU],
                                     int allow_multiple, double y[CALCIFY_NSTATE],
                                     calcify_steady_check *check, calcify_error *err);
 
@@ -39,7 +39,7 @@ calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
  * fast one).  0 on success. */
 calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                                    calcify_solver *solver,
-                                                   const double u[CALCIFY_NINPUT],
+                                                   const double u[CALCIFY_NU],
                                                    double y[CALCIFY_NSTATE],
                                                    calcify_error *err);
 

@@ -65,6 +65,7 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
     }
     calcify_error err;
     double y0[CALCIFY_NSTATE];
+    calcify_sim_set_growth(sim, o->sc->growth);
     int baseline_ok = calcify_sim_baseline(sim, o->sc->baseline, y0, &err) == CALCIFY_OK;
     out->failed = !baseline_ok;
     for (size_t k = 0; k < o->sc->n_arms; k++) {

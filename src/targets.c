@@ -266,6 +266,7 @@ calcify_status calcify_targets_simulate(calcify_sim *sim,
             dt = 1.0;
     }
     double y0[CALCIFY_NSTATE];
+    calcify_sim_set_growth(sim, sc->growth);
     if (!st)
         st = calcify_sim_baseline(sim, sc->baseline, y0, err);
     for (size_t k = 0; !st && k < sc->n_arms; k++) {

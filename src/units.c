@@ -13,7 +13,8 @@
 
 typedef enum {
     DIM_ONE, DIM_TIME, DIM_RATE, DIM_MASS_RATIO, DIM_MASS_RATIO_RATE,
-    DIM_INV_MASS_RATIO, DIM_CONC, DIM_VOL_PER_MASS, DIM_CLEARANCE
+    DIM_INV_MASS_RATIO, DIM_CONC, DIM_VOL_PER_MASS, DIM_CLEARANCE,
+    DIM_MASS, DIM_MASS_RATE
 } dimension;
 
 typedef struct {
@@ -32,7 +33,7 @@ static const unit_def units[] = {
     {"g/g", DIM_MASS_RATIO, 1e3}, {"mg/g", DIM_MASS_RATIO, 1.0},
     {"ug/g", DIM_MASS_RATIO, 1e-3}, {"ng/g", DIM_MASS_RATIO, 1e-6},
     {"ug/mg", DIM_MASS_RATIO, 1.0}, {"mg/kg", DIM_MASS_RATIO, 1e-3},
-    {"g/kg", DIM_MASS_RATIO, 1.0},
+    {"g/kg", DIM_MASS_RATIO, 1.0}, {"ug/kg", DIM_MASS_RATIO, 1e-6},
     /* base: mg/g/d */
     {"g/kg/d", DIM_MASS_RATIO_RATE, 1.0}, {"mg/g/d", DIM_MASS_RATIO_RATE, 1.0},
     {"ug/mg/d", DIM_MASS_RATIO_RATE, 1.0},
@@ -49,6 +50,11 @@ static const unit_def units[] = {
     /* base: mL/g/d */
     {"mL/g/d", DIM_CLEARANCE, 1.0}, {"L/kg/d", DIM_CLEARANCE, 1.0},
     {"mL/g/h", DIM_CLEARANCE, 24.0},
+    /* base: mg (doses per animal, body weight) */
+    {"kg", DIM_MASS, 1e6}, {"g", DIM_MASS, 1e3}, {"mg", DIM_MASS, 1.0},
+    {"ug", DIM_MASS, 1e-3},
+    /* base: g/d (food per animal) */
+    {"g/d", DIM_MASS_RATE, 1.0}, {"kg/d", DIM_MASS_RATE, 1e3}, {"mg/d", DIM_MASS_RATE, 1e-3},
 };
 enum { N_UNITS = sizeof units / sizeof units[0] };
 

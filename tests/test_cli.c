@@ -66,7 +66,8 @@ static void test_run_shipped_scenario(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     /* header: the required columns, in this order, then the rest */
     const char *required = "arm,time_d,phase,warfarin_diet_mg_per_g,k1_diet_ug_per_g,"
-                           "mk4_diet_ug_per_g,warfarin_plasma_mg_per_l,";
+                           "mk4_diet_ug_per_g,body_weight_kg,warfarin_intake_mg_per_kg_d,"
+                           "k1_intake_ug_per_kg_d,mk4_intake_ug_per_kg_d,warfarin_plasma_mg_per_l,";
     CU_ASSERT_EQUAL(strncmp(text, required, strlen(required)), 0);
     const char *must[] = {"k1_aorta_ng_per_g", "mk4_aorta_ng_per_g", "cmgp_fraction",
                           "ca_aorta_ug_per_mg", "clotting_activity_rel",

@@ -63,8 +63,8 @@ static double bound_for(const char *m)
 static void test_exponential_decay(void)
 {
     const double zero = 0;
-    calcify_system sys = {1, lin_rhs, lin_jac, NULL};
-    calcify_phase ph[2] = {{4.0, &zero}, {6.0, &zero}};
+    calcify_system sys = {.dim = 1, .rhs = lin_rhs, .jac = lin_jac};
+    calcify_phase ph[2] = {{.duration = 4.0, .input = &zero}, {.duration = 6.0, .input = &zero}};
     for (int s = 0; s < N_STEPPERS; s++) {
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
@@ -91,8 +91,8 @@ static double lin_exact(double y0, double u, double t)
 static void test_piecewise_input_switch(void)
 {
     const double u1 = 2.0, u2 = 0.25;
-    calcify_system sys = {1, lin_rhs, lin_jac, NULL};
-    calcify_phase ph[2] = {{3.0, &u1}, {5.0, &u2}};
+    calcify_system sys = {.dim = 1, .rhs = lin_rhs, .jac = lin_jac};
+    calcify_phase ph[2] = {{.duration = 3.0, .input = &u1}, {.duration = 5.0, .input = &u2}};
     const double y_switch = lin_exact(0.0, u1, 3.0);
     for (int s = 0; s < N_STEPPERS; s++) {
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
@@ -139,8 +139,8 @@ static int chain_jac(double t, const double y[], double *J, double dfdt[],
 static void test_two_compartment_chain(void)
 {
     const double none = 0;
-    calcify_system sys = {2, chain_rhs, chain_jac, NULL};
-    calcify_phase ph[1] = {{12.0, &none}};
+    calcify_system sys = {.dim = 2, .rhs = chain_rhs, .jac = chain_jac};
+    calcify_phase ph[1] = {{.duration = 12.0, .input = &none}};
     for (int s = 0; s < N_STEPPERS; s++) {
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-10, 1e-14);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
@@ -186,8 +186,8 @@ static void test_robertson_stiff(void)
     const double ref[3] = {0.7158270687, 9.185534764e-06, 0.2841637457};
     const char *stiff[] = {"msbdf", "bsimp"};
     const double none = 0;
-    calcify_system sys = {3, rob_rhs, rob_jac, NULL};
-    calcify_phase ph[1] = {{40.0, &none}};
+    calcify_system sys = {.dim = 3, .rhs = rob_rhs, .jac = rob_jac};
+    calcify_phase ph[1] = {{.duration = 40.0, .input = &none}};
     for (int s = 0; s < 2; s++) {
         calcify_solver *sv = calcify_solver_alloc(&sys, stiff[s], 1e-10, 1e-14);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
@@ -221,8 +221,8 @@ static int k_jac(double t, const double y[], double *J, double dfdt[], const dou
 static void test_auto_switches_only_when_stiff(void)
 {
     const double one = 1;
-    calcify_system sys = {1, k_rhs, k_jac, NULL};
-    calcify_phase ph = {10.0, &one};
+    calcify_system sys = {.dim = 1, .rhs = k_rhs, .jac = k_jac};
+    calcify_phase ph = {.duration = 10.0, .input = &one};
     const double ks[2] = {0.7, 1e5};
     for (int i = 0; i < 2; i++) {
         k_auto = ks[i];
@@ -257,8 +257,8 @@ static int nan_jac(double t, const double y[], double *J, double dfdt[],
 static void test_nan_fails_cleanly(void)
 {
     const double none = 0;
-    calcify_system sys = {1, nan_rhs, nan_jac, NULL};
-    calcify_phase ph[2] = {{2.0, &none}, {4.0, &none}};
+    calcify_system sys = {.dim = 1, .rhs = nan_rhs, .jac = nan_jac};
+    calcify_phase ph[2] = {{.duration = 2.0, .input = &none}, {.duration = 4.0, .input = &none}};
     for (int s = 0; s < N_STEPPERS; s++) {
         calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-8, 1e-12);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
@@ -284,8 +284,8 @@ static void test_nan_fails_cleanly(void)
 static void test_boundary_rows_without_grid(void)
 {
     const double u1 = 1, u2 = 2;
-    calcify_system sys = {1, lin_rhs, lin_jac, NULL};
-    calcify_phase ph[2] = {{2.5, &u1}, {2.5, &u2}};
+    calcify_system sys = {.dim = 1, .rhs = lin_rhs, .jac = lin_jac};
+    calcify_phase ph[2] = {{.duration = 2.5, .input = &u1}, {.duration = 2.5, .input = &u2}};
     calcify_solver *sv = calcify_solver_alloc(&sys, "msbdf", 1e-8, 1e-12);
     double y[1] = {0};
     rows r = {.dim = 1};
@@ -314,7 +314,7 @@ static void test_registry(void)
     CU_ASSERT_FALSE(calcify_stepper_known("msbdff"));
     CU_ASSERT_TRUE(calcify_stepper_needs_jacobian("bsimp"));
     CU_ASSERT_FALSE(calcify_stepper_needs_jacobian("rkf45"));
-    calcify_system nojac = {1, lin_rhs, NULL, NULL};
+    calcify_system nojac = {.dim = 1, .rhs = lin_rhs, .jac = NULL};
     CU_ASSERT_PTR_NULL(calcify_solver_alloc(&nojac, "msbdf", 1e-6, 1e-9));
     CU_ASSERT_PTR_NULL(calcify_solver_alloc(&nojac, "nosuch", 1e-6, 1e-9));
     CU_ASSERT_PTR_NULL(calcify_solver_alloc(&nojac, "rkf45", 0, 1e-9));

@@ -224,8 +224,9 @@ static void test_steady_state_is_steady(void)
     calcify_model m;
     memcpy(m.p, sc.params.value, sizeof m.p);
     calcify_model_init(&m);
-    double f[CALCIFY_NSTATE];
-    calcify_model_rhs(&m, baseline, f, sc.baseline);
+    double f[CALCIFY_NSTATE], u[CALCIFY_NU];
+    calcify_model_inputs(&m, sc.baseline, u);
+    calcify_model_rhs(&m, baseline, f, u);
     for (int k = 0; k < CALCIFY_NSTATE; k++)
         CU_ASSERT(fabs(f[k]) <= 1e-10 * fmax(fabs(baseline[k]), 1e-6));
 }
@@ -239,9 +240,10 @@ static void test_steady_state_paths_agree(void)
     calcify_sim *sim = calcify_sim_alloc(&sc.params, "msbdf", 1e-8, 1e-12, &err);
     /* the solver integrates the sim's own model; use it for the slow path */
     calcify_model *sm = (calcify_model *)calcify_sim_model(sim);
-    double slow[CALCIFY_NSTATE] = {0};
+    double slow[CALCIFY_NSTATE] = {0}, u[CALCIFY_NU];
+    calcify_model_inputs(sm, sc.baseline, u);
     CU_ASSERT_EQUAL_FATAL(calcify_steady_state_by_integration(sm, calcify_sim_solver(sim),
-                                                              sc.baseline, slow, &err),
+                                                              u, slow, &err),
                           CALCIFY_OK);
     for (int k = 0; k < CALCIFY_NSTATE; k++)
         CU_ASSERT(fabs(slow[k] - baseline[k]) <= 1e-6 * fabs(baseline[k]) + 1e-12);
@@ -288,9 +290,10 @@ static void test_clotting_without_vitamin_k_baseline(void)
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     const double none[CALCIFY_NINPUT] = {0, 0, 0};
-    double y0[CALCIFY_NSTATE], o[CALCIFY_NOBS];
+    double y0[CALCIFY_NSTATE], o[CALCIFY_NOBS], u[CALCIFY_NU];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, none, y0, &err), CALCIFY_OK);
-    calcify_model_observe(calcify_sim_model(sim), y0, none, o);
+    calcify_model_inputs(calcify_sim_model(sim), none, u);
+    calcify_model_observe(calcify_sim_model(sim), y0, u, o);
     for (int k = 0; k < CALCIFY_NOBS; k++)
         CU_ASSERT(isfinite(o[k]) && o[k] >= 0);
     CU_ASSERT(o[CALCIFY_O_CLOTTING] < 1e-6);
@@ -355,11 +358,13 @@ static void test_steppers_agree(void)
  * the analytic Jacobian to 1e-4 relative.  A row whose terms are large
  * cancels to a small f_i; its rounding noise, about eps·Σ_k|J_ik·y_k| / h,
  * is added to the tolerance rather than hidden in a loose one. */
-static void check_jacobian_at(const double y[], const double u[])
+static void check_jacobian_at(const double y[], const double diet[])
 {
     calcify_model m;
     memcpy(m.p, sc.params.value, sizeof m.p);
     calcify_model_init(&m);
+    double u[CALCIFY_NU];
+    calcify_model_inputs(&m, diet, u);
     enum { N = CALCIFY_NSTATE };
     double J[N * N], f0[N], fp[N], fm[N], yy[N];
     calcify_model_jac(&m, y, J, u);
@@ -394,6 +399,12 @@ static void test_jacobian_vs_finite_differences(void)
     check_jacobian_at(state[WK][20], arm->phases[0].diet);
     check_jacobian_at(state[HIGH_K1][45], arm->phases[1].diet);
     check_jacobian_at(state[HIGH_MK4][60], calcify_scenario_find_arm(&sc, "high_mk4")->phases[1].diet);
+    /* with every dose depot holding something */
+    double y[CALCIFY_NSTATE];
+    memcpy(y, state[WK][20], sizeof y);
+    for (int k = CALCIFY_S_WARF_GAVAGE; k <= CALCIFY_S_MK4_IP; k++)
+        y[k] = 0.5 * (k - CALCIFY_S_WARF_GAVAGE + 1);
+    check_jacobian_at(y, arm->phases[0].diet);
     check_jacobian_at(state[NORMAL_K][50], calcify_scenario_find_arm(&sc, "normal_k")->phases[1].diet);
 }
 

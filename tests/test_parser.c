@@ -21,14 +21,14 @@ static const struct {
     const char *file, *message;
 } bad[] = {
     {FX "bad_syntax.cfg", FX "bad_syntax.cfg:6: syntax error (expected libconfig syntax: key = value; groups in { }, lists in ( ))"},
-    {FX "bad_unknown_key.cfg", FX "bad_unknown_key.cfg:6: unknown key 'warfarn' in phase 1 of arm 'a' (expected one of: duration, warfarin, k1, mk4); did you mean 'warfarin'?"},
-    {FX "bad_unknown_top_key.cfg", FX "bad_unknown_top_key.cfg:6: unknown key 'paramters' in the scenario (expected one of: name, description, parameters, output_step, solver, baseline, overrides, arms, data_labels); did you mean 'parameters'?"},
+    {FX "bad_unknown_key.cfg", FX "bad_unknown_key.cfg:6: unknown key 'warfarn' in phase 1 of arm 'a' (expected one of: duration, warfarin, k1, mk4, doses); did you mean 'warfarin'?"},
+    {FX "bad_unknown_top_key.cfg", FX "bad_unknown_top_key.cfg:6: unknown key 'paramters' in the scenario (expected one of: name, description, parameters, output_step, solver, baseline, overrides, arms, data_labels, growth); did you mean 'parameters'?"},
     {FX "bad_missing_duration.cfg", FX "bad_missing_duration.cfg:6: missing required key 'duration' in phase 1 of arm 'a' (expected duration = \"NUMBER UNIT\";)"},
     {FX "bad_missing_arms.cfg", FX "bad_missing_arms.cfg: missing required key 'arms' in the scenario"},
     {FX "bad_non_numeric.cfg", FX "bad_non_numeric.cfg:6: 'duration' in phase 1 of arm 'a' is \"six w\": not a finite number (expected a number and a unit, e.g. \"1 d\")"},
     {FX "bad_non_finite.cfg", FX "bad_non_finite.cfg:6: 'duration' in phase 1 of arm 'a' is \"inf w\": not a finite number (expected a number and a unit, e.g. \"1 d\")"},
-    {FX "bad_wrong_unit.cfg", FX "bad_wrong_unit.cfg:6: 'warfarin' in phase 1 of arm 'a' is \"3 mg/L\": the unit does not fit this quantity (expected one of: g/g, mg/g, ug/g, ng/g, ug/mg, mg/kg, g/kg)"},
-    {FX "bad_missing_unit.cfg", FX "bad_missing_unit.cfg:6: 'k1' in phase 1 of arm 'a' is \"5\": missing or unknown unit (expected one of: g/g, mg/g, ug/g, ng/g, ug/mg, mg/kg, g/kg)"},
+    {FX "bad_wrong_unit.cfg", FX "bad_wrong_unit.cfg:6: 'warfarin' in phase 1 of arm 'a' is \"3 mg/L\": the unit does not fit this quantity (expected one of: g/g, mg/g, ug/g, ng/g, ug/mg, mg/kg, g/kg, ug/kg)"},
+    {FX "bad_missing_unit.cfg", FX "bad_missing_unit.cfg:6: 'k1' in phase 1 of arm 'a' is \"5\": missing or unknown unit (expected one of: g/g, mg/g, ug/g, ng/g, ug/mg, mg/kg, g/kg, ug/kg)"},
     {FX "bad_bare_number.cfg", FX "bad_bare_number.cfg:6: 'duration' in phase 1 of arm 'a' has no unit (expected a quoted number and unit, e.g. duration = \"1 d\";)"},
     {FX "bad_zero_duration.cfg", FX "bad_zero_duration.cfg:6: 'duration' in phase 1 of arm 'a' is \"0 w\" (expected a duration > 0, e.g. \"6 w\" or \"42 d\")"},
     {FX "bad_negative_duration.cfg", FX "bad_negative_duration.cfg:6: 'duration' in phase 1 of arm 'a' is \"-6 w\" (expected a duration > 0, e.g. \"6 w\" or \"42 d\")"},

@@ -55,11 +55,10 @@ static calcify_status run_from(const calcify_paramset *ps, const double *base,
                                const phase_spec *spec, size_t n, int obs, double at_t,
                                probe *pr)
 {
-    calcify_diet_phase ph[4];
+    calcify_diet_phase ph[4] = {{0}};
     for (size_t k = 0; k < n; k++) {
         ph[k].duration = spec[k].days;
         memcpy(ph[k].diet, spec[k].diet, sizeof ph[k].diet);
-        ph[k].line = 0;
     }
     calcify_arm arm = {.name = "test", .description = "", .phases = ph, .n_phases = n};
     *pr = (probe){obs, NAN, NAN, -INFINITY, at_t, NAN};
@@ -247,7 +246,7 @@ static void test_vkor_reduced_two_years(void)
     double y0[CALCIFY_NSTATE];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
     calcify_sim_set_params(sim, &ps);
-    calcify_diet_phase ph = {730.5, {0, 0.005, 0}, 0};
+    calcify_diet_phase ph = {.duration = 730.5, .diet = {0, 0.005, 0}};
     calcify_arm a = {.name = "vkor", .description = "", .phases = &ph, .n_phases = 1};
     pr = (probe){CALCIFY_O_CA_MINERAL, NAN, NAN, -INFINITY, 0, NAN};
     CU_ASSERT_EQUAL(calcify_sim_run_arm(sim, &a, y0, 1.0, record, &pr, &err), CALCIFY_OK);

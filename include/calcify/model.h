@@ -44,6 +44,11 @@ typedef enum {
                              osteochondrogenic phenotype, 0..1               */
     CALCIFY_S_CA_YOUNG,   /* young (amorphous, resorbable) mineral, ug/mg dry */
     CALCIFY_S_CA_MATURE,  /* mature (apatite, slowly resorbed) mineral, ug/mg dry */
+    /* dose depots (docs/SCENARIOS.md, doses): what a gavage, subcutaneous or
+     * intraperitoneal dose has left to absorb; mg/kg (warfarin), ug/kg */
+    CALCIFY_S_WARF_GAVAGE, CALCIFY_S_WARF_SC, CALCIFY_S_WARF_IP,
+    CALCIFY_S_K1_GAVAGE, CALCIFY_S_K1_SC, CALCIFY_S_K1_IP,
+    CALCIFY_S_MK4_GAVAGE, CALCIFY_S_MK4_SC, CALCIFY_S_MK4_IP,
     CALCIFY_NSTATE
 } calcify_state_index;
 
@@ -54,6 +59,16 @@ typedef enum {
     CALCIFY_IN_MK4,
     CALCIFY_NINPUT
 } calcify_input_index;
+
+/* The model's inputs u: the diet (CALCIFY_NINPUT food concentrations), then
+ * the animal's food intake and body weight, which may change with time
+ * (a growth table).  calcify_model_inputs fills u from a diet and the
+ * parameters food_intake and body_weight. */
+enum {
+    CALCIFY_U_FOOD = CALCIFY_NINPUT,     /* food intake, g/kg/d          */
+    CALCIFY_U_BODY_WEIGHT,               /* body weight, kg              */
+    CALCIFY_NU
+};
 
 typedef enum {
     CALCIFY_P_FOOD_INTAKE,
@@ -113,6 +128,15 @@ typedef enum {
     CALCIFY_P_SW_OFF_KH2,
     CALCIFY_P_SW_OFF_KM,
     CALCIFY_P_SW_OFF_HILL,
+    /* doses */
+    CALCIFY_P_BODY_WEIGHT,
+    CALCIFY_P_WARF_F_GAVAGE,
+    CALCIFY_P_K1_F_GAVAGE,
+    CALCIFY_P_MK4_F_GAVAGE,
+    CALCIFY_P_SC_KA,
+    CALCIFY_P_SC_F,
+    CALCIFY_P_IP_KA,
+    CALCIFY_P_IP_F,
     /* calcium */
     CALCIFY_P_CA_TISSUE,
     CALCIFY_P_CA_DEP_MAX,
@@ -149,6 +173,10 @@ typedef enum {
     CALCIFY_O_WARF_DIET,
     CALCIFY_O_K1_DIET,
     CALCIFY_O_MK4_DIET,
+    CALCIFY_O_BODY_WEIGHT,
+    CALCIFY_O_WARF_INTAKE,
+    CALCIFY_O_K1_INTAKE,
+    CALCIFY_O_MK4_INTAKE,
     CALCIFY_O_WARF_PLASMA,
     CALCIFY_O_WARF_UNBOUND,
     CALCIFY_O_K1_PLASMA,
@@ -205,14 +233,18 @@ void calcify_model_init(calcify_model *m);
 /* Take the reference for the relative observables from state y. */
 void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE]);
 
-/* Right-hand side dy/dt at state y under diet u.  Returns 0; the caller
+/* u for diet `diet` with the parameters' food intake and body weight. */
+void calcify_model_inputs(const calcify_model *m, const double diet[CALCIFY_NINPUT],
+                          double u[CALCIFY_NU]);
+
+/* Right-hand side dy/dt at state y under inputs u.  Returns 0; the caller
  * checks the result for NaN (the solver does, as does the steady state). */
 int calcify_model_rhs(const calcify_model *m, const double y[], double dydt[],
-                      const double u[CALCIFY_NINPUT]);
+                      const double u[CALCIFY_NU]);
 
 /* Analytic Jacobian, row-major dfdy[i * CALCIFY_NSTATE + j] = ∂f_i/∂y_j. */
 int calcify_model_jac(const calcify_model *m, const double y[], double *dfdy,
-                      const double u[CALCIFY_NINPUT]);
+                      const double u[CALCIFY_NU]);
 
 /* A starting point for the steady state under constant diet u: gut, plasma
  * and tissue vitamin K at their linear steady states.  `diseased` == 0: VSMCs
@@ -220,12 +252,12 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *dfdy,
  * corner (VSMCs switched, MGP uncarboxylated, 5 ug/mg mineral), so that two
  * Newton solves from both ends can check that the steady state is unique. */
 void calcify_model_steady_guess(const calcify_model *m,
-                                const double u[CALCIFY_NINPUT], int diseased,
+                                const double u[CALCIFY_NU], int diseased,
                                 double y[CALCIFY_NSTATE]);
 
 /* Observables of state y under diet u, in the units of calcify_obs_names. */
 void calcify_model_observe(const calcify_model *m, const double y[],
-                           const double u[CALCIFY_NINPUT],
+                           const double u[CALCIFY_NU],
                            double obs[CALCIFY_NOBS]);
 
 #ifdef __cplusplus

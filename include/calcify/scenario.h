@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "calcify/dosing.h"
 #include "calcify/model.h"
 #include "calcify/params.h"
 #include "calcify/status.h"
@@ -20,6 +21,8 @@ extern "C" {
 typedef struct {
     double duration;               /* d, > 0                                  */
     double diet[CALCIFY_NINPUT];   /* mg per g food, >= 0                     */
+    calcify_dose *doses;           /* gavage and injections; NULL if none     */
+    size_t n_doses;
     int line;                      /* where it was written                    */
 } calcify_diet_phase;
 
@@ -53,6 +56,7 @@ typedef struct {
     calcify_arm *arms;
     size_t n_arms;
     calcify_paramset params;       /* parameter file + scenario overrides      */
+    calcify_growth *growth;        /* optional growth table; NULL if none      */
     calcify_data_label *labels;    /* optional data_labels group               */
     size_t n_labels;
 } calcify_scenario;

@@ -78,6 +78,11 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
                                         double dt, calcify_row_fn row,
                                         void *user, calcify_error *err);
 
+/* Body weight and food intake over time for the runs that follow (the
+ * scenario's growth table, or NULL for the parameters' constant values);
+ * must outlive them.  calcify_sim_run_scenario sets it itself. */
+void calcify_sim_set_growth(calcify_sim *sim, const calcify_growth *growth);
+
 /* Accept a baseline diet with more than one steady state (default: refuse). */
 void calcify_sim_allow_multiple_steady(calcify_sim *sim, int allow);
 

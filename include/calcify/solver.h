@@ -34,11 +34,23 @@ typedef struct {
     int (*jac)(double t, const double y[], double *dfdy, double dfdt[],
                const double u[], void *ctx);
     void *ctx;
+    /* non-zero if f depends on t beyond the phase inputs (a growth table):
+       then no phase is skipped as an equilibrium */
+    int time_dependent;
 } calcify_system;
+
+/* A jump of one state at a time inside a phase (a dose). */
+typedef struct {
+    double t;              /* d from the phase's start, 0 <= t < duration   */
+    size_t state;          /* index into y                                  */
+    double amount;         /* added to y[state]                             */
+} calcify_event;
 
 typedef struct {
     double duration;       /* > 0 */
     const double *input;   /* the phase's inputs, read during the phase */
+    const calcify_event *events; /* sorted by t; NULL if none           */
+    size_t n_events;
 } calcify_phase;
 
 /* Where and why a run failed. */

@@ -67,6 +67,8 @@ int cmd_params(int argc, char **argv)
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     double y0[CALCIFY_NSTATE];
+    if (sim)
+        calcify_sim_set_growth(sim, sc.growth);
     calcify_status st = sim ? calcify_sim_baseline(sim, sc.baseline, y0, &err) : CALCIFY_EUSAGE;
     if (sim)
         cli_print_steady_check(stderr, calcify_sim_steady_check(sim));

@@ -82,6 +82,7 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
     double y0[CALCIFY_NSTATE];
     calcify_status first = CALCIFY_OK;
     calcify_error e;
+    calcify_sim_set_growth(sim, sc->growth);
     calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, &e);
     if (st) {
         *err = e;

@@ -1,0 +1,79 @@
+/* calcify/dosing.h — doses (gavage, injections) and growth over time.
+ *
+ * A diet phase may carry doses: a drug (warfarin, K1, MK-4) by a route
+ * (oral gavage, sc, ip, iv), an amount per kg body weight or per animal, a
+ * first time, an interval and a count (docs/SCENARIOS.md, doses).  A
+ * scenario may carry a growth table: body weight and food intake per
+ * animal at given times, linear in between and constant outside; the diet's
+ * intake per kg and per-animal doses follow it.
+ */
+#ifndef CALCIFY_DOSING_H
+#define CALCIFY_DOSING_H
+
+#include <stddef.h>
+
+#include "calcify/solver.h"
+#include "calcify/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { CALCIFY_DRUG_WARFARIN, CALCIFY_DRUG_K1, CALCIFY_DRUG_MK4, CALCIFY_NDRUG } calcify_drug;
+typedef enum {
+    CALCIFY_ROUTE_ORAL, /* gavage */
+    CALCIFY_ROUTE_SC,
+    CALCIFY_ROUTE_IP,
+    CALCIFY_ROUTE_IV,
+    CALCIFY_NROUTE
+} calcify_route;
+
+extern const char *const calcify_drug_names[CALCIFY_NDRUG];   /* "warfarin", "k1", "mk4" */
+extern const char *const calcify_route_names[CALCIFY_NROUTE]; /* "oral", "sc", "ip", "iv" */
+
+/* Doses of one drug by one route, as written in a phase. */
+typedef struct {
+    calcify_drug drug;
+    calcify_route route;
+    double amount;   /* mg: per kg body weight if per_kg, else per animal   */
+    int per_kg;
+    double at;       /* d after the phase's start, >= 0                      */
+    double every;    /* d between doses, 0 for one dose                      */
+    long count;      /* doses given (within the phase)                       */
+    int line;
+} calcify_dose;
+
+/* Body weight and food intake over time (a growth table). */
+typedef struct {
+    size_t n;            /* points, >= 1                                     */
+    double *t;           /* d from the start of every arm, increasing        */
+    double *body_weight; /* kg                                               */
+    double *food;        /* g food per animal per day                        */
+    int line;
+} calcify_growth;
+
+/* Body weight (kg) and food intake per kg (g/kg/d) at time t (d), and the
+ * latter's rate of change (g/kg/d per d; 0 outside the table). */
+void calcify_growth_at(const calcify_growth *g, double t, double *body_weight,
+                       double *food_per_kg, double *dfood_dt);
+
+/* The state a dose of `drug` by `route` enters (its depot, or for iv the
+ * body or plasma), and the factor from mg per kg to that state's unit. */
+size_t calcify_dose_state(calcify_drug drug, calcify_route route, double *per_mg);
+
+/* The events (state jumps) of doses d[0..n) in a phase of `duration` days
+ * that starts at t0 (d from the arm's start): *events (malloc'd, sorted by
+ * time, NULL if none) and *n_events.  Per-animal amounts are divided by the
+ * body weight at the dose's time: from `growth` if not NULL, else
+ * `body_weight` (kg). */
+calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double duration,
+                                   double t0, const calcify_growth *growth,
+                                   double body_weight, calcify_event **events,
+                                   size_t *n_events, calcify_error *err);
+
+void calcify_growth_free(calcify_growth *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

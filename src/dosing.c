@@ -1,0 +1,332 @@
+/* dosing.c — doses and growth tables: reading them from scenario files,
+ * body weight and food intake at a time, doses as state jumps. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calcify/dosing.h"
+#include "calcify/model.h"
+#include "calcify/units.h"
+#include "dosing_read.h"
+#include "suggest.h"
+
+const char *const calcify_drug_names[CALCIFY_NDRUG] = {"warfarin", "k1", "mk4"};
+const char *const calcify_route_names[CALCIFY_NROUTE] = {"oral", "sc", "ip", "iv"};
+
+static const char *const dose_keys[] = {"drug", "route", "amount", "at", "every", "count", NULL};
+static const char *const growth_keys[] = {"time", "body_weight", "food_intake", NULL};
+
+/* Doses cap: a typo like every = "1 min" over a year would otherwise ask
+ * for half a million state jumps. */
+#define MAX_DOSES_PER_ENTRY 100000L
+
+void calcify_growth_at(const calcify_growth *g, double t, double *bw, double *food_per_kg,
+                       double *dfood_dt)
+{
+    size_t n = g->n, i = 0;
+    double b, f, db = 0, df = 0;
+    if (n == 1 || t <= g->t[0]) {
+        b = g->body_weight[0];
+        f = g->food[0];
+    } else if (t >= g->t[n - 1]) {
+        b = g->body_weight[n - 1];
+        f = g->food[n - 1];
+    } else {
+        while (i + 1 < n && g->t[i + 1] <= t)
+            i++;
+        const double h = g->t[i + 1] - g->t[i], w = (t - g->t[i]) / h;
+        db = (g->body_weight[i + 1] - g->body_weight[i]) / h;
+        df = (g->food[i + 1] - g->food[i]) / h;
+        b = g->body_weight[i] + w * (g->body_weight[i + 1] - g->body_weight[i]);
+        f = g->food[i] + w * (g->food[i + 1] - g->food[i]);
+    }
+    *bw = b;
+    *food_per_kg = f / b;
+    if (dfood_dt)
+        *dfood_dt = (df * b - f * db) / (b * b);
+}
+
+size_t calcify_dose_state(calcify_drug drug, calcify_route route, double *per_mg)
+{
+    /* warfarin states are mg/kg, K1 and MK-4 ug/kg */
+    *per_mg = drug == CALCIFY_DRUG_WARFARIN ? 1.0 : 1000.0;
+    static const size_t depot[CALCIFY_NDRUG] = {CALCIFY_S_WARF_GAVAGE, CALCIFY_S_K1_GAVAGE,
+                                                CALCIFY_S_MK4_GAVAGE};
+    static const size_t central[CALCIFY_NDRUG] = {CALCIFY_S_WARF_BODY, CALCIFY_S_K1_PL,
+                                                  CALCIFY_S_MK4_PL};
+    /* the depots of a drug are gavage, sc, ip in that order */
+    return route == CALCIFY_ROUTE_IV ? central[drug] : depot[drug] + (size_t)route;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    const calcify_event *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double duration,
+                                   double t0, const calcify_growth *growth,
+                                   double body_weight, calcify_event **events,
+                                   size_t *n_events, calcify_error *err)
+{
+    *events = NULL;
+    *n_events = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += (size_t)d[i].count;
+    if (total == 0)
+        return CALCIFY_OK;
+    calcify_event *ev = malloc(total * sizeof *ev);
+    if (!ev)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double per_mg;
+        const size_t state = calcify_dose_state(d[i].drug, d[i].route, &per_mg);
+        for (long k = 0; k < d[i].count; k++) {
+            const double t = d[i].at + (double)k * d[i].every;
+            if (t >= duration)
+                break;
+            double bw = body_weight, food;
+            if (growth)
+                calcify_growth_at(growth, t0 + t, &bw, &food, NULL);
+            ev[m].t = t;
+            ev[m].state = state;
+            ev[m].amount = per_mg * (d[i].per_kg ? d[i].amount : d[i].amount / bw);
+            m++;
+        }
+    }
+    qsort(ev, m, sizeof *ev, cmp_event);
+    *events = ev;
+    *n_events = m;
+    return CALCIFY_OK;
+}
+
+void calcify_growth_free(calcify_growth *g)
+{
+    if (!g)
+        return;
+    free(g->t);
+    free(g->body_weight);
+    free(g->food);
+    free(g);
+}
+
+int calcify_unit_is_per_body_weight(const char *text)
+{
+    const char *u = text ? strrchr(text, '/') : NULL;
+    return u && strcmp(u, "/kg") == 0;
+}
+
+/* One of `names` (n of them) as written at key, with did-you-mean. */
+static calcify_status read_choice(const char *path, const config_setting_t *g,
+                                  const char *key, const char *where,
+                                  const char *const *names, int n, int *out,
+                                  calcify_error *err)
+{
+    const char *v;
+    calcify_status st = cfg_string(path, g, key, where, 1, &v, err);
+    if (st)
+        return st;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) {
+            *out = i;
+            return CALCIFY_OK;
+        }
+    char list[128] = "", near[128];
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    calcify_suggest(v, names, (size_t)n, near, sizeof near);
+    return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: unknown %s '%s' in %s (expected one of: "
+                        "%s)%s%s%s", path, cfg_line(config_setting_get_member(g, key)), key, v,
+                        where, list, near[0] ? "; did you mean " : "", near,
+                        near[0] ? "?" : "");
+}
+
+/* amount = "2 mg/kg" (per kg body weight) or "0.6 mg" (per animal), in mg. */
+static calcify_status read_amount(const char *path, const config_setting_t *g,
+                                  const char *where, calcify_dose *d, calcify_error *err)
+{
+    const config_setting_t *s = cfg_require(path, g, "amount", where, err);
+    if (!s)
+        return CALCIFY_EINPUT;
+    const char *text = config_setting_get_string(s);
+    d->per_kg = calcify_unit_is_per_body_weight(text);
+    if (text && !d->per_kg && calcify_quantity_parse(text, "mg", &d->amount) == -3)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'amount' in %s is \"%s\": a dose is per kg body "
+                            "weight or per animal (expected one of: mg/kg, ug/kg, "
+                            "mg, ug, g)", path, cfg_line(s), where, text);
+    return cfg_convert_quantity(path, cfg_line(s), "amount", where, text,
+                                d->per_kg ? "mg/kg" : "mg", 0, 1e6,
+                                "an amount >= 0, e.g. \"2 mg/kg\" or \"0.5 mg\"",
+                                &d->amount, err);
+}
+
+static calcify_status read_dose(const char *path, const config_setting_t *g,
+                                const char *where, double duration, calcify_dose *d,
+                                calcify_error *err)
+{
+    if (!config_setting_is_group(g))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: %s is not a group (expected { drug = \"warfarin\"; "
+                            "route = \"sc\"; amount = \"2 mg/kg\"; every = \"1 d\"; })",
+                            path, cfg_line(g), where);
+    d->line = cfg_line(g);
+    int drug, route;
+    calcify_status st;
+    if ((st = cfg_check_keys(path, g, dose_keys, where, err)) ||
+        (st = read_choice(path, g, "drug", where, calcify_drug_names, CALCIFY_NDRUG, &drug, err)) ||
+        (st = read_choice(path, g, "route", where, calcify_route_names, CALCIFY_NROUTE, &route, err)) ||
+        (st = read_amount(path, g, where, d, err)))
+        return st;
+    d->drug = (calcify_drug)drug;
+    d->route = (calcify_route)route;
+    d->at = 0;
+    d->every = 0;
+    if (config_setting_get_member(g, "at") &&
+        (st = cfg_quantity(path, g, "at", where, "d", 0, 1e6,
+                           "a time >= 0 from the phase's start, e.g. \"8 h\"", &d->at, err)))
+        return st;
+    if (d->at >= duration)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'at' in %s is %g d, at or after the phase's end "
+                            "(expected a time before %g d)", path,
+                            cfg_line(config_setting_get_member(g, "at")), where, d->at, duration);
+    const int has_every = config_setting_get_member(g, "every") != NULL;
+    if (has_every && (st = cfg_quantity(path, g, "every", where, "d", 1e-6, 1e6,
+                                        "an interval > 0, e.g. \"1 d\"", &d->every, err)))
+        return st;
+    /* doses that fit in the phase, unless count says fewer */
+    long fit = has_every ? (long)floor((duration - d->at) / d->every * (1 + 1e-12)) + 1 : 1;
+    if (has_every && d->at + (double)(fit - 1) * d->every >= duration)
+        fit--;
+    d->count = fit;
+    if (config_setting_get_member(g, "count")) {
+        double c;
+        if ((st = cfg_number(path, g, "count", where, 1, (double)MAX_DOSES_PER_ENTRY, &c, err)))
+            return st;
+        const config_setting_t *cs = config_setting_get_member(g, "count");
+        if (c != floor(c))
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g (expected "
+                                "a whole number of doses)", path, cfg_line(cs), where, c);
+        if (c > 1 && !has_every)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g without "
+                                "'every' (expected every = \"…\" for repeated doses)",
+                                path, cfg_line(cs), where, c);
+        if ((long)c > fit)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g, but only "
+                                "%ld doses fit in the phase (expected at most %ld)",
+                                path, cfg_line(cs), where, c, fit, fit);
+        d->count = (long)c;
+    }
+    if (d->count > MAX_DOSES_PER_ENTRY)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s asks for %ld doses (expected at "
+                            "most %ld; is 'every' right?)", path, d->line, where, d->count,
+                            MAX_DOSES_PER_ENTRY);
+    return CALCIFY_OK;
+}
+
+calcify_status dosing_read_phase(const char *path, const config_setting_t *phase,
+                                 const char *where, calcify_diet_phase *p,
+                                 calcify_error *err)
+{
+    const config_setting_t *list = config_setting_get_member(phase, "doses");
+    if (!list)
+        return CALCIFY_OK;
+    if (!config_setting_is_list(list))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'doses' of %s is not a list (expected doses = ( { "
+                            "drug = …; route = …; amount = …; } );)", path, cfg_line(list), where);
+    size_t n = (size_t)config_setting_length(list);
+    if (n == 0)
+        return CALCIFY_OK;
+    if (!(p->doses = calloc(n, sizeof *p->doses)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    p->n_doses = n;
+    for (size_t k = 0; k < n; k++) {
+        char w[240];
+        snprintf(w, sizeof w, "dose %zu of %s", k + 1, where);
+        calcify_status st = read_dose(path, config_setting_get_elem(list, (unsigned)k), w,
+                                      p->duration, &p->doses[k], err);
+        if (st)
+            return st;
+    }
+    return CALCIFY_OK;
+}
+
+/* A list of quantities, each converted to `unit`. */
+static calcify_status read_column(const char *path, const config_setting_t *g,
+                                  const char *key, const char *unit, double lo,
+                                  const char *what, double **out, size_t *n,
+                                  calcify_error *err)
+{
+    const config_setting_t *a = cfg_require(path, g, key, "growth", err);
+    if (!a)
+        return CALCIFY_EINPUT;
+    if (!config_setting_is_array(a) || config_setting_length(a) == 0)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: '%s' in growth is not a non-empty "
+                            "array (expected %s = [\"…\", \"…\"];)", path, cfg_line(a), key, key);
+    *n = (size_t)config_setting_length(a);
+    if (!(*out = calloc(*n, sizeof **out)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t i = 0; i < *n; i++) {
+        const char *text = config_setting_get_string_elem(a, (int)i);
+        char k[64];
+        snprintf(k, sizeof k, "%s[%zu]", key, i + 1);
+        if (!text)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s in growth has no unit "
+                                "(expected a quoted number and unit, e.g. \"1 %s\")",
+                                path, cfg_line(a), k, unit);
+        calcify_status st = cfg_convert_quantity(path, cfg_line(a), k, "growth", text, unit,
+                                                 lo, 1e9, what, &(*out)[i], err);
+        if (st)
+            return st;
+    }
+    return CALCIFY_OK;
+}
+
+calcify_status dosing_read_growth(const char *path, const config_setting_t *root,
+                                  calcify_growth **out, calcify_error *err)
+{
+    *out = NULL;
+    const config_setting_t *g = config_setting_get_member(root, "growth");
+    if (!g)
+        return CALCIFY_OK;
+    if (!config_setting_is_group(g))
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'growth' is not a group (expected "
+                            "growth = { time = [\"0 d\", …]; body_weight = [\"250 g\", …]; "
+                            "food_intake = [\"18 g/d\", …]; };)", path, cfg_line(g));
+    calcify_growth *gr = calloc(1, sizeof *gr);
+    if (!gr)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    gr->line = cfg_line(g);
+    size_t nt = 0, nb = 0, nf = 0;
+    calcify_status st;
+    if ((st = cfg_check_keys(path, g, growth_keys, "growth", err)) ||
+        (st = read_column(path, g, "time", "d", 0, "a time >= 0", &gr->t, &nt, err)) ||
+        (st = read_column(path, g, "body_weight", "kg", 1e-3, "a body weight > 0, e.g. "
+                          "\"250 g\"", &gr->body_weight, &nb, err)) ||
+        (st = read_column(path, g, "food_intake", "g/d", 0, "food per animal per day "
+                          ">= 0, e.g. \"18 g/d\"", &gr->food, &nf, err))) {
+        calcify_growth_free(gr);
+        return st;
+    }
+    if (nb != nt || nf != nt) {
+        calcify_growth_free(gr);
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: growth has %zu times, %zu body "
+                            "weights and %zu food intakes (expected one of each per time)",
+                            path, cfg_line(g), nt, nb, nf);
+    }
+    for (size_t i = 1; i < nt; i++)
+        if (!(gr->t[i] > gr->t[i - 1])) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: growth times must increase "
+                              "(time[%zu] = %g d follows %g d)", path, cfg_line(g), i + 1,
+                              gr->t[i], gr->t[i - 1]);
+            calcify_growth_free(gr);
+            return st;
+        }
+    gr->n = nt;
+    *out = gr;
+    return CALCIFY_OK;
+}
