@@ -44,6 +44,7 @@
  * Hill terms, whose non-integer powers have no value below zero, read their
  * arguments through pos().
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -668,4 +669,10 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_CLOTTING] = pos(y[CALCIFY_S_CLOT]) / m->ref_clot;
     o[CALCIFY_O_DISTENSIBILITY] = exp(-p[CALCIFY_P_DIST_BETA] * (ca - m->ref_ca));
     o[CALCIFY_O_APOPTOSIS] = apoptosis_raw(m, y) / m->ref_apop;
+    /* a pool decaying to nothing reaches subnormal values (1e-312): noise
+     * around zero like the negatives clipped above, and a number other
+     * readers refuse as an underflow */
+    for (int k = 0; k < CALCIFY_NOBS; k++)
+        if (fabs(o[k]) < DBL_MIN)
+            o[k] = 0;
 }

@@ -1,4 +1,5 @@
 /* solver.c — the stepper registry and phase-by-phase integration on GSL. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,15 @@ enum { N_STEPPERS = sizeof steppers / sizeof steppers[0] };
  * (bench/), handing a phase to BDF once it turns stiff. */
 static const char AUTO[] = "auto";
 static const char AUTO_EXPLICIT[] = "rkck", AUTO_IMPLICIT[] = "msbdf";
-/* Switch when finishing the phase explicitly would take more steps than
- * this: about 2 ms of explicit steps, where BDF takes a few hundred. */
+/* Consider a switch when finishing the phase explicitly would take more
+ * steps than this (about 2 ms of explicit steps, where BDF takes a few
+ * hundred) ... */
 static const double AUTO_MAX_STEPS = 5000;
 static const unsigned long AUTO_WARMUP = 100;
+/* ... and make it only if the step is at rkck's stability limit: h·ρ(J)
+ * above this (rkck's real stability interval is about 3.3; accuracy-limited
+ * steps of non-stiff problems sit well below). */
+static const double AUTO_STIFF_HRHO = 1.5;
 
 static const stepper *find(const char *name)
 {
@@ -76,9 +82,16 @@ struct calcify_solver {
     double rtol, atol;
     int land_on_grid;             /* shorten steps to hit rows exactly     */
     int check_each_rhs;           /* finiteness per RHS call (implicit)    */
+    int explicit_checks;          /* the explicit driver's check_each_rhs  */
+    int switch_due;               /* auto: hand over before the next step  */
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
     double *f0, *f1;              /* dy/dt at the ends of the last step    */
+    double *c3;                   /* third derivative of the last step's
+                                     cubic, per state (row error estimate) */
+    double c3_h;                  /* that step's length, 0: none yet       */
+    double *jac;                  /* auto: dim² for the stiffness test     */
+    double t_seg_end;             /* end of the segment being integrated   */
 };
 
 /* Initial step after a start or a phase switch, d: small enough for the
@@ -88,8 +101,8 @@ static const double H_START = 1e-4;
 static const unsigned long MAX_STEPS = 10000000UL;
 /* segment()'s status when an emit asked to stop: no GSL code. */
 enum { STOPPED = -1000 };
-/* Retakes of one step for the sake of its rows before giving up. */
-static const int MAX_RETAKES = 30;
+/* Retakes of one step for the sake of its rows before landing on them. */
+static const int MAX_RETAKES = 2;
 
 static int all_finite(const double *v, size_t n)
 {
@@ -152,13 +165,16 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->sys = sys;
     s->rtol = rtol;
     s->atol = atol;
-    if (!(s->scratch = malloc(4 * sys->dim * sizeof *s->scratch))) {
+    if (!(s->scratch = malloc(5 * sys->dim * sizeof *s->scratch)) ||
+        (is_auto && !(s->jac = malloc(sys->dim * sys->dim * sizeof *s->jac)))) {
+        free(s->scratch);
         free(s);
         return NULL;
     }
-    s->check_each_rhs = st->iterates;
+    s->check_each_rhs = s->explicit_checks = st->iterates;
     s->f0 = s->scratch + sys->dim;
     s->f1 = s->f0 + sys->dim;
+    s->c3 = s->f1 + 2 * sys->dim; /* scratch + 3·dim is a work row */
     s->gsys.function = gsl_rhs;
     s->gsys.jacobian = sys->jac ? gsl_jac : NULL;
     s->gsys.dimension = sys->dim;
@@ -183,6 +199,7 @@ void calcify_solver_free(calcify_solver *s)
     if (s->stiff_drv)
         gsl_odeiv2_driver_free(s->stiff_drv);
     free(s->scratch);
+    free(s->jac);
     free(s);
 }
 
@@ -212,8 +229,11 @@ static int at_equilibrium(calcify_solver *s, const double y[], double duration)
     return 1;
 }
 
+static int step(calcify_solver *s, double *t, double t_end, double y[]);
+
 /* Integrate from *t to t1 (no-op if already there; a jump if `still`),
- * landing exactly on t1. */
+ * landing exactly on t1, by the same steps as everywhere else (so the same
+ * checks and, for auto, the same switch). */
 static int advance(calcify_solver *s, double *t, double t1, double y[], int still)
 {
     if (t1 <= *t)
@@ -222,19 +242,64 @@ static int advance(calcify_solver *s, double *t, double t1, double y[], int stil
         *t = t1;
         return GSL_SUCCESS;
     }
-    const unsigned long before = s->driver->e->count;
-    int rc = gsl_odeiv2_driver_apply(s->driver, t, t1, y);
-    s->n_steps += s->driver->e->count - before;
-    if (rc == GSL_SUCCESS && !all_finite(y, s->sys->dim))
-        rc = GSL_EBADFUNC;
+    int rc = GSL_SUCCESS;
+    while (rc == GSL_SUCCESS && *t < t1)
+        rc = step(s, t, t1, y);
     return rc;
+}
+
+/* Largest |eigenvalue| of the Jacobian at (t, y), by power iteration: the
+ * growth of ‖Jᵏv‖ over the last iterations (complex pairs make single
+ * ratios oscillate; their product does not). */
+static double spectral_radius(calcify_solver *s, double t, const double y[])
+{
+    const size_t n = s->sys->dim;
+    double *v = s->scratch, *w = s->scratch + 3 * n;
+    if (gsl_jac(t, y, s->jac, w, s) != GSL_SUCCESS)
+        return INFINITY;
+    for (size_t i = 0; i < n; i++)
+        v[i] = 1.0 + 0.1 * (double)(i % 7); /* not an eigenvector by accident */
+    double log_growth = 0;
+    int counted = 0;
+    for (int it = 0; it < 24; it++) {
+        double norm_v = 0, norm_w = 0;
+        for (size_t i = 0; i < n; i++) {
+            double acc = 0;
+            for (size_t j = 0; j < n; j++)
+                acc += s->jac[i * n + j] * v[j];
+            w[i] = acc;
+            norm_w = fmax(norm_w, fabs(acc));
+            norm_v = fmax(norm_v, fabs(v[i]));
+        }
+        if (!(norm_w > 0))
+            return 0;
+        if (it >= 8) { /* after the transient */
+            log_growth += log(norm_w / norm_v);
+            counted++;
+        }
+        for (size_t i = 0; i < n; i++)
+            v[i] = w[i] / norm_w;
+    }
+    return exp(log_growth / counted);
 }
 
 /* One accepted step of at most t_end − *t from (*t, y): afterwards s->f0 and
  * s->f1 hold dy/dt at the step's two ends, the driver's evolve object the
- * state at its start (e->y0) and its length (e->last_step). */
+ * state at its start (e->y0) and its length (e->last_step).  A switch that
+ * auto decided on after the previous step happens first, so that the
+ * previous step's rows were filled from the driver that took it. */
 static int step(calcify_solver *s, double *t, double t_end, double y[])
 {
+    if (s->switch_due) {
+        s->switch_due = 0;
+        const double h = s->driver->h;
+        s->driver = s->stiff_drv;
+        s->check_each_rhs = 1;
+        s->hcap = 0;
+        s->c3_h = 0;
+        gsl_odeiv2_driver_reset_hstart(s->driver, h);
+        s->n_switches++;
+    }
     gsl_odeiv2_driver *d = s->driver;
     const int first = d->e->count == 0;
     if (d->e->count >= MAX_STEPS)
@@ -265,46 +330,45 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
     else if ((rc = gsl_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
         return rc;
     /* auto: after a warm-up in which the step can grow from its start, an
-     * explicit step this short for the time left means stiffness (explicit
-     * steps are held to the stability limit); hand the rest of the phase to
-     * BDF, which starts from here at the current step size */
+     * explicit step this short for the time left, held at the stability
+     * limit of the fastest mode, means stiffness: the rest of the phase
+     * goes to BDF (from the next step on) */
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
-        (t_end - *t) > AUTO_MAX_STEPS * d->h) {
-        s->driver = s->stiff_drv;
-        gsl_odeiv2_driver_reset_hstart(s->driver, d->h);
-        s->hcap = 0;
-        s->n_switches++;
-    }
+        (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h &&
+        d->h * spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
+        s->switch_due = 1;
     return GSL_SUCCESS;
 }
 
 /* Error of the cubic Hermite rows of the last step, relative to the
  * tolerance (<= 1: rows as good as the steps).  The interpolant's error is
- * e(t) = y⁽⁴⁾·(t − t0)²(t − t1)²/24 to leading order; at a quarter of the
- * step its slope is y⁽⁴⁾·h³/128, and the largest error (mid-step) is h/3
- * times that.  The slope error is measured as the defect f(H(tq)) − H'(tq):
- * one RHS per step that holds rows. */
-static double interpolation_error(calcify_solver *s, double t1, const double y1[])
+ * e(t) = y⁽⁴⁾·(t − t0)²(t − t1)²/24 to leading order, at most y⁽⁴⁾·h⁴/384
+ * mid-step.  Each step's cubic has a constant third derivative,
+ * 6·(2(y0 − y1) + h(f0 + f1))/h³; its change from the previous step over
+ * their mean length estimates y⁽⁴⁾, with no RHS call (a defect f(H) − H'
+ * would also carry J·e, which behind a stiff stepper overstates the error by
+ * |hJ|).  The first step of a segment has no predecessor: 0, and the cap
+ * that the next step sets takes over.  Updates the stored derivative. */
+static double interpolation_error(calcify_solver *s, const double y1[])
 {
     const gsl_odeiv2_evolve *e = s->driver->e;
     const size_t n = s->sys->dim;
-    const double h = e->last_step, q = 0.25;
-    double *yq = s->scratch + 3 * n, *fq = s->scratch;
-    const double a0 = 2 * q * q * q - 3 * q * q + 1, b0 = h * (q * q * q - 2 * q * q + q);
-    const double a1 = 3 * q * q - 2 * q * q * q, b1 = h * (q * q * q - q * q);
-    for (size_t i = 0; i < n; i++)
-        yq[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * y1[i] + b1 * s->f1[i];
-    if (gsl_rhs(t1 - 0.75 * h, yq, fq, s) != GSL_SUCCESS || !all_finite(fq, n))
-        return INFINITY;
+    const double h = e->last_step, hp = s->c3_h;
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
-        const double slope = (6 * q - 6 * q * q) * (y1[i] - e->y0[i]) / h
-                             + (3 * q * q - 4 * q + 1) * s->f0[i] + (3 * q * q - 2 * q) * s->f1[i];
-        const double err = fabs(fq[i] - slope) * h / 3;
-        const double tol = s->atol + s->rtol * fmax(fabs(y1[i]), fabs(e->y0[i]));
-        if (!(err / tol <= worst))
-            worst = err / tol;
+        const double c3 = 6.0 * (2.0 * (e->y0[i] - y1[i]) + h * (s->f0[i] + s->f1[i])) / (h * h * h);
+        if (hp > 0) {
+            const double y4 = (c3 - s->c3[i]) / (0.5 * (h + hp));
+            const double err = fabs(y4) * h * h * h * h / 384.0;
+            /* no tolerance below roundoff in the states themselves */
+            const double tol = fmax(s->atol + s->rtol * fmax(fabs(y1[i]), fabs(e->y0[i])),
+                                    100 * DBL_EPSILON * fmax(fabs(y1[i]), fabs(e->y0[i])));
+            if (!(err / tol <= worst))
+                worst = err / tol;
+        }
+        s->c3[i] = c3;
     }
+    s->c3_h = h;
     return worst;
 }
 
@@ -323,6 +387,14 @@ static void interpolate(const calcify_solver *s, double tg, double t1, const dou
         out[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * y1[i] + b1 * s->f1[i];
 }
 
+/* 1 if rows are interpolated between the steps now being taken: only
+ * behind an explicit Runge–Kutta pair. */
+static int interpolating(const calcify_solver *s)
+{
+    return !s->land_on_grid && !s->explicit_checks && !s->switch_due &&
+           s->driver == s->explicit_drv;
+}
+
 /* Integrate one segment of a phase, from *t to t_end (a dose or the
  * phase's end), emitting the rows k·dt in [*t, t_end) with phase index p.
  * Returns a GSL status, or STOPPED when an emit asked to stop. */
@@ -334,7 +406,11 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
     /* a grid time this close to the end is the end's (the next segment's) */
     const double eps = 1e-9 * (t_end > 1 ? t_end : 1);
     s->hcap = 0;
+    s->c3_h = 0;
+    s->switch_due = 0;
+    s->t_seg_end = t_end;
     s->driver = s->explicit_drv; /* auto: every segment starts explicit */
+    s->check_each_rhs = s->explicit_checks;
     gsl_odeiv2_driver_reset_hstart(s->driver, H_START);
     int rc = GSL_SUCCESS;
     if (dt > 0 && (still || s->land_on_grid)) {
@@ -369,27 +445,38 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 continue;
             }
             const double t_start = t;
+            if (retakes > MAX_RETAKES || !interpolating(s)) {
+                /* land on the next row: behind a stepper that iterates
+                 * (BDF, implicit RK, auto after its switch), whose dy/dt
+                 * at its own states carries J·(its error) and would make
+                 * a poor cubic, or where rows would not interpolate well
+                 * enough */
+                retakes = 0;
+                if ((rc = advance(s, &t, tg, y, 0)) != GSL_SUCCESS)
+                    break;
+                s->c3_h = 0;
+                continue;
+            }
             if ((rc = step(s, &t, t_end, y)) != GSL_SUCCESS)
                 break;
+            /* every step feeds the estimate; steps holding rows act on it:
+             * the next step is capped to keep rows within tolerance (error
+             * ∝ h⁴), and a step whose rows would not be is taken again,
+             * shorter (at most 5× a time) */
+            const double h = s->driver->e->last_step;
+            const double err = interpolation_error(s, y);
             if ((tg = (double)k * dt) < t_end - eps && tg < t - eps) {
-                /* rows inside this step: keep them within tolerance by
-                 * capping the step (error ∝ h⁴); a step whose rows would
-                 * not be is taken again, shorter — at most 5× shorter a
-                 * time, and not forever (an error that is NaN or does not
-                 * fall as the step shrinks is a failing RHS) */
-                const double h = s->driver->e->last_step;
-                const double err = interpolation_error(s, t, y);
                 double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
                 if (!(shrink >= 0.2))
                     shrink = 0.2;
                 s->hcap = 0.9 * h * shrink;
                 if (!(err <= 1)) {
-                    if (++retakes > MAX_RETAKES) {
-                        rc = GSL_EMAXITER;
-                        break;
-                    }
+                    retakes++;
+                    s->switch_due = 0;
                     memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
                     t = t_start;
+                    /* the rejected step's cubic covers the same stretch:
+                     * it stays the predecessor of the shorter retake */
                     gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
                     continue;
                 }

@@ -321,6 +321,186 @@ static void test_registry(void)
     calcify_solver_free(NULL);
 }
 
+/* ---- the second review's cases ---------------------------------------- */
+typedef struct {
+    double k;
+    long rows, bad;
+} check_ctx;
+
+/* rows of y' = 1 − k·y from 0 must be finite and within 1e-5 of exact */
+static int check_row(void *user, double t, size_t phase, const double y[], const double u[])
+{
+    (void)phase, (void)u;
+    check_ctx *c = user;
+    c->rows++;
+    double want = (1 - exp(-c->k * t)) / c->k;
+    if (!isfinite(y[0]) || rel_err(y[0], want) > 1e-5)
+        c->bad++;
+    return 0;
+}
+
+/* auto hands over to BDF between two steps, never inside one whose rows
+ * are still to be filled: rows much closer than the steps stay right. */
+static void test_auto_switch_rows(void)
+{
+    const double one = 1;
+    k_auto = 1e5;
+    calcify_system sys = {.dim = 1, .rhs = k_rhs, .jac = k_jac};
+    calcify_phase ph = {.duration = 10.0, .input = &one};
+    for (int land = 0; land <= 1; land++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, "auto", 1e-8, 1e-12);
+        calcify_solver_land_on_grid(sv, land);
+        double y[1] = {0};
+        check_ctx c = {1e5, 0, 0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 0.001, check_row, &c, NULL), CALCIFY_OK);
+        CU_ASSERT_EQUAL(c.rows, 10001);
+        CU_ASSERT_EQUAL(c.bad, 0);
+        CU_ASSERT_EQUAL(calcify_solver_switches(sv), 1u); /* landing on rows too */
+        calcify_solver_free(sv);
+    }
+}
+
+/* y' = −50 y whose RHS refuses y < 0 (a concentration domain): stepping
+ * and interpolating end, whatever the stepper makes of it. */
+static int domain_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)u, (void)ctx;
+    if (y[0] < 0)
+        return GSL_EBADFUNC;
+    f[0] = -50 * y[0];
+    return GSL_SUCCESS;
+}
+static int domain_jac(double t, const double y[], double *J, double dfdt[], const double u[],
+                      void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -50;
+    return GSL_SUCCESS;
+}
+
+static void test_failing_domain_ends(void)
+{
+    const double none = 0;
+    calcify_system sys = {.dim = 1, .rhs = domain_rhs, .jac = domain_jac};
+    calcify_phase ph = {.duration = 10.0, .input = &none};
+    for (int s = 0; s < N_STEPPERS; s++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, all_steppers[s], 1e-6, 1e-9);
+        double y[1] = {1};
+        rows r = {.dim = 1};
+        calcify_status st = calcify_solver_run(sv, &ph, 1, y, 0.5, record, &r, NULL);
+        CU_ASSERT(st == CALCIFY_OK || st == CALCIFY_ESOLVER);
+        CU_ASSERT(calcify_solver_rhs_evals(sv) < 1000000);
+        calcify_solver_free(sv);
+    }
+}
+
+/* Tolerances at roundoff: the row control does not chase noise. */
+static void test_roundoff_tolerance_bounded(void)
+{
+    const double zero = 0;
+    calcify_system sys = {.dim = 1, .rhs = lin_rhs, .jac = lin_jac};
+    calcify_phase ph = {.duration = 10.0, .input = &zero};
+    const char *m[] = {"rk8pd", "bsimp", "rkck"};
+    for (int i = 0; i < 3; i++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, m[i], 1e-16, 1e-30);
+        double y[1] = {1};
+        rows r = {.dim = 1};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 0.5, record, &r, NULL), CALCIFY_OK);
+        CU_ASSERT(calcify_solver_steps(sv) < 100000);
+        calcify_solver_free(sv);
+    }
+}
+
+/* A non-stiff fast oscillator (ω = 50) is accuracy-limited, not stiff:
+ * auto stays explicit. */
+static int osc_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)u, (void)ctx;
+    f[0] = y[1];
+    f[1] = -2500 * y[0];
+    return GSL_SUCCESS;
+}
+static int osc_jac(double t, const double y[], double *J, double dfdt[], const double u[],
+                   void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = 0, J[1] = 1, J[2] = -2500, J[3] = 0;
+    return GSL_SUCCESS;
+}
+
+static void test_auto_stays_explicit_when_not_stiff(void)
+{
+    const double none = 0;
+    calcify_system sys = {.dim = 2, .rhs = osc_rhs, .jac = osc_jac};
+    calcify_phase ph = {.duration = 20.0, .input = &none};
+    calcify_solver *sv = calcify_solver_alloc(&sys, "auto", 1e-8, 1e-12);
+    double y[2] = {1, 0};
+    rows r = {.dim = 2};
+    CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 0.5, record, &r, NULL), CALCIFY_OK);
+    CU_ASSERT_EQUAL(calcify_solver_switches(sv), 0u);
+    for (int i = 0; i < r.n; i++)
+        CU_ASSERT(fabs(r.y[i][0] - cos(50 * r.t[i])) < 1e-5);
+    calcify_solver_free(sv);
+}
+
+/* Behind BDF on a stiff problem the row control costs few steps: within
+ * twice what landing on every row takes (x' = −1e5 (x − sin t), daily rows
+ * over 100 days; the old defect estimate took 16×). */
+static int sin_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)u, (void)ctx;
+    f[0] = -1e5 * (y[0] - sin(t));
+    return GSL_SUCCESS;
+}
+static int sin_jac(double t, const double y[], double *J, double dfdt[], const double u[],
+                   void *ctx)
+{
+    (void)y, (void)u, (void)ctx;
+    J[0] = -1e5;
+    dfdt[0] = 1e5 * cos(t);
+    return GSL_SUCCESS;
+}
+
+static void test_stiff_rows_cheap_behind_bdf(void)
+{
+    const double none = 0;
+    calcify_system sys = {.dim = 1, .rhs = sin_rhs, .jac = sin_jac, .time_dependent = 1};
+    calcify_phase ph = {.duration = 100.0, .input = &none};
+    unsigned long steps[2];
+    for (int land = 0; land <= 1; land++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, "msbdf", 1e-6, 1e-9);
+        calcify_solver_land_on_grid(sv, land);
+        double y[1] = {0};
+        rows r = {.dim = 1};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 1.0, record, &r, NULL), CALCIFY_OK);
+        for (int i = 1; i < r.n; i++) /* x ≈ sin t − cos t·1e-5 */
+            CU_ASSERT(fabs(r.y[i][0] - sin(r.t[i])) < 1e-4);
+        steps[land] = calcify_solver_steps(sv);
+        calcify_solver_free(sv);
+    }
+    CU_ASSERT(steps[0] < 2 * steps[1]);
+}
+
+/* Landing on rows keeps the last-good-state contract too. */
+static void test_nan_landing_on_rows(void)
+{
+    const double none = 0;
+    calcify_system sys = {.dim = 1, .rhs = nan_rhs, .jac = nan_jac};
+    calcify_phase ph[2] = {{.duration = 2.0, .input = &none}, {.duration = 4.0, .input = &none}};
+    const char *m[] = {"rkck", "rk8pd", "auto"};
+    for (int i = 0; i < 3; i++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, m[i], 1e-8, 1e-12);
+        calcify_solver_land_on_grid(sv, 1);
+        double y[1] = {1};
+        rows r = {.dim = 1};
+        calcify_failure fail = {0};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, ph, 2, y, 0.5, record, &r, &fail), CALCIFY_ESOLVER);
+        CU_ASSERT_EQUAL(fail.gsl_status, GSL_EBADFUNC);
+        CU_ASSERT(fail.t <= 2.5 && isfinite(y[0]));
+        calcify_solver_free(sv);
+    }
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("engine", NULL, NULL);
@@ -332,6 +512,12 @@ static int register_suites(void)
            !CU_add_test(s, "Robertson (stiff) against a reference", test_robertson_stiff) ||
            !CU_add_test(s, "auto: explicit until a phase turns stiff", test_auto_switches_only_when_stiff) ||
            !CU_add_test(s, "NaN right-hand side fails cleanly", test_nan_fails_cleanly) ||
+           !CU_add_test(s, "auto: rows around the switch stay right", test_auto_switch_rows) ||
+           !CU_add_test(s, "a failing RHS domain ends, every stepper", test_failing_domain_ends) ||
+           !CU_add_test(s, "roundoff tolerances do not spin", test_roundoff_tolerance_bounded) ||
+           !CU_add_test(s, "auto: a fast oscillator is not stiff", test_auto_stays_explicit_when_not_stiff) ||
+           !CU_add_test(s, "stiff rows cheap behind BDF", test_stiff_rows_cheap_behind_bdf) ||
+           !CU_add_test(s, "landing on rows: last good state on NaN", test_nan_landing_on_rows) ||
            !CU_add_test(s, "grid and boundary rows", test_boundary_rows_without_grid) ||
            !CU_add_test(s, "stepper registry", test_registry);
 }
