@@ -1,78 +1,154 @@
-# mechanism.gp — one multi-panel figure per arm: plasma warfarin, aortic K1 and
-# MK-4, carboxylated MGP fraction, clotting activity, distensibility (and
-# aortic calcium), all against time.
+# mechanism.gp — one multi-panel figure per arm: plasma warfarin, aortic
+# vitamin K, carboxylated MGP, clotting activity, distensibility and aortic
+# calcium against time.  Works from any directory.
 #
-#   gnuplot -c plots/mechanism.gp RUN.csv OUT.png [TERMINAL] [ARM]
+#   gnuplot -c plots/mechanism.gp RUN.csv OUT.png [TERMINAL] [ARM] [META]
 #
-# ARM: one arm name (default wk_continued); `calcify run` CSV as for calcium.gp.
+# ARM: one arm name (default: the first arm of the run); META: the file of
+# `calcify run --meta` (default: RUN.meta.tsv beside RUN.csv if it exists).
+#
+# Every panel's y range is the same for all arms of the run (figures of two
+# arms compare at a glance).  Log panels draw only positive values: a zero
+# (the control's warfarin) is left out, never raised to a floor, and the
+# panel says so.  Columns are found by name; a panel whose columns the run
+# lacks says so instead of failing.
+HERE = system(sprintf("dirname -- '%s'", ARG0))
 IN = ARG1
 OUT = ARG2
 TERM_NAME = (ARGC >= 3 && ARG3 ne "") ? ARG3 : "pngcairo"
-SEL = (ARGC >= 4 && ARG4 ne "") ? ARG4 : "wk_continued"
+SEL = (ARGC >= 4) ? ARG4 : ""
+AUTO_META = IN[strlen(IN)-3:] eq ".csv" ? IN[1:strlen(IN)-4].".meta.tsv" : IN.".meta.tsv"
+META = (ARGC >= 5 && ARG5 ne "") ? ARG5 : \
+       (system(sprintf("test -r '%s' && echo yes", AUTO_META)) eq "yes" ? AUTO_META : "")
 COLX = "time_d"
 COLY = "cmgp_fraction"
-WIDTH = 1100
+WIDTH = 1150
 HEIGHT = 800
-load "plots/common.gp"
+load HERE."/common.gp"
+
+if (SEL eq "") { SEL = word(ARMS, 1) }
+if (strstrt(" ".ARMS, " ".SEL." ") == 0) {
+    print sprintf("%s: no arm '%s' (expected one of: %s)", IN, SEL, ARMS)
+    set output
+    system(sprintf("rm -f '%s'", OUT))
+    exit status 2
+}
 
 sel(c) = strcol("arm") eq SEL ? column(c) : NaN
-# log-scale panels show values below FLOOR at FLOOR (zero has no logarithm)
-FLOOR = 1e-3
-floored(c) = (v = sel(c), v < FLOOR ? FLOOR : v)
-t = "(column(\"time_d\")/7.0)"
-TITLE = SEL
-do for [i=1:5] { if (ARM[i] eq SEL) { TITLE = ARM_TITLE[i] } }
+pos_sel(c) = (v = sel(c), v > 0 ? v : NaN)
+pos_all(c) = column(c) > 0 ? column(c) : NaN
 
-set multiplot layout 2, 3 title sprintf("Mechanism, arm %s", TITLE) font ",13"
-set xlabel "time (weeks)"
-set xrange [0:12]
-set xtics 0, 2, 12
+# this arm's duration and phase boundaries
+stats IN using (sel(COLX)) nooutput
+T_ARM = STATS_max
+XU = T_ARM <= 28 ? 1.0 : (T_ARM <= 800 ? 7.0 : 365.25)
+XNAME = XU == 1 ? "days" : (XU == 7 ? "weeks" : "years")
+B = BOUNDS(SEL)
+
+array PANEL_LO[6]
+array PANEL_HI[6]
+array PANEL_ANY[6]
+array PANEL_SEL_MAX[6]   # the arm's largest value in the panel's first column
+do for [p=1:6] { PANEL_ANY[p] = 0 }
+# the panels: columns (the first present ones are drawn), titles, log axis
+array P_COLS[6] = ["warfarin_plasma_mg_per_l warfarin_unbound_mg_per_l", \
+                   "k1_aorta_ng_per_g mk4_aorta_ng_per_g vkh2_aorta_ng_per_g", \
+                   "cmgp_fraction", "clotting_activity_rel", "distensibility_rel", \
+                   "ca_aorta_ug_per_mg ca_mineral_ug_per_mg"]
+array P_NAMES[6] = ["total plasma warfarin|unbound plasma warfarin", \
+                    "K_1|MK-4|KH_2 (both)", "cMGP fraction", "relative to normal diet", \
+                    "relative to normal diet", "total|mineral"]
+array P_TITLE[6] = ["plasma warfarin", "aortic vitamin K", "carboxylated MGP", \
+                    "clotting activity", "distensibility", "aortic calcium"]
+array P_YLABEL[6] = ["mg/L", "ng/g wet tissue", "fraction carboxylated", \
+                     "relative to normal diet", "relative to normal diet", "µg/mg dry tissue"]
+array P_LOG[6] = [1, 1, 0, 0, 0, 0]
+array SERIES_COLOR[3] = ["#D55E00", "#0072B2", "#009E73"]
+array SERIES_DASH[3] = [1, 2, 4]
+name_k(s, k) = (t = s, n = 1, k == 1 ? t[1:strstrt(t."|", "|") - 1] : \
+                (k == 2 ? (u = t[strstrt(t, "|") + 1:], u[1:strstrt(u."|", "|") - 1]) : \
+                 (u = t[strstrt(t, "|") + 1:], w = u[strstrt(u, "|") + 1:], w)))
+
+do for [p=1:6] {
+    lo = 1e300
+    hi = -1e300
+    do for [k=1:words(P_COLS[p])] {
+        c = word(P_COLS[p], k)
+        if (has_col(c)) {
+            # stats fails on a column without one valid value: count first
+            stats IN using (column(c) > 0 || !P_LOG[p] ? 1 : 0) nooutput
+            if (STATS_sum > 0) {
+                if (P_LOG[p]) {
+                    stats IN using (pos_all(c)) nooutput
+                } else {
+                    stats IN using (column(c)) nooutput
+                }
+                PANEL_ANY[p] = 1
+                lo = STATS_min < lo ? STATS_min : lo
+                hi = STATS_max > hi ? STATS_max : hi
+            }
+        }
+    }
+    PANEL_LO[p] = lo
+    PANEL_HI[p] = hi
+    c = word(P_COLS[p], 1)
+    PANEL_SEL_MAX[p] = 0
+    if (has_col(c)) {
+        stats IN using (sel(c)) nooutput
+        PANEL_SEL_MAX[p] = STATS_max
+    }
+}
+
+TITLE = arm_desc(SEL)
+TITLE = TITLE eq "" ? SEL : SEL.": ".TITLE
+SCEN = SCEN_NAME eq "" ? "" : sprintf(" (%s)", SCEN_NAME)
+set multiplot layout 2, 3 title sprintf("Mechanism, arm %s%s", TITLE, SCEN) noenhanced font ",13"
+set xlabel sprintf("time (%s)", XNAME)
+set xrange [0:T_ARM / XU]
 set grid lc rgb "#dddddd"
-set key top right
-set arrow 1 from 6, graph 0 to 6, graph 1 nohead dt 2 lc rgb "#777777"
+do for [i=1:words(B)] {
+    set arrow i from real(word(B, i)) / XU, graph 0 to real(word(B, i)) / XU, graph 1 nohead dt 3 lc rgb "#888888"
+}
 
-set title "plasma warfarin"
-set ylabel "mg/L (floor 0.001)"
-set logscale y
-set yrange [FLOOR/2:*]
-plot IN using (column("time_d")/7.0):(floored("warfarin_plasma_mg_per_l")) with lines lw 2 lc rgb "#d62728" notitle
-unset logscale y
-
-set title "aortic vitamin K"
-set ylabel "ng/g wet tissue (floor 0.001)"
-set logscale y
-set yrange [FLOOR/2:*]
-set key bottom right
-plot IN using (column("time_d")/7.0):(floored("k1_aorta_ng_per_g")) with lines lw 2 lc rgb "#1f77b4" title "K_1", \
-     IN using (column("time_d")/7.0):(floored("mk4_aorta_ng_per_g")) with lines lw 2 lc rgb "#2ca02c" title "MK-4", \
-     IN using (column("time_d")/7.0):(floored("vkh2_aorta_ng_per_g")) with lines lw 2 dt 2 lc rgb "#9467bd" title "KH_2 (both)"
-unset logscale y
-set yrange [*:*]
-set key top right
-
-set title "carboxylated MGP"
-set ylabel "cMGP fraction"
-set yrange [0:1.05]
-plot IN using (column("time_d")/7.0):(sel("cmgp_fraction")) with lines lw 2 lc rgb "#8c564b" notitle
-set yrange [*:*]
-
-set title "clotting activity"
-set ylabel "relative to normal diet"
-set yrange [0:1.3]
-plot IN using (column("time_d")/7.0):(sel("clotting_activity_rel")) with lines lw 2 lc rgb "#e377c2" notitle, \
-     0.85 with lines dt 3 lc rgb "#999999" title "±15%", 1.15 with lines dt 3 lc rgb "#999999" notitle
-set yrange [*:*]
-
-set title "distensibility"
-set ylabel "relative to normal diet"
-set yrange [0:1.1]
-plot IN using (column("time_d")/7.0):(sel("distensibility_rel")) with lines lw 2 lc rgb "#17becf" notitle
-set yrange [*:*]
-
-set title "aortic calcium"
-set ylabel "µg/mg dry tissue"
-set yrange [0:*]
-plot IN using (column("time_d")/7.0):(sel("ca_aorta_ug_per_mg")) with lines lw 2 lc rgb "#000000" notitle
-
+do for [p=1:6] {
+    set title P_TITLE[p]
+    set ylabel P_YLABEL[p]
+    unset logscale y
+    unset label 10
+    set key top right noenhanced
+    set format y "%g"
+    if (P_LOG[p]) { set logscale y; set format y "10^{%L}" }
+    if (!PANEL_ANY[p]) {
+        set label 10 "not in this run's columns" at graph 0.5, graph 0.5 center tc rgb "#666666"
+        set yrange [0:1]
+        plot NaN notitle
+    } else {
+        if (P_LOG[p]) {
+            # the range over all arms, at most six decades deep: values
+            # below run off the axis (a rate of decay stays visible)
+            ylo = PANEL_LO[p] > PANEL_HI[p] * 1e-6 ? PANEL_LO[p] : PANEL_HI[p] * 1e-6
+            set yrange [ylo / 1.5:PANEL_HI[p] * 1.5]
+            set key bottom left
+            if (PANEL_SEL_MAX[p] <= 0) {
+                set label 10 "zero throughout this arm\n(not drawn on a log axis)" at graph 0.5, graph 0.5 center tc rgb "#666666" font ",9"
+            } else {
+                if (PANEL_SEL_MAX[p] < ylo / 1.5) {
+                    set label 10 sprintf("below %.0e throughout this arm", ylo / 1.5) at graph 0.5, graph 0.5 center tc rgb "#666666" font ",9"
+                }
+            }
+        } else {
+            pad = (PANEL_HI[p] - PANEL_LO[p]) * 0.05 + 1e-9
+            # amounts start at 0 unless the data sit far above it
+            from0 = PANEL_LO[p] >= 0 && (PANEL_LO[p] - pad < 0 || PANEL_LO[p] < 0.5 * PANEL_HI[p])
+            set yrange [from0 ? 0 : PANEL_LO[p] - pad:PANEL_HI[p] + pad]
+        }
+        NC = words(P_COLS[p])
+        PRESENT = sum [k=1:NC] has_col(word(P_COLS[p], k))
+        plot for [k=1:NC] IN using (column(COLX) / XU):(has_col(word(P_COLS[p], k)) ? \
+                 (P_LOG[p] ? pos_sel(word(P_COLS[p], k)) : sel(word(P_COLS[p], k))) : NaN) \
+             with lines lw 2 dt SERIES_DASH[k] lc rgb SERIES_COLOR[k] \
+             title (PRESENT > 1 && has_col(word(P_COLS[p], k)) ? name_k(P_NAMES[p], k) : "")
+    }
+}
 unset multiplot
 set output

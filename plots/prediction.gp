@@ -6,6 +6,7 @@
 #
 # RUN.csv: output of `calcify run models/prediction_wk_then_normal.cfg`;
 # TERMINAL: pngcairo (default), svg or pdfcairo.
+HERE = system(sprintf("dirname -- '%s'", ARG0))
 IN = ARG1
 OUT = ARG2
 TERM_NAME = (ARGC >= 3 && ARG3 ne "") ? ARG3 : "pngcairo"
@@ -13,7 +14,7 @@ COLX = "time_d"
 COLY = "ca_aorta_ug_per_mg"
 WIDTH = 900
 HEIGHT = 700
-load "plots/common.gp"
+load HERE."/common.gp"
 
 stats IN using (column("time_d")/7.0) nooutput
 WEEKS = STATS_max

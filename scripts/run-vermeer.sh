@@ -11,11 +11,12 @@ scripts/install-deps.sh
 meson compile -C build >/dev/null
 
 mkdir -p out
-./build/calcify run models/vermeer2007.cfg -o out/vermeer.csv
+./build/calcify run models/vermeer2007.cfg -o out/vermeer.csv --meta out/vermeer.meta.tsv
 ./build/calcify validate models/vermeer2007.cfg \
     --data models/data/schurgers2007.csv | tee out/validate.txt
-gnuplot -c plots/calcium.gp out/vermeer.csv out/calcium.png
-for arm in control wk_continued normal_k high_k1 high_mk4; do
+gnuplot -c plots/calcium.gp out/vermeer.csv out/calcium.png pngcairo \
+    models/data/schurgers2007.csv
+for arm in $(awk -F '\t' '!/^#/ && NR > 2 && !s[$3]++ {print $3}' out/vermeer.meta.tsv); do
     gnuplot -c plots/mechanism.gp out/vermeer.csv "out/mechanism_$arm.png" pngcairo "$arm"
 done
 echo "wrote out/vermeer.csv, out/validate.txt, out/calcium.png, out/mechanism_*.png"

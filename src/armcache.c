@@ -7,6 +7,7 @@
 static void drop(calcify_cached_arm *e)
 {
     free(e->phases);
+    free(e->doses);
     free(e->boundary);
     free(e->rows);
     memset(e, 0, sizeof *e);
@@ -37,6 +38,8 @@ static int same_dose(const calcify_dose *a, const calcify_dose *b)
 static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
 {
     if (a->duration != b->duration || memcmp(a->diet, b->diet, sizeof a->diet) != 0 ||
+        memcmp(a->set, b->set, sizeof a->set) != 0 ||
+        memcmp(a->set_value, b->set_value, sizeof a->set_value) != 0 ||
         a->n_doses != b->n_doses)
         return 0;
     for (size_t i = 0; i < a->n_doses; i++)
@@ -47,13 +50,15 @@ static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
 
 const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
                                                 const double y0[CALCIFY_NSTATE], double dt,
-                                                size_t *shared)
+                                                int boundary_rows, size_t *shared)
 {
     *shared = 0;
-    if (!c->valid || c->dt != dt || memcmp(c->y0, y0, sizeof c->y0) != 0) {
+    if (!c->valid || c->dt != dt || c->boundary_rows != boundary_rows ||
+        memcmp(c->y0, y0, sizeof c->y0) != 0) {
         calcify_armcache_clear(c);
         memcpy(c->y0, y0, sizeof c->y0);
         c->dt = dt;
+        c->boundary_rows = boundary_rows;
         c->valid = 1;
         return NULL;
     }
@@ -92,6 +97,23 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
         return NULL;
     e->boundary = b;
     memcpy(e->phases, arm->phases, arm->n_phases * sizeof *ph);
+    /* the doses are copied too: the arm may be a temporary (an arm cut at
+     * endpoint times) that is gone when the next arm is compared with it */
+    size_t nd = 0;
+    for (size_t k = 0; k < arm->n_phases; k++)
+        nd += arm->phases[k].n_doses;
+    if (nd) {
+        calcify_dose *d = realloc(e->doses, nd * sizeof *d);
+        if (!d)
+            return NULL;
+        e->doses = d;
+        for (size_t k = 0; k < arm->n_phases; k++) {
+            if (arm->phases[k].n_doses)
+                memcpy(d, arm->phases[k].doses, arm->phases[k].n_doses * sizeof *d);
+            e->phases[k].doses = arm->phases[k].n_doses ? d : NULL;
+            d += arm->phases[k].n_doses;
+        }
+    }
     e->n_phases = arm->n_phases;
     return e;
 }

@@ -3,10 +3,10 @@
  * Four of the five Vermeer arms begin with the same six weeks of W&K.  The
  * cache keeps, per recently run arm, the state at the end of each phase and
  * the rows it wrote; an arm whose first phases equal another's (same
- * durations and diets, to the bit) starts from the cached boundary state and
+ * durations, diets and `set` parameters, to the bit) starts from the cached boundary state and
  * replays the cached rows.  The results are bit-identical to integrating the
  * prefix again, because the solver is reset at every phase boundary anyway.
- * Valid for one parameter set, one start state and one output step.
+ * Valid for one parameter set, one start state and one output grid.
  */
 #ifndef CALCIFY_ARMCACHE_H
 #define CALCIFY_ARMCACHE_H
@@ -24,6 +24,7 @@ typedef struct {
 
 typedef struct {
     calcify_diet_phase *phases;    /* copy of the arm's phases            */
+    calcify_dose *doses;           /* copy of their doses (phases point here) */
     size_t n_phases;
     size_t n_done;                 /* phases integrated                   */
     double (*boundary)[CALCIFY_NSTATE]; /* state at the end of each phase */
@@ -37,6 +38,7 @@ enum { CALCIFY_ARMCACHE_SLOTS = 8 };
 typedef struct {
     int valid;
     double y0[CALCIFY_NSTATE], dt;
+    int boundary_rows;             /* the rows were written with them      */
     calcify_cached_arm slot[CALCIFY_ARMCACHE_SLOTS];
     unsigned long clock;
 } calcify_armcache;
@@ -53,7 +55,7 @@ void calcify_armcache_free(calcify_armcache *c);
  * y0 or dt differ from what it holds. */
 const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
                                                 const double y0[CALCIFY_NSTATE], double dt,
-                                                size_t *shared);
+                                                int boundary_rows, size_t *shared);
 
 /* A fresh entry for `arm`, evicting the oldest other than `keep`; NULL when
  * memory runs out (the run then goes on uncached). */

@@ -44,6 +44,12 @@ calcify_status cfg_load(config_t *cfg, const char *path, calcify_error *err)
     rewind(fp);
     int ok = config_read(cfg, fp);
     fclose(fp);
+    /* libconfig refuses a key written twice in one group; say which rule */
+    if (ok != CONFIG_TRUE && strcmp(config_error_text(cfg), "duplicate setting name") == 0)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: a key, variable or parameter defined twice in one "
+                            "group (expected each name once)",
+                            path, config_error_line(cfg));
     if (ok != CONFIG_TRUE)
         return calcify_fail(err, CALCIFY_EINPUT,
                             "%s:%d: %s (expected libconfig syntax: "

@@ -13,6 +13,7 @@
 #include "calcify/design.h"
 #include "calcify/model.h"
 #include "calcify/sobolseq.h"
+#include "calcify/units.h"
 #include "suggest.h"
 
 struct calcify_design {
@@ -45,6 +46,38 @@ static int parse_number(const char *s, const char *end, double *out)
     errno = 0;
     *out = strtod(buf, &stop);
     return *stop || errno == ERANGE || !isfinite(*out) ? -1 : 0;
+}
+
+/* A number, or a number and a unit converted into `unit` (s..end); a bare
+ * number is in `bare_unit`.  The unit written, if any, goes to given[cap]. */
+static int parse_value(const char *s, const char *end, const char *bare_unit,
+                       const char *unit, double *out, char *given, size_t cap)
+{
+    char buf[96];
+    size_t n = (size_t)(end - s);
+    if (n == 0 || n >= 64)
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *stop;
+    errno = 0;
+    double v = strtod(buf, &stop);
+    if (stop == buf || errno == ERANGE || !isfinite(v))
+        return -1;
+    while (*stop == ' ')
+        stop++;
+    if (given)
+        snprintf(given, cap, "%s", stop);
+    if (*stop == '\0') {
+        if (!unit[0] || !bare_unit[0]) { /* a variable that is a bare number */
+            *out = v;
+            return 0;
+        }
+        snprintf(buf + n, sizeof buf - n, " %s", bare_unit);
+    }
+    if (!unit[0])
+        return -1; /* a unit where the variable has none */
+    return calcify_quantity_parse(buf, unit, out) == 0 ? 0 : -1;
 }
 
 /* |z| at the quantiles 1e-10 and 1 − 1e-10: the Sobol points lie within
@@ -82,25 +115,37 @@ static int parse_percent(const char *s, const char *end, double *out)
     return 0;
 }
 
-calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_error *err)
+static calcify_status parse_spec(const char *spec, const calcify_scenario *sc,
+                                 calcify_vary *v, calcify_error *err)
 {
     const char *eq = strchr(spec, '=');
     const char *usage = "expected NAME=LO:HI, NAME=LO:HI:log, NAME=MEAN:CV%:normal or "
-                        "NAME=MEDIAN:CV%:lognormal, in the parameter's unit, e.g. "
-                        "ca_dep_max=0.02:0.06 or ca_dep_max=0.04:30%:lognormal";
+                        "NAME=MEDIAN:CV%:lognormal, in the parameter's unit unless one "
+                        "is given, e.g. ca_dep_max=0.02:0.06, 'warfarin_thalf=5 h:2 d:log' "
+                        "or ca_dep_max=0.04:30%:lognormal";
     memset(v, 0, sizeof *v);
-    if (!eq || eq == spec)
+    v->var = -1;
+    if (!eq || eq == spec || eq - spec >= (long)sizeof v->name)
         return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
-    v->param = calcify_param_find(name);
-    if (v->param < 0) {
+    snprintf(v->name, sizeof v->name, "%.*s", (int)(eq - spec), spec);
+    v->param = calcify_param_find(v->name);
+    const calcify_var *var = sc && v->param < 0 ? calcify_scenario_find_var(sc, v->name) : NULL;
+    if (var) {
+        v->var = (int)(var - sc->vars);
+        char *stop;
+        (void)strtod(var->value, &stop);
+        while (*stop == ' ')
+            stop++;
+        snprintf(v->unit, sizeof v->unit, "%s", stop == var->value ? "" : stop);
+    } else if (v->param < 0) {
         char near[256];
-        calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
+        calcify_suggest_strided(v->name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
                                 sizeof calcify_param_defs[0], near, sizeof near);
-        return calcify_fail(err, CALCIFY_EUSAGE, "--vary: unknown parameter '%s'%s%s%s",
-                            name, near[0] ? "; did you mean " : "", near,
-                            near[0] ? "?" : "");
+        return calcify_fail(err, CALCIFY_EUSAGE, "--vary: unknown parameter%s '%s'%s%s%s",
+                            sc ? " or variable" : "", v->name,
+                            near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
+    } else {
+        snprintf(v->unit, sizeof v->unit, "%s", calcify_param_defs[v->param].unit);
     }
     const char *c1 = strchr(eq + 1, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -119,9 +164,12 @@ calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_err
                                 usage);
     }
     v->log = v->dist == CALCIFY_DIST_LOGUNIFORM;
-    const calcify_param_def *d = &calcify_param_defs[v->param];
+    /* a variable's admissible values are those of the keys that use it */
+    const double adm_lo = v->param >= 0 ? calcify_param_defs[v->param].lo : -HUGE_VAL;
+    const double adm_hi = v->param >= 0 ? calcify_param_defs[v->param].hi : HUGE_VAL;
     if (!calcify_vary_bounded(v)) {
-        if (!c1 || parse_number(eq + 1, c1, &v->centre) || parse_percent(c1 + 1, end_hi, &v->cv))
+        if (!c1 || parse_value(eq + 1, c1, v->unit, v->unit, &v->centre, NULL, 0) ||
+            parse_percent(c1 + 1, end_hi, &v->cv))
             return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
         if (v->dist == CALCIFY_DIST_NORMAL) {
             v->lo = v->centre * (1 - v->cv * Z_MAX);
@@ -134,23 +182,42 @@ calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_err
             double f = exp(lognormal_sigma(v->cv) * Z_MAX);
             v->lo = v->centre / f, v->hi = v->centre * f;
         }
-        if (!(v->centre != 0) || v->lo < d->lo || v->hi > d->hi ||
+        if (!(v->centre != 0) || v->lo < adm_lo || v->hi > adm_hi ||
             (v->dist == CALCIFY_DIST_LOGNORMAL && !(v->centre > 0)))
             return calcify_fail(err, CALCIFY_EUSAGE,
                                 "--vary '%s': the distribution reaches %g..%g %s (quantiles "
                                 "1e-10, 1 - 1e-10), outside the admissible [%g, %g]%s", spec,
-                                v->lo, v->hi, d->unit, d->lo, d->hi,
+                                v->lo, v->hi, v->unit, adm_lo, adm_hi,
                                 v->dist == CALCIFY_DIST_NORMAL
                                     ? "; a smaller CV or :lognormal keeps it inside" : "");
         return CALCIFY_OK;
     }
-    if (!c1 || parse_number(eq + 1, c1, &v->lo) || parse_number(c1 + 1, end_hi, &v->hi))
-        return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
-    if (!(v->lo < v->hi) || v->lo < d->lo || v->hi > d->hi || (v->log && !(v->lo > 0)))
+    char hi_unit[64] = "";
+    if (!c1 || parse_value(c1 + 1, end_hi, v->unit, v->unit, &v->hi, hi_unit, sizeof hi_unit) ||
+        parse_value(eq + 1, c1, hi_unit[0] ? hi_unit : v->unit, v->unit, &v->lo, NULL, 0))
+        return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s%s%s", spec, usage,
+                            v->unit[0] ? "; units of this quantity: " : "",
+                            v->unit[0] ? calcify_unit_alternatives(v->unit) : "");
+    if (!(v->lo < v->hi) || v->lo < adm_lo || v->hi > adm_hi || (v->log && !(v->lo > 0))) {
+        if (v->param < 0)
+            return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': expected LO < HI%s", spec,
+                                v->log ? " and LO > 0 for log" : "");
         return calcify_fail(err, CALCIFY_EUSAGE,
                             "--vary '%s': expected LO < HI within [%g, %g] %s%s", spec,
-                            d->lo, d->hi, d->unit, v->log ? " and LO > 0 for log" : "");
+                            adm_lo, adm_hi, v->unit, v->log ? " and LO > 0 for log" : "");
+    }
     return CALCIFY_OK;
+}
+
+calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_error *err)
+{
+    return parse_spec(spec, NULL, v, err);
+}
+
+calcify_status calcify_vary_parse_in(const char *spec, const calcify_scenario *sc,
+                                     calcify_vary *v, calcify_error *err)
+{
+    return parse_spec(spec, sc, v, err);
 }
 
 void calcify_design_free(calcify_design *d)
@@ -180,7 +247,7 @@ calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_var
         if (!calcify_vary_bounded(&v[j])) {
             calcify_fail(err, CALCIFY_EUSAGE, "grid design: %s has an unbounded "
                          "distribution (expected LO:HI or LO:HI:log; use lhs or sobol)",
-                         calcify_param_defs[v[j].param].name);
+                         v[j].name);
             return NULL;
         }
     if (n < (kind == CALCIFY_DESIGN_GRID ? 2u : 1u)) {

@@ -102,14 +102,14 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < tg->n; i++) {
         const calcify_target *t = &tg->items[i];
-        if (!isfinite(t->target) || !isfinite(t->lo) || !isfinite(t->hi) ||
-            !(t->hi > t->lo))
+        double sigma = calcify_target_sigma(t);
+        if (!isfinite(t->target) || !isfinite(sigma))
             continue;
         size_t copies = 0;
         for (size_t k = 0; k < tg->n; k++)
-            copies += tg->items[k].row == t->row;
+            copies += tg->items[k].row == t->row && tg->items[k].file == t->file;
         c.idx[c.n_resid] = i;
-        c.weight[c.n_resid] = 4.0 / (t->hi - t->lo) / sqrt((double)copies);
+        c.weight[c.n_resid] = 1.0 / sigma / sqrt((double)copies);
         c.n_resid++;
     }
     for (size_t j = 0; !st && j < n_free; j++)
@@ -120,7 +120,7 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
                               sc->params.value[free_idx[j]]);
     if (!st && (n_free == 0 || c.n_resid < n_free))
         st = calcify_fail(err, CALCIFY_EFIT, "%zu free parameters but %zu targets "
-                          "with a value and a closed range (expected at least as "
+                          "with a value and an sd or a closed range (expected at least as "
                           "many targets as free parameters)", n_free, c.n_resid);
     if (!st && !(c.sim = calcify_sim_alloc(&sc->params, sc->method, FIT_RTOL,
                                            FIT_ATOL, err)))

@@ -9,6 +9,31 @@
 
 #include "calcify/output.h"
 
+calcify_status calcify_mkdirs(const char *dir, calcify_error *err)
+{
+    char buf[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf)
+        return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: path too long", dir);
+    memcpy(buf, dir, n + 1);
+    /* each prefix ending at a '/', then the whole path */
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", buf,
+                                strerror(errno));
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: not a directory",
+                                buf);
+        buf[i] = c;
+    }
+    return CALCIFY_OK;
+}
+
 calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
                                     calcify_error *err)
 {
@@ -25,6 +50,17 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
     snprintf(of->tmp_path, n, "%s.tmp.XXXXXX", path);
+    /* -o out/new/run.csv: make out/new first, as mkdir -p would */
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        calcify_status st = calcify_mkdirs(dir, err);
+        if (st) {
+            calcify_outfile_abort(of);
+            return st;
+        }
+    }
     int fd = mkstemp(of->tmp_path);
     if (fd < 0) {
         int e = errno;

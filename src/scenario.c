@@ -5,20 +5,74 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calcify/endpoints.h"
 #include "calcify/scenario.h"
 #include "calcify/solver.h"
 #include "cfgread.h"
 #include "dosing_read.h"
+#include "scenvars.h"
 #include "suggest.h"
 
 static const char *const top_keys[] = {"name", "description", "parameters",
                                        "output_step", "solver", "baseline",
                                        "overrides", "arms", "data_labels",
-                                       "growth", NULL};
+                                       "growth", "vars", "endpoints",
+                                       "endpoint_observables", NULL};
 static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
 static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
-static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses", NULL};
-static const char *const arm_keys[] = {"name", "description", "phases", NULL};
+static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses",
+                                         "set", NULL};
+static const char *const arm_keys[] = {"name", "description", "phases", "set", NULL};
+
+/* A parameter named in an `overrides` or `set` group: its index and value
+ * in the model's unit, or an error naming the closest parameters. */
+static calcify_status read_param_value(const char *path, const config_setting_t *g,
+                                       const config_setting_t *s, const char *where,
+                                       int *index, double *value, calcify_error *err)
+{
+    const char *name = config_setting_name(s);
+    int i = calcify_param_find(name);
+    if (i < 0) {
+        char near[256];
+        calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
+                                sizeof calcify_param_defs[0], near, sizeof near);
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: unknown parameter '%s' in %s "
+                            "(expected a name listed by 'calcify params')%s%s%s",
+                            path, cfg_line(s), name, where,
+                            near[0] ? "; did you mean " : "", near,
+                            near[0] ? "?" : "");
+    }
+    const calcify_param_def *d = &calcify_param_defs[i];
+    *index = i;
+    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi,
+                        "a value in the parameter's admissible range", value, err);
+}
+
+/* A `set = { NAME = "VALUE UNIT"; … };` group of an arm or phase. */
+static calcify_status read_set(const char *path, const config_setting_t *g,
+                               const char *where, unsigned char set[CALCIFY_NPARAM],
+                               double value[CALCIFY_NPARAM], calcify_error *err)
+{
+    char w[240];
+    snprintf(w, sizeof w, "set of %s", where);
+    if (!config_setting_is_group(g))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'set' of %s is not a group (expected set = { "
+                            "dist_beta = \"0.6 mg/ug\"; };)", path, cfg_line(g), where);
+    int n = config_setting_length(g);
+    for (int k = 0; k < n; k++) {
+        int i;
+        double v;
+        calcify_status st = read_param_value(path, g, config_setting_get_elem(g, (unsigned)k),
+                                             w, &i, &v, err);
+        if (st)
+            return st;
+        set[i] = 1;
+        value[i] = v;
+    }
+    return CALCIFY_OK;
+}
 
 /* The three diet components of a group (baseline or phase), mg/g food. */
 static calcify_status read_diet(const char *path, const config_setting_t *g,
@@ -73,6 +127,11 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
     if (!(arm->name = strdup(name)) || !(arm->description = dup_or_empty(desc)))
         return CALCIFY_ENOMEM;
     snprintf(where, sizeof where, "arm '%s'", name);
+    unsigned char arm_set[CALCIFY_NPARAM] = {0};
+    double arm_value[CALCIFY_NPARAM] = {0};
+    const config_setting_t *as = config_setting_get_member(a, "set");
+    if (as && (st = read_set(path, as, where, arm_set, arm_value, err)))
+        return st;
     const config_setting_t *ph = cfg_require(path, a, "phases", where, err);
     if (!ph)
         return CALCIFY_EINPUT;
@@ -103,6 +162,12 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
             (st = read_diet(path, g, pw, p->diet, err)) ||
             (st = dosing_read_phase(path, g, pw, p, err)))
             return st;
+        /* the arm's set applies to every phase; a phase's own set wins */
+        memcpy(p->set, arm_set, sizeof p->set);
+        memcpy(p->set_value, arm_value, sizeof p->set_value);
+        const config_setting_t *ps = config_setting_get_member(g, "set");
+        if (ps && (st = read_set(path, ps, pw, p->set, p->set_value, err)))
+            return st;
     }
     return CALCIFY_OK;
 }
@@ -118,24 +183,9 @@ static calcify_status read_overrides(const char *path, const config_setting_t *o
     int n = config_setting_length(o);
     for (int k = 0; k < n; k++) {
         const config_setting_t *s = config_setting_get_elem(o, (unsigned)k);
-        const char *name = config_setting_name(s);
-        int i = calcify_param_find(name);
-        if (i < 0) {
-            char near[256];
-            calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                    sizeof calcify_param_defs[0], near, sizeof near);
-            return calcify_fail(err, CALCIFY_EINPUT,
-                                "%s:%d: unknown parameter '%s' in overrides "
-                                "(expected a name listed by 'calcify params')%s%s%s",
-                                path, cfg_line(s), name,
-                                near[0] ? "; did you mean " : "", near,
-                                near[0] ? "?" : "");
-        }
-        const calcify_param_def *d = &calcify_param_defs[i];
+        int i;
         double v;
-        calcify_status st = cfg_quantity(path, o, name, "overrides", d->unit,
-                                         d->lo, d->hi, "a value in the "
-                                         "parameter's admissible range", &v, err);
+        calcify_status st = read_param_value(path, o, s, "overrides", &i, &v, err);
         if (st)
             return st;
         char origin[512];
@@ -246,50 +296,148 @@ static char *resolve(const char *scenario_path, const char *rel)
     return out;
 }
 
-static calcify_status load(const char *path, const char *param_override,
-                           config_t *cfg, calcify_scenario *sc, calcify_error *err)
+/* The file's name without directory and extension: the default name. */
+static char *default_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strcspn(base, ".");
+    char *out = malloc(n + 1);
+    if (out)
+        snprintf(out, n + 1, "%.*s", (int)n, base);
+    return out;
+}
+
+static calcify_status read_solver(const char *path, const config_setting_t *root,
+                                  calcify_scenario *sc, calcify_error *err)
+{
+    const config_setting_t *solver = config_setting_get_member(root, "solver");
+    const char *w = "solver", *method = CALCIFY_DEFAULT_METHOD;
+    sc->rtol = CALCIFY_DEFAULT_RTOL;
+    sc->atol = CALCIFY_DEFAULT_ATOL;
+    calcify_status st;
+    if (solver) {
+        if (!config_setting_is_group(solver))
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: 'solver' is not a group (expected solver = { "
+                                "method = \"auto\"; rtol = 1e-6; atol = 1e-9; };)",
+                                path, cfg_line(solver));
+        const char *m;
+        if ((st = cfg_check_keys(path, solver, solver_keys, w, err)) ||
+            (st = cfg_string(path, solver, "method", w, 0, &m, err)))
+            return st;
+        if (m)
+            method = m;
+        if ((config_setting_get_member(solver, "rtol") &&
+             (st = cfg_number(path, solver, "rtol", w, 1e-14, 0.1, &sc->rtol, err))) ||
+            (config_setting_get_member(solver, "atol") &&
+             (st = cfg_number(path, solver, "atol", w, 1e-20, 1.0, &sc->atol, err))))
+            return st;
+        if (!calcify_stepper_known(method))
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: unknown solver method '%s' (expected one of: "
+                                "%s)", path, cfg_line(config_setting_get_member(solver, "method")),
+                                method, calcify_stepper_list());
+    }
+    return (sc->method = strdup(method)) ? CALCIFY_OK : CALCIFY_ENOMEM;
+}
+
+/* endpoints = ["6 w", "12 w"]; and endpoint_observables = ["…", …]; */
+static calcify_status read_endpoints(const char *path, const config_setting_t *root,
+                                     calcify_scenario *sc, calcify_error *err)
+{
+    const config_setting_t *e = config_setting_get_member(root, "endpoints");
+    if (e) {
+        int n = config_setting_length(e);
+        if ((!config_setting_is_list(e) && !config_setting_is_array(e)) || n == 0)
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: 'endpoints' must list times (expected endpoints "
+                                "= [\"6 w\", \"12 w\"];)", path, cfg_line(e));
+        if (!(sc->endpoints = calloc((size_t)n, sizeof *sc->endpoints)))
+            return CALCIFY_ENOMEM;
+        for (int k = 0; k < n; k++) {
+            const char *text = config_setting_get_string_elem(e, k);
+            char key[32];
+            snprintf(key, sizeof key, "endpoint %d", k + 1);
+            calcify_status st = cfg_convert_quantity(
+                path, cfg_line(e), key, "endpoints", text ? text : "", "d", 0, 1e6,
+                "a time >= 0, e.g. \"6 w\"", &sc->endpoints[k], err);
+            if (st)
+                return st;
+            if (k && !(sc->endpoints[k] > sc->endpoints[k - 1]))
+                return calcify_fail(err, CALCIFY_EINPUT,
+                                    "%s:%d: endpoint %d (\"%s\") is not after the one "
+                                    "before it (expected increasing times)",
+                                    path, cfg_line(e), k + 1, text);
+            sc->n_endpoints++;
+        }
+    }
+    const config_setting_t *o = config_setting_get_member(root, "endpoint_observables");
+    if (o) {
+        int n = config_setting_length(o);
+        if ((!config_setting_is_list(o) && !config_setting_is_array(o)) || n == 0)
+            return calcify_fail(err, CALCIFY_EINPUT,
+                                "%s:%d: 'endpoint_observables' must list CSV column "
+                                "names (expected [\"ca_aorta_ug_per_mg\"])",
+                                path, cfg_line(o));
+        if (!(sc->endpoint_obs = calloc((size_t)n, sizeof *sc->endpoint_obs)))
+            return CALCIFY_ENOMEM;
+        for (int k = 0; k < n; k++) {
+            const char *name = config_setting_get_string_elem(o, k);
+            int i = name ? calcify_obs_find(name) : -1;
+            if (i < 0) {
+                char near[256] = "";
+                if (name)
+                    calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+                return calcify_fail(err, CALCIFY_EINPUT,
+                                    "%s:%d: endpoint_observables: '%s' is not an "
+                                    "output column (expected a column name of "
+                                    "'calcify run', e.g. ca_aorta_ug_per_mg)%s%s%s",
+                                    path, cfg_line(o), name ? name : "(not a string)",
+                                    near[0] ? "; did you mean " : "", near,
+                                    near[0] ? "?" : "");
+            }
+            sc->endpoint_obs[sc->n_endpoint_obs++] = i;
+        }
+    }
+    return CALCIFY_OK;
+}
+
+static calcify_status load(const char *path, const calcify_scenario_opts *o,
+                           config_t *cfg, calcify_scenario *sc, scen_uses *uses,
+                           calcify_error *err)
 {
     calcify_status st = cfg_load(cfg, path, err);
     if (st)
         return st;
-    const config_setting_t *root = config_root_setting(cfg);
+    config_setting_t *root = config_root_setting(cfg);
     const char *w = "the scenario";
-    const char *name, *desc, *params, *method;
+    const char *name, *desc, *params;
     if ((st = cfg_check_keys(path, root, top_keys, w, err)) ||
-        (st = cfg_string(path, root, "name", w, 1, &name, err)) ||
+        (st = scen_vars_read(path, root, o->sets, o->n_sets, sc, err)) ||
+        (st = scen_vars_substitute(path, root, sc, uses, err)) ||
+        (st = cfg_string(path, root, "name", w, 0, &name, err)) ||
         (st = cfg_string(path, root, "description", w, 0, &desc, err)) ||
-        (st = cfg_string(path, root, "parameters", w, 1, &params, err)) ||
+        (st = cfg_string(path, root, "parameters", w, 1, &params, err)))
+        return st;
+    sc->output_step = CALCIFY_DEFAULT_OUTPUT_STEP_D;
+    if (config_setting_get_member(root, "output_step") &&
         (st = cfg_quantity(path, root, "output_step", w, "d", 1e-9, 1e6,
                            "a time step > 0, e.g. \"1 d\"", &sc->output_step, err)))
         return st;
-    if (!(sc->path = strdup(path)) || !(sc->name = strdup(name)) ||
+    if (!(sc->path = strdup(path)) ||
+        !(sc->name = name ? strdup(name) : default_name(path)) ||
         !(sc->description = dup_or_empty(desc)) ||
-        !(sc->param_path = param_override ? strdup(param_override)
-                                          : resolve(path, params)))
+        !(sc->param_path = o->param_path ? strdup(o->param_path)
+                                         : resolve(path, params)))
         return CALCIFY_ENOMEM;
-
-    const config_setting_t *solver = cfg_require(path, root, "solver", w, err);
-    if (!solver)
-        return CALCIFY_EINPUT;
-    w = "solver";
-    if ((st = cfg_check_keys(path, solver, solver_keys, w, err)) ||
-        (st = cfg_string(path, solver, "method", w, 1, &method, err)) ||
-        (st = cfg_number(path, solver, "rtol", w, 1e-14, 0.1, &sc->rtol, err)) ||
-        (st = cfg_number(path, solver, "atol", w, 1e-20, 1.0, &sc->atol, err)))
+    if ((st = read_solver(path, root, sc, err)))
         return st;
-    if (!calcify_stepper_known(method))
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: unknown solver method '%s' (expected one of: "
-                            "%s)", path, cfg_line(config_setting_get_member(solver, "method")),
-                            method, calcify_stepper_list());
-    if (!(sc->method = strdup(method)))
-        return CALCIFY_ENOMEM;
 
-    const config_setting_t *base = cfg_require(path, root, "baseline", "the scenario", err);
-    if (!base)
-        return CALCIFY_EINPUT;
-    if ((st = cfg_check_keys(path, base, diet_keys, "baseline", err)) ||
-        (st = read_diet(path, base, "baseline", sc->baseline, err)))
+    sc->baseline[CALCIFY_IN_K1] = CALCIFY_DEFAULT_BASELINE_K1_MG_PER_G;
+    const config_setting_t *base = config_setting_get_member(root, "baseline");
+    if (base && ((st = cfg_check_keys(path, base, diet_keys, "baseline", err)) ||
+                 (st = read_diet(path, base, "baseline", sc->baseline, err))))
         return st;
 
     const config_setting_t *arms = cfg_require(path, root, "arms", "the scenario", err);
@@ -316,6 +464,8 @@ static calcify_status load(const char *path, const char *param_override,
                                     path, sc->arms[k].line, sc->arms[k].name,
                                     sc->arms[j].line);
     }
+    if ((st = read_endpoints(path, root, sc, err)))
+        return st;
 
     const config_setting_t *labels = config_setting_get_member(root, "data_labels");
     if (labels && (st = read_labels(path, labels, sc, err)))
@@ -328,13 +478,39 @@ static calcify_status load(const char *path, const char *param_override,
     const config_setting_t *ov = config_setting_get_member(root, "overrides");
     if (ov && (st = read_overrides(path, ov, &sc->params, err)))
         return st;
+    /* command-line parameters last: they win over the file's overrides */
+    for (size_t i = 0; i < o->n_sets; i++) {
+        char nm[128];
+        if (calcify_scenario_find_var(sc, scen_assignment_name(o->sets[i], nm, sizeof nm)))
+            continue;
+        if (calcify_param_find(nm) < 0 && strchr(o->sets[i], '=') && sc->n_vars) {
+            char near[256];
+            calcify_suggest_strided(nm, &sc->vars[0].name, sc->n_vars, sizeof sc->vars[0],
+                                    near, sizeof near);
+            if (near[0]) /* closer to a variable than to nothing: say so */
+                return calcify_fail(err, CALCIFY_EUSAGE,
+                                    "--set: unknown parameter or variable '%s' (see "
+                                    "'calcify params SCENARIO' and the scenario's vars); "
+                                    "did you mean %s?", nm, near);
+        }
+        if ((st = calcify_paramset_assign(&sc->params, o->sets[i],
+                                          "set on the command line", err)))
+            return st;
+    }
+    if (o->param_path && !(sc->param_override = strdup(o->param_path)))
+        return CALCIFY_ENOMEM;
+    if (o->n_sets && !(sc->sets = calloc(o->n_sets, sizeof *sc->sets)))
+        return CALCIFY_ENOMEM;
+    for (size_t i = 0; i < o->n_sets; i++, sc->n_sets++)
+        if (!(sc->sets[i] = strdup(o->sets[i])))
+            return CALCIFY_ENOMEM;
     return CALCIFY_OK;
 }
 
 calcify_status calcify_scenario_load(const char *path, calcify_scenario *sc,
                                      calcify_error *err)
 {
-    return calcify_scenario_load_params(path, NULL, sc, err);
+    return calcify_scenario_load_opts(path, NULL, sc, err);
 }
 
 calcify_status calcify_scenario_load_params(const char *path,
@@ -342,14 +518,45 @@ calcify_status calcify_scenario_load_params(const char *path,
                                             calcify_scenario *sc,
                                             calcify_error *err)
 {
+    calcify_scenario_opts o = {param_path, NULL, 0};
+    return calcify_scenario_load_opts(path, &o, sc, err);
+}
+
+calcify_status calcify_scenario_load_opts(const char *path,
+                                          const calcify_scenario_opts *opts,
+                                          calcify_scenario *sc, calcify_error *err)
+{
+    static const calcify_scenario_opts none = {NULL, NULL, 0};
     config_t cfg;
+    scen_uses uses = {0};
     memset(sc, 0, sizeof *sc);
-    calcify_status st = load(path, param_path, &cfg, sc, err);
+    calcify_status st = load(path, opts ? opts : &none, &cfg, sc, &uses, err);
     config_destroy(&cfg);
+    if (st == CALCIFY_EINPUT)
+        scen_vars_explain(path, &uses, sc, err);
+    scen_uses_free(&uses);
     if (st == CALCIFY_ENOMEM)
         calcify_fail(err, st, "%s: out of memory", path);
     if (st)
         calcify_scenario_free(sc);
+    return st;
+}
+
+calcify_status calcify_scenario_reload(const calcify_scenario *base,
+                                       const char *const *extra, size_t n_extra,
+                                       calcify_scenario *out, calcify_error *err)
+{
+    size_t n = base->n_sets + n_extra;
+    const char **sets = calloc(n ? n : 1, sizeof *sets);
+    if (!sets)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t i = 0; i < base->n_sets; i++)
+        sets[i] = base->sets[i];
+    for (size_t i = 0; i < n_extra; i++)
+        sets[base->n_sets + i] = extra[i];
+    calcify_scenario_opts o = {base->param_override, sets, n};
+    calcify_status st = calcify_scenario_load_opts(base->path, &o, out, err);
+    free(sets);
     return st;
 }
 
@@ -372,6 +579,17 @@ void calcify_scenario_free(calcify_scenario *sc)
         free(sc->labels[k].den);
     }
     free(sc->labels);
+    for (size_t k = 0; k < sc->n_vars; k++) {
+        free(sc->vars[k].name);
+        free(sc->vars[k].value);
+    }
+    free(sc->vars);
+    free(sc->endpoints);
+    free(sc->endpoint_obs);
+    free(sc->param_override);
+    for (size_t k = 0; k < sc->n_sets; k++)
+        free(sc->sets[k]);
+    free(sc->sets);
     free(sc->path);
     free(sc->name);
     free(sc->description);

@@ -10,13 +10,18 @@
 #include "steady.h"
 
 struct calcify_sim {
-    calcify_model model;
+    calcify_model model;      /* parameters of the phase being integrated */
     calcify_system sys;
     calcify_solver *solver;
     calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
     int allow_multiple;       /* accept a multistable baseline diet */
     calcify_steady_check check; /* of the last baseline */
     const calcify_growth *growth; /* body weight and food intake over time */
+    double base_p[CALCIFY_NPARAM]; /* the parameter set, before any `set` */
+    double y_ref[CALCIFY_NSTATE];  /* baseline state: the reference of the
+                                      relative observables in every phase  */
+    int have_ref;
+    int boundary_rows;        /* calcify_sim_set_boundary_rows            */
 };
 
 /* The inputs at time t: the phase's, with food intake and body weight from
@@ -33,6 +38,25 @@ static const double *inputs_at(const calcify_sim *sim, double t, const double u[
     calcify_growth_at(sim->growth, t, &buf[CALCIFY_U_BODY_WEIGHT], &buf[CALCIFY_U_FOOD],
                       dfood_dt);
     return buf;
+}
+
+/* The model with the parameters of `phase` (base values overlaid with its
+ * `set`; NULL = base).  Re-derived only when they change, and the reference
+ * stays the baseline of the base parameters, so a relative observable in an
+ * arm with other parameters is still relative to the same control animal. */
+static void use_phase_params(calcify_sim *sim, const calcify_diet_phase *phase)
+{
+    double p[CALCIFY_NPARAM];
+    memcpy(p, sim->base_p, sizeof p);
+    for (size_t i = 0; phase && i < CALCIFY_NPARAM; i++)
+        if (phase->set[i])
+            p[i] = phase->set_value[i];
+    if (memcmp(p, sim->model.p, sizeof p) == 0)
+        return;
+    memcpy(sim->model.p, p, sizeof p);
+    calcify_model_init(&sim->model);
+    if (sim->have_ref)
+        calcify_model_set_reference(&sim->model, sim->y_ref);
 }
 
 static int sys_rhs(double t, const double y[], double f[], const double u[], void *ctx)
@@ -102,8 +126,10 @@ void calcify_sim_free(calcify_sim *sim)
 
 void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
 {
+    memcpy(sim->base_p, ps->value, sizeof sim->base_p);
     memcpy(sim->model.p, ps->value, sizeof sim->model.p);
     calcify_model_init(&sim->model);
+    sim->have_ref = 0;
     calcify_armcache_clear(&sim->cache);
 }
 
@@ -117,6 +143,12 @@ const calcify_steady_check *calcify_sim_steady_check(const calcify_sim *sim)
     return &sim->check;
 }
 
+void calcify_sim_set_boundary_rows(calcify_sim *sim, int on)
+{
+    sim->boundary_rows = on;
+    calcify_solver_set_boundary_rows(sim->solver, on);
+}
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
@@ -124,15 +156,20 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
                                     const double diet[CALCIFY_NINPUT],
                                     double y[CALCIFY_NSTATE], calcify_error *err)
 {
+    memcpy(sim->model.p, sim->base_p, sizeof sim->model.p);
     calcify_model_init(&sim->model);
+    sim->have_ref = 0;
     calcify_armcache_clear(&sim->cache); /* the reference, so the rows, change */
     double u[CALCIFY_NU], buf[CALCIFY_NU];
     calcify_model_inputs(&sim->model, diet, u);
     calcify_status st = calcify_steady_state(&sim->model, sim->solver,
                                              inputs_at(sim, 0, u, buf, NULL),
                                              sim->allow_multiple, y, &sim->check, err);
-    if (!st)
+    if (!st) {
         calcify_model_set_reference(&sim->model, y);
+        memcpy(sim->y_ref, y, sizeof sim->y_ref);
+        sim->have_ref = 1;
+    }
     return st;
 }
 
@@ -148,6 +185,7 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
                     const double u[])
 {
     emit_ctx *c = user;
+    use_phase_params(c->sim, &c->arm->phases[phase]);
     if (c->cache)
         calcify_armcache_add_row(c->cache, t, phase, y);
     if (!c->row)
@@ -176,6 +214,9 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     double t0 = 0;
     for (size_t k = 0; k < np; k++) {
         const calcify_diet_phase *ph = &arm->phases[k];
+        /* inputs and doses per kg follow the phase's own parameters (a
+         * `set` of body weight or food intake) */
+        use_phase_params(sim, ph);
         calcify_model_inputs(&sim->model, ph->diet, inputs[k]);
         phases[k].duration = ph->duration;
         phases[k].input = inputs[k];
@@ -187,7 +228,8 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         t0 += ph->duration;
     }
     size_t first = 0;
-    const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt, &first);
+    const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,
+                                                               sim->boundary_rows, &first);
     emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src)};
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
@@ -202,6 +244,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     }
     calcify_failure fail;
     for (size_t p = first; !st && p < arm->n_phases; p++) {
+        use_phase_params(sim, &arm->phases[p]);
         st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
                                      emit_row, &ctx, &fail);
         if (!st && ctx.cache)
@@ -212,6 +255,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     free(events);
     free(inputs);
     free(phases);
+    use_phase_params(sim, NULL);
     if (st && ctx.cache)
         ctx.cache->n_phases = 0; /* a failed or interrupted arm is not reused */
     if (st == CALCIFY_ESOLVER)

@@ -92,7 +92,10 @@ struct calcify_solver {
     double c3_h;                  /* that step's length, 0: none yet       */
     double *jac;                  /* auto: dim² for the stiffness test     */
     double t_seg_end;             /* end of the segment being integrated   */
+    int boundary_rows;            /* also a row at each phase start        */
 };
+
+void calcify_solver_set_boundary_rows(calcify_solver *s, int on) { s->boundary_rows = on; }
 
 /* Initial step after a start or a phase switch, d: small enough for the
  * fastest process (absorption, ~1 h), the controller grows it from there. */
@@ -545,6 +548,11 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                 y[phases[p].events[ev].state] += phases[p].events[ev].amount;
                 ev++;
             }
+            /* a phase start off the grid: its own row, when asked (after the
+             * doses given at that instant, as a grid row there would be) */
+            if (t == t_phase_start && dt > 0 && s->boundary_rows &&
+                !(fabs((double)k * dt - t) <= eps_ev) && emit && emit(user, t, p, y, s->u))
+                return CALCIFY_EIO;
             const double t_end = ev < phases[p].n_events
                                  ? t_phase_start + phases[p].events[ev].t : t_phase_end;
             const int still = phases[p].n_events == 0 && !s->sys->time_dependent &&

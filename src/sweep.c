@@ -1,4 +1,5 @@
 /* sweep.c — threaded sweeps with results written in run_id order. */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #include "calcify/simulate.h"
 #include "calcify/summary.h"
 #include "calcify/sweep.h"
+
+/* varied names: each parameter and each scenario variable at most once */
+enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
 
 enum { WINDOW_PER_THREAD = 8 };
 
@@ -46,43 +50,138 @@ static int ts_row(void *user, const calcify_arm *arm, double t, size_t phase,
     return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
 }
 
+char *calcify_sweep_column(const calcify_scenario *sc, const calcify_vary *v, char *buf,
+                           size_t cap)
+{
+    double unused;
+    if (calcify_setting_column(sc, v->name, buf, cap, &unused))
+        snprintf(buf, cap, "%s", v->name);
+    return buf;
+}
+
+void calcify_sweep_write_header(FILE *fp, const calcify_scenario *sc,
+                                const calcify_vary *vary, size_t n_vary,
+                                const calcify_endpoints *e)
+{
+    fputs("run_id", fp);
+    for (size_t j = 0; j < n_vary; j++) {
+        char col[128];
+        fprintf(fp, ",%s", calcify_sweep_column(sc, &vary[j], col, sizeof col));
+    }
+    fputs(",arm,status", fp);
+    calcify_endpoints_write_names(fp, e);
+    fputs(",steps,rhs_evals\n", fp);
+}
+
+static void summary_row(FILE *fp, const calcify_sweep_opts *o, size_t id,
+                        const double *values, const char *arm, const char *status,
+                        const double *v, unsigned long steps, unsigned long rhs)
+{
+    fprintf(fp, "%zu", id);
+    for (size_t j = 0; j < o->n_vary; j++)
+        fprintf(fp, ",%.17g", values[j]);
+    fprintf(fp, ",%s,%s", arm, status);
+    calcify_endpoints_write_values(fp, o->precision, v, calcify_endpoints_ncols(o->endpoints));
+    fprintf(fp, ",%lu,%lu\n", steps, rhs);
+}
+
+/* The scenario of a run that varies variables: read again with them set
+ * ("name=VALUE UNIT").  CALCIFY_EINPUT when a value is not admissible where
+ * the variable is used. */
+static calcify_status reload(const calcify_sweep_opts *o, const double *values,
+                             calcify_scenario *out, calcify_error *err)
+{
+    char sets[CALCIFY_SWEEP_MAX_VARS][160];
+    const char *ptr[CALCIFY_SWEEP_MAX_VARS];
+    size_t n = 0;
+    for (size_t j = 0; j < o->n_vary; j++) {
+        if (o->vary[j].var < 0 || n == CALCIFY_SWEEP_MAX_VARS)
+            continue; /* calcify_sweep_run refuses more */
+        snprintf(sets[n], sizeof sets[n], "%s=%.17g%s%s", o->vary[j].name, values[j],
+                 o->vary[j].unit[0] ? " " : "", o->vary[j].unit);
+        ptr[n] = sets[n];
+        n++;
+    }
+    return calcify_scenario_reload(o->sc, ptr, n, out, err);
+}
+
 /* One run into its slot's buffers; 0 on success, -1 out of memory. */
 static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
                    const double *values, slot *out)
 {
     const calcify_sweep_opts *o = s->o;
+    calcify_error err;
+    calcify_scenario own;
+    const calcify_scenario *sc = o->sc;
+    int has_var = 0, input_ok = 1;
     for (size_t j = 0; j < o->n_vary; j++)
-        ps->value[o->vary[j].param] = values[j];
+        has_var |= o->vary[j].var >= 0;
+    if (has_var) {
+        calcify_status st = reload(o, values, &own, &err);
+        if (st == CALCIFY_ENOMEM)
+            return -1;
+        input_ok = st == CALCIFY_OK;
+        if (input_ok) {
+            sc = &own;
+            calcify_paramset_free(ps);
+            if (calcify_paramset_copy(ps, &own.params)) {
+                calcify_scenario_free(&own);
+                return -1;
+            }
+        }
+    }
+    for (size_t j = 0; j < o->n_vary; j++)
+        if (o->vary[j].param >= 0)
+            ps->value[o->vary[j].param] = values[j];
     calcify_sim_set_params(sim, ps);
-    FILE *sum = open_memstream(&out->summary, &out->summary_len);
-    FILE *ts = o->timeseries ? open_memstream(&out->timeseries, &out->timeseries_len) : NULL;
+    size_t ncol = calcify_endpoints_ncols(o->endpoints);
+    double *v = calloc(ncol ? ncol : 1, sizeof *v);
+    FILE *sum = v ? open_memstream(&out->summary, &out->summary_len) : NULL;
+    FILE *ts = o->timeseries && sum ? open_memstream(&out->timeseries, &out->timeseries_len)
+                                    : NULL;
     if (!sum || (o->timeseries && !ts)) {
         if (sum)
             fclose(sum);
         if (ts)
             fclose(ts);
+        free(v);
+        if (sc == &own)
+            calcify_scenario_free(&own);
         return -1;
     }
-    calcify_error err;
     double y0[CALCIFY_NSTATE];
-    calcify_sim_set_growth(sim, o->sc->growth);
-    int baseline_ok = calcify_sim_baseline(sim, o->sc->baseline, y0, &err) == CALCIFY_OK;
+    calcify_sim_set_growth(sim, sc->growth);
+    int baseline_ok = input_ok && calcify_sim_baseline(sim, sc->baseline, y0, &err) == CALCIFY_OK;
     out->failed = !baseline_ok;
     for (size_t k = 0; k < o->sc->n_arms; k++) {
         if (o->selected && !o->selected[k])
             continue;
-        const calcify_arm *arm = &o->sc->arms[k];
-        calcify_arm_summary a;
-        if (!baseline_ok)
-            calcify_arm_summary_failed(&a, "no_steady_state");
-        else if (calcify_sim_summarize_arm(sim, arm, y0, &a, &err))
+        const calcify_arm *arm = &sc->arms[k];
+        const char *status = "ok";
+        unsigned long steps = 0, rhs = 0;
+        for (size_t i = 0; i < ncol; i++)
+            v[i] = NAN;
+        if (!input_ok)
+            status = "invalid_input";
+        else if (!baseline_ok)
+            status = "no_steady_state";
+        else if (calcify_endpoints_arm(sim, arm, y0, o->endpoints, v, &steps, &rhs, &err)) {
+            status = "solver_failed";
             out->failed = 1;
-        calcify_summary_write_row(sum, o->precision, (long)id, values, o->n_vary,
-                                  arm->name, &a);
+        }
+        summary_row(sum, o, id, values, o->sc->arms[k].name, status, v, steps, rhs);
         if (ts && baseline_ok) {
             ts_ctx c = {ts, (long)id, o->precision};
             calcify_sim_run_arm(sim, arm, y0, o->timeseries_step, ts_row, &c, &err);
         }
+    }
+    free(v);
+    if (sc == &own) {
+        calcify_sim_set_growth(sim, o->sc->growth); /* not the table freed here */
+        calcify_scenario_free(&own);
+        calcify_paramset_free(ps); /* back to the base set for the next run */
+        if (calcify_paramset_copy(ps, &o->sc->params))
+            return -1;
     }
     int bad = fclose(sum) != 0;
     if (ts)
@@ -126,7 +225,7 @@ static void *worker(void *arg)
                                          o->sc->atol, &err);
     calcify_paramset ps;
     int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
-    double values[CALCIFY_NPARAM]; /* each parameter is varied at most once */
+    double values[MAX_VARY];
     pthread_mutex_lock(&s->lock);
     if (!sim || !have_ps) {
         s->status = calcify_fail(&s->err, sim ? CALCIFY_ENOMEM : CALCIFY_EUSAGE, "%s",
@@ -169,8 +268,12 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
                                  calcify_error *err)
 {
     memset(stats, 0, sizeof *stats);
-    if (o->n_vary > CALCIFY_NPARAM)
-        return calcify_fail(err, CALCIFY_EUSAGE, "at most %d varied parameters", CALCIFY_NPARAM);
+    size_t n_vars = 0;
+    for (size_t j = 0; j < o->n_vary; j++)
+        n_vars += o->vary[j].var >= 0;
+    if (o->n_vary > MAX_VARY || n_vars > CALCIFY_SWEEP_MAX_VARS)
+        return calcify_fail(err, CALCIFY_EUSAGE, "at most %d varied parameters and %d "
+                            "variables", CALCIFY_NPARAM, CALCIFY_SWEEP_MAX_VARS);
     if (o->last > calcify_design_runs(o->design) || o->first > o->last)
         return calcify_fail(err, CALCIFY_EUSAGE, "run range %zu..%zu outside the "
                             "design's %zu runs", o->first, o->last,
@@ -181,7 +284,7 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
     if (!(s.slots = calloc(s.window, sizeof *s.slots)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     /* the design is sequential: skip the runs before this shard */
-    double skip[CALCIFY_NPARAM];
+    double skip[MAX_VARY];
     for (size_t i = 0; i < o->first; i++)
         calcify_design_next(o->design, skip);
     pthread_mutex_init(&s.lock, NULL);

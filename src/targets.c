@@ -8,12 +8,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calcify/endpoints.h"
 #include "calcify/targets.h"
+#include "calcify/units.h"
 #include "suggest.h"
 
-static const char *const header[] = {"arm", "week", "observable", "unit", "target",
-                                     "accept_lo", "accept_hi", "basis", "source"};
-enum { N_COLS = sizeof header / sizeof header[0] };
+/* the first format, still read, and the current one */
+static const char *const header_v1[] = {"arm", "week", "observable", "unit", "target",
+                                        "accept_lo", "accept_hi", "basis", "source"};
+static const char *const header_v2[] = {"arm", "time", "observable", "target", "accept_lo",
+                                        "accept_hi", "sd", "n", "basis", "source"};
+enum { N_V1 = 9, N_V2 = 10, N_COLS = 10 };
 
 static const struct {
     const char *name, *unit;
@@ -32,6 +37,8 @@ typedef struct {
     calcify_error *err;
     calcify_status st;
     int line;                 /* record number = line, as no field spans lines */
+    int version;              /* 1 or 2, from the header                    */
+    size_t file;              /* index of this file in tg->paths            */
     int col;
     char fields[N_COLS][256];
 } reader;
@@ -75,63 +82,139 @@ static calcify_status add(reader *r, const calcify_target *t)
     return CALCIFY_OK;
 }
 
+static calcify_status check_header(reader *r)
+{
+    char (*f)[256] = r->fields;
+    const char *const *want = r->col == N_V1 ? header_v1 : header_v2;
+    int n = r->col == N_V1 ? N_V1 : N_V2;
+    r->version = r->col == N_V1 ? 1 : 2;
+    if (r->col != N_V1 && r->col != N_V2)
+        return calcify_fail(r->err, CALCIFY_EINPUT,
+                            "%s:1: %d columns (expected arm,time,observable,target,"
+                            "accept_lo,accept_hi,sd,n,basis,source)", r->path, r->col);
+    for (int c = 0; c < n; c++)
+        if (strcmp(f[c], want[c]) != 0)
+            return calcify_fail(r->err, CALCIFY_EINPUT,
+                                "%s:1: column %d is '%s' (expected '%s')",
+                                r->path, c + 1, f[c], want[c]);
+    return CALCIFY_OK;
+}
+
+/* Time, observable, sd and n of a current-format row into t. */
+static calcify_status parse_v2(reader *r, calcify_target *t)
+{
+    const char *path = r->path;
+    int line = r->line;
+    char (*f)[256] = r->fields, text[300], *end;
+    (void)strtod(f[1], &end);
+    /* a bare number is in days */
+    snprintf(text, sizeof text, "%s%s", f[1], end != f[1] && *end == '\0' ? " d" : "");
+    if (calcify_quantity_parse(text, "d", &t->time_d) != 0 || !(t->time_d >= 0))
+        return calcify_fail(r->err, CALCIFY_EINPUT,
+                            "%s:%d: time is '%s' (expected a time >= 0 in days or "
+                            "with a unit, e.g. 42 or 6 w)", path, line, f[1]);
+    char name[256];
+    snprintf(name, sizeof name, "%s", f[2]);
+    size_t len = strlen(name);
+    int o = calcify_obs_find(name);
+    if (o < 0 && len > 6 && strcmp(name + len - 6, "_ratio") == 0) {
+        name[len - 6] = '\0';
+        if ((o = calcify_obs_find(name)) >= 0)
+            t->is_ratio = 1;
+    }
+    if (o < 0) {
+        char near[256];
+        calcify_suggest(f[2], calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+        return calcify_fail(r->err, CALCIFY_EINPUT,
+                            "%s:%d: unknown observable '%s' (expected a column name "
+                            "of 'calcify run', optionally with _ratio)%s%s%s",
+                            path, line, f[2], near[0] ? "; did you mean " : "", near,
+                            near[0] ? "?" : "");
+    }
+    t->obs = o;
+    if (number(f[6], NAN, &t->sd) || (f[6][0] && !(t->sd > 0)) ||
+        number(f[7], NAN, &t->n_animals) ||
+        (f[7][0] && !(t->n_animals >= 1 && t->n_animals == floor(t->n_animals))))
+        return calcify_fail(r->err, CALCIFY_EINPUT,
+                            "%s:%d: sd '%s', n '%s' (expected sd > 0 and a whole "
+                            "n >= 1, or empty fields)", path, line, f[6], f[7]);
+    return CALCIFY_OK;
+}
+
 static calcify_status row(reader *r)
 {
     const char *path = r->path;
     int line = r->line;
     char (*f)[256] = r->fields;
-    if (r->col != N_COLS)
+    if (line == 1)
+        return check_header(r);
+    int n_cols = r->version == 1 ? N_V1 : N_V2;
+    if (r->col != n_cols)
         return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: %d fields (expected %d: arm,week,observable,"
-                            "unit,target,accept_lo,accept_hi,basis,source)",
-                            path, line, r->col, N_COLS);
-    if (line == 1) {
-        for (int c = 0; c < N_COLS; c++)
-            if (strcmp(f[c], header[c]) != 0)
-                return calcify_fail(r->err, CALCIFY_EINPUT,
-                                    "%s:1: column %d is '%s' (expected '%s')",
-                                    path, c + 1, f[c], header[c]);
-        return CALCIFY_OK;
-    }
+                            "%s:%d: %d fields (expected %d, as in the header)",
+                            path, line, r->col, n_cols);
     calcify_target t;
     memset(&t, 0, sizeof t);
     t.row = line;
+    t.file = r->file;
+    t.sd = t.n_animals = NAN;
     snprintf(t.label, sizeof t.label, "%s", f[0]);
     snprintf(t.observable, sizeof t.observable, "%s", f[2]);
-    if (number(f[1], NAN, &t.week) || !(t.week >= 0))
-        return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: week is '%s' (expected a number >= 0)", path,
-                            line, f[1]);
-    int o = 0;
-    while (o < N_OBSERVABLES && strcmp(observables[o].name, f[2]) != 0)
-        o++;
-    if (o == N_OBSERVABLES)
-        return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: unknown observable '%s' (expected ca_aorta, "
-                            "ca_aorta_ratio or clotting_activity_rel_control)",
-                            path, line, f[2]);
-    if (strcmp(observables[o].unit, f[3]) != 0)
-        return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: unit of %s is '%s' (expected '%s')", path, line,
-                            f[2], f[3], observables[o].unit);
-    t.obs = observables[o].obs;
-    t.is_ratio = observables[o].is_ratio;
-    if (number(f[4], NAN, &t.target) || number(f[5], -INFINITY, &t.lo) ||
-        number(f[6], INFINITY, &t.hi) || t.lo > t.hi)
+    /* the value columns: target, accept_lo, accept_hi */
+    int v = r->version == 1 ? 4 : 3;
+    if (r->version == 1) {
+        double week;
+        if (number(f[1], NAN, &week) || !(week >= 0))
+            return calcify_fail(r->err, CALCIFY_EINPUT,
+                                "%s:%d: week is '%s' (expected a number >= 0)", path,
+                                line, f[1]);
+        t.time_d = 7.0 * week;
+        int o = 0;
+        while (o < N_OBSERVABLES && strcmp(observables[o].name, f[2]) != 0)
+            o++;
+        if (o == N_OBSERVABLES)
+            return calcify_fail(r->err, CALCIFY_EINPUT,
+                                "%s:%d: unknown observable '%s' (expected ca_aorta, "
+                                "ca_aorta_ratio or clotting_activity_rel_control)",
+                                path, line, f[2]);
+        if (strcmp(observables[o].unit, f[3]) != 0)
+            return calcify_fail(r->err, CALCIFY_EINPUT,
+                                "%s:%d: unit of %s is '%s' (expected '%s')", path, line,
+                                f[2], f[3], observables[o].unit);
+        t.obs = observables[o].obs;
+        t.is_ratio = observables[o].is_ratio;
+    } else {
+        calcify_status st = parse_v2(r, &t);
+        if (st)
+            return st;
+    }
+    t.week = t.time_d / 7.0;
+    if (number(f[v], NAN, &t.target) || number(f[v + 1], -INFINITY, &t.lo) ||
+        number(f[v + 2], INFINITY, &t.hi) || t.lo > t.hi)
         return calcify_fail(r->err, CALCIFY_EINPUT,
                             "%s:%d: target '%s', range '%s'..'%s' (expected "
                             "numbers or empty fields, accept_lo <= accept_hi)",
-                            path, line, f[4], f[5], f[6]);
+                            path, line, f[v], f[v + 1], f[v + 2]);
     const calcify_data_label *l = calcify_scenario_find_label(r->sc, f[0]);
-    if (!l) {
-        char near[256];
-        calcify_suggest_strided(f[0], &r->sc->labels[0].label, r->sc->n_labels,
-                                sizeof r->sc->labels[0], near, sizeof near);
+    const calcify_arm *direct = l ? NULL : calcify_scenario_find_arm(r->sc, f[0]);
+    if (!l && !direct) {
+        char near[256] = "";
+        if (r->sc->n_labels)
+            calcify_suggest_strided(f[0], &r->sc->labels[0].label, r->sc->n_labels,
+                                    sizeof r->sc->labels[0], near, sizeof near);
         return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: arm label '%s' is not in data_labels of %s"
-                            "%s%s%s", path, line, f[0], r->sc->path,
+                            "%s:%d: arm label '%s' is neither an arm nor in data_labels "
+                            "of %s%s%s%s", path, line, f[0], r->sc->path,
                             near[0] ? " (did you mean " : "", near,
                             near[0] ? "?)" : "");
+    }
+    if (direct) { /* an arm's own name needs no data_labels entry */
+        if (t.is_ratio)
+            return calcify_fail(r->err, CALCIFY_EINPUT,
+                                "%s:%d: %s needs a ratio label from data_labels, but "
+                                "'%s' is an arm", path, line, f[2], f[0]);
+        t.arm = (size_t)(direct - r->sc->arms);
+        return add(r, &t);
     }
     if ((l->n_den > 0) != t.is_ratio)
         return calcify_fail(r->err, CALCIFY_EINPUT,
@@ -163,6 +246,16 @@ calcify_status calcify_targets_load(const char *path, const calcify_scenario *sc
                                     calcify_targets *tg, calcify_error *err)
 {
     memset(tg, 0, sizeof *tg);
+    calcify_status st = calcify_targets_append(path, sc, tg, err);
+    if (st)
+        calcify_targets_free(tg);
+    return st;
+}
+
+calcify_status calcify_targets_append(const char *path, const calcify_scenario *sc,
+                                      calcify_targets *tg, calcify_error *err)
+{
+    size_t n_before = tg->n;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s", path,
@@ -179,7 +272,7 @@ calcify_status calcify_targets_load(const char *path, const calcify_scenario *sc
         fclose(fp);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
-    reader r = {.path = path, .sc = sc, .tg = tg, .err = err};
+    reader r = {.path = path, .sc = sc, .tg = tg, .err = err, .file = tg->n_paths};
     char buf[4096];
     size_t n;
     while (!r.st && (n = fread(buf, 1, sizeof buf, fp)) > 0)
@@ -198,14 +291,29 @@ calcify_status calcify_targets_load(const char *path, const calcify_scenario *sc
     if (!r.st && r.line == 0)
         r.st = calcify_fail(err, CALCIFY_EINPUT, "%s: file is empty (expected a "
                             "header line and target rows)", path);
-    if (!r.st && tg->n == 0)
+    if (!r.st && tg->n == n_before)
         r.st = calcify_fail(err, CALCIFY_EINPUT, "%s: no target rows (expected "
                             "at least one after the header)", path);
-    if (!r.st && !(tg->path = strdup(path)))
+    char **paths = r.st ? NULL : realloc(tg->paths, (tg->n_paths + 1) * sizeof *paths);
+    if (paths)
+        tg->paths = paths;
+    if (!r.st && (!paths || !(tg->paths[tg->n_paths] = strdup(path)) ||
+                  (!tg->path && !(tg->path = strdup(path)))))
         r.st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (!r.st)
+        tg->n_paths++;
     if (r.st)
-        calcify_targets_free(tg);
+        tg->n = n_before; /* the rows of this file go; the others stay */
     return r.st;
+}
+
+double calcify_target_sigma(const calcify_target *t)
+{
+    if (isfinite(t->sd))
+        return isfinite(t->n_animals) ? t->sd / sqrt(t->n_animals) : t->sd;
+    if (isfinite(t->lo) && isfinite(t->hi) && t->hi > t->lo)
+        return (t->hi - t->lo) / 4.0;
+    return NAN;
 }
 
 void calcify_targets_free(calcify_targets *tg)
@@ -214,6 +322,9 @@ void calcify_targets_free(calcify_targets *tg)
         return;
     free(tg->items);
     free(tg->path);
+    for (size_t k = 0; k < tg->n_paths; k++)
+        free(tg->paths[k]);
+    free(tg->paths);
     memset(tg, 0, sizeof *tg);
 }
 
@@ -235,7 +346,7 @@ static int capture_row(void *user, const calcify_arm *arm, double t, size_t phas
     capture *c = user;
     for (size_t i = 0; i < c->tg->n; i++) {
         const calcify_target *x = &c->tg->items[i];
-        if (fabs(t - 7.0 * x->week) > 1e-9)
+        if (fabs(t - x->time_d) > 1e-9 * (x->time_d > 1 ? x->time_d : 1))
             continue;
         if (x->arm == c->arm)
             c->num[i] = obs[x->obs];
@@ -255,8 +366,10 @@ calcify_status calcify_targets_simulate(calcify_sim *sim,
     calcify_status st = CALCIFY_OK;
     if (!num || !den || !needed)
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    /* weekly rows when every week is whole, else daily */
+    /* weekly rows when every time is a whole week, else daily, else rows at
+     * phase starts too, on an arm cut at the odd times (calcify/endpoints.h) */
     double dt = 7.0;
+    int odd = 0;
     for (size_t i = 0; !st && i < tg->n; i++) {
         num[i] = den[i] = NAN;
         needed[tg->items[i].arm] = 1;
@@ -264,7 +377,13 @@ calcify_status calcify_targets_simulate(calcify_sim *sim,
             needed[tg->items[i].arm_den] = 1;
         if (tg->items[i].week != floor(tg->items[i].week))
             dt = 1.0;
+        odd |= tg->items[i].time_d != floor(tg->items[i].time_d);
     }
+    double *times = odd ? malloc(tg->n * sizeof *times) : NULL;
+    if (odd && !times && !st)
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t i = 0; times && i < tg->n; i++)
+        times[i] = tg->items[i].time_d;
     double y0[CALCIFY_NSTATE];
     calcify_sim_set_growth(sim, sc->growth);
     if (!st)
@@ -273,8 +392,13 @@ calcify_status calcify_targets_simulate(calcify_sim *sim,
         if (!needed[k])
             continue;
         capture c = {tg, k, num, den};
-        st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, capture_row, &c, err);
+        if (odd)
+            st = calcify_sim_run_arm_at(sim, &sc->arms[k], y0, times, tg->n, capture_row,
+                                        &c, err);
+        else
+            st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, capture_row, &c, err);
     }
+    free(times);
     for (size_t i = 0; !st && i < tg->n; i++)
         sim_out[i] = tg->items[i].is_ratio ? num[i] / den[i] : num[i];
     free(num);

@@ -27,6 +27,8 @@ static const unit_def units[] = {
     {"1", DIM_ONE, 1.0},          {"%", DIM_ONE, 0.01},
     {"d", DIM_TIME, 1.0},         {"h", DIM_TIME, 1.0 / 24},
     {"min", DIM_TIME, 1.0 / 1440}, {"w", DIM_TIME, 7.0},
+    /* the Julian year: 2 y is 730.5 d, as in most pharmacology texts */
+    {"y", DIM_TIME, 365.25},
     {"1/d", DIM_RATE, 1.0},       {"1/h", DIM_RATE, 24.0},
     {"1/w", DIM_RATE, 1.0 / 7},
     /* base: mg/g */

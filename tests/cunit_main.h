@@ -6,7 +6,10 @@
 
 #include <CUnit/Basic.h>
 #include <gsl/gsl_errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 
 /* Each test program defines this: add its suites, return 0 on success. */
 static int register_suites(void);
@@ -22,6 +25,23 @@ static inline double rel_err(double got, double want)
         return 1e300;
     return (d < 0 ? -d : d) / (scale > 1e-300 ? scale : 1e-300);
 }
+
+/* Run a shell command made with printf-style arguments; its exit status,
+ * or -1 if it did not exit normally. */
+static inline int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int test_sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* The calcify program under test (meson sets CALCIFY). */
+static inline const char *test_calcify(void) { return getenv("CALCIFY"); }
 
 #define CALCIFY_CUNIT_MAIN                                                    \
     int main(int argc, char **argv)                                           \

@@ -21,8 +21,8 @@ static const struct {
     const char *file, *message;
 } bad[] = {
     {FX "bad_syntax.cfg", FX "bad_syntax.cfg:6: syntax error (expected libconfig syntax: key = value; groups in { }, lists in ( ))"},
-    {FX "bad_unknown_key.cfg", FX "bad_unknown_key.cfg:6: unknown key 'warfarn' in phase 1 of arm 'a' (expected one of: duration, warfarin, k1, mk4, doses); did you mean 'warfarin'?"},
-    {FX "bad_unknown_top_key.cfg", FX "bad_unknown_top_key.cfg:6: unknown key 'paramters' in the scenario (expected one of: name, description, parameters, output_step, solver, baseline, overrides, arms, data_labels, growth); did you mean 'parameters'?"},
+    {FX "bad_unknown_key.cfg", FX "bad_unknown_key.cfg:6: unknown key 'warfarn' in phase 1 of arm 'a' (expected one of: duration, warfarin, k1, mk4, doses, set); did you mean 'warfarin'?"},
+    {FX "bad_unknown_top_key.cfg", FX "bad_unknown_top_key.cfg:6: unknown key 'paramters' in the scenario (expected one of: name, description, parameters, output_step, solver, baseline, overrides, arms, data_labels, growth, vars, endpoints, endpoint_observables); did you mean 'parameters'?"},
     {FX "bad_missing_duration.cfg", FX "bad_missing_duration.cfg:6: missing required key 'duration' in phase 1 of arm 'a' (expected duration = \"NUMBER UNIT\";)"},
     {FX "bad_missing_arms.cfg", FX "bad_missing_arms.cfg: missing required key 'arms' in the scenario"},
     {FX "bad_non_numeric.cfg", FX "bad_non_numeric.cfg:6: 'duration' in phase 1 of arm 'a' is \"six w\": not a finite number (expected a number and a unit, e.g. \"1 d\")"},
@@ -38,11 +38,23 @@ static const struct {
     {FX "bad_method.cfg", FX "bad_method.cfg:4: unknown solver method 'msbdff' (expected one of: auto, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2)"},
     {FX "bad_no_arms.cfg", FX "bad_no_arms.cfg:6: 'arms' must be a non-empty list (expected arms = ( { name = \"control\"; phases = ( … ); } );)"},
     {FX "bad_param_name.cfg", FX "params_misspelt.cfg:3: unknown parameter 'warfarin_thalv' (expected a name listed by 'calcify params'); did you mean 'warfarin_thalf'?"},
-    {FX "bad_param_unit.cfg", FX "params_wrong_unit.cfg:2: unit \"mg/L\" of parameter 'warfarin_thalf' is of the wrong dimension (expected one of: d, h, min, w)"},
+    {FX "bad_param_unit.cfg", FX "params_wrong_unit.cfg:2: unit \"mg/L\" of parameter 'warfarin_thalf' is of the wrong dimension (expected one of: d, h, min, w, y)"},
     {FX "bad_param_missing.cfg", FX "params_incomplete.cfg:1: missing parameter 'warfarin_ka' (expected warfarin_ka = { value = …; unit = \"1/d\"; source = \"…\"; };)"},
     {FX "bad_override_name.cfg", FX "bad_override_name.cfg:6: unknown parameter 'warfarin_half' in overrides (expected a name listed by 'calcify params'); did you mean 'warfarin_thalf'?"},
     {FX "bad_label_arm.cfg", FX "bad_label_arm.cfg:7: data label 'WK': 'wk_continue' is not an arm of this scenario"},
     {FX "bad_arm_name.cfg", FX "bad_arm_name.cfg:6: arm name \"high K1, arm C\" (expected letters, digits, '_', '-' and '.' only)"},
+    {FX "bad_var_undefined.cfg", FX "bad_var_undefined.cfg:6: undefined variable '$high_K' (expected one defined in vars = { … }: high_k); did you mean 'high_k'?"},
+    {FX "bad_var_twice.cfg", FX "bad_var_twice.cfg:5: a key, variable or parameter defined twice in one group (expected each name once)"},
+    {FX "bad_var_param_name.cfg", FX "bad_var_param_name.cfg:3: variable 'dist_beta' has the name of a model parameter (expected a name of its own; to change the parameter use overrides or set)"},
+    {FX "bad_var_chain.cfg", FX "bad_var_chain.cfg:3: variable 'b' refers to '$a' (expected a value: variables do not refer to each other)"},
+    {FX "bad_var_unit.cfg", FX "bad_var_unit.cfg:6: 'duration' in phase 1 of arm 'a' is \"6 mg/g\": the unit does not fit this quantity (expected one of: d, h, min, w, y); the value is $switch (defined at line 3)"},
+    {FX "bad_set_unknown.cfg", FX "bad_set_unknown.cfg:5: unknown parameter 'dist_beat' in set of arm 'a' (expected a name listed by 'calcify params'); did you mean 'dist_beta'?"},
+    {FX "bad_set_unit.cfg", FX "bad_set_unit.cfg:6: 'warfarin_thalf' in set of phase 1 of arm 'a' is \"12 mg\": missing or unknown unit (expected one of: d, h, min, w, y)"},
+    {FX "bad_duration_unit.cfg", FX "bad_duration_unit.cfg:5: 'duration' in phase 1 of arm 'a' is \"2 yr\": missing or unknown unit (expected one of: d, h, min, w, y)"},
+    {FX "bad_endpoints_order.cfg", FX "bad_endpoints_order.cfg:3: endpoint 2 (\"6 w\") is not after the one before it (expected increasing times)"},
+    {FX "bad_endpoints_unit.cfg", FX "bad_endpoints_unit.cfg:3: 'endpoint 2' in endpoints is \"12 ug/g\": the unit does not fit this quantity (expected one of: d, h, min, w, y)"},
+    {FX "bad_endpoint_obs.cfg", FX "bad_endpoint_obs.cfg:3: endpoint_observables: 'ca_aorta' is not an output column (expected a column name of 'calcify run', e.g. ca_aorta_ug_per_mg)"},
+    {FX "bad_arm_key.cfg", FX "bad_arm_key.cfg:5: unknown key 'overrides' in arm 1 (expected one of: name, description, phases, set)"},
     {FX "nonexistent.cfg", FX "nonexistent.cfg: cannot open: No such file or directory"},
     {"tests/fixtures", "tests/fixtures: is a directory (expected a file)"},
 };
@@ -119,8 +131,10 @@ static void test_bad_fixtures_cli(void)
 static void test_good_fixtures(void)
 {
     const char *good[] = {"models/vermeer2007.cfg", FX "good_minimal.cfg",
-                          FX "good_overrides.cfg"};
-    for (size_t i = 0; i < 3; i++) {
+                          FX "good_overrides.cfg", FX "good_lang.cfg",
+                          FX "good_defaults.cfg", "models/warfarin_dose_response.cfg",
+                          "models/long_followup.cfg"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         calcify_scenario sc;
         calcify_error err = {""};
         CU_ASSERT_EQUAL(calcify_scenario_load(good[i], &sc, &err), CALCIFY_OK);

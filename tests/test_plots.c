@@ -1,6 +1,7 @@
-/* test_plots.c — the gnuplot scripts on a CSV this test generates: each
- * writes a non-empty image; a missing or malformed CSV exits non-zero and
- * leaves no image. */
+/* test_plots.c — the gnuplot scripts on CSVs this test generates: each
+ * writes a non-empty image, also when run from another directory on a
+ * scenario of its own (whose arms it names, and no other study); a missing
+ * or malformed CSV exits non-zero and leaves no image. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,9 @@ static int setup(void)
     if (!getenv("CALCIFY") || !mkdtemp(dir))
         return -1;
     snprintf(csv, sizeof csv, "%s/run.csv", dir);
-    return sh("'%s' run models/vermeer2007.cfg -o '%s'%s", getenv("CALCIFY"), csv, "");
+    return sh("'%s' run models/vermeer2007.cfg -o '%s'%s", getenv("CALCIFY"), csv, "") ||
+           sh("'%s' run models/vermeer2007.cfg --meta '%s/run.meta.tsv' > /dev/null%s",
+              getenv("CALCIFY"), dir, "");
 }
 
 static int teardown(void) { return sh("rm -rf '%s'%s%s", dir, "", ""); }
@@ -43,8 +46,8 @@ static void test_scripts_draw(void)
     for (int i = 0; i < 3; i++) {
         char out[700], cmd[900];
         snprintf(out, sizeof out, "%s/calcium.%s", dir, terms[i]);
-        snprintf(cmd, sizeof cmd, "gnuplot -c plots/calcium.gp '%%s' '%%s' %s 2>/dev/null%%s",
-                 terms[i]);
+        snprintf(cmd, sizeof cmd, "gnuplot -c plots/calcium.gp '%%s' '%%s' %s "
+                 "models/data/schurgers2007.csv 2>/dev/null%%s", terms[i]);
         CU_ASSERT_EQUAL(sh(cmd, csv, out, ""), 0);
         CU_ASSERT(size_of(out) > 5000);
     }
@@ -69,13 +72,71 @@ static void test_sweep_figures(void)
     CU_ASSERT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' 2>/dev/null%s", sum, out, ""), 0);
     CU_ASSERT(size_of(out) > 5000);
     snprintf(out, sizeof out, "%s/map.svg", dir);
-    CU_ASSERT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' svg ca_change_week6_to_12_ug_per_mg "
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' svg ca_aorta_ug_per_mg_at_84d "
                        "normal_k warfarin_thalf_h ca_reg_max_per_d 2>/dev/null%s", sum, out, ""), 0);
     CU_ASSERT(size_of(out) > 5000);
+    /* names and units on the axes (vary.tsv), a log axis for the log range */
+    CU_ASSERT_EQUAL(sh("grep -q 'warfarin_thalf (h)' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q 'ca_reg_max (1/d)' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q 'ca_aorta_ug_per_mg at 84 d' '%s'%s%s", out, "", ""), 0);
     /* a time-series CSV is not a summary: error, no image */
     snprintf(out, sizeof out, "%s/wrong.png", dir);
     CU_ASSERT_NOT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' 2>/dev/null%s", csv, out, ""), 0);
     CU_ASSERT_EQUAL(size_of(out), -1);
+}
+
+/* A scenario of three arms over two weeks, run and drawn from a directory
+ * that is not the repository: the figure names every arm (with its
+ * description) and the scenario, and nothing of the Schurgers study. */
+static void test_any_scenario_from_anywhere(void)
+{
+    char path[700], root[600];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(root, sizeof root));
+    snprintf(path, sizeof path, "%s/three.cfg", dir);
+    FILE *fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fprintf(fp, "name = \"three_diets\";\n"
+                "description = \"Three diets for two weeks\";\n"
+                "parameters = \"%s/models/rat_wky.cfg\";\n"
+                "arms = (\n"
+                "  { name = \"chow\"; description = \"ordinary chow\";\n"
+                "    phases = ( { duration = \"2 w\"; warfarin = \"0 mg/g\"; k1 = \"5 ug/g\"; mk4 = \"0 ug/g\"; } ); },\n"
+                "  { name = \"low_warfarin\"; description = \"warfarin 0.5 mg/g with K1\";\n"
+                "    phases = ( { duration = \"1 w\"; warfarin = \"0.5 mg/g\"; k1 = \"1.5 mg/g\"; mk4 = \"0 ug/g\"; },\n"
+                "               { duration = \"1 w\"; warfarin = \"0 mg/g\"; k1 = \"5 ug/g\"; mk4 = \"0 ug/g\"; } ); },\n"
+                "  { name = \"high_warfarin\"; description = \"warfarin 3 mg/g with K1\";\n"
+                "    phases = ( { duration = \"2 w\"; warfarin = \"3 mg/g\"; k1 = \"1.5 mg/g\"; mk4 = \"0 ug/g\"; } ); }\n"
+                ");\n", root);
+    fclose(fp);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run three.cfg -o three.csv --meta three.meta.tsv && "
+             "gnuplot -c '%s/plots/calcium.gp' three.csv calcium.svg svg && "
+             "gnuplot -c '%s/plots/calcium.gp' three.csv calcium.png && "
+             "gnuplot -c '%s/plots/mechanism.gp' three.csv mech.svg svg low_warfarin",
+             dir, getenv("CALCIFY"), root, root, root);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    const char *names[] = {"chow: ordinary chow", "low_warfarin: warfarin 0.5 mg/g with K1",
+                           "high_warfarin: warfarin 3 mg/g with K1",
+                           "Three diets for two weeks", "phase boundary", "time (days)"};
+    for (int i = 0; i < 6; i++) {
+        snprintf(cmd, sizeof cmd, "grep -qF '%s' '%s/calcium.svg'", names[i], dir);
+        CU_ASSERT_EQUAL(system(cmd), 0);
+    }
+    snprintf(cmd, sizeof cmd, "grep -qiE 'schurgers|W\\\\?&K|2007' '%s/calcium.svg' '%s/mech.svg'",
+             dir, dir);
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -qF 'arm low_warfarin: warfarin 0.5 mg/g with K1 "
+             "(three_diets)' '%s/mech.svg'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/calcium.png", dir);
+    CU_ASSERT(size_of(path) > 5000);
+    /* without the metadata: arms and phase boundaries from the CSV itself */
+    snprintf(cmd, sizeof cmd, "cd '%s' && cp three.csv bare.csv && "
+             "gnuplot -c '%s/plots/calcium.gp' bare.csv bare.svg svg && "
+             "grep -q chow bare.svg && grep -q low_warfarin bare.svg && "
+             "grep -q high_warfarin bare.svg && grep -q 'phase boundary' bare.svg",
+             dir, root);
+    CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 static void test_bad_input_makes_no_image(void)
@@ -106,6 +167,7 @@ static int register_suites(void)
         return -1;
     return !CU_add_test(s, "calcium and mechanism figures are drawn", test_scripts_draw) ||
            !CU_add_test(s, "sweep scatter and map", test_sweep_figures) ||
+           !CU_add_test(s, "any scenario, from any directory", test_any_scenario_from_anywhere) ||
            !CU_add_test(s, "missing or malformed CSV: error, no image", test_bad_input_makes_no_image);
 }
 

@@ -13,19 +13,9 @@
 
 static char dir[] = "/tmp/calcify-sweep-XXXXXX";
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+#define sh test_sh
+#define calcify test_calcify
 
-static const char *calcify(void) { return getenv("CALCIFY"); }
 
 static int setup(void) { return calcify() && mkdtemp(dir) ? 0 : -1; }
 static int teardown(void) { return sh("rm -rf '%s'", dir) ? -1 : 0; }
@@ -144,6 +134,7 @@ static void test_threads_and_shards_give_the_same_bytes(void)
                        "2>/dev/null", calcify(), dir, dir, dir, dir), 0);
     CU_ASSERT_EQUAL(sh("cmp -s '%s/one/summary.csv' '%s/merged/summary.csv'", dir, dir), 0);
     CU_ASSERT_EQUAL(sh("cmp -s '%s/one/design.csv' '%s/merged/design.csv'", dir, dir), 0);
+    CU_ASSERT_EQUAL(sh("cmp -s '%s/one/vary.tsv' '%s/merged/vary.tsv'", dir, dir), 0);
     /* 24 runs × 5 arms + header */
     CU_ASSERT_EQUAL(sh("test $(wc -l < '%s/one/summary.csv') -eq 121", dir), 0);
     /* a missing shard is reported and fails the merge */
@@ -154,22 +145,27 @@ static void test_threads_and_shards_give_the_same_bytes(void)
 
 static void test_summary_matches_time_series(void)
 {
-    /* run --summary reads the same model at weeks 6 and 12 as run does */
+    /* run --summary reads the same model at weeks 0, 6 and 12 as run does */
     CU_ASSERT_EQUAL_FATAL(sh("'%s' run models/vermeer2007.cfg --summary --header "
-                             "--set warfarin_thalf=15 > '%s/summary.csv'", calcify(), dir), 0);
+                             "--at '0,6 w,84' --set warfarin_thalf=15 > '%s/summary.csv'",
+                             calcify(), dir), 0);
     CU_ASSERT_EQUAL_FATAL(sh("'%s' run models/vermeer2007.cfg > '%s/ts.csv'", calcify(), dir), 0);
     char path[700];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     FILE *fp = fopen(path, "r");
     char line[2048];
     CU_ASSERT_PTR_NOT_NULL_FATAL(fgets(line, sizeof line, fp));
-    CU_ASSERT_EQUAL(strncmp(line, "warfarin_thalf_h,arm,status,ca_week0_ug_per_mg,", 47), 0);
+    const char *head = "warfarin_thalf_h,arm,status,ca_aorta_ug_per_mg_at_0d,cmgp_fraction_at_0d,"
+                       "clotting_activity_rel_at_0d,distensibility_rel_at_0d,"
+                       "ca_aorta_ug_per_mg_at_42d,";
+    CU_ASSERT_EQUAL(strncmp(line, head, strlen(head)), 0);
     int rows = 0;
     while (fgets(line, sizeof line, fp)) {
         char arm[64], status[32];
         double thalf, w0, w6, w12;
-        CU_ASSERT_EQUAL(sscanf(line, "%lf,%63[^,],%31[^,],%lf,%lf,%lf", &thalf, arm, status,
-                               &w0, &w6, &w12), 6);
+        /* four default observables per time: Ca is the first of each four */
+        CU_ASSERT_EQUAL(sscanf(line, "%lf,%63[^,],%31[^,],%lf,%*f,%*f,%*f,%lf,%*f,%*f,%*f,%lf",
+                               &thalf, arm, status, &w0, &w6, &w12), 6);
         CU_ASSERT_STRING_EQUAL(status, "ok");
         char cmd[1024], out[64];
         snprintf(cmd, sizeof cmd, "awk -F, 'NR==1 {for (i = 1; i <= NF; i++) if ($i == "

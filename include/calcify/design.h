@@ -1,8 +1,9 @@
 /* calcify/design.h — the points of a parameter sweep.
  *
- * A sweep varies parameters over ranges ("ca_dep_max=0.02:0.06",
- * "warfarin_thalf=5:50:log", values in the parameter's model unit) with one
- * of three designs:
+ * A sweep varies parameters or scenario variables over ranges
+ * ("ca_dep_max=0.02:0.06", "warfarin_thalf=5 h:2 d:log", "high_k=10:200 ug/g";
+ * a bare number is in the parameter's model unit or in the unit of the
+ * variable's definition) with one of three designs:
  *   grid   n points per parameter (ends included), n^d runs, the last
  *          parameter varying fastest;
  *   lhs    n runs, Latin hypercube: each parameter's range cut into n equal
@@ -19,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "calcify/scenario.h"
 #include "calcify/status.h"
 
 #ifdef __cplusplus
@@ -39,7 +41,11 @@ typedef enum {
 } calcify_dist;
 
 typedef struct {
-    int param;       /* calcify_param_index */
+    int param;       /* calcify_param_index, or -1 for a scenario variable */
+    int var;         /* index into the scenario's vars, or -1             */
+    char name[64];   /* the parameter's or variable's name                */
+    char unit[32];   /* unit of the numbers: the parameter's model unit, or
+                        the unit of the variable's definition ("" if none) */
     double lo, hi;   /* model units, lo < hi (lo > 0 when log); for normal and
                         log-normal the 1e-10 and 1 − 1e-10 quantiles        */
     int log;         /* 1 for log-uniform (kept for older callers)          */
@@ -53,6 +59,13 @@ typedef struct {
  * that the parameter's admissible range holds the range, or for normal and
  * log-normal the quantiles 1e-10 to 1 − 1e-10 (no draw is ever clipped). */
 calcify_status calcify_vary_parse(const char *spec, calcify_vary *v, calcify_error *err);
+
+/* The same where NAME may also be a variable of `sc`; numbers may carry
+ * units ("5 h:2 d", or "10:200 ug/g" where LO takes HI's unit).  A
+ * variable's range is checked where the variable is used, by reading the
+ * scenario with it (calcify sweep does so before it starts). */
+calcify_status calcify_vary_parse_in(const char *spec, const calcify_scenario *sc,
+                                     calcify_vary *v, calcify_error *err);
 
 /* The value at quantile u ∈ [0, 1] (open (0, 1) for normal and log-normal). */
 double calcify_vary_map(const calcify_vary *v, double u);

@@ -2,11 +2,13 @@
  * weighted nonlinear least squares (GSL gsl_multifit_nlinear, trust-region
  * Levenberg–Marquardt).
  *
- * Residual of target i: w_i · (simulated_i − target_i) / σ_i with
- * σ_i = (accept_hi − accept_lo) / 4 (the accepted range read as ±2σ) and
- * w_i = 1/√(number of arms the data row was applied to), so a row that
- * stands for several arms weighs as one row.  Rows without a target value or
- * without a closed range are checked by validate but not fitted.
+ * Residual of target i: w_i · (simulated_i − target_i) / σ_i with σ_i the
+ * standard error of the mean when the row gives sd (and n), else
+ * (accept_hi − accept_lo) / 4 (the accepted range read as ±2σ)
+ * (calcify_target_sigma), and w_i = 1/√(number of arms the data row was
+ * applied to), so a row that stands for several arms weighs as one row.
+ * Rows without a target value, or with neither sd nor a closed range, are
+ * checked by validate but not fitted.
  * Parameters are estimated on a log scale (they are positive); standard
  * errors and correlations come from the Jacobian at the optimum,
  * cov = (JᵀJ)⁻¹ in log-parameters, SE(p) ≈ p · SE(log p).

@@ -23,8 +23,13 @@ typedef struct {
     char *tmp_path;     /* temporary name, renamed on commit               */
 } calcify_outfile;
 
+/* Create directory `dir` and any missing parents (mkdir -p); an existing
+ * directory is fine, an existing non-directory is an error. */
+calcify_status calcify_mkdirs(const char *dir, calcify_error *err);
+
 /* Open `path` for writing (via a temporary file), or stdout if path is NULL
- * or "-".  The target is not touched until calcify_outfile_commit. */
+ * or "-"; missing parent directories are created.  The target is not touched
+ * until calcify_outfile_commit. */
 calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
                                     calcify_error *err);
 

@@ -18,11 +18,18 @@
 extern "C" {
 #endif
 
+/* A phase: constant diet, and doses, for a duration.
+ * Parameters changed by the arm's or the phase's `set` group are folded in
+ * here at load time (the phase's own value wins), kept inline rather than
+ * behind a pointer so that copies (the arm cache) never dangle.  A phase
+ * built in code must be zero-initialised (= {0}) so that it sets nothing. */
 typedef struct {
     double duration;               /* d, > 0                                  */
     double diet[CALCIFY_NINPUT];   /* mg per g food, >= 0                     */
     calcify_dose *doses;           /* gavage and injections; NULL if none     */
     size_t n_doses;
+    unsigned char set[CALCIFY_NPARAM];   /* 1 where this phase changes parameter i */
+    double set_value[CALCIFY_NPARAM];    /* its value (model unit); 0 elsewhere    */
     int line;                      /* where it was written                    */
 } calcify_diet_phase;
 
@@ -44,6 +51,24 @@ typedef struct {
     int line;
 } calcify_data_label;
 
+/* A scenario variable: vars = { high_k = "100 ug/g"; }; used as "$high_k". */
+typedef struct {
+    char *name;
+    char *value;                   /* the text substituted (after any --set)   */
+    int line;                      /* where it was defined                     */
+} calcify_var;
+
+/* How to load a scenario besides its file. */
+typedef struct {
+    const char *param_path;        /* parameter file; NULL = the scenario's     */
+    const char *const *sets;       /* "NAME=VALUE", applied in order: a variable
+                                      before the file is read (a bare number
+                                      takes the unit of the variable's
+                                      definition), a parameter after the
+                                      scenario's overrides                     */
+    size_t n_sets;
+} calcify_scenario_opts;
+
 typedef struct {
     char *path;                    /* as given to calcify_scenario_load        */
     char *name;
@@ -59,7 +84,24 @@ typedef struct {
     calcify_growth *growth;        /* optional growth table; NULL if none      */
     calcify_data_label *labels;    /* optional data_labels group               */
     size_t n_labels;
+    calcify_var *vars;             /* optional vars group                      */
+    size_t n_vars;
+    double *endpoints;             /* optional endpoints, d, increasing        */
+    size_t n_endpoints;            /* 0: the end of every phase                */
+    int *endpoint_obs;             /* optional endpoint_observables            */
+    size_t n_endpoint_obs;         /* 0: calcify_endpoints' defaults           */
+    char *param_override;          /* opts.param_path, kept for reloading      */
+    char **sets;                   /* opts.sets, kept for reloading            */
+    size_t n_sets;
 } calcify_scenario;
+
+/* Defaults of the optional keys (docs/SCENARIOS.md). */
+#define CALCIFY_DEFAULT_METHOD "auto"
+#define CALCIFY_DEFAULT_RTOL 1e-6
+#define CALCIFY_DEFAULT_ATOL 1e-9
+#define CALCIFY_DEFAULT_OUTPUT_STEP_D 1.0
+/* the normal rat diet of models/vermeer2007.cfg: no warfarin, K1 5 ug/g */
+#define CALCIFY_DEFAULT_BASELINE_K1_MG_PER_G 5e-3
 
 /* Load and check a scenario and the parameter file it names.  On failure
  * nothing needs freeing and err holds "path:line: what (expected …)". */
@@ -72,6 +114,21 @@ calcify_status calcify_scenario_load_params(const char *path,
                                             const char *param_path,
                                             calcify_scenario *sc,
                                             calcify_error *err);
+
+/* The general form: opts may be NULL. */
+calcify_status calcify_scenario_load_opts(const char *path,
+                                          const calcify_scenario_opts *opts,
+                                          calcify_scenario *sc, calcify_error *err);
+
+/* Load base's file again with base's options and then `extra` assignments
+ * (a sweep run that varies a variable).  The files are read again. */
+calcify_status calcify_scenario_reload(const calcify_scenario *base,
+                                       const char *const *extra, size_t n_extra,
+                                       calcify_scenario *out, calcify_error *err);
+
+/* The variable called `name`, or NULL. */
+const calcify_var *calcify_scenario_find_var(const calcify_scenario *sc,
+                                             const char *name);
 
 /* Release everything; NULL-safe; leaves *sc zeroed. */
 void calcify_scenario_free(calcify_scenario *sc);

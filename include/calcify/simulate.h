@@ -64,7 +64,10 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
                                     calcify_error *err);
 
 /* Run one arm from y0 with output step dt (see calcify/solver.h for the grid
- * rule).  A solver failure names arm, phase, time and GSL's reason. */
+ * rule).  Each phase is integrated with the parameters of the simulator
+ * overlaid with the phase's `set` values (the arm's `set` is folded into
+ * its phases); relative observables keep the baseline's reference.  A solver
+ * failure names arm, phase, time and GSL's reason. */
 calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
                                    const double y0[CALCIFY_NSTATE], double dt,
                                    calcify_row_fn row, void *user,
@@ -88,6 +91,10 @@ void calcify_sim_allow_multiple_steady(calcify_sim *sim, int allow);
 
 /* What the last calcify_sim_baseline checked (zeros before the first). */
 const calcify_steady_check *calcify_sim_steady_check(const calcify_sim *sim);
+
+/* Also write a row at every phase start off the output grid (endpoints
+ * need exact values there); off by default. */
+void calcify_sim_set_boundary_rows(calcify_sim *sim, int on);
 
 const calcify_model *calcify_sim_model(const calcify_sim *sim);
 calcify_solver *calcify_sim_solver(calcify_sim *sim);

@@ -112,6 +112,11 @@ void calcify_solver_land_on_grid(calcify_solver *s, int on);
 /* auto: how many phases were handed from the explicit pair to BDF. */
 unsigned long calcify_solver_switches(const calcify_solver *s);
 
+/* With `on`, a run with dt > 0 also writes a row at the start of every phase
+ * that is not on the grid (holding the new phase's inputs), so that values
+ * at phase boundaries are exact; off by default. */
+void calcify_solver_set_boundary_rows(calcify_solver *s, int on);
+
 /* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s);

@@ -1,6 +1,11 @@
 /* calcify/summary.h — endpoint metrics of an arm, one CSV row each: what a
  * parameter sweep or a shell loop collects instead of a whole time series.
  *
+ * Superseded by calcify/endpoints.h (chosen times and observables, AUC, min,
+ * max), which calcify run --summary and calcify sweep use; the fixed-week
+ * functions below stay only until the commands of other branches that call
+ * them have moved over.  calcify_param_column is current.
+ *
  * Endpoints are read at weeks 0, 6 and 12 (t = 0, 42, 84 d); the arm is
  * integrated straight to them (output step 42 d).  An endpoint the arm does
  * not reach is written as an empty field, as is every endpoint of a failed

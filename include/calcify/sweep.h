@@ -1,8 +1,9 @@
 /* calcify/sweep.h — many runs of a scenario over a design, on threads.
  *
- * Each run: the design's values set on a copy of the scenario's parameters,
- * the baseline steady state, then every selected arm summarised (and, when
- * asked, its time series).  Rows are written in run_id order whatever the
+ * Each run: the design's values set on a copy of the scenario's parameters
+ * (a varied variable: the scenario read again with it), the baseline steady
+ * state, then every selected arm's endpoints (calcify/endpoints.h; and,
+ * when asked, its time series).  Rows are written in run_id order whatever the
  * number of threads, and a run's rows are bit-identical however the sweep is
  * split: runs share nothing but the read-only scenario.  Results wait in a
  * window of 8 runs per thread until the runs before them are written, so
@@ -15,6 +16,7 @@
 #include <stdio.h>
 
 #include "calcify/design.h"
+#include "calcify/endpoints.h"
 #include "calcify/scenario.h"
 #include "calcify/status.h"
 
@@ -26,6 +28,7 @@ typedef struct {
     const calcify_scenario *sc;
     const unsigned char *selected;   /* arms to run (indexed like sc->arms); NULL = all */
     const calcify_vary *vary;        /* the varied parameters, as given to the design */
+    const calcify_endpoints *endpoints; /* the columns of every summary row         */
     size_t n_vary;
     calcify_design *design;          /* consumed from run 0 up to `last`            */
     size_t first, last;              /* run_ids [first, last)                       */
@@ -38,6 +41,19 @@ typedef struct {
     void (*progress)(void *user, size_t done, size_t total);
     void *user;
 } calcify_sweep_opts;
+
+/* The column of a varied name in design.csv and summary.csv
+ * ("warfarin_thalf_h", "high_k_ug_per_g"); returns buf. */
+char *calcify_sweep_column(const calcify_scenario *sc, const calcify_vary *v, char *buf,
+                           size_t cap);
+
+/* At most this many scenario variables varied in one sweep. */
+#define CALCIFY_SWEEP_MAX_VARS 64
+
+/* Summary header: run_id,<varied columns>,arm,status,<endpoints>,steps,rhs_evals */
+void calcify_sweep_write_header(FILE *fp, const calcify_scenario *sc,
+                                const calcify_vary *vary, size_t n_vary,
+                                const calcify_endpoints *e);
 
 typedef struct {
     size_t runs;      /* runs written                       */

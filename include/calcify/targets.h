@@ -2,12 +2,19 @@
  * and their comparison with a simulated scenario.
  *
  * The data file is CSV with the header
- *   arm,week,observable,unit,target,accept_lo,accept_hi,basis,source
+ *   arm,time,observable,target,accept_lo,accept_hi,sd,n,basis,source
  * `arm` is a data label ("WK", "C_high_K1", …) that the scenario maps to its
- * own arms in its `data_labels` group (docs/SCENARIOS.md).  `target` may be
- * empty (a range-only check); either bound may be empty (unbounded).
- * Observables: ca_aorta (ug/mg), ca_aorta_ratio (1; numerator arms over
- * denominator arms), clotting_activity_rel_control (1).
+ * own arms in its `data_labels` group (docs/SCENARIOS.md); `time` is in days
+ * or carries a unit ("6 w"); `observable` is any column name of `calcify
+ * run` in that column's unit ("ca_aorta_ug_per_mg"), or such a name with
+ * "_ratio" for numerator arms over denominator arms.  `target` may be empty
+ * (a range-only check); either bound may be empty (unbounded); `sd` (of one
+ * animal) and `n` (animals) may be empty.  `basis` says what the value is:
+ * "observed", "derived" (computed from what was observed) or "expected"
+ * (a range only).  The first format's header
+ *   arm,week,observable,unit,target,accept_lo,accept_hi,basis,source
+ * (observables ca_aorta, ca_aorta_ratio, clotting_activity_rel_control) is
+ * still read.
  */
 #ifndef CALCIFY_TARGETS_H
 #define CALCIFY_TARGETS_H
@@ -25,8 +32,12 @@ extern "C" {
 /* One comparison: a data row applied to one scenario arm (or arm pair). */
 typedef struct {
     int row;                 /* 1-based data row (line in the file)           */
+    size_t file;             /* index into calcify_targets.paths              */
     char label[256];         /* data file's arm label                        */
-    double week;
+    double time_d;           /* d                                            */
+    double week;             /* time_d / 7, for tables                       */
+    double sd;               /* SD of one animal; NAN when not given          */
+    double n_animals;        /* n; NAN when not given                         */
     int obs;                 /* calcify_obs_index of the observable           */
     int is_ratio;
     size_t arm, arm_den;     /* scenario arm indices (arm_den for ratios)     */
@@ -38,13 +49,24 @@ typedef struct {
 typedef struct {
     calcify_target *items;
     size_t n;
-    char *path;
+    char *path;              /* the first file                               */
+    char **paths;            /* every file read, in order                    */
+    size_t n_paths;
 } calcify_targets;
 
 /* Read `path` and resolve its labels through sc's data_labels.  Errors as
  * "path:line: what (expected …)", CALCIFY_EINPUT. */
 calcify_status calcify_targets_load(const char *path, const calcify_scenario *sc,
                                     calcify_targets *tg, calcify_error *err);
+
+/* Add the rows of another file to tg (loaded or zeroed).  On failure tg
+ * keeps what it held before. */
+calcify_status calcify_targets_append(const char *path, const calcify_scenario *sc,
+                                      calcify_targets *tg, calcify_error *err);
+
+/* σ of a target for fitting: sd/√n (sd when n is not given), else a closed
+ * accepted range read as ±2σ; NAN when neither (the row is not fitted). */
+double calcify_target_sigma(const calcify_target *t);
 
 void calcify_targets_free(calcify_targets *tg);
 

@@ -68,13 +68,42 @@ enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FRE
     {"atol", required_argument, NULL, OPT_ATOL},                    \
     {"params", required_argument, NULL, OPT_PARAMS}
 #define CLI_MODEL_HELP                                                       \
-    "  --set NAME=VALUE   override a parameter; VALUE is in the parameter's\n" \
-    "                     unit unless one is given: --set 'warfarin_thalf=12 h'\n" \
+    "  --set NAME=VALUE   override a parameter or a scenario variable; VALUE\n" \
+    "                     is in the parameter's unit (a variable's: the unit\n" \
+    "                     of its definition) unless one is given:\n"          \
+    "                     --set 'warfarin_thalf=12 h' --set 'high_k=200 ug/g'\n" \
     "                     (repeatable; names: calcify params SCENARIO)\n"      \
     "  --method NAME      GSL stepper (default: the scenario's; msbdf, bsimp,\n" \
     "                     rk8pd, rkf45, …)\n"                                  \
     "  --rtol X, --atol X solver tolerances (default: the scenario's)\n"      \
     "  --params FILE      parameter file instead of the scenario's\n"
+
+/* Endpoint options of run --summary and sweep (calcify/endpoints.h). */
+typedef struct {
+    double *at;              /* --at times, d; NULL = the scenario's       */
+    size_t n_at;
+    int *obs;                /* --observables; NULL = the scenario's       */
+    size_t n_obs;
+} cli_endpoint_opts;
+
+enum { OPT_AT = 1900, OPT_OBSERVABLES };
+#define CLI_ENDPOINT_LONGOPTS                                      \
+    {"at", required_argument, NULL, OPT_AT},                       \
+    {"observables", required_argument, NULL, OPT_OBSERVABLES}
+#define CLI_ENDPOINT_HELP                                                    \
+    "  --at T1,T2,...     endpoint times, in days or with units ('6 w,12 w');\n" \
+    "                     default: the scenario's endpoints, else the end of\n" \
+    "                     every phase (docs/SCENARIOS.md)\n"                  \
+    "  --observables LIST the endpoint observables, output column names\n"   \
+    "                     (default: the scenario's endpoint_observables, else\n" \
+    "                     Ca, cMGP fraction, clotting, distensibility)\n"
+
+/* Handle --at / --observables: 1 if handled, 0 if not ours, -1 on error
+ * (reported). */
+int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg);
+
+/* NULL-safe; leaves *o empty. */
+void cli_endpoint_opts_free(cli_endpoint_opts *o);
 
 /* Strictly parsed numbers: the whole string, finite, in range. */
 /* One line on what the baseline steady state check found (see
@@ -83,6 +112,9 @@ void cli_print_steady_check(FILE *out, const calcify_steady_check *ck);
 
 int cli_parse_double(const char *opt, const char *s, double lo, double hi,
                      double *out);
+/* A time "7", "12 h", "2 y" (bare numbers in days) into days, in [lo, hi]. */
+int cli_parse_duration(const char *opt, const char *s, double lo, double hi,
+                       double *out);
 int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
 
 /* Options of the commands that run a batch and read observables at times

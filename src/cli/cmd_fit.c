@@ -11,17 +11,18 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: calcify fit SCENARIO --data FILE --free P1,P2,... [-o PARAMFILE]\n"
+    "usage: calcify fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"
     "\n"
-    "Estimate the free parameters of SCENARIO from the targets in FILE by\n"
+    "Estimate the free parameters of SCENARIO from the targets in the FILEs by\n"
     "weighted nonlinear least squares (GSL multifit_nlinear, trust region).\n"
-    "Residuals are (simulated - target) / sigma with sigma = (accept_hi -\n"
-    "accept_lo) / 4; rows without a target value or a closed range are not\n"
-    "fitted.  Prints estimates with standard errors, their correlations and\n"
+    "Residuals are (simulated - target) / sigma with sigma = sd/sqrt(n) where\n"
+    "a row gives sd (and n), else (accept_hi - accept_lo) / 4; rows without a\n"
+    "target value or either of those are not fitted.  Prints estimates with standard errors, their correlations and\n"
     "the residual of every target; with -o writes the whole parameter set as\n"
     "a parameter file whose fitted entries say what they were fitted to.\n"
     "\n"
-    "  --data FILE        targets CSV (required)\n"
+    "  --data FILE        targets CSV (required; repeatable: all rows are fitted\n"
+    "                     together; any output column can be a target)\n"
     "  --free LIST        comma-separated parameter names (required)\n"
     "  -o, --output FILE  write the fitted parameter file\n"
     "  -q, --quiet        no progress on stderr\n"
@@ -79,14 +80,21 @@ int cmd_fit(int argc, char **argv)
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *data = NULL, *free_list = NULL, *output = NULL;
+    const char *data[16], *free_list = NULL, *output = NULL;
+    int n_data = 0;
     int quiet = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
         if (c == -2)
             return 2;
         switch (c) {
-        case OPT_DATA: data = optarg; break;
+        case OPT_DATA:
+            if (n_data == 16) {
+                fputs("calcify: at most 16 --data files\n", stderr);
+                return 2;
+            }
+            data[n_data++] = optarg;
+            break;
         case OPT_FREE: free_list = optarg; break;
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
@@ -94,7 +102,7 @@ int cmd_fit(int argc, char **argv)
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (argc - optind != 1 || !data || !free_list) {
+    if (argc - optind != 1 || !n_data || !free_list) {
         fprintf(stderr, "calcify fit: expected one SCENARIO, --data and --free\n%s",
                 usage);
         return 2;
@@ -111,7 +119,16 @@ int cmd_fit(int argc, char **argv)
     calcify_targets tg;
     calcify_fit_result res;
     memset(&res, 0, sizeof res);
-    calcify_status st = calcify_targets_load(data, &sc, &tg, &err);
+    calcify_status st = calcify_targets_load(data[0], &sc, &tg, &err);
+    for (int i = 1; !st && i < n_data; i++)
+        st = calcify_targets_append(data[i], &sc, &tg, &err);
+    char data_list[2048] = "", data_args[2048] = "";
+    for (int i = 0; i < n_data; i++) {
+        snprintf(data_list + strlen(data_list), sizeof data_list - strlen(data_list),
+                 "%s%s", i ? " and " : "", data[i]);
+        snprintf(data_args + strlen(data_args), sizeof data_args - strlen(data_args),
+                 "%s--data %s", i ? " " : "", data[i]);
+    }
     if (!st)
         st = calcify_fit(&sc, &tg, free_idx, n_free, &res,
                          quiet || !isatty(2) ? NULL : show_progress, NULL, &err);
@@ -120,7 +137,7 @@ int cmd_fit(int argc, char **argv)
     if (!st) {
         printf("fit of %s to %s: %zu iterations, sum of squares %.6g -> %.6g, "
                "%zu residuals, %d degrees of freedom\n\n",
-               sc.path, data, res.iterations, res.chisq0, res.chisq, res.n_resid,
+               sc.path, data_list, res.iterations, res.chisq0, res.chisq, res.n_resid,
                res.dof);
         printf("%-16s %12s %12s %8s %s\n", "parameter", "estimate", "std_error",
                "rel_se", "unit");
@@ -141,40 +158,53 @@ int cmd_fit(int argc, char **argv)
                "week", "observable", "target", "accept", "residual");
         for (size_t i = 0; i < res.n_resid; i++) {
             const calcify_target *t = &tg.items[res.resid_target[i]];
-            char range[48];
-            snprintf(range, sizeof range, "%g..%g", t->lo, t->hi);
-            printf("%-4d %-15s %-13s %5g %-30s %10g %8s %9.3f\n", t->row, t->label,
+            char range[48], row[32];
+            if (isfinite(t->sd))
+                snprintf(range, sizeof range, "sd %g", t->sd);
+            else
+                snprintf(range, sizeof range, "%g..%g", t->lo, t->hi);
+            if (tg.n_paths > 1) /* file number:row */
+                snprintf(row, sizeof row, "%zu:%d", t->file + 1, t->row);
+            else
+                snprintf(row, sizeof row, "%d", t->row);
+            printf("%-4s %-15s %-13s %5g %-30s %10g %8s %9.3f\n", row, t->label,
                    sc.arms[t->arm].name, t->week, t->observable, t->target, range,
                    res.resid[i]);
         }
     }
     if (!st && output) {
-        char rows[512] = "";
+        /* "FILE rows 2,3,5; FILE2 rows 2" */
+        char rows[1536] = "";
         int last = -1;
+        size_t last_file = (size_t)-1;
         for (size_t i = 0; i < res.n_resid; i++) {
-            int row = tg.items[res.resid_target[i]].row;
-            if (row == last)
+            const calcify_target *t = &tg.items[res.resid_target[i]];
+            if (t->row == last && t->file == last_file)
                 continue;
-            snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%d",
-                     last < 0 ? "" : ",", row);
-            last = row;
+            if (t->file != last_file)
+                snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%s rows %d",
+                         last < 0 ? "" : "; ", tg.paths[t->file], t->row);
+            else
+                snprintf(rows + strlen(rows), sizeof rows - strlen(rows), ",%d", t->row);
+            last = t->row;
+            last_file = t->file;
         }
         for (size_t j = 0; !st && j < n_free; j++) {
-            char origin[1024];
+            char origin[2048];
             snprintf(origin, sizeof origin,
-                     "fitted to %s rows %s (calcify fit; SE %.3g %s)", data, rows,
+                     "fitted to %s (calcify fit; SE %.3g %s)", rows,
                      res.se[j], calcify_param_defs[res.free[j]].unit);
             st = calcify_paramset_set(&sc.params, res.free[j], res.estimate[j],
                                       origin, &err);
         }
-        char header[2048];
+        char header[6144];
         snprintf(header, sizeof header,
                  "calcify parameter set, written by calcify fit.  Regenerate with:\n"
-                 "  calcify fit %s%s%s --data %s --free %s -o %s\n"
+                 "  calcify fit %s%s%s %s --free %s -o %s\n"
                  "Literature and assumed values come from the starting file\n"
                  "(%s); see docs/MODEL.md for the equations.",
                  sc.path, mo.params ? " --params " : "", mo.params ? mo.params : "",
-                 data, free_list, output, sc.param_path);
+                 data_args, free_list, output, sc.param_path);
         if (!st)
             st = calcify_paramset_write(&sc.params, output, header, &err);
     }

@@ -14,8 +14,8 @@ static const char usage[] =
     "usage: calcify merge DIR... -o OUTDIR [--keep-going]\n"
     "\n"
     "Join the output directories of `calcify sweep --shard K/N` runs: checks\n"
-    "that every DIR holds the same design.csv, writes OUTDIR/design.csv and\n"
-    "OUTDIR/summary.csv (and timeseries.csv when every DIR has one) with the\n"
+    "that every DIR holds the same design.csv, writes OUTDIR/design.csv,\n"
+    "vary.tsv and summary.csv (and timeseries.csv when every DIR has one) with the\n"
     "rows in run_id order, and lists the run_ids that are missing or failed.\n"
     "For shards of one sweep the result is byte for byte the unsharded sweep.\n"
     "Exit status 1 if any run is missing, or failed (unless --keep-going).\n"
@@ -287,7 +287,7 @@ int cmd_merge(int argc, char **argv)
     if (!st && mkdir(out_dir, 0777) != 0 && errno != EEXIST)
         st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", out_dir, strerror(errno));
 
-    calcify_outfile od = {0}, os = {0}, ot = {0};
+    calcify_outfile od = {0}, os = {0}, ot = {0}, ov = {0};
     id_list missing = {0}, failed = {0};
     if (!st) {
         snprintf(path, sizeof path, "%s/design.csv", out_dir);
@@ -297,6 +297,15 @@ int cmd_merge(int argc, char **argv)
             if (d)
                 fclose(d);
         }
+    }
+    /* the names, units and scales of the varied columns, for the figures */
+    snprintf(path, sizeof path, "%s/vary.tsv", argv[optind]);
+    FILE *vary = st ? NULL : fopen(path, "rb");
+    if (vary) {
+        snprintf(path, sizeof path, "%s/vary.tsv", out_dir);
+        if (!(st = calcify_outfile_open(&ov, path, &err)))
+            st = copy_rest(vary, ov.fp);
+        fclose(vary);
     }
     if (!st) {
         snprintf(path, sizeof path, "%s/summary.csv", out_dir);
@@ -334,11 +343,14 @@ int cmd_merge(int argc, char **argv)
         st = calcify_outfile_commit(&od, &err);
     if (!st)
         st = calcify_outfile_commit(&os, &err);
+    if (!st && ov.fp)
+        st = calcify_outfile_commit(&ov, &err);
     if (!st && all_ts)
         st = calcify_outfile_commit(&ot, &err);
     calcify_outfile_abort(&od);
     calcify_outfile_abort(&os);
     calcify_outfile_abort(&ot);
+    calcify_outfile_abort(&ov);
     for (int i = 0; sh && i < n; i++) {
         if (sh[i].summary)
             fclose(sh[i].summary);

@@ -15,7 +15,8 @@ static const char usage[] =
     "(the table in docs/MODEL.md is this output).  On standard error, what\n"
     "the baseline steady state check found: one steady state (Newton from a\n"
     "clean and from a calcified start agree) and stable (every eigenvalue of\n"
-    "the Jacobian negative); exit status 1 if not.\n"
+    "the Jacobian negative); exit status 1 if not.  Then the scenario's\n"
+    "variables with their values (--set and --vary take them too).\n"
     "\n"
     "  --markdown         Markdown table instead of TSV\n"
     "  --set NAME=VALUE   as for calcify run\n"
@@ -72,6 +73,10 @@ int cmd_params(int argc, char **argv)
     calcify_status st = sim ? calcify_sim_baseline(sim, sc.baseline, y0, &err) : CALCIFY_EUSAGE;
     if (sim)
         cli_print_steady_check(stderr, calcify_sim_steady_check(sim));
+    /* the scenario's own names, which --set and --vary also take */
+    for (size_t k = 0; k < sc.n_vars; k++)
+        fprintf(stderr, "%s%s = \"%s\"%s", k ? ", " : "variables: ",
+                sc.vars[k].name, sc.vars[k].value, k + 1 == sc.n_vars ? "\n" : "");
     calcify_sim_free(sim);
     calcify_scenario_free(&sc);
     if (st)

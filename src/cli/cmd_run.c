@@ -1,9 +1,12 @@
 /* cmd_run.c — `calcify run`: a scenario to a long-format CSV time series. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "calcify/endpoints.h"
+#include "calcify/meta.h"
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "cli.h"
@@ -18,14 +21,18 @@ static const char usage[] =
     "  -o, --output FILE  write the CSV to FILE (default: standard output); the\n"
     "                     file appears only when the run succeeds\n"
     "  --arm NAME         run only this arm (repeatable)\n"
-    "  --step DAYS        output step in days (default: the scenario's\n"
-    "                     output_step)\n"
+    "  --meta FILE        also write the run's metadata (scenario name, arm\n"
+    "                     descriptions, phase boundaries and diets; tab-\n"
+    "                     separated) for the plots/ scripts\n"
+    "  --step TIME        output step, in days or with a unit ('12 h', '1 w';\n"
+    "                     default: the scenario's output_step)\n"
     "  --precision N      significant digits in the CSV (default 6)\n"
     "  --summary          instead of the time series, one row per arm of\n"
-    "                     endpoints (aortic Ca at weeks 0, 6, 12 and its change,\n"
-    "                     cMGP fraction at 12, clotting at 6, distensibility\n"
-    "                     at 12, status), the --set parameters echoed first;\n"
-    "                     no header unless --header, so loops can append rows\n"
+    "                     endpoints: the chosen observables at the endpoint\n"
+    "                     times (<obs>_at_<T>d), and their AUC, min and max\n"
+    "                     over the arm; the --set names echoed first; no\n"
+    "                     header unless --header, so loops can append rows\n"
+    CLI_ENDPOINT_HELP
     "  --header           with --summary: print the header row\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
@@ -38,6 +45,7 @@ static const char usage[] =
     "Examples:\n"
     "  calcify run models/vermeer2007.cfg -o out/vermeer.csv\n"
     "  calcify run models/vermeer2007.cfg --arm high_k1 --set warfarin_thalf=20\n"
+    "  calcify run models/vermeer2007.cfg --summary --header --at '0,6 w,12 w'\n"
     "  for t in 10 15 20; do\n"
     "    calcify run models/vermeer2007.cfg --summary --set warfarin_thalf=$t\n"
     "  done > thalf.csv\n";
@@ -55,57 +63,91 @@ static int write_row(void *user, const calcify_arm *arm, double t, size_t phase,
     return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
 }
 
-/* --summary: endpoint rows, the --set parameters first.  A failed arm is a
- * row with its status; the status returned is the first failure. */
+/* --summary: one row per arm of endpoints, the --set names echoed first.
+ * A failed arm is a row with its status; the status returned is the first
+ * failure. */
 static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc,
                                     const unsigned char *selected,
-                                    const cli_model_opts *mo, int header, int precision,
+                                    const cli_model_opts *mo,
+                                    const cli_endpoint_opts *eo, int header, int precision,
                                     FILE *fp, calcify_error *err)
 {
-    int params[256];
+    char cols[256][128];
     double values[256];
     size_t n = 0;
     for (int i = 0; i < mo->n_sets; i++) {
-        char name[64];
+        char name[128], col[128];
+        double v;
         snprintf(name, sizeof name, "%.*s", (int)strcspn(mo->sets[i], "="), mo->sets[i]);
-        int p = calcify_param_find(name);
+        if (calcify_setting_column(sc, name, col, sizeof col, &v))
+            continue;
         size_t k = 0;
-        while (k < n && params[k] != p)
+        while (k < n && strcmp(cols[k], col) != 0)
             k++;
-        if (k == n) /* a parameter set twice is echoed once, with its last value */
-            params[n++] = p;
+        /* a name set twice is echoed once, with its last value */
+        if (k == n)
+            snprintf(cols[n++], sizeof cols[0], "%s", col);
+        values[k] = v;
     }
-    for (size_t k = 0; k < n; k++)
-        values[k] = sc->params.value[params[k]];
-    if (header)
-        calcify_summary_write_header(fp, 0, params, n);
+    calcify_endpoints e;
+    calcify_status st = calcify_endpoints_resolve(sc, selected, eo->at, eo->n_at, eo->obs, eo->n_obs, &e, err);
+    if (st)
+        return st;
+    size_t ncol = calcify_endpoints_ncols(&e);
+    double *v = calloc(ncol ? ncol : 1, sizeof *v);
+    if (!v) {
+        calcify_endpoints_free(&e);
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    if (header) {
+        for (size_t k = 0; k < n; k++)
+            fprintf(fp, "%s,", cols[k]);
+        fputs("arm,status", fp);
+        calcify_endpoints_write_names(fp, &e);
+        fputs(",steps,rhs_evals\n", fp);
+    }
     double y0[CALCIFY_NSTATE];
     calcify_status first = CALCIFY_OK;
-    calcify_error e;
+    calcify_error ee;
     calcify_sim_set_growth(sim, sc->growth);
-    calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, &e);
+    st = calcify_sim_baseline(sim, sc->baseline, y0, &ee);
     if (st) {
-        *err = e;
+        *err = ee;
         first = st;
     }
     for (size_t k = 0; k < sc->n_arms; k++) {
         if (selected && !selected[k])
             continue;
-        calcify_arm_summary s;
-        if (st)
-            calcify_arm_summary_failed(&s, "no_steady_state");
-        else if (calcify_sim_summarize_arm(sim, &sc->arms[k], y0, &s, &e) && !first) {
-            *err = e;
-            first = CALCIFY_ESOLVER;
+        const char *status = "ok";
+        unsigned long steps = 0, rhs = 0;
+        for (size_t i = 0; i < ncol; i++)
+            v[i] = NAN;
+        if (st) {
+            status = "no_steady_state";
+        } else if (calcify_endpoints_arm(sim, &sc->arms[k], y0, &e, v, &steps, &rhs, &ee)) {
+            status = "solver_failed";
+            if (!first) {
+                *err = ee;
+                first = CALCIFY_ESOLVER;
+            }
         }
-        calcify_summary_write_row(fp, precision, -1, values, n, sc->arms[k].name, &s);
+        for (size_t i = 0; i < n; i++)
+            fprintf(fp, "%.17g,", values[i]);
+        fprintf(fp, "%s,%s", sc->arms[k].name, status);
+        calcify_endpoints_write_values(fp, precision, v, ncol);
+        fprintf(fp, ",%lu,%lu\n", steps, rhs);
     }
+    free(v);
+    calcify_endpoints_free(&e);
     return first;
 }
 
-int cmd_run(int argc, char **argv)
+/* The command with the lists it allocates owned by the caller, so that
+ * every return frees them. */
+static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
-    enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP, OPT_SUMMARY, OPT_HEADER };
+    enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP, OPT_SUMMARY, OPT_HEADER,
+           OPT_META };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"arm", required_argument, NULL, OPT_ARM},
@@ -113,21 +155,25 @@ int cmd_run(int argc, char **argv)
         {"step", required_argument, NULL, OPT_STEP},
         {"summary", no_argument, NULL, OPT_SUMMARY},
         {"header", no_argument, NULL, OPT_HEADER},
+        CLI_ENDPOINT_LONGOPTS,
+        {"meta", required_argument, NULL, OPT_META},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *output = NULL, *arms[64];
+    const char *output = NULL, *meta = NULL, *arms[64];
     int n_arms = 0;
     long precision = 6;
     double step = 0;
     int c, summary = 0, header = 0;
+    calcify_error err;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:h", longopts, &mo)) != -1) {
         if (c == -2)
             return 2;
         switch (c) {
         case 'o': output = optarg; break;
+        case OPT_META: meta = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         case OPT_ARM:
             if (cli_add_arm(arms, &n_arms, optarg))
@@ -140,11 +186,20 @@ int cmd_run(int argc, char **argv)
         case OPT_SUMMARY: summary = 1; break;
         case OPT_HEADER: header = 1; break;
         case OPT_STEP:
-            if (cli_parse_double("--step", optarg, 1e-6, 1e6, &step))
+            if (cli_parse_duration("--step", optarg, 1e-6, 1e6, &step))
+                return 2;
+            break;
+        case OPT_AT:
+        case OPT_OBSERVABLES:
+            if (cli_endpoint_option(eo, c, optarg) < 0)
                 return 2;
             break;
         default: fputs(usage, stderr); return 2;
         }
+    }
+    if ((eo->n_at || eo->n_obs) && !summary) {
+        fputs("calcify run: --at and --observables need --summary\n", stderr);
+        return 2;
     }
     if (argc - optind != 1) {
         fprintf(stderr, "calcify run: expected one SCENARIO file, got %d\n%s",
@@ -153,24 +208,28 @@ int cmd_run(int argc, char **argv)
     }
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
-    if (rc)
+    if (rc) {
         return rc;
+    }
 
     unsigned char *selected = NULL;
-    calcify_error err;
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
     calcify_sim *sim = NULL;
-    calcify_outfile of = {0};
+    calcify_outfile of = {0}, mf = {0};
     if (!st)
         sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     if (!st && !sim)
         st = CALCIFY_EUSAGE;
     if (!st)
         st = calcify_outfile_open(&of, output, &err);
+    if (!st && meta)
+        st = calcify_outfile_open(&mf, meta, &err);
+    if (!st && meta && calcify_meta_write(mf.fp, &sc, selected))
+        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed", meta);
     if (!st && summary) {
         /* a failed arm is a row too: the rows are kept, the exit status says so */
         calcify_error run_err;
-        calcify_status run_st = write_summary(sim, &sc, selected, &mo, header,
+        calcify_status run_st = write_summary(sim, &sc, selected, &mo, eo, header,
                                               (int)precision, of.fp, &run_err);
         st = calcify_outfile_commit(&of, &err);
         if (!st && run_st) {
@@ -191,8 +250,21 @@ int cmd_run(int argc, char **argv)
         else
             calcify_outfile_abort(&of);
     }
+    /* the sidecar appears only with its run */
+    if (!st && meta)
+        st = calcify_outfile_commit(&mf, &err);
+    calcify_outfile_abort(&mf);
+    calcify_outfile_abort(&of);
     calcify_sim_free(sim);
     free(selected);
     calcify_scenario_free(&sc);
     return st ? cli_error(st, err.msg) : 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    cli_endpoint_opts eo = {0};
+    int rc = cmd_run_owning(argc, argv, &eo);
+    cli_endpoint_opts_free(&eo);
+    return rc;
 }

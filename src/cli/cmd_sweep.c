@@ -13,21 +13,31 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: calcify sweep SCENARIO --vary NAME=LO:HI[:log]... -o DIR\n"
+    "usage: calcify sweep SCENARIO --vary NAME=LO:HI[:log]... -o DIR [--at T,...]\n"
     "                     [--design grid|lhs|sobol] [--n N] [--seed S]\n"
     "                     [--threads T] [--shard K/N] [--timeseries]\n"
     "\n"
     "Run SCENARIO once per point of a design over the --vary ranges and write\n"
-    "  DIR/design.csv      run_id and the parameter values of every run\n"
-    "  DIR/summary.csv     per run and arm: parameters, status, aortic Ca at\n"
-    "                      weeks 0, 6, 12 and its change, cMGP fraction at 12,\n"
-    "                      clotting at 6, distensibility at 12, steps, RHS calls\n"
+    "  DIR/design.csv      run_id and the varied values of every run\n"
+    "  DIR/vary.tsv        each varied name, its column, unit, range and scale\n"
+    "                      (linear or log), for plots/sweep.gp\n"
+    "  DIR/summary.csv     per run and arm: varied values, status, the same\n"
+    "                      endpoints as calcify run --summary (observables at\n"
+    "                      the endpoint times, AUC, min, max), steps, RHS calls\n"
     "  DIR/timeseries.csv  with --timeseries: every run's daily rows + run_id\n"
     "A run's rows are bit-identical whatever --threads and --shard are.\n"
+    "status: ok, no_steady_state, solver_failed, or invalid_input (the\n"
+    "scenario read with the run's variables was refused).  A run that varies\n"
+    "a variable reads the scenario and parameter files again.\n"
     "\n"
-    "  --vary NAME=LO:HI[:log]  a range in the parameter's unit (repeatable;\n"
-    "                     units: calcify params SCENARIO); lhs and sobol also\n"
-    "                     take NAME=MEAN:CV%:normal and NAME=MEDIAN:CV%:lognormal\n"
+    "  --vary NAME=LO:HI[:log]  a range of a parameter or scenario variable\n"
+    "                     (repeatable); bare numbers are in the parameter's\n"
+    "                     unit (calcify params SCENARIO) or the variable's;\n"
+    "                     or give units: 'warfarin_thalf=5 h:2 d:log',\n"
+    "                     'high_k=10:200 ug/g'\n"
+    CLI_ENDPOINT_HELP
+    "                     lhs and sobol also take NAME=MEAN:CV%:normal and\n"
+    "                     NAME=MEDIAN:CV%:lognormal\n"
     "  --design KIND      grid (N points per parameter, N^d runs), lhs (N runs,\n"
     "                     Latin hypercube) or sobol (N runs, scrambled; N = 2^k\n"
     "                     balances it best); default lhs\n"
@@ -38,11 +48,11 @@ static const char usage[] =
     "                     (Slurm: --shard $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT);\n"
     "                     join shard directories with calcify merge\n"
     "  --arm NAME         only this arm (repeatable)\n"
-    "  --timeseries       also write timeseries.csv (step: --step DAYS, default 1)\n"
+    "  --timeseries       also write timeseries.csv (step: --step TIME, default 1 d)\n"
     "  --keep-going       exit 0 even if some runs failed (they are recorded)\n"
     "  --precision N      significant digits (default 6)\n"
     "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output directory (created if missing)\n"
+    "  -o DIR             output directory (created with its parents if missing)\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -50,7 +60,9 @@ static const char usage[] =
     "  calcify sweep models/vermeer2007.cfg --vary warfarin_thalf=5:50:log \\\n"
     "      --vary ca_reg_max=0.005:0.05 --design sobol --n 256 -o out/sweep\n";
 
-int cmd_sweep(int argc, char **argv)
+/* The command with the lists it allocates owned by the caller, so that
+ * every return frees them. */
+static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
     enum { OPT_VARY = OPT_FIRST_FREE, OPT_DESIGN, OPT_N, OPT_SEED, OPT_THREADS, OPT_SHARD,
            OPT_TS, OPT_KEEP, OPT_PRECISION, OPT_ARM, OPT_STEP };
@@ -66,13 +78,17 @@ int cmd_sweep(int argc, char **argv)
         {"precision", required_argument, NULL, OPT_PRECISION},
         {"arm", required_argument, NULL, OPT_ARM},
         {"step", required_argument, NULL, OPT_STEP},
+        CLI_ENDPOINT_LONGOPTS,
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    calcify_vary vary[CALCIFY_NPARAM]; /* each parameter at most once */
+    /* each parameter and each variable at most once */
+    enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
+    calcify_vary vary[MAX_VARY];
+    const char *vary_spec[MAX_VARY];
     size_t n_vary = 0;
     const char *dir = NULL, *arms[64];
     int n_arms = 0, quiet = 0, keep_going = 0, timeseries = 0, c;
@@ -87,7 +103,15 @@ int cmd_sweep(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_VARY:
-            if (cli_add_vary(vary, &n_vary, optarg))
+            if (n_vary == MAX_VARY) {
+                fprintf(stderr, "calcify: at most %d --vary\n", (int)MAX_VARY);
+                return 2;
+            }
+            vary_spec[n_vary++] = optarg; /* parsed once the scenario (its vars) is known */
+            break;
+        case OPT_AT:
+        case OPT_OBSERVABLES:
+            if (cli_endpoint_option(eo, c, optarg) < 0)
                 return 2;
             break;
         case OPT_DESIGN:
@@ -119,7 +143,7 @@ int cmd_sweep(int argc, char **argv)
                 return 2;
             break;
         case OPT_STEP:
-            if (cli_parse_double("--step", optarg, 1e-6, 1e6, &step))
+            if (cli_parse_duration("--step", optarg, 1e-6, 1e6, &step))
                 return 2;
             break;
         case OPT_ARM:
@@ -139,18 +163,52 @@ int cmd_sweep(int argc, char **argv)
     }
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
-    if (rc)
+    if (rc) {
         return rc;
+    }
+    for (size_t i = 0; i < n_vary; i++) {
+        if (calcify_vary_parse_in(vary_spec[i], &sc, &vary[i], &err)) {
+            calcify_scenario_free(&sc);
+            return cli_error(CALCIFY_EUSAGE, err.msg);
+        }
+        /* a variable's range is admissible where the variable is used iff
+         * both ends are (the checks are bounds): try them now, so a bad range
+         * is file:line and exit 2, not a sweep of failed runs */
+        for (int end = 0; vary[i].var >= 0 && end < 2; end++) {
+            char set[160];
+            const char *one[1] = {set};
+            calcify_scenario probe;
+            snprintf(set, sizeof set, "%s=%.17g%s%s", vary[i].name,
+                     end ? vary[i].hi : vary[i].lo, vary[i].unit[0] ? " " : "", vary[i].unit);
+            calcify_status pst = calcify_scenario_reload(&sc, one, 1, &probe, &err);
+            calcify_scenario_free(&probe);
+            if (pst) {
+                calcify_scenario_free(&sc);
+                char msg[sizeof err.msg + 64];
+                snprintf(msg, sizeof msg, "--vary '%s': %s", vary_spec[i], err.msg);
+                return cli_error(pst, msg);
+            }
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(vary[i].name, vary[j].name) == 0) {
+                fprintf(stderr, "calcify: --vary %s given twice\n", vary[i].name);
+                calcify_scenario_free(&sc);
+                return 2;
+            }
+    }
     unsigned char *selected = NULL;
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    calcify_endpoints endpoints = {0};
+    if (!st)
+        st = calcify_endpoints_resolve(&sc, selected, eo->at, eo->n_at, eo->obs, eo->n_obs, &endpoints, &err);
     calcify_design *design = NULL, *listing = NULL;
     if (!st && (!(design = calcify_design_alloc(kind, vary, n_vary, (size_t)n, (unsigned long)seed, &err)) ||
                 !(listing = calcify_design_alloc(kind, vary, n_vary, (size_t)n, (unsigned long)seed, &err))))
         st = CALCIFY_EUSAGE;
-    if (!st && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    if (!st)
+        st = calcify_mkdirs(dir, &err);
 
-    calcify_outfile fd = {0}, fs = {0}, ft = {0};
+    calcify_outfile fd = {0}, fs = {0}, ft = {0}, fv = {0};
     char path[4096];
     calcify_sweep_stats stats = {0};
     if (!st) {
@@ -158,11 +216,11 @@ int cmd_sweep(int argc, char **argv)
         st = calcify_outfile_open(&fd, path, &err);
     }
     if (!st) { /* the whole design, in every shard: merge checks against it */
-        double v[CALCIFY_NPARAM];
+        double v[MAX_VARY];
         fputs("run_id", fd.fp);
         for (size_t j = 0; j < n_vary; j++) {
             char col[128];
-            fprintf(fd.fp, ",%s", calcify_param_column(vary[j].param, col, sizeof col));
+            fprintf(fd.fp, ",%s", calcify_sweep_column(&sc, &vary[j], col, sizeof col));
         }
         fputc('\n', fd.fp);
         for (long id; (id = calcify_design_next(listing, v)) >= 0;) {
@@ -170,6 +228,18 @@ int cmd_sweep(int argc, char **argv)
             for (size_t j = 0; j < n_vary; j++)
                 fprintf(fd.fp, ",%.17g", v[j]);
             fputc('\n', fd.fp);
+        }
+        snprintf(path, sizeof path, "%s/vary.tsv", dir);
+        st = calcify_outfile_open(&fv, path, &err);
+    }
+    if (!st) { /* what the figures need: names, units, scales of the columns */
+        fputs("name\tcolumn\tunit\tlo\thi\tscale\n", fv.fp);
+        for (size_t j = 0; j < n_vary; j++) {
+            char col[128];
+            fprintf(fv.fp, "%s\t%s\t%s\t%.17g\t%.17g\t%s\n", vary[j].name,
+                    calcify_sweep_column(&sc, &vary[j], col, sizeof col),
+                    vary[j].unit[0] ? vary[j].unit : "1", vary[j].lo, vary[j].hi,
+                    vary[j].log ? "log" : "linear");
         }
         snprintf(path, sizeof path, "%s/summary.csv", dir);
         st = calcify_outfile_open(&fs, path, &err);
@@ -179,10 +249,7 @@ int cmd_sweep(int argc, char **argv)
         st = calcify_outfile_open(&ft, path, &err);
     }
     if (!st) {
-        int params[CALCIFY_NPARAM];
-        for (size_t j = 0; j < n_vary; j++)
-            params[j] = vary[j].param;
-        calcify_summary_write_header(fs.fp, 1, params, n_vary);
+        calcify_sweep_write_header(fs.fp, &sc, vary, n_vary, &endpoints);
         if (timeseries) {
             fputs("run_id,", ft.fp);
             calcify_csv_write_header(ft.fp);
@@ -192,6 +259,7 @@ int cmd_sweep(int argc, char **argv)
         cli_progress_init(&ps, "sweep", quiet);
         calcify_sweep_opts o = {
             .sc = &sc, .selected = selected, .vary = vary, .n_vary = n_vary,
+            .endpoints = &endpoints,
             .design = design,
             /* contiguous blocks: shard K of N holds [(K-1)·R/N, K·R/N) */
             .first = (size_t)((unsigned long long)(shard_k - 1) * runs / (unsigned long long)shard_n),
@@ -204,14 +272,18 @@ int cmd_sweep(int argc, char **argv)
     if (!st)
         st = calcify_outfile_commit(&fd, &err);
     if (!st)
+        st = calcify_outfile_commit(&fv, &err);
+    if (!st)
         st = calcify_outfile_commit(&fs, &err);
     if (!st && timeseries)
         st = calcify_outfile_commit(&ft, &err);
     calcify_outfile_abort(&fd);
     calcify_outfile_abort(&fs);
+    calcify_outfile_abort(&fv);
     calcify_outfile_abort(&ft);
     calcify_design_free(design);
     calcify_design_free(listing);
+    calcify_endpoints_free(&endpoints);
     free(selected);
     calcify_scenario_free(&sc);
     if (st)
@@ -222,4 +294,12 @@ int cmd_sweep(int argc, char **argv)
         return keep_going ? 0 : 1;
     }
     return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    cli_endpoint_opts eo = {0};
+    int rc = cmd_sweep_owning(argc, argv, &eo);
+    cli_endpoint_opts_free(&eo);
+    return rc;
 }

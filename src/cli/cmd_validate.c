@@ -16,17 +16,18 @@ static const char usage[] =
     "Simulate SCENARIO and compare it with every row of the targets FILE\n"
     "(e.g. models/data/schurgers2007.csv), once per scenario arm the row's\n"
     "label maps to (data_labels in the scenario).  One line per comparison:\n"
-    "data row, label, arm, week, observable, simulated, target, accepted\n"
-    "range, ok or FAIL.  Exit status 1 if any comparison FAILs.\n"
+    "data row (FILE:row with several files), label, arm, week, observable,\n"
+    "simulated, target, accepted range, ok or FAIL.  Exit status 1 if any\n"
+    "comparison FAILs.  A label may also be an arm's own name.\n"
     "\n"
-    "  --data FILE        targets CSV (required)\n"
+    "  --data FILE        targets CSV (required; repeatable, rows of all files\n"
+    "                     are compared; format: docs/SCENARIOS.md)\n"
     "  --population DIR   instead of simulating, compare the arm means of a\n"
     "                     virtual population (DIR/stats.csv of calcify\n"
     "                     population) with the targets, with the population's\n"
-    "                     SD and n beside them; a ratio target compares the\n"
-    "                     ratio of the arms' means.  The data's SD is compared\n"
-    "                     where the data give one (the targets format has no\n"
-    "                     SD column yet, so today: never)\n"
+    "                     SD and n beside them, and the data's SD where the\n"
+    "                     targets give one; a ratio target compares the ratio\n"
+    "                     of the arms' means\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n";
 
@@ -55,16 +56,18 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
     if (st)
         return cli_error(st, err.msg);
     int failures = 0, missing = 0;
-    printf("%-4s %-15s %-13s %5s %-30s %10s %8s %3s %8s %-12s %s\n", "row", "label", "arm",
-           "week", "observable", "pop_mean", "pop_sd", "n", "target", "accept", "status");
+    printf("%-4s %-15s %-13s %5s %-30s %10s %8s %3s %8s %8s %-12s %s\n", "row", "label", "arm",
+           "week", "observable", "pop_mean", "pop_sd", "n", "data_sd", "target", "accept",
+           "status");
     for (size_t i = 0; i < tg->n; i++) {
         const calcify_target *t = &tg->items[i];
         const calcify_popstat *a = calcify_popstats_find(rows, n, sc->arms[t->arm].name,
-                                                         t->week * 7, t->obs);
+                                                         t->time_d, t->obs);
         const calcify_popstat *b = t->is_ratio
-            ? calcify_popstats_find(rows, n, sc->arms[t->arm_den].name, t->week * 7, t->obs)
+            ? calcify_popstats_find(rows, n, sc->arms[t->arm_den].name, t->time_d, t->obs)
             : NULL;
-        char arm[128], range[64], target[32];
+        char arm[128], range[64], target[32], data_sd[32];
+        snprintf(data_sd, sizeof data_sd, isfinite(t->sd) ? "%.3g" : "-", t->sd);
         if (t->is_ratio)
             snprintf(arm, sizeof arm, "%s/%s", sc->arms[t->arm].name, sc->arms[t->arm_den].name);
         else
@@ -73,8 +76,8 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
         snprintf(target, sizeof target, isnan(t->target) ? "-" : "%g", t->target);
         if (!a || (t->is_ratio && !b)) {
             missing++;
-            printf("%-4d %-15s %-13s %5g %-30s %10s %8s %3s %8s %-12s %s\n", t->row, t->label,
-                   arm, t->week, t->observable, "-", "-", "-", target, range,
+            printf("%-4d %-15s %-13s %5g %-30s %10s %8s %3s %8s %8s %-12s %s\n", t->row,
+                   t->label, arm, t->week, t->observable, "-", "-", "-", data_sd, target, range,
                    "not in population");
             continue;
         }
@@ -83,8 +86,9 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
         failures += !ok;
         char sd[32];
         snprintf(sd, sizeof sd, t->is_ratio || !isfinite(a->sd) ? "-" : "%.3g", a->sd);
-        printf("%-4d %-15s %-13s %5g %-30s %10.4g %8s %3zu %8s %-12s %s\n", t->row, t->label,
-               arm, t->week, t->observable, mean, sd, a->n, target, range, ok ? "ok" : "FAIL");
+        printf("%-4d %-15s %-13s %5g %-30s %10.4g %8s %3zu %8s %8s %-12s %s\n", t->row,
+               t->label, arm, t->week, t->observable, mean, sd, a->n, data_sd, target, range,
+               ok ? "ok" : "FAIL");
     }
     printf("%zu comparisons of population means: %zu ok, %d FAIL, %d not in the population\n",
            tg->n, tg->n - (size_t)failures - (size_t)missing, failures, missing);
@@ -102,7 +106,8 @@ int cmd_validate(int argc, char **argv)
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *data = NULL, *population = NULL;
+    const char *data[16], *population = NULL;
+    int n_data = 0;
     int c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "h", longopts, &mo)) != -1) {
@@ -113,7 +118,11 @@ int cmd_validate(int argc, char **argv)
             return 0;
         }
         if (c == OPT_DATA) {
-            data = optarg;
+            if (n_data == 16) {
+                fputs("calcify: at most 16 --data files\n", stderr);
+                return 2;
+            }
+            data[n_data++] = optarg;
             continue;
         }
         if (c == OPT_POPULATION) {
@@ -123,7 +132,7 @@ int cmd_validate(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    if (argc - optind != 1 || !data) {
+    if (argc - optind != 1 || !n_data) {
         fprintf(stderr, "calcify validate: expected one SCENARIO and --data FILE\n%s",
                 usage);
         return 2;
@@ -134,7 +143,9 @@ int cmd_validate(int argc, char **argv)
         return rc;
     calcify_error err;
     calcify_targets tg;
-    calcify_status st = calcify_targets_load(data, &sc, &tg, &err);
+    calcify_status st = calcify_targets_load(data[0], &sc, &tg, &err);
+    for (int i = 1; !st && i < n_data; i++)
+        st = calcify_targets_append(data[i], &sc, &tg, &err);
     if (population) {
         int rc2 = st ? cli_error(st, err.msg) : validate_population(&sc, &tg, population);
         if (!st)
@@ -171,7 +182,12 @@ int cmd_validate(int argc, char **argv)
                 snprintf(target, sizeof target, "%g", t->target);
             int ok = calcify_target_ok(t, simulated[i]);
             failures += !ok;
-            printf("%-4d %-15s %-13s %5g %-30s %10.4g %8s %-12s %s\n", t->row,
+            char row[32];
+            if (tg.n_paths > 1) /* file number:row */
+                snprintf(row, sizeof row, "%zu:%d", t->file + 1, t->row);
+            else
+                snprintf(row, sizeof row, "%d", t->row);
+            printf("%-4s %-15s %-13s %5g %-30s %10.4g %8s %-12s %s\n", row,
                    t->label, arm, t->week, t->observable, simulated[i], target,
                    range, ok ? "ok" : "FAIL");
         }

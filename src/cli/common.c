@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calcify/endpoints.h"
 #include "calcify/solver.h"
+#include "calcify/units.h"
 #include "cli.h"
 #include "suggest.h"
 
@@ -96,18 +98,11 @@ int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc)
 {
     calcify_error err;
-    calcify_status st = calcify_scenario_load_params(path, o ? o->params : NULL,
-                                                     sc, &err);
+    calcify_scenario_opts so = {o ? o->params : NULL, o ? o->sets : NULL,
+                                o ? (size_t)o->n_sets : 0};
+    calcify_status st = calcify_scenario_load_opts(path, &so, sc, &err);
     if (st)
         return cli_error(st, err.msg);
-    for (int i = 0; o && i < o->n_sets; i++) {
-        st = calcify_paramset_assign(&sc->params, o->sets[i],
-                                     "set on the command line", &err);
-        if (st) {
-            calcify_scenario_free(sc);
-            return cli_error(st, err.msg);
-        }
-    }
     if (o && o->method) {
         char *m = strdup(o->method);
         if (!m) {
@@ -122,6 +117,51 @@ int cli_load_scenario(const char *path, const cli_model_opts *o,
     if (o && o->atol > 0)
         sc->atol = o->atol;
     return 0;
+}
+
+int cli_parse_duration(const char *opt, const char *s, double lo, double hi,
+                       double *out)
+{
+    char text[96], *end;
+    (void)strtod(s, &end);
+    /* a bare number is in days */
+    snprintf(text, sizeof text, "%s%s", s, end != s && *end == '\0' ? " d" : "");
+    if (strlen(s) > 80 || calcify_quantity_parse(text, "d", out) != 0 || !(*out >= lo) ||
+        !(*out <= hi)) {
+        fprintf(stderr, "calcify: %s '%s': expected a time in [%g, %g] d, in days or "
+                "with a unit (min, h, d, w, y), e.g. 7 or '12 h'\n", opt, s, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg)
+{
+    calcify_error err;
+    if (opt == OPT_AT) {
+        free(o->at);
+        if (calcify_times_parse("--at", arg, &o->at, &o->n_at, &err)) {
+            cli_error(CALCIFY_EUSAGE, err.msg);
+            return -1;
+        }
+        return 1;
+    }
+    if (opt == OPT_OBSERVABLES) {
+        free(o->obs);
+        if (calcify_obs_list_parse("--observables", arg, &o->obs, &o->n_obs, &err)) {
+            cli_error(CALCIFY_EUSAGE, err.msg);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+void cli_endpoint_opts_free(cli_endpoint_opts *o)
+{
+    free(o->at);
+    free(o->obs);
+    memset(o, 0, sizeof *o);
 }
 
 int cli_add_arm(const char **names, int *n, const char *name)

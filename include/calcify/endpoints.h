@@ -1,0 +1,101 @@
+/* calcify/endpoints.h — the numbers a study reports per arm: chosen
+ * observables at chosen times, and each observable's area under the curve,
+ * minimum and maximum over the arm.
+ *
+ * Times come from `calcify run --at`, else the scenario's `endpoints`, else
+ * the end of every phase of the arms run (their union, so that every arm's
+ * row has the same columns; an arm that does not reach a time leaves it
+ * empty).  Observables come from the scenario's `endpoint_observables`, else
+ * ca_aorta_ug_per_mg, cmgp_fraction, clotting_activity_rel and
+ * distensibility_rel (those the model has).
+ *
+ * Values at the times are exact: the arm's phases are split there (same
+ * diet and parameters) and a row is written at every phase start.  AUC is
+ * the trapezoid rule over the rows of the output grid (the scenario's
+ * output_step) and those phase starts; min and max are taken over the same
+ * rows.  Columns: <obs>_at_<T>d for each time T (in days) and observable,
+ * then auc_<obs>_x_d (the observable's unit times days), min_<obs>, max_<obs>.
+ */
+#ifndef CALCIFY_ENDPOINTS_H
+#define CALCIFY_ENDPOINTS_H
+
+#include <stdio.h>
+
+#include "calcify/scenario.h"
+#include "calcify/simulate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    double *at;          /* d, increasing                                  */
+    size_t n_at;
+    int *obs;            /* calcify_obs_index values                       */
+    size_t n_obs;
+    double grid;         /* d: the output step AUC, min and max are read on */
+} calcify_endpoints;
+
+/* Index of the observable whose CSV column is `name`, or -1. */
+int calcify_obs_find(const char *name);
+
+/* Parse "7,14" or "6 w,12 w,1 y" (a bare number is in days) into an
+ * increasing list of times >= 0; *at is malloc'd.  The message names `opt`. */
+calcify_status calcify_times_parse(const char *opt, const char *list, double **at,
+                                   size_t *n_at, calcify_error *err);
+
+/* Parse "ca_aorta_ug_per_mg,cmgp_fraction" (output column names) into
+ * observable indices; *obs is malloc'd.  An unknown name fails with the
+ * closest names suggested; the message names `opt`. */
+calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **obs,
+                                      size_t *n_obs, calcify_error *err);
+
+/* The endpoints of a run of sc's arms (`selected` as in calcify_sim_run_scenario),
+ * with `at` (n_at > 0) in place of the scenario's times and `obs` (n_obs > 0)
+ * in place of its observables.  Copies everything. */
+calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
+                                         const unsigned char *selected,
+                                         const double *at, size_t n_at,
+                                         const int *obs, size_t n_obs,
+                                         calcify_endpoints *e, calcify_error *err);
+
+/* The CSV column of a parameter or scenario variable `name` and its current
+ * value: "warfarin_thalf_h" / the parameter in its model unit, "high_k_ug_per_g"
+ * / the variable's number in the unit it is written with (NAN if it is not
+ * a number).  0, or -1 if `name` is neither. */
+int calcify_setting_column(const calcify_scenario *sc, const char *name, char *col,
+                           size_t cap, double *value);
+
+/* NULL-safe; leaves *e empty. */
+void calcify_endpoints_free(calcify_endpoints *e);
+
+/* Number of value columns. */
+size_t calcify_endpoints_ncols(const calcify_endpoints *e);
+
+/* ",name,name,…" — one comma before each column. */
+void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e);
+
+/* ",v,v,…" with `precision` significant digits; NAN is an empty field. */
+void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n);
+
+/* Run `arm` from y0 and fill values[calcify_endpoints_ncols(e)] (NAN where
+ * the arm ends before a time, and everywhere on failure).  *steps and
+ * *rhs_evals get the cost.  Returns the run's status (err filled). */
+calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
+                                     const double y0[CALCIFY_NSTATE],
+                                     const calcify_endpoints *e, double *values,
+                                     unsigned long *steps, unsigned long *rhs_evals,
+                                     calcify_error *err);
+
+/* Run `arm` with rows exactly at `times` (any order, d): the arm is cut
+ * there and rows are written at t = 0, at every phase start and at the end
+ * only; `row` picks the times it wants. */
+calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
+                                      const double y0[CALCIFY_NSTATE], const double *times,
+                                      size_t n, calcify_row_fn row, void *user,
+                                      calcify_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

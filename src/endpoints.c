@@ -1,0 +1,345 @@
+/* endpoints.c — values at chosen times, AUC, min and max of an arm. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calcify/endpoints.h"
+#include "calcify/summary.h"
+#include "calcify/units.h"
+#include "suggest.h"
+
+/* what a summary reports when the scenario does not say: looked up by
+ * name, so a model without one of them simply reports fewer */
+static const char *const default_obs[] = {"ca_aorta_ug_per_mg", "cmgp_fraction",
+                                          "clotting_activity_rel", "distensibility_rel"};
+
+/* two times this close are the same time (they are sums of durations) */
+static int same_time(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
+}
+
+int calcify_obs_find(const char *name)
+{
+    for (int i = 0; i < CALCIFY_NOBS; i++)
+        if (strcmp(calcify_obs_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Items of a comma-separated list: how many, and the next one into buf
+ * (its length, which may exceed cap - 1; *p moves past it). */
+static size_t count_items(const char *list)
+{
+    size_t n = 1;
+    for (; *list; list++)
+        n += *list == ',';
+    return n;
+}
+
+static size_t next_item(const char **p, char *buf, size_t cap)
+{
+    size_t len = strcspn(*p, ",");
+    snprintf(buf, cap, "%.*s", (int)(len < cap - 1 ? len : cap - 1), *p);
+    *p += len + ((*p)[len] == ',');
+    return len;
+}
+
+calcify_status calcify_times_parse(const char *opt, const char *list, double **at,
+                                   size_t *n_at, calcify_error *err)
+{
+    *at = NULL;
+    *n_at = 0;
+    size_t cap = count_items(list);
+    double *v = calloc(cap, sizeof *v);
+    if (!v)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    const char *p = list;
+    for (size_t k = 0; k < cap; k++) {
+        char item[64], text[80];
+        size_t len = next_item(&p, item, sizeof item);
+        char *end;
+        (void)strtod(item, &end);
+        while (*end == ' ')
+            end++;
+        /* a bare number is in days */
+        snprintf(text, sizeof text, "%s%s", item, end != item && *end == '\0' ? " d" : "");
+        if (len == 0 || len >= 63 || calcify_quantity_parse(text, "d", &v[k]) != 0 ||
+            v[k] < 0 || v[k] > 1e6 || (k && !(v[k] > v[k - 1]))) {
+            free(v);
+            return calcify_fail(err, CALCIFY_EUSAGE,
+                                "%s '%s': '%s' (expected increasing times >= 0, in "
+                                "days or with a unit: 7,14 or '6 w,12 w,1 y')",
+                                opt, list, item);
+        }
+    }
+    *at = v;
+    *n_at = cap;
+    return CALCIFY_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **obs,
+                                      size_t *n_obs, calcify_error *err)
+{
+    *obs = NULL;
+    *n_obs = 0;
+    size_t cap = count_items(list);
+    int *v = calloc(cap, sizeof *v);
+    if (!v)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    const char *p = list;
+    for (size_t k = 0; k < cap; k++) {
+        char name[128];
+        next_item(&p, name, sizeof name);
+        if ((v[k] = calcify_obs_find(name)) < 0) {
+            char near[256];
+            calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+            free(v);
+            return calcify_fail(err, CALCIFY_EUSAGE,
+                                "%s: '%s' is not an output column (expected names such "
+                                "as ca_aorta_ug_per_mg,cmgp_fraction)%s%s%s", opt, name,
+                                near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
+        }
+    }
+    *obs = v;
+    *n_obs = cap;
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
+                                         const unsigned char *selected,
+                                         const double *at, size_t n_at,
+                                         const int *obs_over, size_t n_obs_over,
+                                         calcify_endpoints *e, calcify_error *err)
+{
+    memset(e, 0, sizeof *e);
+    e->grid = sc->output_step;
+    if (!at || !n_at) {
+        at = sc->endpoints;
+        n_at = sc->n_endpoints;
+    }
+    size_t cap = n_at;
+    if (!n_at)
+        for (size_t k = 0; k < sc->n_arms; k++)
+            cap += sc->arms[k].n_phases;
+    const int *obs_given = n_obs_over ? obs_over : sc->endpoint_obs;
+    size_t n_given = n_obs_over ? n_obs_over : sc->n_endpoint_obs;
+    size_t n_obs = n_given ? n_given : sizeof default_obs / sizeof default_obs[0];
+    if (!(e->at = calloc(cap ? cap : 1, sizeof *e->at)) ||
+        !(e->obs = calloc(n_obs, sizeof *e->obs))) {
+        calcify_endpoints_free(e);
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    if (n_at) {
+        memcpy(e->at, at, n_at * sizeof *at);
+        e->n_at = n_at;
+    } else { /* the end of every phase, over the arms run */
+        for (size_t k = 0; k < sc->n_arms; k++) {
+            double t = 0;
+            for (size_t p = 0; (!selected || selected[k]) && p < sc->arms[k].n_phases; p++)
+                e->at[e->n_at++] = t += sc->arms[k].phases[p].duration;
+        }
+        qsort(e->at, e->n_at, sizeof *e->at, cmp_double);
+        size_t u = 0;
+        for (size_t i = 0; i < e->n_at; i++)
+            if (!u || !same_time(e->at[i], e->at[u - 1]))
+                e->at[u++] = e->at[i];
+        e->n_at = u;
+    }
+    for (size_t i = 0; i < n_obs; i++) {
+        int o = n_given ? obs_given[i] : calcify_obs_find(default_obs[i]);
+        if (o >= 0)
+            e->obs[e->n_obs++] = o;
+    }
+    return CALCIFY_OK;
+}
+
+int calcify_setting_column(const calcify_scenario *sc, const char *name, char *col,
+                           size_t cap, double *value)
+{
+    int p = calcify_param_find(name);
+    if (p >= 0) {
+        *value = sc->params.value[p];
+        calcify_param_column(p, col, cap);
+        return 0;
+    }
+    const calcify_var *v = calcify_scenario_find_var(sc, name);
+    if (!v)
+        return -1;
+    char *end;
+    *value = strtod(v->value, &end);
+    if (end == v->value)
+        *value = NAN;
+    while (*end == ' ')
+        end++;
+    size_t n = (size_t)snprintf(col, cap, "%s", name);
+    if (*end && strcmp(end, "1") != 0 && n + 1 < cap)
+        col[n++] = '_', col[n] = '\0';
+    for (; *end && strcmp(end, "1") != 0 && n + 6 < cap; end++) {
+        if (*end == '/') {
+            memcpy(col + n, "_per_", 6);
+            n += 5;
+        } else if (*end != ' ') {
+            col[n++] = *end == '%' ? 'p' : *end; /* "%" is not a name character */
+            col[n] = '\0';
+        }
+    }
+    return 0;
+}
+
+void calcify_endpoints_free(calcify_endpoints *e)
+{
+    if (!e)
+        return;
+    free(e->at);
+    free(e->obs);
+    memset(e, 0, sizeof *e);
+}
+
+size_t calcify_endpoints_ncols(const calcify_endpoints *e)
+{
+    return e->n_obs * (e->n_at + 3);
+}
+
+void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e)
+{
+    for (size_t t = 0; t < e->n_at; t++)
+        for (size_t j = 0; j < e->n_obs; j++)
+            fprintf(fp, ",%s_at_%.10gd", calcify_obs_names[e->obs[j]], e->at[t]);
+    for (size_t j = 0; j < e->n_obs; j++)
+        fprintf(fp, ",auc_%s_x_d", calcify_obs_names[e->obs[j]]);
+    for (size_t j = 0; j < e->n_obs; j++)
+        fprintf(fp, ",min_%s", calcify_obs_names[e->obs[j]]);
+    for (size_t j = 0; j < e->n_obs; j++)
+        fprintf(fp, ",max_%s", calcify_obs_names[e->obs[j]]);
+}
+
+void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            fprintf(fp, ",%.*g", precision, v[i]);
+        else
+            fputc(',', fp); /* empty: NA in R, NaN in pandas */
+}
+
+typedef struct {
+    const calcify_endpoints *e;
+    double *v;             /* the columns                               */
+    double t_prev;         /* previous row, for the trapezoid           */
+    double prev[CALCIFY_NOBS];
+    int have_prev;
+} capture_ctx;
+
+static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
+                   const double y[], const double o[CALCIFY_NOBS])
+{
+    (void)arm, (void)phase, (void)y;
+    capture_ctx *c = user;
+    const calcify_endpoints *e = c->e;
+    size_t n_obs = e->n_obs, auc = e->n_at * n_obs, lo = auc + n_obs, hi = lo + n_obs;
+    for (size_t k = 0; k < e->n_at; k++)
+        if (same_time(t, e->at[k]))
+            for (size_t j = 0; j < n_obs; j++)
+                c->v[k * n_obs + j] = o[e->obs[j]];
+    for (size_t j = 0; j < n_obs; j++) {
+        double x = o[e->obs[j]];
+        if (!c->have_prev) {
+            c->v[auc + j] = 0;
+            c->v[lo + j] = c->v[hi + j] = x;
+            continue;
+        }
+        c->v[auc + j] += 0.5 * (t - c->t_prev) * (x + c->prev[e->obs[j]]);
+        if (x < c->v[lo + j])
+            c->v[lo + j] = x;
+        if (x > c->v[hi + j])
+            c->v[hi + j] = x;
+    }
+    c->t_prev = t;
+    memcpy(c->prev, o, sizeof c->prev);
+    c->have_prev = 1;
+    return 0;
+}
+
+/* `arm` with its phases cut at the times (increasing) inside them. */
+static calcify_status split_arm(const calcify_arm *arm, const double *at, size_t n_at,
+                                calcify_arm *out)
+{
+    *out = *arm;
+    out->phases = calloc(arm->n_phases + n_at, sizeof *out->phases);
+    if (!out->phases)
+        return CALCIFY_ENOMEM;
+    size_t n = 0;
+    double start = 0;
+    for (size_t p = 0; p < arm->n_phases; p++) {
+        double end = start + arm->phases[p].duration, cut = start;
+        for (size_t k = 0; k < n_at; k++) {
+            if (!(at[k] > cut) || same_time(at[k], cut) || !(at[k] < end) ||
+                same_time(at[k], end))
+                continue;
+            out->phases[n] = arm->phases[p];
+            out->phases[n++].duration = at[k] - cut;
+            cut = at[k];
+        }
+        out->phases[n] = arm->phases[p];
+        out->phases[n++].duration = end - cut;
+        start = end;
+    }
+    out->n_phases = n;
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
+                                     const double y0[CALCIFY_NSTATE],
+                                     const calcify_endpoints *e, double *values,
+                                     unsigned long *steps, unsigned long *rhs_evals,
+                                     calcify_error *err)
+{
+    size_t n = calcify_endpoints_ncols(e);
+    for (size_t i = 0; i < n; i++)
+        values[i] = NAN;
+    *steps = *rhs_evals = 0;
+    calcify_arm split;
+    if (split_arm(arm, e->at, e->n_at, &split))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    calcify_solver *solver = calcify_sim_solver(sim);
+    unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
+    capture_ctx c = {.e = e, .v = values};
+    calcify_sim_set_boundary_rows(sim, 1);
+    calcify_status st = calcify_sim_run_arm(sim, &split, y0, e->grid, capture, &c, err);
+    calcify_sim_set_boundary_rows(sim, 0);
+    free(split.phases);
+    *steps = calcify_solver_steps(solver) - s0;
+    *rhs_evals = calcify_solver_rhs_evals(solver) - r0;
+    if (st)
+        for (size_t i = 0; i < n; i++)
+            values[i] = NAN;
+    return st;
+}
+
+calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
+                                      const double y0[CALCIFY_NSTATE], const double *times,
+                                      size_t n, calcify_row_fn row, void *user,
+                                      calcify_error *err)
+{
+    double *at = malloc((n ? n : 1) * sizeof *at);
+    if (!at)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    memcpy(at, times, n * sizeof *at);
+    qsort(at, n, sizeof *at, cmp_double);
+    calcify_arm split;
+    calcify_status st = split_arm(arm, at, n, &split);
+    free(at);
+    if (st)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    /* dt 0: rows at 0, at every phase start and at the end only */
+    st = calcify_sim_run_arm(sim, &split, y0, 0, row, user, err);
+    free(split.phases);
+    return st;
+}

@@ -1,0 +1,47 @@
+/* meta.c — the sidecar of a run that figures read (calcify/meta.h). */
+#include <string.h>
+
+#include "calcify/meta.h"
+
+/* A text field: tabs, newlines and carriage returns become spaces, so each
+ * row stays one line of fields. */
+static void text(FILE *fp, const char *s)
+{
+    for (; s && *s; s++)
+        fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, fp);
+}
+
+int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
+                       const unsigned char *selected)
+{
+    fputs("# calcify run metadata: one row per phase of each arm (docs/SCENARIOS.md)\n"
+          "scenario\tscenario_description\tarm\tarm_description\tphase\tstart_d\tend_d\t"
+          "warfarin_mg_per_g\tk1_mg_per_g\tmk4_mg_per_g\tset\n", fp);
+    for (size_t k = 0; k < sc->n_arms; k++) {
+        if (selected && !selected[k])
+            continue;
+        const calcify_arm *a = &sc->arms[k];
+        double t = 0;
+        for (size_t p = 0; p < a->n_phases; p++) {
+            const calcify_diet_phase *ph = &a->phases[p];
+            text(fp, sc->name);
+            fputc('\t', fp);
+            text(fp, sc->description);
+            fprintf(fp, "\t%s\t", a->name);
+            text(fp, a->description);
+            fprintf(fp, "\t%zu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t", p + 1, t,
+                    t + ph->duration, ph->diet[CALCIFY_IN_WARFARIN], ph->diet[CALCIFY_IN_K1],
+                    ph->diet[CALCIFY_IN_MK4]);
+            t += ph->duration;
+            const char *sep = "";
+            for (int i = 0; i < CALCIFY_NPARAM; i++)
+                if (ph->set[i]) {
+                    fprintf(fp, "%s%s=%.10g %s", sep, calcify_param_defs[i].name,
+                            ph->set_value[i], calcify_param_defs[i].unit);
+                    sep = "; ";
+                }
+            fputc('\n', fp);
+        }
+    }
+    return ferror(fp) ? -1 : 0;
+}
