@@ -66,9 +66,10 @@ arm_desc(a) = META eq "" ? "" : \
     meta_query(sprintf('$c["arm"] == "%s" {print $c["arm_description"]; exit}', a))
 arm_title(a) = (d = arm_desc(a), d eq "" ? a : a.": ".d)
 # phase starts after 0: from META, else where the CSV's phase column changes
+# (none when the CSV has no phase column)
 BOUNDS(a) = META ne "" ? \
     meta_query(sprintf('($c["arm"] == "%s" || "%s" == "") && $c["start_d"] > 0 && !s[$c["start_d"]]++ {printf "%%s ", $c["start_d"]}', a, a)) : \
-    csv_query(sprintf('($c["arm"] == "%s" || "%s" == "") {k = $c["arm"]; if (k in p && p[k] != $c["phase"] && !s[$c["time_d"]]++) printf "%%s ", $c["time_d"]; p[k] = $c["phase"]}', a, a))
+    csv_query(sprintf('("phase" in c) && ($c["arm"] == "%s" || "%s" == "") {k = $c["arm"]; if (k in p && p[k] != $c["phase"] && !s[$c["time_d"]]++) printf "%%s ", $c["time_d"]; p[k] = $c["phase"]}', a, a))
 
 # a figure whose legend lists the arms below the plot grows with them:
 # KEY_ROW pixels per legend row (set by the script; KEY_EXTRA more rows)

@@ -250,14 +250,20 @@ static void test_endpoints_at(void)
     CU_ASSERT_EQUAL(strncmp(line_of(cmd, "plain,"), "plain,ok,,,", 11), 0);
     /* chosen observables */
     snprintf(cmd, sizeof cmd, "'%s' run " LANG " --summary --header --at 42 "
-             "--observables cmgp_fraction", calcify());
+             "--observable cmgp_fraction", calcify());
     CU_ASSERT_STRING_EQUAL(line_of(cmd, "arm,"), "arm,status,cmgp_fraction_at_42d,"
                            "auc_cmgp_fraction_x_d,min_cmgp_fraction,max_cmgp_fraction,"
                            "steps,rhs_evals");
-    CU_ASSERT_EQUAL(sh("'%s' run " LANG " --summary --observables ca_aorta 2>/dev/null",
+    CU_ASSERT_EQUAL(sh("'%s' run " LANG " --summary --observable ca_aorta 2>/dev/null",
                        calcify()), 2);
     CU_ASSERT_EQUAL(sh("'%s' run " LANG " --set hihg_k=3 2>&1 | grep -q \"did you mean "
                        "'high_k'\"", calcify()), 0);
+    /* the batch commands take the same times: '6 w' is 42 days */
+    CU_ASSERT_EQUAL(sh("'%s' sensitivity models/vermeer2007.cfg --param warfarin_thalf --at '6 w' "
+                       "--arm high_k1 --observable ca_aorta_ug_per_mg > '%s/s1' && '%s' sensitivity "
+                       "models/vermeer2007.cfg --param warfarin_thalf --at 42 --arm high_k1 "
+                       "--observable ca_aorta_ug_per_mg > '%s/s2' && cmp -s '%s/s1' '%s/s2'",
+                       calcify(), dir, calcify(), dir, dir, dir), 0);
     /* bad times: exit 2 */
     CU_ASSERT_EQUAL(sh("'%s' run " LANG " --summary --at '7,3' 2>/dev/null", calcify()), 2);
     CU_ASSERT_EQUAL(sh("'%s' run " LANG " --summary --at '1 mg' 2>/dev/null", calcify()), 2);

@@ -82,23 +82,24 @@ enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FRE
 typedef struct {
     double *at;              /* --at times, d; NULL = the scenario's       */
     size_t n_at;
-    int *obs;                /* --observables; NULL = the scenario's       */
+    int *obs;                /* --observable; NULL = the scenario's        */
     size_t n_obs;
 } cli_endpoint_opts;
 
 enum { OPT_AT = 1900, OPT_OBSERVABLES };
 #define CLI_ENDPOINT_LONGOPTS                                      \
     {"at", required_argument, NULL, OPT_AT},                       \
+    {"observable", required_argument, NULL, OPT_OBSERVABLES},      \
     {"observables", required_argument, NULL, OPT_OBSERVABLES}
 #define CLI_ENDPOINT_HELP                                                    \
     "  --at T1,T2,...     endpoint times, in days or with units ('6 w,12 w');\n" \
     "                     default: the scenario's endpoints, else the end of\n" \
     "                     every phase (docs/SCENARIOS.md)\n"                  \
-    "  --observables LIST the endpoint observables, output column names\n"   \
+    "  --observable NAMES the endpoint observables, output column names\n"   \
     "                     (default: the scenario's endpoint_observables, else\n" \
     "                     Ca, cMGP fraction, clotting, distensibility)\n"
 
-/* Handle --at / --observables: 1 if handled, 0 if not ours, -1 on error
+/* Handle --at / --observable (as in sensitivity, gsa, population): 1 if handled, 0 if not ours, -1 on error
  * (reported). */
 int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg);
 
@@ -169,7 +170,8 @@ typedef struct {
 void cli_progress_init(cli_progress *p, const char *what, int quiet);
 void cli_progress_update(void *user, size_t done, size_t total);
 
-/* Add the comma-separated days of an --at list to at[] (capacity cap). */
+/* Add the comma-separated times of an --at list (days, or with a unit:
+ * "6 w,1 y") to at[] (capacity cap). */
 int cli_parse_times(const char *list, double *at, size_t *n, size_t cap);
 
 #endif

@@ -29,7 +29,7 @@ static const char usage[] =
     "                   output step by default) and at the arm's end\n"
     "Same --seed, same animals and the same bytes, whatever --threads is.\n"
     "Compare with data: calcify validate SCENARIO --data FILE --population DIR\n"
-    "Plot: gnuplot -c plots/population.gp DIR/stats.csv OUT.png\n"
+    "Plot: gnuplot -c plots/population.gp DIR/stats.csv OUT.png [TERM] [OBS] [TARGETS]\n"
     "\n"
     "  --n-per-arm N      animals per arm (required)\n"
     "  --iiv NAME=CV%     a parameter's coefficient of variation, in percent\n"

@@ -198,7 +198,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         }
     }
     if ((eo->n_at || eo->n_obs) && !summary) {
-        fputs("calcify run: --at and --observables need --summary\n", stderr);
+        fputs("calcify run: --at and --observable need --summary\n", stderr);
         return 2;
     }
     if (argc - optind != 1) {

@@ -12,7 +12,7 @@
 #include "suggest.h"
 
 static const char usage[] =
-    "usage: calcify sensitivity SCENARIO [--param NAME]... [--at DAYS]\n"
+    "usage: calcify sensitivity SCENARIO [--param NAME]... [--at TIMES]\n"
     "                           [--observable NAMES] [--arm NAME]... [-o FILE]\n"
     "\n"
     "Local sensitivity of every observable, in every arm, at the end of each\n"
@@ -31,8 +31,8 @@ static const char usage[] =
     "the solver runs 100 times tighter than the scenario says.\n"
     "\n"
     "  --param NAME       a parameter (repeatable; default: all)\n"
-    "  --at DAYS          times, d, comma-separated or repeated (default: the\n"
-    "                     end of each phase of each arm)\n"
+    "  --at TIMES         times, days or with units ('6 w,1 y'), comma-separated\n"
+    "                     or repeated (default: the end of each phase of each arm)\n"
     "  --observable NAMES comma-separated observables (default: all)\n"
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"

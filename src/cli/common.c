@@ -148,7 +148,7 @@ int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg)
     }
     if (opt == OPT_OBSERVABLES) {
         free(o->obs);
-        if (calcify_obs_list_parse("--observables", arg, &o->obs, &o->n_obs, &err)) {
+        if (calcify_obs_list_parse("--observable", arg, &o->obs, &o->n_obs, &err)) {
             cli_error(CALCIFY_EUSAGE, err.msg);
             return -1;
         }
@@ -234,7 +234,7 @@ int cli_parse_times(const char *list, double *at, size_t *n, size_t cap)
             fprintf(stderr, "calcify: --at: at most %zu times\n", cap);
             return -1;
         }
-        if (cli_parse_double("--at", buf, 0, 1e7, &at[*n]))
+        if (cli_parse_duration("--at", buf, 0, 1e7, &at[*n]))
             return -1;
         (*n)++;
         if (!comma)
