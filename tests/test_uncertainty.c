@@ -18,19 +18,8 @@
 static char dir[] = "/tmp/calcify-unc-XXXXXX";
 static const char *SC = "models/vermeer2007.cfg";
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static const char *calcify(void) { return getenv("CALCIFY"); }
+#define sh test_sh
+#define calcify test_calcify
 static int setup(void) { return calcify() && mkdtemp(dir) ? 0 : -1; }
 static int teardown(void) { return sh("rm -rf '%s'", dir) ? -1 : 0; }
 
