@@ -267,31 +267,86 @@ static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
     return 0;
 }
 
-/* `arm` with its phases cut at the times (increasing) inside them. */
+/* The doses of `ph` given in [c0, c1) of it (d from the phase's start), for a
+ * piece of the phase that starts at c0: *out (malloc'd, NULL if none).  A
+ * dose at a cut belongs to the piece that starts there, as a dose at a
+ * phase's start is given before its first row. */
+static calcify_status piece_doses(const calcify_diet_phase *ph, double c0, double c1,
+                                  calcify_dose **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!ph->n_doses)
+        return CALCIFY_OK;
+    if (!(*out = calloc(ph->n_doses, sizeof **out)))
+        return CALCIFY_ENOMEM;
+    for (size_t i = 0; i < ph->n_doses; i++) {
+        const calcify_dose *d = &ph->doses[i];
+        long first = -1, count = 0;
+        for (long k = 0; k < d->count; k++) {
+            double t = d->at + (double)k * d->every;
+            /* at a cut (not the phase's own end): the next piece's */
+            if (t >= ph->duration || t >= c1 || (c1 < ph->duration && same_time(t, c1)))
+                break;
+            if (t < c0 && !same_time(t, c0))
+                continue;
+            if (first < 0)
+                first = k;
+            count++;
+        }
+        if (!count)
+            continue;
+        calcify_dose *nd = &(*out)[(*n_out)++];
+        *nd = *d;
+        nd->at = fmax(0.0, d->at + (double)first * d->every - c0);
+        nd->count = count;
+    }
+    return CALCIFY_OK;
+}
+
+static void free_split(calcify_arm *a)
+{
+    for (size_t p = 0; a->phases && p < a->n_phases; p++)
+        free(a->phases[p].doses);
+    free(a->phases);
+    a->phases = NULL;
+}
+
+/* `arm` with its phases cut at the times (increasing) inside them; each
+ * piece carries the doses that fall in it (free with free_split). */
 static calcify_status split_arm(const calcify_arm *arm, const double *at, size_t n_at,
                                 calcify_arm *out)
 {
     *out = *arm;
+    out->n_phases = 0;
     out->phases = calloc(arm->n_phases + n_at, sizeof *out->phases);
     if (!out->phases)
         return CALCIFY_ENOMEM;
     size_t n = 0;
     double start = 0;
     for (size_t p = 0; p < arm->n_phases; p++) {
-        double end = start + arm->phases[p].duration, cut = start;
-        for (size_t k = 0; k < n_at; k++) {
-            if (!(at[k] > cut) || same_time(at[k], cut) || !(at[k] < end) ||
-                same_time(at[k], end))
+        const calcify_diet_phase *ph = &arm->phases[p];
+        double end = start + ph->duration, cut = start;
+        for (size_t k = 0; k <= n_at; k++) {
+            double next = k < n_at ? at[k] : end;
+            if (k < n_at && (!(next > cut) || same_time(next, cut) || !(next < end) ||
+                             same_time(next, end)))
                 continue;
-            out->phases[n] = arm->phases[p];
-            out->phases[n++].duration = at[k] - cut;
-            cut = at[k];
+            calcify_diet_phase *piece = &out->phases[n];
+            *piece = *ph;
+            piece->duration = next - cut;
+            out->n_phases = ++n;
+            if (piece_doses(ph, cut - start, next - start, &piece->doses, &piece->n_doses)) {
+                piece->doses = NULL;
+                free_split(out);
+                return CALCIFY_ENOMEM;
+            }
+            cut = next;
+            if (k == n_at)
+                break;
         }
-        out->phases[n] = arm->phases[p];
-        out->phases[n++].duration = end - cut;
         start = end;
     }
-    out->n_phases = n;
     return CALCIFY_OK;
 }
 
@@ -314,7 +369,7 @@ calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
     calcify_sim_set_boundary_rows(sim, 1);
     calcify_status st = calcify_sim_run_arm(sim, &split, y0, e->grid, capture, &c, err);
     calcify_sim_set_boundary_rows(sim, 0);
-    free(split.phases);
+    free_split(&split);
     *steps = calcify_solver_steps(solver) - s0;
     *rhs_evals = calcify_solver_rhs_evals(solver) - r0;
     if (st)
@@ -340,6 +395,6 @@ calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     /* dt 0: rows at 0, at every phase start and at the end only */
     st = calcify_sim_run_arm(sim, &split, y0, 0, row, user, err);
-    free(split.phases);
+    free_split(&split);
     return st;
 }

@@ -271,6 +271,38 @@ static void test_endpoints_at(void)
     CU_ASSERT_EQUAL(sh("'%s' run " LANG " --step '1 ug' 2>/dev/null", calcify()), 2);
 }
 
+/* Endpoints on an arm with daily sc doses: the arm is cut at the times, and
+ * each piece must keep its doses where they were (one at the cut belongs to
+ * the piece that starts there).  The values equal the time series', which
+ * is not cut, to the solver's tolerance; a lost or doubled dose would move
+ * plasma warfarin by tens of percent. */
+static void test_endpoints_with_doses(void)
+{
+    const char *arm = "warfarin_sc_k1_food";
+    char cmd[2048], head[8192], row[8192], ts_head[8192];
+    snprintf(cmd, sizeof cmd, "'%s' run models/sc_injections.cfg --arm %s --summary --header "
+             "--at '2.5,3,3.25,5.25' --observable warfarin_plasma_mg_per_l", calcify(), arm);
+    snprintf(head, sizeof head, "%s", line_of(cmd, "arm,"));
+    snprintf(row, sizeof row, "%s", line_of(cmd, arm));
+    snprintf(cmd, sizeof cmd, "'%s' run models/sc_injections.cfg --arm %s --step '6 h'",
+             calcify(), arm);
+    snprintf(ts_head, sizeof ts_head, "%s", line_of(cmd, "arm,"));
+    int tc = column(ts_head, "warfarin_plasma_mg_per_l");
+    CU_ASSERT_FATAL(tc > 0);
+    const char *times[] = {"2.5", "3", "3.25", "5.25"};
+    for (int i = 0; i < 4; i++) {
+        char name[128], prefix[128];
+        snprintf(name, sizeof name, "warfarin_plasma_mg_per_l_at_%sd", times[i]);
+        snprintf(prefix, sizeof prefix, "%s,%s,", arm, times[i]);
+        int c = column(head, name);
+        CU_ASSERT_FATAL(c > 0);
+        double want = field(line_of(cmd, prefix), tc), got = field(row, c);
+        if (!(rel_err(got, want) < 1e-4))
+            fprintf(stderr, "\n  at %s d: summary %g, time series %g\n", times[i], got, want);
+        CU_ASSERT(want > 1 && rel_err(got, want) < 1e-4);
+    }
+}
+
 static void test_auc_min_max_on_a_constant(void)
 {
     /* the default scenario sits at its steady state for 2 y: every
@@ -494,6 +526,7 @@ static int register_suites(void)
            !CU_add_test(s, "defaults and the year unit", test_defaults_and_years) ||
            !CU_add_test(s, "--at endpoints and the scenario's endpoints", test_endpoints_at) ||
            !CU_add_test(s, "AUC, min and max of a constant", test_auc_min_max_on_a_constant) ||
+           !CU_add_test(s, "endpoints on an arm with daily doses", test_endpoints_with_doses) ||
            !CU_add_test(s, "-o into folders that do not exist", test_output_into_new_folders) ||
            !CU_add_test(s, "a sweep over a variable", test_sweep_over_a_variable) ||
            !CU_add_test(s, "sigma of a target", test_target_sigma) ||

@@ -49,7 +49,7 @@ static const struct {
     {FX "bad_var_chain.cfg", FX "bad_var_chain.cfg:3: variable 'b' refers to '$a' (expected a value: variables do not refer to each other)"},
     {FX "bad_var_unit.cfg", FX "bad_var_unit.cfg:6: 'duration' in phase 1 of arm 'a' is \"6 mg/g\": the unit does not fit this quantity (expected one of: d, h, min, w, y); the value is $switch (defined at line 3)"},
     {FX "bad_set_unknown.cfg", FX "bad_set_unknown.cfg:5: unknown parameter 'dist_beat' in set of arm 'a' (expected a name listed by 'calcify params'); did you mean 'dist_beta'?"},
-    {FX "bad_set_unit.cfg", FX "bad_set_unit.cfg:6: 'warfarin_thalf' in set of phase 1 of arm 'a' is \"12 mg\": missing or unknown unit (expected one of: d, h, min, w, y)"},
+    {FX "bad_set_unit.cfg", FX "bad_set_unit.cfg:6: 'warfarin_thalf' in set of phase 1 of arm 'a' is \"12 mg\": the unit does not fit this quantity (expected one of: d, h, min, w, y)"},
     {FX "bad_duration_unit.cfg", FX "bad_duration_unit.cfg:5: 'duration' in phase 1 of arm 'a' is \"2 yr\": missing or unknown unit (expected one of: d, h, min, w, y)"},
     {FX "bad_endpoints_order.cfg", FX "bad_endpoints_order.cfg:3: endpoint 2 (\"6 w\") is not after the one before it (expected increasing times)"},
     {FX "bad_endpoints_unit.cfg", FX "bad_endpoints_unit.cfg:3: 'endpoint 2' in endpoints is \"12 ug/g\": the unit does not fit this quantity (expected one of: d, h, min, w, y)"},
