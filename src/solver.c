@@ -357,12 +357,13 @@ static double interpolation_error(calcify_solver *s, const double y1[])
     const gsl_odeiv2_evolve *e = s->driver->e;
     const size_t n = s->sys->dim;
     const double h = e->last_step, hp = s->c3_h;
+    const double k3 = 6.0 / (h * h * h);                        /* c3 = k3·(…) */
+    const double k4 = hp > 0 ? h * h * h * h / 384.0 / (0.5 * (h + hp)) : 0; /* err = k4·|Δc3| */
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
-        const double c3 = 6.0 * (2.0 * (e->y0[i] - y1[i]) + h * (s->f0[i] + s->f1[i])) / (h * h * h);
+        const double c3 = k3 * (2.0 * (e->y0[i] - y1[i]) + h * (s->f0[i] + s->f1[i]));
         if (hp > 0) {
-            const double y4 = (c3 - s->c3[i]) / (0.5 * (h + hp));
-            const double err = fabs(y4) * h * h * h * h / 384.0;
+            const double err = k4 * fabs(c3 - s->c3[i]);
             /* no tolerance below roundoff in the states themselves */
             const double tol = fmax(s->atol + s->rtol * fmax(fabs(y1[i]), fabs(e->y0[i])),
                                     100 * DBL_EPSILON * fmax(fabs(y1[i]), fabs(e->y0[i])));
