@@ -22,6 +22,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "calcify/simulate.h"
+#include "calcify/endpoints.h"
 #include "calcify/sweep.h"
 
 static double cpu_now(void)
@@ -237,12 +238,17 @@ int main(int argc, char **argv)
     calcify_vary_parse("ca_reg_max=0.005:0.05", &vary[1], &err);
     FILE *null = fopen("/dev/null", "w");
     double rate[3] = {0};
+    calcify_endpoints endpoints = {0};
+    if (calcify_endpoints_resolve(&sc, NULL, NULL, 0, NULL, 0, &endpoints, &err)) {
+        fprintf(stderr, "endpoints: %s\n", err.msg);
+        return 1;
+    }
     for (int threads = 1; threads <= 2; threads++) {
         calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2, (size_t)sweep_runs,
                                                  1, &err);
         calcify_sweep_opts o = {.sc = &sc, .vary = vary, .n_vary = 2, .design = d,
                                 .first = 0, .last = (size_t)sweep_runs, .threads = threads,
-                                .precision = 6, .summary = null};
+                                .endpoints = &endpoints, .precision = 6, .summary = null};
         calcify_sweep_stats stats;
         double t0 = wall_now();
         if (calcify_sweep_run(&o, &stats, &err))
@@ -255,6 +261,7 @@ int main(int argc, char **argv)
         calcify_design_free(d);
     }
     printf("2-thread speed-up: %.2fx\n", rate[2] / rate[1]);
+    calcify_endpoints_free(&endpoints);
     fclose(null);
     free(ref.obs);
     free(run.obs);

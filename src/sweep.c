@@ -268,6 +268,9 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
                                  calcify_error *err)
 {
     memset(stats, 0, sizeof *stats);
+    if (!o->sc || !o->design || !o->endpoints)
+        return calcify_fail(err, CALCIFY_EUSAGE, "sweep: scenario, design and endpoints "
+                            "are required (calcify_endpoints_resolve makes the endpoints)");
     size_t n_vars = 0;
     for (size_t j = 0; j < o->n_vary; j++)
         n_vars += o->vary[j].var >= 0;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "calcify/design.h"
+#include "calcify/sweep.h"
 #include "calcify/model.h"
 #include "cunit_main.h"
 
@@ -209,12 +210,32 @@ static void test_timeseries_option(void)
     CU_ASSERT_EQUAL(sh("head -1 '%s/ts/timeseries.csv' | grep -q '^run_id,arm,time_d,'", dir), 0);
 }
 
+/* The library refuses a sweep without endpoints instead of crashing. */
+static void test_sweep_requires_endpoints(void)
+{
+    calcify_scenario sc;
+    calcify_error err;
+    CU_ASSERT_EQUAL_FATAL(calcify_scenario_load("models/vermeer2007.cfg", &sc, &err), CALCIFY_OK);
+    calcify_vary v;
+    CU_ASSERT_EQUAL_FATAL(calcify_vary_parse("warfarin_thalf=10:20", &v, &err), CALCIFY_OK);
+    calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_GRID, &v, 1, 2, 1, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    calcify_sweep_opts o = {.sc = &sc, .vary = &v, .n_vary = 1, .design = d, .first = 0,
+                            .last = 2, .threads = 1, .precision = 6};
+    calcify_sweep_stats stats;
+    CU_ASSERT_EQUAL(calcify_sweep_run(&o, &stats, &err), CALCIFY_EUSAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "endpoints"));
+    calcify_design_free(d);
+    calcify_scenario_free(&sc);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("sweep", setup, teardown);
     if (!s)
         return -1;
-    return !CU_add_test(s, "grid design", test_grid_design) ||
+    return !CU_add_test(s, "the library refuses a sweep without endpoints", test_sweep_requires_endpoints) ||
+           !CU_add_test(s, "grid design", test_grid_design) ||
            !CU_add_test(s, "Latin hypercube: strata and seeds", test_lhs_design) ||
            !CU_add_test(s, "Sobol design and --vary checks", test_sobol_design) ||
            !CU_add_test(s, "threads and shards: same bytes", test_threads_and_shards_give_the_same_bytes) ||
