@@ -74,6 +74,9 @@ static void estimate(const double *y, size_t stride, size_t d, const size_t *pic
         var += a * a + b * b;
     }
     var /= 2.0 * (double)m - 1;
+    /* an output whose spread is roundoff (an arm the parameters cannot
+     * touch, varying in its 16th digit) has no indices to speak of */
+    const int varies = sqrt(var) > 1e-9 * fabs(mean) && var > 0;
     for (size_t j = 0; j < d; j++) {
         double v1 = 0, vt = 0;
         for (size_t s = 0; s < m; s++) {
@@ -81,8 +84,8 @@ static void estimate(const double *y, size_t stride, size_t d, const size_t *pic
             v1 += (fb - mean) * (fab - fa);
             vt += (fa - fab) * (fa - fab);
         }
-        s1[j] = var > 0 ? v1 / (double)m / var : NAN;
-        st[j] = var > 0 ? vt / (2.0 * (double)m) / var : NAN;
+        s1[j] = varies ? v1 / (double)m / var : NAN;
+        st[j] = varies ? vt / (2.0 * (double)m) / var : NAN;
     }
 #undef Y
 }

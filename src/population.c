@@ -40,8 +40,12 @@ calcify_status calcify_iiv_parse(const char *spec, calcify_iiv *v, calcify_error
     char num[64];
     snprintf(num, sizeof num, "%s", eq + 1);
     size_t n = strlen(num);
-    if (n && num[n - 1] == '%')
-        num[n - 1] = '\0';
+    /* the % is required: a pharmacometrician's 0.3 and a 30 both mean 30%
+     * to someone, and 0.3% is almost no variability */
+    if (!n || num[n - 1] != '%')
+        return calcify_fail(err, CALCIFY_EUSAGE, "--iiv '%s': the CV needs its %% sign "
+                            "(expected e.g. ca_dep_max=30%% for a 30%% CV)", spec);
+    num[n - 1] = '\0';
     char *end;
     errno = 0;
     double cv = strtod(num, &end);

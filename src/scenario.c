@@ -472,6 +472,21 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
         return st;
     if ((st = dosing_read_growth(path, root, &sc->growth, err)))
         return st;
+    /* a growth table decides body weight and food intake: a phase's `set`
+     * of either would be silently ignored */
+    for (size_t a = 0; sc->growth && a < sc->n_arms; a++)
+        for (size_t p = 0; p < sc->arms[a].n_phases; p++) {
+            const calcify_diet_phase *ph = &sc->arms[a].phases[p];
+            static const int taken[] = {CALCIFY_P_FOOD_INTAKE, CALCIFY_P_BODY_WEIGHT};
+            for (int k = 0; k < 2; k++)
+                if (ph->set[taken[k]])
+                    return calcify_fail(err, CALCIFY_EINPUT,
+                                        "%s:%d: phase %zu of arm '%s' sets '%s', which the "
+                                        "growth table at line %d decides (expected the "
+                                        "growth table to change it, or no growth table)",
+                                        path, ph->line, p + 1, sc->arms[a].name,
+                                        calcify_param_defs[taken[k]].name, sc->growth->line);
+        }
 
     if ((st = calcify_paramset_load(sc->param_path, &sc->params, err)))
         return st;

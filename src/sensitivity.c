@@ -72,7 +72,10 @@ calcify_status calcify_sensitivity_run(const calcify_sens_opts *o, double *value
                 c->sensitivity = D[best];
                 c->error = best_err;
                 c->step = calcify_sens_steps[best];
-                c->normalised = p != 0 && value[k] != 0 && isfinite(value[k])
+                /* ∂ln y/∂ln p of an output at integration noise around zero
+                 * (below CALCIFY_SENS_FLOOR in its own unit) is noise */
+                c->normalised = p != 0 && fabs(value[k]) > CALCIFY_SENS_FLOOR &&
+                                        isfinite(value[k])
                                     ? D[best] * p / value[k] : NAN;
             }
         }

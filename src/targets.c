@@ -73,6 +73,14 @@ static int number(const char *s, double empty, double *out)
 
 static calcify_status add(reader *r, const calcify_target *t)
 {
+    /* a time after an arm's end has no simulated value to compare */
+    const calcify_arm *arms[2] = {&r->sc->arms[t->arm], t->is_ratio ? &r->sc->arms[t->arm_den] : NULL};
+    for (int k = 0; k < 2; k++)
+        if (arms[k] && t->time_d > calcify_arm_duration(arms[k]) * (1 + 1e-12))
+            return calcify_fail(r->err, CALCIFY_EINPUT,
+                                "%s:%d: time %g d is after the end of arm '%s' (%g d) "
+                                "(expected a time within the arm)", r->path, r->line,
+                                t->time_d, arms[k]->name, calcify_arm_duration(arms[k]));
     calcify_targets *tg = r->tg;
     calcify_target *grown = realloc(tg->items, (tg->n + 1) * sizeof *grown);
     if (!grown)

@@ -379,7 +379,7 @@ static void test_population(void)
 static void test_population_correlated(void)
 {
     CU_ASSERT_EQUAL_FATAL(sh("'%s' population %s --arm control --n-per-arm 400 --iiv "
-                             "ca_dep_max=30 --iiv warfarin_thalf=20 --iiv-corr "
+                             "ca_dep_max=30%% --iiv warfarin_thalf=20%% --iiv-corr "
                              "ca_dep_max,warfarin_thalf=0.8 --observable ca_aorta_ug_per_mg "
                              "--step 84 --seed 3 -q -o '%s/pc'", calcify(), SC, dir), 0);
     char path[700];

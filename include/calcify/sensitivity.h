@@ -27,6 +27,9 @@ extern "C" {
 #endif
 
 enum { CALCIFY_SENS_NSTEP = 3 };
+/* Outputs at or below this (in their own unit) are integration noise
+ * around zero: their normalised sensitivity is left empty (NaN). */
+#define CALCIFY_SENS_FLOOR 1e-9
 extern const double calcify_sens_steps[CALCIFY_SENS_NSTEP];  /* 1e-2, 1e-3, 1e-4 */
 
 typedef struct {

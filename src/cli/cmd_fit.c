@@ -32,7 +32,7 @@ static const char usage[] =
     "The shipped models/rat_wky.cfg is the output of:\n"
     "  calcify fit models/vermeer2007.cfg --params models/rat_wky_prior.cfg \\\n"
     "      --data models/data/schurgers2007.csv \\\n"
-    "      --free ca_dep_max,ca_reg_max,ca_res_basal -o models/rat_wky.cfg\n";
+    "      --free ca_dep_max,ca_reg_max -o models/rat_wky.cfg\n";
 
 static void show_progress(void *user, size_t iter, double chisq)
 {

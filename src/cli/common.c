@@ -204,9 +204,10 @@ void cli_print_steady_check(FILE *out, const calcify_steady_check *ck)
 {
     fprintf(out, "baseline: %s steady state (Newton from a clean and from a calcified "
             "start: largest relative difference %.2g, limit 1e-6), %s (largest "
-            "eigenvalue real part %.3g per day); aortic mineral %.3g ug/mg\n",
+            "eigenvalue real part %.3g per day, limit -1e-6); aortic mineral %.3g ug/mg\n",
             ck->unique ? "one" : "NOT ONE", ck->distance,
-            ck->stable ? "stable" : "NOT STABLE", ck->max_eigen_real, ck->mineral_clean);
+            ck->stable ? "stable" : ck->max_eigen_real < 0 ? "TOO SLOW TO SETTLE" : "NOT STABLE",
+            ck->max_eigen_real, ck->mineral_clean);
 }
 
 int cli_parse_shard(const char *s, long *k, long *n)
