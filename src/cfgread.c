@@ -1,49 +1,177 @@
 /* cfgread.c — checked reading of libconfig settings. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "calcify/units.h"
 #include "cfgread.h"
+#include "infile.h"
 #include "suggest.h"
+
+/* Is c part of a libconfig name ([A-Za-z*][-A-Za-z0-9_*]*)? */
+static int name_char(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*';
+}
+
+/* Append n bytes to the growing copy. */
+static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t ncap = (*len + n + 1) * 2;
+        char *g = realloc(*out, ncap);
+        if (!g)
+            return -1;
+        *out = g;
+        *cap = ncap;
+    }
+    memcpy(*out + *len, s, n);
+    *len += n;
+    (*out)[*len] = '\0';
+    return 0;
+}
+
+/* libconfig 1.5 reads an integer without an L suffix into 32 bits, so
+ * 4294967366 became 70, and it runs @include from inside its scanner,
+ * against the working directory.  This pass walks the text as libconfig's
+ * scanner would (strings, three kinds of comment, names, numbers) and
+ * returns a copy in which every integer too big for 32 bits carries its L
+ * suffix; integers beyond 64 bits and @include are refused. */
+static calcify_status prepare(const char *path, const char *text, char **out,
+                              calcify_error *err)
+{
+    size_t len = 0, cap = 0;
+    *out = NULL;
+    if (put(out, &len, &cap, "", 0))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    const char *p = text, *copied = text;
+    int line = 1, line_start = 1;
+    calcify_status st = CALCIFY_OK;
+    while (*p && !st) {
+        const char *tok = p;
+        if (*p == '\n') {
+            line++;
+            line_start = 1;
+            p++;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f') {
+            p++;
+            continue;
+        }
+        int at_start = line_start;
+        line_start = 0;
+        if (*p == '"') { /* a string: escapes, may not end */
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                if (*p == '\n')
+                    line++;
+            }
+            if (*p)
+                p++;
+        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+                if (*p == '\n')
+                    line++;
+            if (*p)
+                p += 2;
+        } else if (*p == '@') {
+            if (at_start && strncmp(p, "@include", 8) == 0)
+                st = calcify_fail(err, CALCIFY_EINPUT,
+                                  "%s:%d: @include is not supported (expected one "
+                                  "self-contained file; a scenario names its "
+                                  "parameter file with parameters = \"FILE\";)",
+                                  path, line);
+            p++;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '*') {
+            while (name_char((unsigned char)*p))
+                p++;
+        } else if ((*p >= '0' && *p <= '9') ||
+                   ((*p == '-' || *p == '+') && p[1] >= '0' && p[1] <= '9')) {
+            int hex = 0;
+            const char *d = p + (*p == '-' || *p == '+');
+            if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
+                hex = 1;
+                for (d += 2; (*d >= '0' && *d <= '9') || (*d >= 'a' && *d <= 'f') ||
+                             (*d >= 'A' && *d <= 'F'); d++)
+                    ;
+            } else {
+                while (*d >= '0' && *d <= '9')
+                    d++;
+            }
+            if (!hex && (*d == '.' || *d == 'e' || *d == 'E')) { /* a float */
+                while ((*d >= '0' && *d <= '9') || *d == '.' || *d == 'e' || *d == 'E' ||
+                       ((*d == '-' || *d == '+') && (d[-1] == 'e' || d[-1] == 'E')))
+                    d++;
+                p = d;
+                continue;
+            }
+            int suffix = *d == 'L';
+            errno = 0;
+            char *end;
+            long long v = hex ? (long long)strtoull(tok, &end, 16) : strtoll(tok, &end, 10);
+            unsigned long long hv = hex ? strtoull(tok, &end, 16) : 0;
+            if (errno == ERANGE || (hex && hv > (unsigned long long)LLONG_MAX)) {
+                st = calcify_fail(err, CALCIFY_EINPUT,
+                                  "%s:%d: integer %.*s does not fit in 64 bits (expected "
+                                  "an integer of at most 19 digits, or a number with a "
+                                  "decimal point such as 1e30)",
+                                  path, line, (int)(d - tok), tok);
+                break;
+            }
+            if (!suffix && (hex ? hv > (unsigned long long)INT_MAX
+                                : (v > INT_MAX || v < INT_MIN))) {
+                if (put(out, &len, &cap, copied, (size_t)(d - copied)) ||
+                    put(out, &len, &cap, "L", 1)) {
+                    st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+                    break;
+                }
+                copied = d;
+            }
+            p = d;
+            while (*p == 'L')
+                p++;
+        } else {
+            p++;
+        }
+    }
+    if (!st && put(out, &len, &cap, copied, strlen(copied)))
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (st) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
+}
 
 calcify_status cfg_load(config_t *cfg, const char *path, calcify_error *err)
 {
     config_init(cfg);
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s", path,
-                            strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s: is a directory (expected a file)", path);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s", path,
-                            strerror(errno));
-    int c, only_space = 1;
-    while ((c = getc(fp)) != EOF)
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            only_space = 0;
-            break;
-        }
-    if (ferror(fp)) {
-        int e = errno;
-        fclose(fp);
-        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot read: %s", path,
-                            strerror(e));
-    }
-    if (only_space) {
-        fclose(fp);
+    calcify_infile f;
+    calcify_status st = calcify_infile_read(&f, path, "a scenario or parameter file", err);
+    if (st)
+        return st;
+    if (strspn(f.data, " \t\r\n") == f.len) {
+        calcify_infile_free(&f);
         return calcify_fail(err, CALCIFY_EINPUT,
                             "%s: file is empty (expected settings such as "
                             "'name = \"…\";')", path);
     }
-    rewind(fp);
-    int ok = config_read(cfg, fp);
-    fclose(fp);
+    char *text;
+    st = prepare(path, f.data, &text, err);
+    calcify_infile_free(&f);
+    if (st)
+        return st;
+    int ok = config_read_string(cfg, text);
+    free(text);
     /* libconfig refuses a key written twice in one group; say which rule */
     if (ok != CONFIG_TRUE && strcmp(config_error_text(cfg), "duplicate setting name") == 0)
         return calcify_fail(err, CALCIFY_EINPUT,
@@ -84,6 +212,10 @@ calcify_status cfg_check_keys(const char *path, const config_setting_t *group,
                               const char *const *allowed, const char *where,
                               calcify_error *err)
 {
+    /* a list or array here ("solver = ( … )") has members without names */
+    if (!config_setting_is_group(group))
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s is not a group (expected "
+                            "{ key = value; … })", path, cfg_line(group), where);
     size_t n_allowed = 0;
     while (allowed[n_allowed])
         n_allowed++;

@@ -235,23 +235,23 @@ void calcify_design_free(calcify_design *d)
     free(d);
 }
 
-calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_vary *v,
-                                     size_t nv, size_t n, unsigned long seed,
-                                     calcify_error *err)
+static calcify_design *design_alloc(calcify_design_kind kind, const calcify_vary *v,
+                                    size_t nv, size_t n, unsigned long seed,
+                                    calcify_error *err, calcify_status *st)
 {
     if (nv == 0) {
-        calcify_fail(err, CALCIFY_EUSAGE, "a sweep needs at least one --vary");
+        *st = calcify_fail(err, CALCIFY_EUSAGE, "a sweep needs at least one --vary");
         return NULL;
     }
     for (size_t j = 0; kind == CALCIFY_DESIGN_GRID && j < nv; j++)
         if (!calcify_vary_bounded(&v[j])) {
-            calcify_fail(err, CALCIFY_EUSAGE, "grid design: %s has an unbounded "
+            *st = calcify_fail(err, CALCIFY_EUSAGE, "grid design: %s has an unbounded "
                          "distribution (expected LO:HI or LO:HI:log; use lhs or sobol)",
                          v[j].name);
             return NULL;
         }
     if (n < (kind == CALCIFY_DESIGN_GRID ? 2u : 1u)) {
-        calcify_fail(err, CALCIFY_EUSAGE, "--n %zu: expected at least %d", n,
+        *st = calcify_fail(err, CALCIFY_EUSAGE, "--n %zu: expected at least %d", n,
                      kind == CALCIFY_DESIGN_GRID ? 2 : 1);
         return NULL;
     }
@@ -263,13 +263,23 @@ calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_var
     if (kind == CALCIFY_DESIGN_GRID)
         for (size_t j = 1; j < nv; j++) {
             if (d->runs > SIZE_MAX / n || d->runs * n > 100000000u) {
-                calcify_fail(err, CALCIFY_EUSAGE, "grid of %zu^%zu runs is too large "
-                             "(at most 1e8)", n, nv);
+                /* a resource limit, not a malformed request: exit 1 */
+                *st = calcify_fail(err, CALCIFY_ENOMEM, "grid of %zu^%zu runs is too large "
+                             "(at most 1e8 runs)", n, nv);
                 calcify_design_free(d);
                 return NULL;
             }
             d->runs *= n;
         }
+    if (kind == CALCIFY_DESIGN_LHS && n > (1u << 30) / sizeof(size_t) / nv) {
+        /* refused before allocating: with overcommit a huge malloc succeeds
+         * and the shuffle that touches it is killed by the kernel instead */
+        *st = calcify_fail(err, CALCIFY_ENOMEM, "lhs design of %zu runs over %zu parameters "
+                     "needs %.1f GiB for its permutations (at most 1 GiB)", n, nv,
+                     (double)n * (double)nv * sizeof(size_t) / (1u << 30));
+        calcify_design_free(d);
+        return NULL;
+    }
     if (kind == CALCIFY_DESIGN_LHS) {
         /* permutations first, then one jitter per parameter per run, in
          * run order: the stream of draws is fixed by the seed alone */
@@ -289,6 +299,7 @@ calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_var
         if (!(d->u = malloc(nv * sizeof *d->u)))
             goto nomem;
         if (!(d->sobol = calcify_sobolseq_alloc(nv, 1, seed, err))) {
+            *st = CALCIFY_EUSAGE; /* too many dimensions */
             calcify_design_free(d);
             return NULL;
         }
@@ -296,9 +307,22 @@ calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_var
     return d;
 nomem:
     calcify_design_free(d);
-    calcify_fail(err, CALCIFY_ENOMEM, "out of memory for the design");
+    *st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory for the design");
     return NULL;
 }
+
+/* why the last calcify_design_alloc of this thread failed */
+static _Thread_local calcify_status last_status;
+
+calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_vary *v,
+                                     size_t nv, size_t n, unsigned long seed,
+                                     calcify_error *err)
+{
+    last_status = CALCIFY_OK;
+    return design_alloc(kind, v, nv, n, seed, err, &last_status);
+}
+
+calcify_status calcify_design_alloc_status(void) { return last_status; }
 
 size_t calcify_design_runs(const calcify_design *d) { return d->runs; }
 

@@ -1,5 +1,7 @@
 /* output.c — all-or-nothing output files and the CSV time series. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,29 +11,124 @@
 
 #include "calcify/output.h"
 
+/* Folder part of path ("." when there is none); malloc'd. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+calcify_status calcify_dir_make(const char *path, char **made, calcify_error *err)
+{
+    *made = NULL;
+    struct stat st;
+    if (!path[0])
+        return calcify_fail(err, CALCIFY_EUSAGE, "empty folder name (expected a "
+                            "folder such as out/sweep)");
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return CALCIFY_OK;
+        return calcify_fail(err, CALCIFY_EIO, "%s: exists and is not a folder "
+                            "(expected a folder or a new name)", path);
+    }
+    char *buf = strdup(path);
+    if (!buf)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    /* create each missing component from the top down */
+    calcify_status rc = CALCIFY_OK;
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0777) == 0) {
+            if (!*made && !(*made = strdup(buf)))
+                rc = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+        } else if (errno != EEXIST || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            int e = errno == EEXIST ? ENOTDIR : errno;
+            rc = calcify_fail(err, CALCIFY_EIO,
+                              "%s: cannot create folder %s: %s", path, buf, strerror(e));
+        }
+        *p = c;
+        if (rc || c == '\0')
+            break;
+    }
+    free(buf);
+    if (rc) {
+        calcify_dir_unmake(path, *made);
+        free(*made);
+        *made = NULL;
+    }
+    return rc;
+}
+
 calcify_status calcify_mkdirs(const char *dir, calcify_error *err)
 {
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf)
-        return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: path too long", dir);
-    memcpy(buf, dir, n + 1);
-    /* each prefix ending at a '/', then the whole path */
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        struct stat st;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", buf,
-                                strerror(errno));
-        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-            return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: not a directory",
-                                buf);
-        buf[i] = c;
+    char *made = NULL;
+    calcify_status st = calcify_dir_make(dir, &made, err);
+    free(made);
+    return st;
+}
+
+void calcify_dir_unmake(const char *path, const char *made)
+{
+    if (!made)
+        return;
+    char *buf = strdup(path);
+    size_t top = strlen(made);
+    while (buf && strlen(buf) >= top) {
+        if (rmdir(buf) != 0 && errno != ENOENT)
+            break;
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
     }
-    return CALCIFY_OK;
+    free(buf);
+}
+
+/* path with every symbolic link along the last component followed (at most
+ * 40, as the kernel allows); a dangling link gives the name it points to,
+ * so the file is created there.  malloc'd; NULL with errno set. */
+static char *follow_links(const char *path)
+{
+    char *cur = strdup(path);
+    for (int hops = 0; cur; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur;
+        if (hops == 40) {
+            free(cur);
+            errno = ELOOP;
+            return NULL;
+        }
+        char link[PATH_MAX];
+        ssize_t n = readlink(cur, link, sizeof link - 1);
+        if (n < 0) {
+            free(cur);
+            return NULL;
+        }
+        link[n] = '\0';
+        char *next;
+        if (link[0] == '/') {
+            next = strdup(link);
+        } else {
+            char *dir = dir_of(cur);
+            size_t len = dir ? strlen(dir) + strlen(link) + 2 : 0;
+            next = dir ? malloc(len) : NULL;
+            if (next)
+                snprintf(next, len, "%s/%s", dir, link);
+            free(dir);
+        }
+        free(cur);
+        cur = next;
+    }
+    errno = ENOMEM;
+    return NULL;
 }
 
 calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
@@ -42,30 +139,53 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
         of->fp = stdout;
         return CALCIFY_OK;
     }
-    size_t n = strlen(path) + sizeof ".tmp.XXXXXX";
-    of->path = strdup(path);
-    of->tmp_path = malloc(n);
-    if (!of->path || !of->tmp_path) {
+    if (!(of->path = strdup(path)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        calcify_outfile_abort(of);
+        return calcify_fail(err, CALCIFY_EUSAGE, "%s: is a folder (expected a file "
+                            "name)", path);
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device, FIFO or socket cannot be replaced by renaming a file over
+         * it (that would swap /dev/null for a regular file): write in place;
+         * the kernel follows links such as /dev/stdout -> /proc/self/fd/1 */
+        if (!(of->fp = fopen(path, "w"))) {
+            int e = errno;
+            calcify_outfile_abort(of);
+            return calcify_fail(err, CALCIFY_EIO, "%s: cannot open: %s", path,
+                                strerror(e));
+        }
+        return CALCIFY_OK;
+    }
+    /* a regular file (or none yet): replace the file a link points to, not
+     * the link */
+    if (!(of->target = follow_links(path))) {
+        int e = errno;
+        calcify_outfile_abort(of);
+        return calcify_fail(err, CALCIFY_EIO, "%s: cannot follow the link: %s", path,
+                            strerror(e));
+    }
+    char *dir = dir_of(of->target);
+    calcify_status st_dir = dir ? calcify_dir_make(dir, &of->made_dir, err)
+                                : calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    free(dir);
+    if (st_dir) {
+        calcify_outfile_abort(of);
+        return st_dir;
+    }
+    size_t n = strlen(of->target) + sizeof ".tmp.XXXXXX";
+    if (!(of->tmp_path = malloc(n))) {
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
-    snprintf(of->tmp_path, n, "%s.tmp.XXXXXX", path);
-    /* -o out/new/run.csv: make out/new first, as mkdir -p would */
-    const char *slash = strrchr(path, '/');
-    if (slash && slash != path) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-        calcify_status st = calcify_mkdirs(dir, err);
-        if (st) {
-            calcify_outfile_abort(of);
-            return st;
-        }
-    }
+    snprintf(of->tmp_path, n, "%s.tmp.XXXXXX", of->target);
     int fd = mkstemp(of->tmp_path);
     if (fd < 0) {
         int e = errno;
         free(of->tmp_path);
-        of->tmp_path = NULL;
+        of->tmp_path = NULL; /* nothing to remove */
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", path,
                             strerror(e));
@@ -74,19 +194,11 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
      * file the user creates */
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(of->fp = fdopen(fd, "w"))) {
         int e = errno;
         close(fd);
         calcify_outfile_abort(of);
-        return calcify_fail(err, CALCIFY_EIO, "%s: cannot set permissions: %s", path,
-                            strerror(e));
-    }
-    of->fp = fdopen(fd, "w");
-    if (!of->fp) {
-        int e = errno;
-        close(fd);
-        calcify_outfile_abort(of);
-        return calcify_fail(err, CALCIFY_EIO, "%s: cannot open: %s", path,
+        return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", path,
                             strerror(e));
     }
     return CALCIFY_OK;
@@ -96,13 +208,12 @@ calcify_status calcify_outfile_commit(calcify_outfile *of, calcify_error *err)
 {
     if (!of->fp)
         return CALCIFY_OK;
-    const char *name = of->path ? of->path : "standard output";
     int bad = fflush(of->fp) != 0 || ferror(of->fp);
     int e = errno;
     if (of->fp == stdout) {
         of->fp = NULL;
         if (bad)
-            return calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", name,
+            return calcify_fail(err, CALCIFY_EIO, "standard output: write failed: %s",
                                 strerror(e));
         return CALCIFY_OK;
     }
@@ -111,19 +222,22 @@ calcify_status calcify_outfile_commit(calcify_outfile *of, calcify_error *err)
         e = errno;
     }
     of->fp = NULL;
-    if (!bad && rename(of->tmp_path, of->path) != 0) {
+    if (!bad && of->tmp_path && rename(of->tmp_path, of->target) != 0) {
         bad = 1;
         e = errno;
     }
-    if (bad) {
-        calcify_outfile_abort(of);
-        return calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", name,
-                            strerror(e));
+    calcify_status rc = CALCIFY_OK;
+    if (bad) /* the message is made before abort frees the name */
+        rc = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", of->path,
+                          strerror(e));
+    else {
+        free(of->made_dir); /* the folders now hold the result: keep them */
+        of->made_dir = NULL;
+        free(of->tmp_path);
+        of->tmp_path = NULL;
     }
-    free(of->tmp_path);
-    free(of->path);
-    of->tmp_path = of->path = NULL;
-    return CALCIFY_OK;
+    calcify_outfile_abort(of);
+    return rc;
 }
 
 void calcify_outfile_abort(calcify_outfile *of)
@@ -135,9 +249,17 @@ void calcify_outfile_abort(calcify_outfile *of)
     of->fp = NULL;
     if (of->tmp_path)
         unlink(of->tmp_path);
+    if (of->made_dir && of->target) {
+        char *dir = dir_of(of->target);
+        if (dir)
+            calcify_dir_unmake(dir, of->made_dir);
+        free(dir);
+    }
     free(of->tmp_path);
     free(of->path);
-    of->tmp_path = of->path = NULL;
+    free(of->target);
+    free(of->made_dir);
+    of->tmp_path = of->path = of->target = of->made_dir = NULL;
 }
 
 int calcify_csv_write_header(FILE *fp)

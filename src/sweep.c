@@ -1,4 +1,5 @@
 /* sweep.c — threaded sweeps with results written in run_id order. */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -198,11 +199,16 @@ static void flush_ready(sweep *s)
         if (!sl->ready)
             break;
         if (s->status == CALCIFY_OK) {
-            if (fwrite(sl->summary, 1, sl->summary_len, o->summary) != sl->summary_len ||
-                (o->timeseries && sl->timeseries_len &&
+            /* time series before summary: a summary row on disk promises
+             * that its run's time series is complete (see flush_each_run) */
+            if ((o->timeseries && sl->timeseries_len &&
                  fwrite(sl->timeseries, 1, sl->timeseries_len, o->timeseries) !=
-                     sl->timeseries_len))
-                s->status = calcify_fail(&s->err, CALCIFY_EIO, "sweep: write failed");
+                     sl->timeseries_len) ||
+                (o->flush_each_run && o->timeseries && fflush(o->timeseries) != 0) ||
+                fwrite(sl->summary, 1, sl->summary_len, o->summary) != sl->summary_len ||
+                (o->flush_each_run && fflush(o->summary) != 0))
+                s->status = calcify_fail(&s->err, CALCIFY_EIO, "sweep: write failed: %s",
+                                         strerror(errno));
         }
         s->stats.failed += sl->failed;
         free(sl->summary);
@@ -238,6 +244,10 @@ static void *worker(void *arg)
             pthread_cond_wait(&s->room, &s->lock);
         if (s->status != CALCIFY_OK || s->next >= o->last)
             break;
+        if (o->stop && *o->stop) {
+            s->stats.stopped = 1;
+            break;
+        }
         size_t id = s->next++;
         calcify_design_next(o->design, values); /* in run_id order, under the lock */
         pthread_mutex_unlock(&s->lock);

@@ -11,6 +11,7 @@
 #include "calcify/endpoints.h"
 #include "calcify/targets.h"
 #include "calcify/units.h"
+#include "infile.h"
 #include "suggest.h"
 
 /* the first format, still read, and the current one */
@@ -36,7 +37,10 @@ typedef struct {
     calcify_targets *tg;
     calcify_error *err;
     calcify_status st;
-    int line;                 /* record number = line, as no field spans lines */
+    int line;                 /* physical line where the current record began */
+    int in_record;            /* a record has begun and not yet ended          */
+    int records;              /* records seen (the header is record 1)         */
+    int too_long;             /* column (1-based) of a field over 255 bytes     */
     int version;              /* 1 or 2, from the header                    */
     size_t file;              /* index of this file in tg->paths            */
     int col;
@@ -48,6 +52,8 @@ static void on_field(void *s, size_t len, void *data)
     reader *r = data;
     if (r->col < N_COLS) {
         size_t n = s ? (len < 255 ? len : 255) : 0; /* empty fields come as NULL */
+        if (s && len > 255 && !r->too_long)
+            r->too_long = r->col + 1; /* refused in row(): never cut silently */
         if (n)
             memcpy(r->fields[r->col], s, n);
         r->fields[r->col][n] = '\0';
@@ -98,13 +104,14 @@ static calcify_status check_header(reader *r)
     r->version = r->col == N_V1 ? 1 : 2;
     if (r->col != N_V1 && r->col != N_V2)
         return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:1: %d columns (expected arm,time,observable,target,"
-                            "accept_lo,accept_hi,sd,n,basis,source)", r->path, r->col);
+                            "%s:%d: %d columns (expected arm,time,observable,target,"
+                            "accept_lo,accept_hi,sd,n,basis,source)", r->path, r->line,
+                            r->col);
     for (int c = 0; c < n; c++)
         if (strcmp(f[c], want[c]) != 0)
             return calcify_fail(r->err, CALCIFY_EINPUT,
-                                "%s:1: column %d is '%s' (expected '%s')",
-                                r->path, c + 1, f[c], want[c]);
+                                "%s:%d: column %d is '%s' (expected '%s')",
+                                r->path, r->line, c + 1, f[c], want[c]);
     return CALCIFY_OK;
 }
 
@@ -154,7 +161,11 @@ static calcify_status row(reader *r)
     const char *path = r->path;
     int line = r->line;
     char (*f)[256] = r->fields;
-    if (line == 1)
+    if (r->too_long)
+        return calcify_fail(r->err, CALCIFY_EINPUT, "%s:%d: field %d is longer than "
+                            "255 characters (expected a shorter label or note)",
+                            path, line, r->too_long);
+    if (r->records == 1)
         return check_header(r);
     int n_cols = r->version == 1 ? N_V1 : N_V2;
     if (r->col != n_cols)
@@ -244,10 +255,12 @@ static void on_row(int c, void *data)
 {
     (void)c;
     reader *r = data;
-    r->line++;
+    r->records++;
     if (!r->st)
         r->st = row(r);
     r->col = 0;
+    r->too_long = 0;
+    r->in_record = 0;
 }
 
 calcify_status calcify_targets_load(const char *path, const calcify_scenario *sc,
@@ -264,39 +277,39 @@ calcify_status calcify_targets_append(const char *path, const calcify_scenario *
                                       calcify_targets *tg, calcify_error *err)
 {
     size_t n_before = tg->n;
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s", path,
-                            strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return calcify_fail(err, CALCIFY_EINPUT, "%s: is a directory (expected "
-                            "a CSV file)", path);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s", path,
-                            strerror(errno));
+    calcify_infile f;
+    calcify_status st = calcify_infile_read(&f, path, "a CSV file of targets", err);
+    if (st)
+        return st;
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
-        fclose(fp);
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+        calcify_infile_free(&f);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
     reader r = {.path = path, .sc = sc, .tg = tg, .err = err, .file = tg->n_paths};
-    char buf[4096];
-    size_t n;
-    while (!r.st && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-        if (csv_parse(&p, buf, n, on_field, on_row, &r) != n)
+    /* fed one physical line at a time, so that a record's line is the line
+     * it starts on, whatever blank lines or quoted line breaks came before */
+    int physical = 0;
+    for (const char *s = f.data, *end = f.data + f.len; !r.st && s < end;) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        physical++;
+        if (!r.in_record && strspn(s, "\r\n") < n) {
+            r.line = physical;
+            r.in_record = 1;
+        }
+        if (csv_parse(&p, s, n, on_field, on_row, &r) != n)
             r.st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s (expected "
                                 "comma-separated fields, quotes balanced)", path,
-                                r.line + 1, csv_strerror(csv_error(&p)));
-    if (!r.st && ferror(fp))
-        r.st = calcify_fail(err, CALCIFY_EINPUT, "%s: cannot read: %s", path,
-                            strerror(errno));
+                                physical, csv_strerror(csv_error(&p)));
+        s += n;
+    }
     if (!r.st && csv_fini(&p, on_field, on_row, &r) != 0)
-        r.st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s", path, r.line + 1,
-                            csv_strerror(csv_error(&p)));
+        r.st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s (expected a closing quote)",
+                            path, r.line, csv_strerror(csv_error(&p)));
     csv_free(&p);
-    fclose(fp);
-    if (!r.st && r.line == 0)
+    calcify_infile_free(&f);
+    if (!r.st && r.records == 0)
         r.st = calcify_fail(err, CALCIFY_EINPUT, "%s: file is empty (expected a "
                             "header line and target rows)", path);
     if (!r.st && tg->n == n_before)

@@ -80,13 +80,18 @@ typedef struct calcify_design calcify_design;
 
 /* A design of `n` (per parameter for grid) over `nv` ranges.  NULL with err
  * set if n is too small (grid: 2; others: 1), a grid gets an unbounded
- * (normal, log-normal) parameter, the run count overflows, sobol
- * gets more parameters than calcify_sobolseq_max_dim(), or memory runs out. */
+ * (normal, log-normal) parameter, or sobol gets more parameters than
+ * calcify_sobolseq_max_dim() (calcify_design_alloc_status: CALCIFY_EUSAGE),
+ * or if the grid exceeds 1e8 runs, an lhs design needs more than 1 GiB of
+ * permutations, or memory runs out (CALCIFY_ENOMEM). */
 calcify_design *calcify_design_alloc(calcify_design_kind kind, const calcify_vary *v,
                                      size_t nv, size_t n, unsigned long seed,
                                      calcify_error *err);
 
 void calcify_design_free(calcify_design *d);
+
+/* The status of the last failed calcify_design_alloc in this thread. */
+calcify_status calcify_design_alloc_status(void);
 
 /* Total number of runs. */
 size_t calcify_design_runs(const calcify_design *d);

@@ -18,28 +18,53 @@ extern "C" {
 #endif
 
 typedef struct {
-    FILE *fp;           /* write here                                     */
-    char *path;         /* final name; NULL when writing to stdout         */
-    char *tmp_path;     /* temporary name, renamed on commit               */
+    FILE *fp;           /* write here                                      */
+    char *path;         /* name as given, for messages; NULL for stdout     */
+    char *target;       /* the file written: path with symlinks followed    */
+    char *tmp_path;     /* temporary name renamed on commit; NULL when the
+                           target is not a regular file (written in place)  */
+    char *made_dir;     /* topmost folder created for the file, or NULL;
+                           removed again (if empty) by abort                */
 } calcify_outfile;
 
-/* Create directory `dir` and any missing parents (mkdir -p); an existing
- * directory is fine, an existing non-directory is an error. */
-calcify_status calcify_mkdirs(const char *dir, calcify_error *err);
-
-/* Open `path` for writing (via a temporary file), or stdout if path is NULL
- * or "-"; missing parent directories are created.  The target is not touched
- * until calcify_outfile_commit. */
+/* Open `path` for writing, or stdout if path is NULL or "-".
+ * A regular file (or a name that does not exist yet) is written to a
+ * temporary file beside it and renamed over it on commit, so the target is
+ * not touched until then.  A symbolic link is followed: the file it points
+ * to is replaced, the link stays.  A device, FIFO or socket (/dev/stdout,
+ * /dev/null, a named pipe) is written in place.  Missing parent folders are
+ * created.  A directory is refused (CALCIFY_EUSAGE); other failures are
+ * CALCIFY_EIO with the file and the system's reason in err. */
 calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
                                     calcify_error *err);
 
-/* Flush, check for write errors, close and rename into place.  On failure the
- * temporary file is removed and the target left as it was. */
+/* Flush, check for write errors, close and rename into place.  On failure
+ * the temporary file (and any folder open created) is removed, the target
+ * left as it was, and err names the file and the reason. */
 calcify_status calcify_outfile_commit(calcify_outfile *of, calcify_error *err);
 
-/* Close and remove the temporary file; the target is left as it was.
- * NULL-safe and safe after commit. */
+/* Close and remove the temporary file and the folders open created; the
+ * target is left as it was.  NULL-safe and safe after commit. */
 void calcify_outfile_abort(calcify_outfile *of);
+
+/* Create folder `path` and its missing parents (like mkdir -p).  *made gets
+ * the topmost folder created (malloc'd), or NULL when all existed; pass it
+ * to calcify_dir_unmake to undo.  CALCIFY_EIO naming the folder and reason
+ * (also when something in the way is not a folder). */
+calcify_status calcify_dir_make(const char *path, char **made, calcify_error *err);
+
+/* calcify_dir_make for callers that keep what they make: an existing
+ * folder is fine, an existing non-folder is an error. */
+calcify_status calcify_mkdirs(const char *dir, calcify_error *err);
+
+/* Remove `path` and its parents up to and including `made` (as returned by
+ * calcify_dir_make), each only if empty.  NULL made: nothing to do. */
+void calcify_dir_unmake(const char *path, const char *made);
+
+/* The most rows `run` and `sweep` write without --force: a guard against a
+ * mistyped --step, output_step or --n, which would otherwise stream
+ * without end (10 million rows are about 2 GB of CSV). */
+#define CALCIFY_MAX_ROWS 10000000
 
 /* Header row: arm,time_d,phase,<calcify_obs_names…> */
 int calcify_csv_write_header(FILE *fp);

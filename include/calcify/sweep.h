@@ -13,6 +13,7 @@
 #ifndef CALCIFY_SWEEP_H
 #define CALCIFY_SWEEP_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "calcify/design.h"
@@ -40,6 +41,13 @@ typedef struct {
     /* called with the lock held after each run is written (may be NULL) */
     void (*progress)(void *user, size_t done, size_t total);
     void *user;
+    /* when set, each run's rows are flushed as soon as they are written,
+     * time series first, so that a file cut by SIGKILL ends in whole runs
+     * of the summary whose time series are complete                      */
+    int flush_each_run;
+    /* when not NULL and *stop becomes non-zero (a signal handler), no new
+     * run starts; the runs under way finish and are written              */
+    volatile sig_atomic_t *stop;
 } calcify_sweep_opts;
 
 /* The column of a varied name in design.csv and summary.csv
@@ -58,10 +66,12 @@ void calcify_sweep_write_header(FILE *fp, const calcify_scenario *sc,
 typedef struct {
     size_t runs;      /* runs written                       */
     size_t failed;    /* runs with any arm not "ok"         */
+    int stopped;      /* *stop ended the sweep early        */
 } calcify_sweep_stats;
 
 /* Run the sweep.  Returns CALCIFY_OK when every run was written (failed
- * runs included: see stats->failed); CALCIFY_ENOMEM/EIO otherwise. */
+ * runs included: see stats->failed) or *stop ended it after whole runs
+ * (stats->stopped); CALCIFY_ENOMEM/EIO otherwise. */
 calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stats *stats,
                                  calcify_error *err);
 

@@ -448,8 +448,9 @@ int cmd_gsa(int argc, char **argv)
                                   n_from);
                 break;
             }
-    if (!st && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    char *made = NULL; /* folders made for -o, removed again on failure */
+    if (!st)
+        st = calcify_dir_make(dir, &made, &err);
     char path[4096];
     if (!st && !n_from) {
         cli_progress pr;
@@ -499,6 +500,9 @@ int cmd_gsa(int argc, char **argv)
     calcify_outfile_abort(&fd);
     calcify_outfile_abort(&fe);
     calcify_outfile_abort(&fi);
+    if (st)
+        calcify_dir_unmake(dir, made);
+    free(made);
     free(design_text);
     free(header);
     free(y);

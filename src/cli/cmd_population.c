@@ -153,8 +153,9 @@ int cmd_population(int argc, char **argv)
     if (!st)
         st = calcify_population_draw(&sc.params, iiv, m, n_corr ? corr : NULL, total,
                                      (uint64_t)seed, values, &err);
-    if (!st && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    char *made = NULL; /* folders made for -o, removed again on failure */
+    if (!st)
+        st = calcify_dir_make(dir, &made, &err);
     if (!st) {
         for (size_t i = 0; i < total; i++)
             arm_of[i] = i / (size_t)n_per;
@@ -210,6 +211,9 @@ int cmd_population(int argc, char **argv)
         st = calcify_outfile_commit(&fs, &err);
     calcify_outfile_abort(&fa);
     calcify_outfile_abort(&fs);
+    if (st)
+        calcify_dir_unmake(dir, made);
+    free(made);
     free(values);
     free(y);
     free(status);

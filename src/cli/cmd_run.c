@@ -1,4 +1,5 @@
 /* cmd_run.c — `calcify run`: a scenario to a long-format CSV time series. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,8 +19,10 @@ static const char usage[] =
     "Simulate every arm of SCENARIO (or the --arm ones) from the baseline\n"
     "steady state and write one CSV row per arm and output time.\n"
     "\n"
-    "  -o, --output FILE  write the CSV to FILE (default: standard output); the\n"
-    "                     file appears only when the run succeeds\n"
+    "  -o, --output FILE  write the CSV to FILE (default: standard output); a\n"
+    "                     regular file appears only when the run succeeds (written\n"
+    "                     beside it, then renamed; a link is followed), a device\n"
+    "                     or pipe is written in place; missing folders are made\n"
     "  --arm NAME         run only this arm (repeatable)\n"
     "  --meta FILE        also write the run's metadata (scenario name, arm\n"
     "                     descriptions, phase boundaries and diets; tab-\n"
@@ -34,6 +37,8 @@ static const char usage[] =
     "                     header unless --header, so loops can append rows\n"
     CLI_ENDPOINT_HELP
     "  --header           with --summary: print the header row\n"
+    "  --force            write more than 10 million rows (refused otherwise: a\n"
+    "                     mistyped --step or output_step streams without end)\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -147,7 +152,7 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
 static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
     enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP, OPT_SUMMARY, OPT_HEADER,
-           OPT_META };
+           OPT_META, OPT_FORCE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"arm", required_argument, NULL, OPT_ARM},
@@ -157,6 +162,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         {"header", no_argument, NULL, OPT_HEADER},
         CLI_ENDPOINT_LONGOPTS,
         {"meta", required_argument, NULL, OPT_META},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
@@ -165,7 +171,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     int n_arms = 0;
     long precision = 6;
     double step = 0;
-    int c, summary = 0, header = 0;
+    int c, summary = 0, header = 0, force = 0;
     calcify_error err;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:h", longopts, &mo)) != -1) {
@@ -185,6 +191,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
             break;
         case OPT_SUMMARY: summary = 1; break;
         case OPT_HEADER: header = 1; break;
+        case OPT_FORCE: force = 1; break;
         case OPT_STEP:
             if (cli_parse_duration("--step", optarg, 1e-6, 1e6, &step))
                 return 2;
@@ -216,6 +223,21 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
     calcify_sim *sim = NULL;
     calcify_outfile of = {0}, mf = {0};
+    /* a tiny step would stream rows without end: count them first */
+    double rows = 0, dt = step > 0 ? step : sc.output_step;
+    for (size_t k = 0; !st && k < sc.n_arms; k++)
+        if (!selected || selected[k])
+            rows += calcify_arm_duration(&sc.arms[k]) / dt + 2;
+    if (!st && !summary && !force && rows > CALCIFY_MAX_ROWS)
+        st = step > 0 ? calcify_fail(&err, CALCIFY_EUSAGE, "--step %g d would write %.0f "
+                                     "rows (more than %d, the limit that guards against a "
+                                     "mistyped step; --force to write them anyway)", dt,
+                                     rows, CALCIFY_MAX_ROWS)
+                      : calcify_fail(&err, CALCIFY_EINPUT, "%s: output_step = \"%g d\" "
+                                     "would write %.0f rows (more than %d, the limit that "
+                                     "guards against a mistyped step; --step or --force "
+                                     "to write them anyway)", sc.path, dt, rows,
+                                     CALCIFY_MAX_ROWS);
     if (!st)
         sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     if (!st && !sim)
@@ -243,8 +265,8 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
                                       step > 0 ? step : sc.output_step,
                                       write_row, &ctx, &err);
         if (st == CALCIFY_EIO)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed",
-                              output ? output : "standard output");
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s",
+                              output ? output : "standard output", strerror(errno));
         if (!st)
             st = calcify_outfile_commit(&of, &err);
         else

@@ -1,5 +1,6 @@
 /* cmd_sweep.c — `calcify sweep`: a design of runs, on threads, in shards. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "calcify/summary.h"
 #include "calcify/sweep.h"
 #include "cli.h"
+#include "infile.h"
+#include "sweepdir.h"
 
 static const char usage[] =
     "usage: calcify sweep SCENARIO --vary NAME=LO:HI[:log]... -o DIR [--at T,...]\n"
@@ -25,7 +28,14 @@ static const char usage[] =
     "                      endpoints as calcify run --summary (observables at\n"
     "                      the endpoint times, AUC, min, max), steps, RHS calls\n"
     "  DIR/timeseries.csv  with --timeseries: every run's daily rows + run_id\n"
-    "A run's rows are bit-identical whatever --threads and --shard are.\n"
+    "  DIR/manifest.txt    written first: calcify version, SHA-256 of the scenario\n"
+    "                      and parameter files, --set, solver, design and seed,\n"
+    "                      shard and command line (merge and --resume check it)\n"
+    "A run's rows are bit-identical whatever --threads and --shard are.  Rows\n"
+    "are flushed as runs finish, to summary.csv.part (and timeseries.csv.part),\n"
+    "renamed when every run is done.  Ctrl-C or SIGTERM stops after the runs\n"
+    "under way (exit 130 or 143); continue with the same command and --resume,\n"
+    "also after a SIGKILL or a lost node.\n"
     "status: ok, no_steady_state, solver_failed, or invalid_input (the\n"
     "scenario read with the run's variables was refused).  A run that varies\n"
     "a variable reads the scenario and parameter files again.\n"
@@ -45,14 +55,20 @@ static const char usage[] =
     "  --seed S           seed of the lhs or sobol design (default 1)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
     "  --shard K/N        only the K-th of N contiguous blocks of run_ids\n"
-    "                     (Slurm: --shard $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT);\n"
+    "                     (Slurm: scripts/sweep.sbatch);\n"
     "                     join shard directories with calcify merge\n"
     "  --arm NAME         only this arm (repeatable)\n"
     "  --timeseries       also write timeseries.csv (step: --step TIME, default 1 d)\n"
     "  --keep-going       exit 0 even if some runs failed (they are recorded)\n"
+    "  --resume           continue the sweep in DIR: keep its finished runs, run\n"
+    "                     only the missing run_ids (the result is the same bytes\n"
+    "                     as an uninterrupted sweep); refused unless DIR's\n"
+    "                     manifest.txt matches this command; with nothing to\n"
+    "                     continue, an ordinary sweep\n"
+    "  --force            write more than 10 million summary or time-series rows\n"
     "  --precision N      significant digits (default 6)\n"
     "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output directory (created with its parents if missing)\n"
+    "  -o DIR             output folder (created with its parents if missing)\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -60,12 +76,225 @@ static const char usage[] =
     "  calcify sweep models/vermeer2007.cfg --vary warfarin_thalf=5:50:log \\\n"
     "      --vary ca_reg_max=0.005:0.05 --design sobol --n 256 -o out/sweep\n";
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig; /* SA_RESETHAND: a second Ctrl-C ends the process at once */
+}
+
+/* Text that fp-writing code produces, captured (malloc'd; NULL on no memory). */
+static char *header_text(void (*write)(FILE *, const void *), const void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp)
+        return NULL;
+    write(fp, arg);
+    if (fclose(fp) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+typedef struct {
+    const calcify_scenario *sc;
+    const calcify_vary *vary;
+    size_t n;
+    const calcify_endpoints *endpoints;
+} sum_header_arg;
+
+static void write_sum_header(FILE *fp, const void *arg)
+{
+    const sum_header_arg *a = arg;
+    calcify_sweep_write_header(fp, a->sc, a->vary, a->n, a->endpoints);
+}
+
+static void write_ts_header(FILE *fp, const void *arg)
+{
+    (void)arg;
+    fputs("run_id,", fp);
+    calcify_csv_write_header(fp);
+}
+
+/* Where a resumed shard goes on: the first run_id not yet written whole,
+ * and the byte offsets that end the last whole run in each file. */
+typedef struct {
+    size_t next;            /* first run_id to run                  */
+    size_t failed;          /* failed runs among those kept         */
+    long sum_end, ts_end;   /* bytes to keep                        */
+} resume_point;
+
+/* Scan DIR/summary.csv.part: header, then runs [first, last) of n_sel rows
+ * each, arm by arm, until the first row that is not whole and right. */
+static calcify_status scan_summary(FILE *fp, const char *path, const char *header,
+                                   const char *const *arms, size_t n_sel, int arm_col,
+                                   size_t first, size_t last, resume_point *rp,
+                                   calcify_error *err)
+{
+    char *line = NULL;
+    size_t cap = 0, k = 0;
+    int nfields = sweepdir_count_fields(header, strlen(header) - 1), run_failed = 0;
+    rp->next = first;
+    rp->failed = 0;
+    rp->sum_end = 0;
+    ssize_t len = getline(&line, &cap, fp);
+    calcify_status st = CALCIFY_OK;
+    if (len <= 0 || (size_t)len < strlen(header)) {
+        /* killed while the header was written: nothing finished */
+        if (len > 0 && strncmp(line, header, (size_t)len) != 0)
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:1: header is not this sweep's "
+                              "(expected %.*s)", path, (int)strlen(header) - 1, header);
+        free(line);
+        return st;
+    }
+    if (strcmp(line, header) != 0) {
+        free(line);
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:1: header is not this sweep's "
+                            "(expected %.*s)", path, (int)strlen(header) - 1, header);
+    }
+    long whole = ftell(fp);
+    rp->sum_end = whole;
+    while (rp->next < last && (len = getline(&line, &cap, fp)) > 0) {
+        long id;
+        size_t an;
+        const char *arm;
+        if (sweepdir_row_check(line, (size_t)len, nfields, &id) || id != (long)rp->next ||
+            !(arm = sweepdir_field(line, arm_col, &an)) || an != strlen(arms[k]) ||
+            memcmp(arm, arms[k], an) != 0)
+            break; /* the rest is rerun */
+        size_t sn;
+        const char *status = sweepdir_field(line, arm_col + 1, &sn);
+        run_failed |= !(status && sn == 2 && memcmp(status, "ok", 2) == 0);
+        if (++k == n_sel) {
+            rp->next++;
+            rp->failed += run_failed != 0;
+            rp->sum_end = ftell(fp);
+            k = 0;
+            run_failed = 0;
+        }
+    }
+    free(line);
+    return CALCIFY_OK;
+}
+
+/* Scan DIR/timeseries.csv.part: keep the header and the rows of runs
+ * before `next`. */
+static calcify_status scan_timeseries(FILE *fp, const char *path, const char *header,
+                                      size_t next, long *end, calcify_error *err)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int nfields = sweepdir_count_fields(header, strlen(header) - 1);
+    *end = 0;
+    ssize_t len = getline(&line, &cap, fp);
+    if (len <= 0 || strcmp(line, header) != 0) {
+        int partial = len <= 0 || ((size_t)len < strlen(header) &&
+                                   strncmp(line, header, (size_t)len) == 0);
+        free(line);
+        if (partial && next == 0)
+            return CALCIFY_OK;
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:1: header is not this sweep's "
+                            "(expected %.*s)", path, (int)strlen(header) - 1, header);
+    }
+    *end = ftell(fp);
+    while ((len = getline(&line, &cap, fp)) > 0) {
+        long id;
+        if (sweepdir_row_check(line, (size_t)len, nfields, &id) || id >= (long)next)
+            break;
+        *end = ftell(fp);
+    }
+    free(line);
+    return CALCIFY_OK;
+}
+
+/* Open DIR/NAME for reading and writing, cut at `keep` bytes, positioned
+ * at its end. */
+static FILE *reopen_cut(const char *path, long keep, calcify_error *err, calcify_status *st)
+{
+    FILE *fp = fopen(path, "r+");
+    if (!fp || ftruncate(fileno(fp), keep) != 0 || fseek(fp, keep, SEEK_SET) != 0) {
+        *st = calcify_fail(err, CALCIFY_EIO, "%s: cannot continue: %s", path,
+                           strerror(errno));
+        if (fp)
+            fclose(fp);
+        return NULL;
+    }
+    return fp;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Write text to DIR/NAME through a temporary file. */
+static calcify_status write_whole(const char *path, const char *text, calcify_error *err)
+{
+    calcify_outfile of;
+    calcify_status st = calcify_outfile_open(&of, path, err);
+    if (st)
+        return st;
+    fputs(text, of.fp);
+    return calcify_outfile_commit(&of, err);
+}
+
+/* DIR/design.csv: the whole design, in every shard (merge checks that the
+ * shards agree on it); the same bytes each time it is written. */
+static calcify_status write_design(const char *path, calcify_design *listing,
+                                   const calcify_scenario *sc, const calcify_vary *vary,
+                                   size_t n_vary, calcify_error *err)
+{
+    calcify_outfile fd;
+    calcify_status st = calcify_outfile_open(&fd, path, err);
+    if (st)
+        return st;
+    double v[CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS];
+    fputs("run_id", fd.fp);
+    for (size_t j = 0; j < n_vary; j++) {
+        char col[128];
+        fprintf(fd.fp, ",%s", calcify_sweep_column(sc, &vary[j], col, sizeof col));
+    }
+    fputc('\n', fd.fp);
+    for (long id; (id = calcify_design_next(listing, v)) >= 0;) {
+        fprintf(fd.fp, "%ld", id);
+        for (size_t j = 0; j < n_vary; j++)
+            fprintf(fd.fp, ",%.17g", v[j]);
+        fputc('\n', fd.fp);
+    }
+    return calcify_outfile_commit(&fd, err);
+}
+
+/* DIR/vary.tsv: what the figures need, the names, units and scales of the
+ * varied columns. */
+static calcify_status write_vary_tsv(const char *path, const calcify_scenario *sc,
+                                     const calcify_vary *vary, size_t n_vary,
+                                     calcify_error *err)
+{
+    calcify_outfile fv;
+    calcify_status st = calcify_outfile_open(&fv, path, err);
+    if (st)
+        return st;
+    fputs("name\tcolumn\tunit\tlo\thi\tscale\n", fv.fp);
+    for (size_t j = 0; j < n_vary; j++) {
+        char col[128];
+        fprintf(fv.fp, "%s\t%s\t%s\t%.17g\t%.17g\t%s\n", vary[j].name,
+                calcify_sweep_column(sc, &vary[j], col, sizeof col),
+                vary[j].unit[0] ? vary[j].unit : "1", vary[j].lo, vary[j].hi,
+                vary[j].log ? "log" : "linear");
+    }
+    return calcify_outfile_commit(&fv, err);
+}
+
 /* The command with the lists it allocates owned by the caller, so that
  * every return frees them. */
 static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
     enum { OPT_VARY = OPT_FIRST_FREE, OPT_DESIGN, OPT_N, OPT_SEED, OPT_THREADS, OPT_SHARD,
-           OPT_TS, OPT_KEEP, OPT_PRECISION, OPT_ARM, OPT_STEP };
+           OPT_TS, OPT_KEEP, OPT_PRECISION, OPT_ARM, OPT_STEP, OPT_RESUME, OPT_FORCE };
     static const struct option longopts[] = {
         {"vary", required_argument, NULL, OPT_VARY},
         {"design", required_argument, NULL, OPT_DESIGN},
@@ -79,6 +308,8 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         {"arm", required_argument, NULL, OPT_ARM},
         {"step", required_argument, NULL, OPT_STEP},
         CLI_ENDPOINT_LONGOPTS,
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -91,7 +322,7 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     const char *vary_spec[MAX_VARY];
     size_t n_vary = 0;
     const char *dir = NULL, *arms[64];
-    int n_arms = 0, quiet = 0, keep_going = 0, timeseries = 0, c;
+    int n_arms = 0, quiet = 0, keep_going = 0, timeseries = 0, resume = 0, force = 0, c;
     long n = 100, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN), precision = 6;
     long shard_k = 1, shard_n = 1;
     double step = 1.0;
@@ -138,6 +369,8 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
             break;
         case OPT_TS: timeseries = 1; break;
         case OPT_KEEP: keep_going = 1; break;
+        case OPT_RESUME: resume = 1; break;
+        case OPT_FORCE: force = 1; break;
         case OPT_PRECISION:
             if (cli_parse_int("--precision", optarg, 1, 17, &precision))
                 return 2;
@@ -163,9 +396,8 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     }
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
-    if (rc) {
+    if (rc)
         return rc;
-    }
     for (size_t i = 0; i < n_vary; i++) {
         if (calcify_vary_parse_in(vary_spec[i], &sc, &vary[i], &err)) {
             calcify_scenario_free(&sc);
@@ -200,87 +432,280 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
     calcify_endpoints endpoints = {0};
     if (!st)
-        st = calcify_endpoints_resolve(&sc, selected, eo->at, eo->n_at, eo->obs, eo->n_obs, &endpoints, &err);
+        st = calcify_endpoints_resolve(&sc, selected, eo->at, eo->n_at, eo->obs, eo->n_obs,
+                                       &endpoints, &err);
     calcify_design *design = NULL, *listing = NULL;
     if (!st && (!(design = calcify_design_alloc(kind, vary, n_vary, (size_t)n, (unsigned long)seed, &err)) ||
                 !(listing = calcify_design_alloc(kind, vary, n_vary, (size_t)n, (unsigned long)seed, &err))))
-        st = CALCIFY_EUSAGE;
-    if (!st)
-        st = calcify_mkdirs(dir, &err);
+        st = calcify_design_alloc_status();
+    size_t runs = design ? calcify_design_runs(design) : 0;
+    /* contiguous blocks: shard K of N holds [(K-1)·R/N, K·R/N) */
+    size_t first = (size_t)((unsigned long long)(shard_k - 1) * runs / (unsigned long long)shard_n);
+    size_t last = (size_t)((unsigned long long)shard_k * runs / (unsigned long long)shard_n);
 
-    calcify_outfile fd = {0}, fs = {0}, ft = {0}, fv = {0};
-    char path[4096];
+    /* the selected arms, in order: each run writes one summary row per arm */
+    const char **sel = st ? NULL : calloc(sc.n_arms, sizeof *sel);
+    size_t n_sel = 0;
+    double ts_rows = 0;
+    if (!st && !sel)
+        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t k = 0; !st && k < sc.n_arms; k++)
+        if (!selected || selected[k]) {
+            sel[n_sel++] = sc.arms[k].name;
+            ts_rows += calcify_arm_duration(&sc.arms[k]) / step + 2;
+        }
+    double sum_rows = (double)(last - first) * (double)n_sel;
+    ts_rows *= timeseries ? (double)(last - first) : 0;
+    if (!st && !force && (sum_rows > CALCIFY_MAX_ROWS || ts_rows > CALCIFY_MAX_ROWS))
+        st = calcify_fail(&err, CALCIFY_EUSAGE, "this sweep would write %.0f %s rows "
+                          "(more than %d, the limit that guards against a mistyped "
+                          "--n or --step; --force to write them anyway)",
+                          sum_rows > CALCIFY_MAX_ROWS ? sum_rows : ts_rows,
+                          sum_rows > CALCIFY_MAX_ROWS ? "summary" : "time-series",
+                          CALCIFY_MAX_ROWS);
+
+    /* the header rows: the summary's columns follow --vary, --at, --observable */
+    sum_header_arg sha = {&sc, vary, n_vary, &endpoints};
+    char *sum_header = st ? NULL : header_text(write_sum_header, &sha);
+    char *ts_header = st ? NULL : header_text(write_ts_header, NULL);
+    if (!st && (!sum_header || !ts_header))
+        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+
+    /* the manifest: everything that decides the bytes of the results */
+    char *manifest = NULL, *cmdline = NULL, sha_sc[65], sha_ps[65];
+    size_t mlen = 0;
+    if (!st)
+        st = sweepdir_sha256_file(sc.path, sha_sc, &err);
+    if (!st)
+        st = sweepdir_sha256_file(mo.params ? mo.params : sc.param_path, sha_ps, &err);
+    if (!st) {
+        /* lists of any length, never cut: each goes into one manifest line */
+        char *vbuf = NULL, *abuf = NULL, *sbuf = NULL;
+        size_t vlen, alen, slen;
+        FILE *fv = open_memstream(&vbuf, &vlen), *fa = open_memstream(&abuf, &alen),
+             *fsets = open_memstream(&sbuf, &slen);
+        static const char *const dists[] = {"", ":log", ":normal", ":lognormal"};
+        for (size_t j = 0; fv && j < n_vary; j++) {
+            const calcify_vary *w = &vary[j];
+            const char *unit = w->unit[0] ? w->unit : "";
+            if (calcify_vary_bounded(w))
+                fprintf(fv, "%s%s=%.17g:%.17g%s%s%s", j ? "; " : "", w->name, w->lo, w->hi,
+                        unit[0] ? " " : "", unit, dists[w->dist]);
+            else /* centre and CV decide the draws */
+                fprintf(fv, "%s%s=%.17g%s%s:%.17g%%%s", j ? "; " : "", w->name, w->centre,
+                        unit[0] ? " " : "", unit, 100 * w->cv, dists[w->dist]);
+        }
+        for (size_t j = 0; fa && j < n_sel; j++)
+            fprintf(fa, "%s%s", j ? " " : "", sel[j]);
+        for (int j = 0; fsets && j < mo.n_sets; j++)
+            fprintf(fsets, "%s%s", j ? "; " : "", mo.sets[j]);
+        int closed_bad = !fv || fclose(fv) != 0;
+        closed_bad |= !fa || fclose(fa) != 0;
+        closed_bad |= !fsets || fclose(fsets) != 0;
+        static const char *const kinds[] = {"grid", "lhs", "sobol"};
+        cmdline = sweepdir_command_line(argc, argv);
+        int bad = !cmdline || closed_bad;
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "# calcify sweep manifest:", "written "
+                                     "first; sweep --resume and merge refuse folders whose "
+                                     "manifests differ (but for shard, command and paths)");
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "format", "1");
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "calcify_version", "%s", CALCIFY_VERSION);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "scenario", "%s", sc.path);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "scenario_sha256", "%s", sha_sc);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "parameters", "%s",
+                                     mo.params ? mo.params : sc.param_path);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "parameters_sha256", "%s", sha_ps);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "set", "%s", sbuf);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "method", "%s", sc.method);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "rtol", "%.17g", sc.rtol);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "atol", "%.17g", sc.atol);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "design", "%s", kinds[kind]);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "n", "%ld", n);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "seed", "%ld", seed);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "vary", "%s", vbuf);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "runs", "%zu", runs);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "arms", "%s", abuf);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "summary_columns", "%.*s",
+                                     (int)strlen(sum_header) - 1, sum_header);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "precision", "%ld", precision);
+        if (timeseries)
+            bad |= sweepdir_manifest_add(&manifest, &mlen, "timeseries_step_d", "%.17g", step);
+        else
+            bad |= sweepdir_manifest_add(&manifest, &mlen, "timeseries_step_d", "none");
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "shard", "%ld/%ld", shard_k, shard_n);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "command", "%s", cmdline);
+        free(vbuf);
+        free(abuf);
+        free(sbuf);
+        if (bad)
+            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    }
+
+    char p_manifest[4096], p_design[4096], p_sum[4096], p_ts[4096], p_sum_part[4096],
+         p_ts_part[4096];
+    snprintf(p_manifest, sizeof p_manifest, "%s/" SWEEPDIR_MANIFEST, dir);
+    char p_vary[4096];
+    snprintf(p_vary, sizeof p_vary, "%s/vary.tsv", dir);
+    snprintf(p_design, sizeof p_design, "%s/design.csv", dir);
+    snprintf(p_sum, sizeof p_sum, "%s/summary.csv", dir);
+    snprintf(p_ts, sizeof p_ts, "%s/timeseries.csv", dir);
+    snprintf(p_sum_part, sizeof p_sum_part, "%s/summary.csv.part", dir);
+    snprintf(p_ts_part, sizeof p_ts_part, "%s/timeseries.csv.part", dir);
+
+    /* what the folder holds decides: start, continue, or refuse */
+    int continuing = 0, complete = 0;
+    resume_point rp = {first, 0, 0, 0};
+    if (!st && exists(p_manifest)) {
+        calcify_infile old;
+        st = calcify_infile_read(&old, p_manifest, "a sweep manifest", &err);
+        if (!st && resume) {
+            static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
+            st = sweepdir_manifest_compare("this command", manifest, p_manifest, old.data,
+                                           ignore, "--resume continues only the sweep "
+                                           "that made the folder", &err);
+            complete = !st && exists(p_sum) && !exists(p_sum_part);
+            continuing = !st && !complete && exists(p_sum_part);
+        } else if (!st && exists(p_sum_part)) {
+            st = calcify_fail(&err, CALCIFY_EUSAGE, "%s holds an unfinished sweep (%s); "
+                              "continue it with the same command and --resume, or remove "
+                              "the folder", dir, p_sum_part);
+        }
+        calcify_infile_free(&old);
+    } else if (!st && exists(p_sum_part)) {
+        st = calcify_fail(&err, CALCIFY_EUSAGE, "%s holds %s but no %s (expected a "
+                          "folder made by this calcify's sweep, or a new folder)", dir,
+                          p_sum_part, SWEEPDIR_MANIFEST);
+    }
+
     calcify_sweep_stats stats = {0};
-    if (!st) {
-        snprintf(path, sizeof path, "%s/design.csv", dir);
-        st = calcify_outfile_open(&fd, path, &err);
-    }
-    if (!st) { /* the whole design, in every shard: merge checks against it */
-        double v[MAX_VARY];
-        fputs("run_id", fd.fp);
-        for (size_t j = 0; j < n_vary; j++) {
-            char col[128];
-            fprintf(fd.fp, ",%s", calcify_sweep_column(&sc, &vary[j], col, sizeof col));
+    FILE *fs = NULL, *ft = NULL;
+    char *made = NULL;
+    if (!st && complete) {
+        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", dir);
+    } else if (!st && continuing) {
+        FILE *scan = fopen(p_sum_part, "r");
+        if (!scan)
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot open: %s", p_sum_part,
+                              strerror(errno));
+        if (!st)
+            st = scan_summary(scan, p_sum_part, sum_header, sel, n_sel, 1 + (int)n_vary,
+                              first, last, &rp, &err);
+        if (scan)
+            fclose(scan);
+        if (!st && timeseries) {
+            scan = fopen(p_ts_part, "r");
+            if (scan) {
+                st = scan_timeseries(scan, p_ts_part, ts_header, rp.next, &rp.ts_end, &err);
+                fclose(scan);
+            } else if (rp.next > first) {
+                st = calcify_fail(&err, CALCIFY_EINPUT, "%s: missing (expected the time "
+                                  "series of the %zu runs in %s)", p_ts_part,
+                                  rp.next - first, p_sum_part);
+            }
         }
-        fputc('\n', fd.fp);
-        for (long id; (id = calcify_design_next(listing, v)) >= 0;) {
-            fprintf(fd.fp, "%ld", id);
-            for (size_t j = 0; j < n_vary; j++)
-                fprintf(fd.fp, ",%.17g", v[j]);
-            fputc('\n', fd.fp);
+        /* design.csv again (a lost or edited one would stop merge) */
+        if (!st)
+            st = write_design(p_design, listing, &sc, vary, n_vary, &err);
+        if (!st)
+            st = write_vary_tsv(p_vary, &sc, vary, n_vary, &err);
+        if (!st)
+            fs = reopen_cut(p_sum_part, rp.sum_end, &err, &st);
+        if (!st && timeseries) {
+            if (!exists(p_ts_part) && (ft = fopen(p_ts_part, "w")))
+                fclose(ft);
+            ft = reopen_cut(p_ts_part, rp.ts_end, &err, &st);
         }
-        snprintf(path, sizeof path, "%s/vary.tsv", dir);
-        st = calcify_outfile_open(&fv, path, &err);
-    }
-    if (!st) { /* what the figures need: names, units, scales of the columns */
-        fputs("name\tcolumn\tunit\tlo\thi\tscale\n", fv.fp);
-        for (size_t j = 0; j < n_vary; j++) {
-            char col[128];
-            fprintf(fv.fp, "%s\t%s\t%s\t%.17g\t%.17g\t%s\n", vary[j].name,
-                    calcify_sweep_column(&sc, &vary[j], col, sizeof col),
-                    vary[j].unit[0] ? vary[j].unit : "1", vary[j].lo, vary[j].hi,
-                    vary[j].log ? "log" : "linear");
+        if (!st && rp.sum_end == 0)
+            fputs(sum_header, fs);
+        if (!st && timeseries && rp.ts_end == 0)
+            fputs(ts_header, ft);
+        if (!st)
+            fprintf(stderr, "calcify: %s: %zu of %zu runs kept, running the other %zu\n",
+                    dir, rp.next - first, last - first, last - rp.next);
+    } else if (!st) {
+        st = calcify_dir_make(dir, &made, &err);
+        /* files of an earlier sweep must not pass as this one's */
+        if (!st && ((unlink(p_sum) && errno != ENOENT) || (unlink(p_ts) && errno != ENOENT) ||
+                    (unlink(p_ts_part) && errno != ENOENT)))
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot remove the files of an "
+                              "earlier sweep: %s", dir, strerror(errno));
+        if (!st)
+            st = write_whole(p_manifest, manifest, &err);
+        if (!st)
+            st = write_design(p_design, listing, &sc, vary, n_vary, &err);
+        if (!st)
+            st = write_vary_tsv(p_vary, &sc, vary, n_vary, &err);
+        if (!st && !(fs = fopen(p_sum_part, "w")))
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", p_sum_part,
+                              strerror(errno));
+        if (!st && timeseries && !(ft = fopen(p_ts_part, "w")))
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", p_ts_part,
+                              strerror(errno));
+        if (!st) {
+            fputs(sum_header, fs);
+            if (ft)
+                fputs(ts_header, ft);
         }
-        snprintf(path, sizeof path, "%s/summary.csv", dir);
-        st = calcify_outfile_open(&fs, path, &err);
-    }
-    if (!st && timeseries) {
-        snprintf(path, sizeof path, "%s/timeseries.csv", dir);
-        st = calcify_outfile_open(&ft, path, &err);
-    }
-    if (!st) {
-        calcify_sweep_write_header(fs.fp, &sc, vary, n_vary, &endpoints);
-        if (timeseries) {
-            fputs("run_id,", ft.fp);
-            calcify_csv_write_header(ft.fp);
+        if (st) { /* nothing was run: leave nothing */
+            if (fs)
+                fclose(fs);
+            fs = NULL;
+            unlink(p_sum_part);
+            unlink(p_ts_part);
+            if (made) {
+                unlink(p_manifest);
+                unlink(p_design);
+                unlink(p_vary);
+                calcify_dir_unmake(dir, made);
+            }
         }
-        size_t runs = calcify_design_runs(design);
+    }
+    free(made);
+
+    if (!st && !complete) {
+        struct sigaction sa, old_int, old_term;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
         cli_progress ps;
         cli_progress_init(&ps, "sweep", quiet);
         calcify_sweep_opts o = {
             .sc = &sc, .selected = selected, .vary = vary, .n_vary = n_vary,
             .endpoints = &endpoints,
-            .design = design,
-            /* contiguous blocks: shard K of N holds [(K-1)·R/N, K·R/N) */
-            .first = (size_t)((unsigned long long)(shard_k - 1) * runs / (unsigned long long)shard_n),
-            .last = (size_t)((unsigned long long)shard_k * runs / (unsigned long long)shard_n),
+            .design = design, .first = rp.next, .last = last,
             .threads = (int)threads, .precision = (int)precision,
-            .summary = fs.fp, .timeseries = timeseries ? ft.fp : NULL,
-            .timeseries_step = step, .progress = cli_progress_update, .user = &ps};
-        st = calcify_sweep_run(&o, &stats, &err);
+            .summary = fs, .timeseries = timeseries ? ft : NULL,
+            .timeseries_step = step, .progress = cli_progress_update, .user = &ps,
+            .flush_each_run = 1, .stop = &stop_signal};
+        if (fflush(fs) != 0 || (ft && fflush(ft) != 0))
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", dir, strerror(errno));
+        if (!st)
+            st = calcify_sweep_run(&o, &stats, &err);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        stats.failed += rp.failed;
+        int e = 0;
+        if (fclose(fs) != 0)
+            e = errno;
+        if (ft && fclose(ft) != 0)
+            e = errno;
+        if (!st && e)
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", dir, strerror(e));
+        if (!st && !stats.stopped && timeseries && rename(p_ts_part, p_ts) != 0)
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_ts_part,
+                              strerror(errno));
+        if (!st && !stats.stopped && rename(p_sum_part, p_sum) != 0)
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_sum_part,
+                              strerror(errno));
     }
-    if (!st)
-        st = calcify_outfile_commit(&fd, &err);
-    if (!st)
-        st = calcify_outfile_commit(&fv, &err);
-    if (!st)
-        st = calcify_outfile_commit(&fs, &err);
-    if (!st && timeseries)
-        st = calcify_outfile_commit(&ft, &err);
-    calcify_outfile_abort(&fd);
-    calcify_outfile_abort(&fs);
-    calcify_outfile_abort(&fv);
-    calcify_outfile_abort(&ft);
+    free(manifest);
+    free(cmdline);
+    free(sel);
+    free(sum_header);
+    free(ts_header);
     calcify_design_free(design);
     calcify_design_free(listing);
     calcify_endpoints_free(&endpoints);
@@ -288,9 +713,15 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     calcify_scenario_free(&sc);
     if (st)
         return cli_error(st, err.msg);
+    if (stats.stopped) {
+        fprintf(stderr, "\ncalcify: stopped by signal %d after %zu of %zu runs (kept in "
+                "%s); continue with the same command and --resume\n", (int)stop_signal,
+                rp.next - first + stats.runs, last - first, p_sum_part);
+        return 128 + (int)stop_signal;
+    }
     if (stats.failed) {
         fprintf(stderr, "calcify: %zu of %zu runs failed (recorded in %s/summary.csv "
-                "with their status)\n", stats.failed, stats.runs, dir);
+                "with their status)\n", stats.failed, last - first, dir);
         return keep_going ? 0 : 1;
     }
     return 0;

@@ -1,0 +1,230 @@
+/* sweepdir.c — manifests and row checks shared by sweep and merge. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#include "sweepdir.h"
+
+calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot open: %s", path,
+                            strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return calcify_fail(err, CALCIFY_EINPUT, "%s: not a regular file (expected a "
+                            "file that sweep --resume and merge can read again: the "
+                            "manifest records its SHA-256)", path);
+    }
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    unsigned char buf[65536];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return calcify_fail(err, CALCIFY_EINPUT, "%s: cannot read: %s", path,
+                                strerror(e));
+        }
+        if (n == 0)
+            break;
+        sha256_update(&ctx, (size_t)n, buf);
+    }
+    close(fd);
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return CALCIFY_OK;
+}
+
+int sweepdir_manifest_add(char **text, size_t *len, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *raw = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!raw)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(raw, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    size_t need = *len + strlen(key) + 4 * (size_t)n + 5;
+    char *grown = realloc(*text, need + 1);
+    if (!grown) {
+        free(raw);
+        return -1;
+    }
+    *text = grown;
+    /* a key that starts with '#' makes a comment line */
+    size_t k = *len + (size_t)sprintf(grown + *len, key[0] == '#' ? "%s " : "%s = ", key);
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
+        k += *p < 0x20 || *p == 0x7f || *p == '\\'
+                 ? (size_t)sprintf(grown + k, "\\x%02x", *p)
+                 : (size_t)sprintf(grown + k, "%c", *p);
+    grown[k++] = '\n';
+    grown[k] = '\0';
+    *len = k;
+    free(raw);
+    return 0;
+}
+
+/* Next "key = value" line of a manifest from *p (comments and blank lines
+ * skipped); key and value point into the text, lengths returned; *line
+ * counts physical lines.  0 at the end. */
+static int next_entry(const char **p, int *line, const char **key, size_t *klen,
+                      const char **val, size_t *vlen)
+{
+    while (**p) {
+        const char *s = *p, *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        *p = nl ? nl + 1 : s + n;
+        (*line)++;
+        if (n == 0 || s[0] == '#')
+            continue;
+        const char *eq = memchr(s, '=', n);
+        if (!eq) {
+            *key = s, *klen = n, *val = s + n, *vlen = 0;
+            return 1;
+        }
+        *key = s;
+        *klen = (size_t)(eq - s);
+        while (*klen && s[*klen - 1] == ' ')
+            (*klen)--;
+        *val = eq + 1;
+        while (*val < s + n && **val == ' ')
+            (*val)++;
+        *vlen = (size_t)(s + n - *val);
+        return 1;
+    }
+    return 0;
+}
+
+static int ignored(const char *key, size_t klen, const char *const *ignore)
+{
+    for (; ignore && *ignore; ignore++)
+        if (strlen(*ignore) == klen && memcmp(*ignore, key, klen) == 0)
+            return 1;
+    return 0;
+}
+
+calcify_status sweepdir_manifest_compare(const char *path_a, const char *a,
+                                         const char *path_b, const char *b,
+                                         const char *const *ignore, const char *why,
+                                         calcify_error *err)
+{
+    int la = 0, lb = 0;
+    for (;;) {
+        const char *ka = NULL, *va = NULL, *kb = NULL, *vb = NULL;
+        size_t kla = 0, vla = 0, klb = 0, vlb = 0;
+        int has_a, has_b;
+        while ((has_a = next_entry(&a, &la, &ka, &kla, &va, &vla)) && ignored(ka, kla, ignore))
+            ;
+        while ((has_b = next_entry(&b, &lb, &kb, &klb, &vb, &vlb)) && ignored(kb, klb, ignore))
+            ;
+        if (!has_a && !has_b)
+            return CALCIFY_OK;
+        if (!has_a || !has_b || kla != klb || memcmp(ka, kb, kla) != 0)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: '%.*s' where %s has "
+                                "'%.*s' (expected the same manifest: %s)", path_b, lb,
+                                has_b ? (int)klb : 3, has_b ? kb : "end",
+                                path_a, has_a ? (int)kla : 3, has_a ? ka : "end", why);
+        if (vla != vlb || memcmp(va, vb, vla) != 0)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %.*s is '%.*s' but '%.*s' "
+                                "in %s (expected the same manifest: %s)", path_b, lb,
+                                (int)klb, kb, (int)(vlb > 200 ? 200 : vlb), vb,
+                                (int)(vla > 200 ? 200 : vla), va, path_a, why);
+    }
+}
+
+char *sweepdir_manifest_get(const char *text, const char *key)
+{
+    const char *k, *v;
+    size_t kl, vl;
+    int line = 0;
+    while (next_entry(&text, &line, &k, &kl, &v, &vl))
+        if (kl == strlen(key) && memcmp(k, key, kl) == 0)
+            return strndup(v, vl);
+    return NULL;
+}
+
+int sweepdir_count_fields(const char *line, size_t len)
+{
+    int n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += line[i] == ',';
+    return n;
+}
+
+const char *sweepdir_row_check(const char *line, size_t len, int nfields, long *run_id)
+{
+    if (len == 0 || line[len - 1] != '\n')
+        return "the row is cut short (no line end): a file written by a sweep that "
+               "was stopped";
+    if (memchr(line, '\0', len))
+        return "NUL byte in the row";
+    size_t body = len - 1;
+    if (body && line[body - 1] == '\r')
+        return "carriage return in the row (expected the file as sweep wrote it)";
+    if (sweepdir_count_fields(line, body) != nfields)
+        return "wrong number of fields";
+    char *end;
+    errno = 0;
+    long id = strtol(line, &end, 10);
+    if (end == line || *end != ',' || errno || id < 0 || line[0] == '+' || line[0] == ' ')
+        return "no run_id (expected a whole number >= 0 in the first field)";
+    *run_id = id;
+    return NULL;
+}
+
+const char *sweepdir_field(const char *line, int k, size_t *n)
+{
+    const char *p = line;
+    for (int i = 0; i < k; i++) {
+        p = strchr(p, ',');
+        if (!p)
+            return NULL;
+        p++;
+    }
+    *n = strcspn(p, ",\n");
+    return p;
+}
+
+/* The command line, words with spaces or quotes single-quoted. */
+char *sweepdir_command_line(int argc, char **argv)
+{
+    size_t cap = 16;
+    for (int i = 0; i < argc; i++)
+        cap += 4 * strlen(argv[i]) + 3;
+    char *s = malloc(cap), *p = s;
+    if (!s)
+        return NULL;
+    p += sprintf(p, "calcify");
+    for (int i = 0; i < argc; i++) {
+        int plain = argv[i][0] && !argv[i][strcspn(argv[i], " \t'\"\\$`;&|<>*?()")];
+        *p++ = ' ';
+        if (plain) {
+            p += sprintf(p, "%s", argv[i]);
+            continue;
+        }
+        *p++ = '\'';
+        for (const char *c = argv[i]; *c; c++)
+            p += *c == '\'' ? sprintf(p, "'\\''") : sprintf(p, "%c", *c);
+        *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}

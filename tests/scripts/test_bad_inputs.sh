@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The bad-input suite: every case of tests/fixtures/bad_inputs.tsv must exit
+# with its status, say its fragment on stderr (after "calcify: "), raise no
+# sanitizer report, and leave its folder as it found it (keep.csv intact,
+# nothing else).  Inputs too big to ship and sweep shards to merge are made
+# here first.  Then the good-input cases of the same classes.
+set -uo pipefail
+root=${CALCIFY_SOURCE_ROOT:?}
+calcify=${CALCIFY:?}
+T=$(mktemp -d /tmp/calcify-bad-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+FX=$root/tests/fixtures IN=$root/tests/fixtures/input M=$root/models S=$root/models/vermeer2007.cfg
+G=$T/gen SH=$T/shards
+mkdir -p "$G" "$SH"
+pass=0 fail=0
+declare -A per_class
+
+# inputs past the limits
+python3 - "$G" <<'PY'
+import sys
+g = sys.argv[1]
+open(g + "/long_line.cfg", "w").write('name = "x";\ny = "' + "a" * 10000000 + '";\n')
+open(g + "/big.cfg", "w").write(("# " + "a" * 1000 + "\n") * 17 * 1024 + "#" * (17825792 - 17 * 1024 * 1003) )
+PY
+
+# parameter files made from the shipped one (whatever parameters the model
+# has today), and scenarios naming them
+sed 's/^\( *warfarin_thalf *= *{ *value *= *\)[0-9.]*;/\14294967366;/' "$M/rat_wky.cfg" > "$G/params_int_wrap.cfg"
+{ printf '\xef\xbb\xbf'; cat "$M/rat_wky.cfg"; } > "$G/params_bom.cfg"
+for p in params_int_wrap params_bom; do
+    sed "s#\.\./\.\./models/rat_wky.cfg#$p.cfg#" "$FX/good_minimal.cfg" > "$G/scenario_$p.cfg"
+done
+
+{ printf '\xef\xbb\xbf'; cat "$M/data/schurgers2007.csv"; } > "$G/targets_bom.csv"
+
+# sweep shards, sound and spoilt
+A=(--vary warfarin_thalf=5:50:log --arm control --n 18 --quiet)
+for k in 1 2 3; do "$calcify" sweep "$S" "${A[@]}" --shard $k/3 -o "$SH/s$k" 2>/dev/null; done
+spoil() { # name, then a command run inside a copy of s2
+    cp -r "$SH/s2" "$SH/$1"; (cd "$SH/$1" && eval "$2")
+}
+spoil cut 'head -c -20 summary.csv > x && mv x summary.csv'
+spoil nulhead '{ printf "run_id,warfarin\0_thalf\n"; tail -n +2 summary.csv; } > x && mv x summary.csv'
+spoil nulrow 'python3 -c "import sys; l=open(\"summary.csv\",\"rb\").read().split(b\"\\n\"); l[2]=l[2].replace(b\",ok,\",b\",o\\0k,\"); open(\"summary.csv\",\"wb\").write(b\"\\n\".join(l))"'
+spoil fields 'awk "NR==3{print \"1,2,3\"; next} {print}" summary.csv > x && mv x summary.csv'
+spoil wrongid 'awk -F, -v OFS=, "NR==3{\$1=3} {print}" summary.csv > x && mv x summary.csv'
+spoil part 'head -n 4 summary.csv > summary.csv.part && rm summary.csv'
+spoil nomanifest 'rm manifest.txt'
+mkdir -p "$SH/partnomanifest" && cp "$SH/s2/summary.csv" "$SH/partnomanifest/summary.csv.part"
+"$calcify" sweep "$S" "${A[@]}" --shard 2/3 --set warfarin_ka=20 -o "$SH/mixset" 2>/dev/null
+"$calcify" sweep "$S" "${A[@]}" --shard 2/3 --rtol 1e-7 -o "$SH/mixrtol" 2>/dev/null
+{ cat "$M/rat_wky.cfg"; echo "# edited"; } > "$T/params_edited.cfg"
+"$calcify" sweep "$S" "${A[@]}" --shard 2/3 --params "$T/params_edited.cfg" -o "$SH/mixparams" 2>/dev/null
+{ cat "$S"; echo "# edited"; } > "$M/.bad_inputs_scenario_$$.cfg"
+"$calcify" sweep "$M/.bad_inputs_scenario_$$.cfg" "${A[@]}" --shard 2/3 -o "$SH/other" 2>/dev/null
+rm -f "$M/.bad_inputs_scenario_$$.cfg"
+"$calcify" sweep "$S" "${A[@]}" --shard 1/2 -o "$SH/n1" 2>/dev/null
+"$calcify" sweep "$S" "${A[@]}" --shard 2/2 -o "$SH/stale" 2>/dev/null
+"$calcify" sweep "$S" "${A[@]}" --shard 1/2 --timeseries --step 42 -o "$SH/t1" 2>/dev/null
+"$calcify" sweep "$S" "${A[@]}" --shard 2/2 --timeseries --step 42 -o "$SH/t2lost" 2>/dev/null
+cp "$SH/t2lost/timeseries.csv" "$SH/stale/" && rm "$SH/t2lost/timeseries.csv"
+snapshot() { (cd "$SH" && find . -type f -exec md5sum {} + | sort); }
+before=$(snapshot)
+
+n=0
+while IFS=$'\t' read -r class code frag args; do
+    case "$class" in ''|'#'*) continue ;; esac
+    n=$((n + 1))
+    dir=$T/case-$n
+    mkdir -p "$dir"
+    echo sentinel > "$dir/keep.csv"
+    (cd "$dir" && eval "\"\$calcify\" $args" >/dev/null 2>"$T/stderr")
+    rc=$?
+    err=$(cat "$T/stderr")
+    why=""
+    [ "$rc" -eq "$code" ] || why="exit $rc (expected $code)"
+    [[ "$err" == calcify* && "$err" == *"$frag"* ]] || why="$why; message lacks '$frag'"
+    ! grep -q -E "AddressSanitizer|LeakSanitizer|runtime error:" "$T/stderr" || why="$why; sanitizer report"
+    [ "$(cat "$dir/keep.csv")" = sentinel ] || why="$why; keep.csv changed"
+    left=$(cd "$dir" && find . -mindepth 1 ! -name keep.csv | head -3)
+    [ -z "$left" ] || why="$why; left behind: $left"
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+        per_class[$class]=$(( ${per_class[$class]:-0} + 1 ))
+    else
+        fail=$((fail + 1))
+        echo "FAIL [$class] calcify $args: ${why#; }" >&2
+        echo "  stderr: ${err:0:400}" >&2
+    fi
+    rm -rf "$dir"
+done < "$FX/bad_inputs.tsv"
+# a full disk, as a file size limit: the write fails with its reason, exit
+# 1, and neither the file nor its temporary file is left
+full_disk() {
+    mkdir -p "$T/full" && cd "$T/full" || return 1
+    (ulimit -f 8; trap '' XFSZ; "$calcify" run "$S" -o out/big.csv) 2>"$T/stderr"
+    local rc=$?
+    cd "$T"
+    [ "$rc" -eq 1 ] && grep -q "out/big.csv: write failed: File too large" "$T/stderr" &&
+        [ -z "$(ls -A "$T/full")" ]
+}
+if full_disk; then pass=$((pass + 1)); per_class[output]=$(( ${per_class[output]:-0} + 1 ));
+else fail=$((fail + 1)); echo "FAIL [output] full disk: $(cat "$T/stderr")" >&2; fi
+
+[ "$(snapshot)" = "$before" ] || { echo "FAIL: a case changed the shards it read" >&2; fail=$((fail + 1)); }
+
+# good inputs of the same classes: accepted, and read as meant
+good() { # name, command (status 0 expected)
+    if (cd "$T" && eval "$2") >/dev/null 2>"$T/stderr"; then pass=$((pass + 1)); per_class[good]=$(( ${per_class[good]:-0} + 1 ));
+    else fail=$((fail + 1)); echo "FAIL [good] $1: $(head -c 400 "$T/stderr")" >&2; fi
+}
+good "scenario with a UTF-8 BOM" '"$calcify" run "$IN/good_bom.cfg" -o bom.csv && cmp -s bom.csv <("$calcify" run "$FX/good_minimal.cfg")'
+good "parameter file with a BOM" '"$calcify" run "$G/scenario_params_bom.cfg" | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
+good "targets with a BOM" '"$calcify" validate "$S" --data "$G/targets_bom.csv" | cmp -s - <("$calcify" validate "$S" --data "$M/data/schurgers2007.csv")'
+good "scenario through a pipe" '"$calcify" run <(cat "$FX/good_minimal.cfg") --params "$M/rat_wky.cfg" | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
+good "scenario on /dev/stdin" '"$calcify" run /dev/stdin --params "$M/rat_wky.cfg" < "$FX/good_minimal.cfg" | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
+good "-o through a symlink replaces the file, keeps the link" 'echo old > real.csv && ln -sf real.csv link.csv && "$calcify" run "$FX/good_minimal.cfg" -o link.csv && test -L link.csv && grep -q "^arm," real.csv'
+good "-o into missing folders" '"$calcify" run "$FX/good_minimal.cfg" -o new/a/b/out.csv && test -s new/a/b/out.csv'
+good "-o a named pipe writes into it, and it stays a pipe" 'mkfifo pipe && { cat pipe > piped.csv & } && "$calcify" run "$FX/good_minimal.cfg" -o pipe && wait && test -p pipe && cmp -s piped.csv <("$calcify" run "$FX/good_minimal.cfg")'
+good "-o /dev/stdout" '"$calcify" run "$FX/good_minimal.cfg" -o /dev/stdout | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
+good "--force lifts the row limit" '(set +o pipefail; "$calcify" run "$S" --arm control --step 1e-6 --force 2>/dev/null | head -n 3 | grep -q "^control,1e-06,")'
+good "merge of sound shards" '"$calcify" merge "$SH/s1" "$SH/s2" "$SH/s3" -o merged && "$calcify" sweep "$S" "${A[@]}" -o whole && cmp -s merged/summary.csv whole/summary.csv'
+
+for c in "${!per_class[@]}"; do echo "class $c: ${per_class[$c]} passed"; done | sort
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

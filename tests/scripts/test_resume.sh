@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# An interrupted sweep continues: SIGKILL at about 40% of the runs, then
+# --resume, gives the bytes of an uninterrupted sweep (summary, design and
+# time series); so do SIGINT and SIGTERM, which stop cleanly with exit 130
+# and 143 and leave only whole runs in summary.csv.part.
+set -uo pipefail
+calcify=${CALCIFY:?}
+S=${CALCIFY_SOURCE_ROOT:?}/models/vermeer2007.cfg
+T=$(mktemp -d /tmp/calcify-resume-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+n=300
+[ -n "${CALCIFY_SLOW:-}" ] && n=60 # under valgrind
+A=(--vary warfarin_thalf=5:50:log --vary ca_reg_max=0.005:0.05 --n "$n" --threads 2 --quiet
+   --timeseries --step 21)
+pass=0 fail=0
+check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+
+"$calcify" sweep "$S" "${A[@]}" -o "$T/ref" || { echo "reference sweep failed"; exit 1; }
+rows=$(($(wc -l < "$T/ref/summary.csv") - 1))
+
+for sig in KILL INT TERM; do
+    out=$T/$sig
+    "$calcify" sweep "$S" "${A[@]}" -o "$out" &
+    pid=$!
+    # wait until about 40% of the summary rows are on disk
+    for _ in $(seq 2000); do
+        done_rows=$(($( { wc -l < "$out/summary.csv.part"; } 2>/dev/null || echo 1) - 1))
+        [ "$done_rows" -ge $((rows * 4 / 10)) ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    kill -"$sig" "$pid"
+    wait "$pid"
+    rc=$?
+    case $sig in KILL) want=137 ;; INT) want=130 ;; TERM) want=143 ;; esac
+    check "SIG$sig: exit $rc (expected $want)" test "$rc" -eq "$want"
+    check "SIG$sig: no final summary yet" test ! -e "$out/summary.csv"
+    kept=$(($(wc -l < "$out/summary.csv.part") - 1))
+    check "SIG$sig: stopped part-way ($kept of $rows rows)" test "$kept" -gt 0 -a "$kept" -lt "$rows"
+    if [ "$sig" != KILL ]; then # a clean stop leaves whole runs only: 5 arms each
+        check "SIG$sig: whole runs only" test $((kept % 5)) -eq 0
+        check "SIG$sig: ends with a line end" test "$(tail -c 1 "$out/summary.csv.part" | od -An -c | tr -d ' ')" = '\n'
+    fi
+    "$calcify" sweep "$S" "${A[@]}" --resume -o "$out" 2>"$T/resume.err"
+    check "SIG$sig: --resume exit 0" test $? -eq 0
+    check "SIG$sig: --resume ran only the missing runs" grep -q "runs kept, running the other" "$T/resume.err"
+    for f in summary design timeseries; do
+        check "SIG$sig: $f.csv byte-identical" cmp -s "$T/ref/$f.csv" "$out/$f.csv"
+    done
+    check "SIG$sig: no .part left" test ! -e "$out/summary.csv.part" -a ! -e "$out/timeseries.csv.part"
+done
+
+# --resume of a complete folder does nothing; with a different manifest it is refused
+"$calcify" sweep "$S" "${A[@]}" --resume -o "$T/ref" 2>"$T/err"
+check "complete folder: nothing to resume" grep -q "nothing to resume" "$T/err"
+"$calcify" sweep "$S" "${A[@]}" --seed 2 --resume -o "$T/KILL" 2>"$T/err"
+check "different seed refused with exit 2" test $? -eq 2
+check "different seed: file:line named" grep -q "manifest.txt:14: seed is '1' but '2'" "$T/err"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
