@@ -320,8 +320,8 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     }
     for (size_t i = 1; i < nt; i++)
         if (!(gr->t[i] > gr->t[i - 1])) {
-            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: growth times must increase "
-                              "(time[%zu] = %g d follows %g d)", path, cfg_line(g), i + 1,
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: growth time[%zu] = %g d follows "
+                              "%g d (expected increasing times)", path, cfg_line(g), i + 1,
                               gr->t[i], gr->t[i - 1]);
             calcify_growth_free(gr);
             return st;

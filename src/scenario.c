@@ -45,8 +45,9 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
     }
     const calcify_param_def *d = &calcify_param_defs[i];
     *index = i;
-    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi,
-                        "a value in the parameter's admissible range", value, err);
+    char range[160];
+    snprintf(range, sizeof range, "a value in [%g, %g] %s", d->lo, d->hi, d->unit);
+    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, range, value, err);
 }
 
 /* A `set = { NAME = "VALUE UNIT"; … };` group of an arm or phase. */

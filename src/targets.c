@@ -223,9 +223,10 @@ static calcify_status row(reader *r)
                                     sizeof r->sc->labels[0], near, sizeof near);
         return calcify_fail(r->err, CALCIFY_EINPUT,
                             "%s:%d: arm label '%s' is neither an arm nor in data_labels "
-                            "of %s%s%s%s", path, line, f[0], r->sc->path,
-                            near[0] ? " (did you mean " : "", near,
-                            near[0] ? "?)" : "");
+                            "of %s (expected an arm name or a data_labels entry)%s%s%s",
+                            path, line, f[0], r->sc->path,
+                            near[0] ? "; did you mean " : "", near,
+                            near[0] ? "?" : "");
     }
     if (direct) { /* an arm's own name needs no data_labels entry */
         if (t.is_ratio)

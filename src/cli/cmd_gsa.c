@@ -60,6 +60,8 @@ static const char usage[] =
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing)\n"
     CLI_MODEL_HELP
+    "  --solver NAME      the GSL stepper (here --method is the GSA method, so the\n"
+    "                     stepper's --method above is spelt --solver)\n"
     "  -h, --help         this text\n"
     "\n"
     "Example:\n"

@@ -111,7 +111,7 @@ int cmd_population(int argc, char **argv)
                 return 2;
             break;
         case OPT_STEP:
-            if (cli_parse_double("--step", optarg, 1e-3, 1e6, &step))
+            if (cli_parse_duration("--step", optarg, 1e-3, 1e6, &step))
                 return 2;
             break;
         case 'o': dir = optarg; break;
