@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "calcify/endpoints.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 #include "calcify/units.h"
 #include "suggest.h"
 

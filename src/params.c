@@ -267,3 +267,27 @@ calcify_status calcify_paramset_write(const calcify_paramset *ps,
     fputs("};\n", fp);
     return calcify_outfile_commit(&of, err);
 }
+
+char *calcify_param_column(int param, char *buf, size_t cap)
+{
+    const calcify_param_def *d = &calcify_param_defs[param];
+    size_t n = (size_t)snprintf(buf, cap, "%s", d->name);
+    if (strcmp(d->unit, "1") == 0)
+        return buf;
+    if (n + 1 < cap)
+        buf[n++] = '_', buf[n] = '\0';
+    for (const char *u = d->unit; *u && n + 6 < cap; u++) {
+        if (*u == '/') {
+            memcpy(buf + n, "_per_", 6);
+            n += 5;
+        } else {
+            buf[n++] = *u;
+            buf[n] = '\0';
+        }
+    }
+    /* "1/d" reads better as "per_d" than "1_per_d" */
+    char *one = strstr(buf, "_1_per_");
+    if (one)
+        memmove(one + 1, one + 3, strlen(one + 3) + 1);
+    return buf;
+}

@@ -8,7 +8,7 @@
 
 #include "calcify/output.h"
 #include "calcify/simulate.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 #include "calcify/sweep.h"
 
 /* varied names: each parameter and each scenario variable at most once */

@@ -58,6 +58,11 @@ calcify_status calcify_paramset_write(const calcify_paramset *ps,
                                       const char *path, const char *header,
                                       calcify_error *err);
 
+/* Column name for a parameter: name, then its unit with "/" as "_per_"
+ * ("ca_dep_max_ug_per_mg_per_d"); dimensionless parameters keep the bare
+ * name.  Returns buf. */
+char *calcify_param_column(int param, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,7 +10,7 @@
 #include "calcify/batch.h"
 #include "calcify/gsa.h"
 #include "calcify/output.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -10,7 +10,7 @@
 #include "calcify/batch.h"
 #include "calcify/output.h"
 #include "calcify/population.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 #include "cli.h"
 
 static const char usage[] =

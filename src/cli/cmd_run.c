@@ -11,7 +11,7 @@
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "cli.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 
 static const char usage[] =
     "usage: calcify run SCENARIO [-o FILE] [--arm NAME]... [--set NAME=VALUE]...\n"

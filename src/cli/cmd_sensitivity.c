@@ -7,7 +7,7 @@
 
 #include "calcify/output.h"
 #include "calcify/sensitivity.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 #include "cli.h"
 #include "suggest.h"
 

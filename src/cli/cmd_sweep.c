@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "calcify/output.h"
-#include "calcify/summary.h"
+#include "calcify/params.h"
 #include "calcify/sweep.h"
 #include "cli.h"
 #include "infile.h"
