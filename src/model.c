@@ -71,6 +71,29 @@ static calcify_hill hill_prepare(double k, double n)
     return h;
 }
 
+/* Depots of one drug: gavage, sc, ip (consecutive states from `first`). */
+typedef struct {
+    int first;              /* the gavage depot; sc and ip follow */
+    int f_gavage, ka_gavage;
+} depots;
+
+static const depots DEPOTS[3] = {
+    {CALCIFY_S_WARF_GAVAGE, CALCIFY_P_WARF_F_GAVAGE, CALCIFY_P_WARF_KA},
+    {CALCIFY_S_K1_GAVAGE, CALCIFY_P_K1_F_GAVAGE, CALCIFY_P_VK_KA},
+    {CALCIFY_S_MK4_GAVAGE, CALCIFY_P_MK4_F_GAVAGE, CALCIFY_P_VK_KA},
+};
+
+/* The three depots of drug d: absorption rate constants and bioavailabilities. */
+static void depot_rates(const double *p, int d, double ka[3], double fa[3])
+{
+    ka[0] = p[DEPOTS[d].ka_gavage];
+    fa[0] = p[DEPOTS[d].f_gavage];
+    ka[1] = p[CALCIFY_P_SC_KA];
+    fa[1] = p[CALCIFY_P_SC_F];
+    ka[2] = p[CALCIFY_P_IP_KA];
+    fa[2] = p[CALCIFY_P_IP_F];
+}
+
 void calcify_model_init(calcify_model *m)
 {
     const double *p = m->p;
@@ -87,6 +110,15 @@ void calcify_model_init(calcify_model *m)
     m->h_revert = hill_prepare(p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]);
     m->h_dep = hill_prepare(p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL]);
     m->h_reg = hill_prepare(p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
+    for (int d = 0; d < 3; d++) {
+        double ka[3], fa[3];
+        depot_rates(p, d, ka, fa);
+        for (int r = 0; r < 3; r++) {
+            const int k = DEPOTS[d].first - CALCIFY_S_WARF_GAVAGE + r;
+            m->depot_ka[k] = ka[r];
+            m->depot_fka[k] = fa[r] * ka[r];
+        }
+    }
     m->ref_clot = 1.0;
     m->ref_ca = 0.0;
     m->ref_apop = 1.0;
@@ -187,7 +219,9 @@ static void common_jac_eval(const calcify_model *m, const double y[], common *c)
  * vsmc_switch_kh2; and the reversion rate constant, rising with KH2. */
 static double switch_drive(const calcify_model *m, double H)
 {
-    return 1.0 - hill(pos(H), &m->h_switch);
+    /* 1 − hill as K^n/(K^n + H^n): no cancellation as hill nears 1 */
+    const double x = pos(H);
+    return x > 0 ? m->h_switch.kn / (m->h_switch.kn + power(x, &m->h_switch)) : 1.0;
 }
 
 static double revert_rate(const calcify_model *m, double H)
@@ -201,6 +235,20 @@ static double deposition(const calcify_model *m, double S, double phi, double M)
 {
     const double sat = m->p[CALCIFY_P_CA_DEP_SAT];
     return m->p[CALCIFY_P_CA_DEP_MAX] * S * hill(phi, &m->h_dep) * sat / (sat + pos(M));
+}
+
+/* deposition(m, S, uc_share(uc, cm), M) with one division instead of
+ * three, for the right-hand side: hill(uc/tot) = uc^n / (K^n·tot^n + uc^n). */
+static inline double deposition_fast(const calcify_model *m, double S, double uc, double cm,
+                                     double M)
+{
+    const double ucp = pos(uc), tot = ucp + pos(cm);
+    if (!(ucp > 0))
+        return 0;
+    const double sat = m->p[CALCIFY_P_CA_DEP_SAT];
+    const double un = power(ucp, &m->h_dep);
+    return m->p[CALCIFY_P_CA_DEP_MAX] * S * un * sat
+           / ((m->h_dep.kn * power(tot, &m->h_dep) + un) * (sat + pos(M)));
 }
 
 /* Share of MGP uncarboxylated, 0 for an empty pool. */
@@ -218,39 +266,16 @@ void calcify_model_inputs(const calcify_model *m, const double diet[CALCIFY_NINP
     u[CALCIFY_U_BODY_WEIGHT] = m->p[CALCIFY_P_BODY_WEIGHT];
 }
 
-/* Depots of one drug: gavage, sc, ip (consecutive states from `first`). */
-typedef struct {
-    int first;              /* the gavage depot; sc and ip follow */
-    int f_gavage, ka_gavage;
-} depots;
-
-static const depots DEPOTS[3] = {
-    {CALCIFY_S_WARF_GAVAGE, CALCIFY_P_WARF_F_GAVAGE, CALCIFY_P_WARF_KA},
-    {CALCIFY_S_K1_GAVAGE, CALCIFY_P_K1_F_GAVAGE, CALCIFY_P_VK_KA},
-    {CALCIFY_S_MK4_GAVAGE, CALCIFY_P_MK4_F_GAVAGE, CALCIFY_P_VK_KA},
-};
-
-/* The three depots of drug d: absorption rate constants and bioavailabilities. */
-static void depot_rates(const double *p, int d, double ka[3], double fa[3])
+/* Depots of drug d empty at the rate ka into the body (warfarin) or plasma
+ * (K1, MK-4), a share f of them absorbed; returns the absorbed flux.  The
+ * rates come from calcify_model_init: this runs on every RHS call. */
+static inline double depots_rhs(const calcify_model *m, int d, const double y[], double f[])
 {
-    ka[0] = p[DEPOTS[d].ka_gavage];
-    fa[0] = p[DEPOTS[d].f_gavage];
-    ka[1] = p[CALCIFY_P_SC_KA];
-    fa[1] = p[CALCIFY_P_SC_F];
-    ka[2] = p[CALCIFY_P_IP_KA];
-    fa[2] = p[CALCIFY_P_IP_F];
-}
-
-/* Depots empty at the rate ka into the body (warfarin) or plasma (K1,
- * MK-4), a share fa of them absorbed; returns the absorbed flux. */
-static double depots_rhs(const double *p, int d, const double y[], double f[])
-{
-    double ka[3], fa[3], in = 0;
-    depot_rates(p, d, ka, fa);
+    const int s0 = DEPOTS[d].first, k = s0 - CALCIFY_S_WARF_GAVAGE;
+    double in = 0;
     for (int r = 0; r < 3; r++) {
-        const int s = DEPOTS[d].first + r;
-        f[s] = -ka[r] * y[s];
-        in += fa[r] * ka[r] * y[s];
+        f[s0 + r] = -m->depot_ka[k + r] * y[s0 + r];
+        in += m->depot_fka[k + r] * y[s0 + r];
     }
     return in;
 }
@@ -267,16 +292,16 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
     /* warfarin */
     f[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] - p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT];
     f[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT]
-                             - m->warf_clu * c.cu + depots_rhs(p, 0, y, f);
+                             - m->warf_clu * c.cu + depots_rhs(m, 0, y, f);
 
     /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d */
     const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
     f[CALCIFY_S_K1_GUT] = 1000.0 * F * u[CALCIFY_IN_K1] - ka * y[CALCIFY_S_K1_GUT];
     f[CALCIFY_S_MK4_GUT] = 1000.0 * F * u[CALCIFY_IN_MK4] - ka * y[CALCIFY_S_MK4_GUT];
     f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT] - m->k1_cl * c.c1 - am * c.up1
-                         + depots_rhs(p, 1, y, f);
+                         + depots_rhs(m, 1, y, f);
     f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT] - m->mk4_cl * c.c4 - am * c.up4
-                          + depots_rhs(p, 2, y, f);
+                          + depots_rhs(m, 2, y, f);
 
     /* liver cycle */
     {
@@ -302,9 +327,8 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double vkor = p[CALCIFY_P_AO_VKOR] * I, kored = p[CALCIFY_P_AO_KORED] * I;
         const double ox = p[CALCIFY_P_AO_OX];
         const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
-        const double den = p[CALCIFY_P_AO_FSP1_KM] + Q1 + Q4;
-        const double fsp1 = p[CALCIFY_P_AO_FSP1_VMAX] * Q1 / den;
-        const double fsp4 = p[CALCIFY_P_AO_FSP1_VMAX] * Q4 / den;
+        const double vf_den = p[CALCIFY_P_AO_FSP1_VMAX] / (p[CALCIFY_P_AO_FSP1_KM] + Q1 + Q4);
+        const double fsp1 = vf_den * Q1, fsp4 = vf_den * Q4;
         const double conv = p[CALCIFY_P_CONV_RATE] * c.conv_g * Q1;
         f[CALCIFY_S_AO_K1_Q] = c.up1 - vkor * Q1 - fsp1 + kored * E1 - k1 * Q1 - conv;
         f[CALCIFY_S_AO_K1_H] = vkor * Q1 + fsp1 - (ox + k1) * H1;
@@ -320,13 +344,13 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double My = y[CALCIFY_S_CA_YOUNG], Mm = y[CALCIFY_S_CA_MATURE];
         const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
         const double kd = p[CALCIFY_P_MGP_KDEG];
-        const double J = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H)
-                         * uc / (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc);
+        const double J = p[CALCIFY_P_AO_GGCX_VMAX] * H * uc
+                         / ((p[CALCIFY_P_AO_GGCX_KM] + H) * (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc));
         f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S) - J - kd * uc;
         f[CALCIFY_S_CMGP] = J - kd * cm;
         f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(m, H) * (1.0 - S)
                                - revert_rate(m, H) * S;
-        const double dep = deposition(m, S, uc_share(uc, cm), My + Mm);
+        const double dep = deposition_fast(m, S, uc, cm, My + Mm);
         const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
         /* basal resorption is the work of contractile cells (1 − S) */

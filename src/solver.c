@@ -87,9 +87,10 @@ struct calcify_solver {
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
     double *f0, *f1;              /* dy/dt at the ends of the last step    */
-    double *c3;                   /* third derivative of the last step's
-                                     cubic, per state (row error estimate) */
-    double c3_h;                  /* that step's length, 0: none yet       */
+    double *c3, *c3_prev;         /* third derivative of the cubic of the
+                                     last step and of the one before, per
+                                     state (row error estimate)            */
+    double c3_h, c3_prev_h;       /* those steps' lengths, 0: none         */
     double *jac;                  /* auto: dim² for the stiffness test     */
     double t_seg_end;             /* end of the segment being integrated   */
     int boundary_rows;            /* also a row at each phase start        */
@@ -168,7 +169,7 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->sys = sys;
     s->rtol = rtol;
     s->atol = atol;
-    if (!(s->scratch = malloc(5 * sys->dim * sizeof *s->scratch)) ||
+    if (!(s->scratch = malloc(6 * sys->dim * sizeof *s->scratch)) ||
         (is_auto && !(s->jac = malloc(sys->dim * sys->dim * sizeof *s->jac)))) {
         free(s->scratch);
         free(s);
@@ -178,6 +179,7 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->f0 = s->scratch + sys->dim;
     s->f1 = s->f0 + sys->dim;
     s->c3 = s->f1 + 2 * sys->dim; /* scratch + 3·dim is a work row */
+    s->c3_prev = s->c3 + sys->dim;
     s->gsys.function = gsl_rhs;
     s->gsys.jacobian = sys->jac ? gsl_jac : NULL;
     s->gsys.dimension = sys->dim;
@@ -299,7 +301,7 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
         s->driver = s->stiff_drv;
         s->check_each_rhs = 1;
         s->hcap = 0;
-        s->c3_h = 0;
+        s->c3_h = s->c3_prev_h = 0;
         gsl_odeiv2_driver_reset_hstart(s->driver, h);
         s->n_switches++;
     }
@@ -343,36 +345,53 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
     return GSL_SUCCESS;
 }
 
-/* Error of the cubic Hermite rows of the last step, relative to the
- * tolerance (<= 1: rows as good as the steps).  The interpolant's error is
- * e(t) = y⁽⁴⁾·(t − t0)²(t − t1)²/24 to leading order, at most y⁽⁴⁾·h⁴/384
- * mid-step.  Each step's cubic has a constant third derivative,
- * 6·(2(y0 − y1) + h(f0 + f1))/h³; its change from the previous step over
- * their mean length estimates y⁽⁴⁾, with no RHS call (a defect f(H) − H'
- * would also carry J·e, which behind a stiff stepper overstates the error by
- * |hJ|).  The first step of a segment has no predecessor: 0, and the cap
- * that the next step sets takes over.  Updates the stored derivative. */
-static double interpolation_error(calcify_solver *s, const double y1[])
+/* Rows between steps come from the cubic Hermite interpolant of each step
+ * (values and slopes at its ends).  Its error is e(t) = y⁽⁴⁾·(t − t0)²(t −
+ * t1)²/24 to leading order, at most y⁽⁴⁾·h⁴/384 mid-step.  Each step's cubic
+ * has a constant third derivative, 6·(2(y0 − y1) + h(f0 + f1))/h³; its
+ * change from the previous step over their mean length estimates y⁽⁴⁾, with
+ * no RHS call (a defect f(H) − H' would also carry J·e, which behind a
+ * stiff stepper overstates the error by |hJ|).
+ *
+ * cubic_update records the last step's third derivative (every step: a
+ * cheap loop); row_error weighs it against the tolerance, only for steps
+ * that hold rows (about one in ten at daily rows). */
+static void cubic_update(calcify_solver *s, const double y1[])
 {
     const gsl_odeiv2_evolve *e = s->driver->e;
     const size_t n = s->sys->dim;
-    const double h = e->last_step, hp = s->c3_h;
-    const double k3 = 6.0 / (h * h * h);                        /* c3 = k3·(…) */
-    const double k4 = hp > 0 ? h * h * h * h / 384.0 / (0.5 * (h + hp)) : 0; /* err = k4·|Δc3| */
-    double worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double c3 = k3 * (2.0 * (e->y0[i] - y1[i]) + h * (s->f0[i] + s->f1[i]));
-        if (hp > 0) {
-            const double err = k4 * fabs(c3 - s->c3[i]);
-            /* no tolerance below roundoff in the states themselves */
-            const double tol = fmax(s->atol + s->rtol * fmax(fabs(y1[i]), fabs(e->y0[i])),
-                                    100 * DBL_EPSILON * fmax(fabs(y1[i]), fabs(e->y0[i])));
-            if (!(err / tol <= worst))
-                worst = err / tol;
-        }
-        s->c3[i] = c3;
-    }
+    const double h = e->last_step, k3 = 6.0 / (h * h * h);
+    double *c3 = s->c3_prev; /* the older one is overwritten */
+    s->c3_prev = s->c3;
+    s->c3_prev_h = s->c3_h;
+    for (size_t i = 0; i < n; i++)
+        c3[i] = k3 * (2.0 * (e->y0[i] - y1[i]) + h * (s->f0[i] + s->f1[i]));
+    s->c3 = c3;
     s->c3_h = h;
+}
+
+/* Error of the last step's rows relative to the tolerance (<= 1: rows as
+ * good as the steps); 0 for the first step of a segment, which has no
+ * predecessor (the cap that the next step sets takes over). */
+static double row_error(const calcify_solver *s, const double y1[])
+{
+    const double *y0 = s->driver->e->y0;
+    const double h = s->c3_h, hp = s->c3_prev_h;
+    if (!(hp > 0))
+        return 0;
+    const double k4 = h * h * h * h / 384.0 / (0.5 * (h + hp)); /* err = k4·|Δc3| */
+    const double floor_rel = 100 * DBL_EPSILON;
+    double worst = 0;
+    for (size_t i = 0; i < s->sys->dim; i++) {
+        const double a0 = fabs(y0[i]), a1 = fabs(y1[i]), big = a0 > a1 ? a0 : a1;
+        /* no tolerance below roundoff in the states themselves */
+        double tol = s->atol + s->rtol * big;
+        if (tol < floor_rel * big)
+            tol = floor_rel * big;
+        const double err = k4 * fabs(s->c3[i] - s->c3_prev[i]);
+        if (!(err <= worst * tol)) /* NaN counts as worst */
+            worst = err / tol;
+    }
     return worst;
 }
 
@@ -410,7 +429,7 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
     /* a grid time this close to the end is the end's (the next segment's) */
     const double eps = 1e-9 * (t_end > 1 ? t_end : 1);
     s->hcap = 0;
-    s->c3_h = 0;
+    s->c3_h = s->c3_prev_h = 0;
     s->switch_due = 0;
     s->t_seg_end = t_end;
     s->driver = s->explicit_drv; /* auto: every segment starts explicit */
@@ -458,7 +477,7 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 retakes = 0;
                 if ((rc = advance(s, &t, tg, y, 0)) != GSL_SUCCESS)
                     break;
-                s->c3_h = 0;
+                s->c3_h = s->c3_prev_h = 0;
                 continue;
             }
             if ((rc = step(s, &t, t_end, y)) != GSL_SUCCESS)
@@ -468,8 +487,9 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
              * ∝ h⁴), and a step whose rows would not be is taken again,
              * shorter (at most 5× a time) */
             const double h = s->driver->e->last_step;
-            const double err = interpolation_error(s, y);
+            cubic_update(s, y);
             if ((tg = (double)k * dt) < t_end - eps && tg < t - eps) {
+                const double err = row_error(s, y);
                 double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
                 if (!(shrink >= 0.2))
                     shrink = 0.2;

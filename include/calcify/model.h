@@ -222,6 +222,9 @@ typedef struct {
     double aorta_per_kg;   /* ug/kg per ng/g: aorta_mass / 1000            */
     double inv_uptake_km;  /* 1/(ng/mL)                                    */
     calcify_hill h_switch, h_revert, h_dep, h_reg;
+    /* dose depots, in state order from CALCIFY_S_WARF_GAVAGE: absorption
+     * rate constant ka (1/d) and absorbed rate f·ka (1/d)                  */
+    double depot_ka[9], depot_fka[9];
     /* reference (normal-diet steady state) for *_rel observables          */
     double ref_clot, ref_ca, ref_apop;
 } calcify_model;
