@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_odeiv2.h>
 
 #include "calcify/simulate.h"
 #include "calcify/endpoints.h"
@@ -112,6 +113,91 @@ static double worst_error(const rows *ref, const rows *run, int *worst_obs)
     return worst;
 }
 
+/* The floor: what GSL's explicit pair costs on this model with nothing
+ * else — the bare rkck driver (gsl_odeiv2_driver_apply) on the bare RHS,
+ * the same arm-phases calcify integrates (a phase prefix shared with an
+ * earlier arm once, a phase starting at its own equilibrium not at all),
+ * no rows, no baseline (y0 given).  Returns CPU s; counts in *steps, *rhs. */
+typedef struct {
+    const calcify_model *m;
+    double u[CALCIFY_NU];
+    unsigned long n_rhs;
+} floor_ctx;
+
+static int floor_rhs(double t, const double y[], double f[], void *params)
+{
+    (void)t;
+    floor_ctx *c = params;
+    c->n_rhs++;
+    return calcify_model_rhs(c->m, y, f, c->u);
+}
+
+static int same_diet_prefix(const calcify_arm *a, const calcify_arm *b, size_t n)
+{
+    if (a->n_phases <= n || b->n_phases <= n)
+        return 0;
+    for (size_t p = 0; p < n; p++)
+        if (a->phases[p].duration != b->phases[p].duration ||
+            memcmp(a->phases[p].diet, b->phases[p].diet, sizeof a->phases[p].diet) ||
+            a->phases[p].n_doses || b->phases[p].n_doses)
+            return 0;
+    return 1;
+}
+
+static double floor_run(const calcify_scenario *sc, const calcify_model *m,
+                        const double y0[CALCIFY_NSTATE], unsigned long *steps,
+                        unsigned long *rhs)
+{
+    floor_ctx c = {m, {0}, 0};
+    gsl_odeiv2_system sys = {floor_rhs, NULL, CALCIFY_NSTATE, &c};
+    gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rkck, 1e-4,
+                                                         1e-9, 1e-6);
+    enum { MAX_SHARED = 16 };
+    double saved[MAX_SHARED][CALCIFY_NSTATE];
+    *steps = 0;
+    double t0 = cpu_now();
+    for (size_t a = 0; a < sc->n_arms; a++) {
+        const calcify_arm *arm = &sc->arms[a];
+        double y[CALCIFY_NSTATE], t = 0;
+        memcpy(y, y0, sizeof y);
+        size_t p0 = 0;
+        /* longest prefix shared with an earlier arm: its end state is saved */
+        for (size_t b = 0; b < a; b++)
+            for (size_t n = arm->n_phases - 1; n > p0 && n <= MAX_SHARED; n--)
+                if (same_diet_prefix(arm, &sc->arms[b], n)) {
+                    p0 = n;
+                    break;
+                }
+        if (p0 > 0)
+            memcpy(y, saved[p0 - 1], sizeof y);
+        for (size_t p = 0; p < p0; p++)
+            t += arm->phases[p].duration;
+        for (size_t p = p0; p < arm->n_phases; p++) {
+            const double t1 = t + arm->phases[p].duration;
+            calcify_model_inputs(m, arm->phases[p].diet, c.u);
+            double f[CALCIFY_NSTATE];
+            int still = 1;
+            calcify_model_rhs(m, y, f, c.u);
+            for (int i = 0; i < CALCIFY_NSTATE; i++)
+                if (fabs(f[i]) * (t1 - t) > 1e-3 * (1e-9 + 1e-6 * fabs(y[i])))
+                    still = 0;
+            if (!still) {
+                gsl_odeiv2_driver_reset_hstart(d, 1e-4);
+                if (gsl_odeiv2_driver_apply(d, &t, t1, y) != GSL_SUCCESS)
+                    break;
+                *steps += d->n;
+            }
+            t = t1;
+            if (p < MAX_SHARED)
+                memcpy(saved[p], y, sizeof y);
+        }
+    }
+    double dt = cpu_now() - t0;
+    *rhs = c.n_rhs;
+    gsl_odeiv2_driver_free(d);
+    return dt;
+}
+
 typedef struct {
     const char *method;
     calcify_sim *sim;
@@ -194,6 +280,30 @@ int main(int argc, char **argv)
             printf("%-16s\n", "");
     }
     printf("\ndefault (%s) vs msbdf: %.1fx faster\n", sc.method, msbdf_us / default_us);
+
+    /* the floor of an explicit GSL pair on this model */
+    {
+        double y0[CALCIFY_NSTATE], t[ROUNDS];
+        unsigned long steps = 0, rhs = 0;
+        if (calcify_sim_baseline(e[0].sim, sc.baseline, y0, &err) == CALCIFY_OK) {
+            for (int r = 0; r < ROUNDS; r++)
+                t[r] = floor_run(&sc, calcify_sim_model(e[0].sim), y0, &steps, &rhs);
+            qsort(t, ROUNDS, sizeof(double), cmp);
+            double baseline[ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                double t0 = cpu_now();
+                calcify_sim_baseline(e[0].sim, sc.baseline, y0, &err);
+                baseline[r] = cpu_now() - t0;
+            }
+            qsort(baseline, ROUNDS, sizeof(double), cmp);
+            const double floor_us = 1e6 * t[ROUNDS / 2];
+            printf("floor: bare GSL rkck driver on the bare RHS, same arm-phases, no rows, no "
+                   "baseline: %.0f us (%lu steps, %lu rhs)\n", floor_us, steps, rhs);
+            printf("baseline steady state (Newton from two starts, eigenvalues): %.0f us\n",
+                   1e6 * baseline[ROUNDS / 2]);
+            printf("default / floor: %.2f (with rows and baseline)\n", default_us / floor_us);
+        }
+    }
 
     /* endpoint rows, unit costs */
     {
