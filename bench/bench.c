@@ -24,12 +24,20 @@
 
 #include "calcify/simulate.h"
 #include "calcify/endpoints.h"
+#include "calcify/params.h"
 #include "calcify/sweep.h"
 
 static double cpu_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static double process_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
@@ -207,6 +215,42 @@ typedef struct {
     int err_obs;
 } entry;
 
+/* The sweep's runs (same LHS design, seed 1) through the library only:
+ * CPU s a run. */
+static double library_runs(const calcify_scenario *sc, const calcify_vary *vary,
+                           const calcify_endpoints *endpoints, long n)
+{
+    calcify_error err;
+    calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2, (size_t)n, 1, &err);
+    calcify_sim *sim = make_sim(sc, sc->method, sc->rtol, sc->atol);
+    calcify_paramset ps;
+    double *v = calloc(calcify_endpoints_ncols(endpoints) + 1, sizeof *v);
+    double per_run = NAN;
+    if (d && sim && v && calcify_paramset_copy(&ps, &sc->params) == CALCIFY_OK) {
+        const int idx[2] = {calcify_param_find(vary[0].name), calcify_param_find(vary[1].name)};
+        double values[2], y0[CALCIFY_NSTATE], t0 = cpu_now();
+        long runs = 0;
+        while (calcify_design_next(d, values) >= 0) {
+            ps.value[idx[0]] = values[0];
+            ps.value[idx[1]] = values[1];
+            calcify_sim_set_params(sim, &ps);
+            runs++;
+            if (calcify_sim_baseline(sim, sc->baseline, y0, &err))
+                continue;
+            for (size_t k = 0; k < sc->n_arms; k++) {
+                unsigned long steps, rhs;
+                calcify_endpoints_arm(sim, &sc->arms[k], y0, endpoints, v, &steps, &rhs, &err);
+            }
+        }
+        per_run = (cpu_now() - t0) / (double)(runs ? runs : 1);
+        calcify_paramset_free(&ps);
+    }
+    free(v);
+    calcify_sim_free(sim);
+    calcify_design_free(d);
+    return per_run;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -371,6 +415,31 @@ int main(int argc, char **argv)
         calcify_design_free(d);
     }
     printf("2-thread speed-up: %.2fx\n", rate[2] / rate[1]);
+
+    /* the same runs without the sweep around them: the share of a sweep's
+     * CPU time that is the model (baseline + integration of every arm);
+     * the two alternate three times and the fastest of each counts */
+    {
+        double lib_best = INFINITY, sweep_best = INFINITY;
+        for (int round = 0; round < 3; round++) {
+            double lib = library_runs(&sc, vary, &endpoints, sweep_runs);
+            calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2,
+                                                     (size_t)sweep_runs, 1, &err);
+            calcify_sweep_opts o = {.sc = &sc, .vary = vary, .n_vary = 2, .design = d,
+                                    .first = 0, .last = (size_t)sweep_runs, .threads = 1,
+                                    .endpoints = &endpoints, .precision = 6, .summary = null};
+            calcify_sweep_stats stats;
+            double c0 = process_cpu_now();
+            calcify_sweep_run(&o, &stats, &err);
+            double sw = (process_cpu_now() - c0) / (double)sweep_runs;
+            calcify_design_free(d);
+            lib_best = fmin(lib_best, lib);
+            sweep_best = fmin(sweep_best, sw);
+        }
+        printf("a run in the library alone (baseline + endpoints of every arm): %.0f us CPU, "
+               "in a 1-thread sweep %.0f us: the model is %.0f%% of a sweep\n",
+               1e6 * lib_best, 1e6 * sweep_best, 100 * lib_best / sweep_best);
+    }
     calcify_endpoints_free(&endpoints);
     fclose(null);
     free(ref.obs);
