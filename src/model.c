@@ -65,7 +65,7 @@ static double warf_low_volume(const double *p)
 
 static calcify_hill hill_prepare(double k, double n)
 {
-    calcify_hill h = {pow(k, n), n, 0};
+    calcify_hill h = {k, pow(k, n), n, 0};
     if (n == floor(n) && n >= 1 && n <= 8)
         h.n_int = (int)n;
     return h;
@@ -76,6 +76,10 @@ typedef struct {
     int first;              /* the gavage depot; sc and ip follow */
     int f_gavage, ka_gavage;
 } depots;
+
+/* calcify_model.depot_ka/depot_fka hold the nine depots in state order */
+_Static_assert(CALCIFY_S_MK4_IP - CALCIFY_S_WARF_GAVAGE + 1 == 9,
+               "the dose depots are nine consecutive states");
 
 static const depots DEPOTS[3] = {
     {CALCIFY_S_WARF_GAVAGE, CALCIFY_P_WARF_F_GAVAGE, CALCIFY_P_WARF_KA},
@@ -237,18 +241,21 @@ static double deposition(const calcify_model *m, double S, double phi, double M)
     return m->p[CALCIFY_P_CA_DEP_MAX] * S * hill(phi, &m->h_dep) * sat / (sat + pos(M));
 }
 
-/* deposition(m, S, uc_share(uc, cm), M) with one division instead of
- * three, for the right-hand side: hill(uc/tot) = uc^n / (K^n·tot^n + uc^n). */
+/* deposition(m, S, uc_share(uc, cm), M) with two divisions instead of
+ * three, for the right-hand side: hill(uc/tot) = 1 / (1 + (K·tot/uc)^n).
+ * The ratio form never underflows to 0/0 for a near-empty pool (uc^n and
+ * tot^n separately would at uc ~ 1e-16 with n = 20), and a huge ratio
+ * gives 1/inf = 0, the right limit. */
 static inline double deposition_fast(const calcify_model *m, double S, double uc, double cm,
                                      double M)
 {
-    const double ucp = pos(uc), tot = ucp + pos(cm);
+    const double ucp = pos(uc);
     if (!(ucp > 0))
         return 0;
     const double sat = m->p[CALCIFY_P_CA_DEP_SAT];
-    const double un = power(ucp, &m->h_dep);
-    return m->p[CALCIFY_P_CA_DEP_MAX] * S * un * sat
-           / ((m->h_dep.kn * power(tot, &m->h_dep) + un) * (sat + pos(M)));
+    const double r = m->h_dep.k * (ucp + pos(cm)) / ucp; /* K / φ */
+    return m->p[CALCIFY_P_CA_DEP_MAX] * S * sat
+           / ((1.0 + power(r, &m->h_dep)) * (sat + pos(M)));
 }
 
 /* Share of MGP uncarboxylated, 0 for an empty pool. */

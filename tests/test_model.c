@@ -408,6 +408,68 @@ static void test_jacobian_vs_finite_differences(void)
     check_jacobian_at(state[NORMAL_K][50], calcify_scenario_find_arm(&sc, "normal_k")->phases[1].diet);
 }
 
+/* A nearly empty MGP pool (uc ~ 1e-17, no cMGP) with the steepest
+ * admissible deposition Hill exponent: φ = 1, so deposition is exactly
+ * dmax·S·hill(1)·sat/(sat + M) with hill(1) = 1/(1 + K^n); uc^n alone would
+ * underflow here, and the RHS must stay finite and right. */
+static void test_deposition_near_empty_pool(void)
+{
+    calcify_model m;
+    memcpy(m.p, sc.params.value, sizeof m.p);
+    m.p[CALCIFY_P_CA_DEP_HILL] = 20;
+    calcify_model_init(&m);
+    double y[CALCIFY_NSTATE], f[CALCIFY_NSTATE], u[CALCIFY_NU];
+    memcpy(y, baseline, sizeof y);
+    y[CALCIFY_S_UCMGP] = 1e-17;
+    y[CALCIFY_S_CMGP] = 0;
+    y[CALCIFY_S_VSMC_SW] = 0.5;
+    y[CALCIFY_S_CA_YOUNG] = 0; /* f[young] is then deposition alone */
+    y[CALCIFY_S_CA_MATURE] = 1.0;
+    calcify_model_inputs(&m, sc.baseline, u);
+    calcify_model_rhs(&m, y, f, u);
+    for (int i = 0; i < CALCIFY_NSTATE; i++)
+        CU_ASSERT(isfinite(f[i]));
+    const double K = m.p[CALCIFY_P_CA_DEP_UC50], sat = m.p[CALCIFY_P_CA_DEP_SAT];
+    const double want = m.p[CALCIFY_P_CA_DEP_MAX] * 0.5 / (1 + pow(K, 20)) * sat / (sat + 1.0);
+    CU_ASSERT_DOUBLE_EQUAL(f[CALCIFY_S_CA_YOUNG], want, 1e-14 * want);
+    /* and a non-integer exponent takes the pow() path to the same limit */
+    m.p[CALCIFY_P_CA_DEP_HILL] = 19.5;
+    calcify_model_init(&m);
+    calcify_model_rhs(&m, y, f, u);
+    const double want2 = m.p[CALCIFY_P_CA_DEP_MAX] * 0.5 / (1 + pow(K, 19.5)) * sat / (sat + 1.0);
+    CU_ASSERT_DOUBLE_EQUAL(f[CALCIFY_S_CA_YOUNG], want2, 1e-14 * want2);
+}
+
+/* The RHS reads dose absorption rates derived by calcify_model_init: after
+ * a change of sc_ka and ip_f they must be the new ones, in the RHS and in
+ * the Jacobian alike. */
+static void test_depot_rates_follow_parameters(void)
+{
+    calcify_model m;
+    memcpy(m.p, sc.params.value, sizeof m.p);
+    m.p[CALCIFY_P_SC_KA] = 7.0;
+    m.p[CALCIFY_P_IP_F] = 0.25;
+    calcify_model_init(&m);
+    double y[CALCIFY_NSTATE] = {0}, y0[CALCIFY_NSTATE] = {0}, f[CALCIFY_NSTATE],
+           f0[CALCIFY_NSTATE], u[CALCIFY_NU];
+    static double J[CALCIFY_NSTATE * CALCIFY_NSTATE];
+    calcify_model_inputs(&m, sc.baseline, u);
+    calcify_model_rhs(&m, y0, f0, u);
+    y[CALCIFY_S_K1_SC] = 2.0;
+    y[CALCIFY_S_K1_IP] = 3.0;
+    calcify_model_rhs(&m, y, f, u);
+    CU_ASSERT_DOUBLE_EQUAL(f[CALCIFY_S_K1_SC], -7.0 * 2.0, 1e-12);
+    const double ka_ip = m.p[CALCIFY_P_IP_KA], f_sc = m.p[CALCIFY_P_SC_F];
+    CU_ASSERT_DOUBLE_EQUAL(f[CALCIFY_S_K1_IP], -ka_ip * 3.0, 1e-12);
+    /* absorbed into plasma K1: f·ka·D from each depot, nothing else moved */
+    CU_ASSERT_DOUBLE_EQUAL(f[CALCIFY_S_K1_PL] - f0[CALCIFY_S_K1_PL],
+                           f_sc * 7.0 * 2.0 + 0.25 * ka_ip * 3.0, 1e-9);
+    calcify_model_jac(&m, y, J, u);
+    CU_ASSERT_DOUBLE_EQUAL(J[CALCIFY_S_K1_SC * CALCIFY_NSTATE + CALCIFY_S_K1_SC], -7.0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(J[CALCIFY_S_K1_PL * CALCIFY_NSTATE + CALCIFY_S_K1_IP],
+                           0.25 * ka_ip, 1e-15 * ka_ip);
+}
+
 static void test_targets_file_all_ok(void)
 {
     calcify_targets tg;
@@ -449,6 +511,8 @@ static int register_suites(void)
            !CU_add_test(s, "plasma warfarin < 1% within 7 days of the switch", test_warfarin_gone_within_7_days) ||
            !CU_add_test(s, "aortic K1 and MK-4 by diet", test_aortic_vitamin_k_forms) ||
            !CU_add_test(s, "every row of models/data/schurgers2007.csv", test_targets_file_all_ok) ||
+           !CU_add_test(s, "deposition with a near-empty MGP pool, Hill 20", test_deposition_near_empty_pool) ||
+           !CU_add_test(s, "dose absorption rates follow their parameters", test_depot_rates_follow_parameters) ||
            !CU_add_test(m, "control stays within 1% of baseline", test_control_stays_at_baseline) ||
            !CU_add_test(m, "states and observables non-negative", test_non_negative) ||
            !CU_add_test(m, "baseline is a steady state", test_steady_state_is_steady) ||

@@ -206,7 +206,7 @@ extern const char *const calcify_obs_names[CALCIFY_NOBS];
 /* A Hill term x^n / (K^n + x^n) prepared once: K^n, and n as an integer
  * when it is one (powers by multiplication). */
 typedef struct {
-    double kn, n;
+    double k, kn, n;       /* half-saturation K, K^n, Hill exponent n      */
     int n_int;             /* n if n is an integer in 1..8, else 0          */
 } calcify_hill;
 
