@@ -3,11 +3,12 @@
 # are missing.  Non-interactive; uses sudo when not run as root.
 set -euo pipefail
 
-# nettle-dev: SHA-256 of input files in sweep manifests; clang and
+# nettle-dev: SHA-256 of input files in sweep manifests; g++ and libfmt-dev:
+# the numbers of result files (src/numfmt.cc, {fmt} header-only); clang and
 # libclang-rt-dev (which holds libFuzzer for Debian's clang): the fuzz
 # harnesses; valgrind: meson test --setup valgrind
-packages=(gcc pkg-config meson ninja-build libgsl-dev libcunit1-dev
-          libconfig-dev libcsv-dev nettle-dev gnuplot-nox parallel python3
+packages=(gcc g++ pkg-config meson ninja-build libgsl-dev libcunit1-dev
+          libconfig-dev libcsv-dev nettle-dev libfmt-dev gnuplot-nox parallel python3
           clang libclang-rt-dev valgrind)
 
 missing=()

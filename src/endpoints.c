@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/output.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
 #include "suggest.h"
@@ -222,11 +223,7 @@ void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e)
 
 void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(v[i]))
-            fprintf(fp, ",%.*g", precision, v[i]);
-        else
-            fputc(',', fp); /* empty: NA in R, NaN in pandas */
+    calcify_csv_write_numbers(fp, precision, v, n); /* NAN: empty, NA in R */
 }
 
 typedef struct {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "calcify/meta.h"
+#include "calcify/numfmt.h"
 
 /* A text field: tabs, newlines and carriage returns become spaces, so each
  * row stays one line of fields. */
@@ -9,6 +10,14 @@ static void text(FILE *fp, const char *s)
 {
     for (; s && *s; s++)
         fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, fp);
+}
+
+/* A number as the shortest text that reads back to it. */
+static void num(FILE *fp, double v)
+{
+    char buf[CALCIFY_NUMFMT_CAP];
+    calcify_numfmt(buf, v, CALCIFY_NUMFMT_SHORTEST);
+    fputs(buf, fp);
 }
 
 int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
@@ -29,15 +38,21 @@ int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
             text(fp, sc->description);
             fprintf(fp, "\t%s\t", a->name);
             text(fp, a->description);
-            fprintf(fp, "\t%zu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t", p + 1, t,
-                    t + ph->duration, ph->diet[CALCIFY_IN_WARFARIN], ph->diet[CALCIFY_IN_K1],
-                    ph->diet[CALCIFY_IN_MK4]);
+            fprintf(fp, "\t%zu", p + 1);
+            const double cols[] = {t, t + ph->duration, ph->diet[CALCIFY_IN_WARFARIN],
+                                   ph->diet[CALCIFY_IN_K1], ph->diet[CALCIFY_IN_MK4]};
+            for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+                fputc('\t', fp);
+                num(fp, cols[c]);
+            }
+            fputc('\t', fp);
             t += ph->duration;
             const char *sep = "";
             for (int i = 0; i < CALCIFY_NPARAM; i++)
                 if (ph->set[i]) {
-                    fprintf(fp, "%s%s=%.10g %s", sep, calcify_param_defs[i].name,
-                            ph->set_value[i], calcify_param_defs[i].unit);
+                    fprintf(fp, "%s%s=", sep, calcify_param_defs[i].name);
+                    num(fp, ph->set_value[i]);
+                    fprintf(fp, " %s", calcify_param_defs[i].unit);
                     sep = "; ";
                 }
             fputc('\n', fp);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calcify/numfmt.h"
 #include "calcify/output.h"
 
 /* Folder part of path ("." when there is none); malloc'd. */
@@ -270,20 +271,48 @@ int calcify_csv_write_header(FILE *fp)
     return fputc('\n', fp) == EOF ? -1 : 0;
 }
 
+/* Room for one number field: the comma and the number with its NUL. */
+#define FIELD_CAP (1 + CALCIFY_NUMFMT_CAP)
+
+char *calcify_csv_put_number(char *p, int precision, double v)
+{
+    *p++ = ',';
+    if (isfinite(v))
+        p += calcify_numfmt(p, v, precision);
+    return p;
+}
+
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[CALCIFY_NOBS])
 {
-    fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */
-    fprintf(fp, ",%.*g,%zu", precision, t, phase + 1);
+    /* the whole row is made in one buffer and written with one call: a
+     * printf per number cost more than the formatting itself */
+    char row[(CALCIFY_NOBS + 2) * FIELD_CAP + 2];
+    char *p = calcify_csv_put_number(row, precision, t);
+    p += snprintf(p, FIELD_CAP, ",%zu", phase + 1);
     for (int i = 0; i < CALCIFY_NOBS; i++)
-        fprintf(fp, ",%.*g", precision, obs[i]);
-    return fputc('\n', fp) == EOF ? -1 : 0;
+        p = calcify_csv_put_number(p, precision, obs[i]);
+    *p++ = '\n';
+    fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */
+    return fwrite(row, 1, (size_t)(p - row), fp) == (size_t)(p - row) ? 0 : -1;
 }
 
 void calcify_csv_write_number(FILE *fp, int precision, double v)
 {
-    if (isfinite(v))
-        fprintf(fp, ",%.*g", precision, v);
-    else
-        fputc(',', fp);
+    char field[FIELD_CAP];
+    fwrite(field, 1, (size_t)(calcify_csv_put_number(field, precision, v) - field), fp);
+}
+
+void calcify_csv_write_numbers(FILE *fp, int precision, const double *v, size_t n)
+{
+    char buf[64 * FIELD_CAP];
+    while (n > 0) {
+        size_t k = n < 64 ? n : 64;
+        char *p = buf;
+        for (size_t i = 0; i < k; i++)
+            p = calcify_csv_put_number(p, precision, v[i]);
+        fwrite(buf, 1, (size_t)(p - buf), fp);
+        v += k;
+        n -= k;
+    }
 }

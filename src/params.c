@@ -259,8 +259,11 @@ calcify_status calcify_paramset_write(const calcify_paramset *ps,
     fputs("parameters = {\n", fp);
     for (int i = 0; i < CALCIFY_NPARAM; i++) {
         const calcify_param_def *d = &calcify_param_defs[i];
-        fprintf(fp, "  # %s\n  %s = { value = %.10g; unit = \"%s\";\n    source = \"",
-                d->meaning, d->name, ps->value[i], d->unit);
+        /* exact, so a fitted file gives back the fit's very values */
+        char value[CALCIFY_NUMFMT_CAP];
+        calcify_numfmt(value, ps->value[i], CALCIFY_NUMFMT_SHORTEST);
+        fprintf(fp, "  # %s\n  %s = { value = %s; unit = \"%s\";\n    source = \"",
+                d->meaning, d->name, value, d->unit);
         write_escaped(fp, ps->source[i] ? ps->source[i] : "");
         fputs("\"; };\n", fp);
     }

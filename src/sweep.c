@@ -79,8 +79,7 @@ static void summary_row(FILE *fp, const calcify_sweep_opts *o, size_t id,
                         const double *v, unsigned long steps, unsigned long rhs)
 {
     fprintf(fp, "%zu", id);
-    for (size_t j = 0; j < o->n_vary; j++)
-        fprintf(fp, ",%.17g", values[j]);
+    calcify_csv_write_numbers(fp, CALCIFY_NUMFMT_SHORTEST, values, o->n_vary);
     fprintf(fp, ",%s,%s", arm, status);
     calcify_endpoints_write_values(fp, o->precision, v, calcify_endpoints_ncols(o->endpoints));
     fprintf(fp, ",%lu,%lu\n", steps, rhs);

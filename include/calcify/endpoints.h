@@ -75,7 +75,8 @@ size_t calcify_endpoints_ncols(const calcify_endpoints *e);
 /* ",name,name,…" — one comma before each column. */
 void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e);
 
-/* ",v,v,…" with `precision` significant digits; NAN is an empty field. */
+/* ",v,v,…" as calcify_csv_write_numbers writes them (`precision` 0: the
+ * shortest round-trip text); NAN is an empty field. */
 void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n);
 
 /* Run `arm` from y0 and fill values[calcify_endpoints_ncols(e)] (NAN where

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "calcify/model.h"
+#include "calcify/numfmt.h"
 #include "calcify/status.h"
 
 #ifdef __cplusplus
@@ -69,13 +70,26 @@ void calcify_dir_unmake(const char *path, const char *made);
 /* Header row: arm,time_d,phase,<calcify_obs_names…> */
 int calcify_csv_write_header(FILE *fp);
 
-/* One row; numbers with `precision` significant digits ("%.*g"). */
+/* The numbers of result files: `precision` CALCIFY_NUMFMT_SHORTEST (0) for
+ * the shortest text that reads back to the same double, or 1 to 17
+ * significant digits as "%.*g" gives them (calcify/numfmt.h). */
+
+/* One row: arm,t,phase,obs… and a newline, written with one fwrite after the
+ * arm.  A non-finite number is an empty field.  0, or -1 on a write error. */
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[CALCIFY_NOBS]);
 
-/* ",<v>" with `precision` significant digits, or "," alone when v is not
- * finite (an empty field: NA in R, NaN in pandas). */
+/* ",<v>", or "," alone when v is not finite (an empty field: NA in R, NaN
+ * in pandas). */
 void calcify_csv_write_number(FILE *fp, int precision, double v);
+
+/* calcify_csv_write_number for each of v[0..n-1], in few writes. */
+void calcify_csv_write_numbers(FILE *fp, int precision, const double *v, size_t n);
+
+/* calcify_csv_write_number into memory: writes at most
+ * 1 + CALCIFY_NUMFMT_CAP bytes at p (a NUL after the field when it holds a
+ * number, none after a bare ",") and returns the end of the field. */
+char *calcify_csv_put_number(char *p, int precision, double v);
 
 #ifdef __cplusplus
 }

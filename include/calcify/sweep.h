@@ -34,7 +34,7 @@ typedef struct {
     calcify_design *design;          /* consumed from run 0 up to `last`            */
     size_t first, last;              /* run_ids [first, last)                       */
     int threads;                     /* >= 1                                        */
-    int precision;                   /* significant digits of endpoints             */
+    int precision;                   /* digits of endpoints; 0 shortest round-trip  */
     FILE *summary;                   /* summary rows (no header)                    */
     FILE *timeseries;                /* NULL = none; else rows with a run_id column  */
     double timeseries_step;          /* d                                           */

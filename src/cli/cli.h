@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "calcify/design.h"
+#include "calcify/numfmt.h"
 #include "calcify/probe.h"
 #include "calcify/scenario.h"
 #include "calcify/simulate.h"
@@ -78,6 +79,12 @@ enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FRE
     "  --rtol X, --atol X solver tolerances (default: the scenario's)\n"      \
     "  --params FILE      parameter file instead of the scenario's\n"
 
+/* --precision of every command that writes results (calcify/numfmt.h). */
+#define CLI_PRECISION_HELP                                                   \
+    "  --precision N      N significant digits (1-17, as printf's %.Ng) instead\n" \
+    "                     of the default: the shortest text that reads back to\n" \
+    "                     the very same double (0.1, not 0.10000000000000001)\n"
+
 /* Endpoint options of run --summary and sweep (calcify/endpoints.h). */
 typedef struct {
     double *at;              /* --at times, d; NULL = the scenario's       */
@@ -129,7 +136,7 @@ typedef struct {
     const char *arms[64];    /* --arm                                    */
     int n_arms;
     long threads;            /* default: the number of CPUs              */
-    long precision;          /* set the command's default before parsing */
+    long precision;          /* default CALCIFY_NUMFMT_SHORTEST          */
     int quiet;
 } cli_batch_opts;
 
@@ -142,8 +149,9 @@ enum { OPT_B_OBS = 1100, OPT_B_AT, OPT_B_ARM, OPT_B_THREADS, OPT_B_PRECISION };
     {"precision", required_argument, NULL, OPT_B_PRECISION},        \
     {"quiet", no_argument, NULL, 'q'}
 
-/* Defaults: every observable, phase ends, all arms, all CPUs. */
-void cli_batch_defaults(cli_batch_opts *b, long precision);
+/* Defaults: every observable, phase ends, all arms, all CPUs, shortest
+ * round-trip numbers. */
+void cli_batch_defaults(cli_batch_opts *b);
 
 /* Handle one batch option; 1 handled, 0 not ours, -1 error (reported). */
 int cli_batch_option(cli_batch_opts *b, int opt, const char *arg);

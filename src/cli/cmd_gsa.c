@@ -56,7 +56,7 @@ static const char usage[] =
     "  --threads T        worker threads (default: the number of CPUs)\n"
     "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
     "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"
-    "  --precision N      significant digits of the indices (default 6)\n"
+    CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing)\n"
     CLI_MODEL_HELP
@@ -86,8 +86,7 @@ static void write_design(FILE *fp, const calcify_vary *v, const gsa_design *g)
     fputc('\n', fp);
     for (size_t r = 0; r < g->runs; r++) {
         fprintf(fp, "%zu", r);
-        for (size_t j = 0; j < g->d; j++)
-            fprintf(fp, ",%.17g", g->values[r * g->d + j]);
+        calcify_csv_write_numbers(fp, CALCIFY_NUMFMT_SHORTEST, &g->values[r * g->d], g->d);
         fputc('\n', fp);
     }
 }
@@ -312,7 +311,7 @@ int cmd_gsa(int argc, char **argv)
     calcify_vary vary[CALCIFY_NPARAM];
     size_t n_vary = 0;
     cli_batch_opts b;
-    cli_batch_defaults(&b, 6);
+    cli_batch_defaults(&b);
     int n_from = 0, c, method = -1;
     double conf = 0.95;
     const char *dir = NULL, *from[1024];
@@ -481,8 +480,9 @@ int cmd_gsa(int argc, char **argv)
         for (size_t r = first; r < last; r++) {
             failed += status[r] != CALCIFY_RUN_OK;
             fprintf(fe.fp, "%zu,%s", r, calcify_run_status_name(status[r]));
-            for (size_t k = 0; k < probe.n_out; k++)
-                calcify_csv_write_number(fe.fp, 17, y[(r - first) * probe.n_out + k]);
+            /* exact: --from reads them back into the indices */
+            calcify_csv_write_numbers(fe.fp, CALCIFY_NUMFMT_SHORTEST, &y[(r - first) * probe.n_out],
+                                      probe.n_out);
             fputc('\n', fe.fp);
         }
     }

@@ -40,7 +40,7 @@ static const char usage[] =
     "  --observable NAMES comma-separated observables (default: all)\n"
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
-    "  --precision N      significant digits (default 6)\n"
+    CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing)\n"
     CLI_MODEL_HELP
@@ -69,7 +69,7 @@ int cmd_population(int argc, char **argv)
     calcify_iiv iiv[CALCIFY_NPARAM];
     const char *corr_spec[256], *dir = NULL;
     cli_batch_opts b;
-    cli_batch_defaults(&b, 6);
+    cli_batch_defaults(&b);
     size_t m = 0;
     int n_corr = 0, c;
     long n_per = 0, seed = 1;
@@ -191,8 +191,7 @@ int cmd_population(int argc, char **argv)
             failed += status[i] != CALCIFY_RUN_OK;
             fprintf(fa.fp, "%zu,%s,%zu", i + 1, sc.arms[probe.arms[a].arm].name,
                     i % (size_t)n_per + 1);
-            for (size_t j = 0; j < m; j++)
-                fprintf(fa.fp, ",%.*g", (int)b.precision, values[i * m + j]);
+            calcify_csv_write_numbers(fa.fp, (int)b.precision, &values[i * m], m);
             fprintf(fa.fp, ",%s", calcify_run_status_name(status[i]));
             for (size_t oi = 0; oi < probe.n_obs; oi++)
                 calcify_csv_write_number(fa.fp, (int)b.precision,

@@ -29,7 +29,7 @@ static const char usage[] =
     "                     separated) for the plots/ scripts\n"
     "  --step TIME        output step, in days or with a unit ('12 h', '1 w';\n"
     "                     default: the scenario's output_step)\n"
-    "  --precision N      significant digits in the CSV (default 6)\n"
+    CLI_PRECISION_HELP
     "  --summary          instead of the time series, one row per arm of\n"
     "                     endpoints: the chosen observables at the endpoint\n"
     "                     times (<obs>_at_<T>d), and their AUC, min and max\n"
@@ -136,8 +136,11 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
                 first = CALCIFY_ESOLVER;
             }
         }
-        for (size_t i = 0; i < n; i++)
-            fprintf(fp, "%.17g,", values[i]);
+        for (size_t i = 0; i < n; i++) { /* the --set values as given: exact */
+            char num[CALCIFY_NUMFMT_CAP];
+            calcify_numfmt(num, values[i], CALCIFY_NUMFMT_SHORTEST);
+            fprintf(fp, "%s,", num);
+        }
         fprintf(fp, "%s,%s", sc->arms[k].name, status);
         calcify_endpoints_write_values(fp, precision, v, ncol);
         fprintf(fp, ",%lu,%lu\n", steps, rhs);
@@ -169,7 +172,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     cli_model_opts mo = {0};
     const char *output = NULL, *meta = NULL, *arms[64];
     int n_arms = 0;
-    long precision = 6;
+    long precision = CALCIFY_NUMFMT_SHORTEST;
     double step = 0;
     int c, summary = 0, header = 0, force = 0;
     calcify_error err;
@@ -186,7 +189,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
                 return 2;
             break;
         case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, 17, &precision))
+            if (cli_parse_int("--precision", optarg, 1, CALCIFY_NUMFMT_MAX_DIGITS, &precision))
                 return 2;
             break;
         case OPT_SUMMARY: summary = 1; break;

@@ -22,7 +22,8 @@ static const char usage[] =
     "  sensitivity  dy/dp (observable's unit per parameter's unit)\n"
     "  normalised   d ln y / d ln p = sensitivity * p / y (empty if y or p is 0)\n"
     "  step_rel     the relative step h of the difference reported\n"
-    "  error_est    its estimated error (same unit as sensitivity)\n"
+    "  error_est    its estimated error (same unit as sensitivity); these two\n"
+    "               with 3 significant digits whatever --precision is\n"
     "  parameter_value, parameter_unit\n"
     "Method: central differences p(1 +- h) for h = 1e-2, 1e-3, 1e-4, each a\n"
     "full run from its own baseline steady state; per output the finer of the\n"
@@ -36,7 +37,7 @@ static const char usage[] =
     "  --observable NAMES comma-separated observables (default: all)\n"
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
-    "  --precision N      significant digits (default 8)\n"
+    CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o FILE            output (default: standard output)\n"
     CLI_MODEL_HELP
@@ -59,7 +60,7 @@ int cmd_sensitivity(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     cli_batch_opts b;
-    cli_batch_defaults(&b, 8);
+    cli_batch_defaults(&b);
     int params[CALCIFY_NPARAM], c;
     size_t n_params = 0;
     const char *out_path = NULL;
@@ -148,7 +149,8 @@ int cmd_sensitivity(int argc, char **argv)
                         calcify_csv_write_number(of.fp, (int)b.precision, s->normalised);
                         calcify_csv_write_number(of.fp, 3, s->step);
                         calcify_csv_write_number(of.fp, 3, s->error);
-                        calcify_csv_write_number(of.fp, 15, sc.params.value[params[i]]);
+                        calcify_csv_write_number(of.fp, CALCIFY_NUMFMT_SHORTEST,
+                                                 sc.params.value[params[i]]);
                         fprintf(of.fp, ",%s\n", d->unit);
                     }
         }

@@ -66,7 +66,7 @@ static const char usage[] =
     "                     manifest.txt matches this command; with nothing to\n"
     "                     continue, an ordinary sweep\n"
     "  --force            write more than 10 million summary or time-series rows\n"
-    "  --precision N      significant digits (default 6)\n"
+    CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output folder (created with its parents if missing)\n"
     CLI_MODEL_HELP
@@ -261,8 +261,7 @@ static calcify_status write_design(const char *path, calcify_design *listing,
     fputc('\n', fd.fp);
     for (long id; (id = calcify_design_next(listing, v)) >= 0;) {
         fprintf(fd.fp, "%ld", id);
-        for (size_t j = 0; j < n_vary; j++)
-            fprintf(fd.fp, ",%.17g", v[j]);
+        calcify_csv_write_numbers(fd.fp, CALCIFY_NUMFMT_SHORTEST, v, n_vary);
         fputc('\n', fd.fp);
     }
     return calcify_outfile_commit(&fd, err);
@@ -323,7 +322,7 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     size_t n_vary = 0;
     const char *dir = NULL, *arms[64];
     int n_arms = 0, quiet = 0, keep_going = 0, timeseries = 0, resume = 0, force = 0, c;
-    long n = 100, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN), precision = 6;
+    long n = 100, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN), precision = CALCIFY_NUMFMT_SHORTEST;
     long shard_k = 1, shard_n = 1;
     double step = 1.0;
     int kind = CALCIFY_DESIGN_LHS;
@@ -372,7 +371,7 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         case OPT_RESUME: resume = 1; break;
         case OPT_FORCE: force = 1; break;
         case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, 17, &precision))
+            if (cli_parse_int("--precision", optarg, 1, CALCIFY_NUMFMT_MAX_DIGITS, &precision))
                 return 2;
             break;
         case OPT_STEP:

@@ -244,13 +244,13 @@ int cli_parse_times(const char *list, double *at, size_t *n, size_t cap)
     }
 }
 
-void cli_batch_defaults(cli_batch_opts *b, long precision)
+void cli_batch_defaults(cli_batch_opts *b)
 {
     memset(b, 0, sizeof *b);
     b->threads = sysconf(_SC_NPROCESSORS_ONLN);
     if (b->threads < 1)
         b->threads = 1;
-    b->precision = precision;
+    b->precision = CALCIFY_NUMFMT_SHORTEST;
 }
 
 int cli_batch_option(cli_batch_opts *b, int opt, const char *arg)
@@ -270,7 +270,7 @@ int cli_batch_option(cli_batch_opts *b, int opt, const char *arg)
     case OPT_B_THREADS:
         return cli_parse_int("--threads", arg, 1, 1024, &b->threads) ? -1 : 1;
     case OPT_B_PRECISION:
-        return cli_parse_int("--precision", arg, 1, 17, &b->precision) ? -1 : 1;
+        return cli_parse_int("--precision", arg, 1, CALCIFY_NUMFMT_MAX_DIGITS, &b->precision) ? -1 : 1;
     case 'q':
         b->quiet = 1;
         return 1;
