@@ -8,8 +8,10 @@ here=$(dirname "$(readlink -f "$0")")
 if [ "$(basename "$0")" = calcify-valgrind ]; then
     set -- "${CALCIFY_REAL:?}" "$@"
 elif [ -n "${CALCIFY_VALGRIND_LINK:-}" ] && [ -z "${CALCIFY_REAL:-}" ]; then
-    # wrapping a test program: the calcify it starts goes through here too
-    export CALCIFY_REAL=${CALCIFY:?} CALCIFY=$CALCIFY_VALGRIND_LINK
+    # wrapping a test program: the calcify it starts goes through here too,
+    # as the build with a shared libc where there is one (memcheck cannot
+    # follow malloc inside the static calcify)
+    export CALCIFY_REAL=${CALCIFY_VALGRIND_PROGRAM:-${CALCIFY:?}} CALCIFY=$CALCIFY_VALGRIND_LINK
 fi
 case "$(basename "$1")" in
 bash | sh) exec "$@" ;;
