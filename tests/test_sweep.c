@@ -127,6 +127,12 @@ static void test_threads_and_shards_give_the_same_bytes(void)
                        "-o '%s/two'", calcify(), VARY, dir), 0);
     CU_ASSERT_EQUAL(sh("cmp -s '%s/one/summary.csv' '%s/two/summary.csv'", dir, dir), 0);
     CU_ASSERT_EQUAL(sh("cmp -s '%s/one/design.csv' '%s/two/design.csv'", dir, dir), 0);
+    /* the time series too (rows written by whichever thread ran them) */
+    CU_ASSERT_EQUAL(sh("'%s' sweep models/vermeer2007.cfg %s --n 6 --threads 1 -q "
+                       "--timeseries --step 14 -o '%s/ts1'", calcify(), VARY, dir), 0);
+    CU_ASSERT_EQUAL(sh("'%s' sweep models/vermeer2007.cfg %s --n 6 --threads 2 -q "
+                       "--timeseries --step 14 -o '%s/ts2'", calcify(), VARY, dir), 0);
+    CU_ASSERT_EQUAL(sh("cmp -s '%s/ts1/timeseries.csv' '%s/ts2/timeseries.csv'", dir, dir), 0);
     /* 3 shards through GNU parallel, merged */
     CU_ASSERT_EQUAL_FATAL(sh("parallel --will-cite --halt now,fail=1 \"'%s' sweep "
                              "models/vermeer2007.cfg %s --n 24 --threads 1 -q --shard {}/3 "
