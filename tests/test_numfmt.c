@@ -107,25 +107,6 @@ static void test_shortest_special_values(void)
     CU_ASSERT_EQUAL(failures, 0);
 
     char buf[CALCIFY_NUMFMT_CAP];
-    /* exact texts where the shortest form is known */
-    calcify_numfmt(buf, 0.1, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "0.1");
-    calcify_numfmt(buf, 2.49995, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "2.49995");
-    calcify_numfmt(buf, -0.0, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "-0"); /* the sign bit survives */
-    calcify_numfmt(buf, 0.0, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "0");
-    calcify_numfmt(buf, 1e-300, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "1e-300");
-    calcify_numfmt(buf, 1e300, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "1e+300");
-    calcify_numfmt(buf, 5e-324, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "5e-324");
-    calcify_numfmt(buf, 42.0, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "42");
-    calcify_numfmt(buf, 1e-5, 0);
-    CU_ASSERT_STRING_EQUAL(buf, "1e-05"); /* as %g writes exponents */
     /* the longest text fits the documented capacity */
     CU_ASSERT_EQUAL(calcify_numfmt(buf, -2.2250738585072014e-308, 17), 24);
     CU_ASSERT(calcify_numfmt(buf, -2.2250738585072014e-308, 0) < CALCIFY_NUMFMT_CAP);
@@ -169,22 +150,34 @@ static void test_precision_is_printf_g(void)
             fprintf(stderr, "%%.%dg of %a: '%s', printf '%s'\n", p, x, got, want);
     }
     CU_ASSERT_EQUAL(bad, 0);
-    /* rounding follows the binary value, not its decimal name: 2.675 is
-     * stored as 2.67499999…, 2.49995 as 2.49995000…01 */
-    char buf[CALCIFY_NUMFMT_CAP];
-    calcify_numfmt(buf, 2.675, 3);
-    CU_ASSERT_STRING_EQUAL(buf, "2.67");
-    calcify_numfmt(buf, 2.49995, 5);
-    CU_ASSERT_STRING_EQUAL(buf, "2.5");
-    calcify_numfmt(buf, 0.1, 17);
-    CU_ASSERT_STRING_EQUAL(buf, "0.10000000000000001");
-    /* more than 17 digits is 17; below 0 is the shortest */
-    calcify_numfmt(buf, 0.1, 40);
-    CU_ASSERT_STRING_EQUAL(buf, "0.10000000000000001");
-    calcify_numfmt(buf, 0.1, -3);
-    CU_ASSERT_STRING_EQUAL(buf, "0.1");
-    calcify_numfmt(buf, 1234567.0, 6);
-    CU_ASSERT_STRING_EQUAL(buf, "1.23457e+06");
+}
+
+/* Texts known independently of any formatter: the shortest decimal that
+ * reads back, and %.Ng rounding of the binary value (2.675 is stored as
+ * 2.67499999…, 2.49995 as 2.49995000…01). */
+static void test_known_texts(void)
+{
+    static const struct {
+        double x;
+        int precision;
+        const char *text;
+    } known[] = {
+        {0.1, 0, "0.1"}, {2.49995, 0, "2.49995"}, {-0.0, 0, "-0"}, {0.0, 0, "0"},
+        {1e-300, 0, "1e-300"}, {1e300, 0, "1e+300"}, {5e-324, 0, "5e-324"}, {42.0, 0, "42"},
+        {1e-5, 0, "1e-05"}, /* exponents as %g writes them */
+        {2.675, 3, "2.67"}, {2.49995, 5, "2.5"}, {0.1, 17, "0.10000000000000001"},
+        {0.1, 40, "0.10000000000000001"}, /* more than 17 digits is 17 */
+        {0.1, -3, "0.1"},                 /* below 0 is the shortest */
+        {1234567.0, 6, "1.23457e+06"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        char buf[CALCIFY_NUMFMT_CAP];
+        size_t len = calcify_numfmt(buf, known[i].x, known[i].precision);
+        if (strcmp(buf, known[i].text) != 0 || len != strlen(known[i].text))
+            fprintf(stderr, "%.17g at %d: '%s', expected '%s'\n", known[i].x,
+                    known[i].precision, buf, known[i].text);
+        CU_ASSERT_STRING_EQUAL(buf, known[i].text);
+    }
 }
 
 static void test_not_finite(void)
@@ -365,6 +358,7 @@ static int register_suites(void)
            !CU_add_test(s, "shortest: special values, powers of ten", test_shortest_special_values) ||
            !CU_add_test(s, "shortest: random bit patterns round-trip", test_shortest_random_bits) ||
            !CU_add_test(s, "precision N is printf %.Ng", test_precision_is_printf_g) ||
+           !CU_add_test(s, "known texts", test_known_texts) ||
            !CU_add_test(s, "NaN and infinities", test_not_finite) ||
            !CU_add_test(s, "many numbers in one call", test_many_numbers_one_call) ||
            !CU_add_test(s, "CSV of a run reads back bit for bit", test_csv_reads_back_exactly) ||
