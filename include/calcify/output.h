@@ -26,7 +26,7 @@ typedef struct {
                            target is not a regular file (written in place)  */
     char *made_dir;     /* topmost folder created for the file, or NULL;
                            removed again (if empty) by abort                */
-    char *buf;          /* fp's buffer (CALCIFY_OUTFILE_BUFSIZE), or NULL    */
+    char *buf;          /* fp's buffer (64 KiB), or NULL for stdio's own   */
 } calcify_outfile;
 
 /* Open `path` for writing, or stdout if path is NULL or "-".
