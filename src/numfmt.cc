@@ -3,10 +3,10 @@
 // Why {fmt} and header-only: its shortest form (Dragonbox) took 45 ns per
 // number and its "{:.Ng}" 60-70 ns, against 200-260 ns for glibc's
 // printf("%.6g" / "%.17g") and 80 ns for double-conversion's ToShortest
-// (bench/numfmt.c measures the first three).  Used header-only with locale
-// support and exceptions compiled out, the few libstdc++ pieces left are
-// linked statically into the CLI (meson.build), so start-up does not pay for
-// loading libstdc++.so.
+// (bench/bench_numfmt.c measures the first three).  Used header-only with
+// locale support and exceptions compiled out, the few libstdc++ pieces left
+// are linked statically into the CLI (meson.build), so start-up does not pay
+// for loading libstdc++.so.
 #define FMT_HEADER_ONLY
 // no locale: "{}" never groups digits, and std::locale would drag in most of
 // libstdc++
