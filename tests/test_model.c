@@ -470,6 +470,35 @@ static void test_depot_rates_follow_parameters(void)
                            0.25 * ka_ip, 1e-15 * ka_ip);
 }
 
+/* A second baseline with the same parameters and diet is the first one
+ * (memoised); changing a parameter, or asking again after it, solves anew. */
+static void test_baseline_memo(void)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, "auto", 1e-6, 1e-9, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+    double y1[CALCIFY_NSTATE], y2[CALCIFY_NSTATE], y3[CALCIFY_NSTATE], y4[CALCIFY_NSTATE];
+    CU_ASSERT_EQUAL(calcify_sim_baseline(sim, sc.baseline, y1, &err), CALCIFY_OK);
+    calcify_sim_set_params(sim, &sc.params); /* same values */
+    CU_ASSERT_EQUAL(calcify_sim_baseline(sim, sc.baseline, y2, &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL(memcmp(y1, y2, sizeof y1), 0);
+    CU_ASSERT_EQUAL(memcmp(y1, baseline, sizeof y1), 0); /* the suite's own sim */
+    calcify_paramset ps;
+    CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
+    ps.value[CALCIFY_P_MGP_INDUCTION] *= 1.5; /* moves the steady MGP pool */
+    calcify_sim_set_params(sim, &ps);
+    CU_ASSERT_EQUAL(calcify_sim_baseline(sim, sc.baseline, y3, &err), CALCIFY_OK);
+    CU_ASSERT(memcmp(y1, y3, sizeof y1) != 0);
+    /* another diet is another steady state */
+    double diet[CALCIFY_NINPUT];
+    memcpy(diet, sc.baseline, sizeof diet);
+    diet[CALCIFY_IN_K1] *= 2;
+    CU_ASSERT_EQUAL(calcify_sim_baseline(sim, diet, y4, &err), CALCIFY_OK);
+    CU_ASSERT(y4[CALCIFY_S_K1_PL] > 1.5 * y3[CALCIFY_S_K1_PL]);
+    calcify_paramset_free(&ps);
+    calcify_sim_free(sim);
+}
+
 static void test_targets_file_all_ok(void)
 {
     calcify_targets tg;
@@ -513,6 +542,7 @@ static int register_suites(void)
            !CU_add_test(s, "every row of models/data/schurgers2007.csv", test_targets_file_all_ok) ||
            !CU_add_test(s, "deposition with a near-empty MGP pool, Hill 20", test_deposition_near_empty_pool) ||
            !CU_add_test(s, "dose absorption rates follow their parameters", test_depot_rates_follow_parameters) ||
+           !CU_add_test(s, "baseline memo: same inputs same answer, new ones solved", test_baseline_memo) ||
            !CU_add_test(m, "control stays within 1% of baseline", test_control_stays_at_baseline) ||
            !CU_add_test(m, "states and observables non-negative", test_non_negative) ||
            !CU_add_test(m, "baseline is a steady state", test_steady_state_is_steady) ||

@@ -47,7 +47,8 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
 void calcify_sim_free(calcify_sim *sim);
 
 /* Replace the parameter values (the reference is reset until the next
- * calcify_sim_baseline). */
+ * calcify_sim_baseline).  Values equal to the current ones change nothing,
+ * so that runs of a sweep over scenario variables share the baseline. */
 void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps);
 
 /* Steady state of the model under the constant diet `diet`, solved from a
@@ -57,7 +58,8 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps);
  * observables to it.  CALCIFY_ESTEADY if a start finds none, if it is
  * unstable, or if the two starts disagree (more than one steady state)
  * unless calcify_sim_allow_multiple_steady(sim, 1) was called; then the
- * clean one is used. */
+ * clean one is used.  The same parameters and inputs as the last successful
+ * call return its answer without solving again. */
 calcify_status calcify_sim_baseline(calcify_sim *sim,
                                     const double diet[CALCIFY_NINPUT],
                                     double y[CALCIFY_NSTATE],
