@@ -70,6 +70,10 @@ int calcify_stepper_needs_jacobian(const char *method)
     return s && s->needs_jacobian;
 }
 
+/* Accepted states kept for rows behind an iterating stepper: a quintic
+ * through six of them matches BDF's highest order. */
+enum { NODES = 6 };
+
 struct calcify_solver {
     const calcify_system *sys;
     gsl_odeiv2_system gsys;
@@ -91,7 +95,16 @@ struct calcify_solver {
                                      last step and of the one before, per
                                      state (row error estimate)            */
     double c3_h, c3_prev_h;       /* those steps' lengths, 0: none         */
+    unsigned long n_fills;        /* rows integrated to (fill_row)         */
+    unsigned seg_rows, seg_fills; /* value rows and fills in this segment  */
     double *jac;                  /* auto: dim² for the stiffness test     */
+    /* behind an iterating stepper: the last accepted states of the segment,
+     * oldest first, for rows by polynomial interpolation of values       */
+    double node_t[NODES];
+    double *node_y[NODES];
+    int n_nodes;
+    gsl_odeiv2_driver *fill_drv;  /* the iterating stepper again, for a row
+                                     interpolation cannot vouch for        */
     double t_seg_end;             /* end of the segment being integrated   */
     int boundary_rows;            /* also a row at each phase start        */
 };
@@ -169,7 +182,7 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->sys = sys;
     s->rtol = rtol;
     s->atol = atol;
-    if (!(s->scratch = malloc(6 * sys->dim * sizeof *s->scratch)) ||
+    if (!(s->scratch = malloc((6 + NODES) * sys->dim * sizeof *s->scratch)) ||
         (is_auto && !(s->jac = malloc(sys->dim * sys->dim * sizeof *s->jac)))) {
         free(s->scratch);
         free(s);
@@ -180,6 +193,8 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->f1 = s->f0 + sys->dim;
     s->c3 = s->f1 + 2 * sys->dim; /* scratch + 3·dim is a work row */
     s->c3_prev = s->c3 + sys->dim;
+    for (int i = 0; i < NODES; i++)
+        s->node_y[i] = s->c3_prev + (size_t)(i + 1) * sys->dim;
     s->gsys.function = gsl_rhs;
     s->gsys.jacobian = sys->jac ? gsl_jac : NULL;
     s->gsys.dimension = sys->dim;
@@ -187,7 +202,9 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->driver = s->explicit_drv = driver_for(s, st);
     if (is_auto)
         s->stiff_drv = driver_for(s, find(AUTO_IMPLICIT));
-    if (!s->driver || (is_auto && !s->stiff_drv)) {
+    if (is_auto || st->iterates)
+        s->fill_drv = driver_for(s, is_auto ? find(AUTO_IMPLICIT) : st);
+    if (!s->driver || (is_auto && !s->stiff_drv) || ((is_auto || st->iterates) && !s->fill_drv)) {
         calcify_solver_free(s);
         return NULL;
     }
@@ -203,12 +220,15 @@ void calcify_solver_free(calcify_solver *s)
         gsl_odeiv2_driver_free(s->explicit_drv);
     if (s->stiff_drv)
         gsl_odeiv2_driver_free(s->stiff_drv);
+    if (s->fill_drv)
+        gsl_odeiv2_driver_free(s->fill_drv);
     free(s->scratch);
     free(s->jac);
     free(s);
 }
 
 unsigned long calcify_solver_switches(const calcify_solver *s) { return s->n_switches; }
+unsigned long calcify_solver_row_fills(const calcify_solver *s) { return s->n_fills; }
 
 void calcify_solver_land_on_grid(calcify_solver *s, int on) { s->land_on_grid = on; }
 
@@ -302,6 +322,7 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
         s->check_each_rhs = 1;
         s->hcap = 0;
         s->c3_h = s->c3_prev_h = 0;
+        s->n_nodes = 0;
         gsl_odeiv2_driver_reset_hstart(s->driver, h);
         s->n_switches++;
     }
@@ -324,16 +345,20 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
         *t = t0;
         return GSL_EBADFUNC;
     }
-    if (first) { /* the evolve object evaluated dy/dt at the start itself */
-        if (d->s->type->can_use_dydt_in)
-            memcpy(s->f0, d->e->dydt_in, n * sizeof *s->f0);
-        else if ((rc = gsl_rhs(*t - d->e->last_step, d->e->y0, s->f0, s)) != GSL_SUCCESS)
+    /* slopes at the ends, for Hermite rows: only behind explicit pairs
+     * (an iterating stepper's rows interpolate values, rows_by_values) */
+    if (!s->check_each_rhs) {
+        if (first) { /* the evolve object evaluated dy/dt at the start itself */
+            if (d->s->type->can_use_dydt_in)
+                memcpy(s->f0, d->e->dydt_in, n * sizeof *s->f0);
+            else if ((rc = gsl_rhs(*t - d->e->last_step, d->e->y0, s->f0, s)) != GSL_SUCCESS)
+                return rc;
+        }
+        if (d->s->type->gives_exact_dydt_out)
+            memcpy(s->f1, d->e->dydt_out, n * sizeof *s->f1);
+        else if ((rc = gsl_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
             return rc;
     }
-    if (d->s->type->gives_exact_dydt_out)
-        memcpy(s->f1, d->e->dydt_out, n * sizeof *s->f1);
-    else if ((rc = gsl_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
-        return rc;
     /* auto: after a warm-up in which the step can grow from its start, an
      * explicit step this short for the time left, held at the stability
      * limit of the fastest mode, means stiffness: the rest of the phase
@@ -410,6 +435,100 @@ static void interpolate(const calcify_solver *s, double tg, double t1, const dou
         out[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * y1[i] + b1 * s->f1[i];
 }
 
+/* Behind a stepper that iterates (BDF, implicit RK, auto after its switch),
+ * dy/dt at its own states carries J·(its error), which a cubic Hermite row
+ * would amplify by |hJ|; landing on every row instead shortens steps, and
+ * makes BDF refactorise, at each one (2.6x the cost of a two-year phase
+ * with weekly rows).  Rows there interpolate the accepted states
+ * themselves: the polynomial through the last up to six of them (BDF's
+ * order goes to five), its error estimated as its change from the
+ * polynomial one degree lower through the last ones; a row it cannot
+ * vouch for (fewer than three states, or the estimate above the
+ * tolerance) is integrated to from the step's start. */
+static void node_push(calcify_solver *s, double t, const double y[])
+{
+    if (s->n_nodes == NODES) { /* drop the oldest, reuse its storage */
+        double *oldest = s->node_y[0];
+        for (int i = 0; i < NODES - 1; i++) {
+            s->node_y[i] = s->node_y[i + 1];
+            s->node_t[i] = s->node_t[i + 1];
+        }
+        s->node_y[NODES - 1] = oldest;
+        s->n_nodes = NODES - 1;
+    }
+    memcpy(s->node_y[s->n_nodes], y, s->sys->dim * sizeof *y);
+    s->node_t[s->n_nodes++] = t;
+}
+
+/* Lagrange weights w[j] of nodes t[0..m) at x. */
+static void lagrange_weights(const double *t, int m, double x, double w[])
+{
+    for (int j = 0; j < m; j++) {
+        double num = 1, den = 1;
+        for (int i = 0; i < m; i++)
+            if (i != j) {
+                num *= x - t[i];
+                den *= t[j] - t[i];
+            }
+        w[j] = num / den;
+    }
+}
+
+/* The row at tg inside the last step, through the nodes; returns its
+ * estimated error relative to the tolerance (INFINITY: no estimate). */
+static double value_row(const calcify_solver *s, double tg, double out[])
+{
+    const int m = s->n_nodes;
+    double w[NODES], v[NODES];
+    lagrange_weights(s->node_t, m, tg, w);
+    if (m >= 3)
+        lagrange_weights(s->node_t + 1, m - 1, tg, v);
+    const double *a = s->node_y[m - 2], *b = s->node_y[m - 1];
+    double worst = m >= 3 ? 0 : INFINITY;
+    for (size_t i = 0; i < s->sys->dim; i++) {
+        double hi = 0, lo = 0;
+        for (int j = 0; j < m; j++)
+            hi += w[j] * s->node_y[j][i];
+        out[i] = hi;
+        if (m < 3)
+            continue;
+        for (int j = 1; j < m; j++)
+            lo += v[j - 1] * s->node_y[j][i];
+        const double big = fabs(a[i]) > fabs(b[i]) ? fabs(a[i]) : fabs(b[i]);
+        const double err = fabs(hi - lo) / (s->atol + s->rtol * big);
+        if (!(err <= worst))
+            worst = err;
+    }
+    return worst;
+}
+
+/* The row at tg integrated from the last step's start by the fill driver
+ * (a second copy of the iterating stepper, so that the main one keeps its
+ * history; stable where an explicit pair would crawl); a GSL status. */
+static int fill_row(calcify_solver *s, double tg, double out[])
+{
+    double t = s->node_t[s->n_nodes - 2];
+    memcpy(out, s->node_y[s->n_nodes - 2], s->sys->dim * sizeof *out);
+    gsl_odeiv2_driver *d = s->fill_drv;
+    gsl_odeiv2_driver_reset_hstart(d, H_START < tg - t ? H_START : tg - t);
+    int rc = gsl_odeiv2_driver_apply(d, &t, tg, out);
+    s->n_steps += d->n;
+    s->n_fills++;
+    s->seg_fills++;
+    return rc;
+}
+
+/* 1 while rows behind an iterating stepper come from its accepted states:
+ * a stepper whose steps outrun the interpolation (bsimp's extrapolation
+ * steps span many rows) has most rows filled, each a fresh start, and is
+ * cheaper landing on them: it does so for the rest of the segment once
+ * more than half of four or more rows needed a fill. */
+static int rows_by_values(const calcify_solver *s)
+{
+    return !s->land_on_grid && s->check_each_rhs && !s->switch_due &&
+           !(s->seg_rows >= 4 && 2 * s->seg_fills > s->seg_rows);
+}
+
 /* 1 if rows are interpolated between the steps now being taken: only
  * behind an explicit Runge–Kutta pair. */
 static int interpolating(const calcify_solver *s)
@@ -430,6 +549,8 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
     const double eps = 1e-9 * (t_end > 1 ? t_end : 1);
     s->hcap = 0;
     s->c3_h = s->c3_prev_h = 0;
+    s->n_nodes = 0;
+    s->seg_rows = s->seg_fills = 0;
     s->switch_due = 0;
     s->t_seg_end = t_end;
     s->driver = s->explicit_drv; /* auto: every segment starts explicit */
@@ -468,6 +589,30 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 continue;
             }
             const double t_start = t;
+            if (!interpolating(s) && rows_by_values(s)) {
+                /* behind an iterating stepper: free steps, rows from
+                 * the accepted states (node_push) */
+                if (s->n_nodes == 0 || s->node_t[s->n_nodes - 1] != t) {
+                    s->n_nodes = 0;
+                    node_push(s, t, y);
+                }
+                if ((rc = step(s, &t, t_end, y)) != GSL_SUCCESS)
+                    break;
+                node_push(s, t, y);
+                for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
+                    s->seg_rows++;
+                    if (!(value_row(s, tg, row) <= 1) &&
+                        (rc = fill_row(s, tg, row)) != GSL_SUCCESS)
+                        break;
+                    if (emit && emit(user, tg, p, row, s->u)) {
+                        rc = STOPPED;
+                        break;
+                    }
+                }
+                if (rc != GSL_SUCCESS)
+                    break;
+                continue;
+            }
             if (retakes > MAX_RETAKES || !interpolating(s)) {
                 /* land on the next row: behind a stepper that iterates
                  * (BDF, implicit RK, auto after its switch), whose dy/dt

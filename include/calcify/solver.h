@@ -104,13 +104,21 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                                        calcify_emit_fn emit, void *user,
                                        calcify_failure *fail);
 
-/* Output rows are interpolated between the stepper's own steps (cubic
- * Hermite, fourth order); with `on` != 0 steps are shortened to land on
- * every row instead (for references and comparisons). */
+/* Output rows are interpolated between the stepper's own steps: cubic
+ * Hermite behind an explicit pair, the polynomial through the last (up to
+ * six) accepted states behind a stepper that iterates (BDF, implicit RK),
+ * each with its error estimated and held below the tolerance.  With `on`
+ * != 0 steps are shortened to land on every row instead (for references
+ * and comparisons). */
 void calcify_solver_land_on_grid(calcify_solver *s, int on);
 
 /* auto: how many phases were handed from the explicit pair to BDF. */
 unsigned long calcify_solver_switches(const calcify_solver *s);
+
+/* Rows behind an iterating stepper that interpolation could not vouch for
+ * (too few accepted states yet, or its error estimate above the tolerance)
+ * and that were integrated to from the step's start instead. */
+unsigned long calcify_solver_row_fills(const calcify_solver *s);
 
 /* With `on`, a run with dt > 0 also writes a row at the start of every phase
  * that is not on the grid (holding the new phase's inputs), so that values
