@@ -87,6 +87,7 @@ static calcify_sim *make_sim(const calcify_scenario *sc, const char *method, dou
 static double run_once(calcify_sim *sim, const calcify_scenario *sc, double dt, rows *r)
 {
     calcify_error err;
+    calcify_sim_forget_baseline(sim); /* every run solves it, as one calcify run does */
     double t0 = cpu_now();
     calcify_status st = calcify_sim_run_scenario(sim, sc, NULL, dt, r ? keep_row : NULL, r, &err);
     double t = cpu_now() - t0;
@@ -251,6 +252,58 @@ static double library_runs(const calcify_scenario *sc, const calcify_vary *vary,
     return per_run;
 }
 
+/* A long horizon: where auto hands phases to BDF.  Its default, msbdf and
+ * rkck on `path` (rows at its output step), CPU ms (median of 5) and error
+ * against rk8pd 1e-12; nothing if the file does not load. */
+static void long_horizon(const char *path)
+{
+    calcify_scenario sc;
+    calcify_error err;
+    if (calcify_scenario_load(path, &sc, &err))
+        return;
+    double longest = 0;
+    for (size_t a = 0; a < sc.n_arms; a++)
+        longest = fmax(longest, calcify_arm_duration(&sc.arms[a]));
+    const size_t days = (size_t)floor(longest + 1e-9) + 1;
+    const size_t cells = sc.n_arms * days * CALCIFY_NOBS;
+    rows ref = {&sc, days, calloc(cells, sizeof(double)), 0};
+    rows run = {&sc, days, calloc(cells, sizeof(double)), 0};
+    calcify_sim *rsim = make_sim(&sc, "rk8pd", 1e-12, 1e-15);
+    if (ref.obs && run.obs && rsim) {
+        calcify_solver_land_on_grid(calcify_sim_solver(rsim), 1);
+        if (run_once(rsim, &sc, sc.output_step, &ref) >= 0) {
+            printf("\nlong horizon, %s (%zu arms, %.0f d, rows every %g d):\n", path,
+                   sc.n_arms, longest, sc.output_step);
+            const char *methods[] = {sc.method, "msbdf", "rkck"};
+            for (int i = 0; i < 3; i++) {
+                calcify_sim *sim = make_sim(&sc, methods[i], sc.rtol, sc.atol);
+                if (!sim)
+                    continue;
+                calcify_solver *sv = calcify_sim_solver(sim);
+                calcify_solver_reset_counters(sv);
+                if (run_once(sim, &sc, sc.output_step, &run) < 0) {
+                    calcify_sim_free(sim);
+                    continue;
+                }
+                unsigned long steps = calcify_solver_steps(sv), rhs = calcify_solver_rhs_evals(sv);
+                int worst_obs = 0;
+                double e = worst_error(&ref, &run, &worst_obs), t[5];
+                for (int r = 0; r < 5; r++)
+                    t[r] = run_once(sim, &sc, sc.output_step, NULL);
+                qsort(t, 5, sizeof(double), cmp);
+                printf("%-16s %8.2f ms %9lu rhs %7lu steps  error %.2g (%s)\n",
+                       i == 0 ? "default" : methods[i], 1e3 * t[2], rhs, steps, e,
+                       calcify_obs_names[worst_obs]);
+                calcify_sim_free(sim);
+            }
+        }
+    }
+    calcify_sim_free(rsim);
+    free(ref.obs);
+    free(run.obs);
+    calcify_scenario_free(&sc);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -335,6 +388,7 @@ int main(int argc, char **argv)
             qsort(t, ROUNDS, sizeof(double), cmp);
             double baseline[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
+                calcify_sim_forget_baseline(e[0].sim);
                 double t0 = cpu_now();
                 calcify_sim_baseline(e[0].sim, sc.baseline, y0, &err);
                 baseline[r] = cpu_now() - t0;
@@ -441,6 +495,15 @@ int main(int argc, char **argv)
                1e6 * lib_best, 1e6 * sweep_best, 100 * lib_best / sweep_best);
     }
     calcify_endpoints_free(&endpoints);
+
+    /* long_followup.cfg beside the scenario, if there */
+    {
+        const char *slash = strrchr(path, '/');
+        char other[4096];
+        snprintf(other, sizeof other, "%.*slong_followup.cfg",
+                 slash ? (int)(slash - path + 1) : 0, path);
+        long_horizon(other);
+    }
     fclose(null);
     free(ref.obs);
     free(run.obs);

@@ -148,6 +148,8 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
     calcify_armcache_clear(&sim->cache);
 }
 
+void calcify_sim_forget_baseline(calcify_sim *sim) { sim->memo_valid = 0; }
+
 void calcify_sim_allow_multiple_steady(calcify_sim *sim, int allow)
 {
     sim->allow_multiple = allow;

@@ -88,6 +88,10 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
  * must outlive them.  calcify_sim_run_scenario sets it itself. */
 void calcify_sim_set_growth(calcify_sim *sim, const calcify_growth *growth);
 
+/* Forget the last baseline, so that the next calcify_sim_baseline solves
+ * again (benchmarks time the solve with it). */
+void calcify_sim_forget_baseline(calcify_sim *sim);
+
 /* Accept a baseline diet with more than one steady state (default: refuse). */
 void calcify_sim_allow_multiple_steady(calcify_sim *sim, int allow);
 
