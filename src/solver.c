@@ -41,6 +41,11 @@ static const unsigned long AUTO_WARMUP = 100;
  * above this (rkck's real stability interval is about 3.3; accuracy-limited
  * steps of non-stiff problems sit well below). */
 static const double AUTO_STIFF_HRHO = 1.5;
+/* A test (a Jacobian and power iteration, ~10 µs, twenty explicit steps)
+ * that finds the step not at the limit is repeated only after this many
+ * steps, doubling each time up to AUTO_CHECK_MAX: a long phase whose steps
+ * stay short for accuracy would otherwise pay it on every step. */
+static const unsigned long AUTO_CHECK_FIRST = 32, AUTO_CHECK_MAX = 1024;
 
 static const stepper *find(const char *name)
 {
@@ -97,6 +102,9 @@ struct calcify_solver {
     double c3_h, c3_prev_h;       /* those steps' lengths, 0: none         */
     unsigned long n_fills;        /* rows integrated to (fill_row)         */
     unsigned seg_rows, seg_fills; /* value rows and fills in this segment  */
+    unsigned long next_check;     /* auto: explicit step count of the next
+                                     stiffness test, and the interval after */
+    unsigned long check_every;
     double *jac;                  /* auto: dim² for the stiffness test     */
     /* behind an iterating stepper: the last accepted states of the segment,
      * oldest first, for rows by polynomial interpolation of values       */
@@ -293,8 +301,10 @@ static double spectral_radius(calcify_solver *s, double t, const double y[])
             for (size_t j = 0; j < n; j++)
                 acc += s->jac[i * n + j] * v[j];
             w[i] = acc;
-            norm_w = fmax(norm_w, fabs(acc));
-            norm_v = fmax(norm_v, fabs(v[i]));
+            if (fabs(acc) > norm_w)
+                norm_w = fabs(acc);
+            if (fabs(v[i]) > norm_v)
+                norm_v = fabs(v[i]);
         }
         if (!(norm_w > 0))
             return 0;
@@ -364,9 +374,15 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
      * limit of the fastest mode, means stiffness: the rest of the phase
      * goes to BDF (from the next step on) */
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
-        (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h &&
-        d->h * spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
-        s->switch_due = 1;
+        d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
+        if (d->h * spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
+            s->switch_due = 1;
+        else {
+            s->next_check = d->e->count + s->check_every;
+            if (s->check_every < AUTO_CHECK_MAX)
+                s->check_every *= 2;
+        }
+    }
     return GSL_SUCCESS;
 }
 
@@ -551,6 +567,8 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
     s->c3_h = s->c3_prev_h = 0;
     s->n_nodes = 0;
     s->seg_rows = s->seg_fills = 0;
+    s->next_check = 0;
+    s->check_every = AUTO_CHECK_FIRST;
     s->switch_due = 0;
     s->t_seg_end = t_end;
     s->driver = s->explicit_drv; /* auto: every segment starts explicit */
