@@ -1,0 +1,45 @@
+#!/bin/sh
+# run.sh — build and run the calcify-vs-CVODE benchmark (README.md here).
+#
+#   bench/cvode/run.sh SUNDIALS_PREFIX [SCENARIO [ROUNDS]]
+#
+# SUNDIALS_PREFIX holds an optimised CVODE (build-sundials.sh).  Builds
+# calcify with meson into build/ if needed (default debugoptimized: -O2, as
+# SUNDIALS), compiles bench_cvode.c and cvode_run.c at -O2 against
+# build/libcalcify.a and the static SUNDIALS libraries, then runs it from
+# the repository root.  A by-hand tool: neither meson nor CI look for
+# SUNDIALS.
+set -eu
+if [ $# -lt 1 ]; then
+    echo "usage: $0 SUNDIALS_PREFIX [SCENARIO [ROUNDS]]" >&2
+    echo "  (SUNDIALS_PREFIX: where build-sundials.sh installed CVODE)" >&2
+    exit 2
+fi
+prefix=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+if [ ! -f "$prefix/include/cvode/cvode.h" ]; then
+    echo "$0: $prefix: no include/cvode/cvode.h (expected a prefix made by build-sundials.sh)" >&2
+    exit 2
+fi
+libdir=$prefix/lib
+[ -f "$libdir/libsundials_cvode.a" ] || libdir=$prefix/lib64
+# SUNDIALS 7 moved the shared code into libsundials_core; 6.x folds it into
+# each package library
+core=""
+[ -f "$libdir/libsundials_core.a" ] && core=$libdir/libsundials_core.a
+
+cd "$root"
+[ -d build ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+out=build/bench/calcify-bench-cvode
+# shellcheck disable=SC2046  # pkg-config's flags are meant to split
+cc -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
+    -Iinclude -I"$prefix/include" \
+    "$here/bench_cvode.c" "$here/cvode_run.c" -o "$out" \
+    build/libcalcify.a \
+    "$libdir/libsundials_cvode.a" "$libdir/libsundials_sunlinsoldense.a" \
+    "$libdir/libsundials_sunmatrixdense.a" "$libdir/libsundials_nvecserial.a" $core \
+    $(pkg-config --libs gsl libconfig) -lcsv -lm
+exec "$out" "$@"
