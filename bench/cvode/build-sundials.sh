@@ -8,8 +8,9 @@
 # SUNDIALS.  It exists because Debian's libsundials is built without
 # optimisation (-O0, about 3.7x slower than the same source at -O2), which
 # would flatter calcify in a comparison.  SUNDIALS_SOURCE_DIR is an unpacked
-# SUNDIALS 6.x or 7.x release (a release tarball, or
-# `git archive v7.5.0 | tar -x -C DIR` from a clone of LLNL/sundials).
+# SUNDIALS 6.x or 7.x release: a release tarball, or from a clone of
+# LLNL/sundials `git archive v7.5.0 -- CMakeLists.txt cmake include src
+# LICENSE NOTICE | tar -x -C DIR` (that is all this build needs).
 # Only CVODE with its serial vector and dense matrix / solver is built:
 # double precision, 64-bit indices, no MPI, no examples, no Fortran.
 set -eu
