@@ -40,6 +40,6 @@ cc -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
     "$here/bench_cvode.c" "$here/cvode_run.c" -o "$out" \
     build/libcalcify.a \
     "$libdir/libsundials_cvode.a" "$libdir/libsundials_sunlinsoldense.a" \
-    "$libdir/libsundials_sunmatrixdense.a" "$libdir/libsundials_nvecserial.a" $core \
+    "$libdir/libsundials_sunmatrixdense.a" "$libdir/libsundials_nvecserial.a" ${core:+"$core"} \
     $(pkg-config --libs gsl libconfig) -lcsv -lm
 exec "$out" "$@"
