@@ -170,6 +170,16 @@ static double time_entry(entry *e, const calcify_scenario *sc)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        printf("usage: %s [SCENARIO [ROUNDS]]   (run it through bench/cvode/run.sh)\n\n"
+               "Times calcify's default (the scenario's method) and SUNDIALS CVODE BDF on the\n"
+               "same equations and the same work, interleaved, and reports CPU us per\n"
+               "scenario, RHS and Jacobian calls, steps and the error against a rk8pd\n"
+               "reference.  SCENARIO defaults to models/vermeer2007.cfg (diet phases only),\n"
+               "ROUNDS to 51.  bench/cvode/README.md says what is measured and how.\n",
+               argv[0]);
+        return 0;
+    }
     const char *path = argc > 1 ? argv[1] : "models/vermeer2007.cfg";
     long rounds = 51;
     if (argc > 2) {
