@@ -26,8 +26,7 @@ if [ ! -f "$prefix/include/cvode/cvode.h" ]; then
 fi
 prefix=$(cd "$prefix" && pwd) # the build below runs in the repository
 libdir=$prefix/lib
-[ -f "$libdir/libsundials_cvode.a" ] || prefix=$(cd "$prefix" && pwd) # the build below runs in the repository
-libdir=$prefix/lib64
+[ -f "$libdir/libsundials_cvode.a" ] || libdir=$prefix/lib64
 # SUNDIALS 7 moved the shared code into libsundials_core; 6.x folds it into
 # each package library
 core=""
