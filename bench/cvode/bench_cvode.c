@@ -1,7 +1,7 @@
 /* bench_cvode.c — calcify's default path against SUNDIALS CVODE on the same
  * equations and the same work, measured in one process (README.md here).
  *
- *   bench/cvode/run.sh SUNDIALS_PREFIX [SCENARIO [ROUNDS]]
+ *   bench/cvode/run.sh SUNDIALS_PREFIX [SCENARIO [ROUNDS [METHOD]]]
  *
  * A by-hand tool: it needs an optimised SUNDIALS (build-sundials.sh) and is
  * not part of the meson build or of CI.
@@ -173,12 +173,14 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: %s [SCENARIO [ROUNDS]]   (run it through bench/cvode/run.sh)\n\n"
+        printf("usage: %s [SCENARIO [ROUNDS [METHOD]]]   (run it through bench/cvode/run.sh)"
+               "\n\n"
                "Times calcify's default (the scenario's method) and SUNDIALS CVODE BDF on the\n"
                "same equations and the same work, interleaved, and reports CPU us per\n"
                "scenario, RHS and Jacobian calls, steps and the error against a rk8pd\n"
                "reference.  SCENARIO defaults to models/vermeer2007.cfg (diet phases only),\n"
-               "ROUNDS to 51.  bench/cvode/README.md says what is measured and how.\n",
+               "ROUNDS to 51, METHOD (calcify's stepper) to the scenario's.\n"
+               "bench/cvode/README.md says what is measured and how.\n",
                argv[0]);
         return 0;
     }
@@ -200,6 +202,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
+    const char *method = argc > 3 ? argv[3] : sc.method;
 
     /* the baseline both paths start from, and the model with its reference */
     calcify_sim *base = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
@@ -215,11 +218,11 @@ int main(int argc, char **argv)
     enum { N_LADDER = sizeof ladder / sizeof ladder[0], N_ENTRIES = 1 + N_LADDER };
     entry e[N_ENTRIES];
     memset(e, 0, sizeof e);
-    snprintf(e[0].name, sizeof e[0].name, "calcify %s", sc.method);
+    snprintf(e[0].name, sizeof e[0].name, "calcify %s", method);
     e[0].rtol = sc.rtol;
-    if (!(e[0].sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err))) {
+    if (!(e[0].sim = calcify_sim_alloc(&sc.params, method, sc.rtol, sc.atol, &err))) {
         fprintf(stderr, "%s\n", err.msg);
-        return 1;
+        return 2;
     }
     for (int i = 0; i < N_LADDER; i++) {
         entry *c = &e[1 + i];
@@ -338,14 +341,14 @@ int main(int argc, char **argv)
      * tolerance that is at least as accurate as calcify's default */
     const double calcify_us = e[0].us;
     printf("\nCVODE / calcify %s, totals, same tolerances: %.2fx (arms only, from the "
-           "medians: %.2fx)\n", sc.method, e[1].ratio, e[1].us / (calcify_us - base_us));
+           "medians: %.2fx)\n", method, e[1].ratio, e[1].us / (calcify_us - base_us));
     int matched = -1;
     for (int i = 1; i < N_ENTRIES && matched < 0; i++)
         if (e[i].err.worst <= e[0].err.worst)
             matched = i;
     if (matched > 0)
         printf("CVODE / calcify %s, totals, at equal or better error (CVODE rtol %.0e, "
-               "error %.2g vs %.2g): %.2fx (arms only: %.2fx)\n", sc.method, e[matched].rtol,
+               "error %.2g vs %.2g): %.2fx (arms only: %.2fx)\n", method, e[matched].rtol,
                e[matched].err.worst, e[0].err.worst, e[matched].ratio,
                e[matched].us / (calcify_us - base_us));
     else

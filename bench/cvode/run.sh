@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh — build and run the calcify-vs-CVODE benchmark (README.md here).
 #
-#   bench/cvode/run.sh SUNDIALS_PREFIX [SCENARIO [ROUNDS]]
+#   bench/cvode/run.sh SUNDIALS_PREFIX [SCENARIO [ROUNDS [METHOD]]]
 #
 # SUNDIALS_PREFIX holds an optimised CVODE (build-sundials.sh).  Builds
 # calcify with meson into build/ if needed (default debugoptimized: -O2, as
@@ -12,7 +12,7 @@
 # SUNDIALS.
 set -eu
 if [ $# -lt 1 ]; then
-    echo "usage: $0 SUNDIALS_PREFIX [SCENARIO [ROUNDS]]" >&2
+    echo "usage: $0 SUNDIALS_PREFIX [SCENARIO [ROUNDS [METHOD]]]" >&2
     echo "  (SUNDIALS_PREFIX: where build-sundials.sh installed CVODE)" >&2
     exit 2
 fi
