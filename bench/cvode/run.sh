@@ -38,6 +38,7 @@ out=$root/build/bench/calcify-bench-cvode
 cd "$root"
 [ -d build ] || meson setup build >/dev/null
 meson compile -C build >/dev/null
+# libcalcify holds C++ (src/numfmt.cc), hence -lstdc++ with a C link
 # shellcheck disable=SC2046  # pkg-config's flags are meant to split
 cc -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
     -Iinclude -I"$prefix/include" \
@@ -45,7 +46,7 @@ cc -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
     build/libcalcify.a \
     "$libdir/libsundials_cvode.a" "$libdir/libsundials_sunlinsoldense.a" \
     "$libdir/libsundials_sunmatrixdense.a" "$libdir/libsundials_nvecserial.a" ${core:+"$core"} \
-    $(pkg-config --libs gsl libconfig) -lcsv -lm
+    $(pkg-config --libs gsl libconfig) -lcsv -lstdc++ -lm
 )
 [ $# -ge 1 ] || set -- "$root/models/vermeer2007.cfg"
 exec "$out" "$@"
