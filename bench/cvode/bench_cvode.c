@@ -205,6 +205,17 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *method = argc > 3 ? argv[3] : sc.method;
+    const char *what = cvode_run_unsupported(&sc);
+    if (what || !calcify_stepper_known(method)) {
+        if (what)
+            fprintf(stderr, "%s: has %s, which the CVODE harness does not model (expected "
+                    "arms of diet phases only)\n", path, what);
+        else
+            fprintf(stderr, "unknown method '%s' (expected one of: %s)\n", method,
+                    calcify_stepper_list());
+        calcify_scenario_free(&sc);
+        return 2;
+    }
 
     /* the baseline both paths start from, and the model with its reference */
     calcify_sim *base = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);

@@ -88,8 +88,7 @@ static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
     return a->duration == b->duration && memcmp(a->diet, b->diet, sizeof a->diet) == 0;
 }
 
-/* What this harness does not model, named; NULL if the scenario is fine. */
-static const char *unsupported(const calcify_scenario *sc)
+const char *cvode_run_unsupported(const calcify_scenario *sc)
 {
     if (sc->growth)
         return "a growth table";
@@ -186,7 +185,7 @@ static int plan(cvode_run *c)
 cvode_run *cvode_run_alloc(const calcify_scenario *sc, const calcify_model *m,
                            const double y0[CALCIFY_NSTATE], double rtol, double atol)
 {
-    const char *what = unsupported(sc);
+    const char *what = cvode_run_unsupported(sc);
     if (what) {
         fprintf(stderr, "%s: has %s, which the CVODE harness does not model (expected "
                 "arms of diet phases only)\n", sc->path, what);

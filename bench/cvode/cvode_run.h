@@ -32,6 +32,10 @@ typedef struct {
     unsigned long setups;  /* Newton matrix set-ups (LU factorisations)    */
 } cvode_run_counts;
 
+/* What in sc this harness does not model ("doses", "a growth table", …);
+ * NULL if it models all of it. */
+const char *cvode_run_unsupported(const calcify_scenario *sc);
+
 /* A CVODE BDF solver with dense LU for the diet-only scenario sc (which
  * must outlive it), model m (copied) and baseline state y0, at tolerances
  * rtol (scalar) and atol (every state).  NULL, with the reason on stderr,
