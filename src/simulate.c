@@ -272,7 +272,14 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
     if (!st && first > 0) { /* replay the shared phases */
-        for (size_t i = 0; !st && i < src->n_rows && src->rows[i].phase < first; i++)
+        /* not the cached arm's own end row, if the prefix was all of it:
+         * this arm writes its next phase's first row there instead */
+        double t_shared = 0;
+        for (size_t p = 0; p < first; p++)
+            t_shared += arm->phases[p].duration;
+        const double eps = 1e-9 * (t_shared > 1 ? t_shared : 1);
+        for (size_t i = 0; !st && i < src->n_rows && src->rows[i].phase < first &&
+                           src->rows[i].t < t_shared - eps; i++)
             if (emit_row(&ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
                          inputs[src->rows[i].phase]))
                 st = CALCIFY_EIO;

@@ -124,6 +124,34 @@ static void test_variables(void)
     CU_ASSERT_EQUAL(sh("grep -q 'the value is $high_k (defined at line 4)' '%s/err'", dir), 0);
 }
 
+/* An arm whose phases are all another arm's first phase, run before it:
+ * the later arm's rows are the same whether the earlier one ran or not
+ * (its end row at the switch was once replayed as a duplicate). */
+static void test_shared_prefix_whole_arm(void)
+{
+    char path[512], cmd[2048];
+    snprintf(path, sizeof path, "%s/prefix.cfg", dir);
+    FILE *fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fprintf(fp, "name = \"prefix\";\nparameters = \"%s/models/rat_wky.cfg\";\n"
+                "arms = (\n"
+                "  { name = \"wk\"; phases = ( { duration = \"6 w\"; warfarin = \"3 mg/g\"; "
+                "k1 = \"1.5 mg/g\"; mk4 = \"0 ug/g\"; } ); },\n"
+                "  { name = \"wk_normal\"; phases = ( { duration = \"6 w\"; warfarin = \"3 mg/g\"; "
+                "k1 = \"1.5 mg/g\"; mk4 = \"0 ug/g\"; },\n"
+                "      { duration = \"6 w\"; warfarin = \"0 mg/g\"; k1 = \"5 ug/g\"; "
+                "mk4 = \"0 ug/g\"; } ); }\n);\n",
+            getenv("CALCIFY_SOURCE_ROOT") ? getenv("CALCIFY_SOURCE_ROOT") : ".");
+    fclose(fp);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' -o '%s/both.csv' && '%s' run '%s' --arm wk_normal "
+             "-o '%s/alone.csv'", calcify(), path, dir, calcify(), path, dir);
+    CU_ASSERT_EQUAL_FATAL(sh("%s", cmd), 0);
+    /* 85 daily rows (days 0-84), the same bytes with or without arm wk */
+    CU_ASSERT_EQUAL(sh("test $(grep -c '^wk_normal,' '%s/both.csv') -eq 85", dir), 0);
+    CU_ASSERT_EQUAL(sh("grep '^wk_normal,' '%s/both.csv' >'%s/a' && tail -n +2 '%s/alone.csv' "
+                       ">'%s/b' && cmp -s '%s/a' '%s/b'", dir, dir, dir, dir, dir, dir), 0);
+}
+
 typedef struct {
     double t[400];
     double obs[400][CALCIFY_NOBS];
@@ -521,6 +549,7 @@ static int register_suites(void)
     if (!s)
         return -1;
     return !CU_add_test(s, "variables, --set on a variable", test_variables) ||
+           !CU_add_test(s, "an arm that is another's first phase: no duplicate row", test_shared_prefix_whole_arm) ||
            !CU_add_test(s, "an arm's set changes only its arm; a phase's set only its phase",
                         test_arm_set_changes_only_its_arm) ||
            !CU_add_test(s, "defaults and the year unit", test_defaults_and_years) ||
