@@ -234,20 +234,13 @@ static double revert_rate(const calcify_model *m, double H)
 }
 
 /* Mineral deposition, ug/mg/d: needs switched VSMCs (S) and uncarboxylated
- * MGP (share phi), and slows as mineral M covers the nucleation sites. */
-static double deposition(const calcify_model *m, double S, double phi, double M)
-{
-    const double sat = m->p[CALCIFY_P_CA_DEP_SAT];
-    return m->p[CALCIFY_P_CA_DEP_MAX] * S * hill(phi, &m->h_dep) * sat / (sat + pos(M));
-}
-
-/* deposition(m, S, uc_share(uc, cm), M) with two divisions instead of
- * three, for the right-hand side: hill(uc/tot) = 1 / (1 + (K·tot/uc)^n).
- * The ratio form never underflows to 0/0 for a near-empty pool (uc^n and
- * tot^n separately would at uc ~ 1e-16 with n = 20), and a huge ratio
- * gives 1/inf = 0, the right limit. */
-static inline double deposition_fast(const calcify_model *m, double S, double uc, double cm,
-                                     double M)
+ * MGP (share φ = uc/(uc + cm)), and slows as mineral M covers the
+ * nucleation sites: dmax·S·hill(φ)·sat/(sat + M), with hill(φ) written as
+ * 1 / (1 + (K/φ)^n).  That form takes two divisions, never underflows to
+ * 0/0 for a near-empty pool (uc^n and tot^n separately would at uc ~ 1e-16
+ * with n = 20), and a huge K/φ gives 1/inf = 0, the right limit. */
+static inline double deposition(const calcify_model *m, double S, double uc, double cm,
+                                double M)
 {
     const double ucp = pos(uc);
     if (!(ucp > 0))
@@ -357,7 +350,7 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         f[CALCIFY_S_CMGP] = J - kd * cm;
         f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(m, H) * (1.0 - S)
                                - revert_rate(m, H) * S;
-        const double dep = deposition_fast(m, S, uc, cm, My + Mm);
+        const double dep = deposition(m, S, uc, cm, My + Mm);
         const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
         /* basal resorption is the work of contractile cells (1 − S) */
@@ -521,7 +514,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double fsat = sat / (sat + pos(M));
         const double dmax = p[CALCIFY_P_CA_DEP_MAX] * fsat;
         const double ddep_dphi = dmax * S * dhill(phi, &m->h_dep);
-        const double ddep_dm = -deposition(m, S, phi, M) / (sat + pos(M)) * dpos(M);
+        const double ddep_dm = -deposition(m, S, uc, cm, M) / (sat + pos(M)) * dpos(M);
         const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
         const double dreg = p[CALCIFY_P_CA_REG_MAX] * dhill(pos(cm), &m->h_reg) * dpos(cm);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
@@ -634,7 +627,7 @@ void calcify_model_steady_guess(const calcify_model *m,
     y[CALCIFY_S_CMGP] = cm;
     /* deposition at no mineral: the guess ignores site saturation (Newton
      * corrects it; on the clean side mineral is near zero anyway) */
-    const double dep = deposition(m, S, uc_share(uc, cm), 0.0);
+    const double dep = deposition(m, S, uc, cm, 0.0);
     const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
     const double kmat = p[CALCIFY_P_CA_MATURATION];
     y[CALCIFY_S_CA_YOUNG] = dep / (kmat + p[CALCIFY_P_CA_RES_YOUNG] * (1.0 - S) + reg);

@@ -23,12 +23,12 @@ struct calcify_sim {
     int have_ref;
     int have_params;          /* base_p holds a parameter set             */
     int boundary_rows;        /* calcify_sim_set_boundary_rows            */
-    /* the last baseline solved, for a call that asks for it again (sweeps
-     * over scenario variables: same parameters, same baseline diet)      */
+    /* y_ref and check hold the last baseline solved while memo_valid (no
+     * parameter changed since), for a call that asks for it again with the
+     * same inputs (sweeps over scenario variables)                        */
     int memo_valid;
-    double memo_p[CALCIFY_NPARAM], memo_u[CALCIFY_NU], memo_y[CALCIFY_NSTATE];
+    double memo_u[CALCIFY_NU];
     int memo_allow;
-    calcify_steady_check memo_check;
 };
 
 /* The inputs at time t: the phase's, with food intake and body weight from
@@ -141,6 +141,7 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
     if (sim->have_params && memcmp(sim->base_p, ps->value, sizeof sim->base_p) == 0)
         return;
     sim->have_params = 1;
+    sim->memo_valid = 0;
     memcpy(sim->base_p, ps->value, sizeof sim->base_p);
     memcpy(sim->model.p, ps->value, sizeof sim->model.p);
     calcify_model_init(&sim->model);
@@ -184,11 +185,8 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
     calcify_armcache_clear(&sim->cache);
     /* asked again for the same steady state: the answer is still good */
     if (sim->memo_valid && sim->memo_allow == sim->allow_multiple &&
-        memcmp(sim->memo_p, sim->base_p, sizeof sim->memo_p) == 0 &&
         memcmp(sim->memo_u, u0, sizeof sim->memo_u) == 0) {
-        memcpy(y, sim->memo_y, sizeof sim->memo_y);
-        memcpy(sim->y_ref, y, sizeof sim->y_ref);
-        sim->check = sim->memo_check;
+        memcpy(y, sim->y_ref, sizeof sim->y_ref);
         calcify_model_set_reference(&sim->model, y);
         sim->have_ref = 1;
         return CALCIFY_OK;
@@ -203,10 +201,7 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
         sim->have_ref = 1;
         sim->memo_valid = 1;
         sim->memo_allow = sim->allow_multiple;
-        memcpy(sim->memo_p, sim->base_p, sizeof sim->memo_p);
         memcpy(sim->memo_u, u0, sizeof sim->memo_u);
-        memcpy(sim->memo_y, y, sizeof sim->memo_y);
-        sim->memo_check = sim->check;
     }
     return st;
 }

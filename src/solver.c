@@ -340,8 +340,6 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
     const int first = d->e->count == 0;
     if (d->e->count >= MAX_STEPS)
         return GSL_EMAXITER;
-    if (!first)
-        memcpy(s->f0, s->f1, s->sys->dim * sizeof *s->f0);
     if (s->hcap > 0 && d->h > s->hcap)
         d->h = s->hcap;
     const double t0 = *t;
@@ -358,12 +356,12 @@ static int step(calcify_solver *s, double *t, double t_end, double y[])
     /* slopes at the ends, for Hermite rows: only behind explicit pairs
      * (an iterating stepper's rows interpolate values, rows_by_values) */
     if (!s->check_each_rhs) {
-        if (first) { /* the evolve object evaluated dy/dt at the start itself */
-            if (d->s->type->can_use_dydt_in)
-                memcpy(s->f0, d->e->dydt_in, n * sizeof *s->f0);
-            else if ((rc = gsl_rhs(*t - d->e->last_step, d->e->y0, s->f0, s)) != GSL_SUCCESS)
-                return rc;
-        }
+        if (!first)
+            memcpy(s->f0, s->f1, n * sizeof *s->f0);
+        else if (d->s->type->can_use_dydt_in) /* evaluated at the start by evolve */
+            memcpy(s->f0, d->e->dydt_in, n * sizeof *s->f0);
+        else if ((rc = gsl_rhs(*t - d->e->last_step, d->e->y0, s->f0, s)) != GSL_SUCCESS)
+            return rc;
         if (d->s->type->gives_exact_dydt_out)
             memcpy(s->f1, d->e->dydt_out, n * sizeof *s->f1);
         else if ((rc = gsl_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
@@ -607,7 +605,7 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 continue;
             }
             const double t_start = t;
-            if (!interpolating(s) && rows_by_values(s)) {
+            if (rows_by_values(s)) {
                 /* behind an iterating stepper: free steps, rows from
                  * the accepted states (node_push) */
                 if (s->n_nodes == 0 || s->node_t[s->n_nodes - 1] != t) {
