@@ -1,32 +1,34 @@
-/* model.c — warfarin, vitamin K (K1, MK-4), MGP, VSMC phenotype and aortic
- * calcium in the rat: right-hand side, Jacobian, steady-state guess and
- * observables.  Parameter names, units and ranges: src/model_params.c.
+/* model.c — warfarin, vitamin K (K1, MK-4, menadione), MGP, VSMC phenotype
+ * and aortic calcium in the rat: right-hand side, Jacobian, steady-state
+ * guess and observables.  Parameter names, units and ranges:
+ * src/model_params.c.
  *
  * docs/MODEL.md is the one place for the mathematics; what follows is the
  * short form.  Time in days; diet u = food concentrations (mg/g);
  * F = food intake (g/kg/d).
  *
  *  Warfarin: gut -> body, albumin binding at equilibrium, unbound drug
- *  eliminated and acting on VKOR (F = food intake, an input u like the
- *  diet, since it may follow a growth table):
- *    dWg/dt = F·u_W − ka_W·Wg        dA/dt = f_W·ka_W·Wg − CLu·Cu + doses
+ *  eliminated by saturable metabolism and acting on VKOR:
+ *    dWg/dt = F·u_W − ka_W·Wg      dA/dt = f_W·ka_W·Wg − CLu·Cu/(1 + Cu/Km) + doses
  *    A = Vu·Cu + Valb·Bmax·Cu/(Kd + Cu)      (solved for Cu in closed form)
- *    I = EC50 / (EC50 + Cu)                  (VKOR activity left)
+ *    Ie = EC50/(EC50 + Cu)   VKOR epoxide reduction left
+ *    Iq = r·EC50/(r·EC50 + Cu)   VKOR quinone reductions left (K, menadione)
  *  K1 and MK-4 (X): gut -> plasma; liver, other tissues and the aorta draw
- *  on plasma (mass balance):
- *    dXg/dt = 1000·F·u_X − ka·Xg
- *    dXp/dt = f_X·ka·Xg − (CL_liver,X + CL_tissue,X)·C_X − m_ao·up_X/1000
- *    up_X = CLao_X·C_X / (1 + (C_K1 + C_MK4)/Km_ao)         (ng/g/d)
- *  Liver cycle Q -> H (VKOR·I, FSP1) -> E (carboxylation) -> Q (VKOR·I),
+ *  on plasma.  A share of gut K1 is cut to menadione, which tissues (the
+ *  aorta among them) prenylate to MK-4 once it is reduced, by VKOR (Iq)
+ *  unless the conversion needs no VKOR (conv_vkor_free):
+ *    g = free + (1 − free)·Iq,   Rmd = md_f·ka·K1g,   C_md = Rmd/md_cl
+ *    dXp/dt = f_X·ka·Xg [+ yield·g·Rmd for MK-4] − CL_X·C_X − m_ao·up_X/1000
+ *  Liver cycle Q -> H (VKOR·Iq, FSP1) -> E (carboxylation) -> Q (VKOR·Ie),
  *  prothrombin activity P follows H/(Kg + H).
- *  Aortic cycle per form, K1 -> MK-4 conversion needing VKOR-reduced
- *  menadione: conv = kc·(1 − imax·(1 − I))·Q1.
- *  MGP: synthesis kd·(1 + g·S) by VSMCs of which a share S is switched,
- *    carboxylation J = Vg·H/(KH + H)·uc/(Ku + uc) with H = H1 + H4.
- *  VSMC phenotype: dS/dt = on·Kh^n/(Kh^n + H^n)·(1 − S)
- *                          − (off0 + offH·hill(H; Koff, m))·S
- *  Mineral, young My and mature Mm, φ = uc/(uc + c):
- *    dep = dmax·S·hill(φ; φ50, nd)·Ks/(Ks + My + Mm),  reg = rmax·hill(c; c50, nr)
+ *  Aortic cycle per form; the wall's cells reduce K1 at aorta_k1_use times
+ *  the MK-4 rate; MK-4 made in the wall: conv = up_md·C_md·g.
+ *  MGP: synthesis kd·s·(1 + ind·S); carboxylation
+ *    J = Vg·H/(KH + H)·uc/(Ku + uc), H = H1 + H4.
+ *  VSMC phenotype, driven by the lack of carboxylated MGP (c):
+ *    dS/dt = on·(1 − hill(c; Ks, ns))·(1 − S) − (off0 + offc·hill(c; Kr, nr))·S
+ *  Mineral, young My and mature Mm:
+ *    dep = dmax·S·(1 − hill(c; Kd, nd))·Ks/(Ks + My + Mm),  reg = rmax·hill(c; c50, nr)
  *    dMy/dt = dep − (kmat + ry·(1 − S) + reg)·My
  *    dMm/dt = kmat·My − (rm·(1 − S) + reg)·Mm
  *  (basal resorption is the work of contractile cells, hence 1 − S)
@@ -34,10 +36,10 @@
  *  Dose depots (gavage, sc, ip; one per drug and route): dD/dt = −ka_r·D,
  *  a share f_r·ka_r·D absorbed into the body (warfarin) or plasma.
  *
- * There is no loop: diet and warfarin drive the vitamin K pools, which drive
- * MGP carboxylation and the VSMC phenotype, which drive mineral; nothing
- * feeds back.  Under a constant diet each block has one steady state given
- * the blocks upstream, so the model has exactly one.
+ * One loop: switched VSMCs make more MGP, which (given cofactor) raises
+ * cMGP, which reverts them — a negative loop.  Nothing downstream acts on the
+ * vitamin K pools, so under a constant diet the model has one steady state
+ * (docs/MODEL.md §5).
  *
  * Linear and Michaelis–Menten terms are smooth through zero and read states
  * as they are (a state a stepper drives to −1e−16 is harmless there); only
@@ -101,8 +103,10 @@ static void depot_rates(const double *p, int d, double ka[3], double fa[3])
 void calcify_model_init(calcify_model *m)
 {
     const double *p = m->p;
-    /* at therapeutic levels binding is linear and ke = CLu / low volume */
+    /* at therapeutic levels binding is linear, metabolism unsaturated, and
+     * ke = CLu / low volume */
     m->warf_clu = M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24.0) * warf_low_volume(p);
+    m->inv_warf_km = 1.0 / p[CALCIFY_P_WARF_KM_ELIM];
     m->warf_vb = p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY];
     m->inv_vk_vd = 1.0 / p[CALCIFY_P_VK_VD];
     m->k1_cl = p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE];
@@ -110,9 +114,9 @@ void calcify_model_init(calcify_model *m)
     m->liver_per_g = 1000.0 / p[CALCIFY_P_LIVER_MASS];
     m->aorta_per_kg = p[CALCIFY_P_AORTA_MASS] / 1000.0;
     m->inv_uptake_km = 1.0 / p[CALCIFY_P_AO_UPTAKE_KM];
-    m->h_switch = hill_prepare(p[CALCIFY_P_SW_KH2], p[CALCIFY_P_SW_HILL]);
-    m->h_revert = hill_prepare(p[CALCIFY_P_SW_OFF_KM], p[CALCIFY_P_SW_OFF_HILL]);
-    m->h_dep = hill_prepare(p[CALCIFY_P_CA_DEP_UC50], p[CALCIFY_P_CA_DEP_HILL]);
+    m->h_switch = hill_prepare(p[CALCIFY_P_SW_CMGP], p[CALCIFY_P_SW_HILL]);
+    m->h_revert = hill_prepare(p[CALCIFY_P_SW_OFF_C50], p[CALCIFY_P_SW_OFF_HILL]);
+    m->h_dep = hill_prepare(p[CALCIFY_P_CA_DEP_C50], p[CALCIFY_P_CA_DEP_HILL]);
     m->h_reg = hill_prepare(p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
     for (int d = 0; d < 3; d++) {
         double ka[3], fa[3];
@@ -185,77 +189,96 @@ static inline double dhill(double x, const calcify_hill *h)
     return h->n * xn / x * h->kn / (s * s);
 }
 
+
 /* Quantities shared by the right-hand side, the Jacobian and observables
- * (the derivatives dcu and dI only for the Jacobian: common_jac_eval). */
+ * (the derivatives for the Jacobian only: common_jac_eval). */
 typedef struct {
-    double cu, dcu;            /* unbound warfarin, mg/L, and dCu/dA      */
-    double I, dI;              /* VKOR activity left and dI/dA            */
-    double c1, c4;             /* plasma K1, MK-4, ng/mL                  */
-    double sat;                /* aortic uptake: 1 / (1 + (c1 + c4)/Km)   */
-    double up1, up4;           /* aortic uptake, ng/g/d                   */
-    double conv_g;             /* K1 -> MK-4 conversion activity left     */
+    double cu, dcu;            /* unbound warfarin, mg/L, and dCu/dA        */
+    double ie, die;            /* VKOR epoxide reduction left, d/dA         */
+    double iq, diq;            /* VKOR quinone reductions left, d/dA        */
+    double c1, c4;             /* plasma K1, MK-4, ng/mL                    */
+    double rmd, cmd;           /* menadione made, ug/kg/d; plasma, ng/mL    */
+    double sat;                /* aortic uptake: 1 / (1 + (c1 + c4)/Km)     */
+    double up1, up4;           /* aortic uptake, ng/g/d                     */
+    double conv_g, dconv_g;    /* menadione -> MK-4 activity left, d/dA     */
 } common;
 
 static void common_eval(const calcify_model *m, const double y[], common *c)
 {
     const double *p = m->p;
     const double ec50 = p[CALCIFY_P_VKOR_EC50];
+    const double ec50q = ec50 * p[CALCIFY_P_VKOR_Q_EC50_RATIO];
     c->cu = warf_unbound(m, y[CALCIFY_S_WARF_BODY]);
-    c->I = ec50 / (ec50 + c->cu);
+    const double cu = c->cu;
+    c->ie = ec50 / (ec50 + cu);
+    c->iq = ec50q / (ec50q + cu);
     c->c1 = y[CALCIFY_S_K1_PL] * m->inv_vk_vd;
     c->c4 = y[CALCIFY_S_MK4_PL] * m->inv_vk_vd;
+    c->rmd = p[CALCIFY_P_MD_F] * p[CALCIFY_P_VK_KA] * y[CALCIFY_S_K1_GUT];
+    c->cmd = c->rmd / p[CALCIFY_P_MD_CL];
     c->sat = 1.0 / (1.0 + (c->c1 + c->c4) * m->inv_uptake_km);
     c->up1 = p[CALCIFY_P_AO_K1_UPTAKE] * c->c1 * c->sat;
     c->up4 = p[CALCIFY_P_AO_MK4_UPTAKE] * c->c4 * c->sat;
-    const double imax = p[CALCIFY_P_CONV_IMAX];
-    c->conv_g = 1.0 - imax + imax * c->I;
+    const double free = p[CALCIFY_P_CONV_VKOR_FREE];
+    c->conv_g = free + (1.0 - free) * c->iq;
 }
 
 static void common_jac_eval(const calcify_model *m, const double y[], common *c)
 {
     common_eval(m, y, c);
     const double ec50 = m->p[CALCIFY_P_VKOR_EC50];
+    const double ec50q = ec50 * m->p[CALCIFY_P_VKOR_Q_EC50_RATIO];
+    const double cu = c->cu;
     c->dcu = warf_dunbound(m, c->cu);
-    c->dI = -ec50 / ((ec50 + c->cu) * (ec50 + c->cu)) * c->dcu;
+    c->die = -ec50 / ((ec50 + cu) * (ec50 + cu)) * c->dcu;
+    c->diq = -ec50q / ((ec50q + cu) * (ec50q + cu)) * c->dcu;
+    c->dconv_g = (1.0 - m->p[CALCIFY_P_CONV_VKOR_FREE]) * c->diq;
 }
 
-/* Drive of VSMC switching: 1 with no aortic KH2, falling steeply above
- * vsmc_switch_kh2; and the reversion rate constant, rising with KH2. */
-static double switch_drive(const calcify_model *m, double H)
+/* Warfarin metabolism, mg/kg/d: unbound clearance saturating at Km. */
+static inline double warf_elim(const calcify_model *m, double cu)
 {
-    /* 1 − hill as K^n/(K^n + H^n): no cancellation as hill nears 1 */
-    const double x = pos(H);
-    return x > 0 ? m->h_switch.kn / (m->h_switch.kn + power(x, &m->h_switch)) : 1.0;
+    return m->warf_clu * cu / (1.0 + pos(cu) * m->inv_warf_km);
 }
 
-static double revert_rate(const calcify_model *m, double H)
+static inline double warf_delim(const calcify_model *m, double cu)
 {
-    return m->p[CALCIFY_P_SW_OFF] + m->p[CALCIFY_P_SW_OFF_KH2] * hill(pos(H), &m->h_revert);
+    const double d = 1.0 + pos(cu) * m->inv_warf_km;
+    return m->warf_clu / (d * d);
 }
 
-/* Mineral deposition, ug/mg/d: needs switched VSMCs (S) and uncarboxylated
- * MGP (share φ = uc/(uc + cm)), and slows as mineral M covers the
- * nucleation sites: dmax·S·hill(φ)·sat/(sat + M), with hill(φ) written as
- * 1 / (1 + (K/φ)^n).  That form takes two divisions, never underflows to
- * 0/0 for a near-empty pool (uc^n and tot^n separately would at uc ~ 1e-16
- * with n = 20), and a huge K/φ gives 1/inf = 0, the right limit. */
-static inline double deposition(const calcify_model *m, double S, double uc, double cm,
-                                double M)
+/* 1 − hill(x) written as K^n/(K^n + x^n): no cancellation as hill nears 1 */
+static inline double hill_off(double x, const calcify_hill *h)
 {
-    const double ucp = pos(uc);
-    if (!(ucp > 0))
-        return 0;
+    return x > 0 ? h->kn / (h->kn + power(x, h)) : 1.0;
+}
+
+/* VSMC switching drive: 1 without carboxylated MGP (BMP-2 free), falling as
+ * cMGP binds it; and the reversion rate constant, rising with cMGP. */
+static double switch_drive(const calcify_model *m, double cm)
+{
+    return hill_off(pos(cm), &m->h_switch);
+}
+
+static double revert_rate(const calcify_model *m, double cm)
+{
+    return m->p[CALCIFY_P_SW_OFF] + m->p[CALCIFY_P_SW_OFF_CMGP] * hill(pos(cm), &m->h_revert);
+}
+
+/* Mineral deposition, ug/mg/d: switched VSMCs (S) nucleate mineral unless
+ * carboxylated MGP (cm) binds it, and deposition slows as mineral M covers
+ * the nucleation sites: dmax·S·(1 − hill(cm))·sat/(sat + M). */
+static inline double deposition(const calcify_model *m, double S, double cm, double M)
+{
     const double sat = m->p[CALCIFY_P_CA_DEP_SAT];
-    const double r = m->h_dep.k * (ucp + pos(cm)) / ucp; /* K / φ */
-    return m->p[CALCIFY_P_CA_DEP_MAX] * S * sat
-           / ((1.0 + power(r, &m->h_dep)) * (sat + pos(M)));
+    return m->p[CALCIFY_P_CA_DEP_MAX] * S * hill_off(pos(cm), &m->h_dep) * sat / (sat + pos(M));
 }
 
-/* Share of MGP uncarboxylated, 0 for an empty pool. */
-static double uc_share(double uc, double cm)
+/* MGP synthesis, pool units per day, with a share S of VSMCs switched. */
+static inline double mgp_synthesis(const calcify_model *m, double S)
 {
-    const double tot = pos(uc) + pos(cm);
-    return tot > 0 ? pos(uc) / tot : 0;
+    const double *p = m->p;
+    return p[CALCIFY_P_MGP_KDEG] * p[CALCIFY_P_MGP_SYNTH_REL] * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S);
 }
 
 void calcify_model_inputs(const calcify_model *m, const double diet[CALCIFY_NINPUT],
@@ -280,6 +303,7 @@ static inline double depots_rhs(const calcify_model *m, int d, const double y[],
     return in;
 }
 
+
 int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
                       const double u[CALCIFY_NU])
 {
@@ -287,21 +311,23 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
     common c;
     common_eval(m, y, &c);
     const double F = u[CALCIFY_U_FOOD];
-    const double I = c.I;
+    const double iq = c.iq, ie = c.ie;
 
     /* warfarin */
     f[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] - p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT];
     f[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT]
-                             - m->warf_clu * c.cu + depots_rhs(m, 0, y, f);
+                             - warf_elim(m, c.cu) + depots_rhs(m, 0, y, f);
 
-    /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d */
+    /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d; tissues return
+     * a share of the menadione they prenylate to plasma as MK-4 */
     const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
     f[CALCIFY_S_K1_GUT] = 1000.0 * F * u[CALCIFY_IN_K1] - ka * y[CALCIFY_S_K1_GUT];
     f[CALCIFY_S_MK4_GUT] = 1000.0 * F * u[CALCIFY_IN_MK4] - ka * y[CALCIFY_S_MK4_GUT];
     f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT] - m->k1_cl * c.c1 - am * c.up1
                          + depots_rhs(m, 1, y, f);
-    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT] - m->mk4_cl * c.c4 - am * c.up4
-                          + depots_rhs(m, 2, y, f);
+    f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT]
+                          + p[CALCIFY_P_MD_MK4_YIELD] * c.conv_g * c.rmd
+                          - m->mk4_cl * c.c4 - am * c.up4 + depots_rhs(m, 2, y, f);
 
     /* liver cycle */
     {
@@ -309,10 +335,10 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double kl = p[CALCIFY_P_LIV_KEL];
         const double uptake = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
                               * m->liver_per_g;
-        const double red = p[CALCIFY_P_LIV_VKOR] * I * Q;
+        const double red = p[CALCIFY_P_LIV_VKOR] * iq * Q;
         const double fsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Q / (p[CALCIFY_P_LIV_FSP1_KM] + Q);
         const double ox = p[CALCIFY_P_LIV_OX] * H;
-        const double kored = p[CALCIFY_P_LIV_KORED] * I * E;
+        const double kored = p[CALCIFY_P_LIV_KORED] * ie * E;
         f[CALCIFY_S_LIV_Q] = uptake - red - fsp + kored - kl * Q;
         f[CALCIFY_S_LIV_H] = red + fsp - ox - kl * H;
         f[CALCIFY_S_LIV_E] = ox - kored - kl * E;
@@ -320,21 +346,23 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         f[CALCIFY_S_CLOT] = p[CALCIFY_P_PROTHROMBIN_KDEG] * (H / (Kg + H) - y[CALCIFY_S_CLOT]);
     }
 
-    /* aortic cycle, K1 and MK-4 */
+    /* aortic cycle, K1 and MK-4; the cells reduce K1 at aorta_k1_use times
+     * the rate of MK-4, which the wall also makes from menadione */
     {
         const double Q1 = y[CALCIFY_S_AO_K1_Q], H1 = y[CALCIFY_S_AO_K1_H], E1 = y[CALCIFY_S_AO_K1_E];
         const double Q4 = y[CALCIFY_S_AO_MK4_Q], H4 = y[CALCIFY_S_AO_MK4_H], E4 = y[CALCIFY_S_AO_MK4_E];
-        const double vkor = p[CALCIFY_P_AO_VKOR] * I, kored = p[CALCIFY_P_AO_KORED] * I;
+        const double vkor = p[CALCIFY_P_AO_VKOR] * iq, kored = p[CALCIFY_P_AO_KORED] * ie;
+        const double use = p[CALCIFY_P_AO_K1_USE];
         const double ox = p[CALCIFY_P_AO_OX];
         const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
         const double vf_den = p[CALCIFY_P_AO_FSP1_VMAX] / (p[CALCIFY_P_AO_FSP1_KM] + Q1 + Q4);
-        const double fsp1 = vf_den * Q1, fsp4 = vf_den * Q4;
-        const double conv = p[CALCIFY_P_CONV_RATE] * c.conv_g * Q1;
-        f[CALCIFY_S_AO_K1_Q] = c.up1 - vkor * Q1 - fsp1 + kored * E1 - k1 * Q1 - conv;
-        f[CALCIFY_S_AO_K1_H] = vkor * Q1 + fsp1 - (ox + k1) * H1;
+        const double red1 = use * (vkor + vf_den) * Q1, red4 = (vkor + vf_den) * Q4;
+        const double conv = p[CALCIFY_P_AO_MD_UPTAKE] * c.cmd * c.conv_g;
+        f[CALCIFY_S_AO_K1_Q] = c.up1 - red1 + kored * E1 - k1 * Q1;
+        f[CALCIFY_S_AO_K1_H] = red1 - (ox + k1) * H1;
         f[CALCIFY_S_AO_K1_E] = ox * H1 - kored * E1 - k1 * E1;
-        f[CALCIFY_S_AO_MK4_Q] = c.up4 + conv - vkor * Q4 - fsp4 + kored * E4 - k4 * Q4;
-        f[CALCIFY_S_AO_MK4_H] = vkor * Q4 + fsp4 - (ox + k4) * H4;
+        f[CALCIFY_S_AO_MK4_Q] = c.up4 + conv - red4 + kored * E4 - k4 * Q4;
+        f[CALCIFY_S_AO_MK4_H] = red4 - (ox + k4) * H4;
         f[CALCIFY_S_AO_MK4_E] = ox * H4 - kored * E4 - k4 * E4;
     }
 
@@ -346,11 +374,11 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double kd = p[CALCIFY_P_MGP_KDEG];
         const double J = p[CALCIFY_P_AO_GGCX_VMAX] * H * uc
                          / ((p[CALCIFY_P_AO_GGCX_KM] + H) * (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc));
-        f[CALCIFY_S_UCMGP] = kd * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S) - J - kd * uc;
+        f[CALCIFY_S_UCMGP] = mgp_synthesis(m, S) - J - kd * uc;
         f[CALCIFY_S_CMGP] = J - kd * cm;
-        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(m, H) * (1.0 - S)
-                               - revert_rate(m, H) * S;
-        const double dep = deposition(m, S, uc, cm, My + Mm);
+        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(m, cm) * (1.0 - S)
+                               - revert_rate(m, cm) * S;
+        const double dep = deposition(m, S, cm, My + Mm);
         const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
         /* basal resorption is the work of contractile cells (1 − S) */
@@ -372,13 +400,14 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
 #define D(i, j) J[(i) * N + (j)]
     common c;
     common_jac_eval(m, y, &c);
-    const double I = c.I, dI = c.dI;
+    const double iq = c.iq, diq = c.diq, ie = c.ie, die = c.die;
     const int w = CALCIFY_S_WARF_BODY, k1p = CALCIFY_S_K1_PL, k4p = CALCIFY_S_MK4_PL;
+    const int k1g = CALCIFY_S_K1_GUT;
     const double ivd = m->inv_vk_vd;
 
     D(CALCIFY_S_WARF_GUT, CALCIFY_S_WARF_GUT) = -p[CALCIFY_P_WARF_KA];
     D(w, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA];
-    D(w, w) = -m->warf_clu * c.dcu;
+    D(w, w) = -warf_delim(m, c.cu) * c.dcu;
 
     /* aortic uptake: ∂up_a/∂C_b, then per plasma amount through 1/Vd */
     const double s2 = c.sat * c.sat * m->inv_uptake_km;
@@ -386,13 +415,18 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     const double u11 = (Va1 * c.sat - Va1 * c.c1 * s2) * ivd, u14 = -Va1 * c.c1 * s2 * ivd;
     const double u44 = (Va4 * c.sat - Va4 * c.c4 * s2) * ivd, u41 = -Va4 * c.c4 * s2 * ivd;
 
+    /* menadione: made from gut K1, its conversion inhibited through Iq */
     const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
-    D(CALCIFY_S_K1_GUT, CALCIFY_S_K1_GUT) = -ka;
+    const double drmd = p[CALCIFY_P_MD_F] * ka; /* ∂rmd/∂K1g */
+    const double yield = p[CALCIFY_P_MD_MK4_YIELD];
+    D(k1g, k1g) = -ka;
     D(CALCIFY_S_MK4_GUT, CALCIFY_S_MK4_GUT) = -ka;
-    D(k1p, CALCIFY_S_K1_GUT) = p[CALCIFY_P_K1_F] * ka;
+    D(k1p, k1g) = p[CALCIFY_P_K1_F] * ka;
     D(k1p, k1p) = -m->k1_cl * ivd - am * u11;
     D(k1p, k4p) = -am * u14;
     D(k4p, CALCIFY_S_MK4_GUT) = p[CALCIFY_P_MK4_F] * ka;
+    D(k4p, k1g) = yield * c.conv_g * drmd;
+    D(k4p, w) = yield * c.rmd * c.dconv_g;
     D(k4p, k4p) = -m->mk4_cl * ivd - am * u44;
     D(k4p, k1p) = -am * u41;
 
@@ -418,15 +452,15 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double per_g = m->liver_per_g * ivd;
         D(q, k1p) = p[CALCIFY_P_K1_CL_LIVER] * per_g;
         D(q, k4p) = p[CALCIFY_P_MK4_CL_LIVER] * per_g;
-        D(q, q) = -vk * I - dfsp - kl;
-        D(q, e) = kr * I;
-        D(q, w) = (-vk * Q + kr * E) * dI;
-        D(h, q) = vk * I + dfsp;
+        D(q, q) = -vk * iq - dfsp - kl;
+        D(q, e) = kr * ie;
+        D(q, w) = -vk * Q * diq + kr * E * die;
+        D(h, q) = vk * iq + dfsp;
         D(h, h) = -(ox + kl);
-        D(h, w) = vk * Q * dI;
+        D(h, w) = vk * Q * diq;
         D(e, h) = ox;
-        D(e, e) = -kr * I - kl;
-        D(e, w) = -kr * E * dI;
+        D(e, e) = -kr * ie - kl;
+        D(e, w) = -kr * E * die;
         const double Kg = p[CALCIFY_P_LIV_GGCX_KM], kP = p[CALCIFY_P_PROTHROMBIN_KDEG];
         D(CALCIFY_S_CLOT, h) = kP * Kg / ((Kg + H) * (Kg + H));
         D(CALCIFY_S_CLOT, CALCIFY_S_CLOT) = -kP;
@@ -437,46 +471,47 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const int q4 = CALCIFY_S_AO_MK4_Q, h4 = CALCIFY_S_AO_MK4_H, e4 = CALCIFY_S_AO_MK4_E;
         const double Q1 = y[q1], E1 = y[e1], Q4 = y[q4], E4 = y[e4];
         const double vk = p[CALCIFY_P_AO_VKOR], kr = p[CALCIFY_P_AO_KORED];
-        const double ox = p[CALCIFY_P_AO_OX];
+        const double ox = p[CALCIFY_P_AO_OX], use = p[CALCIFY_P_AO_K1_USE];
         const double kl1 = p[CALCIFY_P_AO_K1_KEL], kl4 = p[CALCIFY_P_AO_MK4_KEL];
         const double Vf = p[CALCIFY_P_AO_FSP1_VMAX], Kf = p[CALCIFY_P_AO_FSP1_KM];
         const double den = Kf + Q1 + Q4, den2 = den * den;
-        /* ∂fsp_a/∂Q_b */
-        const double f1_1 = Vf * (Kf + Q4) / den2;
-        const double f1_4 = -Vf * Q1 / den2;
-        const double f4_4 = Vf * (Kf + Q1) / den2;
-        const double f4_1 = -Vf * Q4 / den2;
-        const double kc = p[CALCIFY_P_CONV_RATE];
-        const double dconv_dq1 = kc * c.conv_g;
-        const double dconv_dw = kc * p[CALCIFY_P_CONV_IMAX] * Q1 * dI;
+        /* ∂(reduction of form a)/∂Q_b, K1's scaled by use */
+        const double r11 = use * (vk * iq + Vf * (Kf + Q4) / den2);
+        const double r14 = -use * Vf * Q1 / den2;
+        const double r44 = vk * iq + Vf * (Kf + Q1) / den2;
+        const double r41 = -Vf * Q4 / den2;
+        const double upmd = p[CALCIFY_P_AO_MD_UPTAKE];
+        const double dconv_dk1g = upmd * drmd / p[CALCIFY_P_MD_CL] * c.conv_g;
+        const double dconv_dw = upmd * c.cmd * c.dconv_g;
 
         D(q1, k1p) = u11;
         D(q1, k4p) = u14;
-        D(q1, q1) = -vk * I - f1_1 - kl1 - dconv_dq1;
-        D(q1, q4) = -f1_4;
-        D(q1, e1) = kr * I;
-        D(q1, w) = (-vk * Q1 + kr * E1) * dI - dconv_dw;
-        D(h1, q1) = vk * I + f1_1;
-        D(h1, q4) = f1_4;
+        D(q1, q1) = -r11 - kl1;
+        D(q1, q4) = -r14;
+        D(q1, e1) = kr * ie;
+        D(q1, w) = -use * vk * Q1 * diq + kr * E1 * die;
+        D(h1, q1) = r11;
+        D(h1, q4) = r14;
         D(h1, h1) = -(ox + kl1);
-        D(h1, w) = vk * Q1 * dI;
+        D(h1, w) = use * vk * Q1 * diq;
         D(e1, h1) = ox;
-        D(e1, e1) = -kr * I - kl1;
-        D(e1, w) = -kr * E1 * dI;
+        D(e1, e1) = -kr * ie - kl1;
+        D(e1, w) = -kr * E1 * die;
 
         D(q4, k4p) = u44;
         D(q4, k1p) = u41;
-        D(q4, q1) = dconv_dq1 - f4_1;
-        D(q4, q4) = -vk * I - f4_4 - kl4;
-        D(q4, e4) = kr * I;
-        D(q4, w) = (-vk * Q4 + kr * E4) * dI + dconv_dw;
-        D(h4, q4) = vk * I + f4_4;
-        D(h4, q1) = f4_1;
+        D(q4, k1g) = dconv_dk1g;
+        D(q4, q1) = -r41;
+        D(q4, q4) = -r44 - kl4;
+        D(q4, e4) = kr * ie;
+        D(q4, w) = -vk * Q4 * diq + kr * E4 * die + dconv_dw;
+        D(h4, q4) = r44;
+        D(h4, q1) = r41;
         D(h4, h4) = -(ox + kl4);
-        D(h4, w) = vk * Q4 * dI;
+        D(h4, w) = vk * Q4 * diq;
         D(e4, h4) = ox;
-        D(e4, e4) = -kr * I - kl4;
-        D(e4, w) = -kr * E4 * dI;
+        D(e4, e4) = -kr * ie - kl4;
+        D(e4, w) = -kr * E4 * die;
     }
 
     { /* MGP, phenotype and mineral */
@@ -492,36 +527,32 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double dsat_u = Ku / ((Ku + uc) * (Ku + uc));
         const double dJ_dh = Vg * dsat_h * sat_u;
         const double dJ_du = Vg * sat_h * dsat_u;
-        D(iu, is) = kd * p[CALCIFY_P_MGP_INDUCTION];
+        D(iu, is) = kd * p[CALCIFY_P_MGP_SYNTH_REL] * p[CALCIFY_P_MGP_INDUCTION];
         D(iu, h1) = D(iu, h4) = -dJ_dh;
         D(iu, iu) = -dJ_du - kd;
         D(ic, h1) = D(ic, h4) = dJ_dh;
         D(ic, iu) = dJ_du;
         D(ic, ic) = -kd;
 
-        /* phenotype: drive and reversion both read pos(H) */
-        const double on = p[CALCIFY_P_SW_ON], drive = switch_drive(m, H);
-        const double ddrive = -dhill(pos(H), &m->h_switch) * dpos(H);
-        const double drevert = p[CALCIFY_P_SW_OFF_KH2] * dhill(pos(H), &m->h_revert) * dpos(H);
-        D(is, is) = -on * drive - revert_rate(m, H);
-        D(is, h1) = D(is, h4) = on * ddrive * (1.0 - S) - drevert * S;
+        /* phenotype: drive and reversion both read pos(cm) */
+        const double on = p[CALCIFY_P_SW_ON], drive = switch_drive(m, cm);
+        const double ddrive = -dhill(pos(cm), &m->h_switch) * dpos(cm);
+        const double drevert = p[CALCIFY_P_SW_OFF_CMGP] * dhill(pos(cm), &m->h_revert) * dpos(cm);
+        D(is, is) = -on * drive - revert_rate(m, cm);
+        D(is, ic) = on * ddrive * (1.0 - S) - drevert * S;
 
-        const double tot = pos(uc) + pos(cm);
-        const double phi = uc_share(uc, cm);
-        const double dphi_du = tot > 0 ? pos(cm) / (tot * tot) * dpos(uc) : 0;
-        const double dphi_dc = tot > 0 ? -pos(uc) / (tot * tot) * dpos(cm) : 0;
         const double M = My + Mm, sat = p[CALCIFY_P_CA_DEP_SAT];
         const double fsat = sat / (sat + pos(M));
         const double dmax = p[CALCIFY_P_CA_DEP_MAX] * fsat;
-        const double ddep_dphi = dmax * S * dhill(phi, &m->h_dep);
-        const double ddep_dm = -deposition(m, S, uc, cm, M) / (sat + pos(M)) * dpos(M);
+        const double free = hill_off(pos(cm), &m->h_dep);
+        const double dfree = -dhill(pos(cm), &m->h_dep) * dpos(cm);
+        const double ddep_dm = -deposition(m, S, cm, M) / (sat + pos(M)) * dpos(M);
         const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
         const double dreg = p[CALCIFY_P_CA_REG_MAX] * dhill(pos(cm), &m->h_reg) * dpos(cm);
         const double kmat = p[CALCIFY_P_CA_MATURATION];
         const double ry = p[CALCIFY_P_CA_RES_YOUNG], rm = p[CALCIFY_P_CA_RES_BASAL];
-        D(iy, is) = dmax * hill(phi, &m->h_dep) + ry * My;
-        D(iy, iu) = ddep_dphi * dphi_du;
-        D(iy, ic) = ddep_dphi * dphi_dc - dreg * My;
+        D(iy, is) = dmax * free + ry * My;
+        D(iy, ic) = dmax * S * dfree - dreg * My;
         D(iy, iy) = -(kmat + ry * (1.0 - S) + reg) + ddep_dm;
         D(iy, im) = ddep_dm;
         D(im, iy) = kmat;
@@ -545,6 +576,39 @@ static void cycle_split(double a, double ox, double b, double kl, double *q,
     *e = re * *q;
 }
 
+/* MGP at steady state for a share S of switched VSMCs and carboxylation
+ * capacity V (= Vg·H/(KH + H)): kd·uc² − B·uc − syn·Ku = 0 (positive root),
+ * cMGP the rest of the pool syn/kd. */
+static void mgp_steady(const calcify_model *m, double S, double V, double *uc, double *cm)
+{
+    const double kdeg = m->p[CALCIFY_P_MGP_KDEG], Ku = m->p[CALCIFY_P_AO_GGCX_KM_MGP];
+    const double syn = mgp_synthesis(m, S), B = syn - V - kdeg * Ku;
+    *uc = (B + sqrt(B * B + 4.0 * kdeg * syn * Ku)) / (2.0 * kdeg);
+    *cm = fmax(syn / kdeg - *uc, 0.0);
+}
+
+/* Share of switched VSMCs at steady state under capacity V: S solves
+ * S = on·d(c)/(on·d(c) + off(c)) with c = cMGP(S).  The right side falls as
+ * S rises (more switched cells make more MGP, more of it carboxylated), so
+ * the root is unique; bisection finds it. */
+static double switched_steady(const calcify_model *m, double V)
+{
+    const double on = m->p[CALCIFY_P_SW_ON];
+    double lo = 0, hi = 1;
+    for (int k = 0; k < 60; k++) {
+        const double S = 0.5 * (lo + hi);
+        double uc, cm;
+        mgp_steady(m, S, V, &uc, &cm);
+        const double a = on * switch_drive(m, cm), b = revert_rate(m, cm);
+        const double target = a + b > 0 ? a / (a + b) : 0;
+        if (S < target)
+            lo = S;
+        else
+            hi = S;
+    }
+    return 0.5 * (lo + hi);
+}
+
 void calcify_model_steady_guess(const calcify_model *m,
                                 const double u[CALCIFY_NU], int diseased,
                                 double y[CALCIFY_NSTATE])
@@ -553,8 +617,12 @@ void calcify_model_steady_guess(const calcify_model *m,
     const double F = u[CALCIFY_U_FOOD];
     memset(y, 0, sizeof(double) * CALCIFY_NSTATE); /* dose depots empty */
 
-    /* warfarin: exact — unbound level from the dose, amount from binding */
-    const double cu = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN] / m->warf_clu;
+    /* warfarin: exact — unbound level from the dose (metabolism saturates:
+     * above its capacity there is no steady state, and a huge level lets
+     * the steady-state check say so), amount from binding */
+    const double R = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN];
+    const double spare = m->warf_clu - R * m->inv_warf_km;
+    const double cu = spare > 0 ? R / spare : 1e9;
     const double kd = p[CALCIFY_P_WARF_KD];
     y[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] / p[CALCIFY_P_WARF_KA];
     y[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_VU] * cu
@@ -564,11 +632,11 @@ void calcify_model_steady_guess(const calcify_model *m,
     const double ka = p[CALCIFY_P_VK_KA], vd = p[CALCIFY_P_VK_VD];
     y[CALCIFY_S_K1_GUT] = 1000 * F * u[CALCIFY_IN_K1] / ka;
     y[CALCIFY_S_MK4_GUT] = 1000 * F * u[CALCIFY_IN_MK4] / ka;
-    y[CALCIFY_S_K1_PL] = vd * p[CALCIFY_P_K1_F] * 1000 * F * u[CALCIFY_IN_K1]
-                         / (p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE]);
-    y[CALCIFY_S_MK4_PL] = vd * p[CALCIFY_P_MK4_F] * 1000 * F * u[CALCIFY_IN_MK4]
-                          / (p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE]);
+    y[CALCIFY_S_K1_PL] = vd * p[CALCIFY_P_K1_F] * 1000 * F * u[CALCIFY_IN_K1] / m->k1_cl;
     common c;
+    common_eval(m, y, &c); /* menadione and its conversion */
+    y[CALCIFY_S_MK4_PL] = vd * (p[CALCIFY_P_MK4_F] * 1000 * F * u[CALCIFY_IN_MK4]
+                                + p[CALCIFY_P_MD_MK4_YIELD] * c.conv_g * c.rmd) / m->mk4_cl;
     common_eval(m, y, &c);
 
     /* liver: the total is exact (every form is lost at liver_kel); the
@@ -576,26 +644,26 @@ void calcify_model_steady_guess(const calcify_model *m,
     double q, h, e;
     const double liv = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
                        * 1000.0 / p[CALCIFY_P_LIVER_MASS] / p[CALCIFY_P_LIV_KEL];
-    cycle_split(p[CALCIFY_P_LIV_VKOR] * c.I + p[CALCIFY_P_LIV_FSP1_VMAX] / (p[CALCIFY_P_LIV_FSP1_KM] + liv),
-                p[CALCIFY_P_LIV_OX], p[CALCIFY_P_LIV_KORED] * c.I, p[CALCIFY_P_LIV_KEL], &q, &h, &e);
+    cycle_split(p[CALCIFY_P_LIV_VKOR] * c.iq + p[CALCIFY_P_LIV_FSP1_VMAX] / (p[CALCIFY_P_LIV_FSP1_KM] + liv),
+                p[CALCIFY_P_LIV_OX], p[CALCIFY_P_LIV_KORED] * c.ie, p[CALCIFY_P_LIV_KEL], &q, &h, &e);
     y[CALCIFY_S_LIV_Q] = q * liv;
     y[CALCIFY_S_LIV_H] = h * liv;
     y[CALCIFY_S_LIV_E] = e * liv;
     y[CALCIFY_S_CLOT] = y[CALCIFY_S_LIV_H] / (p[CALCIFY_P_LIV_GGCX_KM] + y[CALCIFY_S_LIV_H]);
 
-    /* aorta: K1 first (it feeds MK-4), FSP1 linearised; two passes let the
-     * shared FSP1 see both pools */
-    const double ox = p[CALCIFY_P_AO_OX], kc = p[CALCIFY_P_CONV_RATE] * c.conv_g;
+    /* aorta: totals exact (each form is lost at its own rate), splits with
+     * FSP1 linearised; two passes let the shared FSP1 see both pools */
+    const double ox = p[CALCIFY_P_AO_OX], use = p[CALCIFY_P_AO_K1_USE];
     const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
-    double t1 = 0, t4 = 0;
+    const double conv = p[CALCIFY_P_AO_MD_UPTAKE] * c.cmd * c.conv_g;
+    const double t1 = c.up1 / k1, t4 = (c.up4 + conv) / k4;
     for (int pass = 0; pass < 2; pass++) {
-        const double fsp = p[CALCIFY_P_AO_FSP1_VMAX] / (p[CALCIFY_P_AO_FSP1_KM] + t1 + t4);
-        const double a = p[CALCIFY_P_AO_VKOR] * c.I + fsp, b = p[CALCIFY_P_AO_KORED] * c.I;
+        const double fsp = p[CALCIFY_P_AO_FSP1_VMAX]
+                           / (p[CALCIFY_P_AO_FSP1_KM] + y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_MK4_Q]);
+        const double a = p[CALCIFY_P_AO_VKOR] * c.iq + fsp, b = p[CALCIFY_P_AO_KORED] * c.ie;
         double q1, h1, e1, q4, h4, e4;
-        cycle_split(a, ox, b, k1, &q1, &h1, &e1);
+        cycle_split(use * a, ox, b, k1, &q1, &h1, &e1);
         cycle_split(a, ox, b, k4, &q4, &h4, &e4);
-        t1 = c.up1 / (k1 + kc * q1);
-        t4 = (c.up4 + kc * q1 * t1) / k4;
         y[CALCIFY_S_AO_K1_Q] = q1 * t1;
         y[CALCIFY_S_AO_K1_H] = h1 * t1;
         y[CALCIFY_S_AO_K1_E] = e1 * t1;
@@ -603,31 +671,28 @@ void calcify_model_steady_guess(const calcify_model *m,
         y[CALCIFY_S_AO_MK4_H] = h4 * t4;
         y[CALCIFY_S_AO_MK4_E] = e4 * t4;
     }
+    /* downstream blocks given H: exact, or, for the diseased corner, every
+     * VSMC switched (making MGP at the induced rate, carboxylated as far as
+     * the cofactor allows) and 5 ug/mg of mineral */
     const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
-    const double g = p[CALCIFY_P_MGP_INDUCTION], kdeg = p[CALCIFY_P_MGP_KDEG];
+    const double V = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H);
+    const double S = diseased ? 1.0 : switched_steady(m, V);
+    double uc, cm;
+    mgp_steady(m, S, V, &uc, &cm);
     if (diseased) {
         y[CALCIFY_S_VSMC_SW] = 1.0;
-        y[CALCIFY_S_UCMGP] = 1.0 + g;
-        y[CALCIFY_S_CMGP] = 0.0;
+        y[CALCIFY_S_UCMGP] = uc;
+        y[CALCIFY_S_CMGP] = cm;
         y[CALCIFY_S_CA_YOUNG] = 1.0;
         y[CALCIFY_S_CA_MATURE] = 4.0;
         return;
     }
-    /* downstream blocks given H: exact */
-    const double on = p[CALCIFY_P_SW_ON] * switch_drive(m, H), off = revert_rate(m, H);
-    const double S = on + off > 0 ? on / (on + off) : 0;
-    const double syn = kdeg * (1.0 + g * S);
-    const double V = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H);
-    const double Ku = p[CALCIFY_P_AO_GGCX_KM_MGP], B = syn - V - kdeg * Ku;
-    /* kd·uc² − B·uc − syn·Ku = 0, positive root */
-    const double uc = (B + sqrt(B * B + 4.0 * kdeg * syn * Ku)) / (2.0 * kdeg);
-    const double cm = syn / kdeg - uc;
     y[CALCIFY_S_VSMC_SW] = S;
     y[CALCIFY_S_UCMGP] = uc;
     y[CALCIFY_S_CMGP] = cm;
     /* deposition at no mineral: the guess ignores site saturation (Newton
      * corrects it; on the clean side mineral is near zero anyway) */
-    const double dep = deposition(m, S, uc, cm, 0.0);
+    const double dep = deposition(m, S, cm, 0.0);
     const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
     const double kmat = p[CALCIFY_P_CA_MATURATION];
     y[CALCIFY_S_CA_YOUNG] = dep / (kmat + p[CALCIFY_P_CA_RES_YOUNG] * (1.0 - S) + reg);
@@ -677,14 +742,18 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_WARF_UNBOUND] = cu;
     o[CALCIFY_O_K1_PLASMA] = pos(c.c1);
     o[CALCIFY_O_MK4_PLASMA] = pos(c.c4);
+    o[CALCIFY_O_MD_PLASMA] = pos(c.cmd);
     o[CALCIFY_O_VK_LIVER] = pos(y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E]);
     o[CALCIFY_O_K1_AORTA] = pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
     o[CALCIFY_O_MK4_AORTA] = pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
+    const double vk_ao = o[CALCIFY_O_K1_AORTA] + o[CALCIFY_O_MK4_AORTA];
+    o[CALCIFY_O_MK4_SHARE_AORTA] = vk_ao > 0 ? o[CALCIFY_O_MK4_AORTA] / vk_ao : 0;
     o[CALCIFY_O_VKH2_AORTA] = pos(y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H]);
     o[CALCIFY_O_VKO_AORTA] = pos(y[CALCIFY_S_AO_K1_E] + y[CALCIFY_S_AO_MK4_E]);
     const double tot = y[CALCIFY_S_UCMGP] + y[CALCIFY_S_CMGP];
     o[CALCIFY_O_MGP_TOTAL] = tot;
     o[CALCIFY_O_CMGP_FRACTION] = tot > 0 ? y[CALCIFY_S_CMGP] / tot : 0;
+    o[CALCIFY_O_CMGP] = pos(y[CALCIFY_S_CMGP]);
     o[CALCIFY_O_VSMC_SWITCHED] = pos(y[CALCIFY_S_VSMC_SW]);
     const double min = pos(mineral(y));
     o[CALCIFY_O_CA_MINERAL] = min;

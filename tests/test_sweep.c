@@ -86,7 +86,7 @@ static void test_sobol_design(void)
     CU_ASSERT_EQUAL(calcify_vary_parse("warfarin_thalv=1:2", &v[0], &err), CALCIFY_EUSAGE);
     CU_ASSERT_STRING_EQUAL(err.msg, "--vary: unknown parameter 'warfarin_thalv'; did you mean 'warfarin_thalf'?");
     CU_ASSERT_EQUAL(calcify_vary_parse("warfarin_f=0:1", &v[0], &err), CALCIFY_OK);
-    CU_ASSERT_EQUAL(calcify_vary_parse("conv_imax=0:1", &v[1], &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL(calcify_vary_parse("conv_vkor_free=0:1", &v[1], &err), CALCIFY_OK);
     calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_SOBOL, v, 2, 8, 1, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     /* 8 scrambled Sobol points: one in each eighth of each range (both

@@ -4,10 +4,10 @@
  * Layout: CALCIFY_NSTATE states (calcify_state_index), CALCIFY_NPARAM
  * parameters (calcify_param_index), CALCIFY_NINPUT diet inputs and
  * CALCIFY_NOBS observables (the CSV columns after arm and time).
- * Time is in days throughout.  The model is a cascade without feedback:
- * warfarin and diet -> vitamin K pools -> MGP carboxylation and VSMC
- * phenotype -> mineral, so under a constant diet it has exactly one steady
- * state (docs/MODEL.md §5).
+ * Time is in days throughout.  The model is a cascade: warfarin and diet ->
+ * vitamin K pools -> carboxylated MGP -> VSMC phenotype and mineral; its one
+ * loop (switched VSMCs make more MGP, more cMGP reverts them) is negative,
+ * so under a constant diet it has exactly one steady state (docs/MODEL.md §5).
  */
 #ifndef CALCIFY_MODEL_H
 #define CALCIFY_MODEL_H
@@ -80,7 +80,9 @@ typedef enum {
     CALCIFY_P_WARF_VALB,
     CALCIFY_P_ALB_CAPACITY,
     CALCIFY_P_WARF_KD,
+    CALCIFY_P_WARF_KM_ELIM,
     CALCIFY_P_VKOR_EC50,
+    CALCIFY_P_VKOR_Q_EC50_RATIO,
     /* vitamin K absorption and plasma */
     CALCIFY_P_VK_KA,
     CALCIFY_P_K1_F,
@@ -92,6 +94,11 @@ typedef enum {
     CALCIFY_P_MK4_CL_TISSUE,
     CALCIFY_P_LIVER_MASS,
     CALCIFY_P_AORTA_MASS,
+    /* menadione: K1 side chain cut in the gut, MK-4 made from it */
+    CALCIFY_P_MD_F,
+    CALCIFY_P_MD_CL,
+    CALCIFY_P_MD_MK4_YIELD,
+    CALCIFY_P_CONV_VKOR_FREE,
     /* liver cycle and clotting */
     CALCIFY_P_LIV_VKOR,
     CALCIFY_P_LIV_OX,
@@ -112,9 +119,10 @@ typedef enum {
     CALCIFY_P_AO_FSP1_KM,
     CALCIFY_P_AO_K1_KEL,
     CALCIFY_P_AO_MK4_KEL,
-    CALCIFY_P_CONV_RATE,
-    CALCIFY_P_CONV_IMAX,
+    CALCIFY_P_AO_K1_USE,
+    CALCIFY_P_AO_MD_UPTAKE,
     /* MGP */
+    CALCIFY_P_MGP_SYNTH_REL,
     CALCIFY_P_MGP_KDEG,
     CALCIFY_P_MGP_INDUCTION,
     CALCIFY_P_AO_GGCX_VMAX,
@@ -122,11 +130,11 @@ typedef enum {
     CALCIFY_P_AO_GGCX_KM_MGP,
     /* VSMC phenotype */
     CALCIFY_P_SW_ON,
-    CALCIFY_P_SW_KH2,
+    CALCIFY_P_SW_CMGP,
     CALCIFY_P_SW_HILL,
     CALCIFY_P_SW_OFF,
-    CALCIFY_P_SW_OFF_KH2,
-    CALCIFY_P_SW_OFF_KM,
+    CALCIFY_P_SW_OFF_CMGP,
+    CALCIFY_P_SW_OFF_C50,
     CALCIFY_P_SW_OFF_HILL,
     /* doses */
     CALCIFY_P_BODY_WEIGHT,
@@ -140,7 +148,7 @@ typedef enum {
     /* calcium */
     CALCIFY_P_CA_TISSUE,
     CALCIFY_P_CA_DEP_MAX,
-    CALCIFY_P_CA_DEP_UC50,
+    CALCIFY_P_CA_DEP_C50,
     CALCIFY_P_CA_DEP_HILL,
     CALCIFY_P_CA_DEP_SAT,
     CALCIFY_P_CA_MATURATION,
@@ -181,13 +189,16 @@ typedef enum {
     CALCIFY_O_WARF_UNBOUND,
     CALCIFY_O_K1_PLASMA,
     CALCIFY_O_MK4_PLASMA,
+    CALCIFY_O_MD_PLASMA,
     CALCIFY_O_VK_LIVER,
     CALCIFY_O_K1_AORTA,
     CALCIFY_O_MK4_AORTA,
+    CALCIFY_O_MK4_SHARE_AORTA,
     CALCIFY_O_VKH2_AORTA,
     CALCIFY_O_VKO_AORTA,
     CALCIFY_O_MGP_TOTAL,
     CALCIFY_O_CMGP_FRACTION,
+    CALCIFY_O_CMGP,
     CALCIFY_O_VSMC_SWITCHED,
     CALCIFY_O_CA_MINERAL,
     CALCIFY_O_CA_AORTA,
@@ -215,13 +226,14 @@ typedef struct {
     /* derived once by calcify_model_init (call it after changing p) */
     double warf_clu;       /* L/kg/d, clearance of unbound warfarin, from
                               warfarin_thalf at therapeutic levels         */
+    double inv_warf_km;    /* 1/(mg/L): unbound level halving that clearance */
     double warf_vb;        /* mg/kg, albumin-bound capacity of the body    */
     double inv_vk_vd;      /* 1/(L/kg)                                     */
     double k1_cl, mk4_cl;  /* L/kg/d, total plasma clearances              */
     double liver_per_g;    /* ng/g per ug/kg: 1000 / liver_mass            */
     double aorta_per_kg;   /* ug/kg per ng/g: aorta_mass / 1000            */
     double inv_uptake_km;  /* 1/(ng/mL)                                    */
-    calcify_hill h_switch, h_revert, h_dep, h_reg;
+    calcify_hill h_switch, h_revert, h_dep, h_reg; /* Hill terms in cMGP */
     /* dose depots, in state order from CALCIFY_S_WARF_GAVAGE: absorption
      * rate constant ka (1/d) and absorbed rate f·ka (1/d)                  */
     double depot_ka[9], depot_fka[9];
