@@ -1,0 +1,220 @@
+/* test_fit.c — calcify fit and validate on hand-made targets: the admissible
+ * range holds an estimate whose optimum lies beyond it, standard errors
+ * scale as their definitions say.  Expected values come from the model's
+ * structure (with no deposition there is no mineral, so the aorta keeps its
+ * baseline calcium; deposition is at most ca_dep_max per day) and from the
+ * definitions, never from a previous run's output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calcify/fit.h"
+#include "calcify/model.h"
+#include "calcify/params.h"
+#include "calcify/scenario.h"
+#include "calcify/targets.h"
+#include "cunit_main.h"
+
+#define SC "models/vermeer2007.cfg"
+#define HEAD "arm,time,observable,target,accept_lo,accept_hi,sd,n,basis,source\n"
+
+static char dir[] = "/tmp/calcify-fit-XXXXXX";
+
+#define sh test_sh
+#define calcify test_calcify
+
+static int setup(void) { return calcify() && mkdtemp(dir) ? 0 : -1; }
+static int teardown(void) { return sh("rm -rf '%s'", dir) ? -1 : 0; }
+
+/* Write `rows` after the header into dir/name; returns the path (static). */
+static const char *targets(const char *name, const char *rows)
+{
+    static char path[4][600];
+    static int k;
+    char *p = path[k++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s", dir, name);
+    FILE *fp = fopen(p, "w");
+    if (!fp)
+        return "";
+    fputs(HEAD, fp);
+    fputs(rows, fp);
+    fclose(fp);
+    return p;
+}
+
+/* Fit `free` (comma-free single name or two names) of SC to `path`. */
+static calcify_status fit(const char *path, const char *const *names, size_t n,
+                          calcify_fit_result *res, calcify_scenario *sc)
+{
+    calcify_error err;
+    calcify_targets tg;
+    int idx[4];
+    for (size_t j = 0; j < n; j++)
+        idx[j] = calcify_param_find(names[j]);
+    if (calcify_scenario_load(SC, sc, &err) || calcify_targets_load(path, sc, &tg, &err)) {
+        fprintf(stderr, "\n  %s\n", err.msg);
+        return CALCIFY_EINPUT;
+    }
+    calcify_status st = calcify_fit(sc, &tg, idx, n, res, NULL, NULL, &err);
+    if (st)
+        fprintf(stderr, "\n  %s\n", err.msg);
+    calcify_targets_free(&tg);
+    return st;
+}
+
+/* A target below the aorta's non-mineral calcium at 6 weeks of W&K: the
+ * best ca_dep_max would be negative.  The fit stops at the lower bound 0,
+ * says so, and the arm then keeps its week-0 calcium (no deposition, no
+ * mineral). */
+static void test_fit_stops_at_lower_bound(void)
+{
+    const char *path = targets("low.csv",
+        "wk_continued,6 w,ca_aorta_ug_per_mg,0,,,0.1,6,expected,below any possible value\n"
+        "wk_continued,0 w,ca_aorta_ug_per_mg,0.22,,,0.1,6,observed,baseline\n");
+    const char *names[] = {"ca_dep_max"};
+    calcify_fit_result res;
+    calcify_scenario sc;
+    CU_ASSERT_EQUAL_FATAL(fit(path, names, 1, &res, &sc), CALCIFY_OK);
+    int dep = calcify_param_find("ca_dep_max");
+    CU_ASSERT_EQUAL(calcify_param_defs[dep].lo, 0);
+    CU_ASSERT(res.estimate[0] >= 0);
+    CU_ASSERT(res.estimate[0] <= 1e-6 * calcify_param_defs[dep].hi);
+    CU_ASSERT_EQUAL(res.at_bound[0], -1);
+    CU_ASSERT(isnan(res.se[0]) && isnan(res.se_scaled[0]));
+    CU_ASSERT(res.estimate[0] == sc.params.value[dep]); /* left in the scenario */
+    /* rows 2 (6 w) and 3 (0 w): the same calcium, to the deposition's
+     * 42 d x estimate */
+    CU_ASSERT_EQUAL_FATAL(res.n_resid, 2);
+    CU_ASSERT(fabs(res.simulated[0] - res.simulated[1]) < 1e-3);
+    calcify_fit_result_free(&res);
+    calcify_scenario_free(&sc);
+
+    /* the command line reports it, and the written file's source says it */
+    CU_ASSERT_EQUAL(sh("'%s' fit " SC " --data '%s' --free ca_dep_max -q -o '%s/low.cfg' "
+                       "> '%s/low.txt'", calcify(), path, dir, dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -qx 'ca_dep_max: at its lower bound 0 ug/mg/d (held there: "
+                       "no standard error)' '%s/low.txt'", dir), 0);
+    calcify_paramset ps;
+    calcify_error err;
+    char cfg[700];
+    snprintf(cfg, sizeof cfg, "%s/low.cfg", dir);
+    CU_ASSERT_EQUAL_FATAL(calcify_paramset_load(cfg, &ps, &err), CALCIFY_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ps.source[dep], "(calcify fit; at its lower bound 0 ug/mg/d)"));
+    CU_ASSERT(ps.value[dep] >= 0 && ps.value[dep] <= 1e-4);
+    calcify_paramset_free(&ps);
+}
+
+/* A million ug/mg after 6 weeks: deposition is at most ca_dep_max per day,
+ * so no ca_dep_max in range reaches it; the fit stops at the upper bound
+ * 100 ug/mg/d and never beyond it. */
+static void test_fit_stops_at_upper_bound(void)
+{
+    const char *path = targets("high.csv",
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1e6,,,0.1,6,expected,beyond any possible value\n"
+        "wk_continued,0 w,ca_aorta_ug_per_mg,0.22,,,0.1,6,observed,baseline\n");
+    const char *names[] = {"ca_dep_max"};
+    calcify_fit_result res;
+    calcify_scenario sc;
+    CU_ASSERT_EQUAL_FATAL(fit(path, names, 1, &res, &sc), CALCIFY_OK);
+    int dep = calcify_param_find("ca_dep_max");
+    CU_ASSERT_EQUAL(calcify_param_defs[dep].hi, 100);
+    CU_ASSERT(res.estimate[0] <= 100);
+    CU_ASSERT(res.estimate[0] >= 100 * (1 - 1e-6));
+    CU_ASSERT_EQUAL(res.at_bound[0], 1);
+    /* the simulated value is below its ceiling: week-0 calcium + 42 d x 100 */
+    CU_ASSERT(res.simulated[0] > res.simulated[1]);
+    CU_ASSERT(res.simulated[0] <= res.simulated[1] + 42 * 100);
+    calcify_fit_result_free(&res);
+    calcify_scenario_free(&sc);
+    CU_ASSERT_EQUAL(sh("'%s' fit " SC " --data '%s' --free ca_dep_max -q -o '%s/high.cfg' | "
+                       "grep -q '^ca_dep_max: at its upper bound 100 ug/mg/d'", calcify(),
+                       path, dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -qF 'at its upper bound 100 ug/mg/d' '%s/high.cfg'", dir), 0);
+}
+
+/* Three rows with sd and n, fitted once as given and once with every sd ten
+ * times larger: the weights change by a common factor, so the estimate
+ * stays, the unscaled SE grows tenfold and the SE scaled by the residual
+ * variance stays (s grows tenfold as SS/(n-p) does a hundredfold). */
+static void test_standard_errors_scale(void)
+{
+    const char *a = targets("se1.csv",
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1.5,,,0.3,6,observed,x\n"
+        "wk_continued,12 w,ca_aorta_ug_per_mg,2.8,,,0.3,6,observed,x\n"
+        "high_k1,12 w,ca_aorta_ug_per_mg,1.1,,,0.3,6,observed,x\n");
+    const char *b = targets("se10.csv",
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1.5,,,3,6,observed,x\n"
+        "wk_continued,12 w,ca_aorta_ug_per_mg,2.8,,,3,6,observed,x\n"
+        "high_k1,12 w,ca_aorta_ug_per_mg,1.1,,,3,6,observed,x\n");
+    const char *names[] = {"ca_dep_max"};
+    calcify_fit_result r1, r10;
+    calcify_scenario s1, s10;
+    CU_ASSERT_EQUAL_FATAL(fit(a, names, 1, &r1, &s1), CALCIFY_OK);
+    CU_ASSERT_EQUAL_FATAL(fit(b, names, 1, &r10, &s10), CALCIFY_OK);
+    CU_ASSERT_EQUAL(r1.at_bound[0], 0);
+    CU_ASSERT_EQUAL(r1.n_rows, 3);
+    CU_ASSERT_EQUAL(r1.dof, 2);
+    CU_ASSERT(rel_err(r10.estimate[0], r1.estimate[0]) < 1e-5);
+    CU_ASSERT(rel_err(r10.se[0], 10 * r1.se[0]) < 1e-3);
+    CU_ASSERT(rel_err(r10.se_scaled[0], r1.se_scaled[0]) < 1e-3);
+    /* the definitions: s² = SS/(n − p), se_scaled = se·s */
+    CU_ASSERT(rel_err(r1.s2, r1.chisq / 2) < 1e-12);
+    CU_ASSERT(rel_err(r1.se_scaled[0], r1.se[0] * sqrt(r1.chisq / 2)) < 1e-12);
+    /* a residual is (simulated − target)/σ, σ = sd/√n */
+    for (size_t i = 0; i < r1.n_resid; i++) {
+        double target[] = {1.5, 2.8, 1.1};
+        CU_ASSERT(rel_err(r1.resid[i], (r1.simulated[i] - target[i]) / (0.3 / sqrt(6))) < 1e-9);
+    }
+    calcify_fit_result_free(&r1);
+    calcify_fit_result_free(&r10);
+    calcify_scenario_free(&s1);
+    calcify_scenario_free(&s10);
+}
+
+/* The shipped data: rows 2, 4, 5, 7, 8, 9 and 10 have a target and a range
+ * (3 and 6 have none), 18 residuals as rows 2, 4, 9 and 10 stand for
+ * several arms; n − p counts rows.  The residual table has the simulated
+ * value between the observable and the target. */
+static void test_fit_report(void)
+{
+    CU_ASSERT_EQUAL(sh("'%s' fit " SC " --data models/data/schurgers2007.csv --free "
+                       "ca_dep_max,ca_reg_max -q > '%s/report.txt'", calcify(), dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '18 residuals from 7 data rows, 5 degrees of freedom' "
+                       "'%s/report.txt'", dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -Eq '^row +label +arm +week +observable +simulated +target +accept "
+                       "+residual$' '%s/report.txt'", dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -Eq '^parameter +estimate +std_error +rel_se +se_scaled +unit$' "
+                       "'%s/report.txt'", dir), 0);
+}
+
+/* --free: a misspelt name is refused with the nearest names; a start on a
+ * bound cannot be fitted on the transformed scale. */
+static void test_free_names(void)
+{
+    CU_ASSERT_EQUAL(sh("'%s' fit " SC " --data models/data/schurgers2007.csv --free "
+                       "ca_dep_mx -q 2> '%s/err' >/dev/null", calcify(), dir), 2);
+    CU_ASSERT_EQUAL(sh("grep -qF \"calcify: --free: unknown parameter 'ca_dep_mx' (see calcify "
+                       "params SCENARIO); did you mean 'ca_dep_max'?\" '%s/err'", dir), 0);
+    CU_ASSERT_EQUAL(sh("'%s' fit " SC " --data models/data/schurgers2007.csv --free "
+                       "ca_dep_max --set ca_dep_max=0 -q 2> '%s/err' >/dev/null", calcify(),
+                       dir), 1);
+    CU_ASSERT_EQUAL(sh("grep -qF \"cannot fit 'ca_dep_max': its start value 0 ug/mg/d is at a "
+                       "bound\" '%s/err'", dir), 0);
+}
+
+static int register_suites(void)
+{
+    CU_pSuite s = CU_add_suite("fit", setup, teardown);
+    if (!s)
+        return -1;
+    return !CU_add_test(s, "an optimum below the range stops at the lower bound",
+                        test_fit_stops_at_lower_bound) ||
+           !CU_add_test(s, "an optimum above the range stops at the upper bound",
+                        test_fit_stops_at_upper_bound) ||
+           !CU_add_test(s, "standard errors, unscaled and scaled by s^2", test_standard_errors_scale) ||
+           !CU_add_test(s, "the report: rows, degrees of freedom, columns", test_fit_report) ||
+           !CU_add_test(s, "--free: did you mean, a start on a bound", test_free_names);
+}
+
+CALCIFY_CUNIT_MAIN
