@@ -355,6 +355,36 @@ int calcify_target_ok(const calcify_target *t, double v)
     return isfinite(v) && v >= t->lo && v <= t->hi;
 }
 
+calcify_judgement calcify_target_judge(const calcify_target *t, double v,
+                                       calcify_rule *rule, double *lo, double *hi)
+{
+    calcify_rule r = CALCIFY_RULE_NONE;
+    double a = -INFINITY, b = INFINITY;
+    if (isfinite(t->lo) || isfinite(t->hi)) {
+        r = CALCIFY_RULE_RANGE;
+        a = t->lo;
+        b = t->hi;
+    } else if (isfinite(t->target) && isfinite(t->sd) && isfinite(t->n_animals)) {
+        /* the mean of n animals lies within 2 standard errors of it (~95%) */
+        double half = 2 * t->sd / sqrt(t->n_animals);
+        r = CALCIFY_RULE_SEM;
+        a = t->target - half;
+        b = t->target + half;
+    }
+    if (rule)
+        *rule = r;
+    if (lo)
+        *lo = a;
+    if (hi)
+        *hi = b;
+    if (r == CALCIFY_RULE_NONE)
+        return CALCIFY_UNJUDGED;
+    if (r == CALCIFY_RULE_SEM) /* the distance itself, free of rounding in a ± b */
+        return isfinite(v) && fabs(v - t->target) <= 2 * t->sd / sqrt(t->n_animals)
+                   ? CALCIFY_JUDGED_OK : CALCIFY_JUDGED_FAIL;
+    return isfinite(v) && v >= a && v <= b ? CALCIFY_JUDGED_OK : CALCIFY_JUDGED_FAIL;
+}
+
 typedef struct {
     const calcify_targets *tg;
     size_t arm;

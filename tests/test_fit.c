@@ -1,6 +1,7 @@
 /* test_fit.c — calcify fit and validate on hand-made targets: the admissible
  * range holds an estimate whose optimum lies beyond it, standard errors
- * scale as their definitions say.  Expected values come from the model's
+ * scale as their definitions say, validate judges every row by a stated
+ * rule or calls it unjudged.  Expected values come from the model's
  * structure (with no deposition there is no mineral, so the aorta keeps its
  * baseline calcium; deposition is at most ca_dep_max per day) and from the
  * definitions, never from a previous run's output. */
@@ -203,6 +204,82 @@ static void test_free_names(void)
                        "bound\" '%s/err'", dir), 0);
 }
 
+/* The rules of validate.  The regression: 0.98 with sd 0.30 of 6 animals
+ * accepts 0.98 ± 2·0.30/√6 = 0.98 ± 0.245, so 0.47 (0.51 away) FAILs —
+ * it once read ok, as the row has no accepted range. */
+static void test_judge_rules(void)
+{
+    calcify_target t = {.target = 0.98, .sd = 0.30, .n_animals = 6,
+                        .lo = -INFINITY, .hi = INFINITY};
+    calcify_rule rule;
+    double lo, hi;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.47, &rule, &lo, &hi), CALCIFY_JUDGED_FAIL);
+    CU_ASSERT_EQUAL(rule, CALCIFY_RULE_SEM);
+    CU_ASSERT_DOUBLE_EQUAL(lo, 0.98 - 0.6 / sqrt(6), 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(hi, 0.98 + 0.6 / sqrt(6), 1e-15);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.98 + 0.24, NULL, NULL, NULL), CALCIFY_JUDGED_OK);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.98 - 0.24, NULL, NULL, NULL), CALCIFY_JUDGED_OK);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.98 + 0.25, NULL, NULL, NULL), CALCIFY_JUDGED_FAIL);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, NAN, NULL, NULL, NULL), CALCIFY_JUDGED_FAIL);
+    /* an accepted range wins over sd and n, and may be one-sided */
+    t.lo = 0;
+    t.hi = 0.40;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.3, &rule, NULL, NULL), CALCIFY_JUDGED_OK);
+    CU_ASSERT_EQUAL(rule, CALCIFY_RULE_RANGE);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.41, NULL, NULL, NULL), CALCIFY_JUDGED_FAIL);
+    t.lo = 1.62;
+    t.hi = INFINITY;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 1.7, NULL, NULL, NULL), CALCIFY_JUDGED_OK);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 1.5, NULL, NULL, NULL), CALCIFY_JUDGED_FAIL);
+    t.lo = -INFINITY;
+    t.hi = 0.4;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, -5, NULL, NULL, NULL), CALCIFY_JUDGED_OK);
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.5, NULL, NULL, NULL), CALCIFY_JUDGED_FAIL);
+    /* no range, and not all of target, sd, n: no rule, whatever the value */
+    t.hi = INFINITY;
+    t.n_animals = NAN;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.98, &rule, NULL, NULL), CALCIFY_UNJUDGED);
+    CU_ASSERT_EQUAL(rule, CALCIFY_RULE_NONE);
+    t.n_animals = 6;
+    t.sd = NAN;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.98, NULL, NULL, NULL), CALCIFY_UNJUDGED);
+    t.sd = 0.3;
+    t.target = NAN;
+    CU_ASSERT_EQUAL(calcify_target_judge(&t, 0.98, NULL, NULL, NULL), CALCIFY_UNJUDGED);
+}
+
+/* validate on the command line: a range every value meets (calcium >= 0),
+ * a target no run reaches in 6 weeks (1000 ug/mg: deposition is at most
+ * ca_dep_max per day) judged by sd and n, and a row with a target alone. */
+static void test_validate_counts(void)
+{
+    const char *path = targets("judge.csv",
+        "wk_continued,6 w,ca_aorta_ug_per_mg,,0,,,,expected,calcium is never negative\n"
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1000,,,0.3,6,observed,out of reach\n"
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1.5,,,,,observed,no sd or n\n");
+    CU_ASSERT_EQUAL(sh("'%s' validate " SC " --data '%s' > '%s/val.txt'", calcify(), path, dir), 1);
+    CU_ASSERT_EQUAL(sh("tail -1 '%s/val.txt' | grep -qx '3 comparisons: 1 ok, 1 FAIL, 1 unjudged'",
+                       dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -Eq '^2 .* >= 0 +range +ok$' '%s/val.txt'", dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -Eq '^3 .* 999.8\\.\\.1000 +2sd/sqrt\\(n\\) +FAIL$' '%s/val.txt'",
+                       dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -Eq '^4 .* - +- +unjudged$' '%s/val.txt'", dir), 0);
+    /* unjudged alone is no failure, and no ok */
+    path = targets("unjudged.csv", "wk_continued,6 w,ca_aorta_ug_per_mg,1.5,,,0.3,,observed,no n\n");
+    CU_ASSERT_EQUAL(sh("'%s' validate " SC " --data '%s' | tail -1 | grep -qx "
+                       "'1 comparisons: 0 ok, 0 FAIL, 1 unjudged'", calcify(), path), 0);
+    /* population means are judged alike */
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population " SC " --n-per-arm 2 --iiv ca_dep_max=10%% "
+                             "--arm wk_continued --threads 1 -q -o '%s/pop'", calcify(), dir), 0);
+    path = targets("judge.csv",
+        "wk_continued,6 w,ca_aorta_ug_per_mg,,0,,,,expected,calcium is never negative\n"
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1000,,,0.3,6,observed,out of reach\n"
+        "wk_continued,6 w,ca_aorta_ug_per_mg,1.5,,,,,observed,no sd or n\n");
+    CU_ASSERT_EQUAL(sh("'%s' validate " SC " --data '%s' --population '%s/pop' | tail -1 | grep -qx "
+                       "'3 comparisons of population means: 1 ok, 1 FAIL, 1 unjudged, 0 not in "
+                       "the population'", calcify(), path, dir), 0);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("fit", setup, teardown);
@@ -214,7 +291,9 @@ static int register_suites(void)
                         test_fit_stops_at_upper_bound) ||
            !CU_add_test(s, "standard errors, unscaled and scaled by s^2", test_standard_errors_scale) ||
            !CU_add_test(s, "the report: rows, degrees of freedom, columns", test_fit_report) ||
-           !CU_add_test(s, "--free: did you mean, a start on a bound", test_free_names);
+           !CU_add_test(s, "--free: did you mean, a start on a bound", test_free_names) ||
+           !CU_add_test(s, "validate: range, 2 sd/sqrt(n), or unjudged", test_judge_rules) ||
+           !CU_add_test(s, "validate: the counts on the command line", test_validate_counts);
 }
 
 CALCIFY_CUNIT_MAIN
