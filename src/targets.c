@@ -120,14 +120,18 @@ static calcify_status parse_v2(reader *r, calcify_target *t)
 {
     const char *path = r->path;
     int line = r->line;
-    char (*f)[256] = r->fields, text[300], *end;
-    (void)strtod(f[1], &end);
-    /* a bare number is in days */
-    snprintf(text, sizeof text, "%s%s", f[1], end != f[1] && *end == '\0' ? " d" : "");
-    if (calcify_quantity_parse(text, "d", &t->time_d) != 0 || !(t->time_d >= 0))
+    char (*f)[256] = r->fields, *end;
+    /* a bare number is refused: papers give weeks, tables days, and "8"
+     * read as days would put an 8-week value at day 8 without a word */
+    double bare = strtod(f[1], &end);
+    if (end != f[1] && *end == '\0')
         return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: time is '%s' (expected a time >= 0 in days or "
-                            "with a unit, e.g. 42 or 6 w)", path, line, f[1]);
+                            "%s:%d: time '%s' has no unit (expected e.g. \"%s w\" or "
+                            "\"%g d\")", path, line, f[1], f[1], 7 * bare);
+    if (calcify_quantity_parse(f[1], "d", &t->time_d) != 0 || !(t->time_d >= 0))
+        return calcify_fail(r->err, CALCIFY_EINPUT,
+                            "%s:%d: time is '%s' (expected a time >= 0 with a unit, "
+                            "e.g. 6 w or 42 d)", path, line, f[1]);
     char name[256];
     snprintf(name, sizeof name, "%s", f[2]);
     size_t len = strlen(name);

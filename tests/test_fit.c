@@ -1,7 +1,7 @@
 /* test_fit.c — calcify fit and validate on hand-made targets: the admissible
  * range holds an estimate whose optimum lies beyond it, standard errors
  * scale as their definitions say, validate judges every row by a stated
- * rule or calls it unjudged.  Expected values come from the model's
+ * rule or calls it unjudged, and a targets time needs its unit.  Expected values come from the model's
  * structure (with no deposition there is no mineral, so the aorta keeps its
  * baseline calcium; deposition is at most ca_dep_max per day) and from the
  * definitions, never from a previous run's output. */
@@ -280,6 +280,46 @@ static void test_validate_counts(void)
                        "the population'", calcify(), path, dir), 0);
 }
 
+/* A targets time needs its unit: "8" could be weeks or days.  The message
+ * offers both readings (8 w = 56 d); exit status 2; the file given to -o is
+ * not written.  Every shipped targets file (models/data, the fixtures of
+ * the current format) still loads. */
+static void test_time_needs_unit(void)
+{
+    calcify_scenario sc;
+    calcify_error err;
+    calcify_targets tg;
+    CU_ASSERT_EQUAL_FATAL(calcify_scenario_load(SC, &sc, &err), CALCIFY_OK);
+    const char *path = targets("bare.csv",
+        "WK,6 w,ca_aorta_ug_per_mg,1.62,1.30,1.95,,6,observed,with a unit\n"
+        "WK,8,ca_aorta_ug_per_mg,1.62,1.30,1.95,,6,observed,without\n");
+    CU_ASSERT_EQUAL(calcify_targets_load(path, &sc, &tg, &err), CALCIFY_EINPUT);
+    char want[700];
+    snprintf(want, sizeof want, "%s:3: time '8' has no unit (expected e.g. \"8 w\" or \"56 d\")",
+             path);
+    CU_ASSERT_STRING_EQUAL(err.msg, want);
+    path = targets("bare_half.csv", "WK,1.5,ca_aorta_ug_per_mg,1.62,,,0.3,6,observed,x\n");
+    CU_ASSERT_EQUAL(calcify_targets_load(path, &sc, &tg, &err), CALCIFY_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "time '1.5' has no unit (expected e.g. \"1.5 w\" or "
+                                           "\"10.5 d\")"));
+    /* the same row with units: 8 w and 56 d are one time */
+    path = targets("units.csv", "WK,8 w,ca_aorta_ug_per_mg,1,,,0.3,6,observed,x\n"
+                                "WK,56 d,ca_aorta_ug_per_mg,1,,,0.3,6,observed,x\n");
+    CU_ASSERT_EQUAL_FATAL(calcify_targets_load(path, &sc, &tg, &err), CALCIFY_OK);
+    CU_ASSERT(tg.n >= 2 && tg.items[0].time_d == 56 && tg.items[tg.n - 1].time_d == 56);
+    calcify_targets_free(&tg);
+    calcify_scenario_free(&sc);
+    /* the command line: exit 2, the message, -o untouched */
+    CU_ASSERT_EQUAL(sh("cd '%s' && echo old > out.cfg && '%s' fit '%s/" SC "' --data bare.csv "
+                       "--free ca_dep_max -o out.cfg 2> err; rc=$?; test \"$(cat out.cfg)\" = old "
+                       "&& grep -qF \"bare.csv:3: time '8' has no unit\" err && exit $rc", dir,
+                       calcify(), getenv("CALCIFY_SOURCE_ROOT")),
+                    2);
+    CU_ASSERT_EQUAL(sh("for f in models/data/*.csv tests/fixtures/targets_v1.csv; do "
+                       "'%s' validate " SC " --data \"$f\" > /dev/null || exit 1; done", calcify()),
+                    0);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("fit", setup, teardown);
@@ -293,7 +333,8 @@ static int register_suites(void)
            !CU_add_test(s, "the report: rows, degrees of freedom, columns", test_fit_report) ||
            !CU_add_test(s, "--free: did you mean, a start on a bound", test_free_names) ||
            !CU_add_test(s, "validate: range, 2 sd/sqrt(n), or unjudged", test_judge_rules) ||
-           !CU_add_test(s, "validate: the counts on the command line", test_validate_counts);
+           !CU_add_test(s, "validate: the counts on the command line", test_validate_counts) ||
+           !CU_add_test(s, "a targets time needs a unit", test_time_needs_unit);
 }
 
 CALCIFY_CUNIT_MAIN

@@ -4,8 +4,8 @@
  * The data file is CSV with the header
  *   arm,time,observable,target,accept_lo,accept_hi,sd,n,basis,source
  * `arm` is a data label ("WK", "C_high_K1", …) that the scenario maps to its
- * own arms in its `data_labels` group (docs/SCENARIOS.md); `time` is in days
- * or carries a unit ("6 w"); `observable` is any column name of `calcify
+ * own arms in its `data_labels` group (docs/SCENARIOS.md); `time` carries
+ * a unit ("6 w", "42 d": a bare number is refused); `observable` is any column name of `calcify
  * run` in that column's unit ("ca_aorta_ug_per_mg"), or such a name with
  * "_ratio" for numerator arms over denominator arms.  `target` may be empty
  * (a range-only check); either bound may be empty (unbounded); `sd` (of one
