@@ -13,8 +13,12 @@
 /* Solver tolerance during a fit: finite-difference derivatives of simulated
  * values need the simulation far more accurate than the FD step. */
 static const double FIT_RTOL = 1e-9, FIT_ATOL = 1e-12;
-/* Relative FD step in log-parameters. */
+/* Relative FD step in the transformed parameters (GSL scales it by |x|). */
 static const double FD_STEP = 1e-5;
+/* An estimate this close to a bound, as a share of the admissible range,
+ * is reported as at the bound: the logistic transform reaches a bound only
+ * as x -> ±inf, so an optimum beyond it ends a tiny distance inside. */
+static const double AT_BOUND = 1e-6;
 /* Residual given to a parameter set whose simulation fails, so that the
  * trust region rejects the step instead of aborting the fit. */
 static const double FAILED_RESIDUAL = 1e3;
@@ -35,6 +39,44 @@ typedef struct {
     int failed;           /* the start point could not be simulated */
 } fit_ctx;
 
+/* Each free parameter is optimised as x with
+ *     p = lo + (hi - lo) / (1 + exp(-x)),   x = ln((p - lo) / (hi - p)),
+ * [lo, hi] its admissible range (calcify_param_defs), so no step of the
+ * solver can leave the range, and the residuals stay smooth in x (a
+ * projection onto the range would put kinks, and zero finite-difference
+ * columns, in the Jacobian).  Where p is far below hi, p - lo ≈ (hi - lo)e^x:
+ * for lo = 0 that is the log scale the fit used before, which suits
+ * positive rate constants spanning decades. */
+static double param_of(const calcify_param_def *d, double x)
+{
+    double w = d->hi - d->lo;
+    if (x >= 0) /* from the nearer bound, so that p keeps its digits there */
+        return d->hi - w / (1 + exp(x));
+    return d->lo + w / (1 + exp(-x));
+}
+
+static double x_of(const calcify_param_def *d, double p)
+{
+    return log(p - d->lo) - log(d->hi - p);
+}
+
+/* dp/dx, to carry standard errors from x to p. */
+static double dparam_dx(const calcify_param_def *d, double p)
+{
+    return (p - d->lo) * (d->hi - p) / (d->hi - d->lo);
+}
+
+/* -1 at the lower bound, +1 at the upper, 0 inside (AT_BOUND). */
+static int bound_of(const calcify_param_def *d, double p)
+{
+    double w = d->hi - d->lo;
+    if (p - d->lo <= AT_BOUND * w)
+        return -1;
+    if (d->hi - p <= AT_BOUND * w)
+        return 1;
+    return 0;
+}
+
 /* Weighted residuals of the values in c->simulated. */
 static void fill_residuals(const fit_ctx *c, gsl_vector *f)
 {
@@ -49,7 +91,8 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
 {
     fit_ctx *c = data;
     for (size_t j = 0; j < c->n_free; j++)
-        c->sc->params.value[c->free[j]] = exp(gsl_vector_get(x, j));
+        c->sc->params.value[c->free[j]] =
+            param_of(&calcify_param_defs[c->free[j]], gsl_vector_get(x, j));
     calcify_sim_set_params(c->sim, &c->sc->params);
     calcify_error err;
     if (calcify_targets_simulate(c->sim, c->sc, c->tg, c->simulated, &err)) {
@@ -79,10 +122,118 @@ void calcify_fit_result_free(calcify_fit_result *r)
     free(r->free);
     free(r->estimate);
     free(r->se);
+    free(r->se_scaled);
+    free(r->at_bound);
+    free(r->simulated);
     free(r->corr);
     free(r->resid_target);
     free(r->resid);
     memset(r, 0, sizeof *r);
+}
+
+/* Data rows behind the residuals: a row applied to several arms weighs as
+ * one row (w_i), so it counts as one observation in n − p. */
+static size_t distinct_rows(const fit_ctx *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_resid; i++) {
+        const calcify_target *t = &c->tg->items[c->idx[i]];
+        size_t k = 0;
+        while (k < i && (c->tg->items[c->idx[k]].row != t->row ||
+                         c->tg->items[c->idx[k]].file != t->file))
+            k++;
+        n += k == i;
+    }
+    return n;
+}
+
+/* Covariance of the parameters inside their ranges, (JᵀJ)⁻¹ on their
+ * columns of J (in x): one at a bound is not at a stationary point, so it
+ * is held there and gets no standard error (NAN) or correlations. */
+static calcify_status covariance(const gsl_matrix *J, const int *at_bound,
+                                 gsl_matrix *cov, calcify_error *err)
+{
+    size_t n = J->size1, p = J->size2, m = 0;
+    gsl_matrix_set_all(cov, NAN);
+    for (size_t j = 0; j < p; j++)
+        m += !at_bound[j];
+    if (m == 0)
+        return CALCIFY_OK;
+    gsl_matrix *Jm = gsl_matrix_alloc(n, m), *cm = gsl_matrix_alloc(m, m);
+    if (!Jm || !cm) {
+        gsl_matrix_free(Jm);
+        gsl_matrix_free(cm);
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0, k = 0; j < p; j++)
+        if (!at_bound[j]) {
+            gsl_vector_const_view col = gsl_matrix_const_column(J, j);
+            gsl_matrix_set_col(Jm, k++, &col.vector);
+        }
+    gsl_multifit_nlinear_covar(Jm, 0.0, cm);
+    for (size_t j = 0, a = 0; j < p; j++) {
+        if (at_bound[j])
+            continue;
+        for (size_t k = 0, b = 0; k < p; k++)
+            if (!at_bound[k])
+                gsl_matrix_set(cov, j, k, gsl_matrix_get(cm, a, b++));
+        a++;
+    }
+    gsl_matrix_free(Jm);
+    gsl_matrix_free(cm);
+    return CALCIFY_OK;
+}
+
+/* Estimates, bounds, standard errors, correlations and residuals at the
+ * optimum x (residuals f, Jacobian J in x) into res; res->chisq and
+ * res->dof are set. */
+static calcify_status fill_result(const fit_ctx *c, const gsl_vector *x,
+                                  const gsl_vector *f, const gsl_matrix *J,
+                                  calcify_fit_result *res, calcify_error *err)
+{
+    size_t p = c->n_free, n = c->n_resid;
+    res->n_free = p;
+    res->free = malloc(p * sizeof *res->free);
+    res->estimate = malloc(p * sizeof *res->estimate);
+    res->se = malloc(p * sizeof *res->se);
+    res->se_scaled = malloc(p * sizeof *res->se_scaled);
+    res->at_bound = malloc(p * sizeof *res->at_bound);
+    res->corr = malloc(p * p * sizeof *res->corr);
+    res->resid_target = malloc(n * sizeof *res->resid_target);
+    res->resid = malloc(n * sizeof *res->resid);
+    res->simulated = malloc(n * sizeof *res->simulated);
+    gsl_matrix *cov = gsl_matrix_alloc(p, p);
+    if (!res->free || !res->estimate || !res->se || !res->se_scaled ||
+        !res->at_bound || !res->corr || !res->resid_target || !res->resid ||
+        !res->simulated || !cov) {
+        gsl_matrix_free(cov);
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < p; j++) {
+        const calcify_param_def *d = &calcify_param_defs[c->free[j]];
+        res->free[j] = c->free[j];
+        res->estimate[j] = param_of(d, gsl_vector_get(x, j));
+        res->at_bound[j] = bound_of(d, res->estimate[j]);
+    }
+    calcify_status st = covariance(J, res->at_bound, cov, err);
+    /* s² = SS/(n − p): the residual variance, when the σ of the data may be
+     * off by a common factor (NAN without degrees of freedom) */
+    res->s2 = res->dof > 0 ? res->chisq / res->dof : NAN;
+    for (size_t j = 0; !st && j < p; j++) {
+        const calcify_param_def *d = &calcify_param_defs[c->free[j]];
+        res->se[j] = fabs(dparam_dx(d, res->estimate[j])) * sqrt(gsl_matrix_get(cov, j, j));
+        res->se_scaled[j] = res->se[j] * sqrt(res->s2);
+        for (size_t k = 0; k < p; k++)
+            res->corr[j * p + k] = gsl_matrix_get(cov, j, k) /
+                                   sqrt(gsl_matrix_get(cov, j, j) * gsl_matrix_get(cov, k, k));
+    }
+    for (size_t i = 0; i < n; i++) {
+        res->resid_target[i] = c->idx[i];
+        res->resid[i] = gsl_vector_get(f, i);
+        res->simulated[i] = c->simulated[c->idx[i]];
+    }
+    gsl_matrix_free(cov);
+    return st;
 }
 
 calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
@@ -112,12 +263,15 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         c.weight[c.n_resid] = 1.0 / sigma / sqrt((double)copies);
         c.n_resid++;
     }
-    for (size_t j = 0; !st && j < n_free; j++)
-        if (!(sc->params.value[free_idx[j]] > 0))
+    for (size_t j = 0; !st && j < n_free; j++) {
+        const calcify_param_def *d = &calcify_param_defs[free_idx[j]];
+        double v = sc->params.value[free_idx[j]];
+        if (!(v > d->lo && v < d->hi)) /* x_of would be infinite */
             st = calcify_fail(err, CALCIFY_EFIT, "cannot fit '%s': its start "
-                              "value is %g (expected > 0; fitted on a log scale)",
-                              calcify_param_defs[free_idx[j]].name,
-                              sc->params.value[free_idx[j]]);
+                              "value %g %s is at a bound of its range (expected a "
+                              "start inside (%g, %g); set one with --set)",
+                              d->name, v, d->unit, d->lo, d->hi);
+    }
     if (!st && (n_free == 0 || c.n_resid < n_free))
         st = calcify_fail(err, CALCIFY_EFIT, "%zu free parameters but %zu targets "
                           "with a value and an sd or a closed range (expected at least as "
@@ -128,12 +282,12 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
 
     gsl_multifit_nlinear_workspace *w = NULL;
     gsl_vector *x0 = NULL;
-    gsl_matrix *cov = NULL;
     if (!st) {
         gsl_vector *f0 = gsl_vector_alloc(c.n_resid);
         x0 = gsl_vector_alloc(n_free);
         for (size_t j = 0; j < n_free; j++)
-            gsl_vector_set(x0, j, log(sc->params.value[free_idx[j]]));
+            gsl_vector_set(x0, j, x_of(&calcify_param_defs[free_idx[j]],
+                                       sc->params.value[free_idx[j]]));
         /* the start point must simulate: say why if it does not */
         st = calcify_targets_simulate(c.sim, sc, tg, c.simulated, err);
         if (!st) {
@@ -148,8 +302,7 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
         fp.h_df = FD_STEP;
         w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, c.n_resid, n_free);
-        cov = gsl_matrix_alloc(n_free, n_free);
-        if (!w || !cov)
+        if (!w)
             st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
         int info = 0;
         int rc = st ? GSL_SUCCESS : gsl_multifit_nlinear_init(x0, &fdf, w);
@@ -164,41 +317,16 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
             gsl_vector *x = gsl_multifit_nlinear_position(w);
             gsl_vector *f = gsl_multifit_nlinear_residual(w);
             residuals(x, &c, f);
-            gsl_matrix *J = gsl_multifit_nlinear_jac(w);
-            gsl_multifit_nlinear_covar(J, 0.0, cov);
-            res->n_free = n_free;
-            res->free = malloc(n_free * sizeof *res->free);
-            res->estimate = malloc(n_free * sizeof *res->estimate);
-            res->se = malloc(n_free * sizeof *res->se);
-            res->corr = malloc(n_free * n_free * sizeof *res->corr);
-            res->resid_target = malloc(c.n_resid * sizeof *res->resid_target);
-            res->resid = malloc(c.n_resid * sizeof *res->resid);
-            if (!res->free || !res->estimate || !res->se || !res->corr ||
-                !res->resid_target || !res->resid)
-                st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-            for (size_t j = 0; !st && j < n_free; j++) {
-                double v = exp(gsl_vector_get(x, j));
-                res->free[j] = free_idx[j];
-                res->estimate[j] = v;
-                res->se[j] = v * sqrt(gsl_matrix_get(cov, j, j));
-                for (size_t k = 0; k < n_free; k++)
-                    res->corr[j * n_free + k] =
-                        gsl_matrix_get(cov, j, k) /
-                        sqrt(gsl_matrix_get(cov, j, j) * gsl_matrix_get(cov, k, k));
-            }
-            for (size_t i = 0; !st && i < c.n_resid; i++) {
-                res->resid_target[i] = c.idx[i];
-                res->resid[i] = gsl_vector_get(f, i);
-            }
             gsl_blas_ddot(f, f, &res->chisq);
+            res->n_rows = distinct_rows(&c);
+            res->dof = (int)res->n_rows - (int)n_free;
+            st = fill_result(&c, x, f, gsl_multifit_nlinear_jac(w), res, err);
             res->n_resid = c.n_resid;
             res->iterations = gsl_multifit_nlinear_niter(w);
-            res->dof = (int)c.n_resid - (int)n_free;
         }
     }
     gsl_multifit_nlinear_free(w);
     gsl_vector_free(x0);
-    gsl_matrix_free(cov);
     calcify_sim_free(c.sim);
     free(c.idx);
     free(c.weight);

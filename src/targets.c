@@ -120,14 +120,18 @@ static calcify_status parse_v2(reader *r, calcify_target *t)
 {
     const char *path = r->path;
     int line = r->line;
-    char (*f)[256] = r->fields, text[300], *end;
-    (void)strtod(f[1], &end);
-    /* a bare number is in days */
-    snprintf(text, sizeof text, "%s%s", f[1], end != f[1] && *end == '\0' ? " d" : "");
-    if (calcify_quantity_parse(text, "d", &t->time_d) != 0 || !(t->time_d >= 0))
+    char (*f)[256] = r->fields, *end;
+    /* a bare number is refused: papers give weeks, tables days, and "8"
+     * read as days would put an 8-week value at day 8 without a word */
+    double bare = strtod(f[1], &end);
+    if (end != f[1] && *end == '\0')
         return calcify_fail(r->err, CALCIFY_EINPUT,
-                            "%s:%d: time is '%s' (expected a time >= 0 in days or "
-                            "with a unit, e.g. 42 or 6 w)", path, line, f[1]);
+                            "%s:%d: time '%s' has no unit (expected e.g. \"%s w\" or "
+                            "\"%g d\")", path, line, f[1], f[1], 7 * bare);
+    if (calcify_quantity_parse(f[1], "d", &t->time_d) != 0 || !(t->time_d >= 0))
+        return calcify_fail(r->err, CALCIFY_EINPUT,
+                            "%s:%d: time is '%s' (expected a time >= 0 with a unit, "
+                            "e.g. 6 w or 42 d)", path, line, f[1]);
     char name[256];
     snprintf(name, sizeof name, "%s", f[2]);
     size_t len = strlen(name);
@@ -353,6 +357,36 @@ void calcify_targets_free(calcify_targets *tg)
 int calcify_target_ok(const calcify_target *t, double v)
 {
     return isfinite(v) && v >= t->lo && v <= t->hi;
+}
+
+calcify_judgement calcify_target_judge(const calcify_target *t, double v,
+                                       calcify_rule *rule, double *lo, double *hi)
+{
+    calcify_rule r = CALCIFY_RULE_NONE;
+    double a = -INFINITY, b = INFINITY;
+    if (isfinite(t->lo) || isfinite(t->hi)) {
+        r = CALCIFY_RULE_RANGE;
+        a = t->lo;
+        b = t->hi;
+    } else if (isfinite(t->target) && isfinite(t->sd) && isfinite(t->n_animals)) {
+        /* the mean of n animals lies within 2 standard errors of it (~95%) */
+        double half = 2 * t->sd / sqrt(t->n_animals);
+        r = CALCIFY_RULE_SEM;
+        a = t->target - half;
+        b = t->target + half;
+    }
+    if (rule)
+        *rule = r;
+    if (lo)
+        *lo = a;
+    if (hi)
+        *hi = b;
+    if (r == CALCIFY_RULE_NONE)
+        return CALCIFY_UNJUDGED;
+    if (r == CALCIFY_RULE_SEM) /* the distance itself, free of rounding in a ± b */
+        return isfinite(v) && fabs(v - t->target) <= 2 * t->sd / sqrt(t->n_animals)
+                   ? CALCIFY_JUDGED_OK : CALCIFY_JUDGED_FAIL;
+    return isfinite(v) && v >= a && v <= b ? CALCIFY_JUDGED_OK : CALCIFY_JUDGED_FAIL;
 }
 
 typedef struct {

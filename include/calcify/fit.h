@@ -9,9 +9,16 @@
  * applied to), so a row that stands for several arms weighs as one row.
  * Rows without a target value, or with neither sd nor a closed range, are
  * checked by validate but not fitted.
- * Parameters are estimated on a log scale (they are positive); standard
- * errors and correlations come from the Jacobian at the optimum,
- * cov = (JᵀJ)⁻¹ in log-parameters, SE(p) ≈ p · SE(log p).
+ * Each parameter stays in its admissible range [lo, hi] (calcify_param_defs):
+ * it is estimated as x = ln((p − lo)/(hi − p)), p = lo + (hi − lo)/(1 + e^−x),
+ * which is the log scale for lo = 0 and p far below hi.  An estimate within
+ * 1e-6·(hi − lo) of a bound is reported at that bound (at_bound), held
+ * there, and has no standard error.  Standard errors and correlations of the
+ * others come from the Jacobian at the optimum: cov = (JᵀJ)⁻¹ in x, carried
+ * to p by dp/dx; `se` is √diag of it (right when the data's σ are), and
+ * `se_scaled` is se·s with s² = Σr²/(n − p), the residual variance (right
+ * when the σ are off by a common factor), n the data rows fitted (a row
+ * applied to several arms weighs, and counts, as one).
  */
 #ifndef CALCIFY_FIT_H
 #define CALCIFY_FIT_H
@@ -29,14 +36,22 @@ typedef struct {
     size_t n_free;
     int *free;            /* parameter indices                          */
     double *estimate;     /* model units                                */
-    double *se;           /* standard error, model units                */
-    double *corr;         /* n_free × n_free correlation matrix         */
+    double *se;           /* standard error √diag((JᵀJ)⁻¹), model units;
+                             NAN at a bound                             */
+    double *se_scaled;    /* se · √s2; NAN at a bound or without dof    */
+    int *at_bound;        /* −1 at the lower bound, +1 the upper, else 0 */
+    double *corr;         /* n_free × n_free correlation matrix (NAN for
+                             a parameter at a bound)                    */
     size_t n_resid;       /* targets used                               */
     size_t *resid_target; /* index into the targets of each residual    */
     double *resid;        /* weighted residuals at the optimum          */
+    double *simulated;    /* simulated value of each residual's target  */
     double chisq, chisq0; /* Σ r² at the optimum and at the start       */
+    double s2;            /* chisq / dof; NAN when dof <= 0              */
     size_t iterations;
-    int dof;              /* n_resid − n_free                           */
+    size_t n_rows;        /* data rows behind the residuals (a row
+                             applied to several arms counts once)       */
+    int dof;              /* n_rows − n_free                            */
 } calcify_fit_result;
 
 /* Called after each iteration (may be NULL). */
@@ -44,8 +59,8 @@ typedef void (*calcify_fit_progress)(void *user, size_t iter, double chisq);
 
 /* Fit parameters `free` (n_free indices) of sc->params to tg; on success
  * sc->params holds the estimates.  CALCIFY_EFIT if fewer usable targets
- * than free parameters or GSL fails; CALCIFY_ESOLVER if a simulation fails
- * at the start point. */
+ * than free parameters, a start value on a bound of its range, or GSL
+ * fails; CALCIFY_ESOLVER if a simulation fails at the start point. */
 calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
                            const int *free, size_t n_free,
                            calcify_fit_result *res,

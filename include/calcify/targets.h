@@ -4,8 +4,8 @@
  * The data file is CSV with the header
  *   arm,time,observable,target,accept_lo,accept_hi,sd,n,basis,source
  * `arm` is a data label ("WK", "C_high_K1", …) that the scenario maps to its
- * own arms in its `data_labels` group (docs/SCENARIOS.md); `time` is in days
- * or carries a unit ("6 w"); `observable` is any column name of `calcify
+ * own arms in its `data_labels` group (docs/SCENARIOS.md); `time` carries
+ * a unit ("6 w", "42 d": a bare number is refused); `observable` is any column name of `calcify
  * run` in that column's unit ("ca_aorta_ug_per_mg"), or such a name with
  * "_ratio" for numerator arms over denominator arms.  `target` may be empty
  * (a range-only check); either bound may be empty (unbounded); `sd` (of one
@@ -79,6 +79,27 @@ calcify_status calcify_targets_simulate(calcify_sim *sim,
 
 /* 1 if v lies in the target's accepted range. */
 int calcify_target_ok(const calcify_target *t, double v);
+
+/* How a simulated value is judged against a target row. */
+typedef enum {
+    CALCIFY_JUDGED_OK,
+    CALCIFY_JUDGED_FAIL,
+    CALCIFY_UNJUDGED      /* the row gives no rule: neither ok nor FAIL    */
+} calcify_judgement;
+
+typedef enum {
+    CALCIFY_RULE_NONE,    /* no range, and not target, sd and n together   */
+    CALCIFY_RULE_RANGE,   /* accept_lo <= v <= accept_hi (one side may be open) */
+    CALCIFY_RULE_SEM      /* |v − target| <= 2·sd/√n                        */
+} calcify_rule;
+
+/* Judge v by the row's accepted range when it has one (either side may be
+ * empty: one-sided), else, when it has a target, sd and n, by
+ * |v − target| <= 2·sd/√n, else not at all: a row is never ok without a
+ * rule.  A non-finite v fails a rule.  *rule (may be NULL) receives the
+ * rule, *lo and *hi (may be NULL) the interval it accepts. */
+calcify_judgement calcify_target_judge(const calcify_target *t, double v,
+                                       calcify_rule *rule, double *lo, double *hi);
 
 #ifdef __cplusplus
 }

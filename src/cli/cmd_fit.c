@@ -9,6 +9,7 @@
 #include "calcify/fit.h"
 #include "calcify/params.h"
 #include "cli.h"
+#include "suggest.h"
 
 static const char usage[] =
     "usage: calcify fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"
@@ -17,9 +18,23 @@ static const char usage[] =
     "weighted nonlinear least squares (GSL multifit_nlinear, trust region).\n"
     "Residuals are (simulated - target) / sigma with sigma = sd/sqrt(n) where\n"
     "a row gives sd (and n), else (accept_hi - accept_lo) / 4; rows without a\n"
-    "target value or either of those are not fitted.  Prints estimates with standard errors, their correlations and\n"
-    "the residual of every target; with -o writes the whole parameter set as\n"
-    "a parameter file whose fitted entries say what they were fitted to.\n"
+    "target value or either of those are not fitted.\n"
+    "\n"
+    "Each free parameter stays in its admissible range [lo, hi], the one\n"
+    "parameter files and --set are checked against: it is fitted as\n"
+    "x = ln((p - lo)/(hi - p)), the log scale for ranges starting at 0.  An\n"
+    "estimate within 1e-6 of the range's width from a bound is reported as\n"
+    "at that bound and held there, without a standard error.\n"
+    "Standard errors: std_error = sqrt(diag((J'J)^-1)), right when the\n"
+    "sigmas are; se_scaled = std_error * s with s^2 = SS/(n - p), the sum of\n"
+    "squared residuals over the degrees of freedom (n data rows; a row that\n"
+    "stands for several arms weighs and counts as one), right when the sigmas\n"
+    "are off by a common factor (none without degrees of freedom).\n"
+    "\n"
+    "Prints estimates with both standard errors, their correlations and, for\n"
+    "every target, the simulated value, the target and the residual; with -o\n"
+    "writes the whole parameter set as a parameter file whose fitted entries\n"
+    "say what they were fitted to, their standard errors or their bound.\n"
     "\n"
     "  --data FILE        targets CSV (required; repeatable: all rows are fitted\n"
     "                     together; any output column can be a target)\n"
@@ -41,6 +56,49 @@ static void show_progress(void *user, size_t iter, double chisq)
     fflush(stderr);
 }
 
+/* "at its upper bound 100 ug/mg/d" for a parameter the fit left at a
+ * bound of its range; "" inside it. */
+static const char *bound_text(const calcify_fit_result *res, size_t j, char *buf,
+                              size_t cap)
+{
+    const calcify_param_def *d = &calcify_param_defs[res->free[j]];
+    buf[0] = '\0';
+    if (res->at_bound[j])
+        snprintf(buf, cap, "at its %s bound %g %s", res->at_bound[j] < 0 ? "lower" : "upper",
+                 res->at_bound[j] < 0 ? d->lo : d->hi, d->unit);
+    return buf;
+}
+
+/* Estimates with both standard errors, each bound hit on a line of its own. */
+static void print_estimates(const calcify_fit_result *res)
+{
+    printf("%-16s %12s %12s %8s %12s %s\n", "parameter", "estimate", "std_error",
+           "rel_se", "se_scaled", "unit");
+    for (size_t j = 0; j < res->n_free; j++) {
+        const calcify_param_def *d = &calcify_param_defs[res->free[j]];
+        char se[32] = "-", rel[32] = "-", scaled[32] = "-";
+        if (isfinite(res->se[j])) {
+            snprintf(se, sizeof se, "%.4g", res->se[j]);
+            snprintf(rel, sizeof rel, "%.1f%%", 100 * res->se[j] / fabs(res->estimate[j]));
+        }
+        if (isfinite(res->se_scaled[j]))
+            snprintf(scaled, sizeof scaled, "%.4g", res->se_scaled[j]);
+        printf("%-16s %12.6g %12s %8s %12s %s\n", d->name, res->estimate[j], se, rel,
+               scaled, d->unit);
+    }
+    if (isfinite(res->s2))
+        printf("se_scaled = std_error * s, s^2 = SS/(n - p) = %.6g / %d = %.4g\n",
+               res->chisq, res->dof, res->s2);
+    else
+        printf("se_scaled: none (no degrees of freedom for s^2 = SS/(n - p))\n");
+    for (size_t j = 0; j < res->n_free; j++) {
+        char bound[128];
+        if (bound_text(res, j, bound, sizeof bound)[0])
+            printf("%s: %s (held there: no standard error)\n",
+                   calcify_param_defs[res->free[j]].name, bound);
+    }
+}
+
 static int parse_free(const char *list, int *free_idx, size_t *n)
 {
     char buf[1024];
@@ -50,8 +108,12 @@ static int parse_free(const char *list, int *free_idx, size_t *n)
          tok = strtok_r(NULL, ",", &save)) {
         int i = calcify_param_find(tok);
         if (i < 0) {
+            char near[256];
+            calcify_suggest_strided(tok, &calcify_param_defs[0].name, CALCIFY_NPARAM,
+                                    sizeof calcify_param_defs[0], near, sizeof near);
             fprintf(stderr, "calcify: --free: unknown parameter '%s' (see "
-                    "calcify params SCENARIO)\n", tok);
+                    "calcify params SCENARIO)%s%s%s\n", tok,
+                    near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
             return -1;
         }
         for (size_t k = 0; k < *n; k++)
@@ -136,26 +198,23 @@ int cmd_fit(int argc, char **argv)
         fputc('\n', stderr);
     if (!st) {
         printf("fit of %s to %s: %zu iterations, sum of squares %.6g -> %.6g, "
-               "%zu residuals, %d degrees of freedom\n\n",
+               "%zu residuals from %zu data rows, %d degrees of freedom\n\n",
                sc.path, data_list, res.iterations, res.chisq0, res.chisq, res.n_resid,
-               res.dof);
-        printf("%-16s %12s %12s %8s %s\n", "parameter", "estimate", "std_error",
-               "rel_se", "unit");
-        for (size_t j = 0; j < n_free; j++)
-            printf("%-16s %12.6g %12.4g %7.1f%% %s\n",
-                   calcify_param_defs[res.free[j]].name, res.estimate[j], res.se[j],
-                   100 * res.se[j] / res.estimate[j],
-                   calcify_param_defs[res.free[j]].unit);
+               res.n_rows, res.dof);
+        print_estimates(&res);
         printf("\ncorrelations\n%-16s", "");
         for (size_t k = 0; k < n_free; k++)
             printf(" %12.12s", calcify_param_defs[res.free[k]].name);
         for (size_t j = 0; j < n_free; j++) {
             printf("\n%-16s", calcify_param_defs[res.free[j]].name);
             for (size_t k = 0; k < n_free; k++)
-                printf(" %12.3f", res.corr[j * n_free + k]);
+                if (isfinite(res.corr[j * n_free + k]))
+                    printf(" %12.3f", res.corr[j * n_free + k]);
+                else /* a parameter held at a bound */
+                    printf(" %12s", "-");
         }
-        printf("\n\n%-4s %-15s %-13s %5s %-30s %10s %8s %9s\n", "row", "label", "arm",
-               "week", "observable", "target", "accept", "residual");
+        printf("\n\n%-4s %-15s %-13s %5s %-30s %10s %10s %8s %9s\n", "row", "label",
+               "arm", "week", "observable", "simulated", "target", "accept", "residual");
         for (size_t i = 0; i < res.n_resid; i++) {
             const calcify_target *t = &tg.items[res.resid_target[i]];
             char range[48], row[32];
@@ -167,9 +226,9 @@ int cmd_fit(int argc, char **argv)
                 snprintf(row, sizeof row, "%zu:%d", t->file + 1, t->row);
             else
                 snprintf(row, sizeof row, "%d", t->row);
-            printf("%-4s %-15s %-13s %5g %-30s %10g %8s %9.3f\n", row, t->label,
-                   sc.arms[t->arm].name, t->week, t->observable, t->target, range,
-                   res.resid[i]);
+            printf("%-4s %-15s %-13s %5g %-30s %10.4g %10g %8s %9.3f\n", row, t->label,
+                   sc.arms[t->arm].name, t->week, t->observable, res.simulated[i],
+                   t->target, range, res.resid[i]);
         }
     }
     if (!st && output) {
@@ -190,10 +249,17 @@ int cmd_fit(int argc, char **argv)
             last_file = t->file;
         }
         for (size_t j = 0; !st && j < n_free; j++) {
-            char origin[2048];
-            snprintf(origin, sizeof origin,
-                     "fitted to %s (calcify fit; SE %.3g %s)", rows,
-                     res.se[j], calcify_param_defs[res.free[j]].unit);
+            char origin[2048], bound[128];
+            if (bound_text(&res, j, bound, sizeof bound)[0])
+                snprintf(origin, sizeof origin, "fitted to %s (calcify fit; %s)", rows,
+                         bound);
+            else if (isfinite(res.se_scaled[j]))
+                snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s, "
+                         "%.3g scaled by the residual variance)", rows, res.se[j],
+                         calcify_param_defs[res.free[j]].unit, res.se_scaled[j]);
+            else
+                snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s)",
+                         rows, res.se[j], calcify_param_defs[res.free[j]].unit);
             st = calcify_paramset_set(&sc.params, res.free[j], res.estimate[j],
                                       origin, &err);
         }

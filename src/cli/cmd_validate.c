@@ -17,8 +17,15 @@ static const char usage[] =
     "(e.g. models/data/schurgers2007.csv), once per scenario arm the row's\n"
     "label maps to (data_labels in the scenario).  One line per comparison:\n"
     "data row (FILE:row with several files), label, arm, week, observable,\n"
-    "simulated, target, accepted range, ok or FAIL.  Exit status 1 if any\n"
-    "comparison FAILs.  A label may also be an arm's own name.\n"
+    "simulated, target, the accepted interval, the rule that gave it, and\n"
+    "ok, FAIL or unjudged.  A label may also be an arm's own name.\n"
+    "\n"
+    "A row is judged by its accepted range (accept_lo..accept_hi; an empty\n"
+    "side is open), else, when it has a target, sd and n, by\n"
+    "|simulated - target| <= 2 sd/sqrt(n) (the mean of n animals within two\n"
+    "standard errors), else not at all: it is reported unjudged, never ok.\n"
+    "The last line counts ok, FAIL and unjudged.  Exit status 1 if any\n"
+    "comparison FAILs.\n"
     "\n"
     "  --data FILE        targets CSV (required; repeatable, rows of all files\n"
     "                     are compared; format: docs/SCENARIOS.md)\n"
@@ -43,6 +50,28 @@ static void range_text(const calcify_target *t, char *buf, size_t cap)
         snprintf(buf, cap, "%g..%g", t->lo, t->hi);
 }
 
+/* Judge v against t: the accepted interval into accept, the rule into by,
+ * one more in counts[judgement]; returns "ok", "FAIL" or "unjudged". */
+static const char *judge(const calcify_target *t, double v, char *accept, size_t cap,
+                         const char **by, int counts[3])
+{
+    calcify_rule rule;
+    double lo, hi;
+    calcify_judgement j = calcify_target_judge(t, v, &rule, &lo, &hi);
+    counts[j]++;
+    if (rule == CALCIFY_RULE_RANGE) {
+        range_text(t, accept, cap);
+        *by = "range";
+    } else if (rule == CALCIFY_RULE_SEM) {
+        snprintf(accept, cap, "%.4g..%.4g", lo, hi);
+        *by = "2sd/sqrt(n)";
+    } else {
+        snprintf(accept, cap, "-");
+        *by = "-";
+    }
+    return j == CALCIFY_JUDGED_OK ? "ok" : j == CALCIFY_JUDGED_FAIL ? "FAIL" : "unjudged";
+}
+
 /* Population arm means against the targets; returns the exit code. */
 static int validate_population(const calcify_scenario *sc, const calcify_targets *tg,
                                const char *dir)
@@ -55,10 +84,10 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
     calcify_status st = calcify_popstats_load(path, &rows, &n, &err);
     if (st)
         return cli_error(st, err.msg);
-    int failures = 0, missing = 0;
-    printf("%-4s %-15s %-13s %5s %-30s %10s %8s %3s %8s %8s %-12s %s\n", "row", "label", "arm",
-           "week", "observable", "pop_mean", "pop_sd", "n", "data_sd", "target", "accept",
-           "status");
+    int counts[3] = {0, 0, 0}, missing = 0;
+    printf("%-4s %-15s %-13s %5s %-30s %10s %8s %3s %8s %8s %-12s %-11s %s\n", "row", "label",
+           "arm", "week", "observable", "pop_mean", "pop_sd", "n", "data_sd", "target", "accept",
+           "by", "status");
     for (size_t i = 0; i < tg->n; i++) {
         const calcify_target *t = &tg->items[i];
         const calcify_popstat *a = calcify_popstats_find(rows, n, sc->arms[t->arm].name,
@@ -72,28 +101,28 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
             snprintf(arm, sizeof arm, "%s/%s", sc->arms[t->arm].name, sc->arms[t->arm_den].name);
         else
             snprintf(arm, sizeof arm, "%s", sc->arms[t->arm].name);
-        range_text(t, range, sizeof range);
         snprintf(target, sizeof target, isnan(t->target) ? "-" : "%g", t->target);
         if (!a || (t->is_ratio && !b)) {
             missing++;
-            printf("%-4d %-15s %-13s %5g %-30s %10s %8s %3s %8s %8s %-12s %s\n", t->row,
+            range_text(t, range, sizeof range);
+            printf("%-4d %-15s %-13s %5g %-30s %10s %8s %3s %8s %8s %-12s %-11s %s\n", t->row,
                    t->label, arm, t->week, t->observable, "-", "-", "-", data_sd, target, range,
-                   "not in population");
+                   "-", "not in population");
             continue;
         }
         double mean = t->is_ratio ? a->mean / b->mean : a->mean;
-        int ok = calcify_target_ok(t, mean);
-        failures += !ok;
+        const char *by, *status = judge(t, mean, range, sizeof range, &by, counts);
         char sd[32];
         snprintf(sd, sizeof sd, t->is_ratio || !isfinite(a->sd) ? "-" : "%.3g", a->sd);
-        printf("%-4d %-15s %-13s %5g %-30s %10.4g %8s %3zu %8s %8s %-12s %s\n", t->row,
+        printf("%-4d %-15s %-13s %5g %-30s %10.4g %8s %3zu %8s %8s %-12s %-11s %s\n", t->row,
                t->label, arm, t->week, t->observable, mean, sd, a->n, data_sd, target, range,
-               ok ? "ok" : "FAIL");
+               by, status);
     }
-    printf("%zu comparisons of population means: %zu ok, %d FAIL, %d not in the population\n",
-           tg->n, tg->n - (size_t)failures - (size_t)missing, failures, missing);
+    printf("%zu comparisons of population means: %d ok, %d FAIL, %d unjudged, "
+           "%d not in the population\n", tg->n, counts[CALCIFY_JUDGED_OK],
+           counts[CALCIFY_JUDGED_FAIL], counts[CALCIFY_UNJUDGED], missing);
     free(rows);
-    return failures || missing ? 1 : 0;
+    return counts[CALCIFY_JUDGED_FAIL] || missing ? 1 : 0;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -161,11 +190,11 @@ int cmd_validate(int argc, char **argv)
         st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
     if (!st)
         st = calcify_targets_simulate(sim, &sc, &tg, simulated, &err);
-    int failures = 0;
+    int counts[3] = {0, 0, 0};
     if (!st) {
         cli_print_steady_check(stdout, calcify_sim_steady_check(sim));
-        printf("%-4s %-15s %-13s %5s %-30s %10s %8s %-12s %s\n", "row", "label",
-               "arm", "week", "observable", "simulated", "target", "accept",
+        printf("%-4s %-15s %-13s %5s %-30s %10s %8s %-12s %-11s %s\n", "row", "label",
+               "arm", "week", "observable", "simulated", "target", "accept", "by",
                "status");
         for (size_t i = 0; i < tg.n; i++) {
             const calcify_target *t = &tg.items[i];
@@ -175,24 +204,23 @@ int cmd_validate(int argc, char **argv)
                          sc.arms[t->arm_den].name);
             else
                 snprintf(arm, sizeof arm, "%s", sc.arms[t->arm].name);
-            range_text(t, range, sizeof range);
             if (isnan(t->target))
                 snprintf(target, sizeof target, "-");
             else
                 snprintf(target, sizeof target, "%g", t->target);
-            int ok = calcify_target_ok(t, simulated[i]);
-            failures += !ok;
+            const char *by, *status = judge(t, simulated[i], range, sizeof range, &by, counts);
             char row[32];
             if (tg.n_paths > 1) /* file number:row */
                 snprintf(row, sizeof row, "%zu:%d", t->file + 1, t->row);
             else
                 snprintf(row, sizeof row, "%d", t->row);
-            printf("%-4s %-15s %-13s %5g %-30s %10.4g %8s %-12s %s\n", row,
+            printf("%-4s %-15s %-13s %5g %-30s %10.4g %8s %-12s %-11s %s\n", row,
                    t->label, arm, t->week, t->observable, simulated[i], target,
-                   range, ok ? "ok" : "FAIL");
+                   range, by, status);
         }
-        printf("%zu comparisons: %zu ok, %d FAIL\n", tg.n, tg.n - (size_t)failures,
-               failures);
+        printf("%zu comparisons: %d ok, %d FAIL, %d unjudged\n", tg.n,
+               counts[CALCIFY_JUDGED_OK], counts[CALCIFY_JUDGED_FAIL],
+               counts[CALCIFY_UNJUDGED]);
     }
     free(simulated);
     calcify_sim_free(sim);
@@ -200,5 +228,5 @@ int cmd_validate(int argc, char **argv)
     calcify_scenario_free(&sc);
     if (st)
         return cli_error(st, err.msg);
-    return failures ? 1 : 0;
+    return counts[CALCIFY_JUDGED_FAIL] ? 1 : 0;
 }
