@@ -309,6 +309,12 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         if (!st && rc == GSL_SUCCESS)
             rc = gsl_multifit_nlinear_driver(200, 1e-8, 1e-8, 1e-10, on_iteration,
                                              &c, &info, w);
+        /* GSL's driver says "max iterations" when its very first step finds
+         * nothing lower (info GSL_ENOPROG): the start is already the
+         * minimum to the simulation's precision — refitting a fitted
+         * parameter file does that — and is taken as the estimate */
+        if (!st && rc == GSL_EMAXITER && info == GSL_ENOPROG)
+            rc = GSL_SUCCESS;
         if (!st && rc != GSL_SUCCESS)
             st = calcify_fail(err, CALCIFY_EFIT, "least squares did not converge: "
                               "%s", gsl_strerror(rc));
