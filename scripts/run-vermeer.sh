@@ -13,7 +13,8 @@ meson compile -C build >/dev/null
 mkdir -p out
 ./build/calcify run models/vermeer2007.cfg -o out/vermeer.csv --meta out/vermeer.meta.tsv
 ./build/calcify validate models/vermeer2007.cfg \
-    --data models/data/schurgers2007.csv | tee out/validate.txt
+    --data models/data/schurgers2007.csv --data models/data/schurgers2007_seed.csv |
+    tee out/validate.txt
 gnuplot -c plots/calcium.gp out/vermeer.csv out/calcium.png pngcairo \
     models/data/schurgers2007.csv
 for arm in $(awk -F '\t' '!/^#/ && NR > 2 && !s[$3]++ {print $3}' out/vermeer.meta.tsv); do

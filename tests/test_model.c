@@ -508,24 +508,38 @@ static void test_baseline_memo(void)
     calcify_sim_free(sim);
 }
 
-static void test_targets_file_all_ok(void)
+/* Every row of a targets file is ok: n comparisons (rows times the arms
+ * their labels stand for). */
+static void targets_all_ok(const char *path, size_t n)
 {
     calcify_targets tg;
     calcify_error err;
-    CU_ASSERT_EQUAL_FATAL(calcify_targets_load("models/data/schurgers2007.csv", &sc, &tg, &err), CALCIFY_OK);
-    CU_ASSERT_EQUAL(tg.n, 20);
+    CU_ASSERT_EQUAL_FATAL(calcify_targets_load(path, &sc, &tg, &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL(tg.n, n);
     calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     double *v = calloc(tg.n, sizeof *v);
     CU_ASSERT_EQUAL_FATAL(calcify_targets_simulate(sim, &sc, &tg, v, &err), CALCIFY_OK);
     for (size_t i = 0; i < tg.n; i++) {
         if (!calcify_target_ok(&tg.items[i], v[i]))
-            fprintf(stderr, "\n  row %d %s: %g outside %g..%g\n", tg.items[i].row,
+            fprintf(stderr, "\n  %s row %d %s: %g outside %g..%g\n", path, tg.items[i].row,
                     tg.items[i].label, v[i], tg.items[i].lo, tg.items[i].hi);
         CU_ASSERT(calcify_target_ok(&tg.items[i], v[i]));
     }
     free(v);
     calcify_sim_free(sim);
     calcify_targets_free(&tg);
+}
+
+static void test_targets_file_all_ok(void)
+{
+    targets_all_ok("models/data/schurgers2007.csv", 20);
+}
+
+/* the seeds' observations beyond calcium: aortic K1 and MK-4 per arm,
+ * cMGP, distensibility, the apoptosis ranking, clotting of the high-K arms */
+static void test_seed_rows_all_ok(void)
+{
+    targets_all_ok("models/data/schurgers2007_seed.csv", 21);
 }
 
 static int register_suites(void)
@@ -549,6 +563,7 @@ static int register_suites(void)
            !CU_add_test(s, "plasma warfarin < 1% within 7 days of the switch", test_warfarin_gone_within_7_days) ||
            !CU_add_test(s, "aortic K1 and MK-4 by diet", test_aortic_vitamin_k_forms) ||
            !CU_add_test(s, "every row of models/data/schurgers2007.csv", test_targets_file_all_ok) ||
+           !CU_add_test(s, "every row of models/data/schurgers2007_seed.csv", test_seed_rows_all_ok) ||
            !CU_add_test(s, "deposition with a near-empty MGP pool, Hill 20", test_deposition_near_empty_pool) ||
            !CU_add_test(s, "dose absorption rates follow their parameters", test_depot_rates_follow_parameters) ||
            !CU_add_test(s, "baseline memo: same inputs same answer, new ones solved", test_baseline_memo) ||
