@@ -150,9 +150,12 @@ static calcify_status read_amount(const char *path, const config_setting_t *g,
     const config_setting_t *s = cfg_require(path, g, "amount", where, err);
     if (!s)
         return CALCIFY_EINPUT;
-    const char *text = config_setting_get_string(s);
+    const char *text;
+    calcify_status st = cfg_quantity_text(path, s, "amount", where, "200 ug/kg", &text, err);
+    if (st)
+        return st;
     d->per_kg = calcify_unit_is_per_body_weight(text);
-    if (text && !d->per_kg && calcify_quantity_parse(text, "mg", &d->amount) == -3)
+    if (!d->per_kg && calcify_quantity_parse(text, "mg", &d->amount) == -3)
         return calcify_fail(err, CALCIFY_EINPUT,
                             "%s:%d: 'amount' in %s is \"%s\": a dose is per kg body "
                             "weight or per animal (expected one of: mg/kg, ug/kg, "
@@ -186,7 +189,8 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
     d->every = 0;
     if (config_setting_get_member(g, "at") &&
         (st = cfg_quantity(path, g, "at", where, "d", 0, 1e6,
-                           "a time >= 0 from the phase's start, e.g. \"8 h\"", &d->at, err)))
+                           "a time >= 0 from the phase's start, e.g. \"8 h\"", "8 h", &d->at,
+                           err)))
         return st;
     if (d->at >= duration)
         return calcify_fail(err, CALCIFY_EINPUT,
@@ -195,7 +199,8 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
                             cfg_line(config_setting_get_member(g, "at")), where, d->at, duration);
     const int has_every = config_setting_get_member(g, "every") != NULL;
     if (has_every && (st = cfg_quantity(path, g, "every", where, "d", 1e-6, 1e6,
-                                        "an interval > 0, e.g. \"1 d\"", &d->every, err)))
+                                        "an interval > 0, e.g. \"1 d\"", "1 d", &d->every,
+                                        err)))
         return st;
     /* doses that fit in the phase, unless count says fewer */
     long fit = has_every ? (long)floor((duration - d->at) / d->every * (1 + 1e-12)) + 1 : 1;
@@ -258,8 +263,8 @@ calcify_status dosing_read_phase(const char *path, const config_setting_t *phase
 /* A list of quantities, each converted to `unit`. */
 static calcify_status read_column(const char *path, const config_setting_t *g,
                                   const char *key, const char *unit, double lo,
-                                  const char *what, double **out, size_t *n,
-                                  calcify_error *err)
+                                  const char *what, const char *example, double **out,
+                                  size_t *n, calcify_error *err)
 {
     const config_setting_t *a = cfg_require(path, g, key, "growth", err);
     if (!a)
@@ -271,14 +276,14 @@ static calcify_status read_column(const char *path, const config_setting_t *g,
     if (!(*out = calloc(*n, sizeof **out)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     for (size_t i = 0; i < *n; i++) {
-        const char *text = config_setting_get_string_elem(a, (int)i);
+        const char *text;
         char k[64];
         snprintf(k, sizeof k, "%s[%zu]", key, i + 1);
-        if (!text)
-            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s in growth has no unit "
-                                "(expected a quoted number and unit, e.g. \"1 %s\")",
-                                path, cfg_line(a), k, unit);
-        calcify_status st = cfg_convert_quantity(path, cfg_line(a), k, "growth", text, unit,
+        calcify_status st = cfg_quantity_text(path, config_setting_get_elem(a, (unsigned)i),
+                                              k, "growth", example, &text, err);
+        if (st)
+            return st;
+        st = cfg_convert_quantity(path, cfg_line(a), k, "growth", text, unit,
                                                  lo, 1e9, what, &(*out)[i], err);
         if (st)
             return st;
@@ -304,11 +309,11 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     size_t nt = 0, nb = 0, nf = 0;
     calcify_status st;
     if ((st = cfg_check_keys(path, g, growth_keys, "growth", err)) ||
-        (st = read_column(path, g, "time", "d", 0, "a time >= 0", &gr->t, &nt, err)) ||
+        (st = read_column(path, g, "time", "d", 0, "a time >= 0", "0 d", &gr->t, &nt, err)) ||
         (st = read_column(path, g, "body_weight", "kg", 1e-3, "a body weight > 0, e.g. "
-                          "\"250 g\"", &gr->body_weight, &nb, err)) ||
+                          "\"250 g\"", "250 g", &gr->body_weight, &nb, err)) ||
         (st = read_column(path, g, "food_intake", "g/d", 0, "food per animal per day "
-                          ">= 0, e.g. \"18 g/d\"", &gr->food, &nf, err))) {
+                          ">= 0, e.g. \"18 g/d\"", "18 g/d", &gr->food, &nf, err))) {
         calcify_growth_free(gr);
         return st;
     }

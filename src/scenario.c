@@ -45,9 +45,11 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
     }
     const calcify_param_def *d = &calcify_param_defs[i];
     *index = i;
-    char range[160];
+    char range[160], example[64];
     snprintf(range, sizeof range, "a value in [%g, %g] %s", d->lo, d->hi, d->unit);
-    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, range, value, err);
+    snprintf(example, sizeof example, "%g %s", d->lo > 0 ? d->lo : d->hi, d->unit);
+    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, range, example, value,
+                        err);
 }
 
 /* A `set = { NAME = "VALUE UNIT"; … };` group of an arm or phase. */
@@ -95,7 +97,7 @@ static calcify_status read_diet(const char *path, const config_setting_t *g,
                                 path, cfg_line(s), diet_keys[k], where, text, diet_keys[k], text);
         calcify_status st = cfg_quantity(path, g, diet_keys[k], where, "mg/g", 0,
                                          1000, "a food concentration >= 0, e.g. "
-                                         "\"5 ug/g\"", &diet[index[k]], err);
+                                         "\"5 ug/g\"", "5 ug/g", &diet[index[k]], err);
         if (st)
             return st;
     }
@@ -158,7 +160,7 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
         p->line = cfg_line(g);
         if ((st = cfg_check_keys(path, g, phase_keys, pw, err)) ||
             (st = cfg_quantity(path, g, "duration", pw, "d", 1e-9, 1e6,
-                               "a duration > 0, e.g. \"6 w\" or \"42 d\"",
+                               "a duration > 0, e.g. \"6 w\" or \"42 d\"", "6 w",
                                &p->duration, err)) ||
             (st = read_diet(path, g, pw, p->diet, err)) ||
             (st = dosing_read_phase(path, g, pw, p, err)))
@@ -357,11 +359,15 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
         if (!(sc->endpoints = calloc((size_t)n, sizeof *sc->endpoints)))
             return CALCIFY_ENOMEM;
         for (int k = 0; k < n; k++) {
-            const char *text = config_setting_get_string_elem(e, k);
+            const char *text;
             char key[32];
             snprintf(key, sizeof key, "endpoint %d", k + 1);
-            calcify_status st = cfg_convert_quantity(
-                path, cfg_line(e), key, "endpoints", text ? text : "", "d", 0, 1e6,
+            calcify_status st = cfg_quantity_text(path, config_setting_get_elem(e, (unsigned)k),
+                                                  key, "endpoints", "6 w", &text, err);
+            if (st)
+                return st;
+            st = cfg_convert_quantity(
+                path, cfg_line(e), key, "endpoints", text, "d", 0, 1e6,
                 "a time >= 0, e.g. \"6 w\"", &sc->endpoints[k], err);
             if (st)
                 return st;
@@ -424,7 +430,7 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
     sc->output_step = CALCIFY_DEFAULT_OUTPUT_STEP_D;
     if (config_setting_get_member(root, "output_step") &&
         (st = cfg_quantity(path, root, "output_step", w, "d", 1e-9, 1e6,
-                           "a time step > 0, e.g. \"1 d\"", &sc->output_step, err)))
+                           "a time step > 0, e.g. \"1 d\"", "1 d", &sc->output_step, err)))
         return st;
     if (!(sc->path = strdup(path)) ||
         !(sc->name = name ? strdup(name) : default_name(path)) ||

@@ -29,7 +29,7 @@ static const struct {
     {FX "bad_non_finite.cfg", FX "bad_non_finite.cfg:6: 'duration' in phase 1 of arm 'a' is \"inf w\": not a finite number (expected a number and a unit, e.g. \"1 d\")"},
     {FX "bad_wrong_unit.cfg", FX "bad_wrong_unit.cfg:6: 'warfarin' in phase 1 of arm 'a' is \"3 mg/L\": the unit does not fit this quantity (expected one of: g/g, mg/g, ug/g, ng/g, ug/mg, mg/kg, g/kg, ug/kg)"},
     {FX "bad_missing_unit.cfg", FX "bad_missing_unit.cfg:6: 'k1' in phase 1 of arm 'a' is \"5\": missing or unknown unit (expected one of: g/g, mg/g, ug/g, ng/g, ug/mg, mg/kg, g/kg, ug/kg)"},
-    {FX "bad_bare_number.cfg", FX "bad_bare_number.cfg:6: 'duration' in phase 1 of arm 'a' has no unit (expected a quoted number and unit, e.g. duration = \"1 d\";)"},
+    {FX "bad_bare_number.cfg", FX "bad_bare_number.cfg:6: 'duration' in phase 1 of arm 'a' is 42, a number without a unit (expected a quantity with a unit, e.g. \"6 w\")"},
     {FX "bad_zero_duration.cfg", FX "bad_zero_duration.cfg:6: 'duration' in phase 1 of arm 'a' is \"0 w\" (expected a duration > 0, e.g. \"6 w\" or \"42 d\")"},
     {FX "bad_negative_duration.cfg", FX "bad_negative_duration.cfg:6: 'duration' in phase 1 of arm 'a' is \"-6 w\" (expected a duration > 0, e.g. \"6 w\" or \"42 d\")"},
     {FX "bad_negative_concentration.cfg", FX "bad_negative_concentration.cfg:6: 'k1' in phase 1 of arm 'a' is \"-5 ug/g\" (expected a food concentration >= 0, e.g. \"5 ug/g\")"},

@@ -33,6 +33,26 @@ done
 
 { printf '\xef\xbb\xbf'; cat "$M/data/schurgers2007.csv"; } > "$G/targets_bom.csv"
 
+# small scenarios, one flaw each: scen NAME 'TOP-LEVEL SETTINGS' 'PHASE SETTINGS'
+# ['DURATION' ['WARFARIN']] writes $G/NAME.cfg, the flaw on line 3 or 4
+scen() {
+    printf 'name = "t";\nparameters = "%s";\n%s\narms = ( { name = "a"; phases = ( { duration = "%s"; warfarin = %s; k1 = "5 ug/g"; mk4 = "0 ug/g"; %s } ); } );\n' \
+        "$M/rat_wky.cfg" "$2" "${4:-7 d}" "${5:-\"0 mg/g\"}" "$3" > "$G/$1.cfg"
+}
+dose() { echo "doses = ( { drug = \"warfarin\"; route = \"sc\"; $1 } );"; }
+scen amount_int '' "$(dose 'amount = 200;')"
+scen amount_float '' "$(dose 'amount = 200.0;')"
+scen amount_bool '' "$(dose 'amount = true;')"
+scen amount_list '' "$(dose 'amount = ( );')"
+scen amount_group '' "$(dose 'amount = { };')"
+scen at_int '' "$(dose 'amount = "1 mg/kg"; at = 1;')"
+scen every_bool '' "$(dose 'amount = "1 mg/kg"; every = false;')"
+scen endpoint_int 'endpoints = [ 3 ];' ''
+scen growth_int 'growth = { time = [0]; body_weight = ["250 g"]; food_intake = ["20 g/d"]; };' ''
+scen diet_bool '' '' '7 d' 'true'
+scen set_list '' 'set = { warfarin_thalf = ( ); };'
+scen step_float 'output_step = 0.5;' ''
+
 # sweep shards, sound and spoilt
 A=(--vary warfarin_thalf=5:50:log --arm control --n 18 --quiet)
 for k in 1 2 3; do "$calcify" sweep "$S" "${A[@]}" --shard $k/3 -o "$SH/s$k" 2>/dev/null; done
