@@ -339,8 +339,8 @@ calcify_status cfg_convert_quantity(const char *path, int line,
     }
     if (!(v >= lo && v <= hi))
         return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: '%s' in %s is \"%s\" (expected %s)", path,
-                            line, key, where, text, what);
+                            "%s:%d: '%s' in %s is \"%s\" (expected %s in [%g, %g] %s)",
+                            path, line, key, where, text, what, lo, hi, unit);
     *out = v;
     return CALCIFY_OK;
 }

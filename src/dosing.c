@@ -162,8 +162,8 @@ static calcify_status read_amount(const char *path, const config_setting_t *g,
                             "mg, ug, g)", path, cfg_line(s), where, text);
     return cfg_convert_quantity(path, cfg_line(s), "amount", where, text,
                                 d->per_kg ? "mg/kg" : "mg", 0, 1e6,
-                                "an amount >= 0, e.g. \"2 mg/kg\" or \"0.5 mg\"",
-                                &d->amount, err);
+                                d->per_kg ? "an amount per kg body weight"
+                                          : "an amount per animal", &d->amount, err);
 }
 
 static calcify_status read_dose(const char *path, const config_setting_t *g,
@@ -189,7 +189,7 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
     d->every = 0;
     if (config_setting_get_member(g, "at") &&
         (st = cfg_quantity(path, g, "at", where, "d", 0, 1e6,
-                           "a time >= 0 from the phase's start, e.g. \"8 h\"", "8 h", &d->at,
+                           "a time from the phase's start", "8 h", &d->at,
                            err)))
         return st;
     if (d->at >= duration)
@@ -199,7 +199,7 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
                             cfg_line(config_setting_get_member(g, "at")), where, d->at, duration);
     const int has_every = config_setting_get_member(g, "every") != NULL;
     if (has_every && (st = cfg_quantity(path, g, "every", where, "d", 1e-6, 1e6,
-                                        "an interval > 0, e.g. \"1 d\"", "1 d", &d->every,
+                                        "an interval", "1 d", &d->every,
                                         err)))
         return st;
     /* doses that fit in the phase, unless count says fewer */
@@ -309,11 +309,11 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     size_t nt = 0, nb = 0, nf = 0;
     calcify_status st;
     if ((st = cfg_check_keys(path, g, growth_keys, "growth", err)) ||
-        (st = read_column(path, g, "time", "d", 0, "a time >= 0", "0 d", &gr->t, &nt, err)) ||
-        (st = read_column(path, g, "body_weight", "kg", 1e-3, "a body weight > 0, e.g. "
-                          "\"250 g\"", "250 g", &gr->body_weight, &nb, err)) ||
-        (st = read_column(path, g, "food_intake", "g/d", 0, "food per animal per day "
-                          ">= 0, e.g. \"18 g/d\"", "18 g/d", &gr->food, &nf, err))) {
+        (st = read_column(path, g, "time", "d", 0, "a time", "0 d", &gr->t, &nt, err)) ||
+        (st = read_column(path, g, "body_weight", "kg", 1e-3, "a body weight", "250 g",
+                          &gr->body_weight, &nb, err)) ||
+        (st = read_column(path, g, "food_intake", "g/d", 0, "food per animal per day",
+                          "18 g/d", &gr->food, &nf, err))) {
         calcify_growth_free(gr);
         return st;
     }

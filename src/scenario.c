@@ -45,10 +45,9 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
     }
     const calcify_param_def *d = &calcify_param_defs[i];
     *index = i;
-    char range[160], example[64];
-    snprintf(range, sizeof range, "a value in [%g, %g] %s", d->lo, d->hi, d->unit);
+    char example[64];
     snprintf(example, sizeof example, "%g %s", d->lo > 0 ? d->lo : d->hi, d->unit);
-    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, range, example, value,
+    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, "a value", example, value,
                         err);
 }
 
@@ -96,8 +95,7 @@ static calcify_status read_diet(const char *path, const config_setting_t *g,
                                 "doses = ( { drug = \"%s\"; route = …; amount = \"%s\"; } );)",
                                 path, cfg_line(s), diet_keys[k], where, text, diet_keys[k], text);
         calcify_status st = cfg_quantity(path, g, diet_keys[k], where, "mg/g", 0,
-                                         1000, "a food concentration >= 0, e.g. "
-                                         "\"5 ug/g\"", "5 ug/g", &diet[index[k]], err);
+                                         1000, "a food concentration", "5 ug/g", &diet[index[k]], err);
         if (st)
             return st;
     }
@@ -160,7 +158,7 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
         p->line = cfg_line(g);
         if ((st = cfg_check_keys(path, g, phase_keys, pw, err)) ||
             (st = cfg_quantity(path, g, "duration", pw, "d", 1e-9, 1e6,
-                               "a duration > 0, e.g. \"6 w\" or \"42 d\"", "6 w",
+                               "a duration", "6 w",
                                &p->duration, err)) ||
             (st = read_diet(path, g, pw, p->diet, err)) ||
             (st = dosing_read_phase(path, g, pw, p, err)))
@@ -368,7 +366,7 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
                 return st;
             st = cfg_convert_quantity(
                 path, cfg_line(e), key, "endpoints", text, "d", 0, 1e6,
-                "a time >= 0, e.g. \"6 w\"", &sc->endpoints[k], err);
+                "a time", &sc->endpoints[k], err);
             if (st)
                 return st;
             if (k && !(sc->endpoints[k] > sc->endpoints[k - 1]))
@@ -430,7 +428,7 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
     sc->output_step = CALCIFY_DEFAULT_OUTPUT_STEP_D;
     if (config_setting_get_member(root, "output_step") &&
         (st = cfg_quantity(path, root, "output_step", w, "d", 1e-9, 1e6,
-                           "a time step > 0, e.g. \"1 d\"", "1 d", &sc->output_step, err)))
+                           "a time step", "1 d", &sc->output_step, err)))
         return st;
     if (!(sc->path = strdup(path)) ||
         !(sc->name = name ? strdup(name) : default_name(path)) ||

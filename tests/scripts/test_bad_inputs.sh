@@ -52,6 +52,15 @@ scen growth_int 'growth = { time = [0]; body_weight = ["250 g"]; food_intake = [
 scen diet_bool '' '' '7 d' 'true'
 scen set_list '' 'set = { warfarin_thalf = ( ); };'
 scen step_float 'output_step = 0.5;' ''
+scen duration_huge '' '' '1e300 w'
+scen duration_years '' '' '1e6 y'
+scen endpoint_huge 'endpoints = ["1e7 d"];' ''
+scen step_huge 'output_step = "1e7 d";' ''
+scen amount_huge '' "$(dose 'amount = "1e300 mg/kg";')"
+scen amount_animal_huge '' "$(dose 'amount = "1e300 ug";')"
+scen every_huge '' "$(dose 'amount = "1 mg/kg"; every = "1e300 d";')"
+scen at_huge '' "$(dose 'amount = "1 mg/kg"; at = "1e300 d";')"
+scen food_huge '' '' '7 d' '"1e300 mg/g"'
 
 # sweep shards, sound and spoilt
 A=(--vary warfarin_thalf=5:50:log --arm control --n 18 --quiet)
