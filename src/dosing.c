@@ -6,6 +6,7 @@
 
 #include "calcify/dosing.h"
 #include "calcify/model.h"
+#include "calcify/params.h"
 #include "calcify/units.h"
 #include "dosing_read.h"
 #include "suggest.h"
@@ -260,9 +261,9 @@ calcify_status dosing_read_phase(const char *path, const config_setting_t *phase
     return CALCIFY_OK;
 }
 
-/* A list of quantities, each converted to `unit`. */
+/* A list of quantities, each converted to `unit`, in [lo, hi]. */
 static calcify_status read_column(const char *path, const config_setting_t *g,
-                                  const char *key, const char *unit, double lo,
+                                  const char *key, const char *unit, double lo, double hi,
                                   const char *what, const char *example, double **out,
                                   size_t *n, calcify_error *err)
 {
@@ -284,7 +285,7 @@ static calcify_status read_column(const char *path, const config_setting_t *g,
         if (st)
             return st;
         st = cfg_convert_quantity(path, cfg_line(a), k, "growth", text, unit,
-                                                 lo, 1e9, what, &(*out)[i], err);
+                                                 lo, hi, what, &(*out)[i], err);
         if (st)
             return st;
     }
@@ -308,11 +309,13 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     gr->line = cfg_line(g);
     size_t nt = 0, nb = 0, nf = 0;
     calcify_status st;
+    /* the table stands in for these parameters: the same admissible ranges */
+    const calcify_param_def *bw = &calcify_param_defs[CALCIFY_P_BODY_WEIGHT];
     if ((st = cfg_check_keys(path, g, growth_keys, "growth", err)) ||
-        (st = read_column(path, g, "time", "d", 0, "a time", "0 d", &gr->t, &nt, err)) ||
-        (st = read_column(path, g, "body_weight", "kg", 1e-3, "a body weight", "250 g",
-                          &gr->body_weight, &nb, err)) ||
-        (st = read_column(path, g, "food_intake", "g/d", 0, "food per animal per day",
+        (st = read_column(path, g, "time", "d", 0, 1e9, "a time", "0 d", &gr->t, &nt, err)) ||
+        (st = read_column(path, g, "body_weight", "kg", bw->lo, bw->hi, "a body weight",
+                          "250 g", &gr->body_weight, &nb, err)) ||
+        (st = read_column(path, g, "food_intake", "g/d", 0, 1e9, "food per animal per day",
                           "18 g/d", &gr->food, &nf, err))) {
         calcify_growth_free(gr);
         return st;
@@ -328,6 +331,17 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
             st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: growth time[%zu] = %g d follows "
                               "%g d (expected increasing times)", path, cfg_line(g), i + 1,
                               gr->t[i], gr->t[i - 1]);
+            calcify_growth_free(gr);
+            return st;
+        }
+    /* food per kg is linear over linear between rows, so monotone: the rows
+     * bound it */
+    for (size_t i = 0; i < nt; i++)
+        if ((st = calcify_param_check(CALCIFY_P_FOOD_INTAKE, gr->food[i] / gr->body_weight[i],
+                                      path, cfg_line(g), err))) {
+            size_t len = strlen(err->msg);
+            snprintf(err->msg + len, sizeof err->msg - len, "; growth row %zu: food_intake "
+                     "%g g/d at body_weight %g kg", i + 1, gr->food[i], gr->body_weight[i]);
             calcify_growth_free(gr);
             return st;
         }

@@ -482,15 +482,13 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
     for (size_t a = 0; sc->growth && a < sc->n_arms; a++)
         for (size_t p = 0; p < sc->arms[a].n_phases; p++) {
             const calcify_diet_phase *ph = &sc->arms[a].phases[p];
-            static const int taken[] = {CALCIFY_P_FOOD_INTAKE, CALCIFY_P_BODY_WEIGHT};
-            for (int k = 0; k < 2; k++)
-                if (ph->set[taken[k]])
-                    return calcify_fail(err, CALCIFY_EINPUT,
-                                        "%s:%d: phase %zu of arm '%s' sets '%s', which the "
-                                        "growth table at line %d decides (expected the "
-                                        "growth table to change it, or no growth table)",
-                                        path, ph->line, p + 1, sc->arms[a].name,
-                                        calcify_param_defs[taken[k]].name, sc->growth->line);
+            char who[512];
+            snprintf(who, sizeof who, "%s:%d: phase %zu of arm '%s'", path, ph->line, p + 1,
+                     sc->arms[a].name);
+            for (int i = 0; i < CALCIFY_NPARAM; i++)
+                if (ph->set[i] &&
+                    (st = calcify_scenario_check_settable(sc, i, who, CALCIFY_EINPUT, err)))
+                    return st;
         }
 
     if ((st = calcify_paramset_load(sc->param_path, &sc->params, err)))
@@ -513,7 +511,11 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
                                     "'calcify params SCENARIO' and the scenario's vars); "
                                     "did you mean %s?", nm, near);
         }
-        if ((st = calcify_paramset_assign(&sc->params, o->sets[i],
+        char who[160];
+        snprintf(who, sizeof who, "--set '%s'", o->sets[i]);
+        int p = calcify_param_find(nm);
+        if ((p >= 0 && (st = calcify_scenario_check_settable(sc, p, who, CALCIFY_EUSAGE, err))) ||
+            (st = calcify_paramset_assign(&sc->params, o->sets[i],
                                           "set on the command line", err)))
             return st;
     }
@@ -626,6 +628,17 @@ const calcify_arm *calcify_scenario_find_arm(const calcify_scenario *sc,
         if (strcmp(sc->arms[k].name, name) == 0)
             return &sc->arms[k];
     return NULL;
+}
+
+calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int param,
+                                               const char *who, calcify_status code,
+                                               calcify_error *err)
+{
+    if (!sc->growth || (param != CALCIFY_P_FOOD_INTAKE && param != CALCIFY_P_BODY_WEIGHT))
+        return CALCIFY_OK;
+    return calcify_fail(err, code, "%s sets '%s', which the growth table at %s:%d decides "
+                        "(expected the growth table to change it, or no growth table)", who,
+                        calcify_param_defs[param].name, sc->path, sc->growth->line);
 }
 
 double calcify_arm_duration(const calcify_arm *arm)

@@ -51,6 +51,13 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc);
 
+/* 0 if each of params[0..n) may be set for sc; else reports, for the first
+ * that may not, calcify_scenario_check_settable's message naming option
+ * `opt` ("--vary food_intake sets 'food_intake', which the growth table at
+ * … decides") and returns 2. */
+int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
+                       const char *opt);
+
 /* Collect one --arm NAME into names (capacity 64); -1 (reported) when full. */
 int cli_add_arm(const char **names, int *n, const char *name);
 

@@ -134,6 +134,11 @@ int cmd_population(int argc, char **argv)
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)
         return rc;
+    for (size_t j = 0; j < m; j++)
+        if ((rc = cli_check_settable(&sc, &iiv[j].param, 1, "--iiv"))) {
+            calcify_scenario_free(&sc);
+            return rc;
+        }
     unsigned char *selected = NULL, *status = NULL;
     calcify_probe probe = {0};
     double *values = NULL, *y = NULL;

@@ -420,6 +420,10 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
                 return cli_error(pst, msg);
             }
         }
+        if (cli_check_settable(&sc, &vary[i].param, 1, "--vary")) {
+            calcify_scenario_free(&sc);
+            return 2;
+        }
         for (size_t j = 0; j < i; j++)
             if (strcmp(vary[i].name, vary[j].name) == 0) {
                 fprintf(stderr, "calcify: --vary %s given twice\n", vary[i].name);

@@ -164,6 +164,23 @@ void cli_endpoint_opts_free(cli_endpoint_opts *o)
     memset(o, 0, sizeof *o);
 }
 
+int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
+                       const char *opt)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (params[i] < 0) /* a scenario variable */
+            continue;
+        char who[128];
+        calcify_error err;
+        snprintf(who, sizeof who, "%s %s", opt, calcify_param_defs[params[i]].name);
+        calcify_status st = calcify_scenario_check_settable(sc, params[i], who, CALCIFY_EUSAGE,
+                                                            &err);
+        if (st)
+            return cli_error(st, err.msg);
+    }
+    return 0;
+}
+
 int cli_add_arm(const char **names, int *n, const char *name)
 {
     if (*n == 64) {
