@@ -404,6 +404,12 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
             }
             sc->endpoint_obs[sc->n_endpoint_obs++] = i;
         }
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d: endpoint_observables", path, cfg_line(o));
+        calcify_status st = calcify_obs_check_unique(where, sc->endpoint_obs,
+                                                     sc->n_endpoint_obs, CALCIFY_EINPUT, err);
+        if (st)
+            return st;
     }
     return CALCIFY_OK;
 }

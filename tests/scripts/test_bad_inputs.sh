@@ -64,6 +64,7 @@ scen food_huge '' '' '7 d' '"1e300 mg/g"'
 scen growth_weight 'growth = { time = ["0 d", "1 w"]; body_weight = ["250 g", "1e12 g"]; food_intake = ["20 g/d", "20 g/d"]; };' ''
 scen growth_food_zero 'growth = { time = ["0 d"]; body_weight = ["250 g"]; food_intake = ["0 g/d"]; };' ''
 scen growth_food_huge 'growth = { time = ["0 d", "1 w"]; body_weight = ["250 g", "250 g"]; food_intake = ["20 g/d", "1e9 g/d"]; };' ''
+scen observables_twice 'endpoint_observables = ["ca_aorta_ug_per_mg", "ca_aorta_ug_per_mg"];' ''
 
 # sweep shards, sound and spoilt
 A=(--vary warfarin_thalf=5:50:log --arm control --n 18 --quiet)
