@@ -58,6 +58,13 @@ int cli_load_scenario(const char *path, const cli_model_opts *o,
 int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
                        const char *opt);
 
+/* The row limit of every command that writes rows: unless force, more than
+ * CALCIFY_MAX_ROWS `kind` rows is refused, "WHAT would write N KIND rows
+ * (more than 10000000, the limit that guards against a mistyped GUARD;
+ * --force to write them anyway)". */
+calcify_status cli_check_rows(const char *what, double rows, const char *kind,
+                              const char *guard, int force, calcify_error *err);
+
 /* Collect one --arm NAME into names (capacity 64); -1 (reported) when full. */
 int cli_add_arm(const char **names, int *n, const char *name);
 

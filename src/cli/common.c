@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/output.h"
 #include "calcify/solver.h"
 #include "calcify/units.h"
 #include "cli.h"
@@ -179,6 +180,17 @@ int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
             return cli_error(st, err.msg);
     }
     return 0;
+}
+
+calcify_status cli_check_rows(const char *what, double rows, const char *kind,
+                              const char *guard, int force, calcify_error *err)
+{
+    if (force || !(rows > CALCIFY_MAX_ROWS))
+        return CALCIFY_OK;
+    return calcify_fail(err, CALCIFY_EUSAGE, "%s would write %.0f %s%srows (more than %d, "
+                        "the limit that guards against a mistyped %s; --force to write "
+                        "them anyway)", what, rows, kind ? kind : "", kind ? " " : "",
+                        CALCIFY_MAX_ROWS, guard);
 }
 
 int cli_add_arm(const char **names, int *n, const char *name)
