@@ -84,7 +84,7 @@ int cmd_population(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_NPER:
-            if (cli_parse_int("--n-per-arm", optarg, 1, 1000000, &n_per))
+            if (cli_parse_int("--n-per-arm", optarg, 1, CALCIFY_POPULATION_MAX_PER_ARM, &n_per))
                 return 2;
             break;
         case OPT_IIV:

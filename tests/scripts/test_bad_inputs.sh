@@ -92,6 +92,20 @@ rm -f "$M/.bad_inputs_scenario_$$.cfg"
 "$calcify" sweep "$S" "${A[@]}" --shard 1/2 --timeseries --step 42 -o "$SH/t1" 2>/dev/null
 "$calcify" sweep "$S" "${A[@]}" --shard 2/2 --timeseries --step 42 -o "$SH/t2lost" 2>/dev/null
 cp "$SH/t2lost/timeseries.csv" "$SH/stale/" && rm "$SH/t2lost/timeseries.csv"
+# a population's stats.csv, and copies each spoilt one way
+"$calcify" population "$S" --n-per-arm 3 --iiv ca_dep_max=30% --quiet -o "$T/pop" 2>/dev/null
+popbad() { # name, filter from the sound stats.csv to the spoilt one
+    mkdir -p "$T/popbad/$1" && eval "$2" < "$T/pop/stats.csv" > "$T/popbad/$1/stats.csv"
+}
+popbad cut 'head -c -3'
+popbad sdneg "awk -F, -v OFS=, 'NR==2{\$6=-5} {print}'"
+popbad nfrac "awk -F, -v OFS=, 'NR==2{\$4=4.5} {print}'"
+popbad nhuge "awk -F, -v OFS=, 'NR==2{\$4=\"1e20\"} {print}'"
+popbad ninf "awk -F, -v OFS=, 'NR==2{\$4=\"inf\"} {print}'"
+popbad nzero "awk -F, -v OFS=, 'NR==2{\$4=0} {print}'"
+popbad meannan "awk -F, -v OFS=, 'NR==2{\$5=\"nan\"} {print}'"
+popbad repeat "awk 'NR==2{r=\$0} {print} END{print r}'"
+popbad crlf "sed 's/\$/\r/'"
 snapshot() { (cd "$SH" && find . -type f -exec md5sum {} + | sort); }
 before=$(snapshot)
 
@@ -152,6 +166,7 @@ good "-o into missing folders" '"$calcify" run "$FX/good_minimal.cfg" -o new/a/b
 good "-o a named pipe writes into it, and it stays a pipe" 'mkfifo pipe && { cat pipe > piped.csv & } && "$calcify" run "$FX/good_minimal.cfg" -o pipe && wait && test -p pipe && cmp -s piped.csv <("$calcify" run "$FX/good_minimal.cfg")'
 good "-o /dev/stdout" '"$calcify" run "$FX/good_minimal.cfg" -o /dev/stdout | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
 good "--force lifts the row limit" '(set +o pipefail; "$calcify" run "$S" --arm control --step 1e-6 --force 2>/dev/null | head -n 3 | grep -q "^control,1e-06,")'
+good "population stats.csv with CRLF line ends" '"$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/popbad/crlf" | cmp -s - <("$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/pop")'
 good "merge of sound shards" '"$calcify" merge "$SH/s1" "$SH/s2" "$SH/s3" -o merged && "$calcify" sweep "$S" "${A[@]}" -o whole && cmp -s merged/summary.csv whole/summary.csv'
 
 for c in "${!per_class[@]}"; do echo "class $c: ${per_class[$c]} passed"; done | sort
