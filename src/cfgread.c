@@ -339,16 +339,48 @@ calcify_status cfg_convert_quantity(const char *path, int line,
     }
     if (!(v >= lo && v <= hi))
         return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: '%s' in %s is \"%s\" (expected %s)", path,
-                            line, key, where, text, what);
+                            "%s:%d: '%s' in %s is \"%s\" (expected %s in [%g, %g] %s)",
+                            path, line, key, where, text, what, lo, hi, unit);
     *out = v;
     return CALCIFY_OK;
+}
+
+calcify_status cfg_quantity_text(const char *path, const config_setting_t *s,
+                                 const char *key, const char *where,
+                                 const char *example, const char **text,
+                                 calcify_error *err)
+{
+    *text = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+    if (*text)
+        return CALCIFY_OK;
+    char is[96];
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        snprintf(is, sizeof is, "%lld, a number without a unit",
+                 (long long)config_setting_get_int64(s));
+        break;
+    case CONFIG_TYPE_FLOAT:
+        snprintf(is, sizeof is, "%g, a number without a unit", config_setting_get_float(s));
+        break;
+    case CONFIG_TYPE_BOOL:
+        snprintf(is, sizeof is, "%s, a boolean", config_setting_get_bool(s) ? "true" : "false");
+        break;
+    case CONFIG_TYPE_GROUP: snprintf(is, sizeof is, "a group { }"); break;
+    case CONFIG_TYPE_ARRAY: snprintf(is, sizeof is, "an array [ ]"); break;
+    case CONFIG_TYPE_LIST: snprintf(is, sizeof is, "a list ( )"); break;
+    default: snprintf(is, sizeof is, "not a string"); break;
+    }
+    return calcify_fail(err, CALCIFY_EINPUT,
+                        "%s:%d: '%s' in %s is %s (expected a quantity with a unit, "
+                        "e.g. \"%s\")", path, cfg_line(s), key, where, is, example);
 }
 
 calcify_status cfg_quantity(const char *path, const config_setting_t *group,
                             const char *key, const char *where,
                             const char *unit, double lo, double hi,
-                            const char *what, double *out, calcify_error *err)
+                            const char *what, const char *example, double *out,
+                            calcify_error *err)
 {
     const config_setting_t *s = config_setting_get_member(group, key);
     char at[1024];
@@ -358,12 +390,10 @@ calcify_status cfg_quantity(const char *path, const config_setting_t *group,
                             "%s = \"NUMBER UNIT\";)",
                             loc(at, sizeof at, path, cfg_line(group)), key, where,
                             key);
-    const char *text = config_setting_get_string(s);
-    if (!text)
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: '%s' in %s has no unit (expected a quoted "
-                            "number and unit, e.g. %s = \"1 %s\";)",
-                            path, cfg_line(s), key, where, key, unit);
+    const char *text;
+    calcify_status st = cfg_quantity_text(path, s, key, where, example, &text, err);
+    if (st)
+        return st;
     return cfg_convert_quantity(path, cfg_line(s), key, where, text, unit, lo,
                                 hi, what, out, err);
 }

@@ -41,14 +41,28 @@ calcify_status cfg_number(const char *path, const config_setting_t *group,
                           double hi, double *out, calcify_error *err);
 
 /* A quantity "NUMBER UNIT" member converted to `unit`, in [lo, hi]
- * (`what` describes the range in messages, e.g. "a duration > 0"). */
+ * (`what` names the quantity in messages, e.g. "a duration", which say
+ * "expected a duration in [1e-09, 1e+06] d": both bounds, always; `example`
+ * is a quantity of the kind, e.g. "6 w"). */
 calcify_status cfg_quantity(const char *path, const config_setting_t *group,
                             const char *key, const char *where,
                             const char *unit, double lo, double hi,
-                            const char *what, double *out, calcify_error *err);
+                            const char *what, const char *example, double *out,
+                            calcify_error *err);
+
+/* The text of setting s, named `key` in `where`, that must hold a quantity:
+ * a bare number, a boolean, a list or a group is refused with file:line
+ * ("expected a quantity with a unit, e.g. \"<example>\"").  Every reader of
+ * a quantity string takes it through here, never straight from libconfig's
+ * string getters (which return NULL for anything but a string). */
+calcify_status cfg_quantity_text(const char *path, const config_setting_t *s,
+                                 const char *key, const char *where,
+                                 const char *example, const char **text,
+                                 calcify_error *err);
 
 /* Convert a quantity string read from line `line`; shared by cfg_quantity
- * and by files that store value and unit separately. */
+ * and by files that store value and unit separately.  `what` as for
+ * cfg_quantity. */
 calcify_status cfg_convert_quantity(const char *path, int line,
                                     const char *key, const char *where,
                                     const char *text, const char *unit,

@@ -6,6 +6,7 @@
 
 #include "calcify/dosing.h"
 #include "calcify/model.h"
+#include "calcify/params.h"
 #include "calcify/units.h"
 #include "dosing_read.h"
 #include "suggest.h"
@@ -150,17 +151,20 @@ static calcify_status read_amount(const char *path, const config_setting_t *g,
     const config_setting_t *s = cfg_require(path, g, "amount", where, err);
     if (!s)
         return CALCIFY_EINPUT;
-    const char *text = config_setting_get_string(s);
+    const char *text;
+    calcify_status st = cfg_quantity_text(path, s, "amount", where, "200 ug/kg", &text, err);
+    if (st)
+        return st;
     d->per_kg = calcify_unit_is_per_body_weight(text);
-    if (text && !d->per_kg && calcify_quantity_parse(text, "mg", &d->amount) == -3)
+    if (!d->per_kg && calcify_quantity_parse(text, "mg", &d->amount) == -3)
         return calcify_fail(err, CALCIFY_EINPUT,
                             "%s:%d: 'amount' in %s is \"%s\": a dose is per kg body "
                             "weight or per animal (expected one of: mg/kg, ug/kg, "
                             "mg, ug, g)", path, cfg_line(s), where, text);
     return cfg_convert_quantity(path, cfg_line(s), "amount", where, text,
                                 d->per_kg ? "mg/kg" : "mg", 0, 1e6,
-                                "an amount >= 0, e.g. \"2 mg/kg\" or \"0.5 mg\"",
-                                &d->amount, err);
+                                d->per_kg ? "an amount per kg body weight"
+                                          : "an amount per animal", &d->amount, err);
 }
 
 static calcify_status read_dose(const char *path, const config_setting_t *g,
@@ -186,7 +190,8 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
     d->every = 0;
     if (config_setting_get_member(g, "at") &&
         (st = cfg_quantity(path, g, "at", where, "d", 0, 1e6,
-                           "a time >= 0 from the phase's start, e.g. \"8 h\"", &d->at, err)))
+                           "a time from the phase's start", "8 h", &d->at,
+                           err)))
         return st;
     if (d->at >= duration)
         return calcify_fail(err, CALCIFY_EINPUT,
@@ -195,7 +200,8 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
                             cfg_line(config_setting_get_member(g, "at")), where, d->at, duration);
     const int has_every = config_setting_get_member(g, "every") != NULL;
     if (has_every && (st = cfg_quantity(path, g, "every", where, "d", 1e-6, 1e6,
-                                        "an interval > 0, e.g. \"1 d\"", &d->every, err)))
+                                        "an interval", "1 d", &d->every,
+                                        err)))
         return st;
     /* doses that fit in the phase, unless count says fewer */
     long fit = has_every ? (long)floor((duration - d->at) / d->every * (1 + 1e-12)) + 1 : 1;
@@ -255,11 +261,11 @@ calcify_status dosing_read_phase(const char *path, const config_setting_t *phase
     return CALCIFY_OK;
 }
 
-/* A list of quantities, each converted to `unit`. */
+/* A list of quantities, each converted to `unit`, in [lo, hi]. */
 static calcify_status read_column(const char *path, const config_setting_t *g,
-                                  const char *key, const char *unit, double lo,
-                                  const char *what, double **out, size_t *n,
-                                  calcify_error *err)
+                                  const char *key, const char *unit, double lo, double hi,
+                                  const char *what, const char *example, double **out,
+                                  size_t *n, calcify_error *err)
 {
     const config_setting_t *a = cfg_require(path, g, key, "growth", err);
     if (!a)
@@ -271,15 +277,15 @@ static calcify_status read_column(const char *path, const config_setting_t *g,
     if (!(*out = calloc(*n, sizeof **out)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     for (size_t i = 0; i < *n; i++) {
-        const char *text = config_setting_get_string_elem(a, (int)i);
+        const char *text;
         char k[64];
         snprintf(k, sizeof k, "%s[%zu]", key, i + 1);
-        if (!text)
-            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s in growth has no unit "
-                                "(expected a quoted number and unit, e.g. \"1 %s\")",
-                                path, cfg_line(a), k, unit);
-        calcify_status st = cfg_convert_quantity(path, cfg_line(a), k, "growth", text, unit,
-                                                 lo, 1e9, what, &(*out)[i], err);
+        calcify_status st = cfg_quantity_text(path, config_setting_get_elem(a, (unsigned)i),
+                                              k, "growth", example, &text, err);
+        if (st)
+            return st;
+        st = cfg_convert_quantity(path, cfg_line(a), k, "growth", text, unit,
+                                                 lo, hi, what, &(*out)[i], err);
         if (st)
             return st;
     }
@@ -303,12 +309,14 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     gr->line = cfg_line(g);
     size_t nt = 0, nb = 0, nf = 0;
     calcify_status st;
+    /* the table stands in for these parameters: the same admissible ranges */
+    const calcify_param_def *bw = &calcify_param_defs[CALCIFY_P_BODY_WEIGHT];
     if ((st = cfg_check_keys(path, g, growth_keys, "growth", err)) ||
-        (st = read_column(path, g, "time", "d", 0, "a time >= 0", &gr->t, &nt, err)) ||
-        (st = read_column(path, g, "body_weight", "kg", 1e-3, "a body weight > 0, e.g. "
-                          "\"250 g\"", &gr->body_weight, &nb, err)) ||
-        (st = read_column(path, g, "food_intake", "g/d", 0, "food per animal per day "
-                          ">= 0, e.g. \"18 g/d\"", &gr->food, &nf, err))) {
+        (st = read_column(path, g, "time", "d", 0, 1e9, "a time", "0 d", &gr->t, &nt, err)) ||
+        (st = read_column(path, g, "body_weight", "kg", bw->lo, bw->hi, "a body weight",
+                          "250 g", &gr->body_weight, &nb, err)) ||
+        (st = read_column(path, g, "food_intake", "g/d", 0, 1e9, "food per animal per day",
+                          "18 g/d", &gr->food, &nf, err))) {
         calcify_growth_free(gr);
         return st;
     }
@@ -323,6 +331,17 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
             st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: growth time[%zu] = %g d follows "
                               "%g d (expected increasing times)", path, cfg_line(g), i + 1,
                               gr->t[i], gr->t[i - 1]);
+            calcify_growth_free(gr);
+            return st;
+        }
+    /* food per kg is linear over linear between rows, so monotone: the rows
+     * bound it */
+    for (size_t i = 0; i < nt; i++)
+        if ((st = calcify_param_check(CALCIFY_P_FOOD_INTAKE, gr->food[i] / gr->body_weight[i],
+                                      path, cfg_line(g), err))) {
+            size_t len = strlen(err->msg);
+            snprintf(err->msg + len, sizeof err->msg - len, "; growth row %zu: food_intake "
+                     "%g g/d at body_weight %g kg", i + 1, gr->food[i], gr->body_weight[i]);
             calcify_growth_free(gr);
             return st;
         }

@@ -85,6 +85,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+calcify_status calcify_obs_check_unique(const char *where, const int *obs, size_t n,
+                                        calcify_status code, calcify_error *err)
+{
+    for (size_t j = 1; j < n; j++)
+        for (size_t i = 0; i < j; i++)
+            if (obs[i] == obs[j])
+                return calcify_fail(err, code, "%s '%s' given twice (expected each "
+                                    "observable once)", where, calcify_obs_names[obs[j]]);
+    return CALCIFY_OK;
+}
+
 calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **obs,
                                       size_t *n_obs, calcify_error *err)
 {
@@ -107,6 +118,11 @@ calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **o
                                 "as ca_aorta_ug_per_mg,cmgp_fraction)%s%s%s", opt, name,
                                 near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
         }
+    }
+    calcify_status st = calcify_obs_check_unique(opt, v, cap, CALCIFY_EUSAGE, err);
+    if (st) {
+        free(v);
+        return st;
     }
     *obs = v;
     *n_obs = cap;

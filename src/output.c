@@ -147,6 +147,37 @@ static void outfile_buffer(calcify_outfile *of)
     }
 }
 
+/* The temporary files open now, for calcify_outfile_remove_temporaries in
+ * a signal handler: a slot is set once its name is complete and cleared
+ * before the name is freed.  Files are opened and committed by one thread. */
+#define MAX_LIVE_TMP 16
+static const char *volatile live_tmp[MAX_LIVE_TMP];
+
+static void live_add(const char *tmp)
+{
+    for (int i = 0; i < MAX_LIVE_TMP; i++)
+        if (!live_tmp[i]) {
+            live_tmp[i] = tmp;
+            return;
+        }
+}
+
+static void live_remove(const char *tmp)
+{
+    for (int i = 0; tmp && i < MAX_LIVE_TMP; i++)
+        if (live_tmp[i] == tmp)
+            live_tmp[i] = NULL;
+}
+
+void calcify_outfile_remove_temporaries(void)
+{
+    for (int i = 0; i < MAX_LIVE_TMP; i++) {
+        const char *t = live_tmp[i];
+        if (t)
+            unlink(t);
+    }
+}
+
 calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
                                     calcify_error *err)
 {
@@ -199,6 +230,8 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     }
     snprintf(of->tmp_path, n, "%s.tmp.XXXXXX", of->target);
     int fd = mkstemp(of->tmp_path);
+    if (fd >= 0)
+        live_add(of->tmp_path);
     if (fd < 0) {
         int e = errno;
         free(of->tmp_path);
@@ -251,6 +284,7 @@ calcify_status calcify_outfile_commit(calcify_outfile *of, calcify_error *err)
     else {
         free(of->made_dir); /* the folders now hold the result: keep them */
         of->made_dir = NULL;
+        live_remove(of->tmp_path);
         free(of->tmp_path);
         of->tmp_path = NULL;
     }
@@ -269,6 +303,7 @@ void calcify_outfile_abort(calcify_outfile *of)
     of->buf = NULL;
     if (of->tmp_path)
         unlink(of->tmp_path);
+    live_remove(of->tmp_path);
     if (of->made_dir && of->target) {
         char *dir = dir_of(of->target);
         if (dir)

@@ -53,6 +53,12 @@ static calcify_status range_check(int i, double v, calcify_error *err,
                         d->name, v, d->unit, d->lo, d->hi, d->unit);
 }
 
+calcify_status calcify_param_check(int index, double value, const char *path, int line,
+                                   calcify_error *err)
+{
+    return range_check(index, value, err, path, line);
+}
+
 static char *suggest_param(const char *name, char *buf, size_t cap)
 {
     return calcify_suggest_strided(name, &calcify_param_defs[0].name,

@@ -175,7 +175,10 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
     return CALCIFY_OK;
 }
 
-/* strtod over exactly [s, end); empty → NAN; -1 if not a number */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* strtod over exactly [s, end); empty → NAN; -1 if not a finite number */
 static int number_field(const char *s, const char *end, double *out)
 {
     if (s == end) {
@@ -189,7 +192,74 @@ static int number_field(const char *s, const char *end, double *out)
     buf[end - s] = '\0';
     errno = 0;
     *out = strtod(buf, &stop);
-    return *stop || errno == ERANGE ? -1 : 0;
+    return *stop || errno == ERANGE || !isfinite(*out) ? -1 : 0;
+}
+
+/* What is wrong with the numbers of a row (fields f[1], f[3..8]), or NULL. */
+static const char *check_numbers(const char *const f[9], const char *line_end,
+                                 calcify_popstat *r)
+{
+    double count, q;
+    if (number_field(f[1], f[2] - 1, &r->time) || isnan(r->time))
+        return "time_d is not a finite number";
+    if (number_field(f[3], f[4] - 1, &count) || !(count >= 0) ||
+        count > CALCIFY_POPULATION_MAX_PER_ARM || count != floor(count))
+        return "n is not a whole number of animals (expected 0 to "
+               STRINGIFY(CALCIFY_POPULATION_MAX_PER_ARM) ")";
+    r->n = (size_t)count;
+    if (number_field(f[4], f[5] - 1, &r->mean) || number_field(f[5], f[6] - 1, &r->sd))
+        return "mean or sd is not a finite number (expected a number, or an empty field "
+               "where population writes one)";
+    if (isnan(r->mean) != (r->n == 0))
+        return "mean is empty with animals or given without (expected a mean exactly when n >= 1)";
+    if (isnan(r->sd) != (r->n < 2))
+        return "sd is empty with two or more animals or given with fewer (expected an sd "
+               "exactly when n >= 2)";
+    if (r->sd < 0)
+        return "sd is negative (expected sd >= 0)";
+    for (int k = 6; k < 9; k++)
+        if (number_field(f[k], k < 8 ? f[k + 1] - 1 : line_end, &q) || isnan(q) != (r->n == 0))
+            return "a quantile is not a finite number (expected p05, p50 and p95 exactly "
+                   "when n >= 1)";
+    return NULL;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const calcify_popstat *x = a, *y = b;
+    int c = strcmp(x->arm, y->arm);
+    if (c)
+        return c;
+    if (x->obs != y->obs)
+        return (x->obs > y->obs) - (x->obs < y->obs);
+    return (x->time > y->time) - (x->time < y->time);
+}
+
+/* One row per arm, time and observable (times equal as calcify_popstats_find
+ * takes them). */
+static calcify_status check_unique(const char *path, const calcify_popstat *rows, size_t n,
+                                   calcify_error *err)
+{
+    if (n < 2)
+        return CALCIFY_OK;
+    calcify_popstat *s = malloc(n * sizeof *s);
+    if (!s)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    memcpy(s, rows, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_key);
+    calcify_status st = CALCIFY_OK;
+    for (size_t i = 1; i < n && !st; i++)
+        if (s[i].obs == s[i - 1].obs && !strcmp(s[i].arm, s[i - 1].arm) &&
+            fabs(s[i].time - s[i - 1].time) <= 1e-9 * (s[i].time > 1 ? s[i].time : 1)) {
+            const calcify_popstat *a = s[i].line < s[i - 1].line ? &s[i] : &s[i - 1];
+            const calcify_popstat *b = a == &s[i] ? &s[i - 1] : &s[i];
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: arm '%s', time_d %g, observable "
+                              "'%s' again (first at line %d; expected one row per arm, time "
+                              "and observable)", path, b->line, b->arm, b->time,
+                              calcify_obs_names[b->obs], a->line);
+        }
+    free(s);
+    return st;
 }
 
 calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, size_t *n,
@@ -209,7 +279,19 @@ calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, s
     ssize_t len;
     while (!st && (len = getline(&line, &cap, fp)) > 0) {
         lineno++;
-        if (line[len - 1] == '\n')
+        if (memchr(line, '\0', (size_t)len)) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: NUL byte (expected the stats.csv "
+                              "as calcify population wrote it)", path, lineno);
+            break;
+        }
+        if (line[len - 1] != '\n') {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: the row is cut short (no line "
+                              "end; expected the stats.csv of a population that finished)",
+                              path, lineno);
+            break;
+        }
+        line[--len] = '\0';
+        if (len > 0 && line[len - 1] == '\r') /* CRLF, as an editor may save it */
             line[--len] = '\0';
         if (lineno == 1) {
             if (strcmp(line, header) != 0)
@@ -237,6 +319,7 @@ calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, s
             *rows = r, have = nc;
         }
         calcify_popstat *r = &(*rows)[*n];
+        r->line = lineno;
         snprintf(r->arm, sizeof r->arm, "%.*s", (int)(f[1] - f[0] - 1), f[0]);
         char obs[128];
         snprintf(obs, sizeof obs, "%.*s", (int)(f[3] - f[2] - 1), f[2]);
@@ -244,15 +327,11 @@ calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, s
         for (int i = 0; i < CALCIFY_NOBS; i++)
             if (!strcmp(obs, calcify_obs_names[i]))
                 r->obs = i;
-        double count;
-        if (number_field(f[1], f[2] - 1, &r->time) || !isfinite(r->time) ||
-            number_field(f[3], f[4] - 1, &count) || !(count >= 0) ||
-            number_field(f[4], f[5] - 1, &r->mean) || number_field(f[5], f[6] - 1, &r->sd)) {
-            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: expected numbers in time_d, n, "
-                              "mean and sd", path, lineno);
+        const char *why = check_numbers(f, line + len, r);
+        if (why) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s", path, lineno, why);
             break;
         }
-        r->n = (size_t)count;
         if (r->obs >= 0) /* an observable this build does not know is skipped */
             (*n)++;
     }
@@ -263,6 +342,8 @@ calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, s
         st = calcify_fail(err, CALCIFY_EINPUT, "%s: empty (expected the stats.csv of "
                           "calcify population)", path);
     fclose(fp);
+    if (!st)
+        st = check_unique(path, *rows, *n, err);
     if (st) {
         free(*rows);
         *rows = NULL;

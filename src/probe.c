@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calcify/endpoints.h"
 #include "calcify/probe.h"
 #include "suggest.h"
 
@@ -204,12 +205,13 @@ calcify_status calcify_obs_parse_list(const char *list, int *obs, size_t *n,
                                 "(observables are the columns of calcify run)", name,
                                 near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
         }
-        for (size_t i = 0; i < *n; i++)
-            if (obs[i] == found)
-                return calcify_fail(err, CALCIFY_EUSAGE, "--observable '%s' given twice", name);
         if (*n >= CALCIFY_NOBS)
             return calcify_fail(err, CALCIFY_EUSAGE, "--observable: too many");
         obs[(*n)++] = found;
+        calcify_status st = calcify_obs_check_unique("--observable", obs, *n, CALCIFY_EUSAGE,
+                                                     err);
+        if (st)
+            return st;
         if (!comma)
             return CALCIFY_OK;
         s = comma + 1;

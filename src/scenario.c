@@ -45,9 +45,10 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
     }
     const calcify_param_def *d = &calcify_param_defs[i];
     *index = i;
-    char range[160];
-    snprintf(range, sizeof range, "a value in [%g, %g] %s", d->lo, d->hi, d->unit);
-    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, range, value, err);
+    char example[64];
+    snprintf(example, sizeof example, "%g %s", d->lo > 0 ? d->lo : d->hi, d->unit);
+    return cfg_quantity(path, g, name, where, d->unit, d->lo, d->hi, "a value", example, value,
+                        err);
 }
 
 /* A `set = { NAME = "VALUE UNIT"; … };` group of an arm or phase. */
@@ -94,8 +95,7 @@ static calcify_status read_diet(const char *path, const config_setting_t *g,
                                 "doses = ( { drug = \"%s\"; route = …; amount = \"%s\"; } );)",
                                 path, cfg_line(s), diet_keys[k], where, text, diet_keys[k], text);
         calcify_status st = cfg_quantity(path, g, diet_keys[k], where, "mg/g", 0,
-                                         1000, "a food concentration >= 0, e.g. "
-                                         "\"5 ug/g\"", &diet[index[k]], err);
+                                         1000, "a food concentration", "5 ug/g", &diet[index[k]], err);
         if (st)
             return st;
     }
@@ -158,7 +158,7 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
         p->line = cfg_line(g);
         if ((st = cfg_check_keys(path, g, phase_keys, pw, err)) ||
             (st = cfg_quantity(path, g, "duration", pw, "d", 1e-9, 1e6,
-                               "a duration > 0, e.g. \"6 w\" or \"42 d\"",
+                               "a duration", "6 w",
                                &p->duration, err)) ||
             (st = read_diet(path, g, pw, p->diet, err)) ||
             (st = dosing_read_phase(path, g, pw, p, err)))
@@ -357,12 +357,16 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
         if (!(sc->endpoints = calloc((size_t)n, sizeof *sc->endpoints)))
             return CALCIFY_ENOMEM;
         for (int k = 0; k < n; k++) {
-            const char *text = config_setting_get_string_elem(e, k);
+            const char *text;
             char key[32];
             snprintf(key, sizeof key, "endpoint %d", k + 1);
-            calcify_status st = cfg_convert_quantity(
-                path, cfg_line(e), key, "endpoints", text ? text : "", "d", 0, 1e6,
-                "a time >= 0, e.g. \"6 w\"", &sc->endpoints[k], err);
+            calcify_status st = cfg_quantity_text(path, config_setting_get_elem(e, (unsigned)k),
+                                                  key, "endpoints", "6 w", &text, err);
+            if (st)
+                return st;
+            st = cfg_convert_quantity(
+                path, cfg_line(e), key, "endpoints", text, "d", 0, 1e6,
+                "a time", &sc->endpoints[k], err);
             if (st)
                 return st;
             if (k && !(sc->endpoints[k] > sc->endpoints[k - 1]))
@@ -400,6 +404,12 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
             }
             sc->endpoint_obs[sc->n_endpoint_obs++] = i;
         }
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d: endpoint_observables", path, cfg_line(o));
+        calcify_status st = calcify_obs_check_unique(where, sc->endpoint_obs,
+                                                     sc->n_endpoint_obs, CALCIFY_EINPUT, err);
+        if (st)
+            return st;
     }
     return CALCIFY_OK;
 }
@@ -424,7 +434,7 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
     sc->output_step = CALCIFY_DEFAULT_OUTPUT_STEP_D;
     if (config_setting_get_member(root, "output_step") &&
         (st = cfg_quantity(path, root, "output_step", w, "d", 1e-9, 1e6,
-                           "a time step > 0, e.g. \"1 d\"", &sc->output_step, err)))
+                           "a time step", "1 d", &sc->output_step, err)))
         return st;
     if (!(sc->path = strdup(path)) ||
         !(sc->name = name ? strdup(name) : default_name(path)) ||
@@ -478,15 +488,13 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
     for (size_t a = 0; sc->growth && a < sc->n_arms; a++)
         for (size_t p = 0; p < sc->arms[a].n_phases; p++) {
             const calcify_diet_phase *ph = &sc->arms[a].phases[p];
-            static const int taken[] = {CALCIFY_P_FOOD_INTAKE, CALCIFY_P_BODY_WEIGHT};
-            for (int k = 0; k < 2; k++)
-                if (ph->set[taken[k]])
-                    return calcify_fail(err, CALCIFY_EINPUT,
-                                        "%s:%d: phase %zu of arm '%s' sets '%s', which the "
-                                        "growth table at line %d decides (expected the "
-                                        "growth table to change it, or no growth table)",
-                                        path, ph->line, p + 1, sc->arms[a].name,
-                                        calcify_param_defs[taken[k]].name, sc->growth->line);
+            char who[512];
+            snprintf(who, sizeof who, "%s:%d: phase %zu of arm '%s'", path, ph->line, p + 1,
+                     sc->arms[a].name);
+            for (int i = 0; i < CALCIFY_NPARAM; i++)
+                if (ph->set[i] &&
+                    (st = calcify_scenario_check_settable(sc, i, who, CALCIFY_EINPUT, err)))
+                    return st;
         }
 
     if ((st = calcify_paramset_load(sc->param_path, &sc->params, err)))
@@ -509,7 +517,11 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
                                     "'calcify params SCENARIO' and the scenario's vars); "
                                     "did you mean %s?", nm, near);
         }
-        if ((st = calcify_paramset_assign(&sc->params, o->sets[i],
+        char who[160];
+        snprintf(who, sizeof who, "--set '%s'", o->sets[i]);
+        int p = calcify_param_find(nm);
+        if ((p >= 0 && (st = calcify_scenario_check_settable(sc, p, who, CALCIFY_EUSAGE, err))) ||
+            (st = calcify_paramset_assign(&sc->params, o->sets[i],
                                           "set on the command line", err)))
             return st;
     }
@@ -622,6 +634,17 @@ const calcify_arm *calcify_scenario_find_arm(const calcify_scenario *sc,
         if (strcmp(sc->arms[k].name, name) == 0)
             return &sc->arms[k];
     return NULL;
+}
+
+calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int param,
+                                               const char *who, calcify_status code,
+                                               calcify_error *err)
+{
+    if (!sc->growth || (param != CALCIFY_P_FOOD_INTAKE && param != CALCIFY_P_BODY_WEIGHT))
+        return CALCIFY_OK;
+    return calcify_fail(err, code, "%s sets '%s', which the growth table at %s:%d decides "
+                        "(expected the growth table to change it, or no growth table)", who,
+                        calcify_param_defs[param].name, sc->path, sc->growth->line);
 }
 
 double calcify_arm_duration(const calcify_arm *arm)

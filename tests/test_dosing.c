@@ -256,7 +256,7 @@ static const struct {
     {"bad_dose_at.cfg", "bad_dose_at.cfg:5: 'at' in dose 1 of phase 1 of arm 'a' is 8 d, at or after the phase's end"},
     {"bad_growth_lengths.cfg", "bad_growth_lengths.cfg:4: growth has 2 times, 1 body weights and 2 food intakes"},
     {"bad_growth_order.cfg", "bad_growth_order.cfg:4: growth time[3] = 14 d follows 28 d (expected increasing times)"},
-    {"bad_growth_set.cfg", "bad_growth_set.cfg:4: phase 1 of arm 'a' sets 'food_intake', which the growth table at line 2 decides"},
+    {"bad_growth_set.cfg", "bad_growth_set.cfg:4: phase 1 of arm 'a' sets 'food_intake', which the growth table at tests/fixtures/dosing/bad_growth_set.cfg:2 decides"},
 };
 
 static void test_bad_input(void)

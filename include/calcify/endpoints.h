@@ -44,6 +44,13 @@ int calcify_obs_find(const char *name);
 calcify_status calcify_times_parse(const char *opt, const char *list, double **at,
                                    size_t *n_at, calcify_error *err);
 
+/* OK if obs[0..n) holds each observable once; else "WHERE 'NAME' given
+ * twice (expected each observable once)" with status `code`.  The one check
+ * of every observable list, in scenarios and on the command line: a repeat
+ * would be a repeated CSV column. */
+calcify_status calcify_obs_check_unique(const char *where, const int *obs, size_t n,
+                                        calcify_status code, calcify_error *err);
+
 /* Parse "ca_aorta_ug_per_mg,cmgp_fraction" (output column names) into
  * observable indices; *obs is malloc'd.  An unknown name fails with the
  * closest names suggested; the message names `opt`. */

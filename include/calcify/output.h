@@ -49,6 +49,11 @@ calcify_status calcify_outfile_commit(calcify_outfile *of, calcify_error *err);
  * target is left as it was.  NULL-safe and safe after commit. */
 void calcify_outfile_abort(calcify_outfile *of);
 
+/* Remove the temporary file of every outfile open now (at most 16 are
+ * tracked).  Async-signal-safe: for a SIGINT or SIGTERM handler that then
+ * ends the process, so an interrupted command leaves no *.tmp.* behind. */
+void calcify_outfile_remove_temporaries(void);
+
 /* Create folder `path` and its missing parents (like mkdir -p).  *made gets
  * the topmost folder created (malloc'd), or NULL when all existed; pass it
  * to calcify_dir_unmake to undo.  CALCIFY_EIO naming the folder and reason

@@ -46,6 +46,13 @@ calcify_status calcify_paramset_assign(calcify_paramset *ps,
                                        const char *assignment,
                                        const char *origin, calcify_error *err);
 
+/* The range check every parameter value passes: OK if `value` (model unit)
+ * is in the parameter's admissible range, else "path:line: parameter 'NAME'
+ * is V UNIT (expected a value in [LO, HI] UNIT)" (no location if path is
+ * NULL). */
+calcify_status calcify_param_check(int index, double value, const char *path, int line,
+                                   calcify_error *err);
+
 /* Set parameter `index` to `value` (model unit) after a range check. */
 calcify_status calcify_paramset_set(calcify_paramset *ps, int index,
                                     double value, const char *origin,

@@ -59,6 +59,10 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
                                               const unsigned char *status, size_t n,
                                               calcify_error *err);
 
+/* Most animals per arm (population --n-per-arm), and so the largest n of a
+ * stats.csv row. */
+#define CALCIFY_POPULATION_MAX_PER_ARM 1000000
+
 /* One row of a stats.csv, as read back. */
 typedef struct {
     char arm[128];
@@ -66,9 +70,14 @@ typedef struct {
     int obs;              /* calcify_obs_index */
     size_t n;
     double mean, sd;      /* NAN when empty */
+    int line;             /* in the file */
 } calcify_popstat;
 
-/* Read a stats.csv written by calcify_population_write_stats.  Errors as
+/* Read a stats.csv written by calcify_population_write_stats, strictly: a
+ * whole last line, 9 fields, n a whole number in [0,
+ * CALCIFY_POPULATION_MAX_PER_ARM], mean and quantiles finite when n >= 1 and
+ * empty when n = 0, sd finite and >= 0 when n >= 2 and empty below, one row
+ * per arm, time and observable; CRLF line ends are read as LF.  Errors as
  * "path:line: what (expected …)", CALCIFY_EINPUT; *rows is malloc'd. */
 calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, size_t *n,
                                      calcify_error *err);

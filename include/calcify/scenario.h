@@ -141,6 +141,15 @@ const calcify_arm *calcify_scenario_find_arm(const calcify_scenario *sc,
 const calcify_data_label *calcify_scenario_find_label(const calcify_scenario *sc,
                                                       const char *label);
 
+/* May parameter `param` be set, varied or drawn for sc?  Not food_intake
+ * or body_weight when a growth table decides them: a value given elsewhere
+ * would be silently ignored.  `who` names the setter in the message ("--set
+ * 'food_intake=50'", "FILE:LINE: phase 1 of arm 'a'"); the error has status
+ * `code`.  The one check for scenario sets and every command-line option. */
+calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int param,
+                                               const char *who, calcify_status code,
+                                               calcify_error *err);
+
 /* Total duration of an arm, d. */
 double calcify_arm_duration(const calcify_arm *arm);
 

@@ -51,6 +51,20 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc);
 
+/* 0 if each of params[0..n) may be set for sc; else reports, for the first
+ * that may not, calcify_scenario_check_settable's message naming option
+ * `opt` ("--vary food_intake sets 'food_intake', which the growth table at
+ * … decides") and returns 2. */
+int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
+                       const char *opt);
+
+/* The row limit of every command that writes rows: unless force, more than
+ * CALCIFY_MAX_ROWS `kind` rows is refused, "WHAT would write N KIND rows
+ * (more than 10000000, the limit that guards against a mistyped GUARD;
+ * --force to write them anyway)". */
+calcify_status cli_check_rows(const char *what, double rows, const char *kind,
+                              const char *guard, int force, calcify_error *err);
+
 /* Collect one --arm NAME into names (capacity 64); -1 (reported) when full. */
 int cli_add_arm(const char **names, int *n, const char *name);
 

@@ -177,6 +177,10 @@ int cmd_fit(int argc, char **argv)
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)
         return rc;
+    if ((rc = cli_check_settable(&sc, free_idx, n_free, "--free"))) {
+        calcify_scenario_free(&sc);
+        return rc;
+    }
     calcify_error err;
     calcify_targets tg;
     calcify_fit_result res;

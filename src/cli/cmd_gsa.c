@@ -394,6 +394,11 @@ int cmd_gsa(int argc, char **argv)
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)
         return rc;
+    for (size_t j = 0; j < n_vary; j++)
+        if ((rc = cli_check_settable(&sc, &vary[j].param, 1, "--vary"))) {
+            calcify_scenario_free(&sc);
+            return rc;
+        }
     unsigned char *selected = NULL, *status = NULL, *have = NULL;
     calcify_probe probe = {0};
     gsa_design g = {.morris = method, .n = (size_t)n, .d = n_vary};

@@ -41,6 +41,8 @@ static const char usage[] =
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
     CLI_PRECISION_HELP
+    "  --force            write more than 10 million animal or stats rows (refused\n"
+    "                     otherwise: a guard against a mistyped --n-per-arm or --step)\n"
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing)\n"
     CLI_MODEL_HELP
@@ -53,13 +55,14 @@ static const char usage[] =
 
 int cmd_population(int argc, char **argv)
 {
-    enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP };
+    enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP, OPT_FORCE };
     static const struct option longopts[] = {
         {"n-per-arm", required_argument, NULL, OPT_NPER},
         {"iiv", required_argument, NULL, OPT_IIV},
         {"iiv-corr", required_argument, NULL, OPT_CORR},
         {"seed", required_argument, NULL, OPT_SEED},
         {"step", required_argument, NULL, OPT_STEP},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         CLI_BATCH_LONGOPTS,
@@ -71,7 +74,7 @@ int cmd_population(int argc, char **argv)
     cli_batch_opts b;
     cli_batch_defaults(&b);
     size_t m = 0;
-    int n_corr = 0, c;
+    int n_corr = 0, force = 0, c;
     long n_per = 0, seed = 1;
     double step = 0;
     calcify_error err;
@@ -81,7 +84,7 @@ int cmd_population(int argc, char **argv)
             return 2;
         switch (c) {
         case OPT_NPER:
-            if (cli_parse_int("--n-per-arm", optarg, 1, 1000000, &n_per))
+            if (cli_parse_int("--n-per-arm", optarg, 1, CALCIFY_POPULATION_MAX_PER_ARM, &n_per))
                 return 2;
             break;
         case OPT_IIV:
@@ -115,6 +118,7 @@ int cmd_population(int argc, char **argv)
                 return 2;
             break;
         case 'o': dir = optarg; break;
+        case OPT_FORCE: force = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
             if (cli_batch_option_or_usage(&b, c, optarg, usage))
@@ -134,6 +138,11 @@ int cmd_population(int argc, char **argv)
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)
         return rc;
+    for (size_t j = 0; j < m; j++)
+        if ((rc = cli_check_settable(&sc, &iiv[j].param, 1, "--iiv"))) {
+            calcify_scenario_free(&sc);
+            return rc;
+        }
     unsigned char *selected = NULL, *status = NULL;
     calcify_probe probe = {0};
     double *values = NULL, *y = NULL;
@@ -143,6 +152,14 @@ int cmd_population(int argc, char **argv)
     if (!st)
         st = calcify_probe_init_grid(&probe, &sc, selected, step > 0 ? step : sc.output_step,
                                      b.obs, b.n_obs, &err);
+    /* animals.csv has a row per animal, stats.csv one per arm, time and
+     * observable: the probe's slots */
+    if (!st)
+        st = cli_check_rows("this population", (double)probe.n_arms * (double)n_per, "animal",
+                            "--n-per-arm", force, &err);
+    if (!st)
+        st = cli_check_rows("this population", (double)probe.n_out, "stats", "--step", force,
+                            &err);
     if (!st) {
         total = probe.n_arms * (size_t)n_per;
         if (!(values = malloc(total * m * sizeof *values)) ||

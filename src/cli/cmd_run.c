@@ -231,16 +231,15 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     for (size_t k = 0; !st && k < sc.n_arms; k++)
         if (!selected || selected[k])
             rows += calcify_arm_duration(&sc.arms[k]) / dt + 2;
+    char what[64];
+    snprintf(what, sizeof what, "--step %g d", dt);
+    if (!st && !summary && step > 0)
+        st = cli_check_rows(what, rows, NULL, "step", force, &err);
     if (!st && !summary && !force && rows > CALCIFY_MAX_ROWS)
-        st = step > 0 ? calcify_fail(&err, CALCIFY_EUSAGE, "--step %g d would write %.0f "
-                                     "rows (more than %d, the limit that guards against a "
-                                     "mistyped step; --force to write them anyway)", dt,
-                                     rows, CALCIFY_MAX_ROWS)
-                      : calcify_fail(&err, CALCIFY_EINPUT, "%s: output_step = \"%g d\" "
-                                     "would write %.0f rows (more than %d, the limit that "
-                                     "guards against a mistyped step; --step or --force "
-                                     "to write them anyway)", sc.path, dt, rows,
-                                     CALCIFY_MAX_ROWS);
+        st = calcify_fail(&err, CALCIFY_EINPUT, "%s: output_step = \"%g d\" would write "
+                          "%.0f rows (more than %d, the limit that guards against a "
+                          "mistyped step; --step or --force to write them anyway)",
+                          sc.path, dt, rows, CALCIFY_MAX_ROWS);
     if (!st)
         sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     if (!st && !sim)

@@ -99,13 +99,20 @@ int cmd_sensitivity(int argc, char **argv)
         fprintf(stderr, "calcify sensitivity: expected one SCENARIO\n%s", usage);
         return 2;
     }
-    if (n_params == 0)
-        for (int p = 0; p < CALCIFY_NPARAM; p++)
-            params[n_params++] = p;
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)
         return rc;
+    if ((rc = cli_check_settable(&sc, params, n_params, "--param"))) {
+        calcify_scenario_free(&sc);
+        return rc;
+    }
+    /* by default every parameter the scenario lets change */
+    calcify_error ignored;
+    if (n_params == 0)
+        for (int p = 0; p < CALCIFY_NPARAM; p++)
+            if (!calcify_scenario_check_settable(&sc, p, "", CALCIFY_EUSAGE, &ignored))
+                params[n_params++] = p;
     /* differences need quieter solver noise than a plain run */
     if (mo.rtol == 0)
         sc.rtol /= 100;

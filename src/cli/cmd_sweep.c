@@ -420,6 +420,10 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
                 return cli_error(pst, msg);
             }
         }
+        if (cli_check_settable(&sc, &vary[i].param, 1, "--vary")) {
+            calcify_scenario_free(&sc);
+            return 2;
+        }
         for (size_t j = 0; j < i; j++)
             if (strcmp(vary[i].name, vary[j].name) == 0) {
                 fprintf(stderr, "calcify: --vary %s given twice\n", vary[i].name);
@@ -455,13 +459,10 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         }
     double sum_rows = (double)(last - first) * (double)n_sel;
     ts_rows *= timeseries ? (double)(last - first) : 0;
-    if (!st && !force && (sum_rows > CALCIFY_MAX_ROWS || ts_rows > CALCIFY_MAX_ROWS))
-        st = calcify_fail(&err, CALCIFY_EUSAGE, "this sweep would write %.0f %s rows "
-                          "(more than %d, the limit that guards against a mistyped "
-                          "--n or --step; --force to write them anyway)",
-                          sum_rows > CALCIFY_MAX_ROWS ? sum_rows : ts_rows,
-                          sum_rows > CALCIFY_MAX_ROWS ? "summary" : "time-series",
-                          CALCIFY_MAX_ROWS);
+    if (!st)
+        st = cli_check_rows("this sweep", sum_rows, "summary", "--n or --step", force, &err);
+    if (!st)
+        st = cli_check_rows("this sweep", ts_rows, "time-series", "--n or --step", force, &err);
 
     /* the header rows: the summary's columns follow --vary, --at, --observable */
     sum_header_arg sha = {&sc, vary, n_vary, &endpoints};

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/output.h"
 #include "calcify/solver.h"
 #include "calcify/units.h"
 #include "cli.h"
@@ -162,6 +163,34 @@ void cli_endpoint_opts_free(cli_endpoint_opts *o)
     free(o->at);
     free(o->obs);
     memset(o, 0, sizeof *o);
+}
+
+int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
+                       const char *opt)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (params[i] < 0) /* a scenario variable */
+            continue;
+        char who[128];
+        calcify_error err;
+        snprintf(who, sizeof who, "%s %s", opt, calcify_param_defs[params[i]].name);
+        calcify_status st = calcify_scenario_check_settable(sc, params[i], who, CALCIFY_EUSAGE,
+                                                            &err);
+        if (st)
+            return cli_error(st, err.msg);
+    }
+    return 0;
+}
+
+calcify_status cli_check_rows(const char *what, double rows, const char *kind,
+                              const char *guard, int force, calcify_error *err)
+{
+    if (force || !(rows > CALCIFY_MAX_ROWS))
+        return CALCIFY_OK;
+    return calcify_fail(err, CALCIFY_EUSAGE, "%s would write %.0f %s%srows (more than %d, "
+                        "the limit that guards against a mistyped %s; --force to write "
+                        "them anyway)", what, rows, kind ? kind : "", kind ? " " : "",
+                        CALCIFY_MAX_ROWS, guard);
 }
 
 int cli_add_arm(const char **names, int *n, const char *name)

@@ -1,10 +1,13 @@
 /* main.c — calcify's command dispatcher.  Each command parses its own options
  * into plain values, calls the library and maps the status to an exit code. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
+#include "calcify/output.h"
 #include "cli.h"
 
 #ifndef CALCIFY_VERSION
@@ -46,6 +49,30 @@ static const char usage[] =
     "Exit status: 0 success; 1 simulation, fit or I/O failure (or a FAIL in\n"
     "validate); 2 invalid command line or input file.\n";
 
+/* SIGINT or SIGTERM outside a sweep's runs (which stop more gently, see
+ * cmd_sweep.c): no temporary file left behind, exit 128 + the signal. */
+static void on_signal(int sig)
+{
+    calcify_outfile_remove_temporaries();
+    _exit(128 + sig);
+}
+
+/* Installed before any command writes a file; a signal ignored when calcify
+ * started (nohup, a background job of a script) stays ignored. */
+static void install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 static int finish(int rc)
 {
     /* a full disk or a closed pipe must not pass as success */
@@ -59,6 +86,7 @@ static int finish(int rc)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    install_signal_handlers();
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;

@@ -33,6 +33,39 @@ done
 
 { printf '\xef\xbb\xbf'; cat "$M/data/schurgers2007.csv"; } > "$G/targets_bom.csv"
 
+# small scenarios, one flaw each: scen NAME 'TOP-LEVEL SETTINGS' 'PHASE SETTINGS'
+# ['DURATION' ['WARFARIN']] writes $G/NAME.cfg, the flaw on line 3 or 4
+scen() {
+    printf 'name = "t";\nparameters = "%s";\n%s\narms = ( { name = "a"; phases = ( { duration = "%s"; warfarin = %s; k1 = "5 ug/g"; mk4 = "0 ug/g"; %s } ); } );\n' \
+        "$M/rat_wky.cfg" "$2" "${4:-7 d}" "${5:-\"0 mg/g\"}" "$3" > "$G/$1.cfg"
+}
+dose() { echo "doses = ( { drug = \"warfarin\"; route = \"sc\"; $1 } );"; }
+scen amount_int '' "$(dose 'amount = 200;')"
+scen amount_float '' "$(dose 'amount = 200.0;')"
+scen amount_bool '' "$(dose 'amount = true;')"
+scen amount_list '' "$(dose 'amount = ( );')"
+scen amount_group '' "$(dose 'amount = { };')"
+scen at_int '' "$(dose 'amount = "1 mg/kg"; at = 1;')"
+scen every_bool '' "$(dose 'amount = "1 mg/kg"; every = false;')"
+scen endpoint_int 'endpoints = [ 3 ];' ''
+scen growth_int 'growth = { time = [0]; body_weight = ["250 g"]; food_intake = ["20 g/d"]; };' ''
+scen diet_bool '' '' '7 d' 'true'
+scen set_list '' 'set = { warfarin_thalf = ( ); };'
+scen step_float 'output_step = 0.5;' ''
+scen duration_huge '' '' '1e300 w'
+scen duration_years '' '' '1e6 y'
+scen endpoint_huge 'endpoints = ["1e7 d"];' ''
+scen step_huge 'output_step = "1e7 d";' ''
+scen amount_huge '' "$(dose 'amount = "1e300 mg/kg";')"
+scen amount_animal_huge '' "$(dose 'amount = "1e300 ug";')"
+scen every_huge '' "$(dose 'amount = "1 mg/kg"; every = "1e300 d";')"
+scen at_huge '' "$(dose 'amount = "1 mg/kg"; at = "1e300 d";')"
+scen food_huge '' '' '7 d' '"1e300 mg/g"'
+scen growth_weight 'growth = { time = ["0 d", "1 w"]; body_weight = ["250 g", "1e12 g"]; food_intake = ["20 g/d", "20 g/d"]; };' ''
+scen growth_food_zero 'growth = { time = ["0 d"]; body_weight = ["250 g"]; food_intake = ["0 g/d"]; };' ''
+scen growth_food_huge 'growth = { time = ["0 d", "1 w"]; body_weight = ["250 g", "250 g"]; food_intake = ["20 g/d", "1e9 g/d"]; };' ''
+scen observables_twice 'endpoint_observables = ["ca_aorta_ug_per_mg", "ca_aorta_ug_per_mg"];' ''
+
 # sweep shards, sound and spoilt
 A=(--vary warfarin_thalf=5:50:log --arm control --n 18 --quiet)
 for k in 1 2 3; do "$calcify" sweep "$S" "${A[@]}" --shard $k/3 -o "$SH/s$k" 2>/dev/null; done
@@ -59,6 +92,20 @@ rm -f "$M/.bad_inputs_scenario_$$.cfg"
 "$calcify" sweep "$S" "${A[@]}" --shard 1/2 --timeseries --step 42 -o "$SH/t1" 2>/dev/null
 "$calcify" sweep "$S" "${A[@]}" --shard 2/2 --timeseries --step 42 -o "$SH/t2lost" 2>/dev/null
 cp "$SH/t2lost/timeseries.csv" "$SH/stale/" && rm "$SH/t2lost/timeseries.csv"
+# a population's stats.csv, and copies each spoilt one way
+"$calcify" population "$S" --n-per-arm 3 --iiv ca_dep_max=30% --quiet -o "$T/pop" 2>/dev/null
+popbad() { # name, filter from the sound stats.csv to the spoilt one
+    mkdir -p "$T/popbad/$1" && eval "$2" < "$T/pop/stats.csv" > "$T/popbad/$1/stats.csv"
+}
+popbad cut 'head -c -3'
+popbad sdneg "awk -F, -v OFS=, 'NR==2{\$6=-5} {print}'"
+popbad nfrac "awk -F, -v OFS=, 'NR==2{\$4=4.5} {print}'"
+popbad nhuge "awk -F, -v OFS=, 'NR==2{\$4=\"1e20\"} {print}'"
+popbad ninf "awk -F, -v OFS=, 'NR==2{\$4=\"inf\"} {print}'"
+popbad nzero "awk -F, -v OFS=, 'NR==2{\$4=0} {print}'"
+popbad meannan "awk -F, -v OFS=, 'NR==2{\$5=\"nan\"} {print}'"
+popbad repeat "awk 'NR==2{r=\$0} {print} END{print r}'"
+popbad crlf "sed 's/\$/\r/'"
 snapshot() { (cd "$SH" && find . -type f -exec md5sum {} + | sort); }
 before=$(snapshot)
 
@@ -102,6 +149,26 @@ full_disk() {
 if full_disk; then pass=$((pass + 1)); per_class[output]=$(( ${per_class[output]:-0} + 1 ));
 else fail=$((fail + 1)); echo "FAIL [output] full disk: $(cat "$T/stderr")" >&2; fi
 
+# interrupted while a result is being written (its temporary file exists):
+# exit 128 + the signal, and no temporary file left
+interrupted() { # signal, expected status, command writing to $T/sig/out/...
+    local sig=$1 code=$2; shift 2
+    rm -rf "$T/sig" && mkdir -p "$T/sig"
+    "$calcify" "$@" >/dev/null 2>"$T/stderr" &
+    local pid=$! i=0
+    until compgen -G "$T/sig/out/*.tmp.*" >/dev/null || [ $i -ge 3000 ]; do sleep 0.01; i=$((i + 1)); done
+    kill -"$sig" $pid
+    wait $pid
+    local rc=$?
+    [ "$rc" -eq "$code" ] && [ -z "$(find "$T/sig" -name '*.tmp.*')" ]
+}
+for c in "TERM 143 sensitivity $S --threads 1 -q -o $T/sig/out/s.csv" \
+         "TERM 143 run $S --step 0.001 --force -o $T/sig/out/r.csv"; do
+    # shellcheck disable=SC2086
+    if interrupted $c; then pass=$((pass + 1)); per_class[signal]=$(( ${per_class[signal]:-0} + 1 ));
+    else fail=$((fail + 1)); echo "FAIL [signal] $c: left $(find "$T/sig" -name '*.tmp.*')" >&2; fi
+done
+
 [ "$(snapshot)" = "$before" ] || { echo "FAIL: a case changed the shards it read" >&2; fail=$((fail + 1)); }
 
 # good inputs of the same classes: accepted, and read as meant
@@ -119,6 +186,7 @@ good "-o into missing folders" '"$calcify" run "$FX/good_minimal.cfg" -o new/a/b
 good "-o a named pipe writes into it, and it stays a pipe" 'mkfifo pipe && { cat pipe > piped.csv & } && "$calcify" run "$FX/good_minimal.cfg" -o pipe && wait && test -p pipe && cmp -s piped.csv <("$calcify" run "$FX/good_minimal.cfg")'
 good "-o /dev/stdout" '"$calcify" run "$FX/good_minimal.cfg" -o /dev/stdout | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
 good "--force lifts the row limit" '(set +o pipefail; "$calcify" run "$S" --arm control --step 1e-6 --force 2>/dev/null | head -n 3 | grep -q "^control,1e-06,")'
+good "population stats.csv with CRLF line ends" '"$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/popbad/crlf" | cmp -s - <("$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/pop")'
 good "merge of sound shards" '"$calcify" merge "$SH/s1" "$SH/s2" "$SH/s3" -o merged && "$calcify" sweep "$S" "${A[@]}" -o whole && cmp -s merged/summary.csv whole/summary.csv'
 
 for c in "${!per_class[@]}"; do echo "class $c: ${per_class[$c]} passed"; done | sort
