@@ -213,6 +213,30 @@ static void test_fit_reproduces_shipped_parameters(void)
     calcify_paramset_free(&b);
 }
 
+/* Issue 16: no parameter that was not fitted moves the W&K week-6 aortic
+ * calcium more than in proportion (|d ln Ca / d ln p| <= 1), as `calcify
+ * sensitivity` measures it; the fitted ones are those whose provenance
+ * `calcify params` gives as "fitted". */
+static void test_wk_calcium_not_carried_by_one_assumption(void)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "'%1$s' params models/vermeer2007.cfg 2>/dev/null"
+             " | awk -F'\t' '$4 ~ /^fitted/ {print $1}' > '%2$s/fitted' && "
+             "'%1$s' sensitivity models/vermeer2007.cfg --arm wk_continued "
+             "--observable ca_aorta_ug_per_mg --at 42 -o '%2$s/sens.csv' 2>/dev/null && "
+             "test -s '%2$s/fitted' && "
+             "awk -F, 'NR == FNR {fitted[$1] = 1; next} "
+             "FNR == 1 {for (i = 1; i <= NF; i++) col[$i] = i; next} "
+             "!($1 in fitted) && $col[\"normalised\"] != \"\" && "
+             "($col[\"normalised\"] > 1 || $col[\"normalised\"] < -1) "
+             "{print $1, $col[\"normalised\"] > \"/dev/stderr\"; bad++} "
+             "END {exit bad > 0}' '%2$s/fitted' '%2$s/sens.csv'",
+             getenv("CALCIFY"), tmpdir);
+    int rc = system(cmd);
+    CU_ASSERT(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+}
+
 /* docs/MODEL.md carries `calcify params --markdown` verbatim. */
 static void test_model_doc_in_sync(void)
 {
@@ -241,7 +265,9 @@ static int register_suites(void)
            !CU_add_test(s, "a failed run keeps the old output", test_failure_keeps_existing_output) ||
            !CU_add_test(s, "validate passes on the shipped files", test_validate_shipped) ||
            !CU_add_test(s, "fit reproduces models/rat_wky.cfg", test_fit_reproduces_shipped_parameters) ||
-           !CU_add_test(s, "docs/MODEL.md parameter table in sync", test_model_doc_in_sync);
+           !CU_add_test(s, "docs/MODEL.md parameter table in sync", test_model_doc_in_sync) ||
+           !CU_add_test(s, "W&K week-6 calcium: no non-fitted |sensitivity| > 1",
+                        test_wk_calcium_not_carried_by_one_assumption);
 }
 
 CALCIFY_CUNIT_MAIN
