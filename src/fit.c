@@ -9,16 +9,13 @@
 
 #include "calcify/fit.h"
 #include "calcify/simulate.h"
+#include "fit_transform.h"
 
 /* Solver tolerance during a fit: finite-difference derivatives of simulated
  * values need the simulation far more accurate than the FD step. */
 static const double FIT_RTOL = 1e-9, FIT_ATOL = 1e-12;
 /* Relative FD step in the transformed parameters (GSL scales it by |x|). */
 static const double FD_STEP = 1e-5;
-/* An estimate this close to a bound, as a share of the admissible range,
- * is reported as at the bound: the logistic transform reaches a bound only
- * as x -> ±inf, so an optimum beyond it ends a tiny distance inside. */
-static const double AT_BOUND = 1e-6;
 /* Residual given to a parameter set whose simulation fails, so that the
  * trust region rejects the step instead of aborting the fit. */
 static const double FAILED_RESIDUAL = 1e3;
@@ -38,44 +35,6 @@ typedef struct {
     calcify_error *err;
     int failed;           /* the start point could not be simulated */
 } fit_ctx;
-
-/* Each free parameter is optimised as x with
- *     p = lo + (hi - lo) / (1 + exp(-x)),   x = ln((p - lo) / (hi - p)),
- * [lo, hi] its admissible range (calcify_param_defs), so no step of the
- * solver can leave the range, and the residuals stay smooth in x (a
- * projection onto the range would put kinks, and zero finite-difference
- * columns, in the Jacobian).  Where p is far below hi, p - lo ≈ (hi - lo)e^x:
- * for lo = 0 that is the log scale the fit used before, which suits
- * positive rate constants spanning decades. */
-static double param_of(const calcify_param_def *d, double x)
-{
-    double w = d->hi - d->lo;
-    if (x >= 0) /* from the nearer bound, so that p keeps its digits there */
-        return d->hi - w / (1 + exp(x));
-    return d->lo + w / (1 + exp(-x));
-}
-
-static double x_of(const calcify_param_def *d, double p)
-{
-    return log(p - d->lo) - log(d->hi - p);
-}
-
-/* dp/dx, to carry standard errors from x to p. */
-static double dparam_dx(const calcify_param_def *d, double p)
-{
-    return (p - d->lo) * (d->hi - p) / (d->hi - d->lo);
-}
-
-/* -1 at the lower bound, +1 at the upper, 0 inside (AT_BOUND). */
-static int bound_of(const calcify_param_def *d, double p)
-{
-    double w = d->hi - d->lo;
-    if (p - d->lo <= AT_BOUND * w)
-        return -1;
-    if (d->hi - p <= AT_BOUND * w)
-        return 1;
-    return 0;
-}
 
 /* Weighted residuals of the values in c->simulated. */
 static void fill_residuals(const fit_ctx *c, gsl_vector *f)
@@ -236,22 +195,21 @@ static calcify_status fill_result(const fit_ctx *c, const gsl_vector *x,
     return st;
 }
 
-calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
-                           const int *free_idx, size_t n_free,
-                           calcify_fit_result *res,
-                           calcify_fit_progress progress, void *user,
-                           calcify_error *err)
+/* The residuals of tg that are fitted (a target value and a σ), their
+ * weights, and a simulator at the fit's tolerances, for the scenario's
+ * current parameters. */
+static calcify_status ctx_init(fit_ctx *c, calcify_scenario *sc, const calcify_targets *tg,
+                               calcify_error *err)
 {
-    memset(res, 0, sizeof *res);
-    fit_ctx c = {.sc = sc, .tg = tg, .free = free_idx, .n_free = n_free,
-                 .progress = progress, .user = user, .err = err};
-    c.idx = calloc(tg->n, sizeof *c.idx);
-    c.weight = calloc(tg->n, sizeof *c.weight);
-    c.simulated = calloc(tg->n, sizeof *c.simulated);
-    calcify_status st = CALCIFY_OK;
-    if (!c.idx || !c.weight || !c.simulated)
-        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    for (size_t i = 0; !st && i < tg->n; i++) {
+    c->sc = sc;
+    c->tg = tg;
+    c->err = err;
+    c->idx = calloc(tg->n ? tg->n : 1, sizeof *c->idx);
+    c->weight = calloc(tg->n ? tg->n : 1, sizeof *c->weight);
+    c->simulated = calloc(tg->n ? tg->n : 1, sizeof *c->simulated);
+    if (!c->idx || !c->weight || !c->simulated)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t i = 0; i < tg->n; i++) {
         const calcify_target *t = &tg->items[i];
         double sigma = calcify_target_sigma(t);
         if (!isfinite(t->target) || !isfinite(sigma))
@@ -259,10 +217,49 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         size_t copies = 0;
         for (size_t k = 0; k < tg->n; k++)
             copies += tg->items[k].row == t->row && tg->items[k].file == t->file;
-        c.idx[c.n_resid] = i;
-        c.weight[c.n_resid] = 1.0 / sigma / sqrt((double)copies);
-        c.n_resid++;
+        c->idx[c->n_resid] = i;
+        c->weight[c->n_resid] = 1.0 / sigma / sqrt((double)copies);
+        c->n_resid++;
     }
+    if (!(c->sim = calcify_sim_alloc(&sc->params, sc->method, FIT_RTOL, FIT_ATOL, err)))
+        return CALCIFY_EFIT;
+    return CALCIFY_OK;
+}
+
+static void ctx_free(fit_ctx *c)
+{
+    calcify_sim_free(c->sim);
+    free(c->idx);
+    free(c->weight);
+    free(c->simulated);
+}
+
+calcify_status calcify_fit_chisq(calcify_scenario *sc, const calcify_targets *tg,
+                                 double *chisq, calcify_error *err)
+{
+    fit_ctx c = {0};
+    calcify_status st = ctx_init(&c, sc, tg, err);
+    if (!st)
+        st = calcify_targets_simulate(c.sim, sc, tg, c.simulated, err);
+    *chisq = 0;
+    for (size_t i = 0; !st && i < c.n_resid; i++) {
+        const calcify_target *t = &tg->items[c.idx[i]];
+        double r = (c.simulated[c.idx[i]] - t->target) * c.weight[i];
+        *chisq += r * r;
+    }
+    ctx_free(&c);
+    return st;
+}
+
+calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
+                           const int *free_idx, size_t n_free,
+                           calcify_fit_result *res,
+                           calcify_fit_progress progress, void *user,
+                           calcify_error *err)
+{
+    memset(res, 0, sizeof *res);
+    fit_ctx c = {.free = free_idx, .n_free = n_free, .progress = progress, .user = user};
+    calcify_status st = CALCIFY_OK;
     for (size_t j = 0; !st && j < n_free; j++) {
         const calcify_param_def *d = &calcify_param_defs[free_idx[j]];
         double v = sc->params.value[free_idx[j]];
@@ -272,13 +269,12 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
                               "start inside (%g, %g); set one with --set)",
                               d->name, v, d->unit, d->lo, d->hi);
     }
+    if (!st)
+        st = ctx_init(&c, sc, tg, err);
     if (!st && (n_free == 0 || c.n_resid < n_free))
         st = calcify_fail(err, CALCIFY_EFIT, "%zu free parameters but %zu targets "
                           "with a value and an sd or a closed range (expected at least as "
                           "many targets as free parameters)", n_free, c.n_resid);
-    if (!st && !(c.sim = calcify_sim_alloc(&sc->params, sc->method, FIT_RTOL,
-                                           FIT_ATOL, err)))
-        st = CALCIFY_EFIT;
 
     gsl_multifit_nlinear_workspace *w = NULL;
     gsl_vector *x0 = NULL;
@@ -333,10 +329,7 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
     }
     gsl_multifit_nlinear_free(w);
     gsl_vector_free(x0);
-    calcify_sim_free(c.sim);
-    free(c.idx);
-    free(c.weight);
-    free(c.simulated);
+    ctx_free(&c);
     if (st)
         calcify_fit_result_free(res);
     return st;

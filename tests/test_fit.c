@@ -320,6 +320,81 @@ static void test_time_needs_unit(void)
                     0);
 }
 
+/* The shipped data, loaded with the scenario (for profile and starts). */
+static int shipped(calcify_scenario *sc, calcify_targets *tg)
+{
+    calcify_error err;
+    if (calcify_scenario_load(SC, sc, &err))
+        return -1;
+    if (calcify_targets_load("models/data/schurgers2007.csv", sc, tg, &err)) {
+        calcify_scenario_free(sc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Profile likelihood.  For a model linear in the parameter, Σr² is exactly
+ * quadratic in it, ((p − p̂)/se)² above its minimum, so the 95% interval is
+ * p̂ ± 1.96·se; calcium is close to linear in ca_dep_max, so the profile
+ * interval of a one-parameter fit must lie within a factor 1.4 of that
+ * half-width on either side, and the profile's own minimum is the fit's. */
+static void test_profile_interval(void)
+{
+    calcify_scenario sc;
+    calcify_targets tg;
+    CU_ASSERT_EQUAL_FATAL(shipped(&sc, &tg), 0);
+    calcify_error err;
+    const int idx[1] = {calcify_param_find("ca_dep_max")};
+    calcify_fit_result res;
+    CU_ASSERT_EQUAL_FATAL(calcify_fit(&sc, &tg, idx, 1, &res, NULL, NULL, &err), CALCIFY_OK);
+    calcify_fit_profile pr;
+    CU_ASSERT_EQUAL_FATAL(calcify_fit_profile_run(&sc, &tg, &res, 0, 3.84, &pr, &err),
+                          CALCIFY_OK);
+    const double half = 1.96 * res.se[0], p = res.estimate[0];
+    CU_ASSERT(!pr.lo_open && !pr.hi_open);
+    CU_ASSERT(p - pr.lo > half / 1.4 && p - pr.lo < half * 1.4);
+    CU_ASSERT(pr.hi - p > half / 1.4 && pr.hi - p < half * 1.4);
+    for (size_t k = 0; k < pr.n; k++) /* nothing below the optimum */
+        CU_ASSERT(pr.chisq[k] >= res.chisq - 1e-6 * res.chisq);
+    for (size_t k = 1; k < pr.n; k++)
+        CU_ASSERT(pr.value[k] > pr.value[k - 1]);
+    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[idx[0]], p, 0); /* restored */
+    calcify_fit_profile_free(&pr);
+    calcify_fit_result_free(&res);
+    calcify_targets_free(&tg);
+    calcify_scenario_free(&sc);
+}
+
+/* Multi-start: from ten seeds (two starts each, within a factor of about 7
+ * of the shipped values) every fit reaches the one optimum of the two
+ * fitted parameters, the one a single fit finds. */
+static void test_multistart_same_optimum(void)
+{
+    calcify_scenario sc;
+    calcify_targets tg;
+    CU_ASSERT_EQUAL_FATAL(shipped(&sc, &tg), 0);
+    calcify_error err;
+    const int idx[2] = {calcify_param_find("ca_dep_max"), calcify_param_find("ca_reg_max")};
+    double shipped_value[2] = {sc.params.value[idx[0]], sc.params.value[idx[1]]};
+    calcify_fit_result one;
+    CU_ASSERT_EQUAL_FATAL(calcify_fit(&sc, &tg, idx, 2, &one, NULL, NULL, &err), CALCIFY_OK);
+    for (unsigned long seed = 1; seed <= 10; seed++) {
+        sc.params.value[idx[0]] = shipped_value[0];
+        sc.params.value[idx[1]] = shipped_value[1];
+        calcify_fit_starts fs;
+        CU_ASSERT_EQUAL_FATAL(calcify_fit_multistart(&sc, &tg, idx, 2, 2, 2.0, seed, 1e-3,
+                                                     &fs, &err), CALCIFY_OK);
+        CU_ASSERT_EQUAL(fs.n_same, 2);
+        CU_ASSERT(fabs(fs.chisq[fs.best] - one.chisq) <= 1e-6 * one.chisq);
+        for (size_t j = 0; j < 2; j++)
+            CU_ASSERT(fabs(sc.params.value[idx[j]] / one.estimate[j] - 1) < 1e-3);
+        calcify_fit_starts_free(&fs);
+    }
+    calcify_fit_result_free(&one);
+    calcify_targets_free(&tg);
+    calcify_scenario_free(&sc);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("fit", setup, teardown);
@@ -334,7 +409,10 @@ static int register_suites(void)
            !CU_add_test(s, "--free: did you mean, a start on a bound", test_free_names) ||
            !CU_add_test(s, "validate: range, 2 sd/sqrt(n), or unjudged", test_judge_rules) ||
            !CU_add_test(s, "validate: the counts on the command line", test_validate_counts) ||
-           !CU_add_test(s, "a targets time needs a unit", test_time_needs_unit);
+           !CU_add_test(s, "a targets time needs a unit", test_time_needs_unit) ||
+           !CU_add_test(s, "profile likelihood: the interval of a near-linear parameter",
+                        test_profile_interval) ||
+           !CU_add_test(s, "multi-start: ten seeds, one optimum", test_multistart_same_optimum);
 }
 
 CALCIFY_CUNIT_MAIN

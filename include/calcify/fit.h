@@ -69,6 +69,52 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
 
 void calcify_fit_result_free(calcify_fit_result *res);
 
+/* The weighted sum of squares Σr² of the fitted rows of tg at sc's current
+ * parameters (the quantity calcify_fit minimises). */
+calcify_status calcify_fit_chisq(calcify_scenario *sc, const calcify_targets *tg,
+                                 double *chisq, calcify_error *err);
+
+/* Profile likelihood of free parameter j of a fit: the parameter is held at
+ * values stepped out from its estimate on the fit's scale x (src/fit.c),
+ * both ways, the other free parameters refitted at each, until Σr² has
+ * risen by more than `delta` (3.84: χ² with one degree of freedom, a 95%
+ * interval when the data's σ are right) or the range ends.  lo and hi
+ * interpolate where the rise crosses delta; lo_open/hi_open say the profile
+ * never rose that far on that side (the interval is open there). */
+typedef struct {
+    int param;
+    double estimate, chisq_min, delta;
+    double lo, hi;
+    int lo_open, hi_open;
+    size_t n;              /* points of the profile, in increasing value */
+    double *value, *chisq;
+} calcify_fit_profile;
+
+/* sc->params must hold the optimum `fit` (as calcify_fit leaves them); they
+ * are restored on return. */
+calcify_status calcify_fit_profile_run(calcify_scenario *sc, const calcify_targets *tg,
+                                       const calcify_fit_result *fit, size_t j, double delta,
+                                       calcify_fit_profile *prof, calcify_error *err);
+void calcify_fit_profile_free(calcify_fit_profile *prof);
+
+/* Multi-start: n_starts fits from starts drawn (seeded, uniform on the
+ * fit's scale) within ±spread of the current values' x, clipped to the
+ * ranges.  start/estimate are n_starts × n_free (row-major); status is each
+ * fit's; best is the start with the least Σr²; n_same counts the fits whose
+ * estimates all lie within `same_rel` (relative) of the best's.  sc->params
+ * are left at the best estimate. */
+typedef struct {
+    size_t n_starts, n_free, best, n_same;
+    double *start, *estimate, *chisq;
+    int *status;
+} calcify_fit_starts;
+
+calcify_status calcify_fit_multistart(calcify_scenario *sc, const calcify_targets *tg,
+                                      const int *free, size_t n_free, size_t n_starts,
+                                      double spread, unsigned long seed, double same_rel,
+                                      calcify_fit_starts *out, calcify_error *err);
+void calcify_fit_starts_free(calcify_fit_starts *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "calcify/fit.h"
+#include "calcify/output.h"
 #include "calcify/params.h"
 #include "cli.h"
 #include "suggest.h"
@@ -40,6 +41,19 @@ static const char usage[] =
     "                     together; any output column can be a target)\n"
     "  --free LIST        comma-separated parameter names (required)\n"
     "  -o, --output FILE  write the fitted parameter file\n"
+    "  --profile          after the fit, the profile likelihood of each free\n"
+    "                     parameter: it is held at values stepped out from its\n"
+    "                     estimate, the others refitted, until the sum of squares\n"
+    "                     has risen by 3.84 (95%, chi-squared with 1 degree of\n"
+    "                     freedom); prints the interval (open where the range\n"
+    "                     ends first)\n"
+    "  --profile-out FILE with --profile: the profile points as CSV\n"
+    "                     (parameter,value,unit,sum_sq,rise)\n"
+    "  --starts N         first fit from N starts drawn on the fit's scale within\n"
+    "                     a factor of about 7 of the start values (seeded), print\n"
+    "                     each optimum and how many found the best; the report\n"
+    "                     is then the fit from the best\n"
+    "  --seed S           seed of --starts (default 1)\n"
     "  -q, --quiet        no progress on stderr\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
@@ -48,6 +62,12 @@ static const char usage[] =
     "  calcify fit models/vermeer2007.cfg --params models/rat_wky_prior.cfg \\\n"
     "      --data models/data/schurgers2007.csv \\\n"
     "      --free ca_dep_max,ca_reg_max -o models/rat_wky.cfg\n";
+
+/* --profile: a rise of the sum of squares by 3.84 (chi-squared, 1 dof, 95%) */
+static const double PROFILE_DELTA = 3.84;
+/* --starts: starts within x ± 2 on the fit's scale (a factor e^2 ≈ 7.4 either
+ * way for a rate constant), and "the same optimum" within 1e-3 relative */
+static const double STARTS_SPREAD = 2.0, STARTS_SAME = 1e-3;
 
 static void show_progress(void *user, size_t iter, double chisq)
 {
@@ -130,20 +150,188 @@ static int parse_free(const char *list, int *free_idx, size_t *n)
     return 0;
 }
 
+/* The fit's report: estimates, correlations, every residual. */
+static void print_report(const calcify_scenario *sc, const calcify_targets *tg,
+                         const calcify_fit_result *res, const char *data_list)
+{
+    const size_t n_free = res->n_free;
+    printf("fit of %s to %s: %zu iterations, sum of squares %.6g -> %.6g, "
+           "%zu residuals from %zu data rows, %d degrees of freedom\n\n",
+           sc->path, data_list, res->iterations, res->chisq0, res->chisq, res->n_resid,
+           res->n_rows, res->dof);
+    print_estimates(res);
+    printf("\ncorrelations\n%-16s", "");
+    for (size_t k = 0; k < n_free; k++)
+        printf(" %12.12s", calcify_param_defs[res->free[k]].name);
+    for (size_t j = 0; j < n_free; j++) {
+        printf("\n%-16s", calcify_param_defs[res->free[j]].name);
+        for (size_t k = 0; k < n_free; k++)
+            if (isfinite(res->corr[j * n_free + k]))
+                printf(" %12.3f", res->corr[j * n_free + k]);
+            else /* a parameter held at a bound */
+                printf(" %12s", "-");
+    }
+    printf("\n\n%-4s %-15s %-13s %5s %-30s %10s %10s %8s %9s\n", "row", "label",
+           "arm", "week", "observable", "simulated", "target", "accept", "residual");
+    for (size_t i = 0; i < res->n_resid; i++) {
+        const calcify_target *t = &tg->items[res->resid_target[i]];
+        char range[48], row[32];
+        if (isfinite(t->sd))
+            snprintf(range, sizeof range, "sd %g", t->sd);
+        else
+            snprintf(range, sizeof range, "%g..%g", t->lo, t->hi);
+        if (tg->n_paths > 1) /* file number:row */
+            snprintf(row, sizeof row, "%zu:%d", t->file + 1, t->row);
+        else
+            snprintf(row, sizeof row, "%d", t->row);
+        printf("%-4s %-15s %-13s %5g %-30s %10.4g %10g %8s %9.3f\n", row, t->label,
+               sc->arms[t->arm].name, t->week, t->observable, res->simulated[i],
+               t->target, range, res->resid[i]);
+    }
+}
+
+/* The fitted parameter file: every fitted entry says what it was fitted
+ * to, its standard errors or its bound. */
+static calcify_status write_params(calcify_scenario *sc, const calcify_targets *tg,
+                                   const calcify_fit_result *res, const cli_model_opts *mo,
+                                   const char *data_args, const char *free_list,
+                                   const char *output, calcify_error *err)
+{
+    /* "FILE rows 2,3,5; FILE2 rows 2" */
+    char rows[1536] = "";
+    int last = -1;
+    size_t last_file = (size_t)-1;
+    for (size_t i = 0; i < res->n_resid; i++) {
+        const calcify_target *t = &tg->items[res->resid_target[i]];
+        if (t->row == last && t->file == last_file)
+            continue;
+        if (t->file != last_file)
+            snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%s rows %d",
+                     last < 0 ? "" : "; ", tg->paths[t->file], t->row);
+        else
+            snprintf(rows + strlen(rows), sizeof rows - strlen(rows), ",%d", t->row);
+        last = t->row;
+        last_file = t->file;
+    }
+    calcify_status st = CALCIFY_OK;
+    for (size_t j = 0; !st && j < res->n_free; j++) {
+        char origin[2048], bound[128];
+        if (bound_text(res, j, bound, sizeof bound)[0])
+            snprintf(origin, sizeof origin, "fitted to %s (calcify fit; %s)", rows, bound);
+        else if (isfinite(res->se_scaled[j]))
+            snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s, "
+                     "%.3g scaled by the residual variance)", rows, res->se[j],
+                     calcify_param_defs[res->free[j]].unit, res->se_scaled[j]);
+        else
+            snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s)", rows,
+                     res->se[j], calcify_param_defs[res->free[j]].unit);
+        st = calcify_paramset_set(&sc->params, res->free[j], res->estimate[j], origin, err);
+    }
+    char header[6144];
+    snprintf(header, sizeof header,
+             "calcify parameter set, written by calcify fit.  Regenerate with:\n"
+             "  calcify fit %s%s%s %s --free %s -o %s\n"
+             "Literature and assumed values come from the starting file\n"
+             "(%s); see docs/MODEL.md for the equations.",
+             sc->path, mo->params ? " --params " : "", mo->params ? mo->params : "",
+             data_args, free_list, output, sc->param_path);
+    if (!st)
+        st = calcify_paramset_write(&sc->params, output, header, err);
+    return st;
+}
+
+/* --starts: fits from n seeded starts; the best is where the main fit then
+ * starts.  One line per start and how many found the best. */
+static calcify_status run_starts(calcify_scenario *sc, const calcify_targets *tg,
+                                 const int *free_idx, size_t n_free, long n, long seed,
+                                 calcify_error *err)
+{
+    calcify_fit_starts fs;
+    calcify_status st = calcify_fit_multistart(sc, tg, free_idx, n_free, (size_t)n,
+                                               STARTS_SPREAD, (unsigned long)seed,
+                                               STARTS_SAME, &fs, err);
+    if (st)
+        return st;
+    printf("multi-start: %ld starts (seed %ld, within a factor of e^%g on the fit's "
+           "scale); %zu reached the best sum of squares %.6g (estimates within %g)\n",
+           n, seed, STARTS_SPREAD, fs.n_same, fs.chisq[fs.best], STARTS_SAME);
+    printf("%-5s %12s", "start", "sum_sq");
+    for (size_t j = 0; j < n_free; j++)
+        printf(" %14.14s %14s", calcify_param_defs[free_idx[j]].name, "(from)");
+    putchar('\n');
+    for (size_t s = 0; s < fs.n_starts; s++) {
+        printf("%-5zu %12.6g", s + 1, fs.chisq[s]);
+        for (size_t j = 0; j < n_free; j++)
+            printf(" %14.6g %14.6g", fs.estimate[s * n_free + j], fs.start[s * n_free + j]);
+        printf("%s\n", fs.status[s] ? "  (failed)" : s == fs.best ? "  (best)" : "");
+    }
+    putchar('\n');
+    calcify_fit_starts_free(&fs);
+    return CALCIFY_OK;
+}
+
+/* --profile: each free parameter's profile likelihood and its interval;
+ * with --profile-out, the points as CSV. */
+static calcify_status run_profiles(calcify_scenario *sc, const calcify_targets *tg,
+                                   const calcify_fit_result *res, const char *out,
+                                   calcify_error *err)
+{
+    calcify_outfile of = {0};
+    calcify_status st = out ? calcify_outfile_open(&of, out, err) : CALCIFY_OK;
+    if (!st && out)
+        fputs("parameter,value,unit,sum_sq,rise\n", of.fp);
+    printf("\nprofile likelihood: each parameter held, the others refitted; the "
+           "interval is where the sum of squares rises by less than %g "
+           "(95%%, chi-squared with 1 degree of freedom, right when the data's "
+           "sigmas are)\n%-16s %12s %12s %12s %s\n", PROFILE_DELTA, "parameter",
+           "estimate", "lower", "upper", "unit");
+    for (size_t j = 0; !st && j < res->n_free; j++) {
+        if (res->at_bound[j])
+            continue; /* held at a bound: nothing to profile */
+        calcify_fit_profile pr;
+        st = calcify_fit_profile_run(sc, tg, res, j, PROFILE_DELTA, &pr, err);
+        if (st)
+            break;
+        const calcify_param_def *d = &calcify_param_defs[pr.param];
+        char lo[32], hi[32];
+        snprintf(lo, sizeof lo, pr.lo_open ? "open (>= %g)" : "%.4g", pr.lo);
+        snprintf(hi, sizeof hi, pr.hi_open ? "open (<= %g)" : "%.4g", pr.hi);
+        printf("%-16s %12.6g %12s %12s %s\n", d->name, pr.estimate, lo, hi, d->unit);
+        for (size_t k = 0; out && k < pr.n; k++) { /* write_number puts the comma */
+            fputs(d->name, of.fp);
+            calcify_csv_write_number(of.fp, 0, pr.value[k]);
+            fprintf(of.fp, ",%s", d->unit);
+            calcify_csv_write_number(of.fp, 0, pr.chisq[k]);
+            calcify_csv_write_number(of.fp, 0, pr.chisq[k] - pr.chisq_min);
+            fputc('\n', of.fp);
+        }
+        calcify_fit_profile_free(&pr);
+    }
+    if (out)
+        st = st ? (calcify_outfile_abort(&of), st) : calcify_outfile_commit(&of, err);
+    return st;
+}
+
 int cmd_fit(int argc, char **argv)
 {
-    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE };
+    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE, OPT_PROFILE, OPT_PROFILE_OUT, OPT_STARTS,
+           OPT_SEED };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, OPT_DATA},
         {"free", required_argument, NULL, OPT_FREE},
         {"output", required_argument, NULL, 'o'},
+        {"profile", no_argument, NULL, OPT_PROFILE},
+        {"profile-out", required_argument, NULL, OPT_PROFILE_OUT},
+        {"starts", required_argument, NULL, OPT_STARTS},
+        {"seed", required_argument, NULL, OPT_SEED},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *data[16], *free_list = NULL, *output = NULL;
-    int n_data = 0;
+    const char *data[16], *free_list = NULL, *output = NULL, *profile_out = NULL;
+    int n_data = 0, profile = 0;
+    long starts = 0, seed = 1;
     int quiet = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
@@ -158,6 +346,16 @@ int cmd_fit(int argc, char **argv)
             data[n_data++] = optarg;
             break;
         case OPT_FREE: free_list = optarg; break;
+        case OPT_PROFILE: profile = 1; break;
+        case OPT_PROFILE_OUT: profile = 1; profile_out = optarg; break;
+        case OPT_STARTS:
+            if (cli_parse_int("--starts", optarg, 1, 10000, &starts))
+                return 2;
+            break;
+        case OPT_SEED:
+            if (cli_parse_int("--seed", optarg, 0, 4294967295L, &seed))
+                return 2;
+            break;
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -195,89 +393,19 @@ int cmd_fit(int argc, char **argv)
         snprintf(data_args + strlen(data_args), sizeof data_args - strlen(data_args),
                  "%s--data %s", i ? " " : "", data[i]);
     }
+    if (!st && starts)
+        st = run_starts(&sc, &tg, free_idx, n_free, starts, seed, &err);
     if (!st)
         st = calcify_fit(&sc, &tg, free_idx, n_free, &res,
                          quiet || !isatty(2) ? NULL : show_progress, NULL, &err);
     if (!quiet && isatty(2))
         fputc('\n', stderr);
-    if (!st) {
-        printf("fit of %s to %s: %zu iterations, sum of squares %.6g -> %.6g, "
-               "%zu residuals from %zu data rows, %d degrees of freedom\n\n",
-               sc.path, data_list, res.iterations, res.chisq0, res.chisq, res.n_resid,
-               res.n_rows, res.dof);
-        print_estimates(&res);
-        printf("\ncorrelations\n%-16s", "");
-        for (size_t k = 0; k < n_free; k++)
-            printf(" %12.12s", calcify_param_defs[res.free[k]].name);
-        for (size_t j = 0; j < n_free; j++) {
-            printf("\n%-16s", calcify_param_defs[res.free[j]].name);
-            for (size_t k = 0; k < n_free; k++)
-                if (isfinite(res.corr[j * n_free + k]))
-                    printf(" %12.3f", res.corr[j * n_free + k]);
-                else /* a parameter held at a bound */
-                    printf(" %12s", "-");
-        }
-        printf("\n\n%-4s %-15s %-13s %5s %-30s %10s %10s %8s %9s\n", "row", "label",
-               "arm", "week", "observable", "simulated", "target", "accept", "residual");
-        for (size_t i = 0; i < res.n_resid; i++) {
-            const calcify_target *t = &tg.items[res.resid_target[i]];
-            char range[48], row[32];
-            if (isfinite(t->sd))
-                snprintf(range, sizeof range, "sd %g", t->sd);
-            else
-                snprintf(range, sizeof range, "%g..%g", t->lo, t->hi);
-            if (tg.n_paths > 1) /* file number:row */
-                snprintf(row, sizeof row, "%zu:%d", t->file + 1, t->row);
-            else
-                snprintf(row, sizeof row, "%d", t->row);
-            printf("%-4s %-15s %-13s %5g %-30s %10.4g %10g %8s %9.3f\n", row, t->label,
-                   sc.arms[t->arm].name, t->week, t->observable, res.simulated[i],
-                   t->target, range, res.resid[i]);
-        }
-    }
-    if (!st && output) {
-        /* "FILE rows 2,3,5; FILE2 rows 2" */
-        char rows[1536] = "";
-        int last = -1;
-        size_t last_file = (size_t)-1;
-        for (size_t i = 0; i < res.n_resid; i++) {
-            const calcify_target *t = &tg.items[res.resid_target[i]];
-            if (t->row == last && t->file == last_file)
-                continue;
-            if (t->file != last_file)
-                snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%s%s rows %d",
-                         last < 0 ? "" : "; ", tg.paths[t->file], t->row);
-            else
-                snprintf(rows + strlen(rows), sizeof rows - strlen(rows), ",%d", t->row);
-            last = t->row;
-            last_file = t->file;
-        }
-        for (size_t j = 0; !st && j < n_free; j++) {
-            char origin[2048], bound[128];
-            if (bound_text(&res, j, bound, sizeof bound)[0])
-                snprintf(origin, sizeof origin, "fitted to %s (calcify fit; %s)", rows,
-                         bound);
-            else if (isfinite(res.se_scaled[j]))
-                snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s, "
-                         "%.3g scaled by the residual variance)", rows, res.se[j],
-                         calcify_param_defs[res.free[j]].unit, res.se_scaled[j]);
-            else
-                snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s)",
-                         rows, res.se[j], calcify_param_defs[res.free[j]].unit);
-            st = calcify_paramset_set(&sc.params, res.free[j], res.estimate[j],
-                                      origin, &err);
-        }
-        char header[6144];
-        snprintf(header, sizeof header,
-                 "calcify parameter set, written by calcify fit.  Regenerate with:\n"
-                 "  calcify fit %s%s%s %s --free %s -o %s\n"
-                 "Literature and assumed values come from the starting file\n"
-                 "(%s); see docs/MODEL.md for the equations.",
-                 sc.path, mo.params ? " --params " : "", mo.params ? mo.params : "",
-                 data_args, free_list, output, sc.param_path);
-        if (!st)
-            st = calcify_paramset_write(&sc.params, output, header, &err);
-    }
+    if (!st)
+        print_report(&sc, &tg, &res, data_list);
+    if (!st && profile)
+        st = run_profiles(&sc, &tg, &res, profile_out, &err);
+    if (!st && output)
+        st = write_params(&sc, &tg, &res, &mo, data_args, free_list, output, &err);
     calcify_fit_result_free(&res);
     calcify_targets_free(&tg);
     calcify_scenario_free(&sc);
