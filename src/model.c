@@ -198,6 +198,7 @@ typedef struct {
     double iq, diq;            /* VKOR quinone reductions left, d/dA        */
     double c1, c4;             /* plasma K1, MK-4, ng/mL                    */
     double rmd, cmd;           /* menadione made, ug/kg/d; plasma, ng/mL    */
+    double md_sat;             /* 1 / (1 + K1g/Km): gut cleavage left       */
     double sat;                /* aortic uptake: 1 / (1 + (c1 + c4)/Km)     */
     double up1, up4;           /* aortic uptake, ng/g/d                     */
     double conv_g, dconv_g;    /* menadione -> MK-4 activity left, d/dA     */
@@ -214,7 +215,9 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
     c->iq = ec50q / (ec50q + cu);
     c->c1 = y[CALCIFY_S_K1_PL] * m->inv_vk_vd;
     c->c4 = y[CALCIFY_S_MK4_PL] * m->inv_vk_vd;
-    c->rmd = p[CALCIFY_P_MD_F] * p[CALCIFY_P_VK_KA] * y[CALCIFY_S_K1_GUT];
+    /* the gut's cleavage saturates: W&K's 300-fold K1 is not 300-fold menadione */
+    c->md_sat = 1.0 / (1.0 + pos(y[CALCIFY_S_K1_GUT]) / p[CALCIFY_P_MD_GUT_KM]);
+    c->rmd = p[CALCIFY_P_MD_F] * p[CALCIFY_P_VK_KA] * y[CALCIFY_S_K1_GUT] * c->md_sat;
     c->cmd = c->rmd / p[CALCIFY_P_MD_CL];
     c->sat = 1.0 / (1.0 + (c->c1 + c->c4) * m->inv_uptake_km);
     c->up1 = p[CALCIFY_P_AO_K1_UPTAKE] * c->c1 * c->sat;
@@ -417,7 +420,8 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
 
     /* menadione: made from gut K1, its conversion inhibited through Iq */
     const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg;
-    const double drmd = p[CALCIFY_P_MD_F] * ka; /* ∂rmd/∂K1g */
+    /* ∂rmd/∂K1g: md_f·ka·K1g/(1 + K1g/Km) has derivative md_f·ka·sat² */
+    const double drmd = p[CALCIFY_P_MD_F] * ka * c.md_sat * c.md_sat;
     const double yield = p[CALCIFY_P_MD_MK4_YIELD];
     D(k1g, k1g) = -ka;
     D(CALCIFY_S_MK4_GUT, CALCIFY_S_MK4_GUT) = -ka;

@@ -31,6 +31,7 @@ const calcify_param_def calcify_param_defs[CALCIFY_NPARAM] = {
     [CALCIFY_P_LIVER_MASS] = {"liver_mass", "g/kg", "liver weight per kg body weight", 1, 200},
     [CALCIFY_P_AORTA_MASS] = {"aorta_mass", "g/kg", "aortic wet weight per kg body weight", 0, 10},
     [CALCIFY_P_MD_F] = {"menadione_f", "1", "share of gut K1 cut to menadione and absorbed (as MK-4 equivalents)", 0, 1},
+    [CALCIFY_P_MD_GUT_KM] = {"menadione_gut_km", "ug/kg", "gut K1 halving the share cut to menadione (saturable cleavage)", 1e-3, 1e9},
     [CALCIFY_P_MD_CL] = {"menadione_cl", "L/kg/d", "plasma clearance of menadione (tissue uptake and urine)", 1e-3, 1e6},
     [CALCIFY_P_MD_MK4_YIELD] = {"menadione_mk4_yield", "1", "share of cleared menadione that tissues return to plasma as MK-4", 0, 1},
     [CALCIFY_P_CONV_VKOR_FREE] = {"conv_vkor_free", "1", "share of menadione to MK-4 conversion that needs no VKOR (1: warfarin does not inhibit conversion)", 0, 1},

@@ -96,6 +96,7 @@ typedef enum {
     CALCIFY_P_AORTA_MASS,
     /* menadione: K1 side chain cut in the gut, MK-4 made from it */
     CALCIFY_P_MD_F,
+    CALCIFY_P_MD_GUT_KM,
     CALCIFY_P_MD_CL,
     CALCIFY_P_MD_MK4_YIELD,
     CALCIFY_P_CONV_VKOR_FREE,
