@@ -49,44 +49,10 @@ static const char usage[] =
     "Exit status: 0 success; 1 simulation, fit or I/O failure (or a FAIL in\n"
     "validate); 2 invalid command line or input file.\n";
 
-/* SIGINT or SIGTERM outside a sweep's runs (which stop more gently, see
- * cmd_sweep.c): no temporary file left behind, exit 128 + the signal. */
-static void on_signal(int sig)
-{
-    calcify_outfile_remove_temporaries();
-    _exit(128 + sig);
-}
-
-/* Installed before any command writes a file; a signal ignored when calcify
- * started (nohup, a background job of a script) stays ignored. */
-static void install_signal_handlers(void)
-{
-    static const int sigs[] = {SIGINT, SIGTERM};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction sa, old;
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(sigs[i], &sa, NULL);
-    }
-}
-
-static int finish(int rc)
-{
-    /* a full disk or a closed pipe must not pass as success */
-    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-        fputs("calcify: standard output: write failed\n", stderr);
-        return rc ? rc : 1;
-    }
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    install_signal_handlers();
+    cli_install_signal_handlers();
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
@@ -95,11 +61,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
-        return finish(0);
+        return cli_finish(0);
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("calcify %s\n", CALCIFY_VERSION);
-        return finish(0);
+        return cli_finish(0);
     }
     static const struct {
         const char *name;
@@ -117,7 +83,7 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
-            return finish(commands[i].fn(argc - 1, argv + 1));
+            return cli_finish(commands[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "calcify: unknown command '%s' (expected run, params, "
             "validate, fit, sweep, merge, sensitivity, gsa or population; see calcify --help)\n", cmd);
     return 2;
