@@ -23,6 +23,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_gsa(int argc, char **argv);
 int cmd_population(int argc, char **argv);
+int cmd_sbml(int argc, char **argv);   /* in calcify-sbml only */
 
 /* What every program's main does first: SIGINT and SIGTERM remove the
  * temporary files of open outfiles and end the process with 128 + the
