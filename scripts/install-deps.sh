@@ -6,10 +6,14 @@ set -euo pipefail
 # nettle-dev: SHA-256 of input files in sweep manifests; g++ and libfmt-dev:
 # the numbers of result files (src/numfmt.cc, {fmt} header-only); clang and
 # libclang-rt-dev (which holds libFuzzer for Debian's clang): the fuzz
-# harnesses; valgrind: meson test --setup valgrind
+# harnesses; valgrind: meson test --setup valgrind; libsbml5-dev: calcify
+# sbml (the calcify-sbml program); python3-sbml5, python3-scipy and
+# python3-numpy: tests/scripts/test_sbml.sh, which integrates the SBML
+# without calcify's code (skipped without them)
 packages=(gcc g++ pkg-config meson ninja-build libgsl-dev libcunit1-dev
           libconfig-dev libcsv-dev nettle-dev libfmt-dev gnuplot-nox parallel python3
-          clang libclang-rt-dev valgrind)
+          clang libclang-rt-dev valgrind
+          libsbml5-dev python3-sbml5 python3-scipy python3-numpy)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -23,6 +23,15 @@ int cmd_merge(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_gsa(int argc, char **argv);
 int cmd_population(int argc, char **argv);
+int cmd_sbml(int argc, char **argv);   /* in calcify-sbml only */
+
+/* What every program's main does first: SIGINT and SIGTERM remove the
+ * temporary files of open outfiles and end the process with 128 + the
+ * signal (a signal ignored when calcify started stays ignored). */
+void cli_install_signal_handlers(void);
+
+/* What it does last: rc, or 1 if standard output could not be written. */
+int cli_finish(int rc);
 
 /* Print "calcify: MESSAGE" on stderr and return the exit code for st. */
 int cli_error(calcify_status st, const char *msg);

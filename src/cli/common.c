@@ -1,6 +1,7 @@
 /* common.c — what the commands share: errors, numbers, scenario set-up. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,4 +335,38 @@ int cli_batch_option_or_usage(cli_batch_opts *b, int opt, const char *arg, const
     if (r == 0)
         fputs(usage, stderr);
     return r == 1 ? 0 : -1;
+}
+
+/* SIGINT or SIGTERM outside a sweep's runs (which stop more gently, see
+ * cmd_sweep.c): no temporary file left behind, exit 128 + the signal. */
+static void on_signal(int sig)
+{
+    calcify_outfile_remove_temporaries();
+    _exit(128 + sig);
+}
+
+/* Installed before any command writes a file; a signal ignored when calcify
+ * started (nohup, a background job of a script) stays ignored. */
+void cli_install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+int cli_finish(int rc)
+{
+    /* a full disk or a closed pipe must not pass as success */
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+        fputs("calcify: standard output: write failed\n", stderr);
+        return rc ? rc : 1;
+    }
+    return rc;
 }

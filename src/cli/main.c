@@ -1,5 +1,6 @@
 /* main.c — calcify's command dispatcher.  Each command parses its own options
  * into plain values, calls the library and maps the status to an exit code. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static const char usage[] =
     "  sensitivity  local sensitivities dy/dp of every observable\n"
     "  gsa       global sensitivity: Sobol or Morris indices over ranges\n"
     "  population  virtual animals with inter-individual variability\n"
+    "  sbml      one arm as an SBML model, for other simulators\n"
     "\n"
     "  calcify COMMAND --help   options of one command\n"
     "  calcify --version        version\n"
@@ -49,44 +51,46 @@ static const char usage[] =
     "Exit status: 0 success; 1 simulation, fit or I/O failure (or a FAIL in\n"
     "validate); 2 invalid command line or input file.\n";
 
-/* SIGINT or SIGTERM outside a sweep's runs (which stop more gently, see
- * cmd_sweep.c): no temporary file left behind, exit 128 + the signal. */
-static void on_signal(int sig)
+/* `calcify sbml` is the calcify-sbml program, the one that links libsbml,
+ * so that this static program and libcalcify stay free of it (libxml2 and
+ * ICU): beside this executable in a build tree, in CALCIFY_LIBEXECDIR once
+ * installed.  It gets the whole command line. */
+static int run_sbml(char **argv)
 {
-    calcify_outfile_remove_temporaries();
-    _exit(128 + sig);
-}
-
-/* Installed before any command writes a file; a signal ignored when calcify
- * started (nohup, a background job of a script) stays ignored. */
-static void install_signal_handlers(void)
-{
-    static const int sigs[] = {SIGINT, SIGTERM};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction sa, old;
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+    char self[4096], path[4200];
+    const char *dirs[2];
+    size_t nd = 0;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            dirs[nd++] = self;
+        }
+    }
+#ifdef CALCIFY_LIBEXECDIR
+    dirs[nd++] = CALCIFY_LIBEXECDIR;
+#endif
+    for (size_t i = 0; i < nd; i++) {
+        snprintf(path, sizeof path, "%s/calcify-sbml", dirs[i]);
+        if (access(path, X_OK) != 0)
             continue;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(sigs[i], &sa, NULL);
+        fflush(NULL);
+        execv(path, argv);
+        fprintf(stderr, "calcify sbml: cannot run %s: %s\n", path, strerror(errno));
+        return 1;
     }
-}
-
-static int finish(int rc)
-{
-    /* a full disk or a closed pipe must not pass as success */
-    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-        fputs("calcify: standard output: write failed\n", stderr);
-        return rc ? rc : 1;
-    }
-    return rc;
+    fputs("calcify sbml: this calcify was built without libsbml (no calcify-sbml beside it; "
+          "install libsbml5-dev, e.g. with scripts/install-deps.sh, then meson setup "
+          "--reconfigure build && ninja -C build)\n", stderr);
+    return 1;
 }
 
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    install_signal_handlers();
+    cli_install_signal_handlers();
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
@@ -95,12 +99,14 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
-        return finish(0);
+        return cli_finish(0);
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("calcify %s\n", CALCIFY_VERSION);
-        return finish(0);
+        return cli_finish(0);
     }
+    if (strcmp(cmd, "sbml") == 0)
+        return run_sbml(argv);
     static const struct {
         const char *name;
         int (*fn)(int, char **);
@@ -117,8 +123,8 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
-            return finish(commands[i].fn(argc - 1, argv + 1));
+            return cli_finish(commands[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "calcify: unknown command '%s' (expected run, params, "
-            "validate, fit, sweep, merge, sensitivity, gsa or population; see calcify --help)\n", cmd);
+            "validate, fit, sweep, merge, sensitivity, gsa, population or sbml; see calcify --help)\n", cmd);
     return 2;
 }
