@@ -27,6 +27,9 @@ static const unit_def units[] = {
     {"1", DIM_ONE, 1.0},          {"%", DIM_ONE, 0.01},
     {"d", DIM_TIME, 1.0},         {"h", DIM_TIME, 1.0 / 24},
     {"min", DIM_TIME, 1.0 / 1440}, {"w", DIM_TIME, 7.0},
+    /* the month as mrgsolve and most dosing texts take it: a twelfth of
+     * the Julian year, 30.4375 d, so 12 mo is exactly 1 y */
+    {"mo", DIM_TIME, 365.25 / 12},
     /* the Julian year: 2 y is 730.5 d, as in most pharmacology texts */
     {"y", DIM_TIME, 365.25},
     {"1/d", DIM_RATE, 1.0},       {"1/h", DIM_RATE, 24.0},
