@@ -22,7 +22,8 @@ static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
 static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
 static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses",
                                          "set", NULL};
-static const char *const arm_keys[] = {"name", "description", "phases", "set", NULL};
+static const char *const arm_keys[] = {"name", "description", "phases", "set", "start_day",
+                                       NULL};
 
 /* A parameter named in an `overrides` or `set` group: its index and value
  * in the model's unit, or an error naming the closest parameters. */
@@ -133,6 +134,11 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
     const config_setting_t *as = config_setting_get_member(a, "set");
     if (as && (st = read_set(path, as, where, arm_set, arm_value, err)))
         return st;
+    /* the weekday of the arm's day 0, for doses given on weekdays */
+    int start_day = 0;
+    if (config_setting_get_member(a, "start_day") &&
+        (st = dosing_read_weekday(path, a, "start_day", where, &start_day, err)))
+        return st;
     const config_setting_t *ph = cfg_require(path, a, "phases", where, err);
     if (!ph)
         return CALCIFY_EINPUT;
@@ -145,6 +151,7 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
     if (!(arm->phases = calloc(n, sizeof *arm->phases)))
         return CALCIFY_ENOMEM;
     arm->n_phases = n;
+    double t0 = 0;
     for (size_t k = 0; k < n; k++) {
         const config_setting_t *g = config_setting_get_elem(ph, (unsigned)k);
         char pw[200];
@@ -161,8 +168,9 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
                                "a duration", "6 w",
                                &p->duration, err)) ||
             (st = read_diet(path, g, pw, p->diet, err)) ||
-            (st = dosing_read_phase(path, g, pw, p, err)))
+            (st = dosing_read_phase(path, g, pw, t0, start_day, p, err)))
             return st;
+        t0 += p->duration;
         /* the arm's set applies to every phase; a phase's own set wins */
         memcpy(p->set, arm_set, sizeof p->set);
         memcpy(p->set_value, arm_value, sizeof p->set_value);

@@ -44,6 +44,9 @@ static const unit_def units[] = {
     {"ug/mg/d", DIM_MASS_RATIO_RATE, 1.0},
     {"ng/g/d", DIM_MASS_RATIO_RATE, 1e-6}, {"ng/g/h", DIM_MASS_RATIO_RATE, 24e-6},
     {"ug/g/d", DIM_MASS_RATIO_RATE, 1e-3},
+    /* infusion rates per kg body weight */
+    {"mg/kg/d", DIM_MASS_RATIO_RATE, 1e-3}, {"ug/kg/d", DIM_MASS_RATIO_RATE, 1e-6},
+    {"mg/kg/h", DIM_MASS_RATIO_RATE, 24e-3}, {"ug/kg/h", DIM_MASS_RATIO_RATE, 24e-6},
     /* base: 1/(mg/g) */
     {"mg/ug", DIM_INV_MASS_RATIO, 1.0}, {"g/mg", DIM_INV_MASS_RATIO, 1.0},
     /* base: mg/L */
@@ -60,6 +63,8 @@ static const unit_def units[] = {
     {"ug", DIM_MASS, 1e-3},
     /* base: g/d (food per animal) */
     {"g/d", DIM_MASS_RATE, 1.0}, {"kg/d", DIM_MASS_RATE, 1e3}, {"mg/d", DIM_MASS_RATE, 1e-3},
+    /* infusion rates per animal */
+    {"ug/d", DIM_MASS_RATE, 1e-6}, {"mg/h", DIM_MASS_RATE, 24e-3}, {"ug/h", DIM_MASS_RATE, 24e-6},
 };
 enum { N_UNITS = sizeof units / sizeof units[0] };
 
