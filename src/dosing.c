@@ -179,6 +179,74 @@ double calcify_growth_inv_weight_integral(const calcify_growth *g, double body_w
     return sum;
 }
 
+static int cmp_record(const void *a, const void *b)
+{
+    const calcify_dose_record *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    if (x->drug != y->drug)
+        return (int)x->drug - (int)y->drug;
+    if (x->route != y->route)
+        return (int)x->route - (int)y->route;
+    return (x->amount_mg_per_kg > y->amount_mg_per_kg) - (x->amount_mg_per_kg < y->amount_mg_per_kg);
+}
+
+calcify_status calcify_arm_doses(const calcify_scenario *sc, const calcify_arm *arm,
+                                 calcify_dose_record **out, size_t *n, calcify_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    size_t total = 0;
+    for (size_t p = 0; p < arm->n_phases; p++)
+        for (size_t i = 0; i < arm->phases[p].n_doses; i++)
+            total += (size_t)arm->phases[p].doses[i].count;
+    if (total == 0)
+        return CALCIFY_OK;
+    calcify_dose_record *r = malloc(total * sizeof *r);
+    if (!r)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    const calcify_growth *g = sc->growth;
+    size_t m = 0;
+    double t0 = 0;
+    for (size_t p = 0; p < arm->n_phases; p++) {
+        const calcify_diet_phase *ph = &arm->phases[p];
+        const double bw_param = ph->set[CALCIFY_P_BODY_WEIGHT]
+                                ? ph->set_value[CALCIFY_P_BODY_WEIGHT]
+                                : sc->params.value[CALCIFY_P_BODY_WEIGHT];
+        for (size_t i = 0; i < ph->n_doses; i++) {
+            const calcify_dose *d = &ph->doses[i];
+            for (long k = 0; k < d->count; k++) {
+                const double t = t0 + d->at + (double)k * d->every;
+                double bw = bw_param, food;
+                if (g)
+                    calcify_growth_at(g, t, &bw, &food, NULL);
+                calcify_dose_record *e = &r[m++];
+                e->t = t;
+                e->phase = p;
+                e->drug = d->drug;
+                e->route = d->route;
+                if (d->duration > 0) {
+                    e->duration = d->duration;
+                    e->rate_mg_per_kg_d = d->per_kg ? d->rate : d->rate / bw;
+                    e->amount_mg_per_kg = d->per_kg ? d->rate * d->duration
+                                          : d->rate * calcify_growth_inv_weight_integral(
+                                                          g, bw_param, t, t + d->duration);
+                } else {
+                    e->duration = e->rate_mg_per_kg_d = NAN;
+                    e->amount_mg_per_kg = d->per_kg ? d->amount : d->amount / bw;
+                }
+            }
+        }
+        t0 += ph->duration;
+    }
+    /* entries of a phase interleave (weekday schedules): by time, then
+     * drug, route and amount, so that the order never depends on qsort */
+    qsort(r, m, sizeof *r, cmp_record);
+    *out = r;
+    *n = m;
+    return CALCIFY_OK;
+}
+
 void calcify_growth_free(calcify_growth *g)
 {
     if (!g)

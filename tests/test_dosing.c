@@ -421,6 +421,79 @@ static void test_infusion_on_off(void)
     series_free(&s);
 }
 
+/* calcify run --doses: every dose with its amount per kg at its time.  The
+ * rats grow linearly from 0.2 kg (day 0) to 0.3 kg (day 10): 0.5 mg per
+ * animal at day 5 is 0.5 / 0.25 = 2 mg/kg; an iv infusion of 1 mg/d per
+ * animal starts at 1 / 0.2 = 5 mg/kg/d and gives, over the 10 days,
+ * ∫ dt / (0.2 + 0.01 t) = 100 ln 1.5 mg/kg; 10 ug/kg K1 is 0.01 mg/kg.
+ * Arm b's second phase starts on day 7, a Monday: Tue and Sat at 12 h are
+ * days 8.5 and 12.5.  The file appears only with a successful run. */
+static void test_dose_record(void)
+{
+    const char *calcify = getenv("CALCIFY");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(calcify);
+    char dir[] = "/tmp/calcify-doses-XXXXXX", cmd[1024], path[256];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/doses.csv", dir);
+    snprintf(cmd, sizeof cmd, "'%s' run " FX "good_dose_record.cfg -o %s/run.csv --doses %s",
+             calcify, dir, path);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    static const struct {
+        const char *arm;
+        double t;
+        int phase;
+        const char *drug, *route;
+        double amount, rate, duration; /* NAN: empty */
+    } want[] = {
+        {"a", 0, 1, "warfarin", "iv", 0, 5, 10}, /* amount: 100 ln 1.5 */
+        {"a", 1, 1, "k1", "iv", 0.01, NAN, NAN},
+        {"a", 5, 1, "warfarin", "sc", 2, NAN, NAN},
+        {"b", 8.5, 2, "mk4", "oral", 0.05, NAN, NAN},
+        {"b", 12.5, 2, "mk4", "oral", 0.05, NAN, NAN},
+    };
+    FILE *fp = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    char line[512];
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, fp));
+    CU_ASSERT_STRING_EQUAL(line, "arm,time_d,phase,drug,route,amount_mg_per_kg,"
+                                 "rate_mg_per_kg_d,duration_d\n");
+    size_t n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        CU_ASSERT_FATAL(n < sizeof want / sizeof want[0]);
+        char *f[8], *p = line;
+        line[strcspn(line, "\n")] = '\0';
+        for (int k = 0; k < 8; k++) { /* strsep keeps empty fields */
+            f[k] = strsep(&p, ",");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f[k]);
+        }
+        CU_ASSERT_STRING_EQUAL(f[0], want[n].arm);
+        CU_ASSERT_DOUBLE_EQUAL(strtod(f[1], NULL), want[n].t, 1e-12);
+        CU_ASSERT_EQUAL(atoi(f[2]), want[n].phase);
+        CU_ASSERT_STRING_EQUAL(f[3], want[n].drug);
+        CU_ASSERT_STRING_EQUAL(f[4], want[n].route);
+        const double amount = n == 0 ? 100 * log(1.5) : want[n].amount;
+        CU_ASSERT(rel_err(strtod(f[5], NULL), amount) < 1e-12);
+        if (isnan(want[n].rate)) {
+            CU_ASSERT_STRING_EQUAL(f[6], "");
+            CU_ASSERT_STRING_EQUAL(f[7], "");
+        } else {
+            CU_ASSERT(rel_err(strtod(f[6], NULL), want[n].rate) < 1e-12);
+            CU_ASSERT(rel_err(strtod(f[7], NULL), want[n].duration) < 1e-12);
+        }
+        n++;
+    }
+    fclose(fp);
+    CU_ASSERT_EQUAL(n, sizeof want / sizeof want[0]);
+    unlink(path);
+    /* a run that fails (its output cannot be written) leaves no record */
+    snprintf(cmd, sizeof cmd, "'%s' run " FX "good_dose_record.cfg -o /dev/full --doses %s "
+             "2>/dev/null; test $? -eq 1 && test ! -e %s", calcify, path, path);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "rm -f %s/run.csv", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 /* ---- bad input: file:line, exit 2, no output --------------------------- */
 static const struct {
     const char *file, *fragment;
@@ -487,7 +560,8 @@ static int register_suites(void)
            !CU_add_test(w, "Mon/Wed/Fri = three weekly entries, every observable", test_weekdays_equal_three_entries) ||
            !CU_add_test(w, "weekdays follow the arm's calendar (start_day, later phases)", test_weekday_calendar) ||
            !CU_add_test(w, "iv and sc infusion: steady state R / (CLu - R/Km)", test_infusion_steady_state) ||
-           !CU_add_test(w, "infusion on and off: one-compartment closed form; three forms", test_infusion_on_off);
+           !CU_add_test(w, "infusion on and off: one-compartment closed form; three forms", test_infusion_on_off) ||
+           !CU_add_test(w, "run --doses: every dose per kg at its time; only on success", test_dose_record);
 }
 
 CALCIFY_CUNIT_MAIN
