@@ -78,7 +78,8 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
     *n_events = 0;
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += (size_t)d[i].count * (d[i].duration > 0 ? 2 : 1);
+        if (!(d[i].duration > 0))
+            total += (size_t)d[i].count;
     if (total == 0)
         return CALCIFY_OK;
     calcify_event *ev = malloc(total * sizeof *ev);
@@ -92,14 +93,8 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
             const double t = d[i].at + (double)k * d[i].every;
             if (t >= duration)
                 break;
-            if (d[i].duration > 0) {
-                /* an infusion: no jump, but the solver restarts where it
-                 * switches on and off (its end at the phase's end is one) */
-                ev[m++] = (calcify_event){t, state, 0.0};
-                if (t + d[i].duration < duration)
-                    ev[m++] = (calcify_event){t + d[i].duration, state, 0.0};
-                continue;
-            }
+            if (d[i].duration > 0)
+                break; /* an infusion: calcify_dose_infusions */
             double bw = body_weight, food;
             if (growth)
                 calcify_growth_at(growth, t0 + t, &bw, &food, NULL);

@@ -73,6 +73,12 @@ static void use_phase_params(calcify_sim *sim, const calcify_diet_phase *phase)
         calcify_model_set_reference(&sim->model, sim->y_ref);
 }
 
+static int cmp_event_time(const void *a, const void *b)
+{
+    const calcify_event *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
 /* The infusions running in the stretch from t0 to t1 (between two events,
  * so each runs through all of it or none of it): judged at its middle. */
 static void sys_segment(double t0, double t1, void *ctx)
@@ -316,6 +322,41 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         free(pi);
         phases[k].events = events[k];
         t0 += ph->duration;
+    }
+    /* an infusion's edges: events of size 0 where they fall (an infusion
+     * may run on into the next piece of a phase cut at endpoint times), so
+     * that no stretch the solver integrates straddles one */
+    t0 = 0;
+    for (size_t k = 0; !st && k < np; k++) {
+        const double t1 = t0 + phases[k].duration;
+        /* an edge this close to a phase boundary is that boundary's */
+        const double eps = 1e-9 * (t1 > 1 ? t1 : 1);
+#define ON_IN(f) ((f).t_on >= t0 && (f).t_on < t1 - eps)
+#define OFF_IN(f) ((f).t_off > t0 + eps && (f).t_off < t1 - eps)
+        size_t extra = 0;
+        for (size_t i = 0; i < sim->n_inf; i++)
+            extra += (size_t)ON_IN(inf[i]) + (size_t)OFF_IN(inf[i]);
+        if (extra) {
+            calcify_event *ev = realloc(events[k], (phases[k].n_events + extra) * sizeof *ev);
+            if (!ev) {
+                st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+                break;
+            }
+            size_t m = phases[k].n_events;
+            for (size_t i = 0; i < sim->n_inf; i++) {
+                if (ON_IN(inf[i]))
+                    ev[m++] = (calcify_event){inf[i].t_on - t0, inf[i].state, 0.0};
+                if (OFF_IN(inf[i]))
+                    ev[m++] = (calcify_event){inf[i].t_off - t0, inf[i].state, 0.0};
+            }
+            qsort(ev, m, sizeof *ev, cmp_event_time);
+            events[k] = ev;
+            phases[k].events = ev;
+            phases[k].n_events = m;
+        }
+#undef ON_IN
+#undef OFF_IN
+        t0 = t1;
     }
     size_t first = 0;
     const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,

@@ -78,7 +78,8 @@ void calcify_growth_at(const calcify_growth *g, double t, double *body_weight,
  * body or plasma), and the factor from mg per kg to that state's unit. */
 size_t calcify_dose_state(calcify_drug drug, calcify_route route, double *per_mg);
 
-/* The events (state jumps) of doses d[0..n) in a phase of `duration` days
+/* The events (state jumps) of the boluses among doses d[0..n) in a phase of
+ * `duration` days
  * that starts at t0 (d from the arm's start): *events (malloc'd, sorted by
  * time, NULL if none) and *n_events.  Per-animal amounts are divided by the
  * body weight at the dose's time: from `growth` if not NULL, else
@@ -89,9 +90,9 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
                                    size_t *n_events, calcify_error *err);
 
 /* The infusions of doses d[0..n) in a phase that starts at t0 (d from the
- * arm's start): *out (malloc'd, NULL if none) and *n_out.  Their edges are
- * events of calcify_dose_events (jumps of 0), so that the solver restarts
- * there. */
+ * arm's start): *out (malloc'd, NULL if none) and *n_out.  (calcify_dose_events
+ * leaves them out; the simulator makes their edges events of size 0 in
+ * whichever phase they fall, so that the solver restarts there.) */
 calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0,
                                       calcify_infusion **out, size_t *n_out,
                                       calcify_error *err);
