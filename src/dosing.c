@@ -200,7 +200,7 @@ calcify_status calcify_arm_doses(const calcify_scenario *sc, const calcify_arm *
     calcify_dose_record *r = malloc(total * sizeof *r);
     if (!r)
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    const calcify_growth *g = sc->growth;
+    const calcify_growth *g = arm->growth ? arm->growth : sc->growth;
     size_t m = 0;
     double t0 = 0;
     for (size_t p = 0; p < arm->n_phases; p++) {

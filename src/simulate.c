@@ -298,6 +298,14 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     }
     sim->inf = inf;
     sim->n_inf = 0;
+    /* an arm with its own growth table runs with it, and shares no
+     * integration with other arms (the cache knows phases, not tables) */
+    const calcify_growth *scenario_growth = sim->growth;
+    if (arm->growth) {
+        calcify_armcache_clear(&sim->cache);
+        sim->growth = arm->growth;
+        sim->sys.time_dependent = 1;
+    }
     calcify_status st = CALCIFY_OK;
     double t0 = 0;
     for (size_t k = 0; k < np; k++) {
@@ -391,6 +399,11 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     for (size_t k = 0; k < np; k++)
         free(events[k]);
     free(events);
+    if (arm->growth) {
+        sim->growth = scenario_growth;
+        sim->sys.time_dependent = scenario_growth != NULL;
+        calcify_armcache_clear(&sim->cache);
+    }
     /* no infusion outlives its arm (the baseline, the next arm) */
     free(inf);
     sim->inf = NULL;

@@ -536,6 +536,58 @@ static void test_dose_record(void)
     CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+/* Growth per arm: "big" follows its own table (250 g at week 1 to 450 g at
+ * week 3, constant outside), the others the scenario's (250 g at day 0 to
+ * 330 g at week 4), also the arm run after "big"; food per kg follows each
+ * table too (K1 intake = 5 ug/g · food / weight). */
+typedef struct {
+    int n[3];
+    double bw[3][8], k1[3][8], t[3][8];
+} arm_rows;
+
+static int keep_arm(void *user, const calcify_arm *arm, double t, size_t phase,
+                    const double y[], const double o[CALCIFY_NOBS])
+{
+    (void)phase, (void)y;
+    arm_rows *r = user;
+    const int a = arm->name[0] == 'b' ? 1 : strcmp(arm->name, "top") ? 2 : 0;
+    if (r->n[a] == 8)
+        return 1;
+    r->t[a][r->n[a]] = t;
+    r->bw[a][r->n[a]] = o[CALCIFY_O_BODY_WEIGHT];
+    r->k1[a][r->n[a]++] = o[CALCIFY_O_K1_INTAKE];
+    return 0;
+}
+
+static double lin(double t, double t0, double t1, double v0, double v1)
+{
+    return t <= t0 ? v0 : t >= t1 ? v1 : v0 + (t - t0) / (t1 - t0) * (v1 - v0);
+}
+
+static void test_growth_per_arm(void)
+{
+    calcify_scenario g;
+    calcify_error err;
+    CU_ASSERT_EQUAL_FATAL(calcify_scenario_load(FX "good_arm_growth.cfg", &g, &err), CALCIFY_OK);
+    calcify_sim *sim = calcify_sim_alloc(&g.params, g.method, g.rtol, g.atol, &err);
+    arm_rows r;
+    memset(&r, 0, sizeof r);
+    CU_ASSERT_EQUAL(calcify_sim_run_scenario(sim, &g, NULL, 7, keep_arm, &r, &err), CALCIFY_OK);
+    for (int a = 0; a < 3; a++) {
+        CU_ASSERT_EQUAL_FATAL(r.n[a], 7); /* weeks 0..6 */
+        for (int i = 0; i < 7; i++) {
+            const double t = r.t[a][i];
+            const double kg = a == 1 ? lin(t, 7, 21, 0.25, 0.45) : lin(t, 0, 28, 0.25, 0.33);
+            const double food = a == 1 ? lin(t, 7, 21, 20, 30) : lin(t, 0, 28, 20, 24);
+            CU_ASSERT(rel_err(r.bw[a][i], kg) < 1e-12);
+            CU_ASSERT(rel_err(r.k1[a][i], 5.0 * food / kg) < 1e-12);
+        }
+    }
+    CU_ASSERT(r.bw[1][3] > r.bw[0][3] + 0.1); /* week 3: 450 g against 310 g */
+    calcify_sim_free(sim);
+    calcify_scenario_free(&g);
+}
+
 /* ---- bad input: file:line, exit 2, no output --------------------------- */
 static const struct {
     const char *file, *fragment;
@@ -559,6 +611,8 @@ static const struct {
     {"bad_infusion_route.cfg", "bad_infusion_route.cfg:5: dose 1 of phase 1 of arm 'a' is an infusion (it has a duration) by route 'oral' (expected route = \"iv\" or \"sc\""},
     {"bad_rate_unit.cfg", "bad_rate_unit.cfg:5: 'rate' in dose 1 of phase 1 of arm 'a' is \"2 mg/kg\": an infusion rate is per kg body weight or per animal, per time (expected one of: mg/kg/d"},
     {"bad_infusion_end.cfg", "bad_infusion_end.cfg:5: the infusion of dose 1 of phase 1 of arm 'a' runs from 5 d to 8 d, past the phase's end (expected at + duration <= 7 d"},
+    {"bad_arm_growth.cfg", "bad_arm_growth.cfg:3: growth has 2 times, 1 body weights and 2 food intakes"},
+    {"bad_arm_growth_set.cfg", "bad_arm_growth_set.cfg:4: phase 1 of arm 'a' sets 'body_weight', which the growth table at tests/fixtures/dosing/bad_arm_growth_set.cfg:3 decides"},
     {"bad_growth_set.cfg", "bad_growth_set.cfg:4: phase 1 of arm 'a' sets 'food_intake', which the growth table at tests/fixtures/dosing/bad_growth_set.cfg:2 decides"},
 };
 
@@ -598,6 +652,7 @@ static int register_suites(void)
            !CU_add_test(m, "iv K1 bolus jumps plasma by D / Vd", test_iv_bolus_jump) ||
            !CU_add_test(m, "sc bioavailability from areas under the curve", test_sc_bioavailability) ||
            !CU_add_test(m, "growth table: body weight and intake", test_growth_table) ||
+           !CU_add_test(m, "growth per arm: each arm by its own table", test_growth_per_arm) ||
            !CU_add_test(m, "bad doses and growth: file:line, exit 2, no output", test_bad_input) ||
            !CU_add_test(w, "Mon/Wed/Fri = three weekly entries, every observable", test_weekdays_equal_three_entries) ||
            !CU_add_test(w, "weekdays follow the arm's calendar (start_day, later phases)", test_weekday_calendar) ||

@@ -54,7 +54,7 @@ static const struct {
     {FX "bad_endpoints_order.cfg", FX "bad_endpoints_order.cfg:3: endpoint 2 (\"6 w\") is not after the one before it (expected increasing times)"},
     {FX "bad_endpoints_unit.cfg", FX "bad_endpoints_unit.cfg:3: 'endpoint 2' in endpoints is \"12 ug/g\": the unit does not fit this quantity (expected one of: d, h, min, w, mo, y)"},
     {FX "bad_endpoint_obs.cfg", FX "bad_endpoint_obs.cfg:3: endpoint_observables: 'ca_aorta' is not an output column (expected a column name of 'calcify run', e.g. ca_aorta_ug_per_mg)"},
-    {FX "bad_arm_key.cfg", FX "bad_arm_key.cfg:5: unknown key 'overrides' in arm 1 (expected one of: name, description, phases, set, start_day)"},
+    {FX "bad_arm_key.cfg", FX "bad_arm_key.cfg:5: unknown key 'overrides' in arm 1 (expected one of: name, description, phases, set, start_day, growth)"},
     {FX "nonexistent.cfg", FX "nonexistent.cfg: cannot open: No such file or directory (expected a scenario or parameter file)"},
     {"tests/fixtures", "tests/fixtures: is a directory (expected a scenario or parameter file)"},
 };

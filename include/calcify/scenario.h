@@ -38,6 +38,8 @@ typedef struct {
     char *description;             /* may be empty                            */
     calcify_diet_phase *phases;
     size_t n_phases;
+    const calcify_growth *growth;  /* the arm's own growth table (owned by the
+                                      scenario), NULL: the scenario's        */
     int line;
 } calcify_arm;
 
@@ -142,7 +144,8 @@ const calcify_data_label *calcify_scenario_find_label(const calcify_scenario *sc
                                                       const char *label);
 
 /* May parameter `param` be set, varied or drawn for sc?  Not food_intake
- * or body_weight when a growth table decides them: a value given elsewhere
+ * or body_weight when a growth table (the scenario's or an arm's) decides
+ * them: a value given elsewhere
  * would be silently ignored.  `who` names the setter in the message ("--set
  * 'food_intake=50'", "FILE:LINE: phase 1 of arm 'a'"); the error has status
  * `code`.  The one check for scenario sets and every command-line option. */
