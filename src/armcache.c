@@ -32,7 +32,7 @@ static int same_dose(const calcify_dose *a, const calcify_dose *b)
 {
     return a->drug == b->drug && a->route == b->route && a->amount == b->amount &&
            a->per_kg == b->per_kg && a->at == b->at && a->every == b->every &&
-           a->count == b->count;
+           a->count == b->count && a->rate == b->rate && a->duration == b->duration;
 }
 
 static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)

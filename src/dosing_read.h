@@ -8,10 +8,17 @@
 #include "cfgread.h"
 
 /* The optional 'doses' list of a phase group into p->doses (p->duration
- * must be set).  file:line errors. */
+ * must be set).  The phase starts t0 d into an arm whose day 0 is weekday
+ * start_day (0 = Monday; for days = "Mon,Wed,Fri").  file:line errors. */
 calcify_status dosing_read_phase(const char *path, const config_setting_t *phase,
-                                 const char *where, calcify_diet_phase *p,
-                                 calcify_error *err);
+                                 const char *where, double t0, int start_day,
+                                 calcify_diet_phase *p, calcify_error *err);
+
+/* A weekday member ("Mon" … "Sun", or in full, any case) into *out
+ * (0 = Monday), with did-you-mean. */
+calcify_status dosing_read_weekday(const char *path, const config_setting_t *g,
+                                   const char *key, const char *where, int *out,
+                                   calcify_error *err);
 
 /* The optional top-level 'growth' group; *out NULL if there is none. */
 calcify_status dosing_read_growth(const char *path, const config_setting_t *root,

@@ -22,7 +22,12 @@ static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
 static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
 static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses",
                                          "set", NULL};
-static const char *const arm_keys[] = {"name", "description", "phases", "set", NULL};
+static const char *const arm_keys[] = {"name", "description", "phases", "set", "start_day",
+                                       "growth", NULL};
+
+static calcify_status check_settable(const calcify_scenario *sc, const calcify_growth *g,
+                                     int param, const char *who, calcify_status code,
+                                     calcify_error *err);
 
 /* A parameter named in an `overrides` or `set` group: its index and value
  * in the model's unit, or an error naming the closest parameters. */
@@ -133,6 +138,16 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
     const config_setting_t *as = config_setting_get_member(a, "set");
     if (as && (st = read_set(path, as, where, arm_set, arm_value, err)))
         return st;
+    /* the arm's own growth table, in place of the scenario's */
+    calcify_growth *g = NULL;
+    if ((st = dosing_read_growth(path, a, &g, err)))
+        return st;
+    arm->growth = g;
+    /* the weekday of the arm's day 0, for doses given on weekdays */
+    int start_day = 0;
+    if (config_setting_get_member(a, "start_day") &&
+        (st = dosing_read_weekday(path, a, "start_day", where, &start_day, err)))
+        return st;
     const config_setting_t *ph = cfg_require(path, a, "phases", where, err);
     if (!ph)
         return CALCIFY_EINPUT;
@@ -145,6 +160,7 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
     if (!(arm->phases = calloc(n, sizeof *arm->phases)))
         return CALCIFY_ENOMEM;
     arm->n_phases = n;
+    double t0 = 0;
     for (size_t k = 0; k < n; k++) {
         const config_setting_t *g = config_setting_get_elem(ph, (unsigned)k);
         char pw[200];
@@ -161,8 +177,9 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
                                "a duration", "6 w",
                                &p->duration, err)) ||
             (st = read_diet(path, g, pw, p->diet, err)) ||
-            (st = dosing_read_phase(path, g, pw, p, err)))
+            (st = dosing_read_phase(path, g, pw, t0, start_day, p, err)))
             return st;
+        t0 += p->duration;
         /* the arm's set applies to every phase; a phase's own set wins */
         memcpy(p->set, arm_set, sizeof p->set);
         memcpy(p->set_value, arm_value, sizeof p->set_value);
@@ -485,15 +502,17 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
         return st;
     /* a growth table decides body weight and food intake: a phase's `set`
      * of either would be silently ignored */
-    for (size_t a = 0; sc->growth && a < sc->n_arms; a++)
-        for (size_t p = 0; p < sc->arms[a].n_phases; p++) {
+    for (size_t a = 0; a < sc->n_arms; a++)
+        for (size_t p = 0; (sc->growth || sc->arms[a].growth) && p < sc->arms[a].n_phases; p++) {
             const calcify_diet_phase *ph = &sc->arms[a].phases[p];
             char who[512];
             snprintf(who, sizeof who, "%s:%d: phase %zu of arm '%s'", path, ph->line, p + 1,
                      sc->arms[a].name);
             for (int i = 0; i < CALCIFY_NPARAM; i++)
                 if (ph->set[i] &&
-                    (st = calcify_scenario_check_settable(sc, i, who, CALCIFY_EINPUT, err)))
+                    (st = check_settable(sc, sc->arms[a].growth ? sc->arms[a].growth
+                                                                : sc->growth,
+                                         i, who, CALCIFY_EINPUT, err)))
                     return st;
         }
 
@@ -598,6 +617,7 @@ void calcify_scenario_free(calcify_scenario *sc)
         for (size_t p = 0; sc->arms[k].phases && p < sc->arms[k].n_phases; p++)
             free(sc->arms[k].phases[p].doses);
         free(sc->arms[k].phases);
+        calcify_growth_free((calcify_growth *)sc->arms[k].growth);
     }
     calcify_growth_free(sc->growth);
     free(sc->arms);
@@ -636,15 +656,28 @@ const calcify_arm *calcify_scenario_find_arm(const calcify_scenario *sc,
     return NULL;
 }
 
+/* The check against growth table g (NULL: none). */
+static calcify_status check_settable(const calcify_scenario *sc, const calcify_growth *g,
+                                     int param, const char *who, calcify_status code,
+                                     calcify_error *err)
+{
+    if (!g || (param != CALCIFY_P_FOOD_INTAKE && param != CALCIFY_P_BODY_WEIGHT))
+        return CALCIFY_OK;
+    return calcify_fail(err, code, "%s sets '%s', which the growth table at %s:%d decides "
+                        "(expected the growth table to change it, or no growth table)", who,
+                        calcify_param_defs[param].name, sc->path, g->line);
+}
+
 calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int param,
                                                const char *who, calcify_status code,
                                                calcify_error *err)
 {
-    if (!sc->growth || (param != CALCIFY_P_FOOD_INTAKE && param != CALCIFY_P_BODY_WEIGHT))
-        return CALCIFY_OK;
-    return calcify_fail(err, code, "%s sets '%s', which the growth table at %s:%d decides "
-                        "(expected the growth table to change it, or no growth table)", who,
-                        calcify_param_defs[param].name, sc->path, sc->growth->line);
+    /* the scenario's table, else the first arm's own: a value set for the
+     * whole scenario would be silently ignored by that arm */
+    const calcify_growth *g = sc->growth;
+    for (size_t a = 0; !g && a < sc->n_arms; a++)
+        g = sc->arms[a].growth;
+    return check_settable(sc, g, param, who, code, err);
 }
 
 double calcify_arm_duration(const calcify_arm *arm)

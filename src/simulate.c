@@ -17,6 +17,13 @@ struct calcify_sim {
     int allow_multiple;       /* accept a multistable baseline diet */
     calcify_steady_check check; /* of the last baseline */
     const calcify_growth *growth; /* body weight and food intake over time */
+    /* infusions of the arm being run (times from its start), and the rates
+     * they give in the stretch being integrated (sys_segment), state unit
+     * per day: per kg body weight, and per animal                        */
+    calcify_infusion *inf;
+    size_t n_inf;
+    int inf_on;
+    double inf_kg[CALCIFY_NSTATE], inf_animal[CALCIFY_NSTATE];
     double base_p[CALCIFY_NPARAM]; /* the parameter set, before any `set` */
     double y_ref[CALCIFY_NSTATE];  /* baseline state: the reference of the
                                       relative observables in every phase  */
@@ -66,11 +73,42 @@ static void use_phase_params(calcify_sim *sim, const calcify_diet_phase *phase)
         calcify_model_set_reference(&sim->model, sim->y_ref);
 }
 
+static int cmp_event_time(const void *a, const void *b)
+{
+    const calcify_event *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* The infusions running in the stretch from t0 to t1 (between two events,
+ * so each runs through all of it or none of it): judged at its middle. */
+static void sys_segment(double t0, double t1, void *ctx)
+{
+    calcify_sim *sim = ctx;
+    if (!sim->inf_on && sim->n_inf == 0)
+        return;
+    memset(sim->inf_kg, 0, sizeof sim->inf_kg);
+    memset(sim->inf_animal, 0, sizeof sim->inf_animal);
+    sim->inf_on = 0;
+    const double mid = 0.5 * (t0 + t1);
+    for (size_t i = 0; i < sim->n_inf; i++) {
+        const calcify_infusion *f = &sim->inf[i];
+        if (f->t_on <= mid && mid < f->t_off) {
+            (f->per_kg ? sim->inf_kg : sim->inf_animal)[f->state] += f->rate;
+            sim->inf_on = 1;
+        }
+    }
+}
+
 static int sys_rhs(double t, const double y[], double f[], const double u[], void *ctx)
 {
     calcify_sim *sim = ctx;
     double buf[CALCIFY_NU];
-    return calcify_model_rhs(&sim->model, y, f, inputs_at(sim, t, u, buf, NULL));
+    const double *ut = inputs_at(sim, t, u, buf, NULL);
+    int rc = calcify_model_rhs(&sim->model, y, f, ut);
+    if (sim->inf_on) /* zero-order inputs; per animal at today's body weight */
+        for (size_t i = 0; i < CALCIFY_NSTATE; i++)
+            f[i] += sim->inf_kg[i] + sim->inf_animal[i] / ut[CALCIFY_U_BODY_WEIGHT];
+    return rc;
 }
 
 static int sys_jac(double t, const double y[], double *dfdy, double dfdt[],
@@ -84,6 +122,13 @@ static int sys_jac(double t, const double y[], double *dfdy, double dfdt[],
     dfdt[CALCIFY_S_WARF_GUT] = ut[CALCIFY_IN_WARFARIN] * dF;
     dfdt[CALCIFY_S_K1_GUT] = 1000.0 * ut[CALCIFY_IN_K1] * dF;
     dfdt[CALCIFY_S_MK4_GUT] = 1000.0 * ut[CALCIFY_IN_MK4] * dF;
+    /* ... besides a per-animal infusion divided by a growing body weight */
+    if (sim->inf_on && sim->growth) {
+        const double bw = ut[CALCIFY_U_BODY_WEIGHT];
+        const double dbw = calcify_growth_weight_slope(sim->growth, t);
+        for (size_t i = 0; i < CALCIFY_NSTATE; i++)
+            dfdt[i] -= sim->inf_animal[i] * dbw / (bw * bw);
+    }
     return calcify_model_jac(&sim->model, y, dfdy, ut);
 }
 
@@ -114,6 +159,7 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
     sim->sys.dim = CALCIFY_NSTATE;
     sim->sys.rhs = sys_rhs;
     sim->sys.jac = sys_jac;
+    sim->sys.segment = sys_segment;
     sim->sys.ctx = sim;
     sim->solver = calcify_solver_alloc(&sim->sys, method, rtol, atol);
     if (!sim->solver) {
@@ -237,11 +283,28 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     calcify_phase *phases = calloc(np, sizeof *phases);
     double (*inputs)[CALCIFY_NU] = calloc(np, sizeof *inputs);
     calcify_event **events = calloc(np, sizeof *events);
-    if (!phases || !inputs || !events) {
+    size_t n_inf_max = 0;
+    for (size_t k = 0; k < np; k++)
+        for (size_t i = 0; i < arm->phases[k].n_doses; i++)
+            if (arm->phases[k].doses[i].duration > 0)
+                n_inf_max += (size_t)arm->phases[k].doses[i].count;
+    calcify_infusion *inf = n_inf_max ? malloc(n_inf_max * sizeof *inf) : NULL;
+    if (!phases || !inputs || !events || (n_inf_max && !inf)) {
         free(phases);
         free(inputs);
         free(events);
+        free(inf);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    sim->inf = inf;
+    sim->n_inf = 0;
+    /* an arm with its own growth table runs with it, and shares no
+     * integration with other arms (the cache knows phases, not tables) */
+    const calcify_growth *scenario_growth = sim->growth;
+    if (arm->growth) {
+        calcify_armcache_clear(&sim->cache);
+        sim->growth = arm->growth;
+        sim->sys.time_dependent = 1;
     }
     calcify_status st = CALCIFY_OK;
     double t0 = 0;
@@ -257,8 +320,51 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
             st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, sim->growth,
                                      sim->model.p[CALCIFY_P_BODY_WEIGHT], &events[k],
                                      &phases[k].n_events, err);
+        calcify_infusion *pi = NULL;
+        size_t npi = 0;
+        if (!st)
+            st = calcify_dose_infusions(ph->doses, ph->n_doses, t0, &pi, &npi, err);
+        if (npi)
+            memcpy(inf + sim->n_inf, pi, npi * sizeof *pi);
+        sim->n_inf += npi;
+        free(pi);
         phases[k].events = events[k];
         t0 += ph->duration;
+    }
+    /* an infusion's edges: events of size 0 where they fall (an infusion
+     * may run on into the next piece of a phase cut at endpoint times), so
+     * that no stretch the solver integrates straddles one */
+    t0 = 0;
+    for (size_t k = 0; !st && k < np; k++) {
+        const double t1 = t0 + phases[k].duration;
+        /* an edge this close to a phase boundary is that boundary's */
+        const double eps = 1e-9 * (t1 > 1 ? t1 : 1);
+#define ON_IN(f) ((f).t_on >= t0 && (f).t_on < t1 - eps)
+#define OFF_IN(f) ((f).t_off > t0 + eps && (f).t_off < t1 - eps)
+        size_t extra = 0;
+        for (size_t i = 0; i < sim->n_inf; i++)
+            extra += (size_t)ON_IN(inf[i]) + (size_t)OFF_IN(inf[i]);
+        if (extra) {
+            calcify_event *ev = realloc(events[k], (phases[k].n_events + extra) * sizeof *ev);
+            if (!ev) {
+                st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+                break;
+            }
+            size_t m = phases[k].n_events;
+            for (size_t i = 0; i < sim->n_inf; i++) {
+                if (ON_IN(inf[i]))
+                    ev[m++] = (calcify_event){inf[i].t_on - t0, inf[i].state, 0.0};
+                if (OFF_IN(inf[i]))
+                    ev[m++] = (calcify_event){inf[i].t_off - t0, inf[i].state, 0.0};
+            }
+            qsort(ev, m, sizeof *ev, cmp_event_time);
+            events[k] = ev;
+            phases[k].events = ev;
+            phases[k].n_events = m;
+        }
+#undef ON_IN
+#undef OFF_IN
+        t0 = t1;
     }
     size_t first = 0;
     const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,
@@ -293,6 +399,16 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     for (size_t k = 0; k < np; k++)
         free(events[k]);
     free(events);
+    if (arm->growth) {
+        sim->growth = scenario_growth;
+        sim->sys.time_dependent = scenario_growth != NULL;
+        calcify_armcache_clear(&sim->cache);
+    }
+    /* no infusion outlives its arm (the baseline, the next arm) */
+    free(inf);
+    sim->inf = NULL;
+    sim->n_inf = 0;
+    sim->inf_on = 0;
     free(inputs);
     free(phases);
     use_phase_params(sim, NULL);

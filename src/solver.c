@@ -737,6 +737,8 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                 return CALCIFY_EIO;
             const double t_end = ev < phases[p].n_events
                                  ? t_phase_start + phases[p].events[ev].t : t_phase_end;
+            if (s->sys->segment)
+                s->sys->segment(t, t_end, s->sys->ctx);
             const int still = phases[p].n_events == 0 && !s->sys->time_dependent &&
                               at_equilibrium(s, y, phases[p].duration);
             int rc = segment(s, &t, t_end, y, dt, &k, p, still, emit, user);

@@ -27,6 +27,9 @@ static const unit_def units[] = {
     {"1", DIM_ONE, 1.0},          {"%", DIM_ONE, 0.01},
     {"d", DIM_TIME, 1.0},         {"h", DIM_TIME, 1.0 / 24},
     {"min", DIM_TIME, 1.0 / 1440}, {"w", DIM_TIME, 7.0},
+    /* the month as mrgsolve and most dosing texts take it: a twelfth of
+     * the Julian year, 30.4375 d, so 12 mo is exactly 1 y */
+    {"mo", DIM_TIME, 365.25 / 12},
     /* the Julian year: 2 y is 730.5 d, as in most pharmacology texts */
     {"y", DIM_TIME, 365.25},
     {"1/d", DIM_RATE, 1.0},       {"1/h", DIM_RATE, 24.0},
@@ -41,6 +44,9 @@ static const unit_def units[] = {
     {"ug/mg/d", DIM_MASS_RATIO_RATE, 1.0},
     {"ng/g/d", DIM_MASS_RATIO_RATE, 1e-6}, {"ng/g/h", DIM_MASS_RATIO_RATE, 24e-6},
     {"ug/g/d", DIM_MASS_RATIO_RATE, 1e-3},
+    /* infusion rates per kg body weight */
+    {"mg/kg/d", DIM_MASS_RATIO_RATE, 1e-3}, {"ug/kg/d", DIM_MASS_RATIO_RATE, 1e-6},
+    {"mg/kg/h", DIM_MASS_RATIO_RATE, 24e-3}, {"ug/kg/h", DIM_MASS_RATIO_RATE, 24e-6},
     /* base: 1/(mg/g) */
     {"mg/ug", DIM_INV_MASS_RATIO, 1.0}, {"g/mg", DIM_INV_MASS_RATIO, 1.0},
     /* base: mg/L */
@@ -57,6 +63,8 @@ static const unit_def units[] = {
     {"ug", DIM_MASS, 1e-3},
     /* base: g/d (food per animal) */
     {"g/d", DIM_MASS_RATE, 1.0}, {"kg/d", DIM_MASS_RATE, 1e3}, {"mg/d", DIM_MASS_RATE, 1e-3},
+    /* infusion rates per animal */
+    {"ug/d", DIM_MASS_RATE, 1e-6}, {"mg/h", DIM_MASS_RATE, 24e-3}, {"ug/h", DIM_MASS_RATE, 24e-6},
 };
 enum { N_UNITS = sizeof units / sizeof units[0] };
 

@@ -38,7 +38,7 @@ static const struct {
     {FX "bad_method.cfg", FX "bad_method.cfg:4: unknown solver method 'msbdff' (expected one of: auto, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2)"},
     {FX "bad_no_arms.cfg", FX "bad_no_arms.cfg:6: 'arms' must be a non-empty list (expected arms = ( { name = \"control\"; phases = ( … ); } );)"},
     {FX "bad_param_name.cfg", FX "params_misspelt.cfg:3: unknown parameter 'warfarin_thalv' (expected a name listed by 'calcify params'); did you mean 'warfarin_thalf'?"},
-    {FX "bad_param_unit.cfg", FX "params_wrong_unit.cfg:2: unit \"mg/L\" of parameter 'warfarin_thalf' is of the wrong dimension (expected one of: d, h, min, w, y)"},
+    {FX "bad_param_unit.cfg", FX "params_wrong_unit.cfg:2: unit \"mg/L\" of parameter 'warfarin_thalf' is of the wrong dimension (expected one of: d, h, min, w, mo, y)"},
     {FX "bad_param_missing.cfg", FX "params_incomplete.cfg:1: missing parameter 'warfarin_ka' (expected warfarin_ka = { value = …; unit = \"1/d\"; source = \"…\"; };)"},
     {FX "bad_override_name.cfg", FX "bad_override_name.cfg:6: unknown parameter 'warfarin_half' in overrides (expected a name listed by 'calcify params'); did you mean 'warfarin_thalf'?"},
     {FX "bad_label_arm.cfg", FX "bad_label_arm.cfg:7: data label 'WK': 'wk_continue' is not an arm of this scenario"},
@@ -47,14 +47,14 @@ static const struct {
     {FX "bad_var_twice.cfg", FX "bad_var_twice.cfg:5: a key, variable or parameter defined twice in one group (expected each name once)"},
     {FX "bad_var_param_name.cfg", FX "bad_var_param_name.cfg:3: variable 'dist_beta' has the name of a model parameter (expected a name of its own; to change the parameter use overrides or set)"},
     {FX "bad_var_chain.cfg", FX "bad_var_chain.cfg:3: variable 'b' refers to '$a' (expected a value: variables do not refer to each other)"},
-    {FX "bad_var_unit.cfg", FX "bad_var_unit.cfg:6: 'duration' in phase 1 of arm 'a' is \"6 mg/g\": the unit does not fit this quantity (expected one of: d, h, min, w, y); the value is $switch (defined at line 3)"},
+    {FX "bad_var_unit.cfg", FX "bad_var_unit.cfg:6: 'duration' in phase 1 of arm 'a' is \"6 mg/g\": the unit does not fit this quantity (expected one of: d, h, min, w, mo, y); the value is $switch (defined at line 3)"},
     {FX "bad_set_unknown.cfg", FX "bad_set_unknown.cfg:5: unknown parameter 'dist_beat' in set of arm 'a' (expected a name listed by 'calcify params'); did you mean 'dist_beta'?"},
-    {FX "bad_set_unit.cfg", FX "bad_set_unit.cfg:6: 'warfarin_thalf' in set of phase 1 of arm 'a' is \"12 mg\": the unit does not fit this quantity (expected one of: d, h, min, w, y)"},
-    {FX "bad_duration_unit.cfg", FX "bad_duration_unit.cfg:5: 'duration' in phase 1 of arm 'a' is \"2 yr\": missing or unknown unit (expected one of: d, h, min, w, y)"},
+    {FX "bad_set_unit.cfg", FX "bad_set_unit.cfg:6: 'warfarin_thalf' in set of phase 1 of arm 'a' is \"12 mg\": the unit does not fit this quantity (expected one of: d, h, min, w, mo, y)"},
+    {FX "bad_duration_unit.cfg", FX "bad_duration_unit.cfg:5: 'duration' in phase 1 of arm 'a' is \"2 yr\": missing or unknown unit (expected one of: d, h, min, w, mo, y)"},
     {FX "bad_endpoints_order.cfg", FX "bad_endpoints_order.cfg:3: endpoint 2 (\"6 w\") is not after the one before it (expected increasing times)"},
-    {FX "bad_endpoints_unit.cfg", FX "bad_endpoints_unit.cfg:3: 'endpoint 2' in endpoints is \"12 ug/g\": the unit does not fit this quantity (expected one of: d, h, min, w, y)"},
+    {FX "bad_endpoints_unit.cfg", FX "bad_endpoints_unit.cfg:3: 'endpoint 2' in endpoints is \"12 ug/g\": the unit does not fit this quantity (expected one of: d, h, min, w, mo, y)"},
     {FX "bad_endpoint_obs.cfg", FX "bad_endpoint_obs.cfg:3: endpoint_observables: 'ca_aorta' is not an output column (expected a column name of 'calcify run', e.g. ca_aorta_ug_per_mg)"},
-    {FX "bad_arm_key.cfg", FX "bad_arm_key.cfg:5: unknown key 'overrides' in arm 1 (expected one of: name, description, phases, set)"},
+    {FX "bad_arm_key.cfg", FX "bad_arm_key.cfg:5: unknown key 'overrides' in arm 1 (expected one of: name, description, phases, set, start_day, growth)"},
     {FX "nonexistent.cfg", FX "nonexistent.cfg: cannot open: No such file or directory (expected a scenario or parameter file)"},
     {"tests/fixtures", "tests/fixtures: is a directory (expected a scenario or parameter file)"},
 };
@@ -193,6 +193,15 @@ static void test_units(void)
     CU_ASSERT_EQUAL(calcify_quantity_parse("1e999 d", "d", &v), -1);
     CU_ASSERT_EQUAL(calcify_quantity_parse("", "d", &v), -1);
     CU_ASSERT_EQUAL(calcify_quantity_parse("3 furlongs", "d", &v), -2);
+    /* the month: a twelfth of the Julian year, 365.25 / 12 = 30 + 7/16 d
+     * (exact in binary), so twelve of them are a year and six 182.625 d */
+    CU_ASSERT_EQUAL(calcify_quantity_parse("1 mo", "d", &v), 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, 30.4375, 0);
+    CU_ASSERT_EQUAL(calcify_quantity_parse("6 mo", "d", &v), 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, 182.625, 0);
+    CU_ASSERT_EQUAL(calcify_quantity_parse("12 mo", "y", &v), 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, 1.0, 0);
+    CU_ASSERT_EQUAL(calcify_quantity_parse("1 mo", "mg/g", &v), -3);
 }
 
 static void test_set_assignments(void)

@@ -31,17 +31,34 @@ typedef enum {
 extern const char *const calcify_drug_names[CALCIFY_NDRUG];   /* "warfarin", "k1", "mk4" */
 extern const char *const calcify_route_names[CALCIFY_NROUTE]; /* "oral", "sc", "ip", "iv" */
 
-/* Doses of one drug by one route, as written in a phase. */
+/* Doses of one drug by one route, as written in a phase (a weekday
+ * schedule, days = "Mon,Wed,Fri", is read as one entry per weekday, each
+ * every 7 d from its first day in the phase). */
 typedef struct {
     calcify_drug drug;
     calcify_route route;
-    double amount;   /* mg: per kg body weight if per_kg, else per animal   */
+    double amount;   /* mg: per kg body weight if per_kg, else per animal;
+                        an infusion's amount is rate · duration              */
     int per_kg;
     double at;       /* d after the phase's start, >= 0                      */
     double every;    /* d between doses, 0 for one dose                      */
     long count;      /* doses given (within the phase)                       */
+    double rate;     /* infusions: mg/d (per kg if per_kg); 0 for a bolus    */
+    double duration; /* infusions: d, > 0, ending within the phase; 0 bolus  */
     int line;
 } calcify_dose;
+
+/* A zero-order input running from t_on to t_off (d from the arm's start). */
+typedef struct {
+    double t_on, t_off;
+    size_t state;    /* the state it enters (calcify_dose_state)             */
+    double rate;     /* state unit per day: per kg body weight if per_kg,
+                        else per animal (divided by the body weight at t)    */
+    int per_kg;
+} calcify_infusion;
+
+/* The weekdays, Monday first ("Mon" … "Sun"). */
+extern const char *const calcify_weekday_names[7];
 
 /* Body weight and food intake over time (a growth table). */
 typedef struct {
@@ -61,7 +78,8 @@ void calcify_growth_at(const calcify_growth *g, double t, double *body_weight,
  * body or plasma), and the factor from mg per kg to that state's unit. */
 size_t calcify_dose_state(calcify_drug drug, calcify_route route, double *per_mg);
 
-/* The events (state jumps) of doses d[0..n) in a phase of `duration` days
+/* The events (state jumps) of the boluses among doses d[0..n) in a phase of
+ * `duration` days
  * that starts at t0 (d from the arm's start): *events (malloc'd, sorted by
  * time, NULL if none) and *n_events.  Per-animal amounts are divided by the
  * body weight at the dose's time: from `growth` if not NULL, else
@@ -70,6 +88,23 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
                                    double t0, const calcify_growth *growth,
                                    double body_weight, calcify_event **events,
                                    size_t *n_events, calcify_error *err);
+
+/* The infusions of doses d[0..n) in a phase that starts at t0 (d from the
+ * arm's start): *out (malloc'd, NULL if none) and *n_out.  (calcify_dose_events
+ * leaves them out; the simulator makes their edges events of size 0 in
+ * whichever phase they fall, so that the solver restarts there.) */
+calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0,
+                                      calcify_infusion **out, size_t *n_out,
+                                      calcify_error *err);
+
+/* ∫ dt / body_weight(t) from a to b (1/kg·d) under the growth table, or
+ * (b − a) / body_weight without one: what a per-animal infusion gives per
+ * kg. */
+double calcify_growth_inv_weight_integral(const calcify_growth *g, double body_weight,
+                                          double a, double b);
+
+/* d body_weight / dt (kg/d) at t: 0 outside the table or without one. */
+double calcify_growth_weight_slope(const calcify_growth *g, double t);
 
 void calcify_growth_free(calcify_growth *g);
 

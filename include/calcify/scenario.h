@@ -38,6 +38,8 @@ typedef struct {
     char *description;             /* may be empty                            */
     calcify_diet_phase *phases;
     size_t n_phases;
+    const calcify_growth *growth;  /* the arm's own growth table (owned by the
+                                      scenario), NULL: the scenario's        */
     int line;
 } calcify_arm;
 
@@ -142,13 +144,35 @@ const calcify_data_label *calcify_scenario_find_label(const calcify_scenario *sc
                                                       const char *label);
 
 /* May parameter `param` be set, varied or drawn for sc?  Not food_intake
- * or body_weight when a growth table decides them: a value given elsewhere
+ * or body_weight when a growth table (the scenario's or an arm's) decides
+ * them: a value given elsewhere
  * would be silently ignored.  `who` names the setter in the message ("--set
  * 'food_intake=50'", "FILE:LINE: phase 1 of arm 'a'"); the error has status
  * `code`.  The one check for scenario sets and every command-line option. */
 calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int param,
                                                const char *who, calcify_status code,
                                                calcify_error *err);
+
+/* One dose an arm gives, as `calcify run --doses` writes it. */
+typedef struct {
+    double t;                 /* d from the arm's start                        */
+    size_t phase;             /* index into arm->phases                        */
+    calcify_drug drug;
+    calcify_route route;
+    double amount_mg_per_kg;  /* per kg body weight at the dose's time; an
+                                 infusion's whole amount (a per-animal one
+                                 divided by the body weight as it changes)     */
+    double rate_mg_per_kg_d;  /* an infusion's rate at its start; NAN: bolus   */
+    double duration;          /* an infusion's, d; NAN: bolus                  */
+} calcify_dose_record;
+
+/* Every dose of `arm` in time order (a bolus by its time, an infusion by
+ * its start), into *out (malloc'd, NULL if none) and *n.  Body weight is
+ * the growth table's, else the phase's parameter body_weight (sc->params
+ * with the phase's `set`), as in the run. */
+calcify_status calcify_arm_doses(const calcify_scenario *sc, const calcify_arm *arm,
+                                 calcify_dose_record **out, size_t *n,
+                                 calcify_error *err);
 
 /* Total duration of an arm, d. */
 double calcify_arm_duration(const calcify_arm *arm);

@@ -37,6 +37,10 @@ typedef struct {
     /* non-zero if f depends on t beyond the phase inputs (a growth table):
        then no phase is skipped as an equilibrium */
     int time_dependent;
+    /* optional: called before each stretch of a phase between its events
+       is integrated, with the stretch's ends t0 < t1 (inputs that switch
+       at events, such as infusions, take their value for it here) */
+    void (*segment)(double t0, double t1, void *ctx);
 } calcify_system;
 
 /* A jump of one state at a time inside a phase (a dose). */

@@ -27,6 +27,9 @@ static const char usage[] =
     "  --meta FILE        also write the run's metadata (scenario name, arm\n"
     "                     descriptions, phase boundaries and diets; tab-\n"
     "                     separated) for the plots/ scripts\n"
+    "  --doses FILE       also write every dose given (CSV: arm, time_d, phase,\n"
+    "                     drug, route, amount_mg_per_kg, and for infusions\n"
+    "                     rate_mg_per_kg_d and duration_d; K1 and MK-4 in mg too)\n"
     "  --step TIME        output step, in days or with a unit ('12 h', '1 w';\n"
     "                     default: the scenario's output_step)\n"
     CLI_PRECISION_HELP
@@ -66,6 +69,35 @@ static int write_row(void *user, const calcify_arm *arm, double t, size_t phase,
     (void)y;
     row_ctx *c = user;
     return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
+}
+
+/* --doses: one row per dose of the arms run, in time order per arm; every
+ * amount in mg per kg body weight (K1 and MK-4 too), an empty field for a
+ * bolus's rate and duration. */
+static calcify_status write_doses(const calcify_scenario *sc, const unsigned char *selected,
+                                  int precision, FILE *fp, calcify_error *err)
+{
+    fputs("arm,time_d,phase,drug,route,amount_mg_per_kg,rate_mg_per_kg_d,duration_d\n", fp);
+    for (size_t k = 0; k < sc->n_arms; k++) {
+        if (selected && !selected[k])
+            continue;
+        calcify_dose_record *r;
+        size_t n;
+        calcify_status st = calcify_arm_doses(sc, &sc->arms[k], &r, &n, err);
+        if (st)
+            return st;
+        for (size_t i = 0; i < n; i++) {
+            fputs(sc->arms[k].name, fp);
+            calcify_csv_write_number(fp, precision, r[i].t);
+            fprintf(fp, ",%zu,%s,%s", r[i].phase + 1, calcify_drug_names[r[i].drug],
+                    calcify_route_names[r[i].route]);
+            const double v[3] = {r[i].amount_mg_per_kg, r[i].rate_mg_per_kg_d, r[i].duration};
+            calcify_csv_write_numbers(fp, precision, v, 3);
+            fputc('\n', fp);
+        }
+        free(r);
+    }
+    return CALCIFY_OK;
 }
 
 /* --summary: one row per arm of endpoints, the --set names echoed first.
@@ -155,7 +187,7 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
 static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
     enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP, OPT_SUMMARY, OPT_HEADER,
-           OPT_META, OPT_FORCE };
+           OPT_META, OPT_FORCE, OPT_DOSES };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"arm", required_argument, NULL, OPT_ARM},
@@ -165,12 +197,13 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         {"header", no_argument, NULL, OPT_HEADER},
         CLI_ENDPOINT_LONGOPTS,
         {"meta", required_argument, NULL, OPT_META},
+        {"doses", required_argument, NULL, OPT_DOSES},
         {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *output = NULL, *meta = NULL, *arms[64];
+    const char *output = NULL, *meta = NULL, *doses = NULL, *arms[64];
     int n_arms = 0;
     long precision = CALCIFY_NUMFMT_SHORTEST;
     double step = 0;
@@ -183,6 +216,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         switch (c) {
         case 'o': output = optarg; break;
         case OPT_META: meta = optarg; break;
+        case OPT_DOSES: doses = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         case OPT_ARM:
             if (cli_add_arm(arms, &n_arms, optarg))
@@ -225,7 +259,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     unsigned char *selected = NULL;
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
     calcify_sim *sim = NULL;
-    calcify_outfile of = {0}, mf = {0};
+    calcify_outfile of = {0}, mf = {0}, df = {0};
     /* a tiny step would stream rows without end: count them first */
     double rows = 0, dt = step > 0 ? step : sc.output_step;
     for (size_t k = 0; !st && k < sc.n_arms; k++)
@@ -250,6 +284,10 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         st = calcify_outfile_open(&mf, meta, &err);
     if (!st && meta && calcify_meta_write(mf.fp, &sc, selected))
         st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed", meta);
+    if (!st && doses)
+        st = calcify_outfile_open(&df, doses, &err);
+    if (!st && doses)
+        st = write_doses(&sc, selected, (int)precision, df.fp, &err);
     if (!st && summary) {
         /* a failed arm is a row too: the rows are kept, the exit status says so */
         calcify_error run_err;
@@ -274,10 +312,13 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         else
             calcify_outfile_abort(&of);
     }
-    /* the sidecar appears only with its run */
+    /* the sidecars appear only with their run */
     if (!st && meta)
         st = calcify_outfile_commit(&mf, &err);
+    if (!st && doses)
+        st = calcify_outfile_commit(&df, &err);
     calcify_outfile_abort(&mf);
+    calcify_outfile_abort(&df);
     calcify_outfile_abort(&of);
     calcify_sim_free(sim);
     free(selected);

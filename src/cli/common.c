@@ -131,7 +131,7 @@ int cli_parse_duration(const char *opt, const char *s, double lo, double hi,
     if (strlen(s) > 80 || calcify_quantity_parse(text, "d", out) != 0 || !(*out >= lo) ||
         !(*out <= hi)) {
         fprintf(stderr, "calcify: %s '%s': expected a time in [%g, %g] d, in days or "
-                "with a unit (min, h, d, w, y), e.g. 7 or '12 h'\n", opt, s, lo, hi);
+                "with a unit (min, h, d, w, mo, y), e.g. 7 or '12 h'\n", opt, s, lo, hi);
         return -1;
     }
     return 0;
