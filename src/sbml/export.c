@@ -519,6 +519,18 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
                             "%s:%d: a growth table makes food intake and body weight "
                             "functions of time, which calcify sbml does not write (expected a "
                             "scenario without growth)", sc->path, sc->growth->line);
+    if (arm->growth)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: arm '%s' has a growth table of its own, which calcify sbml "
+                            "does not write (expected an arm without growth)", sc->path,
+                            arm->growth->line, arm->name);
+    for (size_t k = 0; k < arm->n_phases; k++)
+        for (size_t d = 0; d < arm->phases[k].n_doses; d++)
+            if (arm->phases[k].doses[d].duration > 0)
+                return calcify_fail(err, CALCIFY_EINPUT,
+                                    "%s:%d: phase %zu of arm '%s' has an infusion, which "
+                                    "calcify sbml does not write (expected bolus doses only)",
+                                    sc->path, arm->phases[k].doses[d].line, k + 1, arm->name);
     const size_t np = arm->n_phases;
     /* the parameters of each phase: the set's, overlaid with its `set` */
     double (*pv)[CALCIFY_NPARAM] = calloc(np, sizeof *pv);

@@ -75,6 +75,10 @@ refuse "several arms, no --arm" "has 5 arms (control, .*expected --arm NAME" "$S
 refuse "an unknown arm" "no such arm" "$S" --arm high_mk5
 refuse "a growth table" "sc_injections.cfg:[0-9]*: a growth table" "$R/models/sc_injections.cfg" \
     --arm control
+refuse "an arm's own growth table" "good_arm_growth_only.cfg:[0-9]*: arm 'a' has a growth table" \
+    "$R/tests/fixtures/dosing/good_arm_growth_only.cfg" --arm a
+refuse "an infusion" "good_schedules.cfg:[0-9]*: phase 1 of arm 'iv_infusion' has an infusion" \
+    "$R/tests/fixtures/dosing/good_schedules.cfg" --arm iv_infusion
 refuse "an unknown parameter" "did you mean" "$S" --arm control --set warfarin_thalfx=3
 refuse "two scenarios" "expected one SCENARIO" "$S" "$S" --arm control
 
