@@ -13,6 +13,7 @@
 
 static const char usage[] =
     "usage: calcify fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"
+    "                   [--table FILE]\n"
     "\n"
     "Estimate the free parameters of SCENARIO from the targets in the FILEs by\n"
     "weighted nonlinear least squares (GSL multifit_nlinear, trust region).\n"
@@ -40,6 +41,10 @@ static const char usage[] =
     "                     together; any output column can be a target)\n"
     "  --free LIST        comma-separated parameter names (required)\n"
     "  -o, --output FILE  write the fitted parameter file\n"
+    "  --table FILE       write every fitted row at the estimate as CSV (row,\n"
+    "                     label, arm, time_d, observable, simulated, target,\n"
+    "                     lo, hi, sd, n, status; as calcify validate --table),\n"
+    "                     for plots/fit.gp\n"
     "  -q, --quiet        no progress on stderr\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
@@ -132,17 +137,18 @@ static int parse_free(const char *list, int *free_idx, size_t *n)
 
 int cmd_fit(int argc, char **argv)
 {
-    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE };
+    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE, OPT_TABLE };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, OPT_DATA},
         {"free", required_argument, NULL, OPT_FREE},
+        {"table", required_argument, NULL, OPT_TABLE},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *data[16], *free_list = NULL, *output = NULL;
+    const char *data[16], *free_list = NULL, *output = NULL, *table = NULL;
     int n_data = 0;
     int quiet = 0, c;
     optind = 1;
@@ -158,6 +164,7 @@ int cmd_fit(int argc, char **argv)
             data[n_data++] = optarg;
             break;
         case OPT_FREE: free_list = optarg; break;
+        case OPT_TABLE: table = optarg; break;
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -235,6 +242,9 @@ int cmd_fit(int argc, char **argv)
                    t->target, range, res.resid[i]);
         }
     }
+    if (!st && table)
+        st = cli_write_target_table(table, &sc, &tg, res.resid_target, res.simulated,
+                                    res.n_resid, &err);
     if (!st && output) {
         /* "FILE rows 2,3,5; FILE2 rows 2" */
         char rows[1536] = "";
