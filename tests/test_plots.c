@@ -38,6 +38,36 @@ static int setup(void)
               getenv("CALCIFY"), dir, "");
 }
 
+/* Run `gnuplot -c plots/SCRIPT ARGS` (ARGS already quoted) from the
+ * repository; 0 when it exits 0, writes nothing on stderr (no gnuplot
+ * warning: a warning there means rows silently not drawn) and leaves a PNG
+ * of more than min_bytes at out.  Prints what failed. */
+static int draws(const char *script, const char *args, const char *out, long min_bytes)
+{
+    char cmd[4096], err[700];
+    snprintf(err, sizeof err, "%s/stderr.txt", dir);
+    snprintf(cmd, sizeof cmd, "gnuplot -c plots/%s %s 2> '%s'", script, args, err);
+    int rc = system(cmd);
+    long n_err = size_of(err), n_out = size_of(out);
+    unsigned char magic[4] = {0};
+    FILE *fp = fopen(out, "rb");
+    if (fp) {
+        if (fread(magic, 1, 4, fp) != 4)
+            magic[0] = 0;
+        fclose(fp);
+    }
+    int png = magic[0] == 0x89 && magic[1] == 'P' && magic[2] == 'N' && magic[3] == 'G';
+    if (rc != 0 || n_err != 0 || n_out <= min_bytes || !png) {
+        fprintf(stderr, "\n%s %s: status %d, %ld bytes on stderr, image %ld bytes%s\n",
+                script, args, rc, n_err, n_out, png ? "" : " (not a PNG)");
+        snprintf(cmd, sizeof cmd, "cat '%s' >&2", err);
+        if (system(cmd)) {
+        }
+        return -1;
+    }
+    return 0;
+}
+
 static int teardown(void) { return sh("rm -rf '%s'%s%s", dir, "", ""); }
 
 static void test_scripts_draw(void)
@@ -139,6 +169,73 @@ static void test_any_scenario_from_anywhere(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* calcify sensitivity: the tornado of one arm, observable and time, its
+ * parameter names as written (underscores not made subscripts) */
+static void test_tornado(void)
+{
+    char args[2048], out[700], sens[700];
+    snprintf(sens, sizeof sens, "%s/sens.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' sensitivity models/vermeer2007.cfg --arm wk_continued "
+                             "--arm high_k1 --observable ca_aorta_ug_per_mg,clotting_activity_rel "
+                             "-q -o '%s'%s", getenv("CALCIFY"), sens, ""), 0);
+    snprintf(out, sizeof out, "%s/tornado.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s'", sens, out);
+    CU_ASSERT_EQUAL(draws("tornado.gp", args, out, 10000), 0);
+    snprintf(out, sizeof out, "%s/tornado.svg", dir);
+    snprintf(args, sizeof args, "'%s' '%s' svg high_k1 ca_aorta_ug_per_mg 84 5", sens, out);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/tornado.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    /* five bars, names whole (enhanced text would split ca_dep_max) */
+    CU_ASSERT_EQUAL(sh("grep -q '>ca_dep_max<' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q 'the largest 5 of' '%s'%s%s", out, "", ""), 0);
+    /* an arm the file does not have: exit 2, no image */
+    snprintf(out, sizeof out, "%s/tornado_none.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo no_such_arm", sens, out);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/tornado.gp %s 2>/dev/null%s%s", args, "", ""), 2);
+    CU_ASSERT_EQUAL(size_of(out), -1);
+}
+
+/* calcify gsa: Sobol bars with intervals, the Morris plane */
+static void test_gsa_figures(void)
+{
+    char args[2048], out[700], idx[700];
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' gsa models/vermeer2007.cfg --method sobol --n 32 "
+                             "--arm control --arm high_k1 --vary ca_dep_max=0.1:0.3 "
+                             "--vary ca_reg_max=0.01:0.04:log --vary warfarin_thalf=5:45:log "
+                             "--observable ca_aorta_ug_per_mg -q -o '%s/sobol'%s",
+                             getenv("CALCIFY"), dir, ""), 0);
+    snprintf(idx, sizeof idx, "%s/sobol/indices.csv", dir);
+    snprintf(out, sizeof out, "%s/sobol.png", dir);
+    /* default: the first arm with indices (the control's output does not vary) */
+    snprintf(args, sizeof args, "'%s' '%s'", idx, out);
+    CU_ASSERT_EQUAL(draws("sobol.gp", args, out, 10000), 0);
+    snprintf(out, sizeof out, "%s/sobol.svg", dir);
+    snprintf(args, sizeof args, "'%s' '%s' svg", idx, out);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/sobol.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q 'arm high_k1' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '>warfarin_thalf<' '%s'%s%s", out, "", ""), 0);
+    /* asked for the control: its indices are empty, so no image */
+    snprintf(out, sizeof out, "%s/sobol_control.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo control", idx, out);
+    CU_ASSERT_NOT_EQUAL(sh("gnuplot -c plots/sobol.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    CU_ASSERT_EQUAL(size_of(out), -1);
+
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' gsa models/vermeer2007.cfg --method morris --n 8 "
+                             "--arm high_k1 --vary ca_dep_max=0.1:0.3 "
+                             "--vary ca_reg_max=0.01:0.04:log --vary warfarin_thalf=5:45:log "
+                             "--vary dist_beta=0.15:0.6 "
+                             "--observable ca_aorta_ug_per_mg,distensibility_rel -q -o '%s/morris'%s",
+                             getenv("CALCIFY"), dir, ""), 0);
+    snprintf(idx, sizeof idx, "%s/morris/indices.csv", dir);
+    snprintf(out, sizeof out, "%s/morris.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo high_k1 distensibility_rel 84", idx, out);
+    CU_ASSERT_EQUAL(draws("morris.gp", args, out, 10000), 0);
+    /* a Sobol file is not a Morris file */
+    snprintf(out, sizeof out, "%s/morris_wrong.png", dir);
+    snprintf(args, sizeof args, "'%s/sobol/indices.csv' '%s'", dir, out);
+    CU_ASSERT_NOT_EQUAL(sh("gnuplot -c plots/morris.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    CU_ASSERT_EQUAL(size_of(out), -1);
+}
+
 static void test_bad_input_makes_no_image(void)
 {
     char out[700], bad[700];
@@ -168,6 +265,8 @@ static int register_suites(void)
     return !CU_add_test(s, "calcium and mechanism figures are drawn", test_scripts_draw) ||
            !CU_add_test(s, "sweep scatter and map", test_sweep_figures) ||
            !CU_add_test(s, "any scenario, from any directory", test_any_scenario_from_anywhere) ||
+           !CU_add_test(s, "tornado of local sensitivities", test_tornado) ||
+           !CU_add_test(s, "Sobol and Morris figures", test_gsa_figures) ||
            !CU_add_test(s, "missing or malformed CSV: error, no image", test_bad_input_makes_no_image);
 }
 
