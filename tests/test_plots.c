@@ -236,6 +236,42 @@ static void test_gsa_figures(void)
     CU_ASSERT_EQUAL(size_of(out), -1);
 }
 
+/* validate --table and fit --table: observed against simulated, one panel
+ * per observable, or one chosen; a run CSV is no table */
+static void test_fit_figure(void)
+{
+    char args[2048], out[700], table[700];
+    snprintf(table, sizeof table, "%s/validate.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' validate models/vermeer2007.cfg --data "
+                             "models/data/schurgers2007.csv --data "
+                             "models/data/schurgers2007_seed.csv --table '%s' > /dev/null%s",
+                             getenv("CALCIFY"), table, ""), 0);
+    snprintf(out, sizeof out, "%s/validate.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo '' '%s/run.meta.tsv'", table, out, dir);
+    CU_ASSERT_EQUAL(draws("fit.gp", args, out, 30000), 0);
+    snprintf(out, sizeof out, "%s/validate.svg", dir);
+    snprintf(args, sizeof args, "'%s' '%s' svg", table, out);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/fit.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '>clotting_activity_rel_ratio<' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '41 comparisons, 0 FAIL' '%s'%s%s", out, "", ""), 0);
+
+    snprintf(table, sizeof table, "%s/fit.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' fit models/vermeer2007.cfg --data "
+                             "models/data/schurgers2007.csv --free ca_dep_max -q "
+                             "--table '%s' > /dev/null%s", getenv("CALCIFY"), table, ""), 0);
+    snprintf(out, sizeof out, "%s/fit.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo ca_aorta_ug_per_mg", table, out);
+    CU_ASSERT_EQUAL(draws("fit.gp", args, out, 10000), 0);
+    /* an observable the table lacks: exit 2; a run CSV: exit 1; no image */
+    snprintf(out, sizeof out, "%s/fit_none.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo body_weight_kg", table, out);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/fit.gp %s 2>/dev/null%s%s", args, "", ""), 2);
+    CU_ASSERT_EQUAL(size_of(out), -1);
+    snprintf(args, sizeof args, "'%s' '%s'", csv, out);
+    CU_ASSERT_NOT_EQUAL(sh("gnuplot -c plots/fit.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    CU_ASSERT_EQUAL(size_of(out), -1);
+}
+
 static void test_bad_input_makes_no_image(void)
 {
     char out[700], bad[700];
@@ -267,6 +303,7 @@ static int register_suites(void)
            !CU_add_test(s, "any scenario, from any directory", test_any_scenario_from_anywhere) ||
            !CU_add_test(s, "tornado of local sensitivities", test_tornado) ||
            !CU_add_test(s, "Sobol and Morris figures", test_gsa_figures) ||
+           !CU_add_test(s, "observed against simulated (validate/fit --table)", test_fit_figure) ||
            !CU_add_test(s, "missing or malformed CSV: error, no image", test_bad_input_makes_no_image);
 }
 
