@@ -55,7 +55,6 @@ if (MISSING ne "" || (OBS_SEL ne "" && strstrt(" ".OBS_ALL, " ".OBS_SEL." ") == 
 
 # arms: those of META (run order), else the plain arms of the table in order
 if (META eq "") { ARMS = csv_query('$c["arm"] !~ /\// && !s[$c["arm"]]++ {printf "%s ", $c["arm"]}') }
-array ARM_RGB[7] = [0x000000, 0xE69F00, 0x0072B2, 0x009E73, 0xD55E00, 0xCC79A7, 0x56B4E9]
 arm_rank(a) = (n = strstrt(a, "/"), b = n > 0 ? a[1:n - 1] : a, \
                sum [i=1:words(ARMS)] (word(ARMS, i) eq b ? i : 0))
 # a data row that several arms share with one simulated value (a baseline
@@ -141,7 +140,7 @@ set tmargin at screen BOT - 0.005
 set key center center horizontal Left reverse noenhanced samplen 1 font ",10" width 1
 set xrange [0:1]
 set yrange [0:1]
-plot for [i=1:words(ARMS)] NaN with points pt 7 ps 1 lc rgb sprintf("#%06x", ARM_RGB[style_i(i)]) title word(ARMS, i), \
+plot for [i=1:words(ARMS)] NaN with points pt 7 ps 1 lc rgb ARM_COLOR[style_i(i)] title word(ARMS, i), \
      NaN with points pt 7 ps 1 lc rgb "#444444" title "shared by several arms", \
      NaN with points pt 12 ps 1.3 lc rgb "#555555" title "ratio of two arms", \
      NaN with vectors heads size screen 0.007, 90 lw 1.4 lc rgb "#555555" title "accepted interval", \

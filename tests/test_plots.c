@@ -272,6 +272,75 @@ static void test_fit_figure(void)
     CU_ASSERT_EQUAL(size_of(out), -1);
 }
 
+/* Every row of a targets file is drawn with what it has: a target with an
+ * SD and no range (here far above the model, so the y axis must reach it),
+ * a target alone, a range, a lower or an upper bound alone; rows of other
+ * observables stretch nothing; no gnuplot warning; names printed whole. */
+static void test_every_target_row(void)
+{
+    char tg[700], out[700], args[2048];
+    snprintf(tg, sizeof tg, "%s/targets_kinds.csv", dir);
+    FILE *fp = fopen(tg, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fputs("arm,time,observable,target,accept_lo,accept_hi,sd,n,basis,source\n"
+          "control,4 w,ca_aorta_ug_per_mg,5.2,,,0.5,6,observed,target and sd only\n"
+          "high_mk4,9 w,ca_aorta_ug_per_mg,1.2,,,,6,derived,target only\n"
+          "high_k1,10 w,ca_aorta_ug_per_mg,,0.9,1.4,,6,expected,range only\n"
+          "normal_k,10 w,ca_aorta_ug_per_mg,,1.5,,,6,observed-qualitative,lower bound\n"
+          "high_mk4,11 w,ca_aorta_ug_per_mg,,,1.2,,6,observed-qualitative,upper bound\n"
+          "WK,6 w,clotting_activity_rel,1.0,0.85,40,,6,observed,another observable\n", fp);
+    fclose(fp);
+    snprintf(out, sizeof out, "%s/kinds.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo '%s'", csv, out, tg);
+    CU_ASSERT_EQUAL(draws("calcium.gp", args, out, 10000), 0);
+    snprintf(out, sizeof out, "%s/kinds.svg", dir);
+    snprintf(args, sizeof args, "'%s' '%s' svg '%s'", csv, out, tg);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/calcium.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    /* 5.2 + 0.5 is drawn: the axis runs to 6 (the model alone stays below 2.5) */
+    CU_ASSERT_EQUAL(sh("grep -q '> 6</tspan>' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_NOT_EQUAL(sh("grep -q '> 40</tspan>' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q 'upper bound only' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q 'or ± SD' '%s'%s%s", out, "", ""), 0);
+    /* the clotting figure: its y axis is not stretched to another row's 40,
+     * and its label is the column's name as written */
+    snprintf(out, sizeof out, "%s/clotting.svg", dir);
+    snprintf(args, sizeof args, "'%s' '%s' svg models/data/schurgers2007.csv '' "
+             "clotting_activity_rel", csv, out);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/calcium.gp %s 2>/dev/null%s%s", args, "", ""), 0);
+    CU_ASSERT_NOT_EQUAL(sh("grep -q '> 3.5</tspan>' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '>clotting_activity_rel<' '%s'%s%s", out, "", ""), 0);
+    /* the Schurgers figure and the population figure draw without warnings */
+    snprintf(out, sizeof out, "%s/schurgers.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo models/data/schurgers2007.csv", csv, out);
+    CU_ASSERT_EQUAL(draws("calcium.gp", args, out, 10000), 0);
+    /* run --meta names the arms each data label stands for */
+    CU_ASSERT_EQUAL(sh("grep -qP '^# data_label\\tWK\\twk_continued normal_k high_k1 high_mk4$' "
+                       "'%s/run.meta.tsv'%s%s", dir, "", ""), 0);
+}
+
+/* A run whose values hardly change: the linear panels of the mechanism
+ * figure span ±5% of the value, not a cliff of 1e-9 */
+static void test_flat_panels(void)
+{
+    char out[700], flat[700], args[2048];
+    snprintf(flat, sizeof flat, "%s/flat.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' run models/vermeer2007.cfg --arm control -o '%s'%s",
+                             getenv("CALCIFY"), flat, ""), 0);
+    snprintf(out, sizeof out, "%s/flat.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s'", flat, out);
+    CU_ASSERT_EQUAL(draws("mechanism.gp", args, out, 10000), 0);
+    snprintf(out, sizeof out, "%s/flat.svg", dir);
+    CU_ASSERT_EQUAL(sh("gnuplot -c plots/mechanism.gp '%s' '%s' svg 2>/dev/null%s", flat, out, ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '>1.04<' '%s'%s%s", out, "", ""), 0);
+    CU_ASSERT_EQUAL(sh("grep -q '>0.96<' '%s'%s%s", out, "", ""), 0);
+    /* the control's warfarin is noise around zero, and said to be */
+    CU_ASSERT_EQUAL(sh("grep -q 'below 1e-9' '%s'%s%s", out, "", ""), 0);
+    /* the mechanism figures of the Schurgers run draw without warnings */
+    snprintf(out, sizeof out, "%s/mech_normal_k.png", dir);
+    snprintf(args, sizeof args, "'%s' '%s' pngcairo normal_k", csv, out);
+    CU_ASSERT_EQUAL(draws("mechanism.gp", args, out, 10000), 0);
+}
+
 static void test_bad_input_makes_no_image(void)
 {
     char out[700], bad[700];
@@ -304,6 +373,8 @@ static int register_suites(void)
            !CU_add_test(s, "tornado of local sensitivities", test_tornado) ||
            !CU_add_test(s, "Sobol and Morris figures", test_gsa_figures) ||
            !CU_add_test(s, "observed against simulated (validate/fit --table)", test_fit_figure) ||
+           !CU_add_test(s, "every target row drawn, nothing stretched", test_every_target_row) ||
+           !CU_add_test(s, "near-constant panels keep a span", test_flat_panels) ||
            !CU_add_test(s, "missing or malformed CSV: error, no image", test_bad_input_makes_no_image);
 }
 
