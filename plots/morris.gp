@@ -80,15 +80,16 @@ set arrow 1 from 0, 0 to E1, E1 nohead dt 2 lc rgb "#888888"
 set arrow 2 from 0, 0 to E2, E2 / 10 nohead dt 3 lc rgb "#888888"
 set label 1 "σ/μ* = 1" at E1 * 0.95, E1 * 0.95 right offset -0.8, 0 tc rgb "#666666" font ",9"
 set label 2 "σ/μ* = 0.1" at E2 * 0.97, E2 * 0.097 right offset 0, 0.8 tc rgb "#666666" font ",9"
-# points crowded at the origin (mu* and sigma both under 3% of the largest)
-# are named together in one note instead of labels on top of each other
-small(dummy) = column("mu_star") < 0.03 * XMAX && column("sigma") < 0.03 * YMAX
+# points crowded at the origin (mu* and sigma both under 5% of the largest)
+# are named together in a note below the plot instead of labels on top of
+# each other
+small(dummy) = column("mu_star") < 0.05 * XMAX && column("sigma") < 0.05 * YMAX
 NEGL = csv_query(sprintf('%s && $c["mu_star"] + 0 < %.17g && $c["sigma"] + 0 < %.17g {printf "%%s%%s", n++ ? ", " : "", $c["parameter"]}', \
-                         MATCH, 0.03 * XMAX, 0.03 * YMAX))
+                         MATCH, 0.05 * XMAX, 0.05 * YMAX))
 if (NEGL ne "") {
-    set label 3 sprintf("near 0: %s", NEGL) at graph 0.02, graph 0.05 left noenhanced font ",9" \
-        tc rgb "#444444" front boxed
-    set style textbox opaque noborder
+    set bmargin 5
+    set label 3 sprintf("at the origin (mu* and sigma under 5%% of the largest): %s", NEGL) \
+        at screen 0.02, screen 0.025 left noenhanced font ",9" tc rgb "#444444"
 }
 pcol(dummy) = column("mu") >= 0 ? 0x0072B2 : 0xD55E00
 plot ROWS using "mu_star":"sigma":"mu_star_lo":"mu_star_hi":(pcol(0)) \

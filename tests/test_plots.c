@@ -109,6 +109,14 @@ static void test_sweep_figures(void)
     CU_ASSERT_EQUAL(sh("grep -q 'warfarin_thalf (h)' '%s'%s%s", out, "", ""), 0);
     CU_ASSERT_EQUAL(sh("grep -q 'ca_reg_max (1/d)' '%s'%s%s", out, "", ""), 0);
     CU_ASSERT_EQUAL(sh("grep -q 'ca_aorta_ug_per_mg at 84 d' '%s'%s%s", out, "", ""), 0);
+    /* the control's calcium does not depend on warfarin: a flat endpoint,
+     * drawn without gnuplot's "empty y range" warning */
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' sweep models/vermeer2007.cfg --vary warfarin_thalf=5:50:log "
+                             "--arm control --n 8 -q -o '%s/flat'%s", getenv("CALCIFY"), dir, ""), 0);
+    char args[1600];
+    snprintf(out, sizeof out, "%s/flat_sweep.png", dir);
+    snprintf(args, sizeof args, "'%s/flat/summary.csv' '%s'", dir, out);
+    CU_ASSERT_EQUAL(draws("sweep.gp", args, out, 5000), 0);
     /* a time-series CSV is not a summary: error, no image */
     snprintf(out, sizeof out, "%s/wrong.png", dir);
     CU_ASSERT_NOT_EQUAL(sh("gnuplot -c plots/sweep.gp '%s' '%s' 2>/dev/null%s", csv, out, ""), 0);
