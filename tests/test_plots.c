@@ -195,6 +195,16 @@ static void test_tornado(void)
     /* five bars, names whole (enhanced text would split ca_dep_max) */
     CU_ASSERT_EQUAL(sh("grep -q '>ca_dep_max<' '%s'%s%s", out, "", ""), 0);
     CU_ASSERT_EQUAL(sh("grep -q 'the largest 5 of' '%s'%s%s", out, "", ""), 0);
+    /* the new scripts from another directory, on relative paths */
+    char root[600], cmd[4096];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(root, sizeof root));
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' validate '%s/models/vermeer2007.cfg' --data "
+             "'%s/models/data/schurgers2007.csv' --table v.csv > /dev/null && "
+             "gnuplot -c '%s/plots/tornado.gp' sens.csv t_here.png 2>/dev/null && "
+             "gnuplot -c '%s/plots/fit.gp' v.csv f_here.png 2>/dev/null && "
+             "test -s t_here.png && test -s f_here.png", dir, getenv("CALCIFY"), root, root,
+             root, root);
+    CU_ASSERT_EQUAL(system(cmd), 0);
     /* an arm the file does not have: exit 2, no image */
     snprintf(out, sizeof out, "%s/tornado_none.png", dir);
     snprintf(args, sizeof args, "'%s' '%s' pngcairo no_such_arm", sens, out);
