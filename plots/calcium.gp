@@ -23,7 +23,8 @@ COLY = (ARGC >= 6 && ARG6 ne "") ? ARG6 : "ca_aorta_ug_per_mg"
 WIDTH = 960
 HEIGHT = 480
 KEY_ROW = 21
-KEY_EXTRA = TARGETS eq "" ? 1 : 5
+load HERE."/targets.gp"
+KEY_EXTRA = 1 + TARGET_KINDS
 load HERE."/common.gp"
 
 IS_CA = COLY eq "ca_aorta_ug_per_mg"
@@ -32,7 +33,7 @@ TOPIC = IS_CA ? "Aortic calcium" : COLY
 TITLE = SCEN_DESC ne "" ? SCEN_DESC : (SCEN_NAME ne "" ? SCEN_NAME : system(sprintf("basename -- '%s'", IN)))
 set title sprintf("%s: %s", TOPIC, TITLE) noenhanced
 set xlabel sprintf("time (%s)", XNAME)
-set ylabel YLABEL
+set ylabel YLABEL noenhanced
 set xrange [-TMAX / XU * 0.03:TMAX / XU * 1.03]
 set yrange [0:*]
 set grid ytics lc rgb "#dddddd"
@@ -53,8 +54,6 @@ N = words(ARMS)
 # markers spaced so that each arm shows about ten of them, shifted per arm
 PI = int(STATS_records / (N > 0 ? N : 1) / 10) + 1
 sel(a) = strcol("arm") eq a ? column(COLY) : NaN
-
-load HERE."/targets.gp"
 
 plot for [i=1:N] IN using (column(COLX) / XU):(sel(word(ARMS, i))) \
      with linespoints lw 2 dt ARM_DASH[style_i(i)] pt ARM_POINT[style_i(i)] pi PI ps 0.9 \

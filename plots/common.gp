@@ -82,6 +82,8 @@ XNAME = XU == 1 ? "days" : (XU == 7 ? "weeks" : "years")
 # Okabe-Ito colours without yellow (too pale on white), dash patterns and
 # point types: arm i takes entry 1 + (i-1) mod 7 of each
 array ARM_COLOR[7] = ["#000000", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
+# the same as numbers, for `lc rgb variable`
+array ARM_RGB[7] = [0x000000, 0xE69F00, 0x0072B2, 0x009E73, 0xD55E00, 0xCC79A7, 0x56B4E9]
 array ARM_DASH[7] = [1, 2, 4, 5, 3, 1, 2]
 array ARM_POINT[7] = [-1, 4, 8, 6, 12, 2, 10]
 style_i(i) = 1 + (i - 1) % 7

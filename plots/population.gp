@@ -21,7 +21,9 @@ COLY = "p50"
 WIDTH = 960
 HEIGHT = 480
 KEY_ROW = 21
-KEY_EXTRA = TARGETS eq "" ? 1 : 5
+TCOL = OBS   # the targets of this observable
+load HERE."/targets.gp"
+KEY_EXTRA = 1 + TARGET_KINDS
 load HERE."/common.gp"
 
 N_ANIMALS = system(sprintf("awk -F, '$3 == \"%s\" { print $4; exit }' '%s'", OBS, IN))
@@ -48,8 +50,6 @@ rows(a) = sprintf("< awk -F, 'NR == 1 || ($1 == \"%s\" && $3 == \"%s\")' '%s'", 
 N = words(ARMS)
 stats sprintf("< awk -F, 'NR == 1 || $3 == \"%s\"' '%s'", OBS, IN) using "p95" nooutput
 ARROW_LEN = 0.08 * STATS_max
-COLY = OBS   # the targets of this observable
-load HERE."/targets.gp"
 
 plot for [i=1:N] rows(word(ARMS, i)) using (column("time_d") / XU):"p05":"p95" \
          with filledcurves lc rgb ARM_COLOR[style_i(i)] notitle, \

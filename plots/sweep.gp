@@ -50,6 +50,19 @@ pad_lo(col) = is_log(col) ? lo_of(col) / 1.15 : lo_of(col) - 0.05 * (hi_of(col) 
 pad_hi(col) = is_log(col) ? hi_of(col) * 1.15 : hi_of(col) + 0.05 * (hi_of(col) - lo_of(col))
 
 ok(c) = strcol("arm") eq SEL && strcol("status") eq "ok" ? column(c) : NaN
+# the endpoint over the runs drawn: none is an error; one that hardly
+# changes spans at least ±5% of its value (not an empty or hairline range)
+stats IN using (v = ok(ENDPOINT), v == v ? 1 : 0) nooutput
+if (STATS_sum == 0) {
+    print sprintf("%s: no run of arm '%s' with status ok and a value of %s", IN, SEL, ENDPOINT)
+    set output
+    system(sprintf("rm -f '%s'", OUT))
+    exit status 1
+}
+stats IN using (ok(ENDPOINT)) nooutput
+E_MID = (STATS_min + STATS_max) / 2
+E_HALF = 0.05 * (abs(E_MID) > 0 ? abs(E_MID) : 1)
+E_FLAT = STATS_max - STATS_min < 2 * E_HALF
 set grid lc rgb "#dddddd"
 set key off
 set xlabel axis_label(PX) noenhanced
@@ -60,6 +73,7 @@ if (is_log(PX) && has_range(PX) && hi_of(PX) / lo_of(PX) < 100) { set xtics add 
 if (PY eq "") {
     set title sprintf("%s, arm %s", pretty(ENDPOINT), SEL) noenhanced
     set ylabel pretty(ENDPOINT) noenhanced
+    if (E_FLAT) { set yrange [E_MID - E_HALF:E_MID + E_HALF] }
     plot IN using (ok(PX)):(ok(ENDPOINT)) with points pt 7 ps 0.7 lc rgb "#0072B2"
 } else {
     set title sprintf("%s over %s and %s, arm %s", pretty(ENDPOINT), axis_label(PX), axis_label(PY), SEL) noenhanced
@@ -68,6 +82,7 @@ if (PY eq "") {
     if (has_range(PY)) { set yrange [pad_lo(PY):pad_hi(PY)] }
     if (is_log(PY) && has_range(PY) && hi_of(PY) / lo_of(PY) < 100) { set ytics add (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) }
     set cblabel pretty(ENDPOINT) noenhanced
+    if (E_FLAT) { set cbrange [E_MID - E_HALF:E_MID + E_HALF] }
     # viridis: ordered in lightness, readable for every colour vision
     set palette defined (0 "#440154", 0.25 "#3b528b", 0.5 "#21918c", 0.75 "#5ec962", 1 "#fde725")
     plot IN using (ok(PX)):(ok(PY)):(ok(ENDPOINT)) with points pt 5 ps 0.9 palette

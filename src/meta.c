@@ -58,5 +58,27 @@ int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
             fputc('\n', fp);
         }
     }
+    /* the data labels of targets files (data_labels) and the arms run that
+     * each stands for, as comments: readers of the table skip them, the
+     * figure scripts draw a data row in its arm's colour */
+    for (size_t k = 0; k < sc->n_labels; k++) {
+        const calcify_data_label *l = &sc->labels[k];
+        if (l->n_den) /* a ratio: no arm of its own */
+            continue;
+        int any = 0;
+        for (size_t i = 0; i < l->n_arms; i++) {
+            if (selected && !selected[l->arms[i]])
+                continue;
+            if (!any) {
+                fputs("# data_label\t", fp);
+                text(fp, l->label);
+                fputc('\t', fp);
+            }
+            fprintf(fp, "%s%s", any ? " " : "", sc->arms[l->arms[i]].name);
+            any = 1;
+        }
+        if (any)
+            fputc('\n', fp);
+    }
     return ferror(fp) ? -1 : 0;
 }

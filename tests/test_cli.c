@@ -188,6 +188,37 @@ static void test_validate_shipped(void)
                         "models/data/schurgers2007.csv --set ca_reg_max=1e-6"), 1);
 }
 
+/* validate --table: every comparison as one CSV row, also the FAILs; a
+ * ratio's arm names both arms; an open side of a range is an empty field */
+static void test_validate_table(void)
+{
+    char args[1200], table[700];
+    snprintf(table, sizeof table, "%s/table.csv", tmpdir);
+    snprintf(args, sizeof args, "validate models/vermeer2007.cfg --data "
+             "models/data/schurgers2007.csv --table '%s' --set ca_reg_max=1e-6", table);
+    CU_ASSERT_EQUAL(run(args), 1);
+    char *t = slurp(table);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(strncmp(t, "row,label,arm,time_d,observable,simulated,target,lo,hi,sd,n,"
+                            "status\n", 67), 0);
+    size_t lines = 0;
+    for (const char *p = t; *p; p++)
+        lines += *p == '\n';
+    CU_ASSERT_EQUAL(lines, 21);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ",FAIL\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "\n9,C_D_over_A,high_k1/wk_continued,84,"
+                                     "ca_aorta_ug_per_mg_ratio,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ",1.62,,,6,"));   /* B: lower bound only */
+    free(t);
+    /* not with --population (exit 2, nothing written) */
+    snprintf(args, sizeof args, "validate models/vermeer2007.cfg --data "
+             "models/data/schurgers2007.csv --population '%s' --table '%s/t2.csv'",
+             tmpdir, tmpdir);
+    CU_ASSERT_EQUAL(run(args), 2);
+    snprintf(table, sizeof table, "%s/t2.csv", tmpdir);
+    CU_ASSERT_EQUAL(access(table, F_OK), -1);
+}
+
 /* The shipped parameter file is the output of the documented fit command. */
 static void test_fit_reproduces_shipped_parameters(void)
 {
@@ -287,6 +318,7 @@ static int register_suites(void)
            !CU_add_test(s, "usage errors suggest names", test_usage_errors) ||
            !CU_add_test(s, "a failed run keeps the old output", test_failure_keeps_existing_output) ||
            !CU_add_test(s, "validate passes on the shipped files", test_validate_shipped) ||
+           !CU_add_test(s, "validate --table", test_validate_table) ||
            !CU_add_test(s, "fit reproduces models/rat_wky.cfg", test_fit_reproduces_shipped_parameters) ||
            !CU_add_test(s, "docs/MODEL.md parameter table in sync", test_model_doc_in_sync) ||
            !CU_add_test(s, "daily sc warfarin calcifies within weeks (Price 1998)",

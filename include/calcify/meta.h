@@ -6,7 +6,11 @@
  * row, one row per phase of each arm run; '#' lines are comments.  R reads
  * it with read.delim(FILE, comment.char = "#"), pandas with
  * read_csv(FILE, sep="\t", comment="#"), the plots/ scripts with awk.
- * Tabs and newlines inside descriptions are written as spaces.
+ * Tabs and newlines inside descriptions are written as spaces.  After the
+ * rows, one comment line per data label of the scenario that is not a
+ * ratio ("# data_label<TAB>WK<TAB>wk_continued normal_k"), naming the arms
+ * run that it stands for, so figures can draw a data row in its arm's
+ * colour.
  */
 #ifndef CALCIFY_META_H
 #define CALCIFY_META_H

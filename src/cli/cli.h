@@ -11,6 +11,7 @@
 #include "calcify/scenario.h"
 #include "calcify/simulate.h"
 #include "calcify/status.h"
+#include "calcify/targets.h"
 
 /* Each command takes argv after the command name (argv[0] = command) and
  * returns a process exit code. */
@@ -186,6 +187,19 @@ int cli_batch_option_or_usage(cli_batch_opts *b, int opt, const char *arg, const
 /* Collect one --vary into v[*n] (capacity CALCIFY_NPARAM), refusing a
  * parameter given twice; -1 (reported) on error. */
 int cli_add_vary(calcify_vary *v, size_t *n, const char *spec);
+
+/* --table FILE of validate and fit: every comparison as a CSV row
+ *   row,label,arm,time_d,observable,simulated,target,lo,hi,sd,n,status
+ * (row as in the printed table, "FILE:ROW" with several files; arm
+ * "NUM/DEN" for a ratio; lo..hi the interval the row is judged by, its
+ * accepted range or target ± 2 sd/sqrt(n), an open or missing side empty;
+ * status ok, FAIL or unjudged), written through calcify_outfile so an
+ * error leaves no partial file.  Comparison i is tg->items[which[i]]
+ * (which NULL: item i) with simulated value simulated[i]. */
+calcify_status cli_write_target_table(const char *path, const calcify_scenario *sc,
+                                      const calcify_targets *tg, const size_t *which,
+                                      const double *simulated, size_t n,
+                                      calcify_error *err);
 
 /* "K/N" with 1 <= K <= N; -1 if malformed (reported). */
 int cli_parse_shard(const char *s, long *k, long *n);

@@ -14,6 +14,7 @@
 
 static const char usage[] =
     "usage: calcify fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"
+    "                   [--table FILE]\n"
     "\n"
     "Estimate the free parameters of SCENARIO from the targets in the FILEs by\n"
     "weighted nonlinear least squares (GSL multifit_nlinear, trust region).\n"
@@ -54,6 +55,10 @@ static const char usage[] =
     "                     each optimum and how many found the best; the report\n"
     "                     is then the fit from the best\n"
     "  --seed S           seed of --starts (default 1)\n"
+    "  --table FILE       write every fitted row at the estimate as CSV (row,\n"
+    "                     label, arm, time_d, observable, simulated, target,\n"
+    "                     lo, hi, sd, n, status; as calcify validate --table),\n"
+    "                     for plots/fit.gp\n"
     "  -q, --quiet        no progress on stderr\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
@@ -314,11 +319,12 @@ static calcify_status run_profiles(calcify_scenario *sc, const calcify_targets *
 
 int cmd_fit(int argc, char **argv)
 {
-    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE, OPT_PROFILE, OPT_PROFILE_OUT, OPT_STARTS,
-           OPT_SEED };
+    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE, OPT_TABLE, OPT_PROFILE, OPT_PROFILE_OUT,
+           OPT_STARTS, OPT_SEED };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, OPT_DATA},
         {"free", required_argument, NULL, OPT_FREE},
+        {"table", required_argument, NULL, OPT_TABLE},
         {"output", required_argument, NULL, 'o'},
         {"profile", no_argument, NULL, OPT_PROFILE},
         {"profile-out", required_argument, NULL, OPT_PROFILE_OUT},
@@ -329,7 +335,8 @@ int cmd_fit(int argc, char **argv)
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *data[16], *free_list = NULL, *output = NULL, *profile_out = NULL;
+    const char *data[16], *free_list = NULL, *output = NULL, *profile_out = NULL,
+               *table = NULL;
     int n_data = 0, profile = 0;
     long starts = 0, seed = 1;
     int quiet = 0, c;
@@ -346,6 +353,7 @@ int cmd_fit(int argc, char **argv)
             data[n_data++] = optarg;
             break;
         case OPT_FREE: free_list = optarg; break;
+        case OPT_TABLE: table = optarg; break;
         case OPT_PROFILE: profile = 1; break;
         case OPT_PROFILE_OUT: profile = 1; profile_out = optarg; break;
         case OPT_STARTS:
@@ -402,6 +410,9 @@ int cmd_fit(int argc, char **argv)
         fputc('\n', stderr);
     if (!st)
         print_report(&sc, &tg, &res, data_list);
+    if (!st && table)
+        st = cli_write_target_table(table, &sc, &tg, res.resid_target, res.simulated,
+                                    res.n_resid, &err);
     if (!st && profile)
         st = run_profiles(&sc, &tg, &res, profile_out, &err);
     if (!st && output)

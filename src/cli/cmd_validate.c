@@ -11,7 +11,7 @@
 
 static const char usage[] =
     "usage: calcify validate SCENARIO --data FILE [--population DIR]\n"
-    "                        [--set NAME=VALUE]...\n"
+    "                        [--table FILE] [--set NAME=VALUE]...\n"
     "\n"
     "Simulate SCENARIO and compare it with every row of the targets FILE\n"
     "(e.g. models/data/schurgers2007.csv), once per scenario arm the row's\n"
@@ -35,6 +35,10 @@ static const char usage[] =
     "                     SD and n beside them, and the data's SD where the\n"
     "                     targets give one; a ratio target compares the ratio\n"
     "                     of the arms' means\n"
+    "  --table FILE       also write every comparison as CSV (row, label, arm,\n"
+    "                     time_d, observable, simulated, target, lo, hi, sd, n,\n"
+    "                     status; lo..hi the interval judged by), for\n"
+    "                     plots/fit.gp; not with --population\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n";
 
@@ -127,15 +131,16 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
 
 int cmd_validate(int argc, char **argv)
 {
-    enum { OPT_DATA = OPT_FIRST_FREE, OPT_POPULATION };
+    enum { OPT_DATA = OPT_FIRST_FREE, OPT_POPULATION, OPT_TABLE };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, OPT_DATA},
         {"population", required_argument, NULL, OPT_POPULATION},
+        {"table", required_argument, NULL, OPT_TABLE},
         {"help", no_argument, NULL, 'h'},
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
-    const char *data[16], *population = NULL;
+    const char *data[16], *population = NULL, *table = NULL;
     int n_data = 0;
     int c;
     optind = 1;
@@ -158,12 +163,20 @@ int cmd_validate(int argc, char **argv)
             population = optarg;
             continue;
         }
+        if (c == OPT_TABLE) {
+            table = optarg;
+            continue;
+        }
         fputs(usage, stderr);
         return 2;
     }
     if (argc - optind != 1 || !n_data) {
         fprintf(stderr, "calcify validate: expected one SCENARIO and --data FILE\n%s",
                 usage);
+        return 2;
+    }
+    if (population && table) {
+        fputs("calcify validate: --table is not available with --population\n", stderr);
         return 2;
     }
     calcify_scenario sc;
@@ -221,6 +234,8 @@ int cmd_validate(int argc, char **argv)
         printf("%zu comparisons: %d ok, %d FAIL, %d unjudged\n", tg.n,
                counts[CALCIFY_JUDGED_OK], counts[CALCIFY_JUDGED_FAIL],
                counts[CALCIFY_UNJUDGED]);
+        if (table)
+            st = cli_write_target_table(table, &sc, &tg, NULL, simulated, tg.n, &err);
     }
     free(simulated);
     calcify_sim_free(sim);

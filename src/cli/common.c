@@ -370,3 +370,58 @@ int cli_finish(int rc)
     }
     return rc;
 }
+
+/* A text field of a CSV row: quoted (with quotes doubled) when it holds a
+ * comma, a quote or a line break. */
+static void csv_text(FILE *fp, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+calcify_status cli_write_target_table(const char *path, const calcify_scenario *sc,
+                                      const calcify_targets *tg, const size_t *which,
+                                      const double *simulated, size_t n,
+                                      calcify_error *err)
+{
+    calcify_outfile of = {0};
+    calcify_status st = calcify_outfile_open(&of, path, err);
+    if (st)
+        return st;
+    fputs("row,label,arm,time_d,observable,simulated,target,lo,hi,sd,n,status\n", of.fp);
+    for (size_t i = 0; i < n; i++) {
+        const calcify_target *t = &tg->items[which ? which[i] : i];
+        calcify_rule rule;
+        double lo, hi;
+        calcify_judgement j = calcify_target_judge(t, simulated[i], &rule, &lo, &hi);
+        if (rule == CALCIFY_RULE_NONE)
+            lo = hi = NAN;
+        if (tg->n_paths > 1)
+            fprintf(of.fp, "%zu:%d,", t->file + 1, t->row);
+        else
+            fprintf(of.fp, "%d,", t->row);
+        csv_text(of.fp, t->label);
+        fprintf(of.fp, ",%s", sc->arms[t->arm].name);
+        if (t->is_ratio)
+            fprintf(of.fp, "/%s", sc->arms[t->arm_den].name);
+        calcify_csv_write_number(of.fp, CALCIFY_NUMFMT_SHORTEST, t->time_d);
+        fputc(',', of.fp);
+        csv_text(of.fp, t->observable);
+        const double v[] = {simulated[i], t->target, lo, hi, t->sd, t->n_animals};
+        calcify_csv_write_numbers(of.fp, CALCIFY_NUMFMT_SHORTEST, v, sizeof v / sizeof v[0]);
+        fprintf(of.fp, ",%s\n", j == CALCIFY_JUDGED_OK ? "ok"
+                                 : j == CALCIFY_JUDGED_FAIL ? "FAIL" : "unjudged");
+    }
+    st = calcify_outfile_commit(&of, err);
+    calcify_outfile_abort(&of);
+    return st;
+}
