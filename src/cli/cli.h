@@ -75,12 +75,15 @@ int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
 calcify_status cli_check_rows(const char *what, double rows, const char *kind,
                               const char *guard, int force, calcify_error *err);
 
-/* Collect one --arm NAME into names (capacity 64); -1 (reported) when full. */
+/* Collect one --arm NAMES (a name or a comma-separated list, like
+ * --observable) into names (capacity 64); -1 (reported) when full or a name
+ * in the list is empty.  The one --arm parser of run, sweep, sensitivity,
+ * gsa and population. */
 int cli_add_arm(const char **names, int *n, const char *name);
 
-/* The arms named by --arm (n of them) as flags indexed like sc->arms, or
- * *selected = NULL for "all" when n is 0.  An unknown name fails with the
- * closest names suggested. */
+/* The arms named by the --arm lists (n of them) as flags indexed like
+ * sc->arms, or *selected = NULL for "all" when n is 0.  An unknown name
+ * fails with the closest names suggested, an arm named twice fails too. */
 calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *names,
                                int n, unsigned char **selected, calcify_error *err);
 

@@ -16,7 +16,7 @@
 static const char usage[] =
     "usage: calcify gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"
     "                   [--seed S] [--threads T] [--shard K/N] [--from DIR]...\n"
-    "                   [--arm NAME]... [--observable NAMES] [--at TIMES]\n"
+    "                   [--arm NAMES]... [--observable NAMES] [--at TIMES]\n"
     "\n"
     "Global sensitivity of every observable (in every arm, at the end of each\n"
     "phase or at the --at times) to the --vary parameters:\n"
@@ -52,7 +52,7 @@ static const char usage[] =
     "  --observable NAMES comma-separated observables (default: all)\n"
     "  --at TIMES         times, days or with units ('6 w,1 y'), comma-separated\n"
     "                     or repeated (default: the end of each phase of each arm)\n"
-    "  --arm NAME         only this arm (repeatable)\n"
+    "  --arm NAMES        only these arms: comma-separated, or repeated\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
     "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
     "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"

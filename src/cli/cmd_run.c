@@ -14,7 +14,7 @@
 #include "calcify/params.h"
 
 static const char usage[] =
-    "usage: calcify run SCENARIO [-o FILE] [--arm NAME]... [--set NAME=VALUE]...\n"
+    "usage: calcify run SCENARIO [-o FILE] [--arm NAMES]... [--set NAME=VALUE]...\n"
     "\n"
     "Simulate every arm of SCENARIO (or the --arm ones) from the baseline\n"
     "steady state and write one CSV row per arm and output time.\n"
@@ -23,7 +23,7 @@ static const char usage[] =
     "                     regular file appears only when the run succeeds (written\n"
     "                     beside it, then renamed; a link is followed), a device\n"
     "                     or pipe is written in place; missing folders are made\n"
-    "  --arm NAME         run only this arm (repeatable)\n"
+    "  --arm NAMES        run only these arms: comma-separated, or repeated\n"
     "  --meta FILE        also write the run's metadata (scenario name, arm\n"
     "                     descriptions, phase boundaries and diets; tab-\n"
     "                     separated) for the plots/ scripts\n"

@@ -37,8 +37,8 @@ static const char usage[] =
     "changing with time) is refused.  The output times and solver settings\n"
     "are not part of SBML (SED-ML would hold them; Debian has no libsedml).\n"
     "\n"
-    "  --arm NAME         the arm to write; may be left out when SCENARIO has\n"
-    "                     one arm\n"
+    "  --arm NAME         the arm to write, one (not a list, as in run); may be\n"
+    "                     left out when SCENARIO has one arm\n"
     "  -o, --output FILE  write to FILE (default: standard output); the file\n"
     "                     appears only when everything succeeded (written beside\n"
     "                     it, then renamed)\n"
@@ -109,6 +109,11 @@ int cmd_sbml(int argc, char **argv)
             if (arm_name) {
                 fprintf(stderr, "calcify sbml: --arm given twice ('%s', '%s'; expected one "
                         "arm: an SBML model is one arm)\n", arm_name, optarg);
+                return 2;
+            }
+            if (strchr(optarg, ',')) { /* the others' --arm takes a list; one here */
+                fprintf(stderr, "calcify sbml: --arm '%s': a list (expected one arm: an "
+                        "SBML model is one arm)\n", optarg);
                 return 2;
             }
             arm_name = optarg;

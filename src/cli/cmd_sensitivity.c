@@ -13,7 +13,7 @@
 
 static const char usage[] =
     "usage: calcify sensitivity SCENARIO [--param NAME]... [--at TIMES]\n"
-    "                           [--observable NAMES] [--arm NAME]... [-o FILE]\n"
+    "                           [--observable NAMES] [--arm NAMES]... [-o FILE]\n"
     "\n"
     "Local sensitivity of every observable, in every arm, at the end of each\n"
     "diet phase (or at the --at times), to every parameter (or the --param\n"
@@ -35,7 +35,7 @@ static const char usage[] =
     "  --at TIMES         times, days or with units ('6 w,1 y'), comma-separated\n"
     "                     or repeated (default: the end of each phase of each arm)\n"
     "  --observable NAMES comma-separated observables (default: all)\n"
-    "  --arm NAME         only this arm (repeatable)\n"
+    "  --arm NAMES        only these arms: comma-separated, or repeated\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
     CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"

@@ -57,7 +57,7 @@ static const char usage[] =
     "  --shard K/N        only the K-th of N contiguous blocks of run_ids\n"
     "                     (Slurm: scripts/sweep.sbatch);\n"
     "                     join shard directories with calcify merge\n"
-    "  --arm NAME         only this arm (repeatable)\n"
+    "  --arm NAMES        only these arms: comma-separated, or repeated\n"
     "  --timeseries       also write timeseries.csv (step: --step TIME, default 1 d)\n"
     "  --keep-going       exit 0 even if some runs failed (they are recorded)\n"
     "  --resume           continue the sweep in DIR: keep its finished runs, run\n"

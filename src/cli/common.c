@@ -196,6 +196,20 @@ calcify_status cli_check_rows(const char *what, double rows, const char *kind,
 
 int cli_add_arm(const char **names, int *n, const char *name)
 {
+    /* a list is split when the scenario's arms are known (cli_select_arms);
+     * an empty name is refused now */
+    const char *p = name;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0) {
+            fprintf(stderr, "calcify: --arm '%s': empty arm name (expected names "
+                    "separated by commas, e.g. --arm control,high_k1)\n", name);
+            return -1;
+        }
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
     if (*n == 64) {
         fputs("calcify: too many --arm options (at most 64)\n", stderr);
         return -1;
@@ -213,19 +227,34 @@ calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *na
     if (!(*selected = calloc(sc->n_arms, 1)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
-        const calcify_arm *a = calcify_scenario_find_arm(sc, names[i]);
-        if (a) {
-            (*selected)[a - sc->arms] = 1;
-            continue;
+        /* each --arm is a name or a comma-separated list of names */
+        for (const char *p = names[i];;) {
+            size_t len = strcspn(p, ",");
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(len < 255 ? len : 255), p);
+            const calcify_arm *a = calcify_scenario_find_arm(sc, name);
+            if (a && (*selected)[a - sc->arms]) {
+                free(*selected);
+                *selected = NULL;
+                return calcify_fail(err, CALCIFY_EUSAGE, "--arm '%s' given twice (expected "
+                                    "each arm once)", name);
+            }
+            if (a) {
+                (*selected)[a - sc->arms] = 1;
+            } else {
+                char near[256];
+                calcify_suggest_strided(name, &sc->arms[0].name, sc->n_arms,
+                                        sizeof sc->arms[0], near, sizeof near);
+                free(*selected);
+                *selected = NULL;
+                return calcify_fail(err, CALCIFY_EUSAGE, "--arm '%s': no such arm in %s%s%s%s",
+                                    name, sc->path, near[0] ? "; did you mean " : "", near,
+                                    near[0] ? "?" : "");
+            }
+            if (!p[len])
+                break;
+            p += len + 1;
         }
-        char near[256];
-        calcify_suggest_strided(names[i], &sc->arms[0].name, sc->n_arms,
-                                sizeof sc->arms[0], near, sizeof near);
-        free(*selected);
-        *selected = NULL;
-        return calcify_fail(err, CALCIFY_EUSAGE, "--arm '%s': no such arm in %s%s%s%s",
-                            names[i], sc->path, near[0] ? "; did you mean " : "", near,
-                            near[0] ? "?" : "");
     }
     return CALCIFY_OK;
 }

@@ -80,6 +80,7 @@ refuse "an arm's own growth table" "good_arm_growth_only.cfg:[0-9]*: arm 'a' has
 refuse "an infusion" "good_schedules.cfg:[0-9]*: phase 1 of arm 'iv_infusion' has an infusion" \
     "$R/tests/fixtures/dosing/good_schedules.cfg" --arm iv_infusion
 refuse "an unknown parameter" "did you mean" "$S" --arm control --set warfarin_thalfx=3
+refuse "a list of arms" "--arm 'control,high_k1': a list (expected one arm" "$S" --arm control,high_k1
 refuse "two scenarios" "expected one SCENARIO" "$S" "$S" --arm control
 
 echo "$pass passed, $fail failed"
