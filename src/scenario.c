@@ -25,6 +25,61 @@ static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "d
 static const char *const arm_keys[] = {"name", "description", "phases", "set", "start_day",
                                        "growth", NULL};
 
+/* --set NAME=… where NAME is neither a parameter nor a variable of sc: a
+ * diet key (warfarin = … of a phase) or a name that is not near any
+ * parameter is explained with scenario variables, the way to set a diet or
+ * any value of the scenario from the command line; a name near a variable
+ * gets that variable.  CALCIFY_OK leaves a likely misspelt parameter to
+ * calcify_paramset_assign's message. */
+static calcify_status unknown_setting(const calcify_scenario *sc, const char *nm,
+                                      calcify_error *err)
+{
+    char near_p[256], near_v[256] = "", vars[400] = "";
+    calcify_suggest_strided(nm, &calcify_param_defs[0].name, CALCIFY_NPARAM,
+                            sizeof calcify_param_defs[0], near_p, sizeof near_p);
+    if (sc->n_vars)
+        calcify_suggest_strided(nm, &sc->vars[0].name, sc->n_vars, sizeof sc->vars[0],
+                                near_v, sizeof near_v);
+    size_t used = 0;
+    for (size_t k = 0; k < sc->n_vars && used + 64 < sizeof vars; k++)
+        used += (size_t)snprintf(vars + used, sizeof vars - used, "%s%s", k ? ", " : "",
+                                 sc->vars[k].name);
+    char theirs[480];
+    snprintf(theirs, sizeof theirs, sc->n_vars ? "the variables of %s: %s" :
+             "%s defines no variables%s", sc->path, vars);
+    int diet = -1;
+    for (int k = 0; diet_keys[k]; k++)
+        if (strcmp(nm, diet_keys[k]) == 0)
+            diet = k;
+    if (diet >= 0) {
+        static const char *const what[] = {"warfarin", "vitamin K1", "MK-4"};
+        static const char *const example[] = {"dose = \"3 mg/g\"", "k1_dose = \"100 ug/g\"",
+                                              "mk4_dose = \"100 ug/g\""};
+        char var[32];
+        snprintf(var, sizeof var, "%.*s", (int)strcspn(example[diet], " "), example[diet]);
+        return calcify_fail(err, CALCIFY_EUSAGE, "--set: '%s' is a diet key of the "
+                            "scenario's phases (the %s concentration of the food), neither "
+                            "a parameter nor a variable; to vary a diet concentration, define a "
+                            "scenario variable, vars = { %s; }, use it in the phases, %s = "
+                            "\"$%s\" (docs/SCENARIOS.md, Variables), and set that: --set "
+                            "%s=VALUE (%s)%s%s%s", nm, what[diet], example[diet], nm, var,
+                            var, theirs, near_p[0] ? "; or did you mean the parameter " : "",
+                            near_p, near_p[0] ? "?" : "");
+    }
+    if (near_v[0]) /* closer to a variable than to nothing: say so */
+        return calcify_fail(err, CALCIFY_EUSAGE, "--set: unknown parameter or variable "
+                            "'%s' (see 'calcify params SCENARIO' and the scenario's vars); "
+                            "did you mean %s?", nm, near_v);
+    if (!near_p[0])
+        return calcify_fail(err, CALCIFY_EUSAGE, "--set: unknown parameter or variable "
+                            "'%s': not a parameter (see 'calcify params SCENARIO') nor a "
+                            "scenario variable (%s); a value of the scenario is set from "
+                            "the command line through a variable, vars = { %s = \"…\"; } "
+                            "and \"$%s\" where it is used (docs/SCENARIOS.md, Variables)",
+                            nm, theirs, nm, nm);
+    return CALCIFY_OK;
+}
+
 static calcify_status check_settable(const calcify_scenario *sc, const calcify_growth *g,
                                      int param, const char *who, calcify_status code,
                                      calcify_error *err);
@@ -526,16 +581,9 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
         char nm[128];
         if (calcify_scenario_find_var(sc, scen_assignment_name(o->sets[i], nm, sizeof nm)))
             continue;
-        if (calcify_param_find(nm) < 0 && strchr(o->sets[i], '=') && sc->n_vars) {
-            char near[256];
-            calcify_suggest_strided(nm, &sc->vars[0].name, sc->n_vars, sizeof sc->vars[0],
-                                    near, sizeof near);
-            if (near[0]) /* closer to a variable than to nothing: say so */
-                return calcify_fail(err, CALCIFY_EUSAGE,
-                                    "--set: unknown parameter or variable '%s' (see "
-                                    "'calcify params SCENARIO' and the scenario's vars); "
-                                    "did you mean %s?", nm, near);
-        }
+        if (calcify_param_find(nm) < 0 && strchr(o->sets[i], '=') &&
+            (st = unknown_setting(sc, nm, err)))
+            return st;
         char who[160];
         snprintf(who, sizeof who, "--set '%s'", o->sets[i]);
         int p = calcify_param_find(nm);

@@ -100,7 +100,9 @@ enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FRE
     "                     is in the parameter's unit (a variable's: the unit\n" \
     "                     of its definition) unless one is given:\n"          \
     "                     --set 'warfarin_thalf=12 h' --set 'high_k=200 ug/g'\n" \
-    "                     (repeatable; names: calcify params SCENARIO)\n"      \
+    "                     (repeatable; names: calcify params SCENARIO); a diet\n" \
+    "                     (warfarin = …) is set through a scenario variable\n"  \
+    "                     (docs/SCENARIOS.md, Variables)\n"                     \
     "  --method NAME      GSL stepper (default: the scenario's; msbdf, bsimp,\n" \
     "                     rk8pd, rkf45, …)\n"                                  \
     "  --rtol X, --atol X solver tolerances (default: the scenario's)\n"      \
