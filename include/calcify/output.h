@@ -73,6 +73,11 @@ void calcify_dir_unmake(const char *path, const char *made);
  * without end (10 million rows are about 2 GB of CSV). */
 #define CALCIFY_MAX_ROWS 10000000
 
+/* The most bytes a command writes into one file without --force, by the
+ * estimate of cli_check_output (src/cli/common.c): a mistyped step with a
+ * few rows too many for the row limit still wrote 1.8 GB unasked. */
+#define CALCIFY_MAX_BYTES 2e9
+
 /* Header row: arm,time_d,phase,<calcify_obs_names…> */
 int calcify_csv_write_header(FILE *fp);
 

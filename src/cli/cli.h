@@ -68,10 +68,21 @@ int cli_load_scenario(const char *path, const cli_model_opts *o,
 int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
                        const char *opt);
 
-/* The row limit of every command that writes rows: unless force, more than
- * CALCIFY_MAX_ROWS `kind` rows is refused, "WHAT would write N KIND rows
- * (more than 10000000, the limit that guards against a mistyped GUARD;
- * --force to write them anyway)". */
+/* The size limits of every command that writes rows, checked before
+ * anything is written: unless force, more than CALCIFY_MAX_ROWS `kind` rows
+ * is refused, "WHAT would write N KIND rows (more than 10000000, the limit
+ * that guards against a mistyped GUARD; --force to write them anyway)", and
+ * so is a file estimated above CALCIFY_MAX_BYTES (2 GB): "WHAT would write
+ * about 2.3 GB of KIND rows (N rows × C columns at ~18 bytes a number; more
+ * than 2 GB, the limit …)".  The estimate is rows × columns × bytes per
+ * number, 18 for the default shortest round-trip digits (up to 17 digits,
+ * sign, exponent and comma; a time series of vermeer2007.cfg averages 14.3)
+ * and N + 7 for --precision N; columns 0 checks the rows only. */
+calcify_status cli_check_output(const char *what, double rows, double columns,
+                                long precision, const char *kind, const char *guard,
+                                int force, calcify_error *err);
+
+/* cli_check_output without a byte estimate (columns not known). */
 calcify_status cli_check_rows(const char *what, double rows, const char *kind,
                               const char *guard, int force, calcify_error *err);
 

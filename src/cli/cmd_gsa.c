@@ -56,6 +56,8 @@ static const char usage[] =
     "  --threads T        worker threads (default: the number of CPUs)\n"
     "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
     "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"
+    "  --force            write more than 10 million evaluation or design rows,\n"
+    "                     or an estimated 2 GB in one file (as calcify run)\n"
     CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing)\n"
@@ -286,7 +288,7 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
 int cmd_gsa(int argc, char **argv)
 {
     enum { OPT_METHOD_GSA = OPT_FIRST_FREE, OPT_VARY, OPT_N, OPT_SEED, OPT_LEVELS, OPT_BOOT,
-           OPT_CONF, OPT_SHARD, OPT_FROM };
+           OPT_CONF, OPT_SHARD, OPT_FROM, OPT_FORCE };
     static const struct option longopts[] = {
         {"method", required_argument, NULL, OPT_METHOD_GSA},
         {"vary", required_argument, NULL, OPT_VARY},
@@ -297,6 +299,7 @@ int cmd_gsa(int argc, char **argv)
         {"conf", required_argument, NULL, OPT_CONF},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"from", required_argument, NULL, OPT_FROM},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         CLI_BATCH_LONGOPTS,
@@ -312,7 +315,7 @@ int cmd_gsa(int argc, char **argv)
     size_t n_vary = 0;
     cli_batch_opts b;
     cli_batch_defaults(&b);
-    int n_from = 0, c, method = -1;
+    int n_from = 0, c, method = -1, force = 0;
     double conf = 0.95;
     const char *dir = NULL, *from[1024];
     long n = -1, seed = 1, levels = 4, boot = 500, shard_k = 1, shard_n = 1;
@@ -369,6 +372,7 @@ int cmd_gsa(int argc, char **argv)
             from[n_from++] = optarg;
             break;
         case 'o': dir = optarg; break;
+        case OPT_FORCE: force = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
             if (cli_batch_option_or_usage(&b, c, optarg, usage))
@@ -430,6 +434,14 @@ int cmd_gsa(int argc, char **argv)
         last = (size_t)((unsigned long long)shard_k * g.runs / (unsigned long long)shard_n);
         if (n_from)
             first = 0, last = g.runs;
+        /* the size limits: evaluations.csv and design.csv, shortest digits */
+        st = cli_check_output("this gsa", (double)(last - first), (double)probe.n_out + 2,
+                              CALCIFY_NUMFMT_SHORTEST, "evaluation", "--n", force, &err);
+        if (!st)
+            st = cli_check_output("this gsa", (double)g.runs, (double)g.d + 1,
+                                  CALCIFY_NUMFMT_SHORTEST, "design", "--n", force, &err);
+    }
+    if (!st) {
         if (!(y = malloc((last - first) * probe.n_out * sizeof *y + 1)) ||
             !(status = calloc(g.runs, 1)) || !(have = calloc(g.runs, 1)))
             st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory for %zu runs", g.runs);

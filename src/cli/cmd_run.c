@@ -40,8 +40,10 @@ static const char usage[] =
     "                     header unless --header, so loops can append rows\n"
     CLI_ENDPOINT_HELP
     "  --header           with --summary: print the header row\n"
-    "  --force            write more than 10 million rows (refused otherwise: a\n"
-    "                     mistyped --step or output_step streams without end)\n"
+    "  --force            write more than 10 million rows or an estimated 2 GB\n"
+    "                     (rows x columns x 18 bytes, or N + 7 with --precision\n"
+    "                     N), refused otherwise: a mistyped --step or\n"
+    "                     output_step streams without end\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -69,6 +71,23 @@ static int write_row(void *user, const calcify_arm *arm, double t, size_t phase,
     (void)y;
     row_ctx *c = user;
     return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
+}
+
+/* The number of columns of a time series (calcify_csv_write_header). */
+static double header_columns(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp)
+        return 0;
+    calcify_csv_write_header(fp);
+    double n = 0;
+    if (fclose(fp) == 0)
+        for (size_t i = 0; i < len; i++)
+            n += buf[i] == ',' || buf[i] == '\n';
+    free(buf);
+    return n;
 }
 
 /* --doses: one row per dose of the arms run, in time order per arm; every
@@ -265,15 +284,15 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     for (size_t k = 0; !st && k < sc.n_arms; k++)
         if (!selected || selected[k])
             rows += calcify_arm_duration(&sc.arms[k]) / dt + 2;
-    char what[64];
-    snprintf(what, sizeof what, "--step %g d", dt);
-    if (!st && !summary && step > 0)
-        st = cli_check_rows(what, rows, NULL, "step", force, &err);
-    if (!st && !summary && !force && rows > CALCIFY_MAX_ROWS)
-        st = calcify_fail(&err, CALCIFY_EINPUT, "%s: output_step = \"%g d\" would write "
-                          "%.0f rows (more than %d, the limit that guards against a "
-                          "mistyped step; --step or --force to write them anyway)",
-                          sc.path, dt, rows, CALCIFY_MAX_ROWS);
+    /* and its bytes: the columns of the header */
+    char what[4200];
+    if (step > 0)
+        snprintf(what, sizeof what, "--step %g d", dt);
+    else
+        snprintf(what, sizeof what, "%s: output_step = \"%g d\"", sc.path, dt);
+    if (!st && !summary)
+        st = cli_check_output(what, rows, header_columns(), precision, NULL,
+                              step > 0 ? "step" : "output_step (or --step)", force, &err);
     if (!st)
         sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     if (!st && !sim)

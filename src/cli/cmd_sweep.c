@@ -65,7 +65,8 @@ static const char usage[] =
     "                     as an uninterrupted sweep); refused unless DIR's\n"
     "                     manifest.txt matches this command; with nothing to\n"
     "                     continue, an ordinary sweep\n"
-    "  --force            write more than 10 million summary or time-series rows\n"
+    "  --force            write more than 10 million summary or time-series rows,\n"
+    "                     or an estimated 2 GB in one file (as calcify run)\n"
     CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output folder (created with its parents if missing)\n"
@@ -459,10 +460,6 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         }
     double sum_rows = (double)(last - first) * (double)n_sel;
     ts_rows *= timeseries ? (double)(last - first) : 0;
-    if (!st)
-        st = cli_check_rows("this sweep", sum_rows, "summary", "--n or --step", force, &err);
-    if (!st)
-        st = cli_check_rows("this sweep", ts_rows, "time-series", "--n or --step", force, &err);
 
     /* the header rows: the summary's columns follow --vary, --at, --observable */
     sum_header_arg sha = {&sc, vary, n_vary, &endpoints};
@@ -470,6 +467,15 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     char *ts_header = st ? NULL : header_text(write_ts_header, NULL);
     if (!st && (!sum_header || !ts_header))
         st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    /* the size limits, rows and estimated bytes, before the folder is touched */
+    if (!st)
+        st = cli_check_output("this sweep", sum_rows,
+                              sweepdir_count_fields(sum_header, strlen(sum_header)), precision,
+                              "summary", "--n or --step", force, &err);
+    if (!st)
+        st = cli_check_output("this sweep", ts_rows,
+                              sweepdir_count_fields(ts_header, strlen(ts_header)), precision,
+                              "time-series", "--n or --step", force, &err);
 
     /* the manifest: everything that decides the bytes of the results */
     char *manifest = NULL, *cmdline = NULL, sha_sc[65], sha_ps[65];

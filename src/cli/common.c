@@ -183,15 +183,34 @@ int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
     return 0;
 }
 
+calcify_status cli_check_output(const char *what, double rows, double columns,
+                                long precision, const char *kind, const char *guard,
+                                int force, calcify_error *err)
+{
+    if (force)
+        return CALCIFY_OK;
+    if (rows > CALCIFY_MAX_ROWS)
+        return calcify_fail(err, CALCIFY_EUSAGE, "%s would write %.0f %s%srows (more than "
+                            "%d, the limit that guards against a mistyped %s; --force to "
+                            "write them anyway)", what, rows, kind ? kind : "",
+                            kind ? " " : "", CALCIFY_MAX_ROWS, guard);
+    /* bytes per number: digits, sign, point, exponent, comma */
+    double per = precision > CALCIFY_NUMFMT_SHORTEST ? (double)precision + 7 : 18;
+    double bytes = rows * columns * per;
+    if (bytes > CALCIFY_MAX_BYTES)
+        return calcify_fail(err, CALCIFY_EUSAGE, "%s would write about %.1f GB of %s%srows "
+                            "(%.0f rows x %.0f columns at ~%.0f bytes a number; more than "
+                            "%.0f GB, the limit that guards against a mistyped %s; --force "
+                            "to write them anyway)", what, bytes / 1e9, kind ? kind : "",
+                            kind ? " " : "", rows, columns, per, CALCIFY_MAX_BYTES / 1e9,
+                            guard);
+    return CALCIFY_OK;
+}
+
 calcify_status cli_check_rows(const char *what, double rows, const char *kind,
                               const char *guard, int force, calcify_error *err)
 {
-    if (force || !(rows > CALCIFY_MAX_ROWS))
-        return CALCIFY_OK;
-    return calcify_fail(err, CALCIFY_EUSAGE, "%s would write %.0f %s%srows (more than %d, "
-                        "the limit that guards against a mistyped %s; --force to write "
-                        "them anyway)", what, rows, kind ? kind : "", kind ? " " : "",
-                        CALCIFY_MAX_ROWS, guard);
+    return cli_check_output(what, rows, 0, CALCIFY_NUMFMT_SHORTEST, kind, guard, force, err);
 }
 
 int cli_add_arm(const char **names, int *n, const char *name)

@@ -186,6 +186,7 @@ good "-o into missing folders" '"$calcify" run "$FX/good_minimal.cfg" -o new/a/b
 good "-o a named pipe writes into it, and it stays a pipe" 'mkfifo pipe && { cat pipe > piped.csv & } && "$calcify" run "$FX/good_minimal.cfg" -o pipe && wait && test -p pipe && cmp -s piped.csv <("$calcify" run "$FX/good_minimal.cfg")'
 good "-o /dev/stdout" '"$calcify" run "$FX/good_minimal.cfg" -o /dev/stdout | cmp -s - <("$calcify" run "$FX/good_minimal.cfg")'
 good "--force lifts the row limit" '(set +o pipefail; "$calcify" run "$S" --arm control --step 1e-6 --force 2>/dev/null | head -n 3 | grep -q "^control,1e-06,")'
+good "--force lifts the size limit" '(set +o pipefail; "$calcify" run "$S" --step 0.0001 --force 2>/dev/null | head -n 3 | grep -q "^control,0.0001,")'
 good "population stats.csv with CRLF line ends" '"$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/popbad/crlf" | cmp -s - <("$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/pop")'
 good "--arm a,b is --arm a --arm b (run)" '"$calcify" run "$S" --arm control,high_k1 --step 42 | cmp -s - <("$calcify" run "$S" --arm control --arm high_k1 --step 42)'
 good "--arm a,b is --arm a --arm b (sweep)" '"$calcify" sweep "$S" --vary warfarin_thalf=5:9 --n 2 --arm normal_k,high_k1 -q -o arms1 && "$calcify" sweep "$S" --vary warfarin_thalf=5:9 --n 2 --arm normal_k --arm high_k1 -q -o arms2 && cmp -s arms1/summary.csv arms2/summary.csv'
