@@ -12,6 +12,7 @@
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "cli.h"
+#include "sweepdir.h"
 
 static const char usage[] =
     "usage: calcify gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"
@@ -56,11 +57,14 @@ static const char usage[] =
     "  --threads T        worker threads (default: the number of CPUs)\n"
     "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
     "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"
-    "  --force            write more than 10 million evaluation or design rows,\n"
+    "  --force            write into a folder that holds another run's files (a\n"
+    "                     manifest.txt or the files above), replacing them, and\n"
+    "                     write more than 10 million evaluation or design rows\n"
     "                     or an estimated 2 GB in one file (as calcify run)\n"
     CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output directory (created if missing)\n"
+    "  -o DIR             output directory (created if missing; refused if it\n"
+    "                     holds another run's files, unless --force)\n"
     CLI_MODEL_HELP
     "  --solver NAME      the GSL stepper (here --method is the GSA method, so the\n"
     "                     stepper's --method above is spelt --solver)\n"
@@ -466,6 +470,11 @@ int cmd_gsa(int argc, char **argv)
                                   n_from);
                 break;
             }
+    /* a folder holding another run's files is not written into unasked */
+    static const char *const writes[] = {"design.csv", "evaluations.csv", "indices.csv", NULL};
+    if (!st)
+        st = cli_check_outdir(dir, writes, NULL, NULL, 0, force, "--force to replace its "
+                              "files", &err);
     char *made = NULL; /* folders made for -o, removed again on failure */
     if (!st)
         st = calcify_dir_make(dir, &made, &err);

@@ -13,7 +13,7 @@
 #include "sweepdir.h"
 
 static const char usage[] =
-    "usage: calcify merge DIR... -o OUTDIR [--keep-going]\n"
+    "usage: calcify merge DIR... -o OUTDIR [--keep-going] [--force]\n"
     "\n"
     "Join the output folders of `calcify sweep --shard K/N` runs into OUTDIR\n"
     "(design.csv, vary.tsv, summary.csv, timeseries.csv when the sweep wrote\n"
@@ -28,7 +28,10 @@ static const char usage[] =
     "order.  Missing shards are listed as missing run_ids (exit 1), failed\n"
     "runs as failed (exit 1 unless --keep-going).\n"
     "\n"
-    "  -o DIR             output folder (created with its parents if missing)\n"
+    "  -o DIR             output folder (created with its parents if missing;\n"
+    "                     refused if it holds another run's files, a manifest.txt\n"
+    "                     or the files above, unless --force)\n"
+    "  --force            replace those files\n"
     "  --keep-going       failed runs do not make the exit status non-zero\n"
     "  -h, --help         this text\n";
 
@@ -288,15 +291,17 @@ int cmd_merge(int argc, char **argv)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"keep-going", no_argument, NULL, 'k'},
+        {"force", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *out_dir = NULL;
-    int keep_going = 0, c;
+    int keep_going = 0, force = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out_dir = optarg; break;
         case 'k': keep_going = 1; break;
+        case 'f': force = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -378,7 +383,13 @@ int cmd_merge(int argc, char **argv)
                               "did not write");
     }
 
-    /* OUTDIR: created only now, removed again if anything fails */
+    /* OUTDIR: another run's is not written into unasked; created only now,
+     * removed again if anything fails */
+    static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "vary.tsv",
+                                         "summary.csv", "timeseries.csv", NULL};
+    if (!st)
+        st = cli_check_outdir(out_dir, writes, NULL, NULL, 0, force, "--force to replace "
+                              "its files", &err);
     char *made = NULL, *manifest = NULL;
     if (!st)
         st = calcify_dir_make(out_dir, &made, &err);

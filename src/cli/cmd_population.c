@@ -12,6 +12,7 @@
 #include "calcify/population.h"
 #include "calcify/params.h"
 #include "cli.h"
+#include "sweepdir.h"
 
 static const char usage[] =
     "usage: calcify population SCENARIO --n-per-arm N --iiv NAME=CV%... -o DIR\n"
@@ -41,10 +42,13 @@ static const char usage[] =
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
     CLI_PRECISION_HELP
-    "  --force            write more than 10 million animal or stats rows (refused\n"
+    "  --force            write into a folder that holds another run's files (a\n"
+    "                     manifest.txt, animals.csv or stats.csv), replacing them,\n"
+    "                     and more than 10 million animal or stats rows (refused\n"
     "                     otherwise: a guard against a mistyped --n-per-arm or --step)\n"
     "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output directory (created if missing)\n"
+    "  -o DIR             output directory (created if missing; refused if it\n"
+    "                     holds another run's files, unless --force)\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -170,6 +174,11 @@ int cmd_population(int argc, char **argv)
     if (!st)
         st = calcify_population_draw(&sc.params, iiv, m, n_corr ? corr : NULL, total,
                                      (uint64_t)seed, values, &err);
+    /* a folder holding another run's files is not written into unasked */
+    static const char *const writes[] = {"animals.csv", "stats.csv", NULL};
+    if (!st)
+        st = cli_check_outdir(dir, writes, NULL, NULL, 0, force, "--force to replace its "
+                              "files", &err);
     char *made = NULL; /* folders made for -o, removed again on failure */
     if (!st)
         st = calcify_dir_make(dir, &made, &err);

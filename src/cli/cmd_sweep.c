@@ -64,12 +64,17 @@ static const char usage[] =
     "                     only the missing run_ids (the result is the same bytes\n"
     "                     as an uninterrupted sweep); refused unless DIR's\n"
     "                     manifest.txt matches this command; with nothing to\n"
-    "                     continue, an ordinary sweep\n"
-    "  --force            write more than 10 million summary or time-series rows,\n"
+    "                     continue, an ordinary sweep.  Without --resume or\n"
+    "                     --force a folder holding another run's files is\n"
+    "                     refused (exit 2)\n"
+    "  --force            write into a folder that holds another run's files (a\n"
+    "                     manifest.txt or the files above), replacing them, and\n"
+    "                     write more than 10 million summary or time-series rows\n"
     "                     or an estimated 2 GB in one file (as calcify run)\n"
     CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output folder (created with its parents if missing)\n"
+    "  -o DIR             output folder (created with its parents if missing;\n"
+    "                     see --resume and --force for one that is not new)\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -558,29 +563,30 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     snprintf(p_sum_part, sizeof p_sum_part, "%s/summary.csv.part", dir);
     snprintf(p_ts_part, sizeof p_ts_part, "%s/timeseries.csv.part", dir);
 
-    /* what the folder holds decides: start, continue, or refuse */
+    /* what the folder holds decides: start, continue, or refuse (the same
+     * check as gsa, population and merge; another sweep's folder, finished
+     * or not, is neither continued nor replaced unasked) */
+    static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
+    static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "vary.tsv",
+                                         "summary.csv", "summary.csv.part", "timeseries.csv",
+                                         "timeseries.csv.part", NULL};
+    if (!st)
+        st = cli_check_outdir(dir, writes, manifest, ignore, resume, force,
+                              "--resume to continue the sweep that made it, --force to "
+                              "replace its files", &err);
     int continuing = 0, complete = 0;
     resume_point rp = {first, 0, 0, 0};
-    if (!st && exists(p_manifest)) {
+    if (!st && resume && exists(p_manifest)) {
         calcify_infile old;
         st = calcify_infile_read(&old, p_manifest, "a sweep manifest", &err);
-        if (!st && resume) {
-            static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
-            st = sweepdir_manifest_compare("this command", manifest, p_manifest, old.data,
-                                           ignore, "--resume continues only the sweep "
-                                           "that made the folder", &err);
-            complete = !st && exists(p_sum) && !exists(p_sum_part);
-            continuing = !st && !complete && exists(p_sum_part);
-        } else if (!st && exists(p_sum_part)) {
-            st = calcify_fail(&err, CALCIFY_EUSAGE, "%s holds an unfinished sweep (%s); "
-                              "continue it with the same command and --resume, or remove "
-                              "the folder", dir, p_sum_part);
+        calcify_error differs;
+        /* a different sweep's folder is here only with --force: replaced */
+        if (!st && !sweepdir_manifest_compare("this command", manifest, p_manifest, old.data,
+                                              ignore, "", &differs)) {
+            complete = exists(p_sum) && !exists(p_sum_part);
+            continuing = !complete && exists(p_sum_part);
         }
         calcify_infile_free(&old);
-    } else if (!st && exists(p_sum_part)) {
-        st = calcify_fail(&err, CALCIFY_EUSAGE, "%s holds %s but no %s (expected a "
-                          "folder made by this calcify's sweep, or a new folder)", dir,
-                          p_sum_part, SWEEPDIR_MANIFEST);
     }
 
     calcify_sweep_stats stats = {0};

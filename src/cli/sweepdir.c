@@ -10,6 +10,7 @@
 
 #include <nettle/sha2.h>
 
+#include "infile.h"
 #include "sweepdir.h"
 
 calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_error *err)
@@ -227,4 +228,55 @@ char *sweepdir_command_line(int argc, char **argv)
     }
     *p = '\0';
     return s;
+}
+
+calcify_status cli_check_outdir(const char *dir, const char *const *files,
+                                const char *manifest, const char *const *ignore,
+                                int resume, int force, const char *allow,
+                                calcify_error *err)
+{
+    struct stat sb;
+    if (force || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return CALCIFY_OK; /* made, or refused as not a folder, when written */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/" SWEEPDIR_MANIFEST, dir);
+    calcify_infile old = {0};
+    int has_manifest = stat(path, &sb) == 0;
+    calcify_status st = has_manifest ? calcify_infile_read(&old, path, "a manifest", err)
+                                     : CALCIFY_OK;
+    if (st)
+        return st;
+    if (has_manifest && resume && manifest) {
+        calcify_error why;
+        st = sweepdir_manifest_compare("this command", manifest, path, old.data, ignore,
+                                       "--resume continues only the run that made the "
+                                       "folder", &why);
+        calcify_infile_free(&old);
+        if (st)
+            st = calcify_fail(err, st, "%s; --force to replace its files", why.msg);
+        return st;
+    }
+    /* the command's own files, then any other folder command's: a gsa in a
+     * population's folder would mix two runs as much as one over another */
+    static const char *const any_run[] = {"design.csv", "vary.tsv", "summary.csv",
+                                          "summary.csv.part", "timeseries.csv",
+                                          "timeseries.csv.part", "evaluations.csv",
+                                          "indices.csv", "animals.csv", "stats.csv", NULL};
+    const char *found = has_manifest ? SWEEPDIR_MANIFEST : NULL;
+    for (int k = 0; k < 2; k++)
+        for (const char *const *f = k ? any_run : files; !found && f && *f; f++) {
+            snprintf(path, sizeof path, "%s/%s", dir, *f);
+            if (lstat(path, &sb) == 0)
+                found = *f;
+        }
+    char *cmd = has_manifest ? sweepdir_manifest_get(old.data, "command") : NULL;
+    if (found)
+        st = calcify_fail(err, CALCIFY_EUSAGE, "%s holds %s of another run%s%.300s%s%s "
+                          "(expected a new or empty folder; %s)", dir, found,
+                          cmd ? " (" : "", cmd ? cmd : "", cmd ? ", from its manifest)" : "",
+                          resume && !has_manifest ? ", but no " SWEEPDIR_MANIFEST " to "
+                          "continue from" : "", allow);
+    free(cmd);
+    calcify_infile_free(&old);
+    return st;
 }

@@ -49,6 +49,23 @@ const char *sweepdir_field(const char *line, int k, size_t *n);
 /* Number of comma-separated fields in a header line (without its '\n'). */
 int sweepdir_count_fields(const char *line, size_t len);
 
+/* The folder check of every command that writes a folder (sweep, gsa,
+ * population, merge), made before anything is run or written.  A missing
+ * or empty folder, or one holding none of `files` (the names the command
+ * writes, NULL-terminated), none of the files the other three write and no
+ * manifest.txt, is fine (other files are no run's); so is any folder
+ * with force (the command then writes its files over the old ones and
+ * leaves other files alone).  Otherwise the folder holds another run's
+ * files: CALCIFY_EUSAGE, "DIR holds FILE of another run (COMMAND, from its
+ * manifest) (expected a new or empty folder; ALLOW)".  With resume (sweep
+ * --resume) a manifest.txt equal to `manifest` but for the keys in `ignore`
+ * is fine too, the caller continues that run; a different one is refused
+ * at its first differing line. */
+calcify_status cli_check_outdir(const char *dir, const char *const *files,
+                                const char *manifest, const char *const *ignore,
+                                int resume, int force, const char *allow,
+                                calcify_error *err);
+
 /* "calcify ARGS…" with words holding spaces, quotes or shell characters
  * single-quoted, so that it can be pasted back into a shell (malloc'd). */
 char *sweepdir_command_line(int argc, char **argv);

@@ -106,7 +106,12 @@ popbad nzero "awk -F, -v OFS=, 'NR==2{\$4=0} {print}'"
 popbad meannan "awk -F, -v OFS=, 'NR==2{\$5=\"nan\"} {print}'"
 popbad repeat "awk 'NR==2{r=\$0} {print} END{print r}'"
 popbad crlf "sed 's/\$/\r/'"
-snapshot() { (cd "$SH" && find . -type f -exec md5sum {} + | sort); }
+# folders of finished runs, which the folder cases must refuse and leave as
+# they are (the snapshot covers them)
+"$calcify" gsa "$S" --method sobol --n 4 --vary warfarin_thalf=5:9 --vary ca_dep_max=0.15:0.3 \
+    --arm control --boot 0 -q -o "$SH/gsa" 2>/dev/null
+"$calcify" merge "$SH/s1" "$SH/s2" "$SH/s3" -o "$SH/merged0" 2>/dev/null
+snapshot() { (cd "$SH" && find . "$T/pop" -type f -exec md5sum {} + | sort); }
 before=$(snapshot)
 
 n=0
@@ -190,6 +195,11 @@ good "--force lifts the size limit" '(set +o pipefail; "$calcify" run "$S" --ste
 good "population stats.csv with CRLF line ends" '"$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/popbad/crlf" | cmp -s - <("$calcify" validate "$S" --data "$M/data/schurgers2007.csv" --population "$T/pop")'
 good "--arm a,b is --arm a --arm b (run)" '"$calcify" run "$S" --arm control,high_k1 --step 42 | cmp -s - <("$calcify" run "$S" --arm control --arm high_k1 --step 42)'
 good "--arm a,b is --arm a --arm b (sweep)" '"$calcify" sweep "$S" --vary warfarin_thalf=5:9 --n 2 --arm normal_k,high_k1 -q -o arms1 && "$calcify" sweep "$S" --vary warfarin_thalf=5:9 --n 2 --arm normal_k --arm high_k1 -q -o arms2 && cmp -s arms1/summary.csv arms2/summary.csv'
+good "an empty folder, or one without any run's files, is written into" 'mkdir -p empty notes && echo x > notes/notes.txt && "$calcify" population "$S" --n-per-arm 1 --iiv warfarin_ka=20% -q -o empty && "$calcify" population "$S" --n-per-arm 1 --iiv warfarin_ka=20% -q -o notes && test -s empty/stats.csv -a -s notes/stats.csv -a -s notes/notes.txt'
+good "--force replaces another sweep" 'cp -r "$SH/s1" forced && "$calcify" sweep "$S" --vary ca_reg_max=0.005:0.05 --arm control --n 3 -q --force -o forced && "$calcify" sweep "$S" --vary ca_reg_max=0.005:0.05 --arm control --n 3 -q -o fresh && cmp -s forced/summary.csv fresh/summary.csv && cmp -s forced/design.csv fresh/design.csv && grep -q "^n = 3$" forced/manifest.txt'
+good "--resume --force replaces a different sweep" 'cp -r "$SH/s1" rf && "$calcify" sweep "$S" --vary ca_reg_max=0.005:0.05 --arm control --n 3 -q --resume --force -o rf && cmp -s rf/summary.csv <("$calcify" sweep "$S" --vary ca_reg_max=0.005:0.05 --arm control --n 3 -q -o rf2 && cat rf2/summary.csv)'
+good "population --force beside a sweep leaves the sweep's files" 'cp -r "$SH/s1" ps && "$calcify" population "$S" --n-per-arm 1 --iiv warfarin_ka=20% -q --force -o ps && test -s ps/animals.csv && cmp -s ps/summary.csv "$SH/s1/summary.csv"'
+good "gsa and merge --force replace their own" 'cp -r "$SH/gsa" g && "$calcify" gsa "$S" --method sobol --n 8 --vary warfarin_thalf=5:9 --vary ca_dep_max=0.15:0.3 --arm control --boot 0 -q --force -o g && test "$(wc -l < g/design.csv)" -gt 20 && cp -r "$SH/merged0" m && "$calcify" merge "$SH/s1" "$SH/s2" "$SH/s3" --force -o m 2>/dev/null && cmp -s m/summary.csv "$SH/merged0/summary.csv"'
 good "merge of sound shards" '"$calcify" merge "$SH/s1" "$SH/s2" "$SH/s3" -o merged && "$calcify" sweep "$S" "${A[@]}" -o whole && cmp -s merged/summary.csv whole/summary.csv'
 
 for c in "${!per_class[@]}"; do echo "class $c: ${per_class[$c]} passed"; done | sort

@@ -35,6 +35,7 @@ for range in "0 2" "1 3"; do
     check "array $1-$2: merge job" env SWEEP_OUT="$out" scripts/sweep.sbatch merge 2>/dev/null
     check "array $1-$2: merged summary is the unsharded one" cmp -s "$work/ref/summary.csv" "$out/all/summary.csv"
     check "array $1-$2: merged design is the unsharded one" cmp -s "$work/ref/design.csv" "$out/all/design.csv"
+    check "array $1-$2: a requeued merge job replaces its merge" env SWEEP_OUT="$out" scripts/sweep.sbatch merge 2>/dev/null
 done
 
 # a requeued task (same shard again) resumes: the shard is complete already
