@@ -84,6 +84,10 @@ static void *worker(void *arg)
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&o->sc->params, o->sc->method, o->sc->rtol,
                                          o->sc->atol, &err);
+    /* the scenario's growth table, as calcify_sim_run_scenario sets it:
+     * without it every run kept the parameters' constant body weight */
+    if (sim)
+        calcify_sim_set_growth(sim, o->sc->growth);
     calcify_paramset ps;
     int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
     pthread_mutex_lock(&b->lock);

@@ -403,6 +403,29 @@ static void test_population_correlated(void)
     table_free(&t);
 }
 
+/* Each animal follows the scenario's growth table: models/sc_injections.cfg
+ * grows its rats from 250 g to 330 g over the 4 weeks of every arm, so at
+ * the arm's end every animal weighs 0.33 kg (the parameter body_weight, 0.3
+ * kg, is what a run that ignored the table would show). */
+static void test_population_growth(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population models/sc_injections.cfg --arm control "
+                             "--n-per-arm 2 --iiv ca_dep_max=10%% --observable body_weight_kg "
+                             "-q -o '%s/pg'", calcify(), dir), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/pg/animals.csv", dir);
+    table t;
+    CU_ASSERT_EQUAL_FATAL(table_load(&t, path), 0);
+    int cw = col(&t, "body_weight_kg_end");
+    CU_ASSERT_FATAL(cw >= 0 && t.n == 3);
+    for (size_t r = 1; r < t.n; r++) {
+        char buf[4096], *f[64];
+        row(&t, r, buf, sizeof buf, f);
+        CU_ASSERT_DOUBLE_EQUAL(strtod(f[cw], NULL), 0.33, 1e-12);
+    }
+    table_free(&t);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("uncertainty", setup, teardown);
@@ -411,7 +434,8 @@ static int register_suites(void)
         !CU_add_test(s, "gsa sobol: dist_beta, threads, shards", test_gsa_sobol_on_the_model) ||
         !CU_add_test(s, "gsa morris; bad input", test_gsa_morris_and_bad_input) ||
         !CU_add_test(s, "population: seed, threads, stats, validate, figure", test_population) ||
-        !CU_add_test(s, "population: correlated IIV", test_population_correlated))
+        !CU_add_test(s, "population: correlated IIV", test_population_correlated) ||
+        !CU_add_test(s, "population: the scenario's growth table", test_population_growth))
         return -1;
     return 0;
 }
