@@ -38,10 +38,11 @@ typedef struct {
 static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
                    const double y[], const double obs[CALCIFY_NOBS])
 {
-    (void)arm, (void)t, (void)phase, (void)y;
+    (void)arm, (void)phase, (void)y;
     capture_ctx *c = user;
-    if (c->row < c->pa->n_rows) {
-        long ti = c->pa->slot_of_row[c->row];
+    if (!c->pa->slot_of_row || c->row < c->pa->n_rows) {
+        long ti = c->pa->slot_of_row ? c->pa->slot_of_row[c->row]
+                                     : calcify_probe_time_index(c->pa, t);
         for (size_t i = 0; ti >= 0 && i < c->p->n_obs; i++)
             c->v[calcify_probe_slot(c->p, c->a, (size_t)ti, i)] = obs[c->p->obs[i]];
     }
@@ -67,7 +68,11 @@ static calcify_run_status run_one(const calcify_batch_opts *o, calcify_sim *sim,
         if (o->run_arm && o->run_arm[id] != a)
             continue;
         capture_ctx c = {p, &p->arms[a], a, 0, v};
-        if (calcify_sim_run_arm(sim, &p->arms[a].run, y0, p->arms[a].dt, capture, &c, &err)) {
+        calcify_sim_set_boundary_rows(sim, p->arms[a].boundary_rows);
+        calcify_status ra = calcify_sim_run_arm(sim, &p->arms[a].run, y0, p->arms[a].dt,
+                                                capture, &c, &err);
+        calcify_sim_set_boundary_rows(sim, 0);
+        if (ra) {
             /* rows before the failure were kept; the run's values are not */
             for (size_t i = 0; i < p->arms[a].n_times * p->n_obs; i++)
                 v[p->arms[a].offset + i] = NAN;

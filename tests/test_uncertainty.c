@@ -426,6 +426,49 @@ static void test_population_growth(void)
     table_free(&t);
 }
 
+/* --at: per-animal values at chosen times, the exact rows run --summary
+ * gives (the arm cut there, doses re-timed): 20.25 d lies between the 7-d
+ * grid's rows and between two daily sc doses, 14 d on the grid, 5 w after
+ * the 4-week arm's end (an empty field). */
+static void test_population_at(void)
+{
+    const char *arm = "--arm warfarin_sc_k1_sc", *obs = "--observable warfarin_plasma_mg_per_l";
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population models/sc_injections.cfg %s %s --step 7 "
+                             "--n-per-arm 2 --iiv dist_beta=10%% --at '20.25 d,2 w,5 w' -q "
+                             "-o '%s/pat'", calcify(), arm, obs, dir), 0);
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' run models/sc_injections.cfg %s %s --summary --header "
+                             "--at '14 d,20.25 d' > '%s/pat.csv'", calcify(), arm, obs, dir), 0);
+    char path[700];
+    table t, r;
+    snprintf(path, sizeof path, "%s/pat.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(table_load(&r, path), 0);
+    snprintf(path, sizeof path, "%s/pat/animals.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(table_load(&t, path), 0);
+    const char *names[2] = {"warfarin_plasma_mg_per_l_at_14d",
+                            "warfarin_plasma_mg_per_l_at_20.25d"};
+    char rb[4096], *rf[64], buf[4096], *f[64];
+    row(&r, 1, rb, sizeof rb, rf);
+    int c5 = col(&t, "warfarin_plasma_mg_per_l_at_35d");
+    CU_ASSERT_FATAL(c5 >= 0 && t.n == 3);
+    for (size_t k = 1; k < t.n; k++) {
+        row(&t, k, buf, sizeof buf, f);
+        for (int i = 0; i < 2; i++) {
+            int ca = col(&t, names[i]), cr = col(&r, names[i]);
+            CU_ASSERT_FATAL(ca >= 0 && cr >= 0);
+            double want = strtod(rf[cr], NULL);
+            CU_ASSERT(want > 0);
+            /* dist_beta acts on distensibility alone: the same warfarin */
+            CU_ASSERT_DOUBLE_EQUAL(strtod(f[ca], NULL), want, 1e-6 * want);
+        }
+        CU_ASSERT_STRING_EQUAL(f[c5], "");
+    }
+    table_free(&t);
+    table_free(&r);
+    /* stats.csv has the off-grid time too */
+    CU_ASSERT_EQUAL(sh("grep -q '^warfarin_sc_k1_sc,20.25,warfarin_plasma_mg_per_l,2,' "
+                       "'%s/pat/stats.csv'", dir), 0);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("uncertainty", setup, teardown);
@@ -435,7 +478,8 @@ static int register_suites(void)
         !CU_add_test(s, "gsa morris; bad input", test_gsa_morris_and_bad_input) ||
         !CU_add_test(s, "population: seed, threads, stats, validate, figure", test_population) ||
         !CU_add_test(s, "population: correlated IIV", test_population_correlated) ||
-        !CU_add_test(s, "population: the scenario's growth table", test_population_growth))
+        !CU_add_test(s, "population: the scenario's growth table", test_population_growth) ||
+        !CU_add_test(s, "population: --at columns as run --summary", test_population_at))
         return -1;
     return 0;
 }

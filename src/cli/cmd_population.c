@@ -17,16 +17,19 @@ static const char usage[] =
     "usage: calcify population SCENARIO --n-per-arm N --iiv NAME=CV%... -o DIR\n"
     "                          [--iiv-corr NAME1,NAME2=RHO]... [--seed S]\n"
     "                          [--threads T] [--arm NAME]... [--observable NAMES]\n"
+    "                          [--at T1,T2,...]\n"
     "\n"
     "Virtual animals: N per arm, each with its own parameters drawn with\n"
     "log-normal inter-individual variability, theta * exp(eta), theta the\n"
     "scenario's value (the median), eta ~ N(0, omega^2), omega^2 = ln(1 + CV^2);\n"
     "each animal is a full run from its own baseline steady state.  Writes\n"
     "  DIR/animals.csv  id,arm,animal, the drawn parameters, status, and each\n"
-    "                   observable at the arm's end (<observable>_end)\n"
+    "                   observable at the arm's end (<observable>_end) and at\n"
+    "                   each --at time (<observable>_at_<T>d, as run --summary)\n"
     "  DIR/stats.csv    arm,time_d,observable,n,mean,sd,p05,p50,p95 over the\n"
     "                   animals of each arm, every --step days (the scenario's\n"
-    "                   output step by default) and at the arm's end\n"
+    "                   output step by default), at the --at times and at the\n"
+    "                   arm's end\n"
     "Same --seed, same animals and the same bytes, whatever --threads is.\n"
     "Compare with data: calcify validate SCENARIO --data FILE --population DIR\n"
     "Plot: gnuplot -c plots/population.gp DIR/stats.csv OUT.png [TERM] [OBS] [TARGETS]\n"
@@ -37,6 +40,9 @@ static const char usage[] =
     "  --iiv-corr A,B=RHO correlation of two --iiv parameters' eta (repeatable)\n"
     "  --seed S           seed of the draws (default 1)\n"
     "  --step DAYS        time step of stats.csv (default: the scenario's)\n"
+    "  --at T1,T2,...     also these times, in days or with units ('6 w,12 w'):\n"
+    "                     exact rows (the arm is cut there, as run --summary\n"
+    "                     does); a time past an arm's end is empty there\n"
     "  --observable NAMES comma-separated observables (default: all)\n"
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
@@ -52,6 +58,59 @@ static const char usage[] =
     "  calcify population models/vermeer2007.cfg --n-per-arm 6 \\\n"
     "      --iiv ca_dep_max=30% --seed 7 -o out/pop\n"
     "  gnuplot -c plots/population.gp out/pop/stats.csv out/population.png\n";
+
+/* Value of observable oi at time t of probe arm a in run vector v: NAN if
+ * the arm does not reach t. */
+static double value_at(const calcify_probe *probe, size_t a, double t, size_t oi,
+                       const double *v)
+{
+    long ti = calcify_probe_time_index(&probe->arms[a], t);
+    return ti < 0 ? NAN : v[calcify_probe_slot(probe, a, (size_t)ti, oi)];
+}
+
+/* animals.csv: a row per animal; returns the number that failed. */
+static size_t write_animals(FILE *fp, int precision, const calcify_scenario *sc,
+                            const calcify_probe *probe, const double *at, size_t n_at,
+                            const calcify_iiv *iiv, size_t m, const double *values,
+                            const double *y, const unsigned char *status,
+                            const size_t *arm_of, size_t total, size_t n_per)
+{
+    fputs("id,arm,animal", fp);
+    for (size_t j = 0; j < m; j++) {
+        char col[128];
+        fprintf(fp, ",%s", calcify_param_column(iiv[j].param, col, sizeof col));
+    }
+    fputs(",status", fp);
+    for (size_t oi = 0; oi < probe->n_obs; oi++)
+        fprintf(fp, ",%s_end", calcify_obs_names[probe->obs[oi]]);
+    for (size_t t = 0; t < n_at; t++) /* named as run --summary names them */
+        for (size_t oi = 0; oi < probe->n_obs; oi++)
+            fprintf(fp, ",%s_at_%.10gd", calcify_obs_names[probe->obs[oi]], at[t]);
+    fputc('\n', fp);
+    size_t failed = 0;
+    for (size_t i = 0; i < total; i++) {
+        size_t a = arm_of[i];
+        const double *v = &y[i * probe->n_out];
+        double end = probe->arms[a].times[probe->arms[a].n_times - 1];
+        failed += status[i] != CALCIFY_RUN_OK;
+        fprintf(fp, "%zu,%s,%zu", i + 1, sc->arms[probe->arms[a].arm].name, i % n_per + 1);
+        calcify_csv_write_numbers(fp, precision, &values[i * m], m);
+        fprintf(fp, ",%s", calcify_run_status_name(status[i]));
+        for (size_t oi = 0; oi < probe->n_obs; oi++)
+            calcify_csv_write_number(fp, precision, value_at(probe, a, end, oi, v));
+        for (size_t t = 0; t < n_at; t++)
+            for (size_t oi = 0; oi < probe->n_obs; oi++)
+                calcify_csv_write_number(fp, precision, value_at(probe, a, at[t], oi, v));
+        fputc('\n', fp);
+    }
+    return failed;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 int cmd_population(int argc, char **argv)
 {
@@ -130,6 +189,13 @@ int cmd_population(int argc, char **argv)
                 "one --iiv and -o DIR\n%s", usage);
         return 2;
     }
+    /* the --at columns in time order, each once (as run --summary has them) */
+    qsort(b.at, b.n_at, sizeof b.at[0], cmp_double);
+    size_t n_at = 0;
+    for (size_t t = 0; t < b.n_at; t++)
+        if (!n_at || b.at[t] != b.at[n_at - 1])
+            b.at[n_at++] = b.at[t];
+    b.n_at = n_at;
     double corr[CALCIFY_NPARAM * CALCIFY_NPARAM] = {0};
     for (int i = 0; i < n_corr; i++)
         if (calcify_iiv_corr_parse(corr_spec[i], iiv, m, corr, &err))
@@ -150,8 +216,9 @@ int cmd_population(int argc, char **argv)
     calcify_outfile fa = {0}, fs = {0};
     calcify_status st = cli_select_arms(&sc, b.arms, b.n_arms, &selected, &err);
     if (!st)
-        st = calcify_probe_init_grid(&probe, &sc, selected, step > 0 ? step : sc.output_step,
-                                     b.obs, b.n_obs, &err);
+        st = calcify_probe_init_grid_at(&probe, &sc, selected,
+                                        step > 0 ? step : sc.output_step, b.at, b.n_at,
+                                        b.obs, b.n_obs, &err);
     /* animals.csv has a row per animal, stats.csv one per arm, time and
      * observable: the probe's slots */
     if (!st)
@@ -194,27 +261,8 @@ int cmd_population(int argc, char **argv)
         st = calcify_outfile_open(&fa, path, &err);
     }
     if (!st) {
-        fputs("id,arm,animal", fa.fp);
-        for (size_t j = 0; j < m; j++) {
-            char col[128];
-            fprintf(fa.fp, ",%s", calcify_param_column(iiv[j].param, col, sizeof col));
-        }
-        fputs(",status", fa.fp);
-        for (size_t oi = 0; oi < probe.n_obs; oi++)
-            fprintf(fa.fp, ",%s_end", calcify_obs_names[probe.obs[oi]]);
-        fputc('\n', fa.fp);
-        for (size_t i = 0; i < total; i++) {
-            size_t a = arm_of[i], last_t = probe.arms[a].n_times - 1;
-            failed += status[i] != CALCIFY_RUN_OK;
-            fprintf(fa.fp, "%zu,%s,%zu", i + 1, sc.arms[probe.arms[a].arm].name,
-                    i % (size_t)n_per + 1);
-            calcify_csv_write_numbers(fa.fp, (int)b.precision, &values[i * m], m);
-            fprintf(fa.fp, ",%s", calcify_run_status_name(status[i]));
-            for (size_t oi = 0; oi < probe.n_obs; oi++)
-                calcify_csv_write_number(fa.fp, (int)b.precision,
-                      y[i * probe.n_out + calcify_probe_slot(&probe, a, last_t, oi)]);
-            fputc('\n', fa.fp);
-        }
+        failed = write_animals(fa.fp, (int)b.precision, &sc, &probe, b.at, b.n_at, iiv, m,
+                               values, y, status, arm_of, total, (size_t)n_per);
         snprintf(path, sizeof path, "%s/stats.csv", dir);
         st = calcify_outfile_open(&fs, path, &err);
     }
