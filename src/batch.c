@@ -60,17 +60,23 @@ static calcify_run_status run_one(const calcify_batch_opts *o, calcify_sim *sim,
     for (size_t i = 0; i < p->n_out; i++)
         v[i] = NAN;
     calcify_error err;
+    const calcify_growth *g = o->growth ? o->growth[id] : NULL;
+    if (g)
+        calcify_sim_set_growth(sim, g);
     double y0[CALCIFY_NSTATE];
-    if (calcify_sim_baseline(sim, o->sc->baseline, y0, &err))
-        return CALCIFY_RUN_NO_STEADY_STATE;
     calcify_run_status rs = CALCIFY_RUN_OK;
-    for (size_t a = 0; a < p->n_arms; a++) {
+    if (calcify_sim_baseline(sim, o->sc->baseline, y0, &err))
+        rs = CALCIFY_RUN_NO_STEADY_STATE;
+    for (size_t a = 0; rs != CALCIFY_RUN_NO_STEADY_STATE && a < p->n_arms; a++) {
         if (o->run_arm && o->run_arm[id] != a)
             continue;
         capture_ctx c = {p, &p->arms[a], a, 0, v};
+        calcify_arm arm = p->arms[a].run;
+        if (g)
+            arm.growth = NULL; /* the run's own table, set above */
         calcify_sim_set_boundary_rows(sim, p->arms[a].boundary_rows);
-        calcify_status ra = calcify_sim_run_arm(sim, &p->arms[a].run, y0, p->arms[a].dt,
-                                                capture, &c, &err);
+        calcify_status ra = calcify_sim_run_arm(sim, &arm, y0, p->arms[a].dt, capture, &c,
+                                                &err);
         calcify_sim_set_boundary_rows(sim, 0);
         if (ra) {
             /* rows before the failure were kept; the run's values are not */
@@ -79,6 +85,8 @@ static calcify_run_status run_one(const calcify_batch_opts *o, calcify_sim *sim,
             rs = CALCIFY_RUN_SOLVER_FAILED;
         }
     }
+    if (g)
+        calcify_sim_set_growth(sim, o->sc->growth);
     return rs;
 }
 
