@@ -620,6 +620,22 @@ static void test_population_individuals(void)
                        "2,wk_continued,1,0.3 3,wk_continued,2,0.25 '", dir), 0);
     CU_ASSERT_EQUAL(sh("grep -c '^control,84,' '%s/pina/stats.csv' | grep -qx 1 && "
                        "! grep -q '^normal_k,' '%s/pina/stats.csv'", dir, dir), 0);
+    /* doses follow each animal's weight: 2 mg/kg sc daily gives every
+     * weight the same; 0.6 mg per animal is 2 mg/kg for a 0.3 kg rat (the
+     * same again) and 1 mg/kg for a 0.6 kg one (less warfarin) */
+    CU_ASSERT_EQUAL_FATAL(sh("printf 'id,arm,body_weight\n1,sc_per_kg,0.3\n2,sc_per_kg,0.6\n"
+                             "1,sc_per_animal,0.3\n2,sc_per_animal,0.6\n' > '%s/indw.csv' && "
+                             "'%s' population tests/fixtures/dosing/good_doses.cfg --individuals "
+                             "'%s/indw.csv' --observable warfarin_plasma_mg_per_l -q "
+                             "-o '%s/pinw'", dir, calcify(), dir, dir), 0);
+    size_t n;
+    double *w = column("pinw/animals.csv", "warfarin_plasma_mg_per_l_end", &n);
+    CU_ASSERT_FATAL(w && n == 4);
+    CU_ASSERT(w[0] > 0);
+    CU_ASSERT_DOUBLE_EQUAL(w[1], w[0], 1e-6 * w[0]);
+    CU_ASSERT_DOUBLE_EQUAL(w[2], w[0], 1e-6 * w[0]);
+    CU_ASSERT(w[3] < 0.9 * w[0]);
+    free(w);
 }
 
 static int register_suites(void)
