@@ -38,10 +38,11 @@ typedef struct {
 static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
                    const double y[], const double obs[CALCIFY_NOBS])
 {
-    (void)arm, (void)t, (void)phase, (void)y;
+    (void)arm, (void)phase, (void)y;
     capture_ctx *c = user;
-    if (c->row < c->pa->n_rows) {
-        long ti = c->pa->slot_of_row[c->row];
+    if (!c->pa->slot_of_row || c->row < c->pa->n_rows) {
+        long ti = c->pa->slot_of_row ? c->pa->slot_of_row[c->row]
+                                     : calcify_probe_time_index(c->pa, t);
         for (size_t i = 0; ti >= 0 && i < c->p->n_obs; i++)
             c->v[calcify_probe_slot(c->p, c->a, (size_t)ti, i)] = obs[c->p->obs[i]];
     }
@@ -59,21 +60,33 @@ static calcify_run_status run_one(const calcify_batch_opts *o, calcify_sim *sim,
     for (size_t i = 0; i < p->n_out; i++)
         v[i] = NAN;
     calcify_error err;
+    const calcify_growth *g = o->growth ? o->growth[id] : NULL;
+    if (g)
+        calcify_sim_set_growth(sim, g);
     double y0[CALCIFY_NSTATE];
-    if (calcify_sim_baseline(sim, o->sc->baseline, y0, &err))
-        return CALCIFY_RUN_NO_STEADY_STATE;
     calcify_run_status rs = CALCIFY_RUN_OK;
-    for (size_t a = 0; a < p->n_arms; a++) {
+    if (calcify_sim_baseline(sim, o->sc->baseline, y0, &err))
+        rs = CALCIFY_RUN_NO_STEADY_STATE;
+    for (size_t a = 0; rs != CALCIFY_RUN_NO_STEADY_STATE && a < p->n_arms; a++) {
         if (o->run_arm && o->run_arm[id] != a)
             continue;
         capture_ctx c = {p, &p->arms[a], a, 0, v};
-        if (calcify_sim_run_arm(sim, &p->arms[a].run, y0, p->arms[a].dt, capture, &c, &err)) {
+        calcify_arm arm = p->arms[a].run;
+        if (g)
+            arm.growth = NULL; /* the run's own table, set above */
+        calcify_sim_set_boundary_rows(sim, p->arms[a].boundary_rows);
+        calcify_status ra = calcify_sim_run_arm(sim, &arm, y0, p->arms[a].dt, capture, &c,
+                                                &err);
+        calcify_sim_set_boundary_rows(sim, 0);
+        if (ra) {
             /* rows before the failure were kept; the run's values are not */
             for (size_t i = 0; i < p->arms[a].n_times * p->n_obs; i++)
                 v[p->arms[a].offset + i] = NAN;
             rs = CALCIFY_RUN_SOLVER_FAILED;
         }
     }
+    if (g)
+        calcify_sim_set_growth(sim, o->sc->growth);
     return rs;
 }
 
@@ -84,6 +97,10 @@ static void *worker(void *arg)
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&o->sc->params, o->sc->method, o->sc->rtol,
                                          o->sc->atol, &err);
+    /* the scenario's growth table, as calcify_sim_run_scenario sets it:
+     * without it every run kept the parameters' constant body weight */
+    if (sim)
+        calcify_sim_set_growth(sim, o->sc->growth);
     calcify_paramset ps;
     int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
     pthread_mutex_lock(&b->lock);

@@ -317,17 +317,17 @@ static calcify_status piece_doses(const calcify_diet_phase *ph, double c0, doubl
     return CALCIFY_OK;
 }
 
-static void free_split(calcify_arm *a)
+void calcify_arm_split_free(calcify_arm *a)
 {
+    if (!a)
+        return;
     for (size_t p = 0; a->phases && p < a->n_phases; p++)
         free(a->phases[p].doses);
     free(a->phases);
     a->phases = NULL;
 }
 
-/* `arm` with its phases cut at the times (increasing) inside them; each
- * piece carries the doses that fall in it (free with free_split). */
-static calcify_status split_arm(const calcify_arm *arm, const double *at, size_t n_at,
+calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
                                 calcify_arm *out)
 {
     *out = *arm;
@@ -351,7 +351,7 @@ static calcify_status split_arm(const calcify_arm *arm, const double *at, size_t
             out->n_phases = ++n;
             if (piece_doses(ph, cut - start, next - start, &piece->doses, &piece->n_doses)) {
                 piece->doses = NULL;
-                free_split(out);
+                calcify_arm_split_free(out);
                 return CALCIFY_ENOMEM;
             }
             cut = next;
@@ -374,7 +374,7 @@ calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
         values[i] = NAN;
     *steps = *rhs_evals = 0;
     calcify_arm split;
-    if (split_arm(arm, e->at, e->n_at, &split))
+    if (calcify_arm_split(arm, e->at, e->n_at, &split))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     calcify_solver *solver = calcify_sim_solver(sim);
     unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
@@ -382,7 +382,7 @@ calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
     calcify_sim_set_boundary_rows(sim, 1);
     calcify_status st = calcify_sim_run_arm(sim, &split, y0, e->grid, capture, &c, err);
     calcify_sim_set_boundary_rows(sim, 0);
-    free_split(&split);
+    calcify_arm_split_free(&split);
     *steps = calcify_solver_steps(solver) - s0;
     *rhs_evals = calcify_solver_rhs_evals(solver) - r0;
     if (st)
@@ -402,12 +402,12 @@ calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
     memcpy(at, times, n * sizeof *at);
     qsort(at, n, sizeof *at, cmp_double);
     calcify_arm split;
-    calcify_status st = split_arm(arm, at, n, &split);
+    calcify_status st = calcify_arm_split(arm, at, n, &split);
     free(at);
     if (st)
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     /* dt 0: rows at 0, at every phase start and at the end only */
     st = calcify_sim_run_arm(sim, &split, y0, 0, row, user, err);
-    free_split(&split);
+    calcify_arm_split_free(&split);
     return st;
 }

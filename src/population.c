@@ -10,8 +10,10 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "calcify/endpoints.h"
 #include "calcify/output.h"
 #include "calcify/population.h"
+#include "calcify/units.h"
 #include "suggest.h"
 
 static int find_param(const char *name, size_t len, calcify_error *err, const char *opt)
@@ -29,6 +31,26 @@ static int find_param(const char *name, size_t len, calcify_error *err, const ch
     return p;
 }
 
+/* "30%" (exactly len bytes) into 0.30: -1 without the % sign, -2 if not a
+ * number in [0, 1000] percent. */
+static int percent(const char *s, size_t len, double *out)
+{
+    char num[64];
+    if (!len || s[len - 1] != '%')
+        return -1;
+    if (len - 1 >= sizeof num)
+        return -2;
+    memcpy(num, s, len - 1);
+    num[len - 1] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(num, &end);
+    if (end == num || *end || errno == ERANGE || !(v >= 0 && v <= 1000))
+        return -2;
+    *out = v / 100;
+    return 0;
+}
+
 calcify_status calcify_iiv_parse(const char *spec, calcify_iiv *v, calcify_error *err)
 {
     const char *eq = strchr(spec, '=');
@@ -37,22 +59,15 @@ calcify_status calcify_iiv_parse(const char *spec, calcify_iiv *v, calcify_error
                             "(e.g. ca_dep_max=30%%)", spec);
     if ((v->param = find_param(spec, (size_t)(eq - spec), err, "--iiv")) < 0)
         return CALCIFY_EUSAGE;
-    char num[64];
-    snprintf(num, sizeof num, "%s", eq + 1);
-    size_t n = strlen(num);
     /* the % is required: a pharmacometrician's 0.3 and a 30 both mean 30%
      * to someone, and 0.3% is almost no variability */
-    if (!n || num[n - 1] != '%')
+    int rc = percent(eq + 1, strlen(eq + 1), &v->cv);
+    if (rc == -1)
         return calcify_fail(err, CALCIFY_EUSAGE, "--iiv '%s': the CV needs its %% sign "
                             "(expected e.g. ca_dep_max=30%% for a 30%% CV)", spec);
-    num[n - 1] = '\0';
-    char *end;
-    errno = 0;
-    double cv = strtod(num, &end);
-    if (end == num || *end || errno == ERANGE || !(cv > 0 && cv <= 1000))
+    if (rc || !(v->cv > 0))
         return calcify_fail(err, CALCIFY_EUSAGE, "--iiv '%s': expected a CV in percent, "
                             "0 < CV <= 1000 (e.g. ca_dep_max=30%%)", spec);
-    v->cv = cv / 100;
     return CALCIFY_OK;
 }
 
@@ -135,6 +150,174 @@ done:
     gsl_rng_free(rng);
     free(z);
     return st;
+}
+
+unsigned long calcify_population_stream_seed(uint64_t seed, int stream)
+{
+    if (stream == CALCIFY_STREAM_IIV)
+        return (unsigned long)seed;
+    uint64_t z = seed + (uint64_t)stream * 0x9E3779B97F4A7C15u; /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return (unsigned long)((z ^ (z >> 31)) & 0xFFFFFFFFu);
+}
+
+calcify_status calcify_covariate_parse(const char *spec, calcify_covariate *c,
+                                       calcify_error *err)
+{
+    const char *eq = strchr(spec, '='), *colon = eq ? strrchr(eq, ':') : NULL;
+    if (!eq || !colon || eq == spec)
+        return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': expected NAME=MEDIAN:CV%% "
+                            "(e.g. body_weight=0.35:10%%)", spec);
+    if ((c->param = find_param(spec, (size_t)(eq - spec), err, "--covariate")) < 0)
+        return CALCIFY_EUSAGE;
+    const calcify_param_def *d = &calcify_param_defs[c->param];
+    if (c->param != CALCIFY_P_BODY_WEIGHT && c->param != CALCIFY_P_FOOD_INTAKE)
+        return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': %s is not a covariate "
+                            "(expected body_weight or food_intake; --iiv for others)",
+                            spec, d->name);
+    char med[128];
+    snprintf(med, sizeof med, "%.*s", (int)(colon - eq - 1), eq + 1);
+    char *end;
+    errno = 0;
+    c->median = strtod(med, &end); /* a bare number is in the parameter's unit */
+    if (end == med || *end || errno == ERANGE) {
+        if (calcify_quantity_parse(med, d->unit, &c->median) != 0)
+            return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': median '%s' (expected "
+                                "a number in %s, or with a unit of its kind)", spec, med,
+                                d->unit);
+    }
+    if (calcify_param_check(c->param, c->median, NULL, 0, err)) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': %s", spec, why);
+    }
+    if (percent(colon + 1, strlen(colon + 1), &c->cv))
+        return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': expected a CV in percent "
+                            "with its %% sign, 0 <= CV <= 1000 (e.g. body_weight=0.35:10%%)",
+                            spec);
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_covariate_draw(const calcify_covariate *c, size_t m, size_t n,
+                                      uint64_t seed, double *values, size_t stride,
+                                      calcify_error *err)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    gsl_rng_set(rng, calcify_population_stream_seed(seed, CALCIFY_STREAM_COVARIATE));
+    calcify_status st = CALCIFY_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        for (size_t j = 0; j < m && !st; j++) {
+            double w = sqrt(log1p(c[j].cv * c[j].cv));
+            double v = c[j].median * exp(w * gsl_ran_gaussian_ziggurat(rng, 1.0));
+            const calcify_param_def *d = &calcify_param_defs[c[j].param];
+            if (!(v >= d->lo && v <= d->hi))
+                st = calcify_fail(err, CALCIFY_EUSAGE, "--covariate: animal %zu drew %s = %g "
+                                  "%s, outside the admissible [%g, %g] (expected a smaller "
+                                  "CV)", i + 1, d->name, v, d->unit, d->lo, d->hi);
+            values[i * stride + j] = v;
+        }
+    gsl_rng_free(rng);
+    return st;
+}
+
+calcify_status calcify_growth_scaled(const calcify_growth *g, double bw, double fpk,
+                                     calcify_growth **out, calcify_error *err)
+{
+    calcify_growth *s = calloc(1, sizeof *s);
+    if (!s || !(s->t = malloc(g->n * sizeof *s->t)) ||
+        !(s->body_weight = malloc(g->n * sizeof *s->body_weight)) ||
+        !(s->food = malloc(g->n * sizeof *s->food))) {
+        calcify_growth_free(s);
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    double rw = isnan(bw) ? 1 : bw / g->body_weight[0];
+    double rf = isnan(fpk) ? 1 : fpk / (g->food[0] / g->body_weight[0]);
+    s->n = g->n;
+    s->line = g->line;
+    for (size_t k = 0; k < g->n; k++) {
+        s->t[k] = g->t[k];
+        s->body_weight[k] = g->body_weight[k] * rw;
+        s->food[k] = g->food[k] * rw * rf;
+    }
+    *out = s;
+    return CALCIFY_OK;
+}
+
+calcify_status calcify_reserr_parse(const char *spec, calcify_reserr *e, calcify_error *err)
+{
+    static const char form[] = "expected OBS=prop:CV%%, OBS=add:SD or OBS=prop:CV%%,add:SD "
+                               "(e.g. ca_aorta_ug_per_mg=prop:20%%)";
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec)
+        return calcify_fail(err, CALCIFY_EUSAGE, "--error '%s': %s", spec, form);
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
+    if ((e->obs = calcify_obs_find(name)) < 0) {
+        char near[256];
+        calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+        return calcify_fail(err, CALCIFY_EUSAGE, "--error '%s': unknown observable '%s' "
+                            "(expected a column name of calcify run)%s%s%s", spec, name,
+                            near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
+    }
+    e->prop = e->add = 0;
+    int have_prop = 0, have_add = 0;
+    for (const char *p = eq + 1;;) {
+        const char *comma = strchr(p, ','), *stop = comma ? comma : p + strlen(p);
+        char *end;
+        if (!strncmp(p, "prop:", 5) && !have_prop++) {
+            if (percent(p + 5, (size_t)(stop - p - 5), &e->prop) || !(e->prop > 0))
+                return calcify_fail(err, CALCIFY_EUSAGE, "--error '%s': the proportional "
+                                    "error needs a CV in percent with its %% sign, 0 < CV "
+                                    "<= 1000 (e.g. prop:20%%)", spec);
+        } else if (!strncmp(p, "add:", 4) && !have_add++) {
+            errno = 0;
+            e->add = strtod(p + 4, &end);
+            if (end == p + 4 || end != stop || errno == ERANGE || !(e->add > 0) ||
+                !isfinite(e->add))
+                return calcify_fail(err, CALCIFY_EUSAGE, "--error '%s': the additive error "
+                                    "needs an SD > 0 in the observable's unit (e.g. add:0.05)",
+                                    spec);
+        } else
+            return calcify_fail(err, CALCIFY_EUSAGE, "--error '%s': %s, each part once",
+                                spec, form);
+        if (!comma)
+            return CALCIFY_OK;
+        p = comma + 1;
+    }
+}
+
+calcify_status calcify_reserr_apply(const calcify_probe *probe, const calcify_reserr *e,
+                                    size_t n_e, const double *y, size_t n, uint64_t seed,
+                                    double *y_obs, calcify_error *err)
+{
+    const calcify_reserr *of[CALCIFY_NOBS] = {0}; /* the error of each probe observable */
+    for (size_t oi = 0; oi < probe->n_obs; oi++)
+        for (size_t k = 0; k < n_e; k++)
+            if (e[k].obs == probe->obs[oi])
+                of[oi] = &e[k];
+    memcpy(y_obs, y, n * probe->n_out * sizeof *y);
+    if (!n_e)
+        return CALCIFY_OK;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    gsl_rng_set(rng, calcify_population_stream_seed(seed, CALCIFY_STREAM_RESIDUAL));
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < probe->n_arms; a++)
+            for (size_t ti = 0; ti < probe->arms[a].n_times; ti++)
+                for (size_t oi = 0; oi < probe->n_obs; oi++) {
+                    if (!of[oi])
+                        continue;
+                    double e1 = of[oi]->prop * gsl_ran_gaussian_ziggurat(rng, 1.0);
+                    double e2 = of[oi]->add * gsl_ran_gaussian_ziggurat(rng, 1.0);
+                    double *v = &y_obs[i * probe->n_out + calcify_probe_slot(probe, a, ti, oi)];
+                    *v = *v * (1 + e1) + e2;
+                }
+    gsl_rng_free(rng);
+    return CALCIFY_OK;
 }
 
 calcify_status calcify_population_write_stats(FILE *fp, int precision,

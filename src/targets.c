@@ -1,6 +1,5 @@
 /* targets.c — observed targets: read with libcsv, resolved against a
  * scenario's data labels, and simulated. */
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +10,7 @@
 #include "calcify/endpoints.h"
 #include "calcify/targets.h"
 #include "calcify/units.h"
-#include "infile.h"
+#include "csvread.h"
 #include "suggest.h"
 
 /* the first format, still read, and the current one */
@@ -36,30 +35,13 @@ typedef struct {
     const calcify_scenario *sc;
     calcify_targets *tg;
     calcify_error *err;
-    calcify_status st;
     int line;                 /* physical line where the current record began */
-    int in_record;            /* a record has begun and not yet ended          */
     int records;              /* records seen (the header is record 1)         */
-    int too_long;             /* column (1-based) of a field over 255 bytes     */
     int version;              /* 1 or 2, from the header                    */
     size_t file;              /* index of this file in tg->paths            */
-    int col;
-    char fields[N_COLS][256];
+    int col;                  /* fields in the record                       */
+    char **fields;            /* the first N_COLS of them                   */
 } reader;
-
-static void on_field(void *s, size_t len, void *data)
-{
-    reader *r = data;
-    if (r->col < N_COLS) {
-        size_t n = s ? (len < 255 ? len : 255) : 0; /* empty fields come as NULL */
-        if (s && len > 255 && !r->too_long)
-            r->too_long = r->col + 1; /* refused in row(): never cut silently */
-        if (n)
-            memcpy(r->fields[r->col], s, n);
-        r->fields[r->col][n] = '\0';
-    }
-    r->col++;
-}
 
 /* A number field: empty gives `empty`; anything else must parse fully. */
 static int number(const char *s, double empty, double *out)
@@ -98,7 +80,7 @@ static calcify_status add(reader *r, const calcify_target *t)
 
 static calcify_status check_header(reader *r)
 {
-    char (*f)[256] = r->fields;
+    char **f = r->fields;
     const char *const *want = r->col == N_V1 ? header_v1 : header_v2;
     int n = r->col == N_V1 ? N_V1 : N_V2;
     r->version = r->col == N_V1 ? 1 : 2;
@@ -120,7 +102,7 @@ static calcify_status parse_v2(reader *r, calcify_target *t)
 {
     const char *path = r->path;
     int line = r->line;
-    char (*f)[256] = r->fields, *end;
+    char **f = r->fields, *end;
     /* a bare number is refused: papers give weeks, tables days, and "8"
      * read as days would put an 8-week value at day 8 without a word */
     double bare = strtod(f[1], &end);
@@ -164,11 +146,7 @@ static calcify_status row(reader *r)
 {
     const char *path = r->path;
     int line = r->line;
-    char (*f)[256] = r->fields;
-    if (r->too_long)
-        return calcify_fail(r->err, CALCIFY_EINPUT, "%s:%d: field %d is longer than "
-                            "255 characters (expected a shorter label or note)",
-                            path, line, r->too_long);
+    char **f = r->fields;
     if (r->records == 1)
         return check_header(r);
     int n_cols = r->version == 1 ? N_V1 : N_V2;
@@ -256,16 +234,15 @@ static calcify_status row(reader *r)
     return CALCIFY_OK;
 }
 
-static void on_row(int c, void *data)
+static calcify_status on_record(void *user, const calcify_csv_record *rec, calcify_error *err)
 {
-    (void)c;
-    reader *r = data;
-    r->records++;
-    if (!r->st)
-        r->st = row(r);
-    r->col = 0;
-    r->too_long = 0;
-    r->in_record = 0;
+    (void)err; /* r->err */
+    reader *r = user;
+    r->records = rec->record;
+    r->line = rec->line;
+    r->col = rec->n_fields > 1000 ? 1000 : (int)rec->n_fields;
+    r->fields = rec->fields;
+    return row(r);
 }
 
 calcify_status calcify_targets_load(const char *path, const calcify_scenario *sc,
@@ -282,55 +259,27 @@ calcify_status calcify_targets_append(const char *path, const calcify_scenario *
                                       calcify_targets *tg, calcify_error *err)
 {
     size_t n_before = tg->n;
-    calcify_infile f;
-    calcify_status st = calcify_infile_read(&f, path, "a CSV file of targets", err);
-    if (st)
-        return st;
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
-        calcify_infile_free(&f);
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    }
     reader r = {.path = path, .sc = sc, .tg = tg, .err = err, .file = tg->n_paths};
-    /* fed one physical line at a time, so that a record's line is the line
-     * it starts on, whatever blank lines or quoted line breaks came before */
-    int physical = 0;
-    for (const char *s = f.data, *end = f.data + f.len; !r.st && s < end;) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
-        physical++;
-        if (!r.in_record && strspn(s, "\r\n") < n) {
-            r.line = physical;
-            r.in_record = 1;
-        }
-        if (csv_parse(&p, s, n, on_field, on_row, &r) != n)
-            r.st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s (expected "
-                                "comma-separated fields, quotes balanced)", path,
-                                physical, csv_strerror(csv_error(&p)));
-        s += n;
-    }
-    if (!r.st && csv_fini(&p, on_field, on_row, &r) != 0)
-        r.st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s (expected a closing quote)",
-                            path, r.line, csv_strerror(csv_error(&p)));
-    csv_free(&p);
-    calcify_infile_free(&f);
-    if (!r.st && r.records == 0)
-        r.st = calcify_fail(err, CALCIFY_EINPUT, "%s: file is empty (expected a "
-                            "header line and target rows)", path);
-    if (!r.st && tg->n == n_before)
-        r.st = calcify_fail(err, CALCIFY_EINPUT, "%s: no target rows (expected "
-                            "at least one after the header)", path);
-    char **paths = r.st ? NULL : realloc(tg->paths, (tg->n_paths + 1) * sizeof *paths);
+    int records;
+    calcify_status st = calcify_csv_read(path, "a CSV file of targets", N_COLS, on_record,
+                                         &r, &records, err);
+    if (!st && records == 0)
+        st = calcify_fail(err, CALCIFY_EINPUT, "%s: file is empty (expected a "
+                          "header line and target rows)", path);
+    if (!st && tg->n == n_before)
+        st = calcify_fail(err, CALCIFY_EINPUT, "%s: no target rows (expected "
+                          "at least one after the header)", path);
+    char **paths = st ? NULL : realloc(tg->paths, (tg->n_paths + 1) * sizeof *paths);
     if (paths)
         tg->paths = paths;
-    if (!r.st && (!paths || !(tg->paths[tg->n_paths] = strdup(path)) ||
-                  (!tg->path && !(tg->path = strdup(path)))))
-        r.st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    if (!r.st)
+    if (!st && (!paths || !(tg->paths[tg->n_paths] = strdup(path)) ||
+                (!tg->path && !(tg->path = strdup(path)))))
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (!st)
         tg->n_paths++;
-    if (r.st)
+    if (st)
         tg->n = n_before; /* the rows of this file go; the others stay */
-    return r.st;
+    return st;
 }
 
 double calcify_target_sigma(const calcify_target *t)

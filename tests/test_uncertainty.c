@@ -403,6 +403,241 @@ static void test_population_correlated(void)
     table_free(&t);
 }
 
+/* Each animal follows the scenario's growth table: models/sc_injections.cfg
+ * grows its rats from 250 g to 330 g over the 4 weeks of every arm, so at
+ * the arm's end every animal weighs 0.33 kg (the parameter body_weight, 0.3
+ * kg, is what a run that ignored the table would show). */
+static void test_population_growth(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population models/sc_injections.cfg --arm control "
+                             "--n-per-arm 2 --iiv ca_dep_max=10%% --observable body_weight_kg "
+                             "-q -o '%s/pg'", calcify(), dir), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/pg/animals.csv", dir);
+    table t;
+    CU_ASSERT_EQUAL_FATAL(table_load(&t, path), 0);
+    int cw = col(&t, "body_weight_kg_end");
+    CU_ASSERT_FATAL(cw >= 0 && t.n == 3);
+    for (size_t r = 1; r < t.n; r++) {
+        char buf[4096], *f[64];
+        row(&t, r, buf, sizeof buf, f);
+        CU_ASSERT_DOUBLE_EQUAL(strtod(f[cw], NULL), 0.33, 1e-12);
+    }
+    table_free(&t);
+}
+
+/* --at: per-animal values at chosen times, the exact rows run --summary
+ * gives (the arm cut there, doses re-timed): 20.25 d lies between the 7-d
+ * grid's rows and between two daily sc doses, 14 d on the grid, 5 w after
+ * the 4-week arm's end (an empty field). */
+static void test_population_at(void)
+{
+    const char *arm = "--arm warfarin_sc_k1_sc", *obs = "--observable warfarin_plasma_mg_per_l";
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population models/sc_injections.cfg %s %s --step 7 "
+                             "--n-per-arm 2 --iiv dist_beta=10%% --at '20.25 d,2 w,5 w' -q "
+                             "-o '%s/pat'", calcify(), arm, obs, dir), 0);
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' run models/sc_injections.cfg %s %s --summary --header "
+                             "--at '14 d,20.25 d' > '%s/pat.csv'", calcify(), arm, obs, dir), 0);
+    char path[700];
+    table t, r;
+    snprintf(path, sizeof path, "%s/pat.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(table_load(&r, path), 0);
+    snprintf(path, sizeof path, "%s/pat/animals.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(table_load(&t, path), 0);
+    const char *names[2] = {"warfarin_plasma_mg_per_l_at_14d",
+                            "warfarin_plasma_mg_per_l_at_20.25d"};
+    char rb[4096], *rf[64], buf[4096], *f[64];
+    row(&r, 1, rb, sizeof rb, rf);
+    int c5 = col(&t, "warfarin_plasma_mg_per_l_at_35d");
+    CU_ASSERT_FATAL(c5 >= 0 && t.n == 3);
+    for (size_t k = 1; k < t.n; k++) {
+        row(&t, k, buf, sizeof buf, f);
+        for (int i = 0; i < 2; i++) {
+            int ca = col(&t, names[i]), cr = col(&r, names[i]);
+            CU_ASSERT_FATAL(ca >= 0 && cr >= 0);
+            double want = strtod(rf[cr], NULL);
+            CU_ASSERT(want > 0);
+            /* dist_beta acts on distensibility alone: the same warfarin */
+            CU_ASSERT_DOUBLE_EQUAL(strtod(f[ca], NULL), want, 1e-6 * want);
+        }
+        CU_ASSERT_STRING_EQUAL(f[c5], "");
+    }
+    table_free(&t);
+    table_free(&r);
+    /* stats.csv has the off-grid time too */
+    CU_ASSERT_EQUAL(sh("grep -q '^warfarin_sc_k1_sc,20.25,warfarin_plasma_mg_per_l,2,' "
+                       "'%s/pat/stats.csv'", dir), 0);
+}
+
+/* Column `name` of every data row of DIR/FILE as numbers (malloc'd). */
+static double *column(const char *file, const char *name, size_t *n)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    table t;
+    *n = 0;
+    if (table_load(&t, path))
+        return NULL;
+    int c = col(&t, name);
+    double *v = c < 0 ? NULL : malloc(t.n * sizeof *v);
+    for (size_t r = 1; v && r < t.n; r++) {
+        char buf[4096], *f[64];
+        row(&t, r, buf, sizeof buf, f);
+        v[(*n)++] = f[c][0] ? strtod(f[c], NULL) : NAN;
+    }
+    table_free(&t);
+    return v;
+}
+
+static void mean_sd(const double *x, size_t n, double *mean, double *sd)
+{
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    *mean = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - *mean) * (x[i] - *mean);
+    *sd = sqrt(ss / (double)(n - 1));
+}
+
+/* Residual error with no IIV: every animal has the same true value y, so
+ * observed/true − 1 is e1 ~ N(0, 0.2²) and observed − true is e2 ~
+ * N(0, 0.05²).  Over n = 2000 animals the sample SD s of n normal draws has
+ * standard error σ/√(2(n−1)) (0.2/√3998 = 0.0032 and 0.05/√3998 = 0.00079)
+ * and the sample mean σ/√n: each within 3 SE.  stats.csv summarises the
+ * observed values (its sd is the sample SD of the _obs column). */
+static void test_population_residual_error(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population %s --arm control --n-per-arm 2000 --error "
+                             "ca_aorta_ug_per_mg=prop:20%% --error distensibility_rel=add:0.05 "
+                             "--observable ca_aorta_ug_per_mg,distensibility_rel --step 84 "
+                             "--seed 5 -q -o '%s/pe'", calcify(), SC, dir), 0);
+    size_t n, n2, n3, n4;
+    double *y = column("pe/animals.csv", "ca_aorta_ug_per_mg_end", &n);
+    double *yo = column("pe/animals.csv", "ca_aorta_ug_per_mg_end_obs", &n2);
+    double *d = column("pe/animals.csv", "distensibility_rel_end", &n3);
+    double *dobs = column("pe/animals.csv", "distensibility_rel_end_obs", &n4);
+    CU_ASSERT_FATAL(y && yo && d && dobs && n == 2000 && n2 == n && n3 == n && n4 == n);
+    double mean, sd, omean, osd;
+    mean_sd(yo, n, &omean, &osd);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(y[i], y[0]);    /* no IIV: one true value */
+        yo[i] = yo[i] / y[i] - 1;
+        dobs[i] -= d[i];
+    }
+    const double se_n = sqrt(2.0 * (double)(n - 1));
+    mean_sd(yo, n, &mean, &sd);
+    CU_ASSERT(fabs(sd - 0.2) < 3 * 0.2 / se_n);
+    CU_ASSERT(fabs(mean) < 3 * 0.2 / sqrt((double)n));
+    mean_sd(dobs, n, &mean, &sd);
+    CU_ASSERT(fabs(sd - 0.05) < 3 * 0.05 / se_n);
+    CU_ASSERT(fabs(mean) < 3 * 0.05 / sqrt((double)n));
+    /* stats.csv: n, mean and sd of the observed values at the end */
+    CU_ASSERT_EQUAL(sh("awk -F, '$1 == \"control\" && $2 == 84 && $3 == \"ca_aorta_ug_per_mg\" "
+                       "{ exit !($4 == 2000 && ($5 - %.17g)^2 < (1e-9 * %.17g)^2 && "
+                       "($6 - %.17g)^2 < (1e-9 * %.17g)^2) }' '%s/pe/stats.csv'",
+                       omean, omean, osd, osd, dir), 0);
+    free(y), free(yo), free(d), free(dobs);
+    /* residual error leaves the IIV draws (and the true values) as they were */
+    const char *a = "--arm control --n-per-arm 6 --iiv ca_dep_max=30% --seed 7 -q "
+                    "--observable ca_aorta_ug_per_mg";
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population %s %s -o '%s/pe1' && '%s' population %s %s "
+                             "--error ca_aorta_ug_per_mg=prop:10%%,add:0.01 --covariate "
+                             "body_weight=0.3:10%% -o '%s/pe2'", calcify(), SC, a, dir,
+                             calcify(), SC, a, dir), 0);
+    CU_ASSERT_EQUAL(sh("cd '%s' && cut -d, -f1-6 pe1/animals.csv > pe1.txt && "
+                       "cut -d, -f1-4,6-7 pe2/animals.csv > pe2.txt && cmp -s pe1.txt pe2.txt",
+                       dir), 0);
+    CU_ASSERT_EQUAL(sh("head -1 '%s/pe2/animals.csv' | grep -qx 'id,arm,animal,"
+                       "ca_dep_max_ug_per_mg_per_d,body_weight_kg,status,"
+                       "ca_aorta_ug_per_mg_end,ca_aorta_ug_per_mg_end_obs'", dir), 0);
+}
+
+/* Covariates: body weight log-normal around 0.4 kg with a 10% CV, and the
+ * growth table of sc_injections (250 g at day 0, 330 g at 4 w) scaled to
+ * each animal: its weight at the arm's end is its own times 330/250.  The
+ * mean log weight lies within 3 SE (omega/sqrt(n), omega² = ln 1.01) of
+ * ln 0.4. */
+static void test_population_covariates(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population models/sc_injections.cfg --arm control "
+                             "--n-per-arm 200 --covariate 'body_weight=400 g:10%%' "
+                             "--observable body_weight_kg --step 28 -q -o '%s/pcv'",
+                             calcify(), dir), 0);
+    size_t n, n2;
+    double *bw = column("pcv/animals.csv", "body_weight_kg", &n);
+    double *end = column("pcv/animals.csv", "body_weight_kg_end", &n2);
+    CU_ASSERT_FATAL(bw && end && n == 200 && n2 == n);
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_DOUBLE_EQUAL(end[i], bw[i] * 330.0 / 250.0, 1e-12);
+        s += log(bw[i] / 0.4);
+    }
+    CU_ASSERT(fabs(s / (double)n) < 3 * sqrt(log(1.01)) / sqrt((double)n));
+    free(bw), free(end);
+    /* without a growth table the parameter itself: CV 0% gives the median */
+    CU_ASSERT_EQUAL_FATAL(sh("'%s' population %s --arm control --n-per-arm 2 --covariate "
+                             "body_weight=0.35:0%% --observable body_weight_kg --step 84 -q "
+                             "-o '%s/pcv0'", calcify(), SC, dir), 0);
+    end = column("pcv0/animals.csv", "body_weight_kg_end", &n);
+    CU_ASSERT_FATAL(end && n == 2);
+    CU_ASSERT_DOUBLE_EQUAL(end[0], 0.35, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(end[1], 0.35, 1e-15);
+    free(end);
+}
+
+/* An individuals file: every row an animal, in every arm or in its own. */
+static void test_population_individuals(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sh("printf 'id,ca_dep_max,body_weight\\n7,0.2,0.3\\n9,0.25,0.45\\n' "
+                             "> '%s/ind.csv' && '%s' population models/sc_injections.cfg "
+                             "--individuals '%s/ind.csv' --observable body_weight_kg "
+                             "--step 28 -q -o '%s/pin'", dir, calcify(), dir, dir), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/pin/animals.csv", dir);
+    table t;
+    CU_ASSERT_EQUAL_FATAL(table_load(&t, path), 0);
+    CU_ASSERT_STRING_EQUAL(t.header, "id,arm,animal,ca_dep_max_ug_per_mg_per_d,body_weight_kg,"
+                                     "status,body_weight_kg_end");
+    CU_ASSERT_EQUAL_FATAL(t.n, 1 + 2 * 3); /* 2 animals in each of 3 arms */
+    for (size_t r = 1; r < t.n; r++) {
+        char buf[4096], *f[64];
+        row(&t, r, buf, sizeof buf, f);
+        int second = r % 2 == 0;
+        CU_ASSERT_STRING_EQUAL(f[2], second ? "9" : "7");
+        CU_ASSERT_STRING_EQUAL(f[3], second ? "0.25" : "0.2");
+        /* the growth table scaled to the animal: 0.33 kg × its weight / 0.25 kg */
+        CU_ASSERT_DOUBLE_EQUAL(strtod(f[6], NULL), 0.33 * (second ? 0.45 : 0.3) / 0.25, 1e-12);
+    }
+    table_free(&t);
+    /* an arm column: each row in its arm only, arms without rows not run */
+    CU_ASSERT_EQUAL_FATAL(sh("printf 'arm,id,ca_dep_max\\ncontrol,1,0.2\\nwk_continued,1,0.3\\n"
+                             "wk_continued,2,0.25\\n' > '%s/inda.csv' && '%s' population %s "
+                             "--individuals '%s/inda.csv' --observable ca_aorta_ug_per_mg "
+                             "--step 84 -q -o '%s/pina'", dir, calcify(), SC, dir, dir), 0);
+    CU_ASSERT_EQUAL(sh("cut -d, -f1-4 '%s/pina/animals.csv' | tr '\\n' ' ' | grep -qx "
+                       "'id,arm,animal,ca_dep_max_ug_per_mg_per_d 1,control,1,0.2 "
+                       "2,wk_continued,1,0.3 3,wk_continued,2,0.25 '", dir), 0);
+    CU_ASSERT_EQUAL(sh("grep -c '^control,84,' '%s/pina/stats.csv' | grep -qx 1 && "
+                       "! grep -q '^normal_k,' '%s/pina/stats.csv'", dir, dir), 0);
+    /* doses follow each animal's weight: 2 mg/kg sc daily gives every
+     * weight the same; 0.6 mg per animal is 2 mg/kg for a 0.3 kg rat (the
+     * same again) and 1 mg/kg for a 0.6 kg one (less warfarin) */
+    CU_ASSERT_EQUAL_FATAL(sh("printf 'id,arm,body_weight\n1,sc_per_kg,0.3\n2,sc_per_kg,0.6\n"
+                             "1,sc_per_animal,0.3\n2,sc_per_animal,0.6\n' > '%s/indw.csv' && "
+                             "'%s' population tests/fixtures/dosing/good_doses.cfg --individuals "
+                             "'%s/indw.csv' --observable warfarin_plasma_mg_per_l -q "
+                             "-o '%s/pinw'", dir, calcify(), dir, dir), 0);
+    size_t n;
+    double *w = column("pinw/animals.csv", "warfarin_plasma_mg_per_l_end", &n);
+    CU_ASSERT_FATAL(w && n == 4);
+    CU_ASSERT(w[0] > 0);
+    CU_ASSERT_DOUBLE_EQUAL(w[1], w[0], 1e-6 * w[0]);
+    CU_ASSERT_DOUBLE_EQUAL(w[2], w[0], 1e-6 * w[0]);
+    CU_ASSERT(w[3] < 0.9 * w[0]);
+    free(w);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("uncertainty", setup, teardown);
@@ -411,7 +646,12 @@ static int register_suites(void)
         !CU_add_test(s, "gsa sobol: dist_beta, threads, shards", test_gsa_sobol_on_the_model) ||
         !CU_add_test(s, "gsa morris; bad input", test_gsa_morris_and_bad_input) ||
         !CU_add_test(s, "population: seed, threads, stats, validate, figure", test_population) ||
-        !CU_add_test(s, "population: correlated IIV", test_population_correlated))
+        !CU_add_test(s, "population: correlated IIV", test_population_correlated) ||
+        !CU_add_test(s, "population: the scenario's growth table", test_population_growth) ||
+        !CU_add_test(s, "population: --at columns as run --summary", test_population_at) ||
+        !CU_add_test(s, "population: residual error, CV within 3 SE", test_population_residual_error) ||
+        !CU_add_test(s, "population: covariates scale the growth table", test_population_covariates) ||
+        !CU_add_test(s, "population: an individuals file", test_population_individuals))
         return -1;
     return 0;
 }

@@ -39,6 +39,10 @@ typedef struct {
     const double *values;       /* runs × n_params, indexed by absolute run id  */
     const size_t *run_arm;      /* NULL: every probe arm; else a probe arm per run */
     size_t first, last;         /* run ids [first, last)                       */
+    /* NULL, or per run id the growth table the run follows, for its baseline
+     * and its arms, instead of the scenario's and the arms' own (a NULL
+     * entry: as the scenario says) */
+    const calcify_growth *const *growth;
     int threads;                /* >= 1                                        */
     /* called under a lock after each run (may be NULL) */
     void (*progress)(void *user, size_t done, size_t total);

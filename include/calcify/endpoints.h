@@ -95,6 +95,17 @@ calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
                                      unsigned long *steps, unsigned long *rhs_evals,
                                      calcify_error *err);
 
+/* `arm` with its phases cut at the times at[0..n_at) (increasing, d) that
+ * fall inside them (same diet and parameters); each piece carries the doses
+ * of its stretch, re-timed from its own start (a dose at a cut belongs to
+ * the piece that starts there).  CALCIFY_ENOMEM on failure (*out then holds
+ * nothing to free); free with calcify_arm_split_free. */
+calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
+                                 calcify_arm *out);
+
+/* Release the phases and doses of a split arm; NULL-safe. */
+void calcify_arm_split_free(calcify_arm *a);
+
 /* Run `arm` with rows exactly at `times` (any order, d): the arm is cut
  * there and rows are written at t = 0, at every phase start and at the end
  * only; `row` picks the times it wants. */

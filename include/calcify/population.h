@@ -8,6 +8,10 @@
  * seeded by the user, as L·z with L the Cholesky factor of Ω and z standard
  * normal (GSL's Ziggurat): the same seed gives the same animals whatever
  * runs them.  Animals are numbered arm by arm (arm 0's first, …).
+ *
+ * Covariates (body weight, food intake) and residual error are drawn from
+ * streams of their own (calcify_population_stream_seed), so that adding
+ * either leaves the IIV draws of a seed as they were.
  */
 #ifndef CALCIFY_POPULATION_H
 #define CALCIFY_POPULATION_H
@@ -17,6 +21,7 @@
 #include <stdio.h>
 
 #include "calcify/params.h"
+#include "calcify/dosing.h"
 #include "calcify/probe.h"
 #include "calcify/status.h"
 
@@ -46,6 +51,89 @@ calcify_status calcify_iiv_corr_parse(const char *spec, const calcify_iiv *iiv, 
 calcify_status calcify_population_draw(const calcify_paramset *ps, const calcify_iiv *iiv,
                                        size_t m, const double *corr, size_t n,
                                        uint64_t seed, double *values, calcify_error *err);
+
+/* The seed of draw stream `stream` of a user's seed: stream 0 (IIV) is the
+ * seed itself; the others are splitmix64 of seed + stream (their low 32
+ * bits, what mt19937 takes), independent of it for practical purposes. */
+enum { CALCIFY_STREAM_IIV, CALCIFY_STREAM_COVARIATE, CALCIFY_STREAM_RESIDUAL };
+unsigned long calcify_population_stream_seed(uint64_t seed, int stream);
+
+/* A covariate: body_weight or food_intake drawn log-normal, the median
+ * times exp(omega·z), omega² = ln(1 + CV²). */
+typedef struct {
+    int param;      /* CALCIFY_P_BODY_WEIGHT or CALCIFY_P_FOOD_INTAKE */
+    double median;  /* in the parameter's unit                       */
+    double cv;      /* fraction, >= 0 (0: every animal the median)   */
+} calcify_covariate;
+
+/* Parse "NAME=MEDIAN:CV%" ("body_weight=0.35:10%", or the median with a
+ * unit: "body_weight=350 g:10%"). */
+calcify_status calcify_covariate_parse(const char *spec, calcify_covariate *c,
+                                       calcify_error *err);
+
+/* Draw n animals' covariates c[0..m) from the covariate stream of `seed`,
+ * animal by animal: values[i·stride + j].  A value outside the parameter's
+ * admissible range fails (CALCIFY_EUSAGE, naming animal and both bounds). */
+calcify_status calcify_covariate_draw(const calcify_covariate *c, size_t m, size_t n,
+                                      uint64_t seed, double *values, size_t stride,
+                                      calcify_error *err);
+
+/* A growth table scaled to an animal of body weight bw (kg) and food intake
+ * fpk (g/kg/d) at the table's first row: every body weight times
+ * bw / g->body_weight[0], every food intake (g per animal per day) times
+ * the same factor and fpk / (g->food[0] / g->body_weight[0]); a NAN bw or
+ * fpk leaves that factor 1.  The animal keeps the table's shape.  *out is
+ * malloc'd (calcify_growth_free). */
+calcify_status calcify_growth_scaled(const calcify_growth *g, double bw, double fpk,
+                                     calcify_growth **out, calcify_error *err);
+
+/* Residual (measurement) error on an observable, NONMEM's and mrgsolve's
+ * combined model: observed = y·(1 + e1) + e2, e1 ~ N(0, prop²), e2 ~
+ * N(0, add²); either may be 0.  An observed value may fall below 0. */
+typedef struct {
+    int obs;        /* calcify_obs_index                              */
+    double prop;    /* CV of the proportional error, fraction, >= 0   */
+    double add;     /* SD of the additive error, the observable's unit */
+} calcify_reserr;
+
+/* Parse "OBS=prop:CV%", "OBS=add:SD" or "OBS=prop:CV%,add:SD". */
+calcify_status calcify_reserr_parse(const char *spec, calcify_reserr *e, calcify_error *err);
+
+/* y_obs = y with the errors e[0..n_e) on their observables' slots, for n
+ * runs of probe's vectors, drawn from the residual stream of `seed`: run
+ * after run, slot after slot, e1 then e2 for every slot of an observable
+ * with an error (a failed run's NAN included, and kept NAN), so one
+ * animal's draws never depend on another's values. */
+calcify_status calcify_reserr_apply(const calcify_probe *probe, const calcify_reserr *e,
+                                    size_t n_e, const double *y, size_t n, uint64_t seed,
+                                    double *y_obs, calcify_error *err);
+
+/* Animals from a CSV file (mrgsolve's idata_set): a header `id`, optionally
+ * `arm`, and parameter names (those of calcify params); a row per animal,
+ * values in the parameter's unit as calcify params prints it.  An id is a
+ * whole number >= 1, once per arm (once in the file without `arm`).  Read
+ * with libcsv (docs/SCENARIOS.md, Individuals file); errors "path:line:
+ * what (expected …)", CALCIFY_EINPUT: an unknown column (with "did you
+ * mean"), a column twice, no id, a row of another length, a value not a
+ * number or outside the parameter's admissible range (both bounds named),
+ * an unknown arm, a parameter the scenario's growth table decides (but
+ * body_weight and food_intake, which scale it: calcify_growth_scaled). */
+typedef struct {
+    size_t n;                   /* animals (rows)                          */
+    size_t m;                   /* parameter columns                       */
+    int param[CALCIFY_NPARAM];  /* their calcify_param_index, in file order */
+    double *values;             /* n × m, in the parameters' units         */
+    long long *id;              /* n                                       */
+    long *arm;                  /* n: scenario arm index, -1 without `arm`  */
+    int *line;                  /* n: where each row is                    */
+    int has_arm;                /* the file has an `arm` column            */
+} calcify_individuals;
+
+calcify_status calcify_individuals_load(const char *path, const calcify_scenario *sc,
+                                        calcify_individuals *ind, calcify_error *err);
+
+/* NULL-safe; leaves *ind empty. */
+void calcify_individuals_free(calcify_individuals *ind);
 
 /* stats.csv from the animals' probed vectors y[i·probe->n_out] (probe on a
  * grid), animal i in probe arm arm_of[i] with status[i] (0 = ok): per arm,

@@ -28,7 +28,9 @@ typedef struct {
     size_t n_times;
     double *times;       /* d, ascending                                     */
     size_t n_rows;       /* rows the run emits                                */
-    long *slot_of_row;   /* time index of each row, or -1                    */
+    long *slot_of_row;   /* time index of each row, or -1; NULL: rows are
+                            matched to times by their time                    */
+    int boundary_rows;   /* run with a row at every phase start off the grid  */
     size_t offset;       /* index of this arm's first value in a run's vector */
 } calcify_probe_arm;
 
@@ -54,6 +56,18 @@ calcify_status calcify_probe_init(calcify_probe *p, const calcify_scenario *sc,
 calcify_status calcify_probe_init_grid(calcify_probe *p, const calcify_scenario *sc,
                                        const unsigned char *selected, double dt,
                                        const int *obs, size_t n_obs, calcify_error *err);
+
+/* The same, and also at the times `at` (n_at of them, d, any order): those
+ * on the grid are its rows; the others (within the arm) are cut into the
+ * arm's phases, as calcify_endpoints does, so each is an exact row.  A time
+ * past an arm's end is left out for that arm. */
+calcify_status calcify_probe_init_grid_at(calcify_probe *p, const calcify_scenario *sc,
+                                          const unsigned char *selected, double dt,
+                                          const double *at, size_t n_at, const int *obs,
+                                          size_t n_obs, calcify_error *err);
+
+/* Index in pa->times of time t (within 1e-9 d, relative above 1 d), or -1. */
+long calcify_probe_time_index(const calcify_probe_arm *pa, double t);
 
 /* NULL-safe; leaves *p empty. */
 void calcify_probe_free(calcify_probe *p);

@@ -15,29 +15,63 @@
 #include "sweepdir.h"
 
 static const char usage[] =
-    "usage: calcify population SCENARIO --n-per-arm N --iiv NAME=CV%... -o DIR\n"
-    "                          [--iiv-corr NAME1,NAME2=RHO]... [--seed S]\n"
-    "                          [--threads T] [--arm NAME]... [--observable NAMES]\n"
+    "usage: calcify population SCENARIO (--n-per-arm N | --individuals FILE) -o DIR\n"
+    "                          [--iiv NAME=CV%]... [--iiv-corr NAME1,NAME2=RHO]...\n"
+    "                          [--covariate NAME=MEDIAN:CV%]... [--error OBS=SPEC]...\n"
+    "                          [--seed S] [--threads T] [--arm NAME]...\n"
+    "                          [--observable NAMES] [--at T1,T2,...]\n"
     "\n"
-    "Virtual animals: N per arm, each with its own parameters drawn with\n"
-    "log-normal inter-individual variability, theta * exp(eta), theta the\n"
-    "scenario's value (the median), eta ~ N(0, omega^2), omega^2 = ln(1 + CV^2);\n"
-    "each animal is a full run from its own baseline steady state.  Writes\n"
-    "  DIR/animals.csv  id,arm,animal, the drawn parameters, status, and each\n"
-    "                   observable at the arm's end (<observable>_end)\n"
+    "Virtual animals: N per arm (or the animals of an individuals file), each\n"
+    "with its own parameters drawn with log-normal inter-individual\n"
+    "variability, theta * exp(eta), theta the scenario's value (the median),\n"
+    "eta ~ N(0, omega^2), omega^2 = ln(1 + CV^2); each animal is a full run\n"
+    "from its own baseline steady state.  Writes\n"
+    "  DIR/animals.csv  id,arm,animal, the animal's parameters (--iiv, then\n"
+    "                   --covariate, then the individuals file's columns),\n"
+    "                   status, and each observable at the arm's end\n"
+    "                   (<observable>_end) and at each --at time\n"
+    "                   (<observable>_at_<T>d, as run --summary); with --error\n"
+    "                   on an observable, each such column is followed by its\n"
+    "                   observed value (<column>_obs)\n"
     "  DIR/stats.csv    arm,time_d,observable,n,mean,sd,p05,p50,p95 over the\n"
     "                   animals of each arm, every --step days (the scenario's\n"
-    "                   output step by default) and at the arm's end\n"
-    "Same --seed, same animals and the same bytes, whatever --threads is.\n"
+    "                   output step by default), at the --at times and at the\n"
+    "                   arm's end; of the observed values for an observable\n"
+    "                   with --error, of the model's otherwise\n"
+    "Same --seed, same animals and the same bytes, whatever --threads is;\n"
+    "covariates and residual errors have streams of their own, so adding them\n"
+    "leaves the --iiv draws of a seed as they were.\n"
     "Compare with data: calcify validate SCENARIO --data FILE --population DIR\n"
     "Plot: gnuplot -c plots/population.gp DIR/stats.csv OUT.png [TERM] [OBS] [TARGETS]\n"
     "\n"
-    "  --n-per-arm N      animals per arm (required)\n"
+    "  --n-per-arm N      animals per arm\n"
+    "  --individuals FILE the animals, one CSV row each (mrgsolve's idata_set):\n"
+    "                     columns id, optionally arm, and parameter names, values\n"
+    "                     in the parameter's unit as calcify params prints it;\n"
+    "                     every animal runs in every arm, or in its row's arm\n"
+    "                     (docs/SCENARIOS.md, Individuals file)\n"
     "  --iiv NAME=CV%     a parameter's coefficient of variation, in percent\n"
     "                     (repeatable; e.g. --iiv ca_dep_max=30%)\n"
     "  --iiv-corr A,B=RHO correlation of two --iiv parameters' eta (repeatable)\n"
+    "  --covariate NAME=MEDIAN:CV%\n"
+    "                     body_weight (kg, or with a unit: 350 g) or food_intake\n"
+    "                     (g/kg/d) per animal, log-normal around MEDIAN (CV 0%:\n"
+    "                     every animal the median).  Doses per kg give each\n"
+    "                     animal the same mg/kg, doses per animal are divided\n"
+    "                     by its weight; a growth table is scaled to the animal:\n"
+    "                     body weights times its weight over the table's first,\n"
+    "                     food intakes by the same factor (and by its food\n"
+    "                     intake over the table's first, per kg)\n"
+    "  --error OBS=prop:CV%  | OBS=add:SD | OBS=prop:CV%,add:SD\n"
+    "                     residual (measurement) error on an observable:\n"
+    "                     observed = value * (1 + e1) + e2, e1 ~ N(0, CV^2),\n"
+    "                     e2 ~ N(0, SD^2), SD in the observable's unit\n"
+    "                     (repeatable, one per observable)\n"
     "  --seed S           seed of the draws (default 1)\n"
     "  --step DAYS        time step of stats.csv (default: the scenario's)\n"
+    "  --at T1,T2,...     also these times, in days or with units ('6 w,12 w'):\n"
+    "                     exact rows (the arm is cut there, as run --summary\n"
+    "                     does); a time past an arm's end is empty there\n"
     "  --observable NAMES comma-separated observables (default: all)\n"
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
@@ -57,13 +91,109 @@ static const char usage[] =
     "      --iiv ca_dep_max=30% --seed 7 -o out/pop\n"
     "  gnuplot -c plots/population.gp out/pop/stats.csv out/population.png\n";
 
-int cmd_population(int argc, char **argv)
+static int cmp_double(const void *a, const void *b)
 {
-    enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP, OPT_FORCE };
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* What the command line asks for. */
+typedef struct {
+    cli_model_opts mo;
+    cli_batch_opts b;
+    calcify_iiv iiv[CALCIFY_NPARAM];
+    size_t n_iiv;
+    const char *corr_spec[256];
+    int n_corr;
+    calcify_covariate cov[2];
+    size_t n_cov;
+    calcify_reserr res[CALCIFY_NOBS];
+    size_t n_res;
+    const char *individuals, *dir;
+    long n_per, seed;
+    double step;
+    int force;
+} pop_opts;
+
+/* The animals and what became of them. */
+typedef struct {
+    size_t total;              /* animals                                    */
+    size_t m;                  /* parameters set per animal                  */
+    int params[CALCIFY_NPARAM];/* --iiv, --covariate, the file's columns     */
+    double *values;            /* total × m                                  */
+    size_t *arm_of;            /* probe arm of each animal                   */
+    long long *animal;         /* number in its arm, or the file's id        */
+    size_t *draw_of;           /* which draw (of --iiv, --covariate) it has  */
+    size_t *row_of;            /* its row of the individuals file            */
+    size_t n_draws;
+    calcify_growth **growth;   /* per animal, NULL: the scenario's           */
+    double *y, *y_obs;         /* probed values, and with residual error     */
+    unsigned char *status;
+} pop;
+
+enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP, OPT_FORCE,
+       OPT_COV, OPT_ERROR, OPT_INDIVIDUALS };
+
+static int add_option(pop_opts *o, int c, const char *arg)
+{
+    calcify_error err;
+    switch (c) {
+    case OPT_NPER:
+        return cli_parse_int("--n-per-arm", arg, 1, CALCIFY_POPULATION_MAX_PER_ARM, &o->n_per)
+                   ? 2 : 0;
+    case OPT_IIV:
+        if (o->n_iiv == CALCIFY_NPARAM)
+            return fputs("calcify: more --iiv than parameters\n", stderr), 2;
+        if (calcify_iiv_parse(arg, &o->iiv[o->n_iiv], &err))
+            return cli_error(CALCIFY_EUSAGE, err.msg);
+        o->n_iiv++;
+        return 0;
+    case OPT_CORR:
+        if (o->n_corr == 256)
+            return fputs("calcify: too many --iiv-corr\n", stderr), 2;
+        o->corr_spec[o->n_corr++] = arg;
+        return 0;
+    case OPT_COV:
+        if (o->n_cov == 2)
+            return fputs("calcify: at most two --covariate (body_weight, food_intake)\n",
+                         stderr), 2;
+        if (calcify_covariate_parse(arg, &o->cov[o->n_cov], &err))
+            return cli_error(CALCIFY_EUSAGE, err.msg);
+        o->n_cov++;
+        return 0;
+    case OPT_ERROR:
+        if (o->n_res == CALCIFY_NOBS)
+            return fputs("calcify: more --error than observables\n", stderr), 2;
+        if (calcify_reserr_parse(arg, &o->res[o->n_res], &err))
+            return cli_error(CALCIFY_EUSAGE, err.msg);
+        for (size_t k = 0; k < o->n_res; k++)
+            if (o->res[k].obs == o->res[o->n_res].obs) {
+                fprintf(stderr, "calcify: --error %s given twice (expected one --error per "
+                        "observable, e.g. prop:10%%,add:0.05)\n",
+                        calcify_obs_names[o->res[k].obs]);
+                return 2;
+            }
+        o->n_res++;
+        return 0;
+    case OPT_SEED: return cli_parse_int("--seed", arg, 0, 4294967295L, &o->seed) ? 2 : 0;
+    case OPT_STEP: return cli_parse_duration("--step", arg, 1e-3, 1e6, &o->step) ? 2 : 0;
+    case OPT_INDIVIDUALS: o->individuals = arg; return 0;
+    case 'o': o->dir = arg; return 0;
+    case OPT_FORCE: o->force = 1; return 0;
+    default: return cli_batch_option_or_usage(&o->b, c, arg, usage) ? 2 : 0;
+    }
+}
+
+/* Parse argv into o: -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, pop_opts *o)
+{
     static const struct option longopts[] = {
         {"n-per-arm", required_argument, NULL, OPT_NPER},
         {"iiv", required_argument, NULL, OPT_IIV},
         {"iiv-corr", required_argument, NULL, OPT_CORR},
+        {"covariate", required_argument, NULL, OPT_COV},
+        {"error", required_argument, NULL, OPT_ERROR},
+        {"individuals", required_argument, NULL, OPT_INDIVIDUALS},
         {"seed", required_argument, NULL, OPT_SEED},
         {"step", required_argument, NULL, OPT_STEP},
         {"force", no_argument, NULL, OPT_FORCE},
@@ -72,184 +202,410 @@ int cmd_population(int argc, char **argv)
         CLI_BATCH_LONGOPTS,
         CLI_MODEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
-    cli_model_opts mo = {0};
-    calcify_iiv iiv[CALCIFY_NPARAM];
-    const char *corr_spec[256], *dir = NULL;
-    cli_batch_opts b;
-    cli_batch_defaults(&b);
-    size_t m = 0;
-    int n_corr = 0, force = 0, c;
-    long n_per = 0, seed = 1;
-    double step = 0;
-    calcify_error err;
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    cli_batch_defaults(&o->b);
+    int c, rc;
     optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &o->mo)) != -1) {
         if (c == -2)
             return 2;
-        switch (c) {
-        case OPT_NPER:
-            if (cli_parse_int("--n-per-arm", optarg, 1, CALCIFY_POPULATION_MAX_PER_ARM, &n_per))
-                return 2;
-            break;
-        case OPT_IIV:
-            if (m == CALCIFY_NPARAM) {
-                fputs("calcify: more --iiv than parameters\n", stderr);
-                return 2;
-            }
-            if (calcify_iiv_parse(optarg, &iiv[m], &err))
-                return cli_error(CALCIFY_EUSAGE, err.msg);
-            for (size_t j = 0; j < m; j++)
-                if (iiv[j].param == iiv[m].param) {
-                    fprintf(stderr, "calcify: --iiv %s given twice\n",
-                            calcify_param_defs[iiv[j].param].name);
-                    return 2;
-                }
-            m++;
-            break;
-        case OPT_CORR:
-            if (n_corr == 256) {
-                fputs("calcify: too many --iiv-corr\n", stderr);
-                return 2;
-            }
-            corr_spec[n_corr++] = optarg;
-            break;
-        case OPT_SEED:
-            if (cli_parse_int("--seed", optarg, 0, 4294967295L, &seed))
-                return 2;
-            break;
-        case OPT_STEP:
-            if (cli_parse_duration("--step", optarg, 1e-3, 1e6, &step))
-                return 2;
-            break;
-        case 'o': dir = optarg; break;
-        case OPT_FORCE: force = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default:
-            if (cli_batch_option_or_usage(&b, c, optarg, usage))
-                return 2;
-        }
+        if (c == 'h')
+            return fputs(usage, stdout), 0;
+        if ((rc = add_option(o, c, optarg)))
+            return rc;
     }
-    if (argc - optind != 1 || !dir || n_per == 0 || m == 0) {
-        fprintf(stderr, "calcify population: expected one SCENARIO, --n-per-arm, at least "
-                "one --iiv and -o DIR\n%s", usage);
+    if (argc - optind != 1 || !o->dir || !o->n_per == !o->individuals ||
+        !(o->n_iiv || o->n_cov || o->n_res || o->individuals)) {
+        fprintf(stderr, "calcify population: expected one SCENARIO, --n-per-arm or "
+                "--individuals (not both), something that varies (--iiv, --covariate, "
+                "--error or --individuals) and -o DIR\n%s", usage);
         return 2;
     }
-    double corr[CALCIFY_NPARAM * CALCIFY_NPARAM] = {0};
-    for (int i = 0; i < n_corr; i++)
-        if (calcify_iiv_corr_parse(corr_spec[i], iiv, m, corr, &err))
-            return cli_error(CALCIFY_EUSAGE, err.msg);
-    calcify_scenario sc;
-    int rc = cli_load_scenario(argv[optind], &mo, &sc);
-    if (rc)
-        return rc;
-    for (size_t j = 0; j < m; j++)
-        if ((rc = cli_check_settable(&sc, &iiv[j].param, 1, "--iiv"))) {
-            calcify_scenario_free(&sc);
-            return rc;
+    /* the --at columns in time order, each once (as run --summary has them) */
+    qsort(o->b.at, o->b.n_at, sizeof o->b.at[0], cmp_double);
+    size_t n_at = 0;
+    for (size_t t = 0; t < o->b.n_at; t++)
+        if (!n_at || o->b.at[t] != o->b.at[n_at - 1])
+            o->b.at[n_at++] = o->b.at[t];
+    o->b.n_at = n_at;
+    return -1;
+}
+
+/* The parameters set per animal, each from one source. */
+static calcify_status collect_params(const pop_opts *o, const calcify_individuals *ind,
+                                     pop *P, calcify_error *err)
+{
+    const char *src[CALCIFY_NPARAM];
+    P->m = 0;
+    for (size_t j = 0; j < o->n_iiv + o->n_cov + ind->m; j++) {
+        int p = j < o->n_iiv ? o->iiv[j].param
+              : j < o->n_iiv + o->n_cov ? o->cov[j - o->n_iiv].param
+                                        : ind->param[j - o->n_iiv - o->n_cov];
+        const char *who = j < o->n_iiv ? "--iiv" : j < o->n_iiv + o->n_cov ? "--covariate"
+                                                                            : o->individuals;
+        for (size_t k = 0; k < P->m; k++)
+            if (P->params[k] == p)
+                return calcify_fail(err, CALCIFY_EUSAGE, "%s gives %s, and so does %s "
+                                    "(expected one source per parameter)", who,
+                                    calcify_param_defs[p].name, src[k]);
+        src[P->m] = who;
+        P->params[P->m++] = p;
+    }
+    return CALCIFY_OK;
+}
+
+/* Which arms run: --arm, and with an `arm` column only those it names. */
+static calcify_status restrict_arms(const calcify_scenario *sc, const calcify_individuals *ind,
+                                    const char *path, unsigned char **selected,
+                                    calcify_error *err)
+{
+    if (!ind->has_arm)
+        return CALCIFY_OK;
+    if (!*selected) {
+        if (!(*selected = malloc(sc->n_arms)))
+            return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+        memset(*selected, 1, sc->n_arms);
+    }
+    size_t left = 0;
+    for (size_t k = 0; k < sc->n_arms; k++) {
+        int named = 0;
+        for (size_t i = 0; i < ind->n && !named; i++)
+            named = ind->arm[i] == (long)k;
+        (*selected)[k] &= (unsigned char)named;
+        left += (*selected)[k];
+    }
+    return left ? CALCIFY_OK
+                : calcify_fail(err, CALCIFY_EUSAGE, "%s: no row is in an arm that runs "
+                               "(expected rows for the --arm arms)", path);
+}
+
+/* Lay the animals out, arm by arm: N per arm, every row of the file in
+ * every arm, or each row in its own arm. */
+static calcify_status plan(const pop_opts *o, const calcify_individuals *ind,
+                           const calcify_probe *probe, pop *P, calcify_error *err)
+{
+    size_t per = o->individuals ? ind->n : (size_t)o->n_per, n = 0;
+    for (size_t a = 0; a < probe->n_arms; a++)
+        for (size_t r = 0; r < per; r++)
+            n += !ind->has_arm || ind->arm[r] == (long)probe->arms[a].arm;
+    P->total = n;
+    P->n_draws = o->individuals && !ind->has_arm ? ind->n : n;
+    if (!(P->arm_of = malloc((n ? n : 1) * sizeof *P->arm_of)) ||
+        !(P->animal = malloc((n ? n : 1) * sizeof *P->animal)) ||
+        !(P->draw_of = malloc((n ? n : 1) * sizeof *P->draw_of)) ||
+        !(P->row_of = malloc((n ? n : 1) * sizeof *P->row_of)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    size_t i = 0;
+    for (size_t a = 0; a < probe->n_arms; a++)
+        for (size_t r = 0; r < per; r++) {
+            if (ind->has_arm && ind->arm[r] != (long)probe->arms[a].arm)
+                continue;
+            P->arm_of[i] = a;
+            P->row_of[i] = r;
+            P->animal[i] = o->individuals ? ind->id[r] : (long long)r + 1;
+            /* one individual is one animal, with one set of draws, in every arm */
+            P->draw_of[i] = P->n_draws == n ? i : r;
+            i++;
         }
-    unsigned char *selected = NULL, *status = NULL;
-    calcify_probe probe = {0};
-    double *values = NULL, *y = NULL;
-    size_t *arm_of = NULL, total = 0;
+    return CALCIFY_OK;
+}
+
+/* Every animal's parameters: the draws of --iiv and --covariate, the file's
+ * values. */
+static calcify_status fill_values(const pop_opts *o, const calcify_scenario *sc,
+                                  const calcify_individuals *ind, pop *P, calcify_error *err)
+{
+    size_t m = P->m, ni = o->n_iiv, nc = o->n_cov, nd = P->n_draws;
+    double corr[CALCIFY_NPARAM * CALCIFY_NPARAM] = {0};
+    for (int i = 0; i < o->n_corr; i++)
+        if (calcify_iiv_corr_parse(o->corr_spec[i], o->iiv, ni, corr, err))
+            return CALCIFY_EUSAGE;
+    double *iiv = malloc((nd * ni + 1) * sizeof *iiv);
+    double *cov = malloc((nd * nc + 1) * sizeof *cov);
+    calcify_status st = iiv && cov && (P->values = malloc((P->total * m + 1) *
+                                                           sizeof *P->values))
+                            ? CALCIFY_OK : calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (!st && ni)
+        st = calcify_population_draw(&sc->params, o->iiv, ni, o->n_corr ? corr : NULL, nd,
+                                     (uint64_t)o->seed, iiv, err);
+    if (!st && nc)
+        st = calcify_covariate_draw(o->cov, nc, nd, (uint64_t)o->seed, cov, nc, err);
+    for (size_t i = 0; !st && i < P->total; i++) {
+        double *v = &P->values[i * m];
+        size_t d = P->draw_of[i];
+        memcpy(v, &iiv[d * ni], ni * sizeof *v);
+        memcpy(v + ni, &cov[d * nc], nc * sizeof *v);
+        if (ind->m)
+            memcpy(v + ni + nc, &ind->values[P->row_of[i] * ind->m], ind->m * sizeof *v);
+    }
+    free(iiv);
+    free(cov);
+    return st;
+}
+
+/* Each animal with a body weight or food intake of its own and a growth
+ * table to follow gets that table scaled to it. */
+static calcify_status scale_growth(const calcify_scenario *sc, const calcify_probe *probe,
+                                   pop *P, calcify_error *err)
+{
+    long bw = -1, fi = -1;
+    for (size_t j = 0; j < P->m; j++) {
+        if (P->params[j] == CALCIFY_P_BODY_WEIGHT) bw = (long)j;
+        if (P->params[j] == CALCIFY_P_FOOD_INTAKE) fi = (long)j;
+    }
+    if (bw < 0 && fi < 0)
+        return CALCIFY_OK;
+    if (!(P->growth = calloc(P->total ? P->total : 1, sizeof *P->growth)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t i = 0; i < P->total; i++) {
+        const calcify_arm *arm = &sc->arms[probe->arms[P->arm_of[i]].arm];
+        const calcify_growth *g = arm->growth ? arm->growth : sc->growth;
+        const double *v = &P->values[i * P->m];
+        if (g && calcify_growth_scaled(g, bw >= 0 ? v[bw] : NAN, fi >= 0 ? v[fi] : NAN,
+                                       &P->growth[i], err))
+            return CALCIFY_ENOMEM;
+    }
+    return CALCIFY_OK;
+}
+
+/* The residual error of probe observable oi, or NULL. */
+static const calcify_reserr *reserr_of(const pop_opts *o, const calcify_probe *probe,
+                                       size_t oi)
+{
+    for (size_t k = 0; k < o->n_res; k++)
+        if (o->res[k].obs == probe->obs[oi])
+            return &o->res[k];
+    return NULL;
+}
+
+/* Value of observable oi at time t of probe arm a in run vector v: NAN if
+ * the arm does not reach t. */
+static double value_at(const calcify_probe *probe, size_t a, double t, size_t oi,
+                       const double *v)
+{
+    long ti = calcify_probe_time_index(&probe->arms[a], t);
+    return ti < 0 ? NAN : v[calcify_probe_slot(probe, a, (size_t)ti, oi)];
+}
+
+static void write_header(FILE *fp, const pop_opts *o, const calcify_probe *probe,
+                         const pop *P)
+{
+    fputs("id,arm,animal", fp);
+    for (size_t j = 0; j < P->m; j++) {
+        char col[128];
+        fprintf(fp, ",%s", calcify_param_column(P->params[j], col, sizeof col));
+    }
+    fputs(",status", fp);
+    for (size_t t = 0; t <= o->b.n_at; t++) /* the end, then the --at times */
+        for (size_t oi = 0; oi < probe->n_obs; oi++) {
+            const char *name = calcify_obs_names[probe->obs[oi]];
+            char col[160];
+            if (t == 0)
+                snprintf(col, sizeof col, "%s_end", name);
+            else /* named as run --summary names them */
+                snprintf(col, sizeof col, "%s_at_%.10gd", name, o->b.at[t - 1]);
+            fprintf(fp, ",%s", col);
+            if (reserr_of(o, probe, oi))
+                fprintf(fp, ",%s_obs", col);
+        }
+    fputc('\n', fp);
+}
+
+/* animals.csv: a row per animal; returns the number that failed. */
+static size_t write_animals(FILE *fp, const pop_opts *o, const calcify_scenario *sc,
+                            const calcify_probe *probe, const pop *P)
+{
+    int precision = (int)o->b.precision;
+    write_header(fp, o, probe, P);
+    size_t failed = 0;
+    for (size_t i = 0; i < P->total; i++) {
+        size_t a = P->arm_of[i];
+        const double *v = &P->y[i * probe->n_out], *w = &P->y_obs[i * probe->n_out];
+        failed += P->status[i] != CALCIFY_RUN_OK;
+        fprintf(fp, "%zu,%s,%lld", i + 1, sc->arms[probe->arms[a].arm].name, P->animal[i]);
+        calcify_csv_write_numbers(fp, precision, &P->values[i * P->m], P->m);
+        fprintf(fp, ",%s", calcify_run_status_name(P->status[i]));
+        for (size_t t = 0; t <= o->b.n_at; t++) {
+            double at = t ? o->b.at[t - 1]
+                          : probe->arms[a].times[probe->arms[a].n_times - 1];
+            for (size_t oi = 0; oi < probe->n_obs; oi++) {
+                calcify_csv_write_number(fp, precision, value_at(probe, a, at, oi, v));
+                if (reserr_of(o, probe, oi))
+                    calcify_csv_write_number(fp, precision, value_at(probe, a, at, oi, w));
+            }
+        }
+        fputc('\n', fp);
+    }
+    return failed;
+}
+
+static void pop_free(pop *P)
+{
+    for (size_t i = 0; P->growth && i < P->total; i++)
+        calcify_growth_free(P->growth[i]);
+    free(P->growth);
+    free(P->values);
+    free(P->arm_of);
+    free(P->animal);
+    free(P->draw_of);
+    free(P->row_of);
+    free(P->y);
+    free(P->y_obs);
+    free(P->status);
+}
+
+/* Write animals.csv and stats.csv into the folder; on failure neither. */
+static calcify_status write_files(const pop_opts *o, const calcify_scenario *sc,
+                                  const calcify_probe *probe, const pop *P, size_t *failed,
+                                  calcify_error *err)
+{
     calcify_outfile fa = {0}, fs = {0};
-    calcify_status st = cli_select_arms(&sc, b.arms, b.n_arms, &selected, &err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/animals.csv", o->dir);
+    calcify_status st = calcify_outfile_open(&fa, path, err);
+    if (!st) {
+        *failed = write_animals(fa.fp, o, sc, probe, P);
+        snprintf(path, sizeof path, "%s/stats.csv", o->dir);
+        st = calcify_outfile_open(&fs, path, err);
+    }
+    if (!st) /* of the observed values where there is residual error */
+        st = calcify_population_write_stats(fs.fp, (int)o->b.precision, sc, probe, P->y_obs,
+                                            P->arm_of, P->status, P->total, err);
     if (!st)
-        st = calcify_probe_init_grid(&probe, &sc, selected, step > 0 ? step : sc.output_step,
-                                     b.obs, b.n_obs, &err);
+        st = calcify_outfile_commit(&fa, err);
+    if (!st)
+        st = calcify_outfile_commit(&fs, err);
+    calcify_outfile_abort(&fa);
+    calcify_outfile_abort(&fs);
+    return st;
+}
+
+/* Run the animals into the output folder (made here, removed on failure). */
+static calcify_status run_and_write(const pop_opts *o, const calcify_scenario *sc,
+                                    const calcify_probe *probe, pop *P, size_t *failed,
+                                    calcify_error *err)
+{
+    size_t n = P->total ? P->total : 1;
+    calcify_status st = CALCIFY_OK;
+    if (!(P->y = malloc(n * probe->n_out * sizeof *P->y)) ||
+        !(P->y_obs = malloc(n * probe->n_out * sizeof *P->y_obs)) ||
+        !(P->status = malloc(n)))
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory for %zu animals", P->total);
+    char *made = NULL; /* folders made for -o, removed again on failure */
+    st = calcify_dir_make(o->dir, &made, err);
+    if (!st) {
+        cli_progress pr;
+        cli_progress_init(&pr, "population", o->b.quiet);
+        calcify_batch_opts bo = {
+            .sc = sc, .probe = probe, .params = P->params, .n_params = P->m,
+            .values = P->values, .run_arm = P->arm_of, .first = 0, .last = P->total,
+            .threads = (int)o->b.threads, .growth = (const calcify_growth *const *)P->growth,
+            .progress = cli_progress_update, .user = &pr};
+        st = calcify_batch_run(&bo, P->y, P->status, err);
+    }
+    if (!st)
+        st = calcify_reserr_apply(probe, o->res, o->n_res, P->y, P->total,
+                                  (uint64_t)o->seed, P->y_obs, err);
+    if (!st)
+        st = write_files(o, sc, probe, P, failed, err);
+    if (st)
+        calcify_dir_unmake(o->dir, made);
+    free(made);
+    return st;
+}
+
+/* Each --error on an observable that is read. */
+static calcify_status check_errors(const pop_opts *o, const calcify_probe *probe,
+                                   calcify_error *err)
+{
+    for (size_t k = 0; k < o->n_res; k++) {
+        size_t oi = 0;
+        while (oi < probe->n_obs && probe->obs[oi] != o->res[k].obs)
+            oi++;
+        if (oi == probe->n_obs)
+            return calcify_fail(err, CALCIFY_EUSAGE, "--error %s: not among --observable "
+                                "(expected an observable that is written)",
+                                calcify_obs_names[o->res[k].obs]);
+    }
+    return CALCIFY_OK;
+}
+
+/* Everything between the scenario and the runs. */
+static calcify_status prepare(const pop_opts *o, const calcify_scenario *sc,
+                              calcify_individuals *ind, calcify_probe *probe, pop *P,
+                              calcify_error *err)
+{
+    unsigned char *selected = NULL;
+    calcify_status st = CALCIFY_OK;
+    if (o->individuals)
+        st = calcify_individuals_load(o->individuals, sc, ind, err);
+    if (!st)
+        st = cli_select_arms(sc, o->b.arms, o->b.n_arms, &selected, err);
+    if (!st)
+        st = restrict_arms(sc, ind, o->individuals, &selected, err);
+    if (!st)
+        st = calcify_probe_init_grid_at(probe, sc, selected,
+                                        o->step > 0 ? o->step : sc->output_step, o->b.at,
+                                        o->b.n_at, o->b.obs, o->b.n_obs, err);
+    free(selected);
+    if (!st)
+        st = check_errors(o, probe, err);
+    if (!st)
+        st = collect_params(o, ind, P, err);
+    if (!st)
+        st = plan(o, ind, probe, P, err);
     /* animals.csv has a row per animal, stats.csv one per arm, time and
      * observable: the probe's slots */
     if (!st)
-        st = cli_check_rows("this population", (double)probe.n_arms * (double)n_per, "animal",
-                            "--n-per-arm", force, &err);
+        st = cli_check_rows("this population", (double)P->total, "animal",
+                            o->individuals ? "--individuals" : "--n-per-arm", o->force, err);
     if (!st)
-        st = cli_check_rows("this population", (double)probe.n_out, "stats", "--step", force,
-                            &err);
-    if (!st) {
-        total = probe.n_arms * (size_t)n_per;
-        if (!(values = malloc(total * m * sizeof *values)) ||
-            !(y = malloc(total * probe.n_out * sizeof *y)) || !(status = malloc(total)) ||
-            !(arm_of = malloc(total * sizeof *arm_of)))
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory for %zu animals", total);
-    }
+        st = cli_check_rows("this population", (double)probe->n_out, "stats", "--step",
+                            o->force, err);
     if (!st)
-        st = calcify_population_draw(&sc.params, iiv, m, n_corr ? corr : NULL, total,
-                                     (uint64_t)seed, values, &err);
+        st = fill_values(o, sc, ind, P, err);
     /* a folder holding another run's files is not written into unasked */
     static const char *const writes[] = {"animals.csv", "stats.csv", NULL};
     if (!st)
-        st = cli_check_outdir(dir, writes, NULL, NULL, 0, force, "--force to replace its "
-                              "files", &err);
-    char *made = NULL; /* folders made for -o, removed again on failure */
+        st = cli_check_outdir(o->dir, writes, NULL, NULL, 0, o->force, "--force to replace its "
+                              "files", err);
     if (!st)
-        st = calcify_dir_make(dir, &made, &err);
-    if (!st) {
-        for (size_t i = 0; i < total; i++)
-            arm_of[i] = i / (size_t)n_per;
-        int params[CALCIFY_NPARAM];
-        for (size_t j = 0; j < m; j++)
-            params[j] = iiv[j].param;
-        cli_progress pr;
-        cli_progress_init(&pr, "population", b.quiet);
-        calcify_batch_opts bo = {
-            .sc = &sc, .probe = &probe, .params = params, .n_params = m, .values = values,
-            .run_arm = arm_of, .first = 0, .last = total, .threads = (int)b.threads,
-            .progress = cli_progress_update, .user = &pr};
-        st = calcify_batch_run(&bo, y, status, &err);
-    }
-    char path[4096];
+        st = scale_growth(sc, probe, P, err);
+    return st;
+}
+
+int cmd_population(int argc, char **argv)
+{
+    pop_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    calcify_scenario sc;
+    if ((rc = cli_load_scenario(argv[optind], &o.mo, &sc)))
+        return rc;
+    for (size_t j = 0; j < o.n_iiv; j++)
+        if ((rc = cli_check_settable(&sc, &o.iiv[j].param, 1, "--iiv"))) {
+            calcify_scenario_free(&sc);
+            return rc;
+        }
+    calcify_individuals ind = {0};
+    calcify_probe probe = {0};
+    pop P = {0};
+    calcify_error err;
     size_t failed = 0;
-    if (!st) {
-        snprintf(path, sizeof path, "%s/animals.csv", dir);
-        st = calcify_outfile_open(&fa, path, &err);
-    }
-    if (!st) {
-        fputs("id,arm,animal", fa.fp);
-        for (size_t j = 0; j < m; j++) {
-            char col[128];
-            fprintf(fa.fp, ",%s", calcify_param_column(iiv[j].param, col, sizeof col));
-        }
-        fputs(",status", fa.fp);
-        for (size_t oi = 0; oi < probe.n_obs; oi++)
-            fprintf(fa.fp, ",%s_end", calcify_obs_names[probe.obs[oi]]);
-        fputc('\n', fa.fp);
-        for (size_t i = 0; i < total; i++) {
-            size_t a = arm_of[i], last_t = probe.arms[a].n_times - 1;
-            failed += status[i] != CALCIFY_RUN_OK;
-            fprintf(fa.fp, "%zu,%s,%zu", i + 1, sc.arms[probe.arms[a].arm].name,
-                    i % (size_t)n_per + 1);
-            calcify_csv_write_numbers(fa.fp, (int)b.precision, &values[i * m], m);
-            fprintf(fa.fp, ",%s", calcify_run_status_name(status[i]));
-            for (size_t oi = 0; oi < probe.n_obs; oi++)
-                calcify_csv_write_number(fa.fp, (int)b.precision,
-                      y[i * probe.n_out + calcify_probe_slot(&probe, a, last_t, oi)]);
-            fputc('\n', fa.fp);
-        }
-        snprintf(path, sizeof path, "%s/stats.csv", dir);
-        st = calcify_outfile_open(&fs, path, &err);
-    }
+    calcify_status st = prepare(&o, &sc, &ind, &probe, &P, &err);
     if (!st)
-        st = calcify_population_write_stats(fs.fp, (int)b.precision, &sc, &probe, y, arm_of,
-                                            status, total, &err);
-    if (!st)
-        st = calcify_outfile_commit(&fa, &err);
-    if (!st)
-        st = calcify_outfile_commit(&fs, &err);
-    calcify_outfile_abort(&fa);
-    calcify_outfile_abort(&fs);
-    if (st)
-        calcify_dir_unmake(dir, made);
-    free(made);
-    free(values);
-    free(y);
-    free(status);
-    free(arm_of);
-    free(selected);
+        st = run_and_write(&o, &sc, &probe, &P, &failed, &err);
+    size_t total = P.total;
+    pop_free(&P);
+    calcify_individuals_free(&ind);
     calcify_probe_free(&probe);
     calcify_scenario_free(&sc);
     if (st)
         return cli_error(st, err.msg);
     if (failed)
         fprintf(stderr, "calcify: %zu of %zu animals failed (status in %s/animals.csv; left "
-                "out of stats.csv)\n", failed, total, dir);
+                "out of stats.csv)\n", failed, total, o.dir);
     return 0;
 }
