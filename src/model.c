@@ -17,7 +17,7 @@
  *  on plasma.  A share of gut K1 is cut to menadione, which tissues (the
  *  aorta among them) prenylate to MK-4 once it is reduced, by VKOR (Iq)
  *  unless the conversion needs no VKOR (conv_vkor_free):
- *    g = free + (1 − free)·Iq,   Rmd = md_f·ka·K1g,   C_md = Rmd/md_cl
+ *    g = free + (1 − free)·Iq,   Rmd = md_f·ka·K1g/(1 + K1g/Kmd),   C_md = Rmd/md_cl
  *    dXp/dt = f_X·ka·Xg [+ yield·g·Rmd for MK-4] − CL_X·C_X − m_ao·up_X/1000
  *  Liver cycle Q -> H (VKOR·Iq, FSP1) -> E (carboxylation) -> Q (VKOR·Ie),
  *  prothrombin activity P follows H/(Kg + H).
@@ -26,9 +26,9 @@
  *  MGP: synthesis kd·s·(1 + ind·S); carboxylation
  *    J = Vg·H/(KH + H)·uc/(Ku + uc), H = H1 + H4.
  *  VSMC phenotype, driven by the lack of carboxylated MGP (c):
- *    dS/dt = on·(1 − hill(c; Ks, ns))·(1 − S) − (off0 + offc·hill(c; Kr, nr))·S
+ *    dS/dt = on·(1 − hill(c; Ks, ns))·(1 − S) − (off0 + offc·hill(c; Kr, mr))·S
  *  Mineral, young My and mature Mm:
- *    dep = dmax·S·(1 − hill(c; Kd, nd))·Ks/(Ks + My + Mm),  reg = rmax·hill(c; c50, nr)
+ *    dep = dmax·S·(1 − hill(c; Kd, nd))·sat/(sat + My + Mm),  reg = rmax·hill(c; c50, nr)
  *    dMy/dt = dep − (kmat + ry·(1 − S) + reg)·My
  *    dMm/dt = kmat·My − (rm·(1 − S) + reg)·Mm
  *  (basal resorption is the work of contractile cells, hence 1 − S)
@@ -188,7 +188,6 @@ static inline double dhill(double x, const calcify_hill *h)
     double xn = power(x, h), s = h->kn + xn;
     return h->n * xn / x * h->kn / (s * s);
 }
-
 
 /* Quantities shared by the right-hand side, the Jacobian and observables
  * (the derivatives for the Jacobian only: common_jac_eval). */
