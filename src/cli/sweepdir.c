@@ -484,6 +484,13 @@ int sweepdir_rows_write(sweepdir_rows *rows, size_t upto)
     return 0;
 }
 
+void sweepdir_rows_progress(void *user, size_t done, size_t total)
+{
+    sweepdir_rows *rows = user;
+    if (rows->progress)
+        rows->progress(rows->progress_user, done, total);
+}
+
 int sweepdir_rows_done(void *user, size_t id)
 {
     sweepdir_rows *rows = user;

@@ -124,7 +124,13 @@ typedef struct {
     const unsigned char *status;
     unsigned char *done;   /* per run - base */
     int error;             /* errno of the first failed write, else 0 */
+    /* NULL, or the progress line (sweepdir_rows_progress passes it on) */
+    void (*progress)(void *user, size_t done, size_t total);
+    void *progress_user;
 } sweepdir_rows;
+
+/* calcify_batch_opts.progress beside sweepdir_rows_done (same user). */
+void sweepdir_rows_progress(void *user, size_t done, size_t total);
 
 /* calcify_batch_opts.run_done for a sweepdir_rows (user): nonzero (stop)
  * once a write failed. */
