@@ -56,6 +56,17 @@ calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_erro
     return CALCIFY_OK;
 }
 
+void sweepdir_sha256_text(const char *text, size_t len, char hex[65])
+{
+    struct sha256_ctx ctx;
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, (const uint8_t *)text);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
 int sweepdir_manifest_add(char **text, size_t *len, const char *key, const char *fmt, ...)
 {
     va_list ap;
@@ -266,7 +277,8 @@ calcify_status cli_check_outdir(const char *dir, const char *const *files,
     static const char *const any_run[] = {"design.csv", "vary.tsv", "summary.csv",
                                           "summary.csv.part", "timeseries.csv",
                                           "timeseries.csv.part", "evaluations.csv",
-                                          "indices.csv", "animals.csv", "stats.csv", NULL};
+                                          "evaluations.csv.part", "indices.csv",
+                                          "animals.csv", "stats.csv", "runs.csv.part", NULL};
     const char *found = has_manifest ? SWEEPDIR_MANIFEST : NULL;
     for (int k = 0; k < 2; k++)
         for (const char *const *f = k ? any_run : files; !found && f && *f; f++) {

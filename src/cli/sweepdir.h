@@ -28,6 +28,10 @@
  * same file again. */
 calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_error *err);
 
+/* Lowercase hex SHA-256 of bytes in memory (a text too long for a
+ * manifest line, such as a header of every probed value). */
+void sweepdir_sha256_text(const char *text, size_t len, char hex[65]);
+
 /* Append "key = value\n" to a growing text; control bytes in value are
  * written as \xHH so that one key stays one line.  -1 out of memory. */
 int sweepdir_manifest_add(char **text, size_t *len, const char *key,
