@@ -640,21 +640,24 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
             .threads = (int)threads, .precision = (int)precision,
             .summary = fs, .timeseries = timeseries ? ft : NULL,
             .timeseries_step = step, .progress = cli_progress_update, .user = &ps,
-            .flush_each_run = 1, .stop = &stop_signal};
+            .flush_each_run = 1, .stop = &stop_signal,
+            .summary_name = p_sum_part, .timeseries_name = p_ts_part};
         if (fflush(fs) != 0 || (ft && fflush(ft) != 0))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", dir, strerror(errno));
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s",
+                              ferror(fs) ? p_sum_part : p_ts_part, strerror(errno));
         if (!st)
             st = calcify_sweep_run(&o, &stats, &err);
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
         stats.failed += rp.failed;
         int e = 0;
+        const char *bad = NULL;
         if (fclose(fs) != 0)
-            e = errno;
+            e = errno, bad = p_sum_part;
         if (ft && fclose(ft) != 0)
-            e = errno;
+            e = errno, bad = p_ts_part;
         if (!st && e)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", dir, strerror(e));
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", bad, strerror(e));
         if (!st && !stats.stopped && timeseries && rename(p_ts_part, p_ts) != 0)
             st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_ts_part,
                               strerror(errno));
