@@ -67,8 +67,8 @@ int sweepdir_count_fields(const char *line, size_t len);
  * with force (the command then writes its files over the old ones and
  * leaves other files alone).  Otherwise the folder holds another run's
  * files: CALCIFY_EUSAGE, "DIR holds FILE of another run (COMMAND, from its
- * manifest) (expected a new or empty folder; ALLOW)".  With resume (sweep
- * --resume) a manifest.txt equal to `manifest` but for the keys in `ignore`
+ * manifest) (expected a new or empty folder; ALLOW)".  With resume (sweep, gsa,
+ * population --resume) a manifest.txt equal to `manifest` but for the keys in `ignore`
  * is fine too, the caller continues that run; a different one is refused
  * at its first differing line. */
 calcify_status cli_check_outdir(const char *dir, const char *const *files,
