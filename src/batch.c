@@ -23,6 +23,7 @@ typedef struct {
     unsigned char *status;
     pthread_mutex_t lock;
     size_t next, done;
+    int stopped;       /* run_done asked to stop */
     calcify_status st;
     calcify_error err;
 } batch;
@@ -107,7 +108,7 @@ static void *worker(void *arg)
     if (!sim || !have_ps)
         b->st = calcify_fail(&b->err, sim ? CALCIFY_ENOMEM : CALCIFY_EUSAGE, "%s",
                              sim ? "out of memory" : err.msg);
-    while (b->st == CALCIFY_OK && b->next < o->last) {
+    while (b->st == CALCIFY_OK && !b->stopped && b->next < o->last) {
         size_t id = b->next++;
         pthread_mutex_unlock(&b->lock);
         calcify_run_status rs =
@@ -115,6 +116,8 @@ static void *worker(void *arg)
         pthread_mutex_lock(&b->lock);
         b->status[id - o->first] = (unsigned char)rs;
         b->done++;
+        if (o->run_done && o->run_done(o->user, id))
+            b->stopped = 1;
         if (o->progress)
             o->progress(o->user, b->done, o->last - o->first);
     }

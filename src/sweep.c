@@ -200,14 +200,16 @@ static void flush_ready(sweep *s)
         if (s->status == CALCIFY_OK) {
             /* time series before summary: a summary row on disk promises
              * that its run's time series is complete (see flush_each_run) */
-            if ((o->timeseries && sl->timeseries_len &&
-                 fwrite(sl->timeseries, 1, sl->timeseries_len, o->timeseries) !=
-                     sl->timeseries_len) ||
-                (o->flush_each_run && o->timeseries && fflush(o->timeseries) != 0) ||
-                fwrite(sl->summary, 1, sl->summary_len, o->summary) != sl->summary_len ||
-                (o->flush_each_run && fflush(o->summary) != 0))
-                s->status = calcify_fail(&s->err, CALCIFY_EIO, "sweep: write failed: %s",
-                                         strerror(errno));
+            int ts_bad = (o->timeseries && sl->timeseries_len &&
+                          fwrite(sl->timeseries, 1, sl->timeseries_len, o->timeseries) !=
+                              sl->timeseries_len) ||
+                         (o->flush_each_run && o->timeseries && fflush(o->timeseries) != 0);
+            if (ts_bad || fwrite(sl->summary, 1, sl->summary_len, o->summary) != sl->summary_len ||
+                (o->flush_each_run && fflush(o->summary) != 0)) {
+                const char *name = ts_bad ? o->timeseries_name : o->summary_name;
+                s->status = calcify_fail(&s->err, CALCIFY_EIO, "%s: write failed: %s",
+                                         name ? name : "sweep", strerror(errno));
+            }
         }
         s->stats.failed += sl->failed;
         free(sl->summary);

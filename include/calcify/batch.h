@@ -47,6 +47,10 @@ typedef struct {
     /* called under a lock after each run (may be NULL) */
     void (*progress)(void *user, size_t done, size_t total);
     void *user;
+    /* NULL, or called under the same lock after run `id`'s values and status
+     * are stored (before progress); nonzero stops the batch: runs under way
+     * finish, no other starts (their status stays CALCIFY_RUN_NOT_RUN) */
+    int (*run_done)(void *user, size_t id);
 } calcify_batch_opts;
 
 /* Run the batch.  out[(r − first)·probe->n_out + slot] receives the probed

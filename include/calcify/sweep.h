@@ -45,6 +45,9 @@ typedef struct {
      * time series first, so that a file cut by SIGKILL ends in whole runs
      * of the summary whose time series are complete                      */
     int flush_each_run;
+    /* NULL, or the names of the summary and time-series files, for the
+     * message of a failed write ("sweep" when NULL) */
+    const char *summary_name, *timeseries_name;
     /* when not NULL and *stop becomes non-zero (a signal handler), no new
      * run starts; the runs under way finish and are written              */
     volatile sig_atomic_t *stop;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calcify/batch.h"
 #include "calcify/gsa.h"
@@ -18,6 +19,7 @@ static const char usage[] =
     "usage: calcify gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"
     "                   [--seed S] [--threads T] [--shard K/N] [--from DIR]...\n"
     "                   [--arm NAMES]... [--observable NAMES] [--at TIMES]\n"
+    "                   [--resume | --force]\n"
     "\n"
     "Global sensitivity of every observable (in every arm, at the end of each\n"
     "phase or at the --at times) to the --vary parameters:\n"
@@ -35,7 +37,11 @@ static const char usage[] =
     "                       sigma,mu,trajectories (empty: the output does not vary)\n"
     "  DIR/design.csv       run_id and the parameter values of every run\n"
     "  DIR/evaluations.csv  run_id, status and every probed value of the runs\n"
-    "                       made here (column ARM/TIME/OBSERVABLE)\n"
+    "                       made here (column ARM/TIME/OBSERVABLE); grows as\n"
+    "                       evaluations.csv.part, in run order, renamed last\n"
+    "  DIR/manifest.txt     written first: calcify version, SHA-256 of the\n"
+    "                       scenario and parameter files, --set, solver, method,\n"
+    "                       --vary, --n, --seed, columns, shard, command line\n"
     "With --shard only evaluations of that block are made and no indices;\n"
     "then the same command with --from each shard's DIR (and no --shard)\n"
     "joins them and writes the indices, byte for byte those of one run.\n"
@@ -57,6 +63,11 @@ static const char usage[] =
     "  --threads T        worker threads (default: the number of CPUs)\n"
     "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
     "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"
+    "  --resume           continue the gsa in DIR after a stop (Ctrl-C, SIGKILL,\n"
+    "                     a lost node): keep its finished runs, run only the\n"
+    "                     missing ones (the same bytes as an uninterrupted gsa);\n"
+    "                     refused (exit 2) unless DIR's manifest.txt matches\n"
+    "                     this command; with nothing to continue, an ordinary gsa\n"
     "  --force            write into a folder that holds another run's files (a\n"
     "                     manifest.txt or the files above), replacing them, and\n"
     "                     write more than 10 million evaluation or design rows\n"
@@ -64,7 +75,7 @@ static const char usage[] =
     CLI_PRECISION_HELP
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing; refused if it\n"
-    "                     holds another run's files, unless --force)\n"
+    "                     holds another run's files, unless --resume or --force)\n"
     CLI_MODEL_HELP
     "  --solver NAME      the GSL stepper (here --method is the GSA method, so the\n"
     "                     stepper's --method above is spelt --solver)\n"
@@ -95,17 +106,6 @@ static void write_design(FILE *fp, const calcify_vary *v, const gsa_design *g)
         calcify_csv_write_numbers(fp, CALCIFY_NUMFMT_SHORTEST, &g->values[r * g->d], g->d);
         fputc('\n', fp);
     }
-}
-
-static void write_eval_header(FILE *fp, const calcify_scenario *sc, const calcify_probe *p)
-{
-    fputs("run_id,status", fp);
-    for (size_t a = 0; a < p->n_arms; a++)
-        for (size_t ti = 0; ti < p->arms[a].n_times; ti++)
-            for (size_t oi = 0; oi < p->n_obs; oi++)
-                fprintf(fp, ",%s/%.10g/%s", sc->arms[p->arms[a].arm].name, p->arms[a].times[ti],
-                        calcify_obs_names[p->obs[oi]]);
-    fputc('\n', fp);
 }
 
 /* Whole file into memory (NUL-terminated); NULL if unreadable. */
@@ -173,63 +173,30 @@ static calcify_status read_shard(const char *dir, const char *design_text,
         goto done;
     }
     line = text + hl;
+    double *row = malloc((n_out + 1) * sizeof *row);
+    if (!row)
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     for (; !st && *line; line = next) {
         lineno++;
         char *nl = strchr(line, '\n');
-        if (!nl) {
-            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: last line unterminated "
-                              "(expected a complete file)", path, lineno);
+        next = nl ? nl + 1 : line + strlen(line);
+        size_t r;
+        unsigned char s;
+        const char *why = sweepdir_rows_parse(line, (size_t)(next - line), n_out, runs, &r,
+                                              &s, row);
+        if (!why && have[r])
+            why = "repeated run_id";
+        if (why) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s (expected each run_id of "
+                              "0..%zu once, a status and %zu values)", path, lineno, why,
+                              runs - 1, n_out);
             break;
         }
-        *nl = '\0';
-        next = nl + 1;
-        char *end;
-        errno = 0;
-        unsigned long long r = strtoull(line, &end, 10);
-        if (end == line || *end != ',' || errno || r >= runs || have[r]) {
-            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: bad or repeated run_id (expected "
-                              "each of 0..%zu once)", path, lineno, runs - 1);
-            break;
-        }
-        char *f = end + 1, *comma = strchr(f, ',');
-        size_t flen = comma ? (size_t)(comma - f) : strlen(f);
-        int s = -1;
-        for (int k = CALCIFY_RUN_OK; k <= CALCIFY_RUN_NOT_RUN; k++)
-            if (strlen(calcify_run_status_name(k)) == flen &&
-                !strncmp(f, calcify_run_status_name(k), flen))
-                s = k;
-        if (s < 0 || s == CALCIFY_RUN_NOT_RUN) {
-            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: status '%.*s' (expected ok, "
-                              "no_steady_state or solver_failed)", path, lineno, (int)flen, f);
-            break;
-        }
-        status[r] = (unsigned char)s;
-        f = comma;
-        for (size_t k = 0; k < n_out; k++) {
-            if (!f) {
-                st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %zu values (expected %zu)", path,
-                                  lineno, k, n_out);
-                break;
-            }
-            f++;
-            if (*f == ',' || *f == '\0') {
-                y[r * n_out + k] = NAN;
-            } else {
-                errno = 0;
-                y[r * n_out + k] = strtod(f, &end);
-                if (end == f || (*end != ',' && *end != '\0') || errno == ERANGE) {
-                    st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: value %zu is not a number",
-                                      path, lineno, k + 1);
-                    break;
-                }
-            }
-            f = strchr(f, ',');
-        }
-        if (!st && f)
-            st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: more than %zu values", path,
-                              lineno, n_out);
+        memcpy(&y[r * n_out], row, n_out * sizeof *row);
+        status[r] = s;
         have[r] = 1;
     }
+    free(row);
 done:
     free(text);
     return st;
@@ -292,7 +259,7 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
 int cmd_gsa(int argc, char **argv)
 {
     enum { OPT_METHOD_GSA = OPT_FIRST_FREE, OPT_VARY, OPT_N, OPT_SEED, OPT_LEVELS, OPT_BOOT,
-           OPT_CONF, OPT_SHARD, OPT_FROM, OPT_FORCE };
+           OPT_CONF, OPT_SHARD, OPT_FROM, OPT_FORCE, OPT_RESUME };
     static const struct option longopts[] = {
         {"method", required_argument, NULL, OPT_METHOD_GSA},
         {"vary", required_argument, NULL, OPT_VARY},
@@ -304,6 +271,7 @@ int cmd_gsa(int argc, char **argv)
         {"shard", required_argument, NULL, OPT_SHARD},
         {"from", required_argument, NULL, OPT_FROM},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"resume", no_argument, NULL, OPT_RESUME},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         CLI_BATCH_LONGOPTS,
@@ -319,7 +287,7 @@ int cmd_gsa(int argc, char **argv)
     size_t n_vary = 0;
     cli_batch_opts b;
     cli_batch_defaults(&b);
-    int n_from = 0, c, method = -1, force = 0;
+    int n_from = 0, c, method = -1, force = 0, resume = 0;
     double conf = 0.95;
     const char *dir = NULL, *from[1024];
     long n = -1, seed = 1, levels = 4, boot = 500, shard_k = 1, shard_n = 1;
@@ -377,6 +345,7 @@ int cmd_gsa(int argc, char **argv)
             break;
         case 'o': dir = optarg; break;
         case OPT_FORCE: force = 1; break;
+        case OPT_RESUME: resume = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
             if (cli_batch_option_or_usage(&b, c, optarg, usage))
@@ -456,7 +425,7 @@ int cmd_gsa(int argc, char **argv)
         if (m1)
             write_design(m1, vary, &g);
         if (m2)
-            write_eval_header(m2, &sc, &probe);
+            sweepdir_rows_header(m2, &sc, &probe);
         if (!m1 || !m2 || fclose(m1) | fclose(m2))
             st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
     }
@@ -470,67 +439,173 @@ int cmd_gsa(int argc, char **argv)
                                   n_from);
                 break;
             }
-    /* a folder holding another run's files is not written into unasked */
-    static const char *const writes[] = {"design.csv", "evaluations.csv", "indices.csv", NULL};
+    /* the manifest: everything that decides the bytes of the results */
+    char *manifest = NULL, *cmdline = NULL;
+    size_t mlen = 0;
     if (!st)
-        st = cli_check_outdir(dir, writes, NULL, NULL, 0, force, "--force to replace its "
-                              "files", &err);
+        st = sweepdir_manifest_begin(&manifest, &mlen, "calcify gsa manifest: written first; "
+                                     "gsa --resume refuses a folder whose manifest differs "
+                                     "(but for command and paths)", &sc, mo.params, mo.sets,
+                                     mo.n_sets, &err);
+    if (!st) {
+        char *vbuf = sweepdir_vary_text(vary, n_vary), *fbuf = NULL;
+        size_t flen;
+        FILE *ff = open_memstream(&fbuf, &flen);
+        for (int i = 0; ff && i < n_from; i++)
+            fprintf(ff, "%s%s", i ? "; " : "", from[i]);
+        int bad = !ff || fclose(ff) != 0;
+        cmdline = sweepdir_command_line(argc, argv);
+        bad |= !cmdline || !vbuf;
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "gsa_method", "%s",
+                                     method ? "morris" : "sobol");
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "n", "%ld", n);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "seed", "%ld", seed);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "levels", "%ld", method ? levels : 0L);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "vary", "%s", vbuf ? vbuf : "");
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "runs", "%zu", g.runs);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "evaluation_columns", "%.*s",
+                                     (int)header_len - 1, header);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "boot", "%ld", boot);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "conf", "%.17g", conf);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "precision", "%ld", b.precision);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "shard", "%ld/%ld", shard_k, shard_n);
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "from", "%s", fbuf ? fbuf : "");
+        bad |= sweepdir_manifest_add(&manifest, &mlen, "command", "%s", cmdline ? cmdline : "");
+        free(vbuf);
+        free(fbuf);
+        if (bad)
+            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    }
+    /* a folder holding another run's files is not written into unasked;
+     * one of this same command is continued with --resume */
+    static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
+    static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "evaluations.csv",
+                                         "evaluations.csv.part", "indices.csv", NULL};
+    if (!st)
+        st = cli_check_outdir(dir, writes, manifest, ignore, resume, force, "--resume to "
+                              "continue the gsa that made it, --force to replace its files",
+                              &err);
+    int state = st ? 0 : sweepdir_resume_state(dir, manifest, ignore, resume,
+                                               "evaluations.csv", "evaluations.csv.part");
     char *made = NULL; /* folders made for -o, removed again on failure */
+    char path[4096], p_part[4096];
+    snprintf(p_part, sizeof p_part, "%s/evaluations.csv.part", dir);
+    /* a SIGKILL while a file was written leaves its temporary file */
     if (!st)
+        st = sweepdir_remove_temporaries(dir, writes, &err);
+    size_t next = first;
+    long keep = 0;
+    FILE *fp_part = NULL;
+    if (!st && state == 2) {
+        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", dir);
+    } else if (!st && state == 1 && !n_from) {
+        st = sweepdir_rows_scan(p_part, header, probe.n_out, first, last, y, status + first,
+                                &next, &keep, &err);
+        if (!st)
+            fp_part = sweepdir_reopen_cut(p_part, keep, &err, &st);
+        if (!st && keep == 0)
+            fwrite(header, 1, header_len, fp_part);
+        if (!st)
+            fprintf(stderr, "calcify: %s: %zu of %zu runs kept, running the other %zu\n",
+                    dir, next - first, last - first, last - next);
+    } else if (!st) {
         st = calcify_dir_make(dir, &made, &err);
-    char path[4096];
-    if (!st && !n_from) {
+        /* files of an earlier run must not pass as this one's */
+        const char *old[] = {"evaluations.csv", "evaluations.csv.part", "indices.csv"};
+        for (size_t k = 0; !st && k < 3; k++) {
+            snprintf(path, sizeof path, "%s/%s", dir, old[k]);
+            if (unlink(path) != 0 && errno != ENOENT)
+                st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot remove: %s", path,
+                                  strerror(errno));
+        }
+        if (!st) {
+            snprintf(path, sizeof path, "%s/" SWEEPDIR_MANIFEST, dir);
+            st = calcify_outfile_open(&fd, path, &err);
+        }
+        if (!st) {
+            fputs(manifest, fd.fp);
+            st = calcify_outfile_commit(&fd, &err);
+        }
+        if (!st && !n_from && !(fp_part = fopen(p_part, "w")))
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", p_part,
+                              strerror(errno));
+        if (fp_part)
+            fwrite(header, 1, header_len, fp_part);
+    }
+    if (!st && state != 2) { /* design.csv again on --resume: a lost one is made anew */
+        snprintf(path, sizeof path, "%s/design.csv", dir);
+        st = calcify_outfile_open(&fd, path, &err);
+        if (!st) {
+            fwrite(design_text, 1, design_len, fd.fp);
+            st = calcify_outfile_commit(&fd, &err);
+        }
+    }
+    if (!st && fp_part && fflush(fp_part) != 0)
+        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", p_part, strerror(errno));
+    sweepdir_rows rows = {.fp = fp_part, .path = p_part, .n_out = probe.n_out, .base = first,
+                          .next = next, .last = last, .y = y, .status = status + first};
+    if (!st && fp_part && next < last) {
+        if (!(rows.done = calloc(last - first, 1)))
+            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
         cli_progress pr;
         cli_progress_init(&pr, "gsa", b.quiet);
+        rows.progress = cli_progress_update;
+        rows.progress_user = &pr;
         int params[CALCIFY_NPARAM];
         for (size_t j = 0; j < g.d; j++)
             params[j] = vary[j].param;
         calcify_batch_opts bo = {
             .sc = &sc, .probe = &probe, .params = params, .n_params = g.d,
-            .values = g.values, .first = first, .last = last, .threads = (int)b.threads,
-            .progress = cli_progress_update, .user = &pr};
-        st = calcify_batch_run(&bo, y, status + first, &err);
+            .values = g.values, .first = next, .last = last, .threads = (int)b.threads,
+            .progress = sweepdir_rows_progress, .user = &rows,
+            .run_done = sweepdir_rows_done};
+        if (!st)
+            st = calcify_batch_run(&bo, y + (next - first) * probe.n_out, status + next, &err);
+        if (!st && rows.error)
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", p_part,
+                              strerror(rows.error));
     }
-    if (!st) {
-        snprintf(path, sizeof path, "%s/design.csv", dir);
-        st = calcify_outfile_open(&fd, path, &err);
-    }
-    if (!st) {
-        fwrite(design_text, 1, design_len, fd.fp);
+    free(rows.done);
+    if (fp_part && fclose(fp_part) != 0 && !st)
+        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", p_part, strerror(errno));
+    size_t failed = 0;
+    for (size_t r = first; !st && state != 2 && r < last; r++)
+        failed += status[r] != CALCIFY_RUN_OK;
+    if (!st && n_from && state != 2) { /* the joined evaluations, whole */
         snprintf(path, sizeof path, "%s/evaluations.csv", dir);
         st = calcify_outfile_open(&fe, path, &err);
-    }
-    size_t failed = 0;
-    if (!st) {
-        fwrite(header, 1, header_len, fe.fp);
-        for (size_t r = first; r < last; r++) {
-            failed += status[r] != CALCIFY_RUN_OK;
-            fprintf(fe.fp, "%zu,%s", r, calcify_run_status_name(status[r]));
-            /* exact: --from reads them back into the indices */
-            calcify_csv_write_numbers(fe.fp, CALCIFY_NUMFMT_SHORTEST, &y[(r - first) * probe.n_out],
-                                      probe.n_out);
-            fputc('\n', fe.fp);
+        sweepdir_rows all = {.fp = fe.fp, .path = path, .n_out = probe.n_out, .y = y,
+                             .status = status, .last = last};
+        if (!st) {
+            fwrite(header, 1, header_len, fe.fp);
+            sweepdir_rows_write(&all, last); /* a failed write: commit says so */
+            st = calcify_outfile_commit(&fe, &err);
         }
     }
-    if (!st && first == 0 && last == g.runs) {
+    if (!st && state != 2 && first == 0 && last == g.runs) {
         snprintf(path, sizeof path, "%s/indices.csv", dir);
         st = calcify_outfile_open(&fi, path, &err);
         calcify_boot_opts bo = {(size_t)boot, conf, (uint64_t)seed};
         if (!st)
             st = write_indices(fi.fp, (int)b.precision, &sc, &probe, vary, &g, y, &bo, &err);
+        if (!st)
+            st = calcify_outfile_commit(&fi, &err);
     }
-    if (!st)
-        st = calcify_outfile_commit(&fd, &err);
-    if (!st)
-        st = calcify_outfile_commit(&fe, &err);
-    if (!st && fi.fp)
-        st = calcify_outfile_commit(&fi, &err);
+    /* last: evaluations.csv there and no .part is a finished gsa */
+    if (!st && state != 2 && !n_from) {
+        snprintf(path, sizeof path, "%s/evaluations.csv", dir);
+        if (rename(p_part, path) != 0)
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_part,
+                              strerror(errno));
+    }
     calcify_outfile_abort(&fd);
     calcify_outfile_abort(&fe);
     calcify_outfile_abort(&fi);
     if (st)
         calcify_dir_unmake(dir, made);
     free(made);
+    free(manifest);
+    free(cmdline);
     free(design_text);
     free(header);
     free(y);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calcify/batch.h"
 #include "calcify/output.h"
@@ -20,6 +21,7 @@ static const char usage[] =
     "                          [--covariate NAME=MEDIAN:CV%]... [--error OBS=SPEC]...\n"
     "                          [--seed S] [--threads T] [--arm NAME]...\n"
     "                          [--observable NAMES] [--at T1,T2,...]\n"
+    "                          [--resume | --force]\n"
     "\n"
     "Virtual animals: N per arm (or the animals of an individuals file), each\n"
     "with its own parameters drawn with log-normal inter-individual\n"
@@ -38,6 +40,13 @@ static const char usage[] =
     "                   output step by default), at the --at times and at the\n"
     "                   arm's end; of the observed values for an observable\n"
     "                   with --error, of the model's otherwise\n"
+    "  DIR/manifest.txt written first: calcify version, SHA-256 of the scenario,\n"
+    "                   parameter and individuals files, --set, solver, the\n"
+    "                   --iiv/--covariate/--error options, --seed, columns and\n"
+    "                   command line (--resume checks it)\n"
+    "  DIR/runs.csv.part  while animals run: each finished animal's probed\n"
+    "                   values, in animal order (what --resume keeps); removed\n"
+    "                   once animals.csv and stats.csv are written\n"
     "Same --seed, same animals and the same bytes, whatever --threads is;\n"
     "covariates and residual errors have streams of their own, so adding them\n"
     "leaves the --iiv draws of a seed as they were.\n"
@@ -76,13 +85,19 @@ static const char usage[] =
     "  --arm NAME         only this arm (repeatable)\n"
     "  --threads T        worker threads (default: the number of CPUs)\n"
     CLI_PRECISION_HELP
+    "  --resume           continue the population in DIR after a stop (Ctrl-C,\n"
+    "                     SIGKILL, a lost node): keep its finished animals, run\n"
+    "                     only the others (the same bytes as an uninterrupted\n"
+    "                     run); refused (exit 2) unless DIR's manifest.txt\n"
+    "                     matches this command; with nothing to continue, an\n"
+    "                     ordinary population\n"
     "  --force            write into a folder that holds another run's files (a\n"
     "                     manifest.txt, animals.csv or stats.csv), replacing them,\n"
     "                     and more than 10 million animal or stats rows (refused\n"
     "                     otherwise: a guard against a mistyped --n-per-arm or --step)\n"
     "  -q, --quiet        no progress line on stderr\n"
     "  -o DIR             output directory (created if missing; refused if it\n"
-    "                     holds another run's files, unless --force)\n"
+    "                     holds another run's files, unless --resume or --force)\n"
     CLI_MODEL_HELP
     "  -h, --help         this text\n"
     "\n"
@@ -112,7 +127,11 @@ typedef struct {
     const char *individuals, *dir;
     long n_per, seed;
     double step;
-    int force;
+    int force, resume;
+    const char *draw_spec[1024]; /* --iiv, --iiv-corr, --covariate, --error as given */
+    int draw_opt[1024], n_draw_spec;
+    int argc;
+    char **argv;
 } pop_opts;
 
 /* The animals and what became of them. */
@@ -132,11 +151,16 @@ typedef struct {
 } pop;
 
 enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP, OPT_FORCE,
-       OPT_COV, OPT_ERROR, OPT_INDIVIDUALS };
+       OPT_COV, OPT_ERROR, OPT_INDIVIDUALS, OPT_RESUME };
 
 static int add_option(pop_opts *o, int c, const char *arg)
 {
     calcify_error err;
+    if ((c == OPT_IIV || c == OPT_CORR || c == OPT_COV || c == OPT_ERROR) &&
+        o->n_draw_spec < 1024) { /* for the manifest */
+        o->draw_opt[o->n_draw_spec] = c;
+        o->draw_spec[o->n_draw_spec++] = arg;
+    }
     switch (c) {
     case OPT_NPER:
         return cli_parse_int("--n-per-arm", arg, 1, CALCIFY_POPULATION_MAX_PER_ARM, &o->n_per)
@@ -180,6 +204,7 @@ static int add_option(pop_opts *o, int c, const char *arg)
     case OPT_INDIVIDUALS: o->individuals = arg; return 0;
     case 'o': o->dir = arg; return 0;
     case OPT_FORCE: o->force = 1; return 0;
+    case OPT_RESUME: o->resume = 1; return 0;
     default: return cli_batch_option_or_usage(&o->b, c, arg, usage) ? 2 : 0;
     }
 }
@@ -197,6 +222,7 @@ static int parse_args(int argc, char **argv, pop_opts *o)
         {"seed", required_argument, NULL, OPT_SEED},
         {"step", required_argument, NULL, OPT_STEP},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"resume", no_argument, NULL, OPT_RESUME},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         CLI_BATCH_LONGOPTS,
@@ -204,6 +230,8 @@ static int parse_args(int argc, char **argv, pop_opts *o)
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->seed = 1;
+    o->argc = argc;
+    o->argv = argv;
     cli_batch_defaults(&o->b);
     int c, rc;
     optind = 1;
@@ -481,7 +509,82 @@ static calcify_status write_files(const pop_opts *o, const calcify_scenario *sc,
     return st;
 }
 
-/* Run the animals into the output folder (made here, removed on failure). */
+/* Text that fp-writing code produces (malloc'd; NULL on no memory). */
+static char *text_of(const pop_opts *o, const calcify_scenario *sc, const calcify_probe *probe,
+                     const pop *P, int rows)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp)
+        return NULL;
+    if (rows)
+        sweepdir_rows_header(fp, sc, probe);
+    else
+        write_header(fp, o, probe, P);
+    if (fclose(fp) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The manifest: everything that decides the bytes of the results. */
+static calcify_status make_manifest(const pop_opts *o, const calcify_scenario *sc,
+                                    const pop *P, const char *animals_header,
+                                    const char *rows_header, char **manifest,
+                                    calcify_error *err)
+{
+    size_t mlen = 0;
+    calcify_status st = sweepdir_manifest_begin(manifest, &mlen, "calcify population "
+                                                "manifest: written first; population "
+                                                "--resume refuses a folder whose manifest "
+                                                "differs (but for command and paths)", sc,
+                                                o->mo.params, o->mo.sets, o->mo.n_sets, err);
+    if (st)
+        return st;
+    char sha[65] = "", *dbuf = NULL, *abuf = NULL, *cmdline = NULL;
+    size_t dlen, alen;
+    if (o->individuals && (st = sweepdir_sha256_file(o->individuals, sha, err)))
+        return st;
+    FILE *fd = open_memstream(&dbuf, &dlen), *fa = open_memstream(&abuf, &alen);
+    for (int k = 0; fd && k < o->n_draw_spec; k++)
+        fprintf(fd, "%s%s %s", k ? "; " : "",
+                o->draw_opt[k] == OPT_IIV ? "--iiv" : o->draw_opt[k] == OPT_CORR ? "--iiv-corr"
+                : o->draw_opt[k] == OPT_COV ? "--covariate" : "--error", o->draw_spec[k]);
+    for (size_t t = 0; fa && t < o->b.n_at; t++)
+        fprintf(fa, "%s%.17g", t ? "," : "", o->b.at[t]);
+    int bad = !fd || fclose(fd) != 0;
+    bad |= !fa || fclose(fa) != 0;
+    cmdline = sweepdir_command_line(o->argc, o->argv);
+    bad |= !cmdline;
+    bad |= sweepdir_manifest_add(manifest, &mlen, "n_per_arm", "%ld", o->n_per);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "individuals", "%s",
+                                 o->individuals ? o->individuals : "none");
+    bad |= sweepdir_manifest_add(manifest, &mlen, "individuals_sha256", "%s", sha);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "draws", "%s", dbuf ? dbuf : "");
+    bad |= sweepdir_manifest_add(manifest, &mlen, "seed", "%ld", o->seed);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "step_d", "%.17g", o->step);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "at_d", "%s", abuf ? abuf : "");
+    bad |= sweepdir_manifest_add(manifest, &mlen, "animals", "%zu", P->total);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "animals_columns", "%.*s",
+                                 (int)strlen(animals_header) - 1, animals_header);
+    /* a column per probed value: too long for one line, so its digest */
+    char rows_sha[65];
+    sweepdir_sha256_text(rows_header, strlen(rows_header), rows_sha);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "run_columns_sha256", "%s", rows_sha);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "precision", "%ld", o->b.precision);
+    bad |= sweepdir_manifest_add(manifest, &mlen, "command", "%s", cmdline ? cmdline : "");
+    free(dbuf);
+    free(abuf);
+    free(cmdline);
+    return bad ? calcify_fail(err, CALCIFY_ENOMEM, "out of memory") : CALCIFY_OK;
+}
+
+/* Run the animals into the output folder: manifest.txt first, each
+ * animal's probed values to runs.csv.part in animal order as it finishes
+ * (what --resume reads back), then animals.csv and stats.csv, and the
+ * .part removed last. */
 static calcify_status run_and_write(const pop_opts *o, const calcify_scenario *sc,
                                     const calcify_probe *probe, pop *P, size_t *failed,
                                     calcify_error *err)
@@ -492,26 +595,110 @@ static calcify_status run_and_write(const pop_opts *o, const calcify_scenario *s
         !(P->y_obs = malloc(n * probe->n_out * sizeof *P->y_obs)) ||
         !(P->status = malloc(n)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory for %zu animals", P->total);
+    char *animals_header = text_of(o, sc, probe, P, 0), *rows_header = text_of(o, sc, probe, P, 1);
+    char *manifest = NULL;
+    if (!animals_header || !rows_header)
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (!st)
+        st = make_manifest(o, sc, P, animals_header, rows_header, &manifest, err);
+    /* a folder holding another run's files is not written into unasked;
+     * one of this same command is continued with --resume */
+    static const char *const ignore[] = {"command", "scenario", "parameters", "individuals",
+                                         NULL};
+    static const char *const writes[] = {SWEEPDIR_MANIFEST, "animals.csv", "stats.csv",
+                                         "runs.csv.part", NULL};
+    if (!st)
+        st = cli_check_outdir(o->dir, writes, manifest, ignore, o->resume, o->force,
+                              "--resume to continue the population that made it, --force "
+                              "to replace its files", err);
+    int state = st ? 0 : sweepdir_resume_state(o->dir, manifest, ignore, o->resume,
+                                               "animals.csv", "runs.csv.part");
+    if (!st)
+        st = sweepdir_remove_temporaries(o->dir, writes, err);
     char *made = NULL; /* folders made for -o, removed again on failure */
-    st = calcify_dir_make(o->dir, &made, err);
-    if (!st) {
+    char path[4096], p_part[4096];
+    snprintf(p_part, sizeof p_part, "%s/runs.csv.part", o->dir);
+    size_t next = 0;
+    long keep = 0;
+    FILE *fp = NULL;
+    if (!st && state == 2) {
+        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", o->dir);
+    } else if (!st && state == 1) {
+        st = sweepdir_rows_scan(p_part, rows_header, probe->n_out, 0, P->total, P->y,
+                                P->status, &next, &keep, err);
+        if (!st)
+            fp = sweepdir_reopen_cut(p_part, keep, err, &st);
+        if (!st && keep == 0)
+            fputs(rows_header, fp);
+        if (!st)
+            fprintf(stderr, "calcify: %s: %zu of %zu animals kept, running the other %zu\n",
+                    o->dir, next, P->total, P->total - next);
+    } else if (!st) {
+        st = calcify_dir_make(o->dir, &made, err);
+        /* files of an earlier run must not pass as this one's */
+        const char *old[] = {"animals.csv", "stats.csv", "runs.csv.part"};
+        for (size_t k = 0; !st && k < 3; k++) {
+            snprintf(path, sizeof path, "%s/%s", o->dir, old[k]);
+            if (unlink(path) != 0 && errno != ENOENT)
+                st = calcify_fail(err, CALCIFY_EIO, "%s: cannot remove: %s", path,
+                                  strerror(errno));
+        }
+        calcify_outfile fm = {0};
+        if (!st) {
+            snprintf(path, sizeof path, "%s/" SWEEPDIR_MANIFEST, o->dir);
+            st = calcify_outfile_open(&fm, path, err);
+        }
+        if (!st) {
+            fputs(manifest, fm.fp);
+            st = calcify_outfile_commit(&fm, err);
+        }
+        calcify_outfile_abort(&fm);
+        if (!st && !(fp = fopen(p_part, "w")))
+            st = calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", p_part,
+                              strerror(errno));
+        if (fp)
+            fputs(rows_header, fp);
+    }
+    if (!st && fp && fflush(fp) != 0)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", p_part, strerror(errno));
+    sweepdir_rows rows = {.fp = fp, .path = p_part, .n_out = probe->n_out, .base = 0,
+                          .next = next, .last = P->total, .y = P->y, .status = P->status};
+    if (!st && fp && next < P->total) {
+        if (!(rows.done = calloc(P->total, 1)))
+            st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
         cli_progress pr;
         cli_progress_init(&pr, "population", o->b.quiet);
+        rows.progress = cli_progress_update;
+        rows.progress_user = &pr;
         calcify_batch_opts bo = {
             .sc = sc, .probe = probe, .params = P->params, .n_params = P->m,
-            .values = P->values, .run_arm = P->arm_of, .first = 0, .last = P->total,
+            .values = P->values, .run_arm = P->arm_of, .first = next, .last = P->total,
             .threads = (int)o->b.threads, .growth = (const calcify_growth *const *)P->growth,
-            .progress = cli_progress_update, .user = &pr};
-        st = calcify_batch_run(&bo, P->y, P->status, err);
+            .progress = sweepdir_rows_progress, .user = &rows,
+            .run_done = sweepdir_rows_done};
+        if (!st)
+            st = calcify_batch_run(&bo, P->y + next * probe->n_out, P->status + next, err);
+        if (!st && rows.error)
+            st = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", p_part,
+                              strerror(rows.error));
     }
-    if (!st)
+    free(rows.done);
+    if (fp && fclose(fp) != 0 && !st)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", p_part, strerror(errno));
+    if (!st && state != 2)
         st = calcify_reserr_apply(probe, o->res, o->n_res, P->y, P->total,
                                   (uint64_t)o->seed, P->y_obs, err);
-    if (!st)
+    if (!st && state != 2)
         st = write_files(o, sc, probe, P, failed, err);
+    /* last: animals.csv there and no .part is a finished population */
+    if (!st && state != 2 && unlink(p_part) != 0)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot remove: %s", p_part, strerror(errno));
     if (st)
         calcify_dir_unmake(o->dir, made);
     free(made);
+    free(manifest);
+    free(animals_header);
+    free(rows_header);
     return st;
 }
 
@@ -565,11 +752,6 @@ static calcify_status prepare(const pop_opts *o, const calcify_scenario *sc,
                             o->force, err);
     if (!st)
         st = fill_values(o, sc, ind, P, err);
-    /* a folder holding another run's files is not written into unasked */
-    static const char *const writes[] = {"animals.csv", "stats.csv", NULL};
-    if (!st)
-        st = cli_check_outdir(o->dir, writes, NULL, NULL, 0, o->force, "--force to replace its "
-                              "files", err);
     if (!st)
         st = scale_growth(sc, probe, P, err);
     return st;

@@ -216,21 +216,6 @@ static calcify_status scan_timeseries(FILE *fp, const char *path, const char *he
     return CALCIFY_OK;
 }
 
-/* Open DIR/NAME for reading and writing, cut at `keep` bytes, positioned
- * at its end. */
-static FILE *reopen_cut(const char *path, long keep, calcify_error *err, calcify_status *st)
-{
-    FILE *fp = fopen(path, "r+");
-    if (!fp || ftruncate(fileno(fp), keep) != 0 || fseek(fp, keep, SEEK_SET) != 0) {
-        *st = calcify_fail(err, CALCIFY_EIO, "%s: cannot continue: %s", path,
-                           strerror(errno));
-        if (fp)
-            fclose(fp);
-        return NULL;
-    }
-    return fp;
-}
-
 static int exists(const char *path)
 {
     struct stat st;
@@ -483,53 +468,24 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
                               "time-series", "--n or --step", force, &err);
 
     /* the manifest: everything that decides the bytes of the results */
-    char *manifest = NULL, *cmdline = NULL, sha_sc[65], sha_ps[65];
+    char *manifest = NULL, *cmdline = NULL;
     size_t mlen = 0;
     if (!st)
-        st = sweepdir_sha256_file(sc.path, sha_sc, &err);
-    if (!st)
-        st = sweepdir_sha256_file(mo.params ? mo.params : sc.param_path, sha_ps, &err);
+        st = sweepdir_manifest_begin(&manifest, &mlen, "calcify sweep manifest: written "
+                                     "first; sweep --resume and merge refuse folders whose "
+                                     "manifests differ (but for shard, command and paths)",
+                                     &sc, mo.params, mo.sets, mo.n_sets, &err);
     if (!st) {
         /* lists of any length, never cut: each goes into one manifest line */
-        char *vbuf = NULL, *abuf = NULL, *sbuf = NULL;
-        size_t vlen, alen, slen;
-        FILE *fv = open_memstream(&vbuf, &vlen), *fa = open_memstream(&abuf, &alen),
-             *fsets = open_memstream(&sbuf, &slen);
-        static const char *const dists[] = {"", ":log", ":normal", ":lognormal"};
-        for (size_t j = 0; fv && j < n_vary; j++) {
-            const calcify_vary *w = &vary[j];
-            const char *unit = w->unit[0] ? w->unit : "";
-            if (calcify_vary_bounded(w))
-                fprintf(fv, "%s%s=%.17g:%.17g%s%s%s", j ? "; " : "", w->name, w->lo, w->hi,
-                        unit[0] ? " " : "", unit, dists[w->dist]);
-            else /* centre and CV decide the draws */
-                fprintf(fv, "%s%s=%.17g%s%s:%.17g%%%s", j ? "; " : "", w->name, w->centre,
-                        unit[0] ? " " : "", unit, 100 * w->cv, dists[w->dist]);
-        }
+        char *abuf = NULL, *vbuf = sweepdir_vary_text(vary, n_vary);
+        size_t alen;
+        FILE *fa = open_memstream(&abuf, &alen);
         for (size_t j = 0; fa && j < n_sel; j++)
             fprintf(fa, "%s%s", j ? " " : "", sel[j]);
-        for (int j = 0; fsets && j < mo.n_sets; j++)
-            fprintf(fsets, "%s%s", j ? "; " : "", mo.sets[j]);
-        int closed_bad = !fv || fclose(fv) != 0;
-        closed_bad |= !fa || fclose(fa) != 0;
-        closed_bad |= !fsets || fclose(fsets) != 0;
+        int closed_bad = !fa || fclose(fa) != 0;
         static const char *const kinds[] = {"grid", "lhs", "sobol"};
         cmdline = sweepdir_command_line(argc, argv);
-        int bad = !cmdline || closed_bad;
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "# calcify sweep manifest:", "written "
-                                     "first; sweep --resume and merge refuse folders whose "
-                                     "manifests differ (but for shard, command and paths)");
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "format", "1");
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "calcify_version", "%s", CALCIFY_VERSION);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "scenario", "%s", sc.path);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "scenario_sha256", "%s", sha_sc);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "parameters", "%s",
-                                     mo.params ? mo.params : sc.param_path);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "parameters_sha256", "%s", sha_ps);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "set", "%s", sbuf);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "method", "%s", sc.method);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "rtol", "%.17g", sc.rtol);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "atol", "%.17g", sc.atol);
+        int bad = !cmdline || !vbuf || closed_bad;
         bad |= sweepdir_manifest_add(&manifest, &mlen, "design", "%s", kinds[kind]);
         bad |= sweepdir_manifest_add(&manifest, &mlen, "n", "%ld", n);
         bad |= sweepdir_manifest_add(&manifest, &mlen, "seed", "%ld", seed);
@@ -547,7 +503,6 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         bad |= sweepdir_manifest_add(&manifest, &mlen, "command", "%s", cmdline);
         free(vbuf);
         free(abuf);
-        free(sbuf);
         if (bad)
             st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
     }
@@ -574,20 +529,14 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         st = cli_check_outdir(dir, writes, manifest, ignore, resume, force,
                               "--resume to continue the sweep that made it, --force to "
                               "replace its files", &err);
-    int continuing = 0, complete = 0;
+    int state = st ? 0 : sweepdir_resume_state(dir, manifest, ignore, resume, "summary.csv",
+                                               "summary.csv.part");
+    int continuing = state == 1, complete = state == 2;
     resume_point rp = {first, 0, 0, 0};
-    if (!st && resume && exists(p_manifest)) {
-        calcify_infile old;
-        st = calcify_infile_read(&old, p_manifest, "a sweep manifest", &err);
-        calcify_error differs;
-        /* a different sweep's folder is here only with --force: replaced */
-        if (!st && !sweepdir_manifest_compare("this command", manifest, p_manifest, old.data,
-                                              ignore, "", &differs)) {
-            complete = exists(p_sum) && !exists(p_sum_part);
-            continuing = !complete && exists(p_sum_part);
-        }
-        calcify_infile_free(&old);
-    }
+    /* a SIGKILL while design.csv or vary.tsv was written leaves its
+     * temporary file: removed from a folder this sweep may write */
+    if (!st)
+        st = sweepdir_remove_temporaries(dir, writes, &err);
 
     calcify_sweep_stats stats = {0};
     FILE *fs = NULL, *ft = NULL;
@@ -621,11 +570,11 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
         if (!st)
             st = write_vary_tsv(p_vary, &sc, vary, n_vary, &err);
         if (!st)
-            fs = reopen_cut(p_sum_part, rp.sum_end, &err, &st);
+            fs = sweepdir_reopen_cut(p_sum_part, rp.sum_end, &err, &st);
         if (!st && timeseries) {
             if (!exists(p_ts_part) && (ft = fopen(p_ts_part, "w")))
                 fclose(ft);
-            ft = reopen_cut(p_ts_part, rp.ts_end, &err, &st);
+            ft = sweepdir_reopen_cut(p_ts_part, rp.ts_end, &err, &st);
         }
         if (!st && rp.sum_end == 0)
             fputs(sum_header, fs);
@@ -691,21 +640,24 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
             .threads = (int)threads, .precision = (int)precision,
             .summary = fs, .timeseries = timeseries ? ft : NULL,
             .timeseries_step = step, .progress = cli_progress_update, .user = &ps,
-            .flush_each_run = 1, .stop = &stop_signal};
+            .flush_each_run = 1, .stop = &stop_signal,
+            .summary_name = p_sum_part, .timeseries_name = p_ts_part};
         if (fflush(fs) != 0 || (ft && fflush(ft) != 0))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", dir, strerror(errno));
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s",
+                              ferror(fs) ? p_sum_part : p_ts_part, strerror(errno));
         if (!st)
             st = calcify_sweep_run(&o, &stats, &err);
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
         stats.failed += rp.failed;
         int e = 0;
+        const char *bad = NULL;
         if (fclose(fs) != 0)
-            e = errno;
+            e = errno, bad = p_sum_part;
         if (ft && fclose(ft) != 0)
-            e = errno;
+            e = errno, bad = p_ts_part;
         if (!st && e)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", dir, strerror(e));
+            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", bad, strerror(e));
         if (!st && !stats.stopped && timeseries && rename(p_ts_part, p_ts) != 0)
             st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_ts_part,
                               strerror(errno));

@@ -1,5 +1,8 @@
-/* sweepdir.c — manifests and row checks shared by sweep and merge. */
+/* sweepdir.c — manifests, row files and resuming, shared by sweep, gsa,
+ * population and merge. */
+#include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +13,8 @@
 
 #include <nettle/sha2.h>
 
+#include "calcify/batch.h"
+#include "calcify/output.h"
 #include "infile.h"
 #include "sweepdir.h"
 
@@ -49,6 +54,17 @@ calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_erro
     for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     return CALCIFY_OK;
+}
+
+void sweepdir_sha256_text(const char *text, size_t len, char hex[65])
+{
+    struct sha256_ctx ctx;
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, (const uint8_t *)text);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 }
 
 int sweepdir_manifest_add(char **text, size_t *len, const char *key, const char *fmt, ...)
@@ -261,7 +277,8 @@ calcify_status cli_check_outdir(const char *dir, const char *const *files,
     static const char *const any_run[] = {"design.csv", "vary.tsv", "summary.csv",
                                           "summary.csv.part", "timeseries.csv",
                                           "timeseries.csv.part", "evaluations.csv",
-                                          "indices.csv", "animals.csv", "stats.csv", NULL};
+                                          "evaluations.csv.part", "indices.csv",
+                                          "animals.csv", "stats.csv", "runs.csv.part", NULL};
     const char *found = has_manifest ? SWEEPDIR_MANIFEST : NULL;
     for (int k = 0; k < 2; k++)
         for (const char *const *f = k ? any_run : files; !found && f && *f; f++) {
@@ -278,5 +295,262 @@ calcify_status cli_check_outdir(const char *dir, const char *const *files,
                           "continue from" : "", allow);
     free(cmd);
     calcify_infile_free(&old);
+    return st;
+}
+
+calcify_status sweepdir_manifest_begin(char **text, size_t *len, const char *comment,
+                                       const calcify_scenario *sc, const char *params,
+                                       const char *const *sets, int n_sets, calcify_error *err)
+{
+    char sha_sc[65], sha_ps[65];
+    const char *ps = params ? params : sc->param_path;
+    calcify_status st = sweepdir_sha256_file(sc->path, sha_sc, err);
+    if (!st)
+        st = sweepdir_sha256_file(ps, sha_ps, err);
+    if (st)
+        return st;
+    /* lists of any length, never cut: each goes into one manifest line */
+    char *sbuf = NULL;
+    size_t slen;
+    FILE *fsets = open_memstream(&sbuf, &slen);
+    for (int j = 0; fsets && j < n_sets; j++)
+        fprintf(fsets, "%s%s", j ? "; " : "", sets[j]);
+    int bad = !fsets || fclose(fsets) != 0;
+    bad |= sweepdir_manifest_add(text, len, "#", "%s", comment);
+    bad |= sweepdir_manifest_add(text, len, "format", "1");
+    bad |= sweepdir_manifest_add(text, len, "calcify_version", "%s", CALCIFY_VERSION);
+    bad |= sweepdir_manifest_add(text, len, "scenario", "%s", sc->path);
+    bad |= sweepdir_manifest_add(text, len, "scenario_sha256", "%s", sha_sc);
+    bad |= sweepdir_manifest_add(text, len, "parameters", "%s", ps);
+    bad |= sweepdir_manifest_add(text, len, "parameters_sha256", "%s", sha_ps);
+    bad |= sweepdir_manifest_add(text, len, "set", "%s", sbuf ? sbuf : "");
+    bad |= sweepdir_manifest_add(text, len, "method", "%s", sc->method);
+    bad |= sweepdir_manifest_add(text, len, "rtol", "%.17g", sc->rtol);
+    bad |= sweepdir_manifest_add(text, len, "atol", "%.17g", sc->atol);
+    free(sbuf);
+    return bad ? calcify_fail(err, CALCIFY_ENOMEM, "out of memory") : CALCIFY_OK;
+}
+
+char *sweepdir_vary_text(const calcify_vary *vary, size_t n_vary)
+{
+    char *vbuf = NULL;
+    size_t vlen;
+    FILE *fv = open_memstream(&vbuf, &vlen);
+    static const char *const dists[] = {"", ":log", ":normal", ":lognormal"};
+    for (size_t j = 0; fv && j < n_vary; j++) {
+        const calcify_vary *w = &vary[j];
+        const char *unit = w->unit[0] ? w->unit : "";
+        if (calcify_vary_bounded(w))
+            fprintf(fv, "%s%s=%.17g:%.17g%s%s%s", j ? "; " : "", w->name, w->lo, w->hi,
+                    unit[0] ? " " : "", unit, dists[w->dist]);
+        else /* centre and CV decide the draws */
+            fprintf(fv, "%s%s=%.17g%s%s:%.17g%%%s", j ? "; " : "", w->name, w->centre,
+                    unit[0] ? " " : "", unit, 100 * w->cv, dists[w->dist]);
+    }
+    if (!fv || fclose(fv) != 0) {
+        free(vbuf);
+        return NULL;
+    }
+    return vbuf;
+}
+
+calcify_status sweepdir_remove_temporaries(const char *dir, const char *const *files,
+                                           calcify_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return CALCIFY_OK; /* no folder, no temporary file */
+    calcify_status st = CALCIFY_OK;
+    for (struct dirent *e; !st && (e = readdir(d));)
+        for (const char *const *f = files; *f; f++) {
+            size_t n = strlen(*f);
+            if (strncmp(e->d_name, *f, n) != 0 || strncmp(e->d_name + n, ".tmp.", 5) != 0)
+                continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (unlink(path) != 0 && errno != ENOENT)
+                st = calcify_fail(err, CALCIFY_EIO, "%s: cannot remove a stale temporary "
+                                  "file: %s", path, strerror(errno));
+            break;
+        }
+    closedir(d);
+    return st;
+}
+
+FILE *sweepdir_reopen_cut(const char *path, long keep, calcify_error *err, calcify_status *st)
+{
+    FILE *fp = fopen(path, "r+");
+    if (!fp || ftruncate(fileno(fp), keep) != 0 || fseek(fp, keep, SEEK_SET) != 0) {
+        *st = calcify_fail(err, CALCIFY_EIO, "%s: cannot continue: %s", path,
+                           strerror(errno));
+        if (fp)
+            fclose(fp);
+        return NULL;
+    }
+    return fp;
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &sb) == 0;
+}
+
+int sweepdir_resume_state(const char *dir, const char *manifest, const char *const *ignore,
+                          int resume, const char *final, const char *part)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/" SWEEPDIR_MANIFEST, dir);
+    struct stat sb;
+    if (!resume || stat(path, &sb) != 0)
+        return 0;
+    calcify_infile old;
+    calcify_error e;
+    if (calcify_infile_read(&old, path, "a manifest", &e))
+        return 0;
+    /* a different run's folder is here only with --force: replaced */
+    int same = !sweepdir_manifest_compare("this command", manifest, path, old.data, ignore,
+                                          "", &e);
+    calcify_infile_free(&old);
+    if (!same)
+        return 0;
+    if (exists_in(dir, final) && !exists_in(dir, part))
+        return 2;
+    return exists_in(dir, part);
+}
+
+void sweepdir_rows_header(FILE *fp, const calcify_scenario *sc, const calcify_probe *p)
+{
+    fputs("run_id,status", fp);
+    for (size_t a = 0; a < p->n_arms; a++)
+        for (size_t ti = 0; ti < p->arms[a].n_times; ti++)
+            for (size_t oi = 0; oi < p->n_obs; oi++)
+                fprintf(fp, ",%s/%.10g/%s", sc->arms[p->arms[a].arm].name, p->arms[a].times[ti],
+                        calcify_obs_names[p->obs[oi]]);
+    fputc('\n', fp);
+}
+
+const char *sweepdir_rows_parse(char *line, size_t len, size_t n_out, size_t runs,
+                                size_t *run, unsigned char *status, double *y)
+{
+    if (len == 0 || line[len - 1] != '\n')
+        return "last line unterminated (expected a complete file)";
+    if (memchr(line, '\0', len))
+        return "NUL byte in the row";
+    line[len - 1] = '\0';
+    char *end;
+    errno = 0;
+    unsigned long long r = strtoull(line, &end, 10);
+    if (end == line || *end != ',' || errno || r >= runs || line[0] == '-' || line[0] == '+' ||
+        line[0] == ' ')
+        return "bad run_id";
+    char *f = end + 1, *comma = strchr(f, ',');
+    size_t flen = comma ? (size_t)(comma - f) : strlen(f);
+    int s = -1;
+    for (int k = CALCIFY_RUN_OK; k < CALCIFY_RUN_NOT_RUN; k++)
+        if (strlen(calcify_run_status_name(k)) == flen &&
+            !strncmp(f, calcify_run_status_name(k), flen))
+            s = k;
+    if (s < 0)
+        return "bad status (expected ok, no_steady_state or solver_failed)";
+    f = comma;
+    for (size_t k = 0; k < n_out; k++) {
+        if (!f)
+            return "too few values";
+        f++;
+        if (*f == ',' || *f == '\0') {
+            y[k] = NAN;
+        } else {
+            errno = 0;
+            y[k] = strtod(f, &end);
+            if (end == f || (*end != ',' && *end != '\0') || errno == ERANGE)
+                return "a value is not a number";
+        }
+        f = strchr(f, ',');
+    }
+    if (f)
+        return "too many values";
+    *run = (size_t)r;
+    *status = (unsigned char)s;
+    return NULL;
+}
+
+int sweepdir_rows_write(sweepdir_rows *rows, size_t upto)
+{
+    if (rows->error)
+        return -1;
+    for (; rows->next < upto; rows->next++) {
+        size_t k = rows->next - rows->base;
+        fprintf(rows->fp, "%zu,%s", rows->next, calcify_run_status_name(rows->status[k]));
+        /* exact: --resume and --from read them back */
+        calcify_csv_write_numbers(rows->fp, CALCIFY_NUMFMT_SHORTEST, &rows->y[k * rows->n_out],
+                                  rows->n_out);
+        fputc('\n', rows->fp);
+    }
+    if (ferror(rows->fp) || fflush(rows->fp) != 0) {
+        rows->error = errno ? errno : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+void sweepdir_rows_progress(void *user, size_t done, size_t total)
+{
+    sweepdir_rows *rows = user;
+    if (rows->progress)
+        rows->progress(rows->progress_user, done, total);
+}
+
+int sweepdir_rows_done(void *user, size_t id)
+{
+    sweepdir_rows *rows = user;
+    rows->done[id - rows->base] = 1;
+    size_t upto = rows->next;
+    while (upto < rows->last && rows->done[upto - rows->base])
+        upto++;
+    if (upto == rows->next)
+        return rows->error != 0;
+    return sweepdir_rows_write(rows, upto) != 0;
+}
+
+calcify_status sweepdir_rows_scan(const char *path, const char *header, size_t n_out,
+                                  size_t first, size_t last, double *y,
+                                  unsigned char *status, size_t *next, long *keep,
+                                  calcify_error *err)
+{
+    *next = first;
+    *keep = 0;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return calcify_fail(err, CALCIFY_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, hl = strlen(header);
+    ssize_t len = getline(&line, &cap, fp);
+    calcify_status st = CALCIFY_OK;
+    if (len > 0 && ((size_t)len < hl ? strncmp(line, header, (size_t)len) != 0
+                                     : strcmp(line, header) != 0))
+        st = calcify_fail(err, CALCIFY_EINPUT, "%s:1: header is not this command's "
+                          "(expected %.*s)", path, (int)(hl > 200 ? 200 : hl - 1), header);
+    if (!st && len > 0 && (size_t)len == hl) {
+        *keep = ftell(fp);
+        double *row = malloc((n_out + 1) * sizeof *row);
+        if (!row)
+            st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+        while (!st && *next < last && (len = getline(&line, &cap, fp)) > 0) {
+            size_t r;
+            unsigned char s;
+            if (sweepdir_rows_parse(line, (size_t)len, n_out, last, &r, &s, row) || r != *next)
+                break; /* the rest is run again */
+            memcpy(&y[(r - first) * n_out], row, n_out * sizeof *row);
+            status[r - first] = s;
+            (*next)++;
+            *keep = ftell(fp);
+        }
+        free(row);
+    }
+    free(line);
+    fclose(fp);
     return st;
 }
