@@ -160,6 +160,15 @@ static calcify_status solve_from(calcify_model *m, calcify_solver *solver,
                                  int *newton_ok, calcify_error *err)
 {
     calcify_model_steady_guess(m, u, diseased, y);
+    /* the guess is each pool's intake over its clearance: a pool that takes
+     * something in and has no way out has no steady state to start from */
+    for (int i = 0; i < N; i++)
+        if (!isfinite(y[i]))
+            return calcify_fail(err, CALCIFY_ESTEADY,
+                                "baseline: no steady state on the baseline diet: a pool "
+                                "with an intake and no clearance grows without bound "
+                                "(expected a clearance above 0 wherever the diet brings "
+                                "something in)");
     double start[N];
     memcpy(start, y, sizeof start);
     *newton_ok = newton(m, u, y, CALCIFY_STEADY_TOL) == 0;
