@@ -114,6 +114,8 @@ void calcify_model_init(calcify_model *m)
     m->liver_per_g = 1000.0 / p[CALCIFY_P_LIVER_MASS];
     m->aorta_per_kg = p[CALCIFY_P_AORTA_MASS] / 1000.0;
     m->inv_uptake_km = 1.0 / p[CALCIFY_P_AO_UPTAKE_KM];
+    m->inv_md_gut_km = 1.0 / p[CALCIFY_P_MD_GUT_KM];
+    m->inv_md_cl = 1.0 / p[CALCIFY_P_MD_CL];
     m->h_switch = hill_prepare(p[CALCIFY_P_SW_CMGP], p[CALCIFY_P_SW_HILL]);
     m->h_revert = hill_prepare(p[CALCIFY_P_SW_OFF_C50], p[CALCIFY_P_SW_OFF_HILL]);
     m->h_dep = hill_prepare(p[CALCIFY_P_CA_DEP_C50], p[CALCIFY_P_CA_DEP_HILL]);
@@ -215,9 +217,9 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
     c->c1 = y[CALCIFY_S_K1_PL] * m->inv_vk_vd;
     c->c4 = y[CALCIFY_S_MK4_PL] * m->inv_vk_vd;
     /* the gut's cleavage saturates: W&K's 300-fold K1 is not 300-fold menadione */
-    c->md_sat = 1.0 / (1.0 + pos(y[CALCIFY_S_K1_GUT]) / p[CALCIFY_P_MD_GUT_KM]);
+    c->md_sat = 1.0 / (1.0 + pos(y[CALCIFY_S_K1_GUT]) * m->inv_md_gut_km);
     c->rmd = p[CALCIFY_P_MD_F] * p[CALCIFY_P_VK_KA] * y[CALCIFY_S_K1_GUT] * c->md_sat;
-    c->cmd = c->rmd / p[CALCIFY_P_MD_CL];
+    c->cmd = c->rmd * m->inv_md_cl;
     c->sat = 1.0 / (1.0 + (c->c1 + c->c4) * m->inv_uptake_km);
     c->up1 = p[CALCIFY_P_AO_K1_UPTAKE] * c->c1 * c->sat;
     c->up4 = p[CALCIFY_P_AO_MK4_UPTAKE] * c->c4 * c->sat;
@@ -484,7 +486,7 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
         const double r44 = vk * iq + Vf * (Kf + Q1) / den2;
         const double r41 = -Vf * Q4 / den2;
         const double upmd = p[CALCIFY_P_AO_MD_UPTAKE];
-        const double dconv_dk1g = upmd * drmd / p[CALCIFY_P_MD_CL] * c.conv_g;
+        const double dconv_dk1g = upmd * drmd * m->inv_md_cl * c.conv_g;
         const double dconv_dw = upmd * c.cmd * c.dconv_g;
 
         D(q1, k1p) = u11;

@@ -234,6 +234,8 @@ typedef struct {
     double liver_per_g;    /* ng/g per ug/kg: 1000 / liver_mass            */
     double aorta_per_kg;   /* ug/kg per ng/g: aorta_mass / 1000            */
     double inv_uptake_km;  /* 1/(ng/mL)                                    */
+    double inv_md_gut_km;  /* 1/(ug/kg): gut K1 saturating menadione      */
+    double inv_md_cl;      /* 1/(L/kg/d): plasma menadione per formation  */
     calcify_hill h_switch, h_revert, h_dep, h_reg; /* Hill terms in cMGP */
     /* dose depots, in state order from CALCIFY_S_WARF_GAVAGE: absorption
      * rate constant ka (1/d) and absorbed rate f·ka (1/d)                  */
