@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Regenerate src/sobolseq_data.c from Joe & Kuo's table new-joe-kuo-6.21201.
+"""Regenerate src/analysis/sobolseq_data.c from Joe & Kuo's table new-joe-kuo-6.21201.
 
-Usage: scripts/gen-joekuo.py TABLE [DIMS] > src/sobolseq_data.c
+Usage: scripts/gen-joekuo.py TABLE [DIMS] > src/analysis/sobolseq_data.c
 
 TABLE is the authors' text file (columns d s a m_1 .. m_s, one header line),
 or the copy Debian's python3-scipy ships as

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # nettle-dev: SHA-256 of input files in sweep manifests; g++ and libfmt-dev:
-# the numbers of result files (src/numfmt.cc, {fmt} header-only); clang and
+# the numbers of result files (src/base/numfmt.cc, {fmt} header-only); clang and
 # libclang-rt-dev (which holds libFuzzer for Debian's clang): the fuzz
 # harnesses; valgrind: meson test --setup valgrind; libsbml5-dev: calcify
 # sbml (the calcify-sbml program); python3-sbml5, python3-scipy and

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "calcify/output.h"
-#include "cfgread.h"
+#include "base/cfgread.h"
 #include "cunit_main.h"
-#include "infile.h"
+#include "base/infile.h"
 
 static char dir[] = "/tmp/calcify-io-XXXXXX";
 static char path[600];

@@ -9,7 +9,7 @@
 #include "calcify/simulate.h"
 #include "calcify/targets.h"
 #include "cunit_main.h"
-#include "steady.h"
+#include "run/steady.h"
 
 enum { N_ARMS = 5, N_DAYS = 85 };
 enum { CONTROL, WK, NORMAL_K, HIGH_K1, HIGH_MK4 };

@@ -69,7 +69,7 @@ static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *use
     return rc;
 }
 
-/* calcify's test (src/solver.c, at_equilibrium) that a phase need not be
+/* calcify's test (src/engine/solver.c, at_equilibrium) that a phase need not be
  * integrated: no state would move by more than a thousandth of its
  * tolerance over the whole phase.  One RHS evaluation. */
 static int at_equilibrium(cvode_run *c, const double y[], double duration)
@@ -134,7 +134,7 @@ static size_t plan_rows(const calcify_arm *arm, double dt, double *row_t, size_t
 }
 
 /* Arm a replays the longest phase prefix it shares with an earlier arm,
- * never its last phase (as calcify's arm cache, src/armcache.c). */
+ * never its last phase (as calcify's arm cache, src/run/armcache.c). */
 static void plan_sharing(const calcify_scenario *sc, size_t a, arm_plan *ap)
 {
     const calcify_arm *arm = &sc->arms[a];

@@ -38,7 +38,7 @@ out=$root/build/bench/calcify-bench-cvode
 cd "$root"
 [ -d build ] || meson setup build >/dev/null
 meson compile -C build >/dev/null
-# libcalcify holds C++ (src/numfmt.cc), hence -lstdc++ with a C link
+# libcalcify holds C++ (src/base/numfmt.cc), hence -lstdc++ with a C link
 # shellcheck disable=SC2046  # pkg-config's flags are meant to split
 cc -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
     -Iinclude -I"$prefix/include" \

@@ -75,7 +75,7 @@ calcify_status calcify_fit_chisq(calcify_scenario *sc, const calcify_targets *tg
                                  double *chisq, calcify_error *err);
 
 /* Profile likelihood of free parameter j of a fit: the parameter is held at
- * values stepped out from its estimate on the fit's scale x (src/fit.c),
+ * values stepped out from its estimate on the fit's scale x (src/analysis/fit.c),
  * both ways, the other free parameters refitted at each, until Σr² has
  * risen by more than `delta` (3.84: χ² with one degree of freedom, a 95%
  * interval when the data's σ are right) or the range ends.  lo and hi

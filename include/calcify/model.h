@@ -1,6 +1,6 @@
 /* calcify/model.h — the warfarin / vitamin K / MGP / aortic calcium model.
  *
- * The equations are documented in docs/MODEL.md; src/model.c implements them.
+ * The equations are documented in docs/MODEL.md; src/model/model.c implements them.
  * Layout: CALCIFY_NSTATE states (calcify_state_index), CALCIFY_NPARAM
  * parameters (calcify_param_index), CALCIFY_NINPUT diet inputs and
  * CALCIFY_NOBS observables (the CSV columns after arm and time).

@@ -9,8 +9,8 @@
 #include "calcify/fit.h"
 #include "calcify/output.h"
 #include "calcify/params.h"
-#include "cli.h"
-#include "suggest.h"
+#include "cli/cli.h"
+#include "base/suggest.h"
 
 static const char usage[] =
     "usage: calcify fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"

@@ -12,8 +12,8 @@
 #include "calcify/gsa.h"
 #include "calcify/output.h"
 #include "calcify/params.h"
-#include "cli.h"
-#include "sweepdir.h"
+#include "cli/cli.h"
+#include "cli/sweepdir.h"
 
 static const char usage[] =
     "usage: calcify gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"

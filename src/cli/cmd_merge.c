@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "calcify/output.h"
-#include "cli.h"
-#include "infile.h"
-#include "sweepdir.h"
+#include "cli/cli.h"
+#include "base/infile.h"
+#include "cli/sweepdir.h"
 
 static const char usage[] =
     "usage: calcify merge DIR... -o OUTDIR [--keep-going] [--force]\n"

@@ -4,7 +4,7 @@
 
 #include "calcify/model.h"
 #include "calcify/simulate.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char usage[] =
     "usage: calcify params SCENARIO [--set NAME=VALUE]... [--markdown]\n"

@@ -12,8 +12,8 @@
 #include "calcify/output.h"
 #include "calcify/population.h"
 #include "calcify/params.h"
-#include "cli.h"
-#include "sweepdir.h"
+#include "cli/cli.h"
+#include "cli/sweepdir.h"
 
 static const char usage[] =
     "usage: calcify population SCENARIO (--n-per-arm N | --individuals FILE) -o DIR\n"

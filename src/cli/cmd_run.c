@@ -10,7 +10,7 @@
 #include "calcify/meta.h"
 #include "calcify/output.h"
 #include "calcify/simulate.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "calcify/params.h"
 
 static const char usage[] =

@@ -9,7 +9,7 @@
 #include "../sbml/export.h"
 #include "calcify/output.h"
 #include "calcify/simulate.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char usage[] =
     "usage: calcify sbml SCENARIO [--arm NAME] [-o FILE.xml] [--set NAME=VALUE]...\n"

@@ -8,8 +8,8 @@
 #include "calcify/output.h"
 #include "calcify/sensitivity.h"
 #include "calcify/params.h"
-#include "cli.h"
-#include "suggest.h"
+#include "cli/cli.h"
+#include "base/suggest.h"
 
 static const char usage[] =
     "usage: calcify sensitivity SCENARIO [--param NAME]... [--at TIMES]\n"

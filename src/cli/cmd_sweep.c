@@ -11,9 +11,9 @@
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "calcify/sweep.h"
-#include "cli.h"
-#include "infile.h"
-#include "sweepdir.h"
+#include "cli/cli.h"
+#include "base/infile.h"
+#include "cli/sweepdir.h"
 
 static const char usage[] =
     "usage: calcify sweep SCENARIO --vary NAME=LO:HI[:log]... -o DIR [--at T,...]\n"

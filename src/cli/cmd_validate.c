@@ -7,7 +7,7 @@
 #include "calcify/population.h"
 #include "calcify/simulate.h"
 #include "calcify/targets.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char usage[] =
     "usage: calcify validate SCENARIO --data FILE [--population DIR]\n"

@@ -11,8 +11,8 @@
 #include "calcify/output.h"
 #include "calcify/solver.h"
 #include "calcify/units.h"
-#include "cli.h"
-#include "suggest.h"
+#include "cli/cli.h"
+#include "base/suggest.h"
 
 int cli_error(calcify_status st, const char *msg)
 {

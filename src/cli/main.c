@@ -9,7 +9,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "calcify/output.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #ifndef CALCIFY_VERSION
 #define CALCIFY_VERSION "unknown"

@@ -15,8 +15,8 @@
 
 #include "calcify/batch.h"
 #include "calcify/output.h"
-#include "infile.h"
-#include "sweepdir.h"
+#include "base/infile.h"
+#include "cli/sweepdir.h"
 
 calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_error *err)
 {

@@ -1,6 +1,6 @@
 /* export.c — one arm of a scenario as SBML L3V2, with libsbml's C API.
  *
- * The equations below are src/model.c's, term by term (docs/MODEL.md §3);
+ * The equations below are src/model/model.c's, term by term (docs/MODEL.md §3);
  * change one there and here together: tests/scripts/test_sbml.sh integrates
  * this file's output and compares it with `calcify run`.  Every number in
  * a formula carries its unit (the L3 formula syntax "1000 ug_per_mg"), so
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "calcify/dosing.h"
-#include "export.h"
+#include "sbml/export.h"
 
 #ifndef CALCIFY_VERSION
 #define CALCIFY_VERSION "unknown"
@@ -562,7 +562,7 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
         snprintf(p1, sizeof p1, "Scenario %s (%s): %s. Arm %s: %s.", sc->name, sc->path,
                  sc->description, arm->name, arm->description);
         snprintf(p2, sizeof p2, "Written by calcify %s (calcify sbml). The equations are those "
-                 "of docs/MODEL.md section 3, term by term as src/model.c computes them; every "
+                 "of docs/MODEL.md section 3, term by term as src/model/model.c computes them; every "
                  "state of section 2 is a parameter with a rate rule, and starts at the steady "
                  "state of the scenario's baseline diet (calcify_sim_baseline). Time in days. "
                  "Phase boundaries and doses are events at fixed times.", CALCIFY_VERSION);

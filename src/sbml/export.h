@@ -6,7 +6,7 @@
  * and provenance as notes), the quantities the code derives (unbound
  * warfarin, VKOR activity left, plasma levels, fluxes) and every CSV
  * observable are assignment rules, and the arm's phase boundaries and doses
- * are events.  The equations are written term by term as src/model.c
+ * are events.  The equations are written term by term as src/model/model.c
  * computes them; tests/scripts/test_sbml.sh checks the result against
  * `calcify run` with an integrator that reads only the SBML.
  */

@@ -10,7 +10,7 @@
 #include "calcify/design.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz_common.h"
 
 static calcify_paramset base;

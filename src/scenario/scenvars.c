@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "calcify/units.h"
-#include "cfgread.h"
-#include "scenvars.h"
-#include "suggest.h"
+#include "base/cfgread.h"
+#include "scenario/scenvars.h"
+#include "base/suggest.h"
 
 char *scen_assignment_name(const char *assignment, char *buf, size_t cap)
 {

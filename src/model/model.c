@@ -1,7 +1,7 @@
 /* model.c — warfarin, vitamin K (K1, MK-4, menadione), MGP, VSMC phenotype
  * and aortic calcium in the rat: right-hand side, Jacobian, steady-state
  * guess and observables.  Parameter names, units and ranges:
- * src/model_params.c.
+ * src/model/model_params.c.
  *
  * docs/MODEL.md is the one place for the mathematics; what follows is the
  * short form.  Time in days; diet u = food concentrations (mg/g);

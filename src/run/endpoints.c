@@ -7,7 +7,7 @@
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
-#include "suggest.h"
+#include "base/suggest.h"
 
 /* what a summary reports when the scenario does not say: looked up by
  * name, so a model without one of them simply reports fewer */

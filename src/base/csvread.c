@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "infile.h"
+#include "base/csvread.h"
+#include "base/infile.h"
 
 typedef struct {
     calcify_csv_record rec;

@@ -15,7 +15,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
-#include "steady.h"
+#include "run/steady.h"
 
 enum { N = CALCIFY_NSTATE };
 

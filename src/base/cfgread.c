@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "calcify/units.h"
-#include "cfgread.h"
-#include "infile.h"
-#include "suggest.h"
+#include "base/cfgread.h"
+#include "base/infile.h"
+#include "base/suggest.h"
 
 /* Is c part of a libconfig name ([A-Za-z*][-A-Za-z0-9_*]*)? */
 static int name_char(int c)

@@ -14,7 +14,7 @@
 #include "calcify/model.h"
 #include "calcify/sobolseq.h"
 #include "calcify/units.h"
-#include "suggest.h"
+#include "base/suggest.h"
 
 struct calcify_design {
     calcify_design_kind kind;

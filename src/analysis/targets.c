@@ -10,8 +10,8 @@
 #include "calcify/endpoints.h"
 #include "calcify/targets.h"
 #include "calcify/units.h"
-#include "csvread.h"
-#include "suggest.h"
+#include "base/csvread.h"
+#include "base/suggest.h"
 
 /* the first format, still read, and the current one */
 static const char *const header_v1[] = {"arm", "week", "observable", "unit", "target",

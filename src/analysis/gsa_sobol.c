@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootstrap.h"
+#include "analysis/bootstrap.h"
 #include "calcify/gsa.h"
 #include "calcify/sobolseq.h"
 

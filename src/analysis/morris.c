@@ -5,7 +5,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "bootstrap.h"
+#include "analysis/bootstrap.h"
 #include "calcify/gsa.h"
 
 size_t calcify_morris_runs(size_t r, size_t d)

@@ -5,9 +5,9 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "armcache.h"
+#include "run/armcache.h"
 #include "calcify/simulate.h"
-#include "steady.h"
+#include "run/steady.h"
 
 struct calcify_sim {
     calcify_model model;      /* parameters of the phase being integrated */

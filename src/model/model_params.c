@@ -1,7 +1,7 @@
 /* model_params.c — the model's parameters and observables: names, units,
  * meanings and admissible ranges.  Values and provenance live in the
  * parameter files (models/rat_wky_prior.cfg, models/rat_wky.cfg); the
- * equations in src/model.c and docs/MODEL.md. */
+ * equations in src/model/model.c and docs/MODEL.md. */
 #include <string.h>
 
 #include "calcify/model.h"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "armcache.h"
+#include "run/armcache.h"
 
 static void drop(calcify_cached_arm *e)
 {

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infile.h"
+#include "base/infile.h"
 
 calcify_status calcify_infile_check(const char *path, const char *text,
                                     size_t len, int first_line,

@@ -7,7 +7,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "calcify/fit.h"
-#include "fit_transform.h"
+#include "analysis/fit_transform.h"
 
 /* Steps of the profile on the fit's scale x: a fifth of a standard error
  * (at least 0.02, so a tiny SE still moves), at most this many per side. */

@@ -9,7 +9,7 @@
 
 #include "calcify/fit.h"
 #include "calcify/simulate.h"
-#include "fit_transform.h"
+#include "analysis/fit_transform.h"
 
 /* Solver tolerance during a fit: finite-difference derivatives of simulated
  * values need the simulation far more accurate than the FD step. */

@@ -7,8 +7,8 @@
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
-#include "cfgread.h"
-#include "suggest.h"
+#include "base/cfgread.h"
+#include "base/suggest.h"
 
 static const char *const param_keys[] = {"value", "unit", "source", NULL};
 

@@ -8,10 +8,10 @@
 #include "calcify/endpoints.h"
 #include "calcify/scenario.h"
 #include "calcify/solver.h"
-#include "cfgread.h"
-#include "dosing_read.h"
-#include "scenvars.h"
-#include "suggest.h"
+#include "base/cfgread.h"
+#include "scenario/dosing_read.h"
+#include "scenario/scenvars.h"
+#include "base/suggest.h"
 
 static const char *const top_keys[] = {"name", "description", "parameters",
                                        "output_step", "solver", "baseline",

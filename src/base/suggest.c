@@ -1,7 +1,7 @@
 /* suggest.c — closest names by Levenshtein distance. */
 #include <string.h>
 
-#include "suggest.h"
+#include "base/suggest.h"
 
 static size_t edit_distance(const char *a, const char *b)
 {

@@ -9,8 +9,8 @@
 #include "calcify/model.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
-#include "dosing_read.h"
-#include "suggest.h"
+#include "scenario/dosing_read.h"
+#include "base/suggest.h"
 
 const char *const calcify_drug_names[CALCIFY_NDRUG] = {"warfarin", "k1", "mk4"};
 const char *const calcify_route_names[CALCIFY_NROUTE] = {"oral", "sc", "ip", "iv"};

@@ -14,7 +14,7 @@
 #include "calcify/output.h"
 #include "calcify/population.h"
 #include "calcify/units.h"
-#include "suggest.h"
+#include "base/suggest.h"
 
 static int find_param(const char *name, size_t len, calcify_error *err, const char *opt)
 {

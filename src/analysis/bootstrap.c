@@ -5,7 +5,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "bootstrap.h"
+#include "analysis/bootstrap.h"
 
 gsl_rng *calcify_boot_rng(const calcify_boot_opts *b)
 {

@@ -6,7 +6,7 @@
 
 #include "calcify/endpoints.h"
 #include "calcify/probe.h"
-#include "suggest.h"
+#include "base/suggest.h"
 
 void calcify_probe_free(calcify_probe *p)
 {

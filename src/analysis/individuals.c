@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "calcify/population.h"
-#include "csvread.h"
-#include "suggest.h"
+#include "base/csvread.h"
+#include "base/suggest.h"
 
 /* the columns kept: id, arm and every parameter once */
 #define MAX_COLS (CALCIFY_NPARAM + 2)

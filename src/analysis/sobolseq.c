@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "calcify/sobolseq.h"
-#include "sobolseq_data.h"
+#include "analysis/sobolseq_data.h"
 
 enum { BITS = 32 };
 

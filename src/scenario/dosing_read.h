@@ -5,7 +5,7 @@
 
 #include "calcify/dosing.h"
 #include "calcify/scenario.h"
-#include "cfgread.h"
+#include "base/cfgread.h"
 
 /* The optional 'doses' list of a phase group into p->doses (p->duration
  * must be set).  The phase starts t0 d into an arm whose day 0 is weekday
