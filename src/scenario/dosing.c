@@ -415,6 +415,154 @@ static long doses_that_fit(double at, double every, double length, double durati
     return fit;
 }
 
+/* How much of the drug a dose entry gives: a bolus `amount`, or for an
+ * infusion (it has a `duration`) a `rate` or an `amount` spread over it. */
+static calcify_status read_quantity(const char *path, const config_setting_t *g,
+                                    const char *where, calcify_dose *d, calcify_error *err)
+{
+    const config_setting_t *rate = config_setting_get_member(g, "rate");
+    const config_setting_t *len = config_setting_get_member(g, "duration");
+    const config_setting_t *amount = config_setting_get_member(g, "amount");
+    if (rate && amount)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: %s gives both 'rate' and 'amount' (expected one of them "
+                            "with a duration: rate = \"2 mg/kg/d\" or amount = \"1 mg/kg\" "
+                            "given over duration = \"12 h\")", path, cfg_line(rate), where);
+    if (rate && !len)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'rate' in %s without 'duration' (expected duration = "
+                            "\"…\": how long the infusion runs)", path, cfg_line(rate), where);
+    d->rate = d->duration = 0;
+    if (!len)
+        return read_amount(path, g, where, d, err);
+    /* an infusion: a zero-order input into plasma or the sc depot */
+    if (d->route != CALCIFY_ROUTE_IV && d->route != CALCIFY_ROUTE_SC)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: %s is an infusion (it has a duration) by route '%s' "
+                            "(expected route = \"iv\" or \"sc\" for an infusion)", path,
+                            cfg_line(config_setting_get_member(g, "route")), where,
+                            calcify_route_names[d->route]);
+    calcify_status st;
+    if ((st = cfg_quantity(path, g, "duration", where, "d", 1e-6, 1e6,
+                           "an infusion's duration", "12 h", &d->duration, err)))
+        return st;
+    if (rate) {
+        if ((st = read_rate(path, g, where, d, err)))
+            return st;
+        d->amount = d->rate * d->duration;
+    } else {
+        if ((st = read_amount(path, g, where, d, err)))
+            return st;
+        d->rate = d->amount / d->duration;
+    }
+    return CALCIFY_OK;
+}
+
+/* A weekday schedule (`days`) of the dose `proto`: one entry per weekday
+ * listed, each every 7 d, into out[0..*n_out).  The phase is `duration` d
+ * long and starts t0 d into an arm whose day 0 is weekday `start_day`. */
+static calcify_status expand_weekdays(const char *path, const config_setting_t *g,
+                                      const char *where, double duration, double t0,
+                                      int start_day, const calcify_dose *proto,
+                                      calcify_dose *out, size_t *n_out, calcify_error *err)
+{
+    const config_setting_t *days = config_setting_get_member(g, "days");
+    const config_setting_t *every = config_setting_get_member(g, "every");
+    unsigned mask;
+    calcify_status st;
+    if ((st = read_days(path, g, where, &mask, err)))
+        return st;
+    if (every || config_setting_get_member(g, "count"))
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: %s gives 'days' and '%s' (expected one or the other: "
+                            "doses on the listed days run every week through the phase)",
+                            path, cfg_line(days), where, every ? "every" : "count");
+    if (proto->at >= 1)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'at' in %s is %g d, not a time of day (expected a "
+                            "time below 1 d with 'days', e.g. at = \"8 h\")", path,
+                            cfg_line(config_setting_get_member(g, "at")), where, proto->at);
+    for (int day = 0; day < 7; day++) {
+        if (!(mask & (1u << day)))
+            continue;
+        /* its first time in the phase: day 0 of the arm is start_day */
+        const double off = (double)((day - start_day + 7) % 7) + proto->at;
+        const double k = ceil((t0 - off) / 7 - 1e-9);
+        double at = off + 7 * (k > 0 ? k : 0) - t0;
+        if (at < 0)
+            at = 0; /* rounding of t0 */
+        const long fit = doses_that_fit(at, 7, proto->duration, duration);
+        if (fit == 0)
+            continue;
+        calcify_dose *e = &out[(*n_out)++];
+        *e = *proto;
+        e->at = at;
+        e->every = 7;
+        e->count = fit;
+    }
+    if (*n_out == 0)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: days = \"%s\" in %s gives no dose: the phase runs "
+                            "%g d from day %g of the arm, whose day 0 is a %s (expected a "
+                            "phase that holds one of the days%s)", path, cfg_line(days),
+                            config_setting_get_string(days), where, duration, t0,
+                            calcify_weekday_names[start_day],
+                            proto->duration > 0 ? ", each infusion ending within it" : "");
+    return CALCIFY_OK;
+}
+
+/* `every` and `count` of a dose entry starting d->at d into a phase of
+ * `duration` d: d->every and d->count, the doses that fit unless count
+ * says fewer. */
+static calcify_status read_repeats(const char *path, const config_setting_t *g,
+                                   const char *where, double duration, calcify_dose *d,
+                                   calcify_error *err)
+{
+    const int has_every = config_setting_get_member(g, "every") != NULL;
+    const config_setting_t *cs = config_setting_get_member(g, "count");
+    calcify_status st;
+    if (d->at >= duration)
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: 'at' in %s is %g d, at or after the phase's end "
+                            "(expected a time before %g d)", path,
+                            cfg_line(config_setting_get_member(g, "at")), where, d->at, duration);
+    if (has_every && (st = cfg_quantity(path, g, "every", where, "d", 1e-6, 1e6,
+                                        "an interval", "1 d", &d->every,
+                                        err)))
+        return st;
+    long fit = doses_that_fit(d->at, d->every, d->duration, duration);
+    if (fit == 0) /* an infusion that runs past the phase's end */
+        return calcify_fail(err, CALCIFY_EINPUT,
+                            "%s:%d: the infusion of %s runs from %g d to %g d, past the "
+                            "phase's end (expected at + duration <= %g d: an infusion "
+                            "ends within its phase)", path,
+                            cfg_line(config_setting_get_member(g, "duration")), where, d->at,
+                            d->at + d->duration, duration);
+    d->count = fit;
+    if (cs) {
+        double c;
+        if ((st = cfg_number(path, g, "count", where, 1, (double)MAX_DOSES_PER_ENTRY, &c, err)))
+            return st;
+        if (c != floor(c))
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g (expected "
+                                "a whole number of doses)", path, cfg_line(cs), where, c);
+        if (c > 1 && !has_every)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g without "
+                                "'every' (expected every = \"…\" for repeated doses)",
+                                path, cfg_line(cs), where, c);
+        if ((long)c > fit)
+            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g, but only "
+                                "%ld doses fit in the phase (expected at most %ld)",
+                                path, cfg_line(cs), where, c, fit, fit);
+        d->count = (long)c;
+    }
+    if (d->count > MAX_DOSES_PER_ENTRY)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s asks for %ld doses (expected at "
+                            "most %ld; is 'every' right?)", path, d->line, where, d->count,
+                            MAX_DOSES_PER_ENTRY);
+    return CALCIFY_OK;
+}
+
 /* One entry of a `doses` list into out[0..*n_out): one dose, or for a
  * weekday schedule one per weekday listed (at most 7).  The phase is
  * `duration` d long and starts t0 d into an arm whose day 0 is weekday
@@ -440,42 +588,8 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
         return st;
     d->drug = (calcify_drug)drug;
     d->route = (calcify_route)route;
-    const config_setting_t *rate = config_setting_get_member(g, "rate");
-    const config_setting_t *len = config_setting_get_member(g, "duration");
-    const config_setting_t *amount = config_setting_get_member(g, "amount");
-    if (rate && amount)
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: %s gives both 'rate' and 'amount' (expected one of them "
-                            "with a duration: rate = \"2 mg/kg/d\" or amount = \"1 mg/kg\" "
-                            "given over duration = \"12 h\")", path, cfg_line(rate), where);
-    if (rate && !len)
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: 'rate' in %s without 'duration' (expected duration = "
-                            "\"…\": how long the infusion runs)", path, cfg_line(rate), where);
-    d->rate = d->duration = 0;
-    if (len) {
-        /* an infusion: a zero-order input into plasma or the sc depot */
-        if (d->route != CALCIFY_ROUTE_IV && d->route != CALCIFY_ROUTE_SC)
-            return calcify_fail(err, CALCIFY_EINPUT,
-                                "%s:%d: %s is an infusion (it has a duration) by route '%s' "
-                                "(expected route = \"iv\" or \"sc\" for an infusion)", path,
-                                cfg_line(config_setting_get_member(g, "route")), where,
-                                calcify_route_names[d->route]);
-        if ((st = cfg_quantity(path, g, "duration", where, "d", 1e-6, 1e6,
-                               "an infusion's duration", "12 h", &d->duration, err)))
-            return st;
-        if (rate) {
-            if ((st = read_rate(path, g, where, d, err)))
-                return st;
-            d->amount = d->rate * d->duration;
-        } else {
-            if ((st = read_amount(path, g, where, d, err)))
-                return st;
-            d->rate = d->amount / d->duration;
-        }
-    } else if ((st = read_amount(path, g, where, d, err))) {
+    if ((st = read_quantity(path, g, where, d, err)))
         return st;
-    }
     d->at = 0;
     d->every = 0;
     if (config_setting_get_member(g, "at") &&
@@ -483,92 +597,13 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
                            "a time from the phase's start", "8 h", &d->at,
                            err)))
         return st;
-    const config_setting_t *days = config_setting_get_member(g, "days");
-    const int has_every = config_setting_get_member(g, "every") != NULL;
-    const config_setting_t *cs = config_setting_get_member(g, "count");
-    if (days) {
-        /* a weekday schedule: one entry per weekday, each every 7 d */
-        unsigned mask;
-        if ((st = read_days(path, g, where, &mask, err)))
-            return st;
-        if (has_every || cs)
-            return calcify_fail(err, CALCIFY_EINPUT,
-                                "%s:%d: %s gives 'days' and '%s' (expected one or the other: "
-                                "doses on the listed days run every week through the phase)",
-                                path, cfg_line(days), where, has_every ? "every" : "count");
-        if (d->at >= 1)
-            return calcify_fail(err, CALCIFY_EINPUT,
-                                "%s:%d: 'at' in %s is %g d, not a time of day (expected a "
-                                "time below 1 d with 'days', e.g. at = \"8 h\")", path,
-                                cfg_line(config_setting_get_member(g, "at")), where, d->at);
+    if (config_setting_get_member(g, "days")) {
         const calcify_dose proto = *d;
-        for (int day = 0; day < 7; day++) {
-            if (!(mask & (1u << day)))
-                continue;
-            /* its first time in the phase: day 0 of the arm is start_day */
-            const double off = (double)((day - start_day + 7) % 7) + proto.at;
-            const double k = ceil((t0 - off) / 7 - 1e-9);
-            double at = off + 7 * (k > 0 ? k : 0) - t0;
-            if (at < 0)
-                at = 0; /* rounding of t0 */
-            const long fit = doses_that_fit(at, 7, proto.duration, duration);
-            if (fit == 0)
-                continue;
-            calcify_dose *e = &out[(*n_out)++];
-            *e = proto;
-            e->at = at;
-            e->every = 7;
-            e->count = fit;
-        }
-        if (*n_out == 0)
-            return calcify_fail(err, CALCIFY_EINPUT,
-                                "%s:%d: days = \"%s\" in %s gives no dose: the phase runs "
-                                "%g d from day %g of the arm, whose day 0 is a %s (expected a "
-                                "phase that holds one of the days%s)", path, cfg_line(days),
-                                config_setting_get_string(days), where, duration, t0,
-                                calcify_weekday_names[start_day],
-                                proto.duration > 0 ? ", each infusion ending within it" : "");
-        return CALCIFY_OK;
+        return expand_weekdays(path, g, where, duration, t0, start_day, &proto, out, n_out,
+                               err);
     }
-    if (d->at >= duration)
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: 'at' in %s is %g d, at or after the phase's end "
-                            "(expected a time before %g d)", path,
-                            cfg_line(config_setting_get_member(g, "at")), where, d->at, duration);
-    if (has_every && (st = cfg_quantity(path, g, "every", where, "d", 1e-6, 1e6,
-                                        "an interval", "1 d", &d->every,
-                                        err)))
+    if ((st = read_repeats(path, g, where, duration, d, err)))
         return st;
-    /* doses that fit in the phase, unless count says fewer */
-    long fit = doses_that_fit(d->at, d->every, d->duration, duration);
-    if (fit == 0) /* an infusion that runs past the phase's end */
-        return calcify_fail(err, CALCIFY_EINPUT,
-                            "%s:%d: the infusion of %s runs from %g d to %g d, past the "
-                            "phase's end (expected at + duration <= %g d: an infusion "
-                            "ends within its phase)", path, cfg_line(len), where, d->at,
-                            d->at + d->duration, duration);
-    d->count = fit;
-    if (cs) {
-        double c;
-        if ((st = cfg_number(path, g, "count", where, 1, (double)MAX_DOSES_PER_ENTRY, &c, err)))
-            return st;
-        if (c != floor(c))
-            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g (expected "
-                                "a whole number of doses)", path, cfg_line(cs), where, c);
-        if (c > 1 && !has_every)
-            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g without "
-                                "'every' (expected every = \"…\" for repeated doses)",
-                                path, cfg_line(cs), where, c);
-        if ((long)c > fit)
-            return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: 'count' in %s is %g, but only "
-                                "%ld doses fit in the phase (expected at most %ld)",
-                                path, cfg_line(cs), where, c, fit, fit);
-        d->count = (long)c;
-    }
-    if (d->count > MAX_DOSES_PER_ENTRY)
-        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s asks for %ld doses (expected at "
-                            "most %ld; is 'every' right?)", path, d->line, where, d->count,
-                            MAX_DOSES_PER_ENTRY);
     *n_out = 1;
     return CALCIFY_OK;
 }
