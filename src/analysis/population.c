@@ -293,7 +293,7 @@ calcify_status calcify_reserr_apply(const calcify_probe *probe, const calcify_re
                                     size_t n_e, const double *y, size_t n, uint64_t seed,
                                     double *y_obs, calcify_error *err)
 {
-    const calcify_reserr *of[CALCIFY_NOBS] = {0}; /* the error of each probe observable */
+    const calcify_reserr *of[CALCIFY_MAX_OBS] = {0}; /* the error of each probe observable */
     for (size_t oi = 0; oi < probe->n_obs; oi++)
         for (size_t k = 0; k < n_e; k++)
             if (e[k].obs == probe->obs[oi])
@@ -340,7 +340,7 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
                     if (arm_of[i] == a && status[i] == 0 && isfinite(y[i * probe->n_out + slot]))
                         buf[k++] = y[i * probe->n_out + slot];
                 fprintf(fp, "%s,%.*g,%s,%zu", sc->arms[pa->arm].name, 10, pa->times[ti],
-                        calcify_obs_names[probe->obs[oi]], k);
+                        calcify_obs_name(probe->table, probe->obs[oi]), k);
                 if (k == 0) {
                     fputs(",,,,,\n", fp);
                     continue;
