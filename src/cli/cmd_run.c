@@ -278,6 +278,10 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
 
     unsigned char *selected = NULL;
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    /* --observable names of the scenario's own observables: known now,
+     * checked before any file is opened */
+    if (!st)
+        st = calcify_obs_bind(sc.obs, eo->obs, eo->n_obs, "--observable", CALCIFY_EUSAGE, &err);
     calcify_sim *sim = NULL;
     calcify_outfile of = {0}, mf = {0}, df = {0};
     /* a tiny step would stream rows without end: count them first */

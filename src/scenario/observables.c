@@ -202,6 +202,9 @@ static calcify_status unknown_name(const char *path, int line, const calcify_obs
     cand[n++] = "time_d";
     char near[256];
     calcify_suggest(v, cand, n, near, sizeof near);
+    if (strcmp(v, obs) == 0)
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: observable '%s' reads itself (expected "
+                            "the observables it reads defined above it)", path, line, obs);
     for (size_t j = n_user + 1; j < t->n_user; j++) /* there, but further down */
         if (strcmp(t->user[j].name, v) == 0)
             return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: observable '%s' reads '%s', "
@@ -263,6 +266,10 @@ static calcify_status read_head(const char *path, const config_setting_t *g,
                             "(expected a name of its own)", path, name_line, name, clash, first);
     }
     snprintf(where, sizeof where, "observable '%s'", name);
+    if (!config_setting_get_member(g, "unit"))
+        return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: observable '%s' has no unit (expected "
+                            "unit = \"1\"; for a pure number, or the unit of its value, e.g. "
+                            "unit = \"umol/L\";)", path, cfg_line(g), name);
     if ((st = cfg_string(path, g, "unit", where, 1, &unit, err)) ||
         (st = cfg_string(path, g, "description", where, 0, &desc, err)))
         return st;
