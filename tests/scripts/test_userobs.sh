@@ -10,7 +10,7 @@
 #     by another (tests/fixtures/good_userobs_params.cfg)
 #   - run --summary (the scenario's endpoint_observables, and --observable),
 #     sweep summaries (1 and 2 threads alike) and time series, validate
-#     (models/data/userobs_targets.csv), sensitivity, gsa, population
+#     (models/vermeer2007_userobs_targets.csv), sensitivity, gsa, population
 #   - the figure plots/observables.gp, and plots/sweep.gp on a summary column
 set -uo pipefail
 calcify=${CALCIFY:?}
@@ -97,7 +97,7 @@ for t in 42 84; do
 done
 
 # validate: targets rows naming the own observables, derived by hand
-"$calcify" validate "$U" --data "$R/models/data/userobs_targets.csv" --table "$T/table.csv" >"$T/validate.txt"
+"$calcify" validate "$U" --data "$R/models/vermeer2007_userobs_targets.csv" --table "$T/table.csv" >"$T/validate.txt"
 check "validate exits 0" test $? -eq 0
 check "validate: both rows ok" grep -q "^2 comparisons: 2 ok, 0 FAIL" "$T/validate.txt"
 check "validate --table: the ratio row" grep -q ",mk4_k1_aorta_ratio,.*,ok$" "$T/table.csv"
