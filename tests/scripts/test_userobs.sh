@@ -10,7 +10,8 @@
 #     by another (tests/fixtures/good_userobs_params.cfg)
 #   - run --summary (the scenario's endpoint_observables, and --observable),
 #     sweep summaries (1 and 2 threads alike) and time series, validate
-#     (models/vermeer2007_userobs_targets.csv), sensitivity, gsa, population
+#     (models/vermeer2007_userobs_targets.csv; --population too),
+#     sensitivity, gsa, population
 #   - the figure plots/observables.gp, and plots/sweep.gp on a summary column
 set -uo pipefail
 calcify=${CALCIFY:?}
@@ -128,6 +129,13 @@ check "population exits 0" test $? -eq 0
 check "population: animals' ratio" rows_agree "$T/pop/animals.csv" mk4_k1_aorta_ratio_end \
     'c["mk4_aorta_ng_per_g_end"] / c["k1_aorta_ng_per_g_end"]'
 check "population: stats of mk4_k1_aorta_ratio" grep -q "^high_k1,84,mk4_k1_aorta_ratio,3," "$T/pop/stats.csv"
+# validate --population reads those stats by the scenario's own names
+"$calcify" population "$U" --n-per-arm 2 --iiv aorta_mk4_uptake=30% --arm high_k1,wk_continued \
+    -q -o "$T/pop2"
+"$calcify" validate "$U" --data "$R/models/vermeer2007_userobs_targets.csv" --population "$T/pop2" \
+    >"$T/validate_pop.txt"
+check "validate --population: both rows found in stats.csv" \
+    grep -q "^2 comparisons of population means: .* 0 not in the population" "$T/validate_pop.txt"
 
 # figures
 if command -v gnuplot >/dev/null; then
