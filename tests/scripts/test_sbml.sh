@@ -9,7 +9,9 @@
 # relative, with a floor of 1e-9 of the column's largest value for values
 # near zero.  Every SBML constant must be a `calcify params` name with its
 # value and unit.  models/vermeer2007_userobs.cfg's own observables (a ratio
-# and a unit conversion) are assignment rules compared the same way.  Then
+# and a unit conversion) and tests/fixtures/good_userobs_params.cfg's (time,
+# a parameter a phase sets, functions) are assignment rules compared the
+# same way.  Then
 # the command's refusals: exit 2, no file.
 # Exit 77 (skipped) without calcify-sbml or without python3 libsbml, scipy
 # and numpy (scripts/install-deps.sh installs them).
@@ -59,6 +61,8 @@ compare() {
 compare "$S" vermeer control wk_continued normal_k high_k1 high_mk4
 compare "$R/tests/fixtures/sbml/doses_sets.cfg" fixture doses sets
 compare "$R/models/vermeer2007_userobs.cfg" userobs control wk_continued normal_k high_k1 high_mk4
+# own observables of time_d, a parameter a phase sets, log and sqrt, one another
+compare "$R/tests/fixtures/good_userobs_params.cfg" userobs_params a
 check "userobs: the own observables are assignment rules" \
     grep -q '<assignmentRule variable="warfarin_plasma_umol_per_l">' "$T/userobs-high_mk4.xml"
 
