@@ -514,6 +514,13 @@ static void add_own_observables(builder *b, const calcify_scenario *sc)
             break;
         }
         Parameter_t *p = NULL;
+        if (Model_getParameterById(b->m, u->name)) { /* a state or a derived quantity */
+            fail(b, CALCIFY_EINPUT, "%s:%d: observable '%s' has the id of a quantity of the "
+                 "SBML model (a state, a derived term or a reference; docs/MODEL.md §2-3) "
+                 "(expected a name of its own to export it)", sc->path, u->line, u->name);
+            ASTNode_free(a);
+            break;
+        }
         if (!own_names(b, sc->path, u, a) &&
             (p = add_param(b, u->name, u->unit, NAN, 0,
                            u->description[0] ? u->description : "observable of the scenario"))) {

@@ -94,6 +94,9 @@ refuse "two scenarios" "expected one SCENARIO" "$S" "$S" --arm control
 refuse "an own observable SBML cannot say" \
     "userobs_step.cfg:5: observable 'calcified' calls step(), which SBML does not have" \
     "$R/tests/fixtures/sbml/userobs_step.cfg"
+refuse "an own observable named like a term of the SBML model" \
+    "userobs_id.cfg:5: observable 'dep' has the id of a quantity of the SBML model" \
+    "$R/tests/fixtures/sbml/userobs_id.cfg"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
