@@ -64,7 +64,7 @@ static void per_row(const char *name, int old, int precision)
             if (old)
                 old_row(fp, precision, "wk_continued", i, 1, obs);
             else
-                calcify_csv_write_row(fp, precision, "wk_continued", i, 1, obs);
+                calcify_csv_write_row(fp, precision, "wk_continued", i, 1, obs, CALCIFY_NOBS);
         }
     double us = (cpu_seconds() - t0) / ((double)REPS * ROWS) * 1e6;
     fclose(fp);

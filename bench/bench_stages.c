@@ -41,10 +41,11 @@ static int drop_row(void *user, const calcify_arm *arm, double t, size_t phase,
 }
 
 static int csv_row(void *user, const calcify_arm *arm, double t, size_t phase,
-                   const double y[], const double obs[CALCIFY_NOBS])
+                   const double y[], const double obs[])
 {
     (void)y;
-    return calcify_csv_write_row(user, CALCIFY_NUMFMT_SHORTEST, arm->name, t, phase, obs);
+    return calcify_csv_write_row(user, CALCIFY_NUMFMT_SHORTEST, arm->name, t, phase, obs,
+                                 calcify_obs_count(arm->obs));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -69,7 +70,8 @@ static int run_arms(const calcify_scenario *sc, calcify_outfile *of, double *t_a
     }
     double t2 = cpu_us();
     if (of)
-        calcify_csv_write_header(of->fp);
+        calcify_csv_write_header(of->fp, calcify_obs_names_of(sc->obs),
+                                 calcify_obs_count(sc->obs));
     for (size_t k = 0; k < sc->n_arms; k++)
         if (calcify_sim_run_arm(sim, &sc->arms[k], y0, sc->output_step,
                                 of ? csv_row : drop_row, of ? (void *)of->fp : NULL, &err)) {

@@ -9,11 +9,14 @@ set -euo pipefail
 # harnesses; valgrind: meson test --setup valgrind; libsbml5-dev: calcify
 # sbml (the calcify-sbml program); python3-sbml5, python3-scipy and
 # python3-numpy: tests/scripts/test_sbml.sh, which integrates the SBML
-# without calcify's code (skipped without them)
+# without calcify's code (skipped without them); libmatheval-dev: the
+# expressions of a scenario's own observables, and libfl-dev the yywrap its
+# static archive needs in the static CLI
 packages=(gcc g++ pkg-config meson ninja-build libgsl-dev libcunit1-dev
           libconfig-dev libcsv-dev nettle-dev libfmt-dev gnuplot-nox parallel python3
           clang libclang-rt-dev valgrind
-          libsbml5-dev python3-sbml5 python3-scipy python3-numpy)
+          libsbml5-dev python3-sbml5 python3-scipy python3-numpy
+          libmatheval-dev libfl-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -255,7 +255,7 @@ static int record_row(void *user, const calcify_arm *arm, double t, size_t phase
     r->phase[r->n] = phase;
     memcpy(r->obs[r->n], obs, sizeof r->obs[0]);
     r->n++;
-    return calcify_csv_write_row(r->fp, r->precision, arm->name, t, phase, obs);
+    return calcify_csv_write_row(r->fp, r->precision, arm->name, t, phase, obs, CALCIFY_NOBS);
 }
 
 typedef struct {

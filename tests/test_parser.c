@@ -22,7 +22,7 @@ static const struct {
 } bad[] = {
     {FX "bad_syntax.cfg", FX "bad_syntax.cfg:6: syntax error (expected libconfig syntax: key = value; groups in { }, lists in ( ))"},
     {FX "bad_unknown_key.cfg", FX "bad_unknown_key.cfg:6: unknown key 'warfarn' in phase 1 of arm 'a' (expected one of: duration, warfarin, k1, mk4, doses, set); did you mean 'warfarin'?"},
-    {FX "bad_unknown_top_key.cfg", FX "bad_unknown_top_key.cfg:6: unknown key 'paramters' in the scenario (expected one of: name, description, parameters, output_step, solver, baseline, overrides, arms, data_labels, growth, vars, endpoints, endpoint_observables); did you mean 'parameters'?"},
+    {FX "bad_unknown_top_key.cfg", FX "bad_unknown_top_key.cfg:6: unknown key 'paramters' in the scenario (expected one of: name, description, parameters, output_step, solver, baseline, overrides, arms, data_labels, growth, vars, endpoints, endpoint_observables, observables); did you mean 'parameters'?"},
     {FX "bad_missing_duration.cfg", FX "bad_missing_duration.cfg:6: missing required key 'duration' in phase 1 of arm 'a' (expected duration = \"NUMBER UNIT\";)"},
     {FX "bad_missing_arms.cfg", FX "bad_missing_arms.cfg: missing required key 'arms' in the scenario"},
     {FX "bad_non_numeric.cfg", FX "bad_non_numeric.cfg:6: 'duration' in phase 1 of arm 'a' is \"six w\": not a finite number (expected a number and a unit, e.g. \"1 d\")"},

@@ -31,12 +31,14 @@ extern "C" {
 typedef struct {
     double *at;          /* d, increasing                                  */
     size_t n_at;
-    int *obs;            /* calcify_obs_index values                       */
+    int *obs;            /* observable indices (calcify/observables.h)     */
     size_t n_obs;
+    const calcify_obs_table *table; /* their names: the scenario's          */
     double grid;         /* d: the output step AUC, min and max are read on */
 } calcify_endpoints;
 
-/* Index of the observable whose CSV column is `name`, or -1. */
+/* Index of the built-in observable whose CSV column is `name`, or -1
+ * (a scenario's own: calcify_obs_lookup). */
 int calcify_obs_find(const char *name);
 
 /* Parse "7,14" or "6 w,12 w,1 y" (a bare number is in days) into an
@@ -45,21 +47,25 @@ calcify_status calcify_times_parse(const char *opt, const char *list, double **a
                                    size_t *n_at, calcify_error *err);
 
 /* OK if obs[0..n) holds each observable once; else "WHERE 'NAME' given
- * twice (expected each observable once)" with status `code`.  The one check
- * of every observable list, in scenarios and on the command line: a repeat
- * would be a repeated CSV column. */
-calcify_status calcify_obs_check_unique(const char *where, const int *obs, size_t n,
-                                        calcify_status code, calcify_error *err);
+ * twice (expected each observable once)" with status `code`, NAME from
+ * table t.  The one check of every observable list, in scenarios and on the
+ * command line: a repeat would be a repeated CSV column. */
+calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *where,
+                                        const int *obs, size_t n, calcify_status code,
+                                        calcify_error *err);
 
 /* Parse "ca_aorta_ug_per_mg,cmgp_fraction" (output column names) into
- * observable indices; *obs is malloc'd.  An unknown name fails with the
+ * observable indices; *obs is malloc'd.  A name that is no built-in column
+ * is deferred (calcify_obs_defer) until calcify_endpoints_resolve binds it
+ * to the scenario's observables; one that cannot be a column fails with the
  * closest names suggested; the message names `opt`. */
 calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **obs,
                                       size_t *n_obs, calcify_error *err);
 
 /* The endpoints of a run of sc's arms (`selected` as in calcify_sim_run_scenario),
  * with `at` (n_at > 0) in place of the scenario's times and `obs` (n_obs > 0)
- * in place of its observables.  Copies everything. */
+ * in place of its observables, deferred names bound to sc's observables
+ * (an unknown one: CALCIFY_EUSAGE).  Copies everything. */
 calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
                                          const unsigned char *selected,
                                          const double *at, size_t n_at,

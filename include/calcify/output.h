@@ -78,17 +78,19 @@ void calcify_dir_unmake(const char *path, const char *made);
  * few rows too many for the row limit still wrote 1.8 GB unasked. */
 #define CALCIFY_MAX_BYTES 2e9
 
-/* Header row: arm,time_d,phase,<calcify_obs_names…> */
-int calcify_csv_write_header(FILE *fp);
+/* Header row: arm,time_d,phase,<names[0..n_obs)…>: the observables of a
+ * scenario (calcify_obs_names_of(sc->obs), calcify_obs_count(sc->obs)). */
+int calcify_csv_write_header(FILE *fp, const char *const *names, size_t n_obs);
 
 /* The numbers of result files: `precision` CALCIFY_NUMFMT_SHORTEST (0) for
  * the shortest text that reads back to the same double, or 1 to 17
  * significant digits as "%.*g" gives them (calcify/numfmt.h). */
 
-/* One row: arm,t,phase,obs… and a newline, written with one fwrite after the
- * arm.  A non-finite number is an empty field.  0, or -1 on a write error. */
+/* One row: arm,t,phase,obs[0..n_obs) and a newline, written with one fwrite
+ * after the arm (n_obs at most CALCIFY_NOBS + 64).  A non-finite number is
+ * an empty field.  0, or -1 on a write error. */
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
-                          size_t phase, const double obs[CALCIFY_NOBS]);
+                          size_t phase, const double obs[], size_t n_obs);
 
 /* ",<v>", or "," alone when v is not finite (an empty field: NA in R, NaN
  * in pandas). */

@@ -165,10 +165,12 @@ typedef struct {
  * whole last line, 9 fields, n a whole number in [0,
  * CALCIFY_POPULATION_MAX_PER_ARM], mean and quantiles finite when n >= 1 and
  * empty when n = 0, sd finite and >= 0 when n >= 2 and empty below, one row
- * per arm, time and observable; CRLF line ends are read as LF.  Errors as
- * "path:line: what (expected …)", CALCIFY_EINPUT; *rows is malloc'd. */
-calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, size_t *n,
-                                     calcify_error *err);
+ * per arm, time and observable; CRLF line ends are read as LF.  Observables
+ * are named by table t (a scenario's: its own observables too; NULL: the
+ * built-ins); a row of another is skipped.  Errors as "path:line: what
+ * (expected …)", CALCIFY_EINPUT; *rows is malloc'd. */
+calcify_status calcify_popstats_load(const char *path, const calcify_obs_table *t,
+                                     calcify_popstat **rows, size_t *n, calcify_error *err);
 
 /* The row of arm `arm`, observable `obs` at time t (within 1e-9 d), or NULL. */
 const calcify_popstat *calcify_popstats_find(const calcify_popstat *rows, size_t n,

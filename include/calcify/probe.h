@@ -37,14 +37,16 @@ typedef struct {
 typedef struct {
     calcify_probe_arm *arms;
     size_t n_arms;
-    int *obs;            /* calcify_obs_index of each observable read        */
+    int *obs;            /* index of each observable read (observables.h)    */
     size_t n_obs;
+    const calcify_obs_table *table; /* their names: the scenario's          */
     size_t n_out;        /* length of a run's vector                          */
 } calcify_probe;
 
 /* Probe the arms flagged in `selected` (NULL = all) at the times `at` (n_at
  * of them, d, any order; 0 = each arm's phase ends), observables `obs`
- * (n_obs; 0 = all).  CALCIFY_EUSAGE for a negative or non-finite time or
+ * (n_obs; 0 = all, the scenario's own too; deferred names are bound to the
+ * scenario's observables, CALCIFY_EUSAGE for an unknown one).  CALCIFY_EUSAGE for a negative or non-finite time or
  * an arm that none of the times falls in; CALCIFY_ENOMEM.  On failure *p
  * is empty. */
 calcify_status calcify_probe_init(calcify_probe *p, const calcify_scenario *sc,
@@ -79,7 +81,9 @@ static inline size_t calcify_probe_slot(const calcify_probe *p, size_t a, size_t
 }
 
 /* Parse a comma-separated list of observable names into obs (capacity
- * CALCIFY_NOBS), appending after *n; an unknown name fails with suggestions. */
+ * CALCIFY_MAX_OBS), appending after *n; a name that is no built-in column is
+ * deferred (calcify_obs_defer) until calcify_probe_init binds it, one that
+ * cannot be a column fails with suggestions. */
 calcify_status calcify_obs_parse_list(const char *list, int *obs, size_t *n,
                                       calcify_error *err);
 

@@ -11,6 +11,7 @@
 
 #include "calcify/dosing.h"
 #include "calcify/model.h"
+#include "calcify/observables.h"
 #include "calcify/params.h"
 #include "calcify/status.h"
 
@@ -40,6 +41,8 @@ typedef struct {
     size_t n_phases;
     const calcify_growth *growth;  /* the arm's own growth table (owned by the
                                       scenario), NULL: the scenario's        */
+    const calcify_obs_table *obs;  /* the columns of its rows: the scenario's
+                                      table (owned by it), NULL: built-ins  */
     int line;
 } calcify_arm;
 
@@ -90,6 +93,9 @@ typedef struct {
     size_t n_vars;
     double *endpoints;             /* optional endpoints, d, increasing        */
     size_t n_endpoints;            /* 0: the end of every phase                */
+    calcify_obs_table *obs;        /* built-in and own observables (observables
+                                      = ( … );), NULL: built-ins only; every
+                                      arm points at it                         */
     int *endpoint_obs;             /* optional endpoint_observables            */
     size_t n_endpoint_obs;         /* 0: calcify_endpoints' defaults           */
     char *param_override;          /* opts.param_path, kept for reloading      */

@@ -31,11 +31,13 @@ typedef struct {
     double mineral_other;
 } calcify_steady_check;
 
-/* Called per output row with the observables (calcify_obs_names order);
- * non-zero stops the run (as CALCIFY_EIO). */
+/* Called per output row with the observables: the CALCIFY_NOBS built-ins
+ * (calcify_obs_names order), then the scenario's own (arm->obs; their
+ * count is calcify_obs_count(arm->obs)); non-zero stops the run (as
+ * CALCIFY_EIO). */
 typedef int (*calcify_row_fn)(void *user, const calcify_arm *arm, double t,
                               size_t phase, const double y[],
-                              const double obs[CALCIFY_NOBS]);
+                              const double obs[]);
 
 /* A simulator for parameter set `ps` (copied) with a GSL stepper and
  * tolerances.  NULL with err filled if the method is unknown or memory runs

@@ -293,7 +293,7 @@ calcify_status calcify_reserr_apply(const calcify_probe *probe, const calcify_re
                                     size_t n_e, const double *y, size_t n, uint64_t seed,
                                     double *y_obs, calcify_error *err)
 {
-    const calcify_reserr *of[CALCIFY_NOBS] = {0}; /* the error of each probe observable */
+    const calcify_reserr *of[CALCIFY_MAX_OBS] = {0}; /* the error of each probe observable */
     for (size_t oi = 0; oi < probe->n_obs; oi++)
         for (size_t k = 0; k < n_e; k++)
             if (e[k].obs == probe->obs[oi])
@@ -340,7 +340,7 @@ calcify_status calcify_population_write_stats(FILE *fp, int precision,
                     if (arm_of[i] == a && status[i] == 0 && isfinite(y[i * probe->n_out + slot]))
                         buf[k++] = y[i * probe->n_out + slot];
                 fprintf(fp, "%s,%.*g,%s,%zu", sc->arms[pa->arm].name, 10, pa->times[ti],
-                        calcify_obs_names[probe->obs[oi]], k);
+                        calcify_obs_name(probe->table, probe->obs[oi]), k);
                 if (k == 0) {
                     fputs(",,,,,\n", fp);
                     continue;
@@ -420,8 +420,8 @@ static int cmp_key(const void *a, const void *b)
 
 /* One row per arm, time and observable (times equal as calcify_popstats_find
  * takes them). */
-static calcify_status check_unique(const char *path, const calcify_popstat *rows, size_t n,
-                                   calcify_error *err)
+static calcify_status check_unique(const char *path, const calcify_obs_table *t,
+                                   const calcify_popstat *rows, size_t n, calcify_error *err)
 {
     if (n < 2)
         return CALCIFY_OK;
@@ -439,13 +439,14 @@ static calcify_status check_unique(const char *path, const calcify_popstat *rows
             st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: arm '%s', time_d %g, observable "
                               "'%s' again (first at line %d; expected one row per arm, time "
                               "and observable)", path, b->line, b->arm, b->time,
-                              calcify_obs_names[b->obs], a->line);
+                              calcify_obs_name(t, b->obs), a->line);
         }
     free(s);
     return st;
 }
 
-calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, size_t *n,
+calcify_status calcify_popstats_load(const char *path, const calcify_obs_table *t,
+                                     calcify_popstat **rows, size_t *n,
                                      calcify_error *err)
 {
     static const char header[] = "arm,time_d,observable,n,mean,sd,p05,p50,p95";
@@ -506,10 +507,7 @@ calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, s
         snprintf(r->arm, sizeof r->arm, "%.*s", (int)(f[1] - f[0] - 1), f[0]);
         char obs[128];
         snprintf(obs, sizeof obs, "%.*s", (int)(f[3] - f[2] - 1), f[2]);
-        r->obs = -1;
-        for (int i = 0; i < CALCIFY_NOBS; i++)
-            if (!strcmp(obs, calcify_obs_names[i]))
-                r->obs = i;
+        r->obs = calcify_obs_lookup(t, obs);
         const char *why = check_numbers(f, line + len, r);
         if (why) {
             st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s", path, lineno, why);
@@ -526,7 +524,7 @@ calcify_status calcify_popstats_load(const char *path, calcify_popstat **rows, s
                           "calcify population)", path);
     fclose(fp);
     if (!st)
-        st = check_unique(path, *rows, *n, err);
+        st = check_unique(path, t, *rows, *n, err);
     if (st) {
         free(*rows);
         *rows = NULL;

@@ -43,12 +43,13 @@ typedef struct {
 } ts_ctx;
 
 static int ts_row(void *user, const calcify_arm *arm, double t, size_t phase,
-                  const double y[], const double obs[CALCIFY_NOBS])
+                  const double y[], const double obs[])
 {
     (void)y;
     ts_ctx *c = user;
     fprintf(c->fp, "%ld,", c->run_id);
-    return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
+    return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs,
+                                 calcify_obs_count(arm->obs));
 }
 
 char *calcify_sweep_column(const calcify_scenario *sc, const calcify_vary *v, char *buf,

@@ -117,15 +117,18 @@ static calcify_status parse_v2(reader *r, calcify_target *t)
     char name[256];
     snprintf(name, sizeof name, "%s", f[2]);
     size_t len = strlen(name);
-    int o = calcify_obs_find(name);
+    /* a built-in column or one of the scenario's own observables */
+    const calcify_obs_table *table = r->sc->obs;
+    int o = calcify_obs_lookup(table, name);
     if (o < 0 && len > 6 && strcmp(name + len - 6, "_ratio") == 0) {
         name[len - 6] = '\0';
-        if ((o = calcify_obs_find(name)) >= 0)
+        if ((o = calcify_obs_lookup(table, name)) >= 0)
             t->is_ratio = 1;
     }
     if (o < 0) {
         char near[256];
-        calcify_suggest(f[2], calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+        calcify_suggest(f[2], calcify_obs_names_of(table), calcify_obs_count(table), near,
+                        sizeof near);
         return calcify_fail(r->err, CALCIFY_EINPUT,
                             "%s:%d: unknown observable '%s' (expected a column name "
                             "of 'calcify run', optionally with _ratio)%s%s%s",
@@ -345,7 +348,7 @@ typedef struct {
 } capture;
 
 static int capture_row(void *user, const calcify_arm *arm, double t, size_t phase,
-                       const double y[], const double obs[CALCIFY_NOBS])
+                       const double y[], const double obs[])
 {
     (void)arm, (void)phase, (void)y;
     capture *c = user;

@@ -317,11 +317,11 @@ void calcify_outfile_abort(calcify_outfile *of)
     of->tmp_path = of->path = of->target = of->made_dir = NULL;
 }
 
-int calcify_csv_write_header(FILE *fp)
+int calcify_csv_write_header(FILE *fp, const char *const *names, size_t n_obs)
 {
     fputs("arm,time_d,phase", fp);
-    for (int i = 0; i < CALCIFY_NOBS; i++)
-        fprintf(fp, ",%s", calcify_obs_names[i]);
+    for (size_t i = 0; i < n_obs; i++)
+        fprintf(fp, ",%s", names[i]);
     return fputc('\n', fp) == EOF ? -1 : 0;
 }
 
@@ -337,14 +337,16 @@ char *calcify_csv_put_number(char *p, int precision, double v)
 }
 
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
-                          size_t phase, const double obs[CALCIFY_NOBS])
+                          size_t phase, const double obs[], size_t n_obs)
 {
     /* the whole row is made in one buffer and written with one call: a
      * printf per number cost more than the formatting itself */
-    char row[(CALCIFY_NOBS + 2) * FIELD_CAP + 2];
+    char row[(CALCIFY_NOBS + 64 + 2) * FIELD_CAP + 2];
+    if (n_obs > CALCIFY_NOBS + 64)
+        return -1;
     char *p = calcify_csv_put_number(row, precision, t);
     p += snprintf(p, FIELD_CAP, ",%zu", phase + 1);
-    for (int i = 0; i < CALCIFY_NOBS; i++)
+    for (size_t i = 0; i < n_obs; i++)
         p = calcify_csv_put_number(p, precision, obs[i]);
     *p++ = '\n';
     fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */

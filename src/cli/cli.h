@@ -169,7 +169,7 @@ int cli_parse_int(const char *opt, const char *s, long lo, long hi, long *out);
  * (sensitivity, gsa, population): --observable, --at, --arm, --threads,
  * --precision, -q. */
 typedef struct {
-    int obs[CALCIFY_NOBS];   /* --observable, in order                   */
+    int obs[CALCIFY_MAX_OBS]; /* --observable, in order (calcify_obs_defer) */
     size_t n_obs;
     double at[256];          /* --at, d                                  */
     size_t n_at;

@@ -232,7 +232,7 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
                 }
                 for (size_t j = 0; !st && j < g->d; j++) {
                     fprintf(fp, "%s,%s,%s,%.10g", calcify_param_defs[v[j].param].name,
-                            sc->arms[p->arms[a].arm].name, calcify_obs_names[p->obs[oi]],
+                            sc->arms[p->arms[a].arm].name, calcify_obs_name(p->table, p->obs[oi]),
                             p->arms[a].times[ti]);
                     if (g->morris) {
                         calcify_csv_write_number(fp, precision, mi[j].mu_star);

@@ -427,7 +427,7 @@ static void write_header(FILE *fp, const pop_opts *o, const calcify_probe *probe
     fputs(",status", fp);
     for (size_t t = 0; t <= o->b.n_at; t++) /* the end, then the --at times */
         for (size_t oi = 0; oi < probe->n_obs; oi++) {
-            const char *name = calcify_obs_names[probe->obs[oi]];
+            const char *name = calcify_obs_name(probe->table, probe->obs[oi]);
             char col[160];
             if (t == 0)
                 snprintf(col, sizeof col, "%s_end", name);

@@ -66,22 +66,23 @@ typedef struct {
 } row_ctx;
 
 static int write_row(void *user, const calcify_arm *arm, double t, size_t phase,
-                     const double y[], const double obs[CALCIFY_NOBS])
+                     const double y[], const double obs[])
 {
     (void)y;
     row_ctx *c = user;
-    return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs);
+    return calcify_csv_write_row(c->fp, c->precision, arm->name, t, phase, obs,
+                                 calcify_obs_count(arm->obs));
 }
 
 /* The number of columns of a time series (calcify_csv_write_header). */
-static double header_columns(void)
+static double header_columns(const calcify_scenario *sc)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
     if (!fp)
         return 0;
-    calcify_csv_write_header(fp);
+    calcify_csv_write_header(fp, calcify_obs_names_of(sc->obs), calcify_obs_count(sc->obs));
     double n = 0;
     if (fclose(fp) == 0)
         for (size_t i = 0; i < len; i++)
@@ -277,6 +278,10 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
 
     unsigned char *selected = NULL;
     calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    /* --observable names of the scenario's own observables: known now,
+     * checked before any file is opened */
+    if (!st)
+        st = calcify_obs_bind(sc.obs, eo->obs, eo->n_obs, "--observable", CALCIFY_EUSAGE, &err);
     calcify_sim *sim = NULL;
     calcify_outfile of = {0}, mf = {0}, df = {0};
     /* a tiny step would stream rows without end: count them first */
@@ -291,7 +296,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     else
         snprintf(what, sizeof what, "%s: output_step = \"%g d\"", sc.path, dt);
     if (!st && !summary)
-        st = cli_check_output(what, rows, header_columns(), precision, NULL,
+        st = cli_check_output(what, rows, header_columns(&sc), precision, NULL,
                               step > 0 ? "step" : "output_step (or --step)", force, &err);
     if (!st)
         sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
@@ -319,7 +324,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         }
     } else if (!st) {
         row_ctx ctx = {of.fp, (int)precision};
-        calcify_csv_write_header(of.fp);
+        calcify_csv_write_header(of.fp, calcify_obs_names_of(sc.obs), calcify_obs_count(sc.obs));
         st = calcify_sim_run_scenario(sim, &sc, selected,
                                       step > 0 ? step : sc.output_step,
                                       write_row, &ctx, &err);

@@ -150,7 +150,7 @@ int cmd_sensitivity(int argc, char **argv)
                         size_t k = calcify_probe_slot(&probe, a, ti, oi);
                         const calcify_sens *s = &sens[i * probe.n_out + k];
                         fprintf(of.fp, "%s,%s,%s,%.10g", d->name, sc.arms[probe.arms[a].arm].name,
-                                calcify_obs_names[probe.obs[oi]], probe.arms[a].times[ti]);
+                                calcify_obs_name(probe.table, probe.obs[oi]), probe.arms[a].times[ti]);
                         calcify_csv_write_number(of.fp, (int)b.precision, value[k]);
                         calcify_csv_write_number(of.fp, (int)b.precision, s->sensitivity);
                         calcify_csv_write_number(of.fp, (int)b.precision, s->normalised);

@@ -120,9 +120,9 @@ static void write_sum_header(FILE *fp, const void *arg)
 
 static void write_ts_header(FILE *fp, const void *arg)
 {
-    (void)arg;
+    const calcify_scenario *sc = arg;
     fputs("run_id,", fp);
-    calcify_csv_write_header(fp);
+    calcify_csv_write_header(fp, calcify_obs_names_of(sc->obs), calcify_obs_count(sc->obs));
 }
 
 /* Where a resumed shard goes on: the first run_id not yet written whole,
@@ -454,7 +454,7 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     /* the header rows: the summary's columns follow --vary, --at, --observable */
     sum_header_arg sha = {&sc, vary, n_vary, &endpoints};
     char *sum_header = st ? NULL : header_text(write_sum_header, &sha);
-    char *ts_header = st ? NULL : header_text(write_ts_header, NULL);
+    char *ts_header = st ? NULL : header_text(write_ts_header, &sc);
     if (!st && (!sum_header || !ts_header))
         st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
     /* the size limits, rows and estimated bytes, before the folder is touched */

@@ -85,7 +85,7 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
     calcify_popstat *rows;
     size_t n;
     calcify_error err;
-    calcify_status st = calcify_popstats_load(path, &rows, &n, &err);
+    calcify_status st = calcify_popstats_load(path, sc->obs, &rows, &n, &err);
     if (st)
         return cli_error(st, err.msg);
     int counts[3] = {0, 0, 0}, missing = 0;

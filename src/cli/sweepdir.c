@@ -428,7 +428,7 @@ void sweepdir_rows_header(FILE *fp, const calcify_scenario *sc, const calcify_pr
         for (size_t ti = 0; ti < p->arms[a].n_times; ti++)
             for (size_t oi = 0; oi < p->n_obs; oi++)
                 fprintf(fp, ",%s/%.10g/%s", sc->arms[p->arms[a].arm].name, p->arms[a].times[ti],
-                        calcify_obs_names[p->obs[oi]]);
+                        calcify_obs_name(p->table, p->obs[oi]));
     fputc('\n', fp);
 }
 

@@ -37,7 +37,7 @@ typedef struct {
 } capture_ctx;
 
 static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
-                   const double y[], const double obs[CALCIFY_NOBS])
+                   const double y[], const double obs[])
 {
     (void)arm, (void)phase, (void)y;
     capture_ctx *c = user;

@@ -85,14 +85,15 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-calcify_status calcify_obs_check_unique(const char *where, const int *obs, size_t n,
-                                        calcify_status code, calcify_error *err)
+calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *where,
+                                        const int *obs, size_t n, calcify_status code,
+                                        calcify_error *err)
 {
     for (size_t j = 1; j < n; j++)
         for (size_t i = 0; i < j; i++)
             if (obs[i] == obs[j])
                 return calcify_fail(err, code, "%s '%s' given twice (expected each "
-                                    "observable once)", where, calcify_obs_names[obs[j]]);
+                                    "observable once)", where, calcify_obs_name(t, obs[j]));
     return CALCIFY_OK;
 }
 
@@ -109,7 +110,7 @@ calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **o
     for (size_t k = 0; k < cap; k++) {
         char name[128];
         next_item(&p, name, sizeof name);
-        if ((v[k] = calcify_obs_find(name)) < 0) {
+        if ((v[k] = calcify_obs_defer(name)) < 0) {
             char near[256];
             calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
             free(v);
@@ -119,7 +120,7 @@ calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **o
                                 near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
         }
     }
-    calcify_status st = calcify_obs_check_unique(opt, v, cap, CALCIFY_EUSAGE, err);
+    calcify_status st = calcify_obs_check_unique(NULL, opt, v, cap, CALCIFY_EUSAGE, err);
     if (st) {
         free(v);
         return st;
@@ -174,7 +175,12 @@ calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
         if (o >= 0)
             e->obs[e->n_obs++] = o;
     }
-    return CALCIFY_OK;
+    e->table = sc->obs;
+    calcify_status st = calcify_obs_bind(sc->obs, e->obs, e->n_obs, "--observable",
+                                         CALCIFY_EUSAGE, err);
+    if (st)
+        calcify_endpoints_free(e);
+    return st;
 }
 
 int calcify_setting_column(const calcify_scenario *sc, const char *name, char *col,
@@ -228,13 +234,13 @@ void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e)
 {
     for (size_t t = 0; t < e->n_at; t++)
         for (size_t j = 0; j < e->n_obs; j++)
-            fprintf(fp, ",%s_at_%.10gd", calcify_obs_names[e->obs[j]], e->at[t]);
+            fprintf(fp, ",%s_at_%.10gd", calcify_obs_name(e->table, e->obs[j]), e->at[t]);
     for (size_t j = 0; j < e->n_obs; j++)
-        fprintf(fp, ",auc_%s_x_d", calcify_obs_names[e->obs[j]]);
+        fprintf(fp, ",auc_%s_x_d", calcify_obs_name(e->table, e->obs[j]));
     for (size_t j = 0; j < e->n_obs; j++)
-        fprintf(fp, ",min_%s", calcify_obs_names[e->obs[j]]);
+        fprintf(fp, ",min_%s", calcify_obs_name(e->table, e->obs[j]));
     for (size_t j = 0; j < e->n_obs; j++)
-        fprintf(fp, ",max_%s", calcify_obs_names[e->obs[j]]);
+        fprintf(fp, ",max_%s", calcify_obs_name(e->table, e->obs[j]));
 }
 
 void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n)
@@ -246,14 +252,14 @@ typedef struct {
     const calcify_endpoints *e;
     double *v;             /* the columns                               */
     double t_prev;         /* previous row, for the trapezoid           */
-    double prev[CALCIFY_NOBS];
+    double prev[CALCIFY_MAX_OBS];
     int have_prev;
 } capture_ctx;
 
 static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
-                   const double y[], const double o[CALCIFY_NOBS])
+                   const double y[], const double o[])
 {
-    (void)arm, (void)phase, (void)y;
+    (void)phase, (void)y;
     capture_ctx *c = user;
     const calcify_endpoints *e = c->e;
     size_t n_obs = e->n_obs, auc = e->n_at * n_obs, lo = auc + n_obs, hi = lo + n_obs;
@@ -275,7 +281,7 @@ static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
             c->v[hi + j] = x;
     }
     c->t_prev = t;
-    memcpy(c->prev, o, sizeof c->prev);
+    memcpy(c->prev, o, calcify_obs_count(arm->obs) * sizeof *o);
     c->have_prev = 1;
     return 0;
 }

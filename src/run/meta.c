@@ -80,5 +80,13 @@ int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
         if (any)
             fputc('\n', fp);
     }
+    /* the scenario's own observables: name, unit and description, for the
+     * axis labels of the figures (plots/observables.gp) */
+    for (size_t k = 0; sc->obs && k < sc->obs->n_user; k++) {
+        const calcify_user_obs *u = &sc->obs->user[k];
+        fprintf(fp, "# observable\t%s\t%s\t", u->name, u->unit);
+        text(fp, u->description);
+        fputc('\n', fp);
+    }
     return ferror(fp) ? -1 : 0;
 }

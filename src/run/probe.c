@@ -58,12 +58,17 @@ static calcify_status start(calcify_probe *p, const calcify_scenario *sc,
     size_t n = 0;
     for (size_t k = 0; k < sc->n_arms; k++)
         n += !selected || selected[k];
-    p->n_obs = n_obs ? n_obs : CALCIFY_NOBS;
+    p->n_obs = n_obs ? n_obs : calcify_obs_count(sc->obs);
+    p->table = sc->obs;
     if (!(p->arms = calloc(n ? n : 1, sizeof *p->arms)) ||
         !(p->obs = malloc(p->n_obs * sizeof *p->obs)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     for (size_t i = 0; i < p->n_obs; i++)
         p->obs[i] = n_obs ? obs[i] : (int)i;
+    calcify_status st = calcify_obs_bind(sc->obs, p->obs, p->n_obs, "--observable",
+                                         CALCIFY_EUSAGE, err);
+    if (st)
+        return st;
     for (size_t k = 0; k < sc->n_arms; k++)
         if (!selected || selected[k]) {
             calcify_probe_arm *pa = &p->arms[p->n_arms++];
@@ -249,10 +254,7 @@ calcify_status calcify_obs_parse_list(const char *list, int *obs, size_t *n,
         size_t len = comma ? (size_t)(comma - s) : strlen(s);
         char name[128];
         snprintf(name, sizeof name, "%.*s", (int)len, s);
-        int found = -1;
-        for (int i = 0; i < CALCIFY_NOBS; i++)
-            if (!strcmp(name, calcify_obs_names[i]))
-                found = i;
+        int found = calcify_obs_defer(name);
         if (found < 0) {
             char near[256];
             calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
@@ -260,11 +262,11 @@ calcify_status calcify_obs_parse_list(const char *list, int *obs, size_t *n,
                                 "(observables are the columns of calcify run)", name,
                                 near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
         }
-        if (*n >= CALCIFY_NOBS)
+        if (*n >= CALCIFY_MAX_OBS)
             return calcify_fail(err, CALCIFY_EUSAGE, "--observable: too many");
         obs[(*n)++] = found;
-        calcify_status st = calcify_obs_check_unique("--observable", obs, *n, CALCIFY_EUSAGE,
-                                                     err);
+        calcify_status st = calcify_obs_check_unique(NULL, "--observable", obs, *n,
+                                                     CALCIFY_EUSAGE, err);
         if (st)
             return st;
         if (!comma)

@@ -36,6 +36,8 @@ struct calcify_sim {
     int memo_valid;
     double memo_u[CALCIFY_NU];
     int memo_allow;
+    calcify_obs_eval user_obs;   /* this simulator's copies of the scenario's
+                                    own observables (one sim per thread)  */
 };
 
 /* The inputs at time t: the phase's, with food intake and body weight from
@@ -177,6 +179,7 @@ void calcify_sim_free(calcify_sim *sim)
         return;
     calcify_solver_free(sim->solver);
     calcify_armcache_free(&sim->cache);
+    calcify_obs_eval_free(&sim->user_obs);
     free(sim);
 }
 
@@ -269,8 +272,11 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
         calcify_armcache_add_row(c->cache, t, phase, y);
     if (!c->row)
         return 0;
-    double obs[CALCIFY_NOBS], buf[CALCIFY_NU];
+    double obs[CALCIFY_MAX_OBS], buf[CALCIFY_NU];
     calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
+    /* the scenario's own observables, from these and the phase's parameters */
+    if (calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs))
+        return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
 }
 

@@ -29,6 +29,10 @@ static void unit_id(const char *unit, char *id, size_t cap)
         snprintf(id, cap, "dimensionless");
         return;
     }
+    if (strcmp(unit, "%") == 0) { /* a unit of the scenario's own observables */
+        snprintf(id, cap, "percent");
+        return;
+    }
     size_t n = 0;
     const char *s = unit;
     if (strncmp(s, "1/", 2) == 0) {
@@ -56,6 +60,8 @@ static int unit_token(const char *tok, size_t len, int *kind, int *dec, double *
         {"g", 0, 0, 1},  {"kg", 0, 3, 1},  {"mg", 0, -3, 1}, {"ug", 0, -6, 1},
         {"ng", 0, -9, 1}, {"L", 1, 0, 1}, {"mL", 1, -3, 1}, {"d", 2, 0, 86400},
         {"h", 2, 0, 3600},
+        /* amounts, for the units of a scenario's own observables */
+        {"mol", 3, 0, 1}, {"mmol", 3, -3, 1}, {"umol", 3, -6, 1}, {"nmol", 3, -9, 1},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, tok, len) == 0) {
@@ -77,7 +83,18 @@ static int define_unit(Model_t *m, const char *unit)
     unit_id(unit, id, sizeof id);
     if (strcmp(id, "dimensionless") == 0 || Model_getUnitDefinitionById(m, id))
         return 0;
-    int exp[3] = {0, 0, 0}, dec = 0;
+    if (strcmp(id, "percent") == 0) {
+        UnitDefinition_t *ud = Model_createUnitDefinition(m);
+        UnitDefinition_setId(ud, id);
+        UnitDefinition_setName(ud, unit);
+        Unit_t *u = UnitDefinition_createUnit(ud);
+        Unit_setKind(u, UNIT_KIND_DIMENSIONLESS);
+        Unit_setExponent(u, 1);
+        Unit_setScale(u, -2);
+        Unit_setMultiplier(u, 1);
+        return 0;
+    }
+    int exp[4] = {0, 0, 0, 0}, dec = 0;
     double tmult = 1;
     const char *s = unit;
     for (int sign = 1; *s; sign = -1) {
@@ -95,11 +112,12 @@ static int define_unit(Model_t *m, const char *unit)
         if (*s == '/')
             s++;
     }
-    static const UnitKind_t kinds[3] = {UNIT_KIND_GRAM, UNIT_KIND_LITRE, UNIT_KIND_SECOND};
+    static const UnitKind_t kinds[4] = {UNIT_KIND_GRAM, UNIT_KIND_LITRE, UNIT_KIND_SECOND,
+                                        UNIT_KIND_MOLE};
     UnitDefinition_t *ud = Model_createUnitDefinition(m);
     UnitDefinition_setId(ud, id);
     UnitDefinition_setName(ud, unit);
-    if (!exp[0] && !exp[1] && !exp[2]) { /* g/kg, h/d: a pure number */
+    if (!exp[0] && !exp[1] && !exp[2] && !exp[3]) { /* g/kg, h/d: a pure number */
         Unit_t *u = UnitDefinition_createUnit(ud);
         Unit_setKind(u, UNIT_KIND_DIMENSIONLESS);
         Unit_setExponent(u, 1);
@@ -108,7 +126,7 @@ static int define_unit(Model_t *m, const char *unit)
         return 0;
     }
     int placed = 0;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         if (!exp[k])
             continue;
         Unit_t *u = UnitDefinition_createUnit(ud);
@@ -418,7 +436,7 @@ static Parameter_t *add_param(builder *b, const char *id, const char *unit, doub
     char uid[128];
     if (define_unit(b->m, unit)) {
         fail(b, CALCIFY_EIO, "unit '%s' of '%s' has no SBML definition "
-             "(expected d, h, g, kg, mg, ug, ng, L or mL)", unit, id);
+             "(expected d, h, g, kg, mg, ug, ng, L, mL, mol, mmol, umol or nmol)", unit, id);
         return NULL;
     }
     unit_id(unit, uid, sizeof uid);
@@ -454,6 +472,71 @@ static void add_rule(builder *b, int rate, const char *id, const char *formula)
     Rule_setVariable(r, id);
     Rule_setMath(r, a);
     ASTNode_free(a);
+}
+
+/* The names of a scenario's own observable's expression as SBML has them:
+ * time_d is the model's time (in days); a function SBML does not have
+ * (libmatheval's step, delta, nandelta, erf, …) is refused.  0 or -1. */
+static int own_names(builder *b, const char *path, const calcify_user_obs *u, ASTNode_t *a)
+{
+    ASTNodeType_t ty = ASTNode_getType(a);
+    if (ty == AST_NAME && strcmp(ASTNode_getName(a), "time_d") == 0) {
+        ASTNode_setType(a, AST_NAME_TIME);
+        ASTNode_setName(a, "time");
+    } else if (ty == AST_FUNCTION) {
+        return fail(b, CALCIFY_EINPUT, "%s:%d: observable '%s' calls %s(), which SBML does "
+                    "not have (expected arithmetic, ^, exp, log, sqrt, abs or the "
+                    "trigonometric functions)", path, u->line, u->name, ASTNode_getName(a));
+    }
+    for (unsigned i = 0; i < ASTNode_getNumChildren(a); i++)
+        if (own_names(b, path, u, ASTNode_getChild(a, i)))
+            return -1;
+    return 0;
+}
+
+/* Each of the scenario's own observables (docs/SCENARIOS.md, Observables)
+ * as an assignment rule of its column's name: its expression as written,
+ * read by libsbml's L3 parser with log as the natural log (as libmatheval
+ * reads it); its names are the ids of the built-in columns, the parameters
+ * and time. */
+static void add_own_observables(builder *b, const calcify_scenario *sc)
+{
+    L3ParserSettings_t *set = L3ParserSettings_create();
+    L3ParserSettings_setParseLog(set, L3P_PARSE_LOG_AS_LN);
+    for (size_t i = 0; !b->st && sc->obs && i < sc->obs->n_user; i++) {
+        const calcify_user_obs *u = &sc->obs->user[i];
+        ASTNode_t *a = SBML_parseL3FormulaWithSettings(u->expr, set);
+        if (!a) {
+            char *why = SBML_getLastParseL3Error();
+            fail(b, CALCIFY_EINPUT, "%s:%d: observable '%s': its expression does not read as "
+                 "SBML: %s", sc->path, u->line, u->name, why ? why : "?");
+            free(why);
+            break;
+        }
+        Parameter_t *p = NULL;
+        if (Model_getParameterById(b->m, u->name)) { /* a state or a derived quantity */
+            fail(b, CALCIFY_EINPUT, "%s:%d: observable '%s' has the id of a quantity of the "
+                 "SBML model (a state, a derived term or a reference; docs/MODEL.md §2-3) "
+                 "(expected a name of its own to export it)", sc->path, u->line, u->name);
+            ASTNode_free(a);
+            break;
+        }
+        if (!own_names(b, sc->path, u, a) &&
+            (p = add_param(b, u->name, u->unit, NAN, 0,
+                           u->description[0] ? u->description : "observable of the scenario"))) {
+            char src[1200], unit[128];
+            snprintf(src, sizeof src, "CSV column of calcify run, defined in %s:%d as %s",
+                     sc->path, u->line, u->expr);
+            snprintf(unit, sizeof unit, "unit: %s", u->unit);
+            const char *paras[] = {src, unit, NULL};
+            set_notes(b, (SBase_t *)p, paras);
+            Rule_t *r = Model_createAssignmentRule(b->m);
+            Rule_setVariable(r, u->name);
+            Rule_setMath(r, a);
+        }
+        ASTNode_free(a);
+    }
+    L3ParserSettings_free(set);
 }
 
 /* A number with a unit, as an AST. */
@@ -621,6 +704,7 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
     for (int o = 0; !b.st && o < CALCIFY_NOBS; o++)
         if (add_param(&b, calcify_obs_names[o], OBS[o].unit, NAN, 0, "CSV column of calcify run"))
             add_rule(&b, 0, calcify_obs_names[o], OBS[o].formula);
+    add_own_observables(&b, sc);
 
     /* events: phase starts and doses, merged by time */
     moment *ms = NULL;

@@ -17,7 +17,7 @@ static const char *const top_keys[] = {"name", "description", "parameters",
                                        "output_step", "solver", "baseline",
                                        "overrides", "arms", "data_labels",
                                        "growth", "vars", "endpoints",
-                                       "endpoint_observables", NULL};
+                                       "endpoint_observables", "observables", NULL};
 static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
 static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
 static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses",
@@ -461,11 +461,12 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
             return CALCIFY_ENOMEM;
         for (int k = 0; k < n; k++) {
             const char *name = config_setting_get_string_elem(o, k);
-            int i = name ? calcify_obs_find(name) : -1;
+            int i = name ? calcify_obs_lookup(sc->obs, name) : -1;
             if (i < 0) {
                 char near[256] = "";
                 if (name)
-                    calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+                    calcify_suggest(name, calcify_obs_names_of(sc->obs),
+                                    calcify_obs_count(sc->obs), near, sizeof near);
                 return calcify_fail(err, CALCIFY_EINPUT,
                                     "%s:%d: endpoint_observables: '%s' is not an "
                                     "output column (expected a column name of "
@@ -478,7 +479,7 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
         }
         char where[1100];
         snprintf(where, sizeof where, "%s:%d: endpoint_observables", path, cfg_line(o));
-        calcify_status st = calcify_obs_check_unique(where, sc->endpoint_obs,
+        calcify_status st = calcify_obs_check_unique(sc->obs, where, sc->endpoint_obs,
                                                      sc->n_endpoint_obs, CALCIFY_EINPUT, err);
         if (st)
             return st;
@@ -547,6 +548,12 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
                                     path, sc->arms[k].line, sc->arms[k].name,
                                     sc->arms[j].line);
     }
+    /* the scenario's own observables, before anything names a column */
+    if ((st = calcify_obs_read(path, config_setting_get_member(root, "observables"),
+                               &sc->obs, err)))
+        return st;
+    for (size_t k = 0; k < sc->n_arms; k++)
+        sc->arms[k].obs = sc->obs;
     if ((st = read_endpoints(path, root, sc, err)))
         return st;
 
@@ -682,6 +689,7 @@ void calcify_scenario_free(calcify_scenario *sc)
     free(sc->vars);
     free(sc->endpoints);
     free(sc->endpoint_obs);
+    calcify_obs_table_free(sc->obs);
     free(sc->param_override);
     for (size_t k = 0; k < sc->n_sets; k++)
         free(sc->sets[k]);

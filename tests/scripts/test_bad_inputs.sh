@@ -65,6 +65,30 @@ scen growth_weight 'growth = { time = ["0 d", "1 w"]; body_weight = ["250 g", "1
 scen growth_food_zero 'growth = { time = ["0 d"]; body_weight = ["250 g"]; food_intake = ["0 g/d"]; };' ''
 scen growth_food_huge 'growth = { time = ["0 d", "1 w"]; body_weight = ["250 g", "250 g"]; food_intake = ["20 g/d", "1e9 g/d"]; };' ''
 scen observables_twice 'endpoint_observables = ["ca_aorta_ug_per_mg", "ca_aorta_ug_per_mg"];' ''
+# a scenario's own observables (docs/SCENARIOS.md, Observables), each flaw on line 3
+uo() { scen "$1" "observables = $2;" ''; }
+uo uo_builtin '( { name = "cmgp_fraction"; unit = "1"; expr = "cmgp_rel"; } )'
+uo uo_twice '( { name = "r"; unit = "1"; expr = "cmgp_rel"; }, { name = "r"; unit = "1"; expr = "cmgp_rel * 2"; } )'
+uo uo_param '( { name = "dist_beta"; unit = "1"; expr = "cmgp_rel"; } )'
+uo uo_const '( { name = "pi"; unit = "1"; expr = "cmgp_rel"; } )'
+uo uo_time '( { name = "time_d"; unit = "d"; expr = "cmgp_rel"; } )'
+uo uo_name '( { name = "2x"; unit = "1"; expr = "cmgp_rel"; } )'
+uo uo_empty '( { name = "x"; unit = "1"; expr = ""; } )'
+uo uo_blank '( { name = "x"; unit = "1"; expr = "   "; } )'
+uo uo_noexpr '( { name = "x"; unit = "1"; } )'
+uo uo_malformed '( { name = "x"; unit = "1"; expr = "mk4_aorta_ng_per_g / "; } )'
+uo uo_parens '( { name = "x"; unit = "1"; expr = "(mk4_aorta_ng_per_g"; } )'
+uo uo_unknown '( { name = "x"; unit = "1"; expr = "mk4_aorta_ng_per_gg / k1_aorta_ng_per_g"; } )'
+uo uo_unknown_far '( { name = "x"; unit = "1"; expr = "calcium * 2"; } )'
+uo uo_nounit '( { name = "x"; expr = "cmgp_rel"; } )'
+uo uo_badunit '( { name = "x"; unit = "uM"; expr = "cmgp_rel"; } )'
+uo uo_emptyunit '( { name = "x"; unit = ""; expr = "cmgp_rel"; } )'
+uo uo_char '( { name = "x"; unit = "1"; expr = "cmgp_rel $ 2"; } )'
+uo uo_later '( { name = "x"; unit = "1"; expr = "y * 2"; }, { name = "y"; unit = "1"; expr = "cmgp_rel"; } )'
+uo uo_self '( { name = "x"; unit = "1"; expr = "x * 2"; } )'
+uo uo_key '( { name = "x"; unit = "1"; expr = "cmgp_rel"; descripton = "a"; } )'
+uo uo_group '{ name = "x"; unit = "1"; expr = "cmgp_rel"; }'
+scen uo_endpoint 'observables = ( { name = "ratio_x"; unit = "1"; expr = "cmgp_rel"; } ); endpoint_observables = ["ratio_y"];' ''
 
 # sweep shards, sound and spoilt
 A=(--vary warfarin_thalf=5:50:log --arm control --n 18 --quiet)

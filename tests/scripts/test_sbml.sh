@@ -8,7 +8,11 @@
 # `calcify run --rtol 1e-10 --atol 1e-14` at every output time to 1e-6
 # relative, with a floor of 1e-9 of the column's largest value for values
 # near zero.  Every SBML constant must be a `calcify params` name with its
-# value and unit.  Then the command's refusals: exit 2, no file.
+# value and unit.  models/vermeer2007_userobs.cfg's own observables (a ratio
+# and a unit conversion) and tests/fixtures/good_userobs_params.cfg's (time,
+# a parameter a phase sets, functions) are assignment rules compared the
+# same way.  Then
+# the command's refusals: exit 2, no file.
 # Exit 77 (skipped) without calcify-sbml or without python3 libsbml, scipy
 # and numpy (scripts/install-deps.sh installs them).
 set -uo pipefail
@@ -56,6 +60,11 @@ compare() {
 }
 compare "$S" vermeer control wk_continued normal_k high_k1 high_mk4
 compare "$R/tests/fixtures/sbml/doses_sets.cfg" fixture doses sets
+compare "$R/models/vermeer2007_userobs.cfg" userobs control wk_continued normal_k high_k1 high_mk4
+# own observables of time_d, a parameter a phase sets, log and sqrt, one another
+compare "$R/tests/fixtures/good_userobs_params.cfg" userobs_params a
+check "userobs: the own observables are assignment rules" \
+    grep -q '<assignmentRule variable="warfarin_plasma_umol_per_l">' "$T/userobs-high_mk4.xml"
 
 # standard output when there is no -o
 "$calcify" sbml "$S" --arm control >"$T/stdout.xml"
@@ -82,6 +91,12 @@ refuse "an infusion" "good_schedules.cfg:[0-9]*: phase 1 of arm 'iv_infusion' ha
 refuse "an unknown parameter" "did you mean" "$S" --arm control --set warfarin_thalfx=3
 refuse "a list of arms" "--arm 'control,high_k1': a list (expected one arm" "$S" --arm control,high_k1
 refuse "two scenarios" "expected one SCENARIO" "$S" "$S" --arm control
+refuse "an own observable SBML cannot say" \
+    "userobs_step.cfg:5: observable 'calcified' calls step(), which SBML does not have" \
+    "$R/tests/fixtures/sbml/userobs_step.cfg"
+refuse "an own observable named like a term of the SBML model" \
+    "userobs_id.cfg:5: observable 'dep' has the id of a quantity of the SBML model" \
+    "$R/tests/fixtures/sbml/userobs_id.cfg"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
