@@ -1,0 +1,56 @@
+/* steppers.c — the registry of methods: GSL's steppers by name, and auto. */
+#include <string.h>
+
+#include "engine/engine.h"
+
+/* GSL exports each stepper as a pointer to a const table; taking the
+ * pointer's address keeps this registry a compile-time constant. */
+static const engine_stepper steppers[] = {
+    {"msbdf", &gsl_odeiv2_step_msbdf, 1, 1},     {"bsimp", &gsl_odeiv2_step_bsimp, 1, 1},
+    {"rk4imp", &gsl_odeiv2_step_rk4imp, 1, 1},   {"rk2imp", &gsl_odeiv2_step_rk2imp, 1, 1},
+    {"rk1imp", &gsl_odeiv2_step_rk1imp, 1, 1},   {"msadams", &gsl_odeiv2_step_msadams, 0, 1},
+    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0, 0},     {"rkck", &gsl_odeiv2_step_rkck, 0, 0},
+    {"rkf45", &gsl_odeiv2_step_rkf45, 0, 0},     {"rk4", &gsl_odeiv2_step_rk4, 0, 0},
+    {"rk2", &gsl_odeiv2_step_rk2, 0, 0},
+};
+enum { N_STEPPERS = sizeof steppers / sizeof steppers[0] };
+
+/* "auto": the explicit pair that is fastest on calcify's model at rtol 1e-6
+ * (bench/), handing a phase to BDF once it turns stiff. */
+static const char AUTO[] = "auto";
+static const char AUTO_EXPLICIT[] = "rkck", AUTO_IMPLICIT[] = "msbdf";
+
+const engine_stepper *engine_stepper_find(const char *name)
+{
+    for (size_t i = 0; i < N_STEPPERS; i++)
+        if (name && strcmp(steppers[i].name, name) == 0)
+            return &steppers[i];
+    return NULL;
+}
+
+int engine_stepper_is_auto(const char *name) { return name && !strcmp(name, AUTO); }
+
+const engine_stepper *engine_stepper_auto(int stiff)
+{
+    return engine_stepper_find(stiff ? AUTO_IMPLICIT : AUTO_EXPLICIT);
+}
+
+const char *calcify_stepper_list(void)
+{
+    static const char list[] =
+        "auto, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2";
+    return list;
+}
+
+int calcify_stepper_known(const char *method)
+{
+    return (method && !strcmp(method, AUTO)) || engine_stepper_find(method) != NULL;
+}
+
+int calcify_stepper_needs_jacobian(const char *method)
+{
+    if (method && !strcmp(method, AUTO))
+        return 1;
+    const engine_stepper *s = engine_stepper_find(method);
+    return s && s->needs_jacobian;
+}
