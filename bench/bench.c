@@ -274,8 +274,8 @@ static void long_horizon(const char *path)
         if (run_once(rsim, &sc, sc.output_step, &ref) >= 0) {
             printf("\nlong horizon, %s (%zu arms, %.0f d, rows every %g d):\n", path,
                    sc.n_arms, longest, sc.output_step);
-            const char *methods[] = {sc.method, "msbdf", "rkck"};
-            for (int i = 0; i < 3; i++) {
+            const char *methods[] = {sc.method, "rodas4", "msbdf", "rkck"};
+            for (int i = 0; i < 4; i++) {
                 calcify_sim *sim = make_sim(&sc, methods[i], sc.rtol, sc.atol);
                 if (!sim)
                     continue;
@@ -331,7 +331,7 @@ int main(int argc, char **argv)
         return 1;
     calcify_sim_free(rsim);
 
-    const char *methods[] = {sc.method, "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
+    const char *methods[] = {sc.method, "rodas4", "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
                              "rk4imp", "bsimp"};
     enum { N_METHODS = sizeof methods / sizeof methods[0], ROUNDS = 15 };
     entry e[N_METHODS];

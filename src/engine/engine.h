@@ -22,6 +22,7 @@ typedef struct {
     const gsl_odeiv2_step_type *const *type;
     int needs_jacobian;
     int iterates;       /* solves for its step (implicit or corrector) */
+    int dense;          /* has its own dense output (engine_dense_output) */
 } engine_stepper;
 
 /* The entry named `name`, NULL if none ("auto" is not an entry). */
@@ -48,6 +49,7 @@ struct calcify_solver {
     int land_on_grid;             /* shorten steps to hit rows exactly     */
     int check_each_rhs;           /* finiteness per RHS call (implicit)    */
     int explicit_checks;          /* the explicit driver's check_each_rhs  */
+    int stiff_checks;             /* auto: the stiff driver's              */
     int switch_due;               /* auto: hand over before the next step  */
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
@@ -83,6 +85,13 @@ enum { STOPPED = -1000 };
 /* Retakes of one step for the sake of its rows before landing on them. */
 static const int MAX_RETAKES = 2;
 
+/* rosenbrock.c: Rodas4 on blocklu.c, and its dense output */
+extern const gsl_odeiv2_step_type *const engine_step_rodas4;
+/* 1 and the state at t inside the stepper's last step in out[], or 0 if
+ * the stepper has no dense output */
+int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
+int engine_has_dense_output(const gsl_odeiv2_step *st);
+
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);
 int engine_rhs(double t, const double y[], double dydt[], void *params);
@@ -104,5 +113,6 @@ double engine_value_row(const calcify_solver *s, double tg, double out[]);
 int engine_fill_row(calcify_solver *s, double tg, double out[]);
 int engine_rows_by_values(const calcify_solver *s);
 int engine_interpolating(const calcify_solver *s);
+int engine_dense_rows(const calcify_solver *s);
 
 #endif

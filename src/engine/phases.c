@@ -72,6 +72,20 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 continue;
             }
             const double t_start = t;
+            if (engine_dense_rows(s)) {
+                if ((rc = engine_step(s, &t, t_end, y)) != GSL_SUCCESS)
+                    break;
+                for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
+                    engine_dense_output(s->driver->s, tg, row);
+                    if (emit && emit(user, tg, p, row, s->u)) {
+                        rc = STOPPED;
+                        break;
+                    }
+                }
+                if (rc != GSL_SUCCESS)
+                    break;
+                continue;
+            }
             if (engine_rows_by_values(s)) {
                 /* behind an iterating stepper: free steps, rows from
                  * the accepted states (node_push) */

@@ -164,6 +164,13 @@ int engine_rows_by_values(const calcify_solver *s)
            !(s->seg_rows >= 4 && 2 * s->seg_fills > s->seg_rows);
 }
 
+/* 1 if rows come from the dense output of the stepper taking the steps
+ * (Rodas4's, of order 3: no estimate, no fill, no cap on the step). */
+int engine_dense_rows(const calcify_solver *s)
+{
+    return !s->land_on_grid && !s->switch_due && engine_has_dense_output(s->driver->s);
+}
+
 /* 1 if rows are interpolated between the steps now being taken: only
  * behind an explicit Runge–Kutta pair. */
 int engine_interpolating(const calcify_solver *s)

@@ -49,11 +49,17 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->gsys.dimension = sys->dim;
     s->gsys.params = s;
     s->driver = s->explicit_drv = driver_for(s, st);
-    if (is_auto)
-        s->stiff_drv = driver_for(s, engine_stepper_auto(1));
-    if (is_auto || st->iterates)
-        s->fill_drv = driver_for(s, is_auto ? engine_stepper_auto(1) : st);
-    if (!s->driver || (is_auto && !s->stiff_drv) || ((is_auto || st->iterates) && !s->fill_drv)) {
+    const engine_stepper *stiff = is_auto ? engine_stepper_auto(1) : NULL;
+    if (stiff) {
+        s->stiff_drv = driver_for(s, stiff);
+        s->stiff_checks = stiff->iterates;
+    }
+    /* rows that interpolation cannot vouch for behind an iterating stepper
+     * are integrated to by a second copy of it (rows.c) */
+    const engine_stepper *filler = stiff && stiff->iterates ? stiff : st->iterates ? st : NULL;
+    if (filler)
+        s->fill_drv = driver_for(s, filler);
+    if (!s->driver || (stiff && !s->stiff_drv) || (filler && !s->fill_drv)) {
         calcify_solver_free(s);
         return NULL;
     }

@@ -101,7 +101,7 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
         s->switch_due = 0;
         const double h = s->driver->h;
         s->driver = s->stiff_drv;
-        s->check_each_rhs = 1;
+        s->check_each_rhs = s->stiff_checks;
         s->hcap = 0;
         s->c3_h = s->c3_prev_h = 0;
         s->n_nodes = 0;
@@ -126,8 +126,9 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
         return GSL_EBADFUNC;
     }
     /* slopes at the ends, for Hermite rows: only behind explicit pairs
-     * (an iterating stepper's rows interpolate values, rows_by_values) */
-    if (!s->check_each_rhs) {
+     * (an iterating stepper's rows interpolate values, rows_by_values;
+     * a stepper with its own dense output gives them, engine_dense_rows) */
+    if (!s->check_each_rhs && !engine_has_dense_output(d->s)) {
         if (!first)
             memcpy(s->f0, s->f1, n * sizeof *s->f0);
         else if (d->s->type->can_use_dydt_in) /* evaluated at the start by evolve */
