@@ -1,5 +1,16 @@
-/* blocklu.c — W = c·I − J by its strongly connected blocks (blocklu.h). */
+/* blocklu.c — W = c·I − J by its strongly connected blocks (blocklu.h).
+ *
+ * A solve is one flat program of row updates on x, fixed when the pattern
+ * is: x_d = (x_d + Σ v·x_s)·scale.  For each block in order: each row
+ * gains its off-block terms (J_ij·x_j, j solved already) and its L terms
+ * (−l_rc·x_c) in one update; then U backwards (−u_qt·x_t, times 1/u_qq).
+ * A row is summed in a register and stored once.
+ * The LU has no pivoting, so its operations do not move with the values:
+ * W = c·I − J is diagonally dominant as h shrinks, and a pivot small for
+ * its column refuses the factorisation (GSL_ESING), on which GSL's evolve
+ * halves the step. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,9 +18,16 @@
 
 #include "engine/blocklu.h"
 
+/* one row update: x[dst] = (x[dst] + Σ_{e < end} val[e]·x[src[e]])·scale,
+ * entries from the previous row's end; scale 1 where there is none */
+typedef struct {
+    uint32_t dst, end;
+} row;
+
 struct engine_blocklu {
     size_t n;
     unsigned char *mask;   /* n·n: the pattern, row-major                   */
+    uint64_t *outside;     /* n·n: all ones off the pattern, 0 on it         */
     size_t nnz;            /* non-zeros in it                               */
     size_t *perm;          /* perm[k]: the state at position k, block order  */
     size_t *bstart;        /* block b holds positions bstart[b] .. [b+1]     */
@@ -18,12 +36,16 @@ struct engine_blocklu {
      * entries are, their values, and the LU of c·I − J_bb             */
     size_t *doff, *didx;
     double *dval, *lu;
-    size_t *piv;           /* per position: the block-local pivot row       */
-    /* entries left of the diagonal block, per position k (CSR):
-     * x[perm[k]] gains oval·x[ocol] in a solve                          */
-    size_t *optr, *ocol, *oidx;
-    double *oval;
-    double *work;          /* n */
+    /* the solve's program: rows, their scales, entries (src, val) */
+    row *rows;
+    double *scale;
+    uint32_t *src;
+    double *val;
+    size_t nrows, nent;
+    size_t *ooff;          /* per off-block entry: its entry, and J index   */
+    size_t *oidx;
+    size_t noff;
+    size_t *luent, *lurow; /* per block: where its L/U entries and rows go  */
     int built;
     /* Tarjan's scratch */
     size_t *index, *low, *stack;
@@ -38,17 +60,17 @@ engine_blocklu *engine_blocklu_alloc(size_t n)
         return NULL;
     b->n = n;
     b->mask = calloc(n * n, 1);
+    b->outside = malloc(n * n * sizeof *b->outside);
     b->perm = malloc(n * sizeof *b->perm);
     b->bstart = malloc((n + 1) * sizeof *b->bstart);
     b->doff = malloc((n + 1) * sizeof *b->doff);
-    b->piv = malloc(n * sizeof *b->piv);
-    b->optr = malloc((n + 1) * sizeof *b->optr);
-    b->work = malloc(n * sizeof *b->work);
+    b->luent = malloc((n + 1) * sizeof *b->luent);
+    b->lurow = malloc((n + 1) * sizeof *b->lurow);
     b->index = malloc(n * sizeof *b->index);
     b->low = malloc(n * sizeof *b->low);
     b->stack = malloc(n * sizeof *b->stack);
     b->on_stack = malloc(n);
-    if (!b->mask || !b->perm || !b->bstart || !b->doff || !b->piv || !b->optr || !b->work ||
+    if (!b->mask || !b->outside || !b->perm || !b->bstart || !b->doff || !b->luent || !b->lurow ||
         !b->index || !b->low || !b->stack || !b->on_stack) {
         engine_blocklu_free(b);
         return NULL;
@@ -61,18 +83,21 @@ void engine_blocklu_free(engine_blocklu *b)
     if (!b)
         return;
     free(b->mask);
+    free(b->outside);
     free(b->perm);
     free(b->bstart);
     free(b->doff);
     free(b->didx);
     free(b->dval);
     free(b->lu);
-    free(b->piv);
-    free(b->optr);
-    free(b->ocol);
+    free(b->rows);
+    free(b->scale);
+    free(b->src);
+    free(b->val);
+    free(b->ooff);
     free(b->oidx);
-    free(b->oval);
-    free(b->work);
+    free(b->luent);
+    free(b->lurow);
     free(b->index);
     free(b->low);
     free(b->stack);
@@ -83,7 +108,7 @@ void engine_blocklu_free(engine_blocklu *b)
 /* Tarjan's strongly connected components on the graph i → j for J_ij in
  * the pattern (i reads j).  A component is closed only after every
  * component it reads from, so positions in closing order make W block
- * lower triangular. */
+ * lower triangular.  (Recursion depth at most n.) */
 static void strongconnect(engine_blocklu *b, size_t v)
 {
     const size_t n = b->n;
@@ -115,6 +140,7 @@ static void strongconnect(engine_blocklu *b, size_t v)
 static int build(engine_blocklu *b)
 {
     const size_t n = b->n;
+    b->built = 0;
     for (size_t i = 0; i < n; i++) {
         b->index[i] = (size_t)-1;
         b->on_stack[i] = 0;
@@ -136,19 +162,18 @@ static int build(engine_blocklu *b)
                 p[j - 1] = t;
             }
     }
-    /* position of each state, and its block */
-    size_t *pos = b->index, *blk = b->low; /* scratch reused */
+    size_t *blk = b->low; /* scratch reused: the block of each state */
     for (size_t k = 0; k < b->nb; k++)
-        for (size_t q = b->bstart[k]; q < b->bstart[k + 1]; q++) {
-            pos[b->perm[q]] = q;
+        for (size_t q = b->bstart[k]; q < b->bstart[k + 1]; q++)
             blk[b->perm[q]] = k;
-        }
-    size_t dsize = 0, osize = 0;
+    size_t dsize = 0, noff = 0, nlu = 0, nrows = 0;
     b->nnz = 0;
     for (size_t k = 0; k < b->nb; k++) {
         const size_t m = b->bstart[k + 1] - b->bstart[k];
         b->doff[k] = dsize;
         dsize += m * m;
+        nlu += m * (m - 1);          /* L and U entries */
+        nrows += m > 1 ? 2 * m : 1;  /* forward and backward rows */
     }
     b->doff[b->nb] = dsize;
     for (size_t i = 0; i < n; i++)
@@ -156,162 +181,193 @@ static int build(engine_blocklu *b)
             if (b->mask[i * n + j]) {
                 b->nnz++;
                 if (blk[j] != blk[i])
-                    osize++;
+                    noff++;
             }
     free(b->didx);
     free(b->dval);
     free(b->lu);
-    free(b->ocol);
+    free(b->rows);
+    free(b->scale);
+    free(b->src);
+    free(b->val);
+    free(b->ooff);
     free(b->oidx);
-    free(b->oval);
+    const size_t nent = noff + nlu;
     b->didx = malloc((dsize ? dsize : 1) * sizeof *b->didx);
     b->dval = malloc((dsize ? dsize : 1) * sizeof *b->dval);
     b->lu = malloc((dsize ? dsize : 1) * sizeof *b->lu);
-    b->ocol = malloc((osize ? osize : 1) * sizeof *b->ocol);
-    b->oidx = malloc((osize ? osize : 1) * sizeof *b->oidx);
-    b->oval = malloc((osize ? osize : 1) * sizeof *b->oval);
-    if (!b->didx || !b->dval || !b->lu || !b->ocol || !b->oidx || !b->oval) {
-        b->built = 0;
+    b->rows = malloc((nrows ? nrows : 1) * sizeof *b->rows);
+    b->scale = malloc((nrows ? nrows : 1) * sizeof *b->scale);
+    b->src = malloc((nent ? nent : 1) * sizeof *b->src);
+    b->val = malloc((nent ? nent : 1) * sizeof *b->val);
+    b->ooff = malloc((noff ? noff : 1) * sizeof *b->ooff);
+    b->oidx = malloc((noff ? noff : 1) * sizeof *b->oidx);
+    if (!b->didx || !b->dval || !b->lu || !b->rows || !b->scale || !b->src || !b->val ||
+        !b->ooff || !b->oidx)
         return GSL_ENOMEM;
-    }
-    size_t o = 0;
+    size_t o = 0, e = 0, g = 0;
     for (size_t k = 0; k < b->nb; k++) {
         const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
+        const size_t *p = b->perm + s0;
         for (size_t r = 0; r < m; r++)
             for (size_t c = 0; c < m; c++)
-                b->didx[b->doff[k] + r * m + c] = b->perm[s0 + r] * n + b->perm[s0 + c];
+                b->didx[b->doff[k] + r * m + c] = p[r] * n + p[c];
+        b->luent[k] = e;
+        b->lurow[k] = g;
+        /* forward rows: off-block entries, then L (unit diagonal) */
         for (size_t r = 0; r < m; r++) {
-            const size_t i = b->perm[s0 + r];
-            b->optr[s0 + r] = o;
             for (size_t j = 0; j < n; j++)
-                if (b->mask[i * n + j] && blk[j] != k) {
-                    b->ocol[o] = j;
-                    b->oidx[o] = i * n + j;
-                    o++;
+                if (b->mask[p[r] * n + j] && blk[j] != k) {
+                    b->src[e] = (uint32_t)j;
+                    b->ooff[o] = e++;
+                    b->oidx[o++] = p[r] * n + j;
                 }
+            for (size_t c = 0; c < r; c++)
+                b->src[e++] = (uint32_t)p[c];
+            b->scale[g] = 1.0;
+            b->rows[g++] = (row){(uint32_t)p[r], (uint32_t)e};
+        }
+        if (m == 1)
+            continue; /* its one row's scale is 1/(c − J_ii) */
+        for (size_t q = m; q-- > 0;) { /* backward: U */
+            for (size_t t = q + 1; t < m; t++)
+                b->src[e++] = (uint32_t)p[t];
+            b->rows[g++] = (row){(uint32_t)p[q], (uint32_t)e};
         }
     }
-    b->optr[n] = o;
+    b->nrows = g;
+    b->nent = e;
+    b->noff = o;
     b->built = 1;
     return GSL_SUCCESS;
 }
 
-int engine_blocklu_load(engine_blocklu *b, const double *J)
+int engine_blocklu_load(engine_blocklu *b, const double *J, int scan)
 {
     const size_t nn = b->n * b->n;
-    int widen = !b->built;
-    for (size_t k = 0; k < nn; k++)
-        widen |= (J[k] != 0) & !b->mask[k];
-    if (widen) {
+    /* any bit of an entry off the pattern: a non-zero there (−0 counts,
+     * which only adds an entry), in integer arithmetic that vectorises */
+    uint64_t off = 0;
+    if (b->built && scan)
+        for (size_t k = 0; k < nn; k++) {
+            uint64_t bits;
+            memcpy(&bits, &J[k], sizeof bits);
+            off |= bits & b->outside[k];
+        }
+    if (!b->built || off) {
         for (size_t k = 0; k < nn; k++)
             if (J[k] != 0)
                 b->mask[k] = 1;
         for (size_t i = 0; i < b->n; i++) /* the diagonal always: W has c there */
             b->mask[i * b->n + i] = 1;
+        for (size_t k = 0; k < nn; k++)
+            b->outside[k] = b->mask[k] ? 0 : ~(uint64_t)0;
         int rc = build(b);
         if (rc)
             return rc;
     }
-    double check = 0;
-    const size_t dsize = b->doff[b->nb], osize = b->optr[b->n];
+    /* the entries read, checked: an exponent of all ones is an infinity
+     * or a NaN (integer tests, no chain of floating-point latencies) */
+    const uint64_t EXP = 0x7ff0000000000000ULL;
+    uint64_t bad = 0;
+    const size_t dsize = b->doff[b->nb];
     for (size_t t = 0; t < dsize; t++) {
-        b->dval[t] = J[b->didx[t]];
-        check += b->dval[t] * 0;
+        uint64_t bits;
+        memcpy(&bits, &J[b->didx[t]], sizeof bits);
+        memcpy(&b->dval[t], &bits, sizeof bits);
+        bad |= (uint64_t)((bits & EXP) == EXP);
     }
-    for (size_t t = 0; t < osize; t++) {
-        b->oval[t] = J[b->oidx[t]];
-        check += b->oval[t] * 0;
+    for (size_t t = 0; t < b->noff; t++) {
+        uint64_t bits;
+        memcpy(&bits, &J[b->oidx[t]], sizeof bits);
+        memcpy(&b->val[b->ooff[t]], &bits, sizeof bits);
+        bad |= (uint64_t)((bits & EXP) == EXP);
     }
-    /* 0·x is 0 for every finite x, NaN otherwise */
-    return check == 0 ? GSL_SUCCESS : GSL_EBADFUNC;
+    return bad ? GSL_EBADFUNC : GSL_SUCCESS;
 }
+
+/* a pivot below this share of the largest entry of its column refuses the
+ * factorisation (multipliers stay below 100): the step is halved, and
+ * c·I dominates more */
+static const double PIVOT_MIN = 1e-2;
 
 int engine_blocklu_factor(engine_blocklu *b, double c)
 {
     for (size_t k = 0; k < b->nb; k++) {
         const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
         const double *jv = b->dval + b->doff[k];
-        double *a = b->lu + b->doff[k];
         if (m == 1) {
-            a[0] = c - jv[0];
-            if (a[0] == 0)
+            const double w = c - jv[0];
+            if (!(fabs(w) > 0))
                 return GSL_ESING;
-            a[0] = 1.0 / a[0]; /* a 1×1 block keeps its reciprocal */
+            b->scale[b->lurow[k]] = 1.0 / w;
             continue;
         }
+        double *a = b->lu + b->doff[k];
         for (size_t t = 0; t < m * m; t++)
             a[t] = -jv[t];
         for (size_t r = 0; r < m; r++)
             a[r * m + r] += c;
-        size_t *piv = b->piv + s0;
         for (size_t col = 0; col < m; col++) {
-            size_t p = col;
-            double big = fabs(a[col * m + col]);
-            for (size_t r = col + 1; r < m; r++)
-                if (fabs(a[r * m + col]) > big) {
+            double big = 0; /* threshold pivoting: |l| <= 1/PIVOT_MIN */
+            for (size_t r = col; r < m; r++)
+                if (fabs(a[r * m + col]) > big)
                     big = fabs(a[r * m + col]);
-                    p = r;
-                }
-            piv[col] = p;
-            if (!(big > 0))
+            const double piv = a[col * m + col];
+            if (!(fabs(piv) > PIVOT_MIN * big) || !isfinite(piv))
                 return GSL_ESING;
-            /* the multipliers left of col stay with their rows: the
-             * solve swaps and eliminates column by column, in order */
-            if (p != col)
-                for (size_t t = col; t < m; t++) {
-                    const double x = a[col * m + t];
-                    a[col * m + t] = a[p * m + t];
-                    a[p * m + t] = x;
-                }
-            const double inv = 1.0 / a[col * m + col];
-            a[col * m + col] = inv; /* the diagonal of U kept inverted */
+            const double inv = 1.0 / piv;
+            a[col * m + col] = inv;
             for (size_t r = col + 1; r < m; r++) {
                 const double l = a[r * m + col] * inv;
                 a[r * m + col] = l;
-                if (l != 0)
-                    for (size_t t = col + 1; t < m; t++)
-                        a[r * m + t] -= l * a[col * m + t];
+                for (size_t t = col + 1; t < m; t++)
+                    a[r * m + t] -= l * a[col * m + t];
             }
+        }
+        /* the program's values, where build() laid them out: each forward
+         * row's L entries follow its off-block ones */
+        size_t g = b->lurow[k];
+        for (size_t r = 0; r < m; r++, g++) {
+            const size_t end = b->rows[g].end;
+            for (size_t c = 0; c < r; c++)
+                b->val[end - r + c] = -a[r * m + c];
+        }
+        size_t e = b->rows[g - 1].end;
+        for (size_t q = m; q-- > 0; g++) {
+            for (size_t t = q + 1; t < m; t++)
+                b->val[e++] = -a[q * m + t];
+            b->scale[g] = a[q * m + q];
         }
     }
     return GSL_SUCCESS;
 }
 
-void engine_blocklu_solve(const engine_blocklu *b, double *x)
+void engine_blocklu_solve(const engine_blocklu *b, double *restrict x)
 {
-    double *r = b->work;
-    for (size_t k = 0; k < b->nb; k++) {
-        const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
-        for (size_t q = 0; q < m; q++) {
-            const size_t pos = s0 + q;
-            double acc = x[b->perm[pos]];
-            for (size_t t = b->optr[pos]; t < b->optr[pos + 1]; t++)
-                acc += b->oval[t] * x[b->ocol[t]];
-            r[q] = acc;
-        }
-        const double *a = b->lu + b->doff[k];
-        if (m == 1) {
-            x[b->perm[s0]] = r[0] * a[0];
+    const row *restrict rows = b->rows;
+    const double *restrict scale = b->scale, *restrict val = b->val;
+    const uint32_t *restrict src = b->src;
+    const size_t nr = b->nrows;
+    size_t e = 0;
+    for (size_t g = 0; g < nr; g++) {
+        const row r = rows[g];
+        if (e == r.end) { /* a state that reads no other (a dose depot) */
+            x[r.dst] *= scale[g];
             continue;
         }
-        const size_t *piv = b->piv + s0;
-        for (size_t col = 0; col < m; col++) { /* L, with the row swaps */
-            if (piv[col] != col) {
-                const double t = r[col];
-                r[col] = r[piv[col]];
-                r[piv[col]] = t;
-            }
-            for (size_t q = col + 1; q < m; q++)
-                r[q] -= a[q * m + col] * r[col];
+        /* two sums, so that a row's additions are not one chain of
+         * latencies (the order is fixed: same bits every run) */
+        double acc0 = x[r.dst], acc1 = 0;
+        for (; e + 1 < r.end; e += 2) {
+            acc0 += val[e] * x[src[e]];
+            acc1 += val[e + 1] * x[src[e + 1]];
         }
-        for (size_t q = m; q-- > 0;) { /* U */
-            double acc = r[q];
-            for (size_t t = q + 1; t < m; t++)
-                acc -= a[q * m + t] * r[t];
-            r[q] = acc * a[q * m + q];
+        if (e < r.end) {
+            acc0 += val[e] * x[src[e]];
+            e++;
         }
-        for (size_t q = 0; q < m; q++)
-            x[b->perm[s0 + q]] = r[q];
+        x[r.dst] = (acc0 + acc1) * scale[g];
     }
 }
 

@@ -22,10 +22,12 @@ typedef struct engine_blocklu engine_blocklu;
 engine_blocklu *engine_blocklu_alloc(size_t n);
 void engine_blocklu_free(engine_blocklu *b);
 
-/* Take the values of the dense row-major J (n·n): widens the pattern (and
- * rebuilds the blocks) if J has a non-zero outside it.  Returns 0, or
- * GSL_EBADFUNC if an entry of the pattern is not finite, GSL_ENOMEM. */
-int engine_blocklu_load(engine_blocklu *b, const double *J);
+/* Take the values of the dense row-major J (n·n) on the pattern.  With
+ * `scan` (and always the first time), J is first searched for non-zeros
+ * off the pattern (all n² entries, the costliest part of a load), which
+ * widen it and rebuild the blocks.  Returns 0, or GSL_EBADFUNC if an entry
+ * of the pattern is not finite, GSL_ENOMEM. */
+int engine_blocklu_load(engine_blocklu *b, const double *J, int scan);
 
 /* Factorise W = c·I − J (J from the last load).  0, or GSL_ESING. */
 int engine_blocklu_factor(engine_blocklu *b, double c);

@@ -31,6 +31,9 @@ const engine_stepper *engine_stepper_find(const char *name);
 int engine_stepper_is_auto(const char *name);
 /* auto's explicit stepper (stiff = 0) and its stiff one (stiff = 1). */
 const engine_stepper *engine_stepper_auto(int stiff);
+/* auto's stiff stepper runs its error test at this multiple of the
+ * tolerances asked for */
+double engine_stepper_auto_tol_scale(void);
 
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
@@ -42,7 +45,7 @@ struct calcify_solver {
     gsl_odeiv2_driver *driver;        /* the active one                     */
     gsl_odeiv2_driver *explicit_drv;  /* auto: where each phase starts      */
     gsl_odeiv2_driver *stiff_drv;     /* auto: where a stiff phase goes     */
-    unsigned long n_switches;         /* auto: phases handed to BDF         */
+    unsigned long n_switches;         /* auto: phases handed to Rodas4      */
     const double *u;              /* inputs of the phase being integrated */
     unsigned long n_rhs, n_jac, n_steps;
     double rtol, atol;

@@ -6,10 +6,12 @@
 
 void calcify_solver_set_boundary_rows(calcify_solver *s, int on) { s->boundary_rows = on; }
 
-static gsl_odeiv2_driver *driver_for(calcify_solver *s, const engine_stepper *st)
+static gsl_odeiv2_driver *driver_for(calcify_solver *s, const engine_stepper *st,
+                                     double tol_scale)
 {
     gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&s->gsys, *st->type, H_START,
-                                                         s->atol, s->rtol);
+                                                         tol_scale * s->atol,
+                                                         tol_scale * s->rtol);
     if (d)
         gsl_odeiv2_driver_set_nmax(d, MAX_STEPS);
     return d;
@@ -48,17 +50,17 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->gsys.jacobian = sys->jac ? engine_jac : NULL;
     s->gsys.dimension = sys->dim;
     s->gsys.params = s;
-    s->driver = s->explicit_drv = driver_for(s, st);
+    s->driver = s->explicit_drv = driver_for(s, st, 1.0);
     const engine_stepper *stiff = is_auto ? engine_stepper_auto(1) : NULL;
     if (stiff) {
-        s->stiff_drv = driver_for(s, stiff);
+        s->stiff_drv = driver_for(s, stiff, engine_stepper_auto_tol_scale());
         s->stiff_checks = stiff->iterates;
     }
     /* rows that interpolation cannot vouch for behind an iterating stepper
      * are integrated to by a second copy of it (rows.c) */
     const engine_stepper *filler = stiff && stiff->iterates ? stiff : st->iterates ? st : NULL;
     if (filler)
-        s->fill_drv = driver_for(s, filler);
+        s->fill_drv = driver_for(s, filler, 1.0);
     if (!s->driver || (stiff && !s->stiff_drv) || (filler && !s->fill_drv)) {
         calcify_solver_free(s);
         return NULL;

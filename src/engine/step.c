@@ -7,11 +7,14 @@
 
 #include "engine/engine.h"
 
-/* Consider a switch when finishing the phase explicitly would take more
- * steps than this (about 2 ms of explicit steps, where BDF takes a few
- * hundred) ... */
-static const double AUTO_MAX_STEPS = 5000;
-static const unsigned long AUTO_WARMUP = 100;
+/* Consider a switch, after a warm-up of AUTO_WARMUP explicit steps in
+ * which the step grows from its start through the fast transient, when
+ * finishing the phase explicitly would take more steps than AUTO_MAX_STEPS
+ * (a Rosenbrock step costs about four explicit ones; measured, bench/:
+ * the 5000 and 100 that suited BDF leave Rodas4 4,052 steps on Vermeer
+ * and 2,792 on the two years, 100 and 20 leave 1,264 and 1,541) ... */
+static const double AUTO_MAX_STEPS = 100;
+static const unsigned long AUTO_WARMUP = 20;
 /* ... and make it only if the step is at rkck's stability limit: h·ρ(J)
  * above this (rkck's real stability interval is about 3.3; accuracy-limited
  * steps of non-stiff problems sit well below). */
@@ -143,7 +146,7 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
     /* auto: after a warm-up in which the step can grow from its start, an
      * explicit step this short for the time left, held at the stability
      * limit of the fastest mode, means stiffness: the rest of the phase
-     * goes to BDF (from the next step on) */
+     * goes to the stiff stepper (from the next step on) */
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
         d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
         if (d->h * engine_spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
