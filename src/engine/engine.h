@@ -66,7 +66,9 @@ struct calcify_solver {
     unsigned long next_check;     /* auto: explicit step count of the next
                                      stiffness test, and the interval after */
     unsigned long check_every;
-    double *jac;                  /* auto: dim² for the stiffness test     */
+    double *jac;                  /* auto: dim² for the stiffness test,    */
+    unsigned *jac_col;            /* its non-zeros' columns (dim²) and     */
+    size_t *jac_row_end;          /* where each row's end (dim)            */
     /* behind an iterating stepper: the last accepted states of the segment,
      * oldest first, for rows by polynomial interpolation of values       */
     double node_t[NODES];

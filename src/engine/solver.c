@@ -34,8 +34,12 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->rtol = rtol;
     s->atol = atol;
     if (!(s->scratch = malloc((6 + NODES) * sys->dim * sizeof *s->scratch)) ||
-        (is_auto && !(s->jac = malloc(sys->dim * sys->dim * sizeof *s->jac)))) {
+        (is_auto && (!(s->jac = malloc(sys->dim * sys->dim * sizeof *s->jac)) ||
+                     !(s->jac_col = malloc(sys->dim * sys->dim * sizeof *s->jac_col)) ||
+                     !(s->jac_row_end = malloc(sys->dim * sizeof *s->jac_row_end))))) {
         free(s->scratch);
+        free(s->jac);
+        free(s->jac_col);
         free(s);
         return NULL;
     }
@@ -81,6 +85,8 @@ void calcify_solver_free(calcify_solver *s)
         gsl_odeiv2_driver_free(s->fill_drv);
     free(s->scratch);
     free(s->jac);
+    free(s->jac_col);
+    free(s->jac_row_end);
     free(s);
 }
 
