@@ -36,6 +36,7 @@ struct engine_blocklu {
      * entries are, their values, and the LU of c·I − J_bb             */
     size_t *doff, *didx;
     double *dval, *lu;
+    unsigned char *fill;   /* per block entry: non-zero in its LU (symbolic) */
     /* the solve's program: rows, their scales, entries (src, val) */
     row *rows;
     double *scale;
@@ -90,6 +91,7 @@ void engine_blocklu_free(engine_blocklu *b)
     free(b->didx);
     free(b->dval);
     free(b->lu);
+    free(b->fill);
     free(b->rows);
     free(b->scale);
     free(b->src);
@@ -186,6 +188,7 @@ static int build(engine_blocklu *b)
     free(b->didx);
     free(b->dval);
     free(b->lu);
+    free(b->fill);
     free(b->rows);
     free(b->scale);
     free(b->src);
@@ -196,22 +199,34 @@ static int build(engine_blocklu *b)
     b->didx = malloc((dsize ? dsize : 1) * sizeof *b->didx);
     b->dval = malloc((dsize ? dsize : 1) * sizeof *b->dval);
     b->lu = malloc((dsize ? dsize : 1) * sizeof *b->lu);
+    b->fill = malloc(dsize ? dsize : 1);
     b->rows = malloc((nrows ? nrows : 1) * sizeof *b->rows);
     b->scale = malloc((nrows ? nrows : 1) * sizeof *b->scale);
     b->src = malloc((nent ? nent : 1) * sizeof *b->src);
     b->val = malloc((nent ? nent : 1) * sizeof *b->val);
     b->ooff = malloc((noff ? noff : 1) * sizeof *b->ooff);
     b->oidx = malloc((noff ? noff : 1) * sizeof *b->oidx);
-    if (!b->didx || !b->dval || !b->lu || !b->rows || !b->scale || !b->src || !b->val ||
+    if (!b->didx || !b->dval || !b->lu || !b->fill || !b->rows || !b->scale || !b->src || !b->val ||
         !b->ooff || !b->oidx)
         return GSL_ENOMEM;
     size_t o = 0, e = 0, g = 0;
     for (size_t k = 0; k < b->nb; k++) {
         const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
         const size_t *p = b->perm + s0;
+        unsigned char *f = b->fill + b->doff[k];
         for (size_t r = 0; r < m; r++)
-            for (size_t c = 0; c < m; c++)
+            for (size_t c = 0; c < m; c++) {
                 b->didx[b->doff[k] + r * m + c] = p[r] * n + p[c];
+                f[r * m + c] = b->mask[p[r] * n + p[c]];
+            }
+        /* the LU's own pattern: elimination without pivoting fills
+         * (r, t) wherever (r, c) and (c, t) are, c < r, t */
+        for (size_t c = 0; c < m; c++)
+            for (size_t r = c + 1; r < m; r++)
+                if (f[r * m + c])
+                    for (size_t t = c + 1; t < m; t++)
+                        if (f[c * m + t])
+                            f[r * m + t] = 1;
         b->luent[k] = e;
         b->lurow[k] = g;
         /* forward rows: off-block entries, then L (unit diagonal) */
@@ -223,7 +238,8 @@ static int build(engine_blocklu *b)
                     b->oidx[o++] = p[r] * n + j;
                 }
             for (size_t c = 0; c < r; c++)
-                b->src[e++] = (uint32_t)p[c];
+                if (f[r * m + c])
+                    b->src[e++] = (uint32_t)p[c];
             b->scale[g] = 1.0;
             b->rows[g++] = (row){(uint32_t)p[r], (uint32_t)e};
         }
@@ -231,7 +247,8 @@ static int build(engine_blocklu *b)
             continue; /* its one row's scale is 1/(c − J_ii) */
         for (size_t q = m; q-- > 0;) { /* backward: U */
             for (size_t t = q + 1; t < m; t++)
-                b->src[e++] = (uint32_t)p[t];
+                if (f[q * m + t])
+                    b->src[e++] = (uint32_t)p[t];
             b->rows[g++] = (row){(uint32_t)p[q], (uint32_t)e};
         }
     }
@@ -327,16 +344,22 @@ int engine_blocklu_factor(engine_blocklu *b, double c)
         }
         /* the program's values, where build() laid them out: each forward
          * row's L entries follow its off-block ones */
+        const unsigned char *f = b->fill + b->doff[k];
         size_t g = b->lurow[k];
         for (size_t r = 0; r < m; r++, g++) {
-            const size_t end = b->rows[g].end;
+            size_t nl = 0;
             for (size_t c = 0; c < r; c++)
-                b->val[end - r + c] = -a[r * m + c];
+                nl += f[r * m + c];
+            size_t e = b->rows[g].end - nl;
+            for (size_t c = 0; c < r; c++)
+                if (f[r * m + c])
+                    b->val[e++] = -a[r * m + c];
         }
         size_t e = b->rows[g - 1].end;
         for (size_t q = m; q-- > 0; g++) {
             for (size_t t = q + 1; t < m; t++)
-                b->val[e++] = -a[q * m + t];
+                if (f[q * m + t])
+                    b->val[e++] = -a[q * m + t];
             b->scale[g] = a[q * m + q];
         }
     }
