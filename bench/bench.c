@@ -216,14 +216,14 @@ typedef struct {
     int err_obs;
 } entry;
 
-/* The sweep's runs (same LHS design, seed 1) through the library only:
- * CPU s a run. */
-static double library_runs(const calcify_scenario *sc, const calcify_vary *vary,
-                           const calcify_endpoints *endpoints, long n)
+/* The sweep's runs (same LHS design, seed 1) through the library only,
+ * with `method`: CPU s a run. */
+static double library_runs(const calcify_scenario *sc, const char *method,
+                           const calcify_vary *vary, const calcify_endpoints *endpoints, long n)
 {
     calcify_error err;
     calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2, (size_t)n, 1, &err);
-    calcify_sim *sim = make_sim(sc, sc->method, sc->rtol, sc->atol);
+    calcify_sim *sim = make_sim(sc, method, sc->rtol, sc->atol);
     calcify_paramset ps;
     double *v = calloc(calcify_endpoints_ncols(endpoints) + 1, sizeof *v);
     double per_run = NAN;
@@ -252,7 +252,33 @@ static double library_runs(const calcify_scenario *sc, const calcify_vary *vary,
     return per_run;
 }
 
-/* A long horizon: where auto hands phases to BDF.  Its default, msbdf and
+/* Endpoint-only runs (the sweep's: baseline and every arm to its end
+ * endpoints, LHS over two parameters) of the default and of rkck, in
+ * alternating rounds: CPU per run and the ratio, as the issue's "default
+ * against --method rkck, an endpoint-only sweep, one thread". */
+static void endpoint_ratio(const calcify_scenario *sc, const char *label, long n)
+{
+    calcify_error err;
+    calcify_vary vary[2];
+    calcify_vary_parse("warfarin_thalf=5:50:log", &vary[0], &err);
+    calcify_vary_parse("ca_reg_max=0.005:0.05", &vary[1], &err);
+    calcify_endpoints endpoints = {0};
+    if (calcify_endpoints_resolve(sc, NULL, NULL, 0, NULL, 0, &endpoints, &err)) {
+        fprintf(stderr, "endpoints: %s\n", err.msg);
+        return;
+    }
+    double best_def = INFINITY, best_rkck = INFINITY;
+    for (int round = 0; round < 3; round++) {
+        best_def = fmin(best_def, library_runs(sc, sc->method, vary, &endpoints, n));
+        best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, &endpoints, n));
+    }
+    printf("endpoint-only runs, %s (%ld runs, fastest of 3 rounds): default %.0f us, "
+           "rkck %.0f us a run: default %.2fx faster\n", label, n, 1e6 * best_def,
+           1e6 * best_rkck, best_rkck / best_def);
+    calcify_endpoints_free(&endpoints);
+}
+
+/* A long horizon: where auto hands phases to Rodas4.  Its default, msbdf and
  * rkck on `path` (rows at its output step), CPU ms (median of 5) and error
  * against rk8pd 1e-12; nothing if the file does not load. */
 static void long_horizon(const char *path)
@@ -274,8 +300,8 @@ static void long_horizon(const char *path)
         if (run_once(rsim, &sc, sc.output_step, &ref) >= 0) {
             printf("\nlong horizon, %s (%zu arms, %.0f d, rows every %g d):\n", path,
                    sc.n_arms, longest, sc.output_step);
-            const char *methods[] = {sc.method, "msbdf", "rkck"};
-            for (int i = 0; i < 3; i++) {
+            const char *methods[] = {sc.method, "rodas4", "msbdf", "rkck"};
+            for (int i = 0; i < 4; i++) {
                 calcify_sim *sim = make_sim(&sc, methods[i], sc.rtol, sc.atol);
                 if (!sim)
                     continue;
@@ -296,6 +322,7 @@ static void long_horizon(const char *path)
                        calcify_obs_names[worst_obs]);
                 calcify_sim_free(sim);
             }
+            endpoint_ratio(&sc, "two years", 20);
         }
     }
     calcify_sim_free(rsim);
@@ -331,7 +358,7 @@ int main(int argc, char **argv)
         return 1;
     calcify_sim_free(rsim);
 
-    const char *methods[] = {sc.method, "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
+    const char *methods[] = {sc.method, "rodas4", "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
                              "rk4imp", "bsimp"};
     enum { N_METHODS = sizeof methods / sizeof methods[0], ROUNDS = 15 };
     entry e[N_METHODS];
@@ -489,7 +516,7 @@ int main(int argc, char **argv)
     {
         double lib_best = INFINITY, sweep_best = INFINITY;
         for (int round = 0; round < 3; round++) {
-            double lib = library_runs(&sc, vary, &endpoints, sweep_runs);
+            double lib = library_runs(&sc, sc.method, vary, &endpoints, sweep_runs);
             calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, 2,
                                                      (size_t)sweep_runs, 1, &err);
             calcify_sweep_opts o = {.sc = &sc, .vary = vary, .n_vary = 2, .design = d,
@@ -508,6 +535,7 @@ int main(int argc, char **argv)
                1e6 * lib_best, 1e6 * sweep_best, 100 * lib_best / sweep_best);
     }
     calcify_endpoints_free(&endpoints);
+    endpoint_ratio(&sc, "this scenario", 200);
 
     /* long_followup.cfg beside the scenario, if there */
     {

@@ -111,12 +111,13 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
 /* Output rows are interpolated between the stepper's own steps: cubic
  * Hermite behind an explicit pair, the polynomial through the last (up to
  * six) accepted states behind a stepper that iterates (BDF, implicit RK),
- * each with its error estimated and held below the tolerance.  With `on`
+ * each with its error estimated and held below the tolerance; behind
+ * Rodas4 (and auto once stiff) its own dense output of order 3.  With `on`
  * != 0 steps are shortened to land on every row instead (for references
  * and comparisons). */
 void calcify_solver_land_on_grid(calcify_solver *s, int on);
 
-/* auto: how many phases were handed from the explicit pair to BDF. */
+/* auto: how many phases were handed from the explicit pair to Rodas4. */
 unsigned long calcify_solver_switches(const calcify_solver *s);
 
 /* Rows behind an iterating stepper that interpolation could not vouch for

@@ -1,0 +1,173 @@
+/* step.c — one accepted step, with its checks, and auto's test for
+ * stiffness that hands a phase to the stiff stepper. */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "engine/engine.h"
+
+/* Consider a switch, after a warm-up of AUTO_WARMUP explicit steps in
+ * which the step grows from its start through the fast transient, when
+ * finishing the phase explicitly would take more steps than AUTO_MAX_STEPS
+ * (a Rosenbrock step costs about four explicit ones; measured, bench/:
+ * the 5000 and 100 that suited BDF leave Rodas4 4,052 steps on Vermeer
+ * and 2,792 on the two years, 100 and 20 leave 1,264 and 1,541) ... */
+static const double AUTO_MAX_STEPS = 100;
+static const unsigned long AUTO_WARMUP = 20;
+/* ... and make it only if the step is at rkck's stability limit: h·ρ(J)
+ * above this (rkck's real stability interval is about 3.3; accuracy-limited
+ * steps of non-stiff problems sit well below). */
+static const double AUTO_STIFF_HRHO = 1.5;
+/* A test (a Jacobian and power iteration, ~10 µs, twenty explicit steps)
+ * that finds the step not at the limit is repeated only after this many
+ * steps, doubling each time up to AUTO_CHECK_MAX: a long phase whose steps
+ * stay short for accuracy would otherwise pay it on every step. */
+static const unsigned long AUTO_CHECK_FIRST = 32, AUTO_CHECK_MAX = 1024;
+
+/* The steps of a new segment, ending at t_end: from the explicit driver
+ * (auto: every segment starts explicit), at the initial step, with auto's
+ * stiffness test due at its warm-up. */
+void engine_segment_start(calcify_solver *s, double t_end)
+{
+    s->next_check = 0;
+    s->check_every = AUTO_CHECK_FIRST;
+    s->switch_due = 0;
+    s->t_seg_end = t_end;
+    s->driver = s->explicit_drv; /* auto: every segment starts explicit */
+    s->check_each_rhs = s->explicit_checks;
+    gsl_odeiv2_driver_reset_hstart(s->driver, H_START);
+}
+
+/* Integrate from *t to t1 (no-op if already there; a jump if `still`),
+ * landing exactly on t1, by the same steps as everywhere else (so the same
+ * checks and, for auto, the same switch). */
+int engine_advance(calcify_solver *s, double *t, double t1, double y[], int still)
+{
+    if (t1 <= *t)
+        return GSL_SUCCESS;
+    if (still) {
+        *t = t1;
+        return GSL_SUCCESS;
+    }
+    int rc = GSL_SUCCESS;
+    while (rc == GSL_SUCCESS && *t < t1)
+        rc = engine_step(s, t, t1, y);
+    return rc;
+}
+
+/* Largest |eigenvalue| of the Jacobian at (t, y), by power iteration: the
+ * growth of ‖Jᵏv‖ over the last iterations (complex pairs make single
+ * ratios oscillate; their product does not). */
+double engine_spectral_radius(calcify_solver *s, double t, const double y[])
+{
+    const size_t n = s->sys->dim;
+    double *v = s->scratch, *w = s->scratch + 3 * n;
+    if (engine_jac(t, y, s->jac, w, s) != GSL_SUCCESS)
+        return INFINITY;
+    for (size_t i = 0; i < n; i++)
+        v[i] = 1.0 + 0.1 * (double)(i % 7); /* not an eigenvector by accident */
+    /* the non-zeros only, row by row in place (calcify's J: 89 of 900) */
+    double *a = s->jac;
+    unsigned *col = s->jac_col;
+    size_t *end = s->jac_row_end, nz = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++)
+            if (a[i * n + j] != 0) {
+                a[nz] = a[i * n + j];
+                col[nz++] = (unsigned)j;
+            }
+        end[i] = nz;
+    }
+    double log_growth = 0;
+    int counted = 0;
+    for (int it = 0; it < 24; it++) {
+        double norm_v = 0, norm_w = 0;
+        for (size_t i = 0, e = 0; i < n; i++) {
+            double acc = 0;
+            for (; e < end[i]; e++)
+                acc += a[e] * v[col[e]];
+            w[i] = acc;
+            if (fabs(acc) > norm_w)
+                norm_w = fabs(acc);
+            if (fabs(v[i]) > norm_v)
+                norm_v = fabs(v[i]);
+        }
+        if (!(norm_w > 0))
+            return 0;
+        if (it >= 8) { /* after the transient */
+            log_growth += log(norm_w / norm_v);
+            counted++;
+        }
+        for (size_t i = 0; i < n; i++)
+            v[i] = w[i] / norm_w;
+    }
+    return exp(log_growth / counted);
+}
+
+/* One accepted step of at most t_end − *t from (*t, y): afterwards s->f0 and
+ * s->f1 hold dy/dt at the step's two ends, the driver's evolve object the
+ * state at its start (e->y0) and its length (e->last_step).  A switch that
+ * auto decided on after the previous step happens first, so that the
+ * previous step's rows were filled from the driver that took it. */
+int engine_step(calcify_solver *s, double *t, double t_end, double y[])
+{
+    if (s->switch_due) {
+        s->switch_due = 0;
+        const double h = s->driver->h;
+        s->driver = s->stiff_drv;
+        s->check_each_rhs = s->stiff_checks;
+        s->hcap = 0;
+        s->c3_h = s->c3_prev_h = 0;
+        s->n_nodes = 0;
+        gsl_odeiv2_driver_reset_hstart(s->driver, h);
+        s->n_switches++;
+    }
+    gsl_odeiv2_driver *d = s->driver;
+    const int first = d->e->count == 0;
+    if (d->e->count >= MAX_STEPS)
+        return GSL_EMAXITER;
+    if (s->hcap > 0 && d->h > s->hcap)
+        d->h = s->hcap;
+    const double t0 = *t;
+    int rc = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &s->gsys, t, t_end, &d->h, y);
+    if (rc != GSL_SUCCESS)
+        return rc;
+    const size_t n = s->sys->dim;
+    s->n_steps++;
+    if (!engine_all_finite(y, n)) { /* back to the last good state */
+        memcpy(y, d->e->y0, n * sizeof *y);
+        *t = t0;
+        return GSL_EBADFUNC;
+    }
+    /* slopes at the ends, for Hermite rows: only behind explicit pairs
+     * (an iterating stepper's rows interpolate values, rows_by_values;
+     * a stepper with its own dense output gives them, engine_dense_rows) */
+    if (!s->check_each_rhs && !engine_has_dense_output(d->s)) {
+        if (!first)
+            memcpy(s->f0, s->f1, n * sizeof *s->f0);
+        else if (d->s->type->can_use_dydt_in) /* evaluated at the start by evolve */
+            memcpy(s->f0, d->e->dydt_in, n * sizeof *s->f0);
+        else if ((rc = engine_rhs(*t - d->e->last_step, d->e->y0, s->f0, s)) != GSL_SUCCESS)
+            return rc;
+        if (d->s->type->gives_exact_dydt_out)
+            memcpy(s->f1, d->e->dydt_out, n * sizeof *s->f1);
+        else if ((rc = engine_rhs(*t, y, s->f1, s)) != GSL_SUCCESS)
+            return rc;
+    }
+    /* auto: after a warm-up in which the step can grow from its start, an
+     * explicit step this short for the time left, held at the stability
+     * limit of the fastest mode, means stiffness: the rest of the phase
+     * goes to the stiff stepper (from the next step on) */
+    if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
+        d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
+        if (d->h * engine_spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
+            s->switch_due = 1;
+        else {
+            s->next_check = d->e->count + s->check_every;
+            if (s->check_every < AUTO_CHECK_MAX)
+                s->check_every *= 2;
+        }
+    }
+    return GSL_SUCCESS;
+}
