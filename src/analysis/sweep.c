@@ -9,6 +9,7 @@
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "calcify/params.h"
+#include "calcify/runner.h"
 #include "calcify/sweep.h"
 
 /* varied names: each parameter and each scenario variable at most once */
@@ -34,6 +35,7 @@ typedef struct {
     calcify_sweep_stats stats;
     calcify_status status;
     calcify_error err;
+    calcify_probe probe;  /* the endpoints' reader of the scenario as given */
 } sweep;
 
 typedef struct {
@@ -105,6 +107,56 @@ static calcify_status reload(const calcify_sweep_opts *o, const double *values,
     return calcify_scenario_reload(o->sc, ptr, n, out, err);
 }
 
+/* The time series of a run's arms (after its summary: the baseline is
+ * the simulator's memo by then). */
+static void run_timeseries(const calcify_sweep_opts *o, calcify_sim *sim,
+                           const calcify_scenario *sc, size_t id, FILE *ts)
+{
+    calcify_error err;
+    double y0[CALCIFY_NSTATE];
+    if (calcify_sim_baseline(sim, sc->baseline, y0, &err))
+        return;
+    for (size_t k = 0; k < sc->n_arms; k++)
+        if (!o->selected || o->selected[k]) {
+            ts_ctx c = {ts, (long)id, o->precision};
+            calcify_sim_run_arm(sim, &sc->arms[k], y0, o->timeseries_step, ts_row, &c, &err);
+        }
+}
+
+/* The summary rows of a run of probe p: each arm's endpoints and status
+ * (every arm `invalid_input` when the run's values were refused). */
+static int run_rows(const calcify_sweep_opts *o, calcify_sim *sim, const calcify_scenario *sc,
+                    const calcify_probe *p, size_t id, const double *values, FILE *sum)
+{
+    const size_t ncol = calcify_endpoints_ncols(o->endpoints);
+    double *v = calloc(ncol ? ncol : 1, sizeof *v), *run = NULL;
+    unsigned char *arm_status = NULL;
+    calcify_run_cost *cost = NULL;
+    if (!v || !(run = malloc((p->n_out ? p->n_out : 1) * sizeof *run)) ||
+        !(arm_status = malloc(p->n_arms ? p->n_arms : 1)) ||
+        !(cost = calloc(p->n_arms ? p->n_arms : 1, sizeof *cost))) {
+        free(v), free(run), free(arm_status);
+        return -1;
+    }
+    calcify_error err;
+    calcify_run_status rs = CALCIFY_RUN_INVALID_INPUT;
+    if (sc) {
+        rs = calcify_runner_run(sim, sc, p, NULL, -1, run, arm_status, cost, &err);
+    } else {
+        for (size_t i = 0; i < p->n_out; i++)
+            run[i] = NAN;
+        memset(arm_status, CALCIFY_RUN_INVALID_INPUT, p->n_arms ? p->n_arms : 1);
+    }
+    for (size_t a = 0; a < p->n_arms; a++) {
+        calcify_endpoints_from_probe(o->endpoints, p, a, run, v);
+        summary_row(sum, o, id, values, o->sc->arms[p->arms[a].arm].name,
+                    calcify_run_status_name(arm_status[a]), v, cost[a].steps,
+                    cost[a].rhs_evals);
+    }
+    free(v), free(run), free(arm_status), free(cost);
+    return rs != CALCIFY_RUN_OK;
+}
+
 /* One run into its slot's buffers; 0 on success, -1 out of memory. */
 static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
                    const double *values, slot *out)
@@ -113,6 +165,8 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
     calcify_error err;
     calcify_scenario own;
     const calcify_scenario *sc = o->sc;
+    const calcify_probe *p = &s->probe;
+    calcify_probe own_probe = {0};
     int has_var = 0, input_ok = 1;
     for (size_t j = 0; j < o->n_vary; j++)
         has_var |= o->vary[j].var >= 0;
@@ -124,58 +178,28 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
         if (input_ok) {
             sc = &own;
             calcify_paramset_free(ps);
-            if (calcify_paramset_copy(ps, &own.params)) {
+            /* the varied scenario's arms, read by the same rule */
+            if (calcify_paramset_copy(ps, &own.params) ||
+                calcify_endpoints_probe(o->endpoints, &own, o->selected, &own_probe, &err)) {
                 calcify_scenario_free(&own);
                 return -1;
             }
+            p = &own_probe;
         }
     }
     for (size_t j = 0; j < o->n_vary; j++)
         if (o->vary[j].param >= 0)
             ps->value[o->vary[j].param] = values[j];
     calcify_sim_set_params(sim, ps);
-    size_t ncol = calcify_endpoints_ncols(o->endpoints);
-    double *v = calloc(ncol ? ncol : 1, sizeof *v);
-    FILE *sum = v ? open_memstream(&out->summary, &out->summary_len) : NULL;
+    FILE *sum = open_memstream(&out->summary, &out->summary_len);
     FILE *ts = o->timeseries && sum ? open_memstream(&out->timeseries, &out->timeseries_len)
                                     : NULL;
-    if (!sum || (o->timeseries && !ts)) {
-        if (sum)
-            fclose(sum);
-        if (ts)
-            fclose(ts);
-        free(v);
-        if (sc == &own)
-            calcify_scenario_free(&own);
-        return -1;
-    }
-    double y0[CALCIFY_NSTATE];
-    calcify_sim_set_growth(sim, sc->growth);
-    int baseline_ok = input_ok && calcify_sim_baseline(sim, sc->baseline, y0, &err) == CALCIFY_OK;
-    out->failed = !baseline_ok;
-    for (size_t k = 0; k < o->sc->n_arms; k++) {
-        if (o->selected && !o->selected[k])
-            continue;
-        const calcify_arm *arm = &sc->arms[k];
-        const char *status = "ok";
-        unsigned long steps = 0, rhs = 0;
-        for (size_t i = 0; i < ncol; i++)
-            v[i] = NAN;
-        if (!input_ok)
-            status = "invalid_input";
-        else if (!baseline_ok)
-            status = "no_steady_state";
-        else if (calcify_endpoints_arm(sim, arm, y0, o->endpoints, v, &steps, &rhs, &err)) {
-            status = "solver_failed";
-            out->failed = 1;
-        }
-        summary_row(sum, o, id, values, o->sc->arms[k].name, status, v, steps, rhs);
-        if (ts && baseline_ok) {
-            ts_ctx c = {ts, (long)id, o->precision};
-            calcify_sim_run_arm(sim, arm, y0, o->timeseries_step, ts_row, &c, &err);
-        }
-    }
-    free(v);
+    int failed = sum && (!o->timeseries || ts)
+                     ? run_rows(o, sim, input_ok ? sc : NULL, p, id, values, sum) : -1;
+    out->failed = failed != 0;
+    if (ts && input_ok && failed >= 0)
+        run_timeseries(o, sim, sc, id, ts);
+    calcify_probe_free(&own_probe);
     if (sc == &own) {
         calcify_sim_set_growth(sim, o->sc->growth); /* not the table freed here */
         calcify_scenario_free(&own);
@@ -183,7 +207,9 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
         if (calcify_paramset_copy(ps, &o->sc->params))
             return -1;
     }
-    int bad = fclose(sum) != 0;
+    int bad = failed < 0 || !sum || (o->timeseries && !ts);
+    if (sum)
+        bad |= fclose(sum) != 0;
     if (ts)
         bad |= fclose(ts) != 0;
     return bad ? -1 : 0;
@@ -295,8 +321,14 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
     sweep s = {.o = o, .next = o->first, .status = CALCIFY_OK};
     int threads = o->threads < 1 ? 1 : o->threads;
     s.window = (size_t)threads * WINDOW_PER_THREAD;
-    if (!(s.slots = calloc(s.window, sizeof *s.slots)))
+    calcify_status pst = calcify_endpoints_probe(o->endpoints, o->sc, o->selected, &s.probe,
+                                                 err);
+    if (pst)
+        return pst;
+    if (!(s.slots = calloc(s.window, sizeof *s.slots))) {
+        calcify_probe_free(&s.probe);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
     /* the design is sequential: skip the runs before this shard */
     double skip[MAX_VARY];
     for (size_t i = 0; i < o->first; i++)
@@ -323,6 +355,7 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
     }
     free(s.slots);
     free(tid);
+    calcify_probe_free(&s.probe);
     pthread_mutex_destroy(&s.lock);
     pthread_cond_destroy(&s.room);
     *stats = s.stats;

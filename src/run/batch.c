@@ -7,16 +7,6 @@
 #include "calcify/batch.h"
 #include "calcify/simulate.h"
 
-const char *calcify_run_status_name(calcify_run_status s)
-{
-    switch (s) {
-    case CALCIFY_RUN_OK: return "ok";
-    case CALCIFY_RUN_NO_STEADY_STATE: return "no_steady_state";
-    case CALCIFY_RUN_SOLVER_FAILED: return "solver_failed";
-    default: return "not_run";
-    }
-}
-
 typedef struct {
     const calcify_batch_opts *o;
     double *out;
@@ -28,67 +18,15 @@ typedef struct {
     calcify_error err;
 } batch;
 
-typedef struct {
-    const calcify_probe *p;
-    const calcify_probe_arm *pa;
-    size_t a;
-    size_t row;
-    double *v;      /* this run's vector */
-} capture_ctx;
-
-static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
-                   const double y[], const double obs[CALCIFY_NOBS])
-{
-    (void)arm, (void)phase, (void)y;
-    capture_ctx *c = user;
-    if (!c->pa->slot_of_row || c->row < c->pa->n_rows) {
-        long ti = c->pa->slot_of_row ? c->pa->slot_of_row[c->row]
-                                     : calcify_probe_time_index(c->pa, t);
-        for (size_t i = 0; ti >= 0 && i < c->p->n_obs; i++)
-            c->v[calcify_probe_slot(c->p, c->a, (size_t)ti, i)] = obs[c->p->obs[i]];
-    }
-    c->row++;
-    return 0;
-}
-
 static calcify_run_status run_one(const calcify_batch_opts *o, calcify_sim *sim,
                                   calcify_paramset *ps, size_t id, double *v)
 {
-    const calcify_probe *p = o->probe;
     for (size_t j = 0; j < o->n_params; j++)
         ps->value[o->params[j]] = o->values[id * o->n_params + j];
     calcify_sim_set_params(sim, ps);
-    for (size_t i = 0; i < p->n_out; i++)
-        v[i] = NAN;
     calcify_error err;
-    const calcify_growth *g = o->growth ? o->growth[id] : NULL;
-    if (g)
-        calcify_sim_set_growth(sim, g);
-    double y0[CALCIFY_NSTATE];
-    calcify_run_status rs = CALCIFY_RUN_OK;
-    if (calcify_sim_baseline(sim, o->sc->baseline, y0, &err))
-        rs = CALCIFY_RUN_NO_STEADY_STATE;
-    for (size_t a = 0; rs != CALCIFY_RUN_NO_STEADY_STATE && a < p->n_arms; a++) {
-        if (o->run_arm && o->run_arm[id] != a)
-            continue;
-        capture_ctx c = {p, &p->arms[a], a, 0, v};
-        calcify_arm arm = p->arms[a].run;
-        if (g)
-            arm.growth = NULL; /* the run's own table, set above */
-        calcify_sim_set_boundary_rows(sim, p->arms[a].boundary_rows);
-        calcify_status ra = calcify_sim_run_arm(sim, &arm, y0, p->arms[a].dt, capture, &c,
-                                                &err);
-        calcify_sim_set_boundary_rows(sim, 0);
-        if (ra) {
-            /* rows before the failure were kept; the run's values are not */
-            for (size_t i = 0; i < p->arms[a].n_times * p->n_obs; i++)
-                v[p->arms[a].offset + i] = NAN;
-            rs = CALCIFY_RUN_SOLVER_FAILED;
-        }
-    }
-    if (g)
-        calcify_sim_set_growth(sim, o->sc->growth);
-    return rs;
+    return calcify_runner_run(sim, o->sc, o->probe, o->growth ? o->growth[id] : NULL,
+                              o->run_arm ? (long)o->run_arm[id] : -1, v, NULL, NULL, &err);
 }
 
 static void *worker(void *arg)
@@ -98,10 +36,6 @@ static void *worker(void *arg)
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&o->sc->params, o->sc->method, o->sc->rtol,
                                          o->sc->atol, &err);
-    /* the scenario's growth table, as calcify_sim_run_scenario sets it:
-     * without it every run kept the parameters' constant body weight */
-    if (sim)
-        calcify_sim_set_growth(sim, o->sc->growth);
     calcify_paramset ps;
     int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
     pthread_mutex_lock(&b->lock);

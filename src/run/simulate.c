@@ -6,7 +6,9 @@
 #include <gsl/gsl_errno.h>
 
 #include "run/armcache.h"
+#include "calcify/probe.h"
 #include "calcify/simulate.h"
+#include "calcify/timegrid.h"
 #include "run/steady.h"
 
 struct calcify_sim {
@@ -338,7 +340,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     for (size_t k = 0; !st && k < np; k++) {
         const double t1 = t0 + phases[k].duration;
         /* an edge this close to a phase boundary is that boundary's */
-        const double eps = 1e-9 * (t1 > 1 ? t1 : 1);
+        const double eps = calcify_time_tol(t1);
 #define ON_IN(f) ((f).t_on >= t0 && (f).t_on < t1 - eps)
 #define OFF_IN(f) ((f).t_off > t0 + eps && (f).t_off < t1 - eps)
         size_t extra = 0;
@@ -378,7 +380,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         double t_shared = 0;
         for (size_t p = 0; p < first; p++)
             t_shared += arm->phases[p].duration;
-        const double eps = 1e-9 * (t_shared > 1 ? t_shared : 1);
+        const double eps = calcify_time_tol(t_shared);
         for (size_t i = 0; !st && i < src->n_rows && src->rows[i].phase < first &&
                            src->rows[i].t < t_shared - eps; i++)
             if (emit_row(&ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
@@ -435,5 +437,32 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
     for (size_t k = 0; !st && k < sc->n_arms; k++)
         if (!selected || selected[k])
             st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
+    return st;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
+                                      const double y0[CALCIFY_NSTATE], const double *times,
+                                      size_t n, calcify_row_fn row, void *user,
+                                      calcify_error *err)
+{
+    double *at = malloc((n ? n : 1) * sizeof *at);
+    if (!at)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    memcpy(at, times, n * sizeof *at);
+    qsort(at, n, sizeof *at, cmp_double);
+    calcify_arm split;
+    calcify_status st = calcify_arm_split(arm, at, n, &split);
+    free(at);
+    if (st)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    /* dt 0: rows at 0, at every phase start (and dose) and at the end only */
+    st = calcify_sim_run_arm(sim, &split, y0, 0, row, user, err);
+    calcify_arm_split_free(&split);
     return st;
 }
