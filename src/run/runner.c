@@ -72,6 +72,14 @@ static int read_row(void *user, const calcify_arm *arm, double t, size_t phase,
     return 0;
 }
 
+/* Without metrics only the probed times are read: the rows between them
+ * are integrated to (the same steps) but not observed. */
+static int wanted(void *user, double t)
+{
+    const read_ctx *c = user;
+    return calcify_probe_time_index(&c->p->arms[c->a], t) >= 0;
+}
+
 calcify_status calcify_runner_arm(calcify_sim *sim, const calcify_probe *p, size_t a,
                                   const double y0[], int growth_override, double *v,
                                   calcify_run_cost *cost, calcify_error *err)
@@ -88,7 +96,9 @@ calcify_status calcify_runner_arm(calcify_sim *sim, const calcify_probe *p, size
         arm.growth = NULL; /* the run's own table, set on the simulator */
     /* a row at every phase start: the cuts at probed times are rows */
     calcify_sim_set_boundary_rows(sim, 1);
+    calcify_sim_set_row_filter(sim, p->metrics ? NULL : wanted);
     calcify_status st = calcify_sim_run_arm(sim, &arm, y0, pa->dt, read_row, &c, err);
+    calcify_sim_set_row_filter(sim, NULL);
     calcify_sim_set_boundary_rows(sim, 0);
     if (cost) {
         cost->steps = calcify_solver_steps(solver) - s0;

@@ -32,6 +32,7 @@ struct calcify_sim {
     int have_ref;
     int have_params;          /* base_p holds a parameter set             */
     int boundary_rows;        /* calcify_sim_set_boundary_rows            */
+    calcify_row_wanted_fn wanted; /* calcify_sim_set_row_filter           */
     /* y_ref and check hold the last baseline solved while memo_valid (no
      * parameter changed since), for a call that asks for it again with the
      * same inputs (sweeps over scenario variables)                        */
@@ -215,6 +216,11 @@ void calcify_sim_set_boundary_rows(calcify_sim *sim, int on)
     calcify_solver_set_boundary_rows(sim->solver, on);
 }
 
+void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted)
+{
+    sim->wanted = wanted;
+}
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
@@ -266,11 +272,13 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
                     const double u[])
 {
     emit_ctx *c = user;
-    use_phase_params(c->sim, &c->arm->phases[phase]);
     if (c->cache)
         calcify_armcache_add_row(c->cache, t, phase, y);
-    if (!c->row)
+    /* a row nobody reads is not observed (calcify_run_arm sets each
+     * phase's parameters for its integration itself) */
+    if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
+    use_phase_params(c->sim, &c->arm->phases[phase]);
     double obs[CALCIFY_NOBS], buf[CALCIFY_NU];
     calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
     return c->row(c->user, c->arm, t, phase, y, obs);
