@@ -1,7 +1,6 @@
 /* sweep.c — threaded sweeps with results written in run_id order. */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "calcify/params.h"
 #include "calcify/runner.h"
 #include "calcify/sweep.h"
+#include "run/pool.h"
 
 /* varied names: each parameter and each scenario variable at most once */
 enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
@@ -26,9 +26,6 @@ typedef struct {
 
 typedef struct {
     const calcify_sweep_opts *o;
-    pthread_mutex_t lock;
-    pthread_cond_t room;
-    size_t next;          /* next run_id to claim           */
     size_t written;       /* runs written: first + written   */
     size_t window;
     slot *slots;
@@ -246,59 +243,90 @@ static void flush_ready(sweep *s)
         if (o->progress)
             o->progress(o->user, s->written, o->last - o->first);
     }
-    pthread_cond_broadcast(&s->room);
 }
 
-static void *worker(void *arg)
-{
-    sweep *s = arg;
-    const calcify_sweep_opts *o = s->o;
-    calcify_error err;
-    calcify_sim *sim = calcify_sim_alloc(&o->sc->params, o->sc->method, o->sc->rtol,
-                                         o->sc->atol, &err);
+/* A thread's simulator, parameter set, the values of the run it claimed
+ * and that run's result. */
+typedef struct {
+    calcify_sim *sim;
     calcify_paramset ps;
-    int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
     double values[MAX_VARY];
-    pthread_mutex_lock(&s->lock);
-    if (!sim || !have_ps) {
-        s->status = calcify_fail(&s->err, sim ? CALCIFY_ENOMEM : CALCIFY_EUSAGE, "%s",
-                                 sim ? "out of memory" : err.msg);
-        pthread_cond_broadcast(&s->room);
-    }
-    for (;;) {
-        while (s->status == CALCIFY_OK && s->next < o->last &&
-               s->next >= o->first + s->written + s->window)
-            pthread_cond_wait(&s->room, &s->lock);
-        if (s->status != CALCIFY_OK || s->next >= o->last)
-            break;
-        if (o->stop && *o->stop) {
-            s->stats.stopped = 1;
-            break;
-        }
-        size_t id = s->next++;
-        calcify_design_next(o->design, values); /* in run_id order, under the lock */
-        pthread_mutex_unlock(&s->lock);
+    slot result;
+} worker;
 
-        slot result = {0};
-        int rc = run_one(s, sim, &ps, id, values, &result);
-
-        pthread_mutex_lock(&s->lock);
-        if (rc) {
-            free(result.summary);
-            free(result.timeseries);
-            s->status = calcify_fail(&s->err, CALCIFY_ENOMEM, "sweep: out of memory");
-            pthread_cond_broadcast(&s->room);
-            break;
-        }
-        result.ready = 1;
-        s->slots[id % s->window] = result;
-        flush_ready(s);
+static calcify_status thread_start(void *user, void **state, calcify_error *err)
+{
+    const calcify_scenario *sc = ((sweep *)user)->o->sc;
+    worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    *state = w;
+    if (!(w->sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, err)))
+        return CALCIFY_EUSAGE;
+    if (calcify_paramset_copy(&w->ps, &sc->params)) {
+        calcify_sim_free(w->sim);
+        w->sim = NULL;
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
-    pthread_mutex_unlock(&s->lock);
-    if (have_ps)
-        calcify_paramset_free(&ps);
-    calcify_sim_free(sim);
-    return NULL;
+    return CALCIFY_OK;
+}
+
+static void thread_end(void *user, void *state)
+{
+    (void)user;
+    worker *w = state;
+    if (w && w->sim) {
+        calcify_paramset_free(&w->ps);
+        calcify_sim_free(w->sim);
+    }
+    free(w);
+}
+
+/* A run waits until its result has room in the window. */
+static int must_wait(void *user, size_t id)
+{
+    const sweep *s = user;
+    return id >= s->o->first + s->written + s->window;
+}
+
+static int stop(void *user)
+{
+    sweep *s = user;
+    if (s->status || !s->o->stop || !*s->o->stop)
+        return s->status != CALCIFY_OK;
+    s->stats.stopped = 1;
+    return 1;
+}
+
+/* The design's values, in run_id order (claimed under the lock). */
+static void claimed(void *user, void *state, size_t id)
+{
+    (void)id;
+    calcify_design_next(((sweep *)user)->o->design, ((worker *)state)->values);
+}
+
+static calcify_status job(void *user, void *state, size_t id, calcify_error *err)
+{
+    worker *w = state;
+    memset(&w->result, 0, sizeof w->result);
+    if (run_one(user, w->sim, &w->ps, id, w->values, &w->result) == 0)
+        return CALCIFY_OK;
+    free(w->result.summary);
+    free(w->result.timeseries);
+    memset(&w->result, 0, sizeof w->result);
+    return calcify_fail(err, CALCIFY_ENOMEM, "sweep: out of memory");
+}
+
+/* The run's result into its slot, and every ready one written. */
+static int done(void *user, void *state, size_t id)
+{
+    sweep *s = user;
+    worker *w = state;
+    w->result.ready = 1;
+    s->slots[id % s->window] = w->result;
+    memset(&w->result, 0, sizeof w->result);
+    flush_ready(s);
+    return s->status != CALCIFY_OK;
 }
 
 calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stats *stats,
@@ -318,7 +346,7 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
         return calcify_fail(err, CALCIFY_EUSAGE, "run range %zu..%zu outside the "
                             "design's %zu runs", o->first, o->last,
                             calcify_design_runs(o->design));
-    sweep s = {.o = o, .next = o->first, .status = CALCIFY_OK};
+    sweep s = {.o = o, .status = CALCIFY_OK};
     int threads = o->threads < 1 ? 1 : o->threads;
     s.window = (size_t)threads * WINDOW_PER_THREAD;
     calcify_status pst = calcify_endpoints_probe(o->endpoints, o->sc, o->selected, &s.probe,
@@ -333,31 +361,22 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
     double skip[MAX_VARY];
     for (size_t i = 0; i < o->first; i++)
         calcify_design_next(o->design, skip);
-    pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.room, NULL);
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int started = 0;
-    if (!tid)
-        s.status = calcify_fail(&s.err, CALCIFY_ENOMEM, "out of memory");
-    for (int t = 0; tid && t < threads; t++, started++)
-        if (pthread_create(&tid[t], NULL, worker, &s) != 0) {
-            pthread_mutex_lock(&s.lock);
-            s.status = calcify_fail(&s.err, CALCIFY_ENOMEM, "cannot start thread %d", t + 1);
-            pthread_cond_broadcast(&s.room);
-            pthread_mutex_unlock(&s.lock);
-            break;
-        }
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    const calcify_pool_opts po = {.threads = threads, .first = o->first, .last = o->last,
+                                  .user = &s, .thread_start = thread_start,
+                                  .thread_end = thread_end, .must_wait = must_wait,
+                                  .stop = stop, .claimed = claimed, .job = job, .done = done};
+    calcify_error perr;
+    pst = calcify_pool_run(&po, &perr);
+    if (pst && !s.status) {
+        s.status = pst;
+        s.err = perr;
+    }
     for (size_t i = 0; i < s.window; i++) {
         free(s.slots[i].summary);
         free(s.slots[i].timeseries);
     }
     free(s.slots);
-    free(tid);
     calcify_probe_free(&s.probe);
-    pthread_mutex_destroy(&s.lock);
-    pthread_cond_destroy(&s.room);
     *stats = s.stats;
     if (s.status)
         *err = s.err;
