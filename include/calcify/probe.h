@@ -72,14 +72,11 @@ calcify_status calcify_probe_make_arm(calcify_probe *p, const calcify_arm *arm,
                                       const calcify_probe_spec *s, calcify_error *err);
 
 /* Shorthands of calcify_probe_make: the times `at` (0: phase ends) on the
- * scenario's grid; every dt days; every dt days and at `at`. */
+ * scenario's grid; every dt days and at `at`. */
 calcify_status calcify_probe_init(calcify_probe *p, const calcify_scenario *sc,
                                   const unsigned char *selected, const double *at,
                                   size_t n_at, const int *obs, size_t n_obs,
                                   calcify_error *err);
-calcify_status calcify_probe_init_grid(calcify_probe *p, const calcify_scenario *sc,
-                                       const unsigned char *selected, double dt,
-                                       const int *obs, size_t n_obs, calcify_error *err);
 calcify_status calcify_probe_init_grid_at(calcify_probe *p, const calcify_scenario *sc,
                                           const unsigned char *selected, double dt,
                                           const double *at, size_t n_at, const int *obs,

@@ -260,13 +260,6 @@ calcify_status calcify_probe_init(calcify_probe *p, const calcify_scenario *sc,
     return calcify_probe_make(p, sc, &s, err);
 }
 
-calcify_status calcify_probe_init_grid(calcify_probe *p, const calcify_scenario *sc,
-                                       const unsigned char *selected, double dt,
-                                       const int *obs, size_t n_obs, calcify_error *err)
-{
-    return calcify_probe_init_grid_at(p, sc, selected, dt, NULL, 0, obs, n_obs, err);
-}
-
 calcify_status calcify_probe_init_grid_at(calcify_probe *p, const calcify_scenario *sc,
                                           const unsigned char *selected, double dt,
                                           const double *at, size_t n_at, const int *obs,
