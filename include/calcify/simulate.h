@@ -83,15 +83,6 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
                                         double dt, calcify_row_fn row,
                                         void *user, calcify_error *err);
 
-/* Run `arm` with rows exactly at `times` (any order, d): the arm is cut
- * there (calcify_arm_split) and rows are written at t = 0, at every phase
- * start and dose, and at the end only; `row` picks the times it wants.
- * (The readers of every command use calcify/probe.h instead.) */
-calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
-                                      const double y0[CALCIFY_NSTATE], const double *times,
-                                      size_t n, calcify_row_fn row, void *user,
-                                      calcify_error *err);
-
 /* Body weight and food intake over time for the runs that follow (the
  * scenario's growth table, or NULL for the parameters' constant values);
  * must outlive them.  calcify_sim_run_scenario sets it itself. */

@@ -6,7 +6,6 @@
 #include <gsl/gsl_errno.h>
 
 #include "run/armcache.h"
-#include "calcify/probe.h"
 #include "calcify/simulate.h"
 #include "calcify/timegrid.h"
 #include "run/steady.h"
@@ -445,32 +444,5 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
     for (size_t k = 0; !st && k < sc->n_arms; k++)
         if (!selected || selected[k])
             st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
-    return st;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
-                                      const double y0[CALCIFY_NSTATE], const double *times,
-                                      size_t n, calcify_row_fn row, void *user,
-                                      calcify_error *err)
-{
-    double *at = malloc((n ? n : 1) * sizeof *at);
-    if (!at)
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    memcpy(at, times, n * sizeof *at);
-    qsort(at, n, sizeof *at, cmp_double);
-    calcify_arm split;
-    calcify_status st = calcify_arm_split(arm, at, n, &split);
-    free(at);
-    if (st)
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    /* dt 0: rows at 0, at every phase start (and dose) and at the end only */
-    st = calcify_sim_run_arm(sim, &split, y0, 0, row, user, err);
-    calcify_arm_split_free(&split);
     return st;
 }
