@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/runner.h"
 #include "calcify/simulate.h"
 #include "cunit_main.h"
 
@@ -422,43 +423,36 @@ static void test_infusion_on_off(void)
     series_free(&s);
 }
 
-typedef struct {
-    double want_t[3], got[3];
-} at_rows;
-
-static int keep_at(void *user, const calcify_arm *arm, double t, size_t phase,
-                   const double y[], const double o[CALCIFY_NOBS])
-{
-    (void)arm, (void)phase, (void)y;
-    at_rows *r = user;
-    for (int i = 0; i < 3; i++)
-        if (fabs(t - r->want_t[i]) < 1e-9)
-            r->got[i] = o[CALCIFY_O_WARF_UNBOUND];
-    return 0;
-}
-
 /* Endpoints cut an arm at their times; an infusion running across a cut
  * (day 2.5 of the pulse from day 2 to 3) still stops at day 3: values at
  * the cuts agree with the uncut run's rows. */
 static void test_infusion_across_cut(void)
 {
     series s = run_arm(&sched, &sched.params, "pulse_rate", CALCIFY_O_WARF_UNBOUND, 0.25);
-    at_rows r = {{2.5, 2.75, 4}, {NAN, NAN, NAN}};
+    const double want_t[3] = {2.5, 2.75, 4};
+    const int obs = CALCIFY_O_WARF_UNBOUND;
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&sched.params, sched.method, sched.rtol, sched.atol,
                                          &err);
-    double y0[CALCIFY_NSTATE];
+    double y0[CALCIFY_NSTATE], got[3];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sched.baseline, y0, &err), CALCIFY_OK);
-    CU_ASSERT_EQUAL(calcify_sim_run_arm_at(sim, calcify_scenario_find_arm(&sched, "pulse_rate"),
-                                           y0, r.want_t, 3, keep_at, &r, &err), CALCIFY_OK);
+    /* the reader of every command: a 1 d grid, cut at 2.5 and 2.75 d */
+    const calcify_probe_spec spec = {.dt = 1, .at = want_t, .n_at = 3, .obs = &obs, .n_obs = 1};
+    calcify_probe p;
+    CU_ASSERT_EQUAL_FATAL(calcify_probe_make_arm(&p, calcify_scenario_find_arm(&sched,
+                                                                               "pulse_rate"),
+                                                 &spec, &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL_FATAL(p.n_out, 3);
+    CU_ASSERT_EQUAL(calcify_runner_arm(sim, &p, 0, y0, 0, got, NULL, &err), CALCIFY_OK);
+    calcify_probe_free(&p);
     calcify_sim_free(sim);
     const size_t row[3] = {10, 11, 16}; /* 2.5, 2.75 and 4 d on the 0.25 d grid */
     for (int i = 0; i < 3; i++) {
-        CU_ASSERT_DOUBLE_EQUAL(s.t[row[i]], r.want_t[i], 0);
-        if (!(rel_err(r.got[i], s.v[row[i]]) < 1e-7))
-            fprintf(stderr, "\n  t = %g: cut %.10g, uncut %.10g\n", r.want_t[i], r.got[i],
+        CU_ASSERT_DOUBLE_EQUAL(s.t[row[i]], want_t[i], 0);
+        if (!(rel_err(got[i], s.v[row[i]]) < 1e-7))
+            fprintf(stderr, "\n  t = %g: cut %.10g, uncut %.10g\n", want_t[i], got[i],
                     s.v[row[i]]);
-        CU_ASSERT(rel_err(r.got[i], s.v[row[i]]) < 1e-7);
+        CU_ASSERT(rel_err(got[i], s.v[row[i]]) < 1e-7);
     }
     series_free(&s);
 }

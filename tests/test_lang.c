@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/runner.h"
 #include "calcify/scenario.h"
 #include "calcify/simulate.h"
 #include "calcify/targets.h"
@@ -410,20 +411,16 @@ static void test_sweep_over_a_variable(void)
 }
 
 typedef struct {
-    double t[8], ca[8];
-    size_t n;
+    double ca[3];
 } picked;
 
-static int pick(void *user, const calcify_arm *arm, double t, size_t phase, const double y[],
-                const double obs[CALCIFY_NOBS])
+/* Ca at the three times of probe `p` in probe arm a of run vector v. */
+static picked pick(const calcify_probe *p, size_t a, const double *v)
 {
-    (void)arm, (void)phase, (void)y;
-    picked *p = user;
-    if (p->n < 8 && (t == 0.5 || t == 21 || t == 42)) {
-        p->t[p->n] = t;
-        p->ca[p->n++] = obs[calcify_obs_find("ca_aorta_ug_per_mg")];
-    }
-    return 0;
+    picked r;
+    for (size_t i = 0; i < 3; i++)
+        r.ca[i] = v[calcify_probe_slot(p, a, i, 0)];
+    return r;
 }
 
 static void test_target_sigma(void)
@@ -453,13 +450,19 @@ static void test_fit_several_files(void)
     sc.params.value[dep] = truth;
     calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, 1e-10, 1e-13, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    double y0[CALCIFY_NSTATE], times[] = {0.5, 21, 42};
-    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    picked plain = {0}, slow = {0};
-    CU_ASSERT_EQUAL(calcify_sim_run_arm_at(sim, &sc.arms[0], y0, times, 3, pick, &plain, &err), 0);
-    CU_ASSERT_EQUAL(calcify_sim_run_arm_at(sim, &sc.arms[2], y0, times, 3, pick, &slow, &err), 0);
-    CU_ASSERT_EQUAL_FATAL(plain.n, 3);
-    CU_ASSERT_EQUAL_FATAL(slow.n, 3);
+    /* read as every command reads (calcify/probe.h, calcify/runner.h) */
+    const double times[] = {0.5, 21, 42};
+    const int ca = calcify_obs_find("ca_aorta_ug_per_mg");
+    calcify_probe p;
+    CU_ASSERT_EQUAL_FATAL(calcify_probe_init(&p, &sc, NULL, times, 3, &ca, 1, &err), CALCIFY_OK);
+    CU_ASSERT_EQUAL_FATAL(p.arms[0].n_times, 3);
+    CU_ASSERT_EQUAL_FATAL(p.arms[2].n_times, 3);
+    double v[256];
+    CU_ASSERT_FATAL(p.n_out <= 256);
+    CU_ASSERT_EQUAL_FATAL(calcify_runner_run(sim, &sc, &p, NULL, -1, v, NULL, NULL, &err),
+                          CALCIFY_RUN_OK);
+    picked plain = pick(&p, 0, v), slow = pick(&p, 2, v);
+    calcify_probe_free(&p);
     calcify_sim_free(sim);
     calcify_scenario_free(&sc);
 

@@ -171,7 +171,7 @@ static void test_sensitivity_at(void)
     char out[700];
     snprintf(out, sizeof out, "%s/sens_at.csv", dir);
     CU_ASSERT_EQUAL_FATAL(sh("'%s' sensitivity %s --arm wk_continued --param ca_dep_max "
-                             "--observable ca_aorta_ug_per_mg --at 50,10 -q -o '%s'",
+                             "--observable ca_aorta_ug_per_mg --at 10,50 -q -o '%s'",
                              calcify(), SC, out), 0);
     table t;
     CU_ASSERT_EQUAL_FATAL(table_load(&t, out), 0);
@@ -434,7 +434,7 @@ static void test_population_at(void)
 {
     const char *arm = "--arm warfarin_sc_k1_sc", *obs = "--observable warfarin_plasma_mg_per_l";
     CU_ASSERT_EQUAL_FATAL(sh("'%s' population models/sc_injections.cfg %s %s --step 7 "
-                             "--n-per-arm 2 --iiv dist_beta=10%% --at '20.25 d,2 w,5 w' -q "
+                             "--n-per-arm 2 --iiv dist_beta=10%% --at '2 w,20.25 d,5 w' -q "
                              "-o '%s/pat'", calcify(), arm, obs, dir), 0);
     CU_ASSERT_EQUAL_FATAL(sh("'%s' run models/sc_injections.cfg %s %s --summary --header "
                              "--at '14 d,20.25 d' > '%s/pat.csv'", calcify(), arm, obs, dir), 0);

@@ -2,8 +2,8 @@
  * on threads, each run's probed values stored at its own place.
  *
  * Run r sets params[j] = values[r·n_params + j] on the scenario's parameter
- * set, finds its own baseline steady state, then runs the probe's arms (all,
- * or the one run_arm[r] names).  Runs share nothing but read-only inputs and
+ * set and is run by calcify_runner_run (its own baseline steady state, then
+ * the probe's arms: all, or the one run_arm[r] names).  Runs share nothing but read-only inputs and
  * each writes only its own row of `out`, so the results are the same bits
  * whatever the number of threads or the block [first, last) a shard runs.
  */
@@ -13,23 +13,13 @@
 #include <stddef.h>
 
 #include "calcify/probe.h"
+#include "calcify/runner.h"
 #include "calcify/scenario.h"
 #include "calcify/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Outcome of one run. */
-typedef enum {
-    CALCIFY_RUN_OK,
-    CALCIFY_RUN_NO_STEADY_STATE,
-    CALCIFY_RUN_SOLVER_FAILED,
-    CALCIFY_RUN_NOT_RUN          /* outside [first, last), or stopped early */
-} calcify_run_status;
-
-/* "ok", "no_steady_state", "solver_failed", "not_run". */
-const char *calcify_run_status_name(calcify_run_status s);
 
 typedef struct {
     const calcify_scenario *sc;

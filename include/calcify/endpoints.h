@@ -9,11 +9,10 @@
  * ca_aorta_ug_per_mg, cmgp_fraction, clotting_activity_rel and
  * distensibility_rel (those the model has).
  *
- * Values at the times are exact: the arm's phases are split there (same
- * diet and parameters) and a row is written at every phase start.  AUC is
- * the trapezoid rule over the rows of the output grid (the scenario's
- * output_step) and those phase starts; min and max are taken over the same
- * rows.  Columns: <obs>_at_<T>d for each time T (in days) and observable,
+ * Values are read as every command reads them (calcify/probe.h, one rule):
+ * rows on the output grid (the scenario's output_step, or --step) and at
+ * every phase start, times off the grid cut into the arm's phases.  AUC is
+ * the trapezoid rule over those rows; min and max are taken over them.  Columns: <obs>_at_<T>d for each time T (in days) and observable,
  * then auc_<obs>_x_d (the observable's unit times days), min_<obs>, max_<obs>.
  */
 #ifndef CALCIFY_ENDPOINTS_H
@@ -21,6 +20,7 @@
 
 #include <stdio.h>
 
+#include "calcify/probe.h"
 #include "calcify/scenario.h"
 #include "calcify/simulate.h"
 
@@ -41,8 +41,16 @@ typedef struct {
  * (a scenario's own: calcify_obs_lookup). */
 int calcify_obs_find(const char *name);
 
-/* Parse "7,14" or "6 w,12 w,1 y" (a bare number is in days) into an
- * increasing list of times >= 0; *at is malloc'd.  The message names `opt`. */
+/* The one parser of time lists (--at of every command): "7,14" or
+ * "6 w,12 w,1 y" (a bare number is in days), appended to at[*n..cap).
+ * The times, with those already in at[], must increase: a time before or
+ * equal to the one before it is refused ("--at '84,42': '42' (42 d) is
+ * before 84 d (expected increasing times, each once)"), as is more than
+ * cap.  On failure *n is unchanged.  The message names `opt`. */
+calcify_status calcify_times_add(const char *opt, const char *list, double *at, size_t *n,
+                                 size_t cap, calcify_error *err);
+
+/* The same into a malloc'd *at of *n_at times (grown; NULL and 0 to start). */
 calcify_status calcify_times_parse(const char *opt, const char *list, double **at,
                                    size_t *n_at, calcify_error *err);
 
@@ -54,11 +62,15 @@ calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *
                                         const int *obs, size_t n, calcify_status code,
                                         calcify_error *err);
 
-/* Parse "ca_aorta_ug_per_mg,cmgp_fraction" (output column names) into
- * observable indices; *obs is malloc'd.  A name that is no built-in column
- * is deferred (calcify_obs_defer) until calcify_endpoints_resolve binds it
- * to the scenario's observables; one that cannot be a column fails with the
- * closest names suggested; the message names `opt`. */
+/* The one parser of observable lists (--observable of every command):
+ * "ca_aorta_ug_per_mg,cmgp_fraction" (output column names) appended to
+ * obs[*n..cap) as indices.  An unknown name fails with the closest names
+ * suggested; a name already in obs[] fails (calcify_obs_check_unique), as
+ * does more than cap.  On failure *n is unchanged.  The message names `opt`. */
+calcify_status calcify_obs_add(const char *opt, const char *list, int *obs, size_t *n,
+                               size_t cap, calcify_error *err);
+
+/* The same into a malloc'd *obs of *n_obs (grown; NULL and 0 to start). */
 calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **obs,
                                       size_t *n_obs, calcify_error *err);
 
@@ -92,6 +104,17 @@ void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e);
  * shortest round-trip text); NAN is an empty field. */
 void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n);
 
+/* The probe that reads e's columns from the arms `selected` of sc (with
+ * metrics).  Free with calcify_probe_free. */
+calcify_status calcify_endpoints_probe(const calcify_endpoints *e, const calcify_scenario *sc,
+                                       const unsigned char *selected, calcify_probe *p,
+                                       calcify_error *err);
+
+/* e's columns of probe arm a from a run's vector v into
+ * values[calcify_endpoints_ncols(e)] (NAN where the arm ends before a time). */
+void calcify_endpoints_from_probe(const calcify_endpoints *e, const calcify_probe *p,
+                                  size_t a, const double *v, double *values);
+
 /* Run `arm` from y0 and fill values[calcify_endpoints_ncols(e)] (NAN where
  * the arm ends before a time, and everywhere on failure).  *steps and
  * *rhs_evals get the cost.  Returns the run's status (err filled). */
@@ -100,25 +123,6 @@ calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
                                      const calcify_endpoints *e, double *values,
                                      unsigned long *steps, unsigned long *rhs_evals,
                                      calcify_error *err);
-
-/* `arm` with its phases cut at the times at[0..n_at) (increasing, d) that
- * fall inside them (same diet and parameters); each piece carries the doses
- * of its stretch, re-timed from its own start (a dose at a cut belongs to
- * the piece that starts there).  CALCIFY_ENOMEM on failure (*out then holds
- * nothing to free); free with calcify_arm_split_free. */
-calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
-                                 calcify_arm *out);
-
-/* Release the phases and doses of a split arm; NULL-safe. */
-void calcify_arm_split_free(calcify_arm *a);
-
-/* Run `arm` with rows exactly at `times` (any order, d): the arm is cut
- * there and rows are written at t = 0, at every phase start and at the end
- * only; `row` picks the times it wants. */
-calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
-                                      const double y0[CALCIFY_NSTATE], const double *times,
-                                      size_t n, calcify_row_fn row, void *user,
-                                      calcify_error *err);
 
 #ifdef __cplusplus
 }

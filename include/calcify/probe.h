@@ -1,13 +1,23 @@
-/* calcify/probe.h — what is read from each run of a batch: chosen
- * observables at chosen times of chosen arms, as one flat vector per run.
+/* calcify/probe.h — the one reader of values at times: chosen observables
+ * at chosen times of chosen arms (and, when asked, each observable's AUC,
+ * minimum and maximum over the arm), as one flat vector per run.  Every
+ * command reads a run through it (calcify/runner.h runs it), so the same
+ * question gets the same numbers from each.
  *
- * Times are either a list (each arm's phase ends by default, or --at times;
- * a time past an arm's end is left out for that arm) or an output grid
- * (every dt days, plus the arm's end).  For a list, each arm is run with its
- * phases cut at the listed times — the diet is unchanged, the solver is
- * restarted there — so each time is an exact row, whatever it is.  A run's
- * vector holds, arm after arm, time after time, the observables in order:
- * calcify_probe_slot() gives the index.
+ * How a run is read (one rule for all): each arm is integrated with rows
+ * on the output grid (every dt days, calcify/timegrid.h; dt is the
+ * scenario's output_step unless the caller gives one) and at every phase
+ * start; a probed time off that grid is cut into the arm's phases (same
+ * diet and parameters, every dose kept where it is: calcify_arm_split), so
+ * it is a row of its own.  Rows are matched to probed times by time
+ * (CALCIFY_TIME_TOL), never by their order.
+ *
+ * Times are a list (each arm's phase ends by default; a time past an arm's
+ * end is left out for that arm) or, for time series, the grid itself plus
+ * the listed times.  A run's vector holds, arm after arm, time after time,
+ * the observables in order (calcify_probe_slot), then, with metrics, AUC,
+ * min and max of each observable (calcify_probe_metric_slot).  AUC is the
+ * trapezoid rule over the rows read; min and max are taken over them.
  */
 #ifndef CALCIFY_PROBE_H
 #define CALCIFY_PROBE_H
@@ -24,13 +34,9 @@ extern "C" {
 typedef struct {
     size_t arm;          /* index into the scenario's arms                   */
     calcify_arm run;     /* the arm as run (phases cut at the times)         */
-    double dt;           /* output step of the run; <= 0: rows at phase starts */
+    double dt;           /* output grid of the run, d                         */
     size_t n_times;
     double *times;       /* d, ascending                                     */
-    size_t n_rows;       /* rows the run emits                                */
-    long *slot_of_row;   /* time index of each row, or -1; NULL: rows are
-                            matched to times by their time                    */
-    int boundary_rows;   /* run with a row at every phase start off the grid  */
     size_t offset;       /* index of this arm's first value in a run's vector */
 } calcify_probe_arm;
 
@@ -40,35 +46,44 @@ typedef struct {
     int *obs;            /* index of each observable read (observables.h)    */
     size_t n_obs;
     const calcify_obs_table *table; /* their names: the scenario's          */
+    int metrics;         /* each arm's block ends with AUC, min, max per obs  */
     size_t n_out;        /* length of a run's vector                          */
 } calcify_probe;
 
-/* Probe the arms flagged in `selected` (NULL = all) at the times `at` (n_at
- * of them, d, any order; 0 = each arm's phase ends), observables `obs`
- * (n_obs; 0 = all, the scenario's own too; deferred names are bound to the
- * scenario's observables, CALCIFY_EUSAGE for an unknown one).  CALCIFY_EUSAGE for a negative or non-finite time or
- * an arm that none of the times falls in; CALCIFY_ENOMEM.  On failure *p
- * is empty. */
+/* What to read. */
+typedef struct {
+    const unsigned char *selected; /* arms (indexed like sc->arms); NULL = all */
+    double dt;           /* output grid, d; <= 0: the scenario's output_step  */
+    int grid_times;      /* every grid time (and each arm's end) is read too  */
+    const double *at;    /* times, d, any order; none (and no grid_times):   */
+    size_t n_at;         /*   each arm's phase ends                           */
+    const int *obs;      /* observables; none: all                            */
+    size_t n_obs;
+    int metrics;         /* also AUC, min and max of each observable          */
+} calcify_probe_spec;
+
+/* The probe of spec s on scenario sc.  CALCIFY_EUSAGE for a negative or
+ * non-finite time or step, or a list of times none of which falls in an
+ * arm; CALCIFY_ENOMEM.  On failure *p is empty. */
+calcify_status calcify_probe_make(calcify_probe *p, const calcify_scenario *sc,
+                                  const calcify_probe_spec *s, calcify_error *err);
+
+/* The same for one arm alone (probe arm 0, arm index 0); s->dt must be > 0. */
+calcify_status calcify_probe_make_arm(calcify_probe *p, const calcify_arm *arm,
+                                      const calcify_probe_spec *s, calcify_error *err);
+
+/* Shorthands of calcify_probe_make: the times `at` (0: phase ends) on the
+ * scenario's grid; every dt days and at `at`. */
 calcify_status calcify_probe_init(calcify_probe *p, const calcify_scenario *sc,
                                   const unsigned char *selected, const double *at,
                                   size_t n_at, const int *obs, size_t n_obs,
                                   calcify_error *err);
-
-/* Probe every dt days (from 0) and at each arm's end. */
-calcify_status calcify_probe_init_grid(calcify_probe *p, const calcify_scenario *sc,
-                                       const unsigned char *selected, double dt,
-                                       const int *obs, size_t n_obs, calcify_error *err);
-
-/* The same, and also at the times `at` (n_at of them, d, any order): those
- * on the grid are its rows; the others (within the arm) are cut into the
- * arm's phases, as calcify_endpoints does, so each is an exact row.  A time
- * past an arm's end is left out for that arm. */
 calcify_status calcify_probe_init_grid_at(calcify_probe *p, const calcify_scenario *sc,
                                           const unsigned char *selected, double dt,
                                           const double *at, size_t n_at, const int *obs,
                                           size_t n_obs, calcify_error *err);
 
-/* Index in pa->times of time t (within 1e-9 d, relative above 1 d), or -1. */
+/* Index in pa->times of time t (calcify_same_time), or -1. */
 long calcify_probe_time_index(const calcify_probe_arm *pa, double t);
 
 /* NULL-safe; leaves *p empty. */
@@ -80,12 +95,32 @@ static inline size_t calcify_probe_slot(const calcify_probe *p, size_t a, size_t
     return p->arms[a].offset + ti * p->n_obs + oi;
 }
 
-/* Parse a comma-separated list of observable names into obs (capacity
- * CALCIFY_MAX_OBS), appending after *n; a name that is no built-in column is
- * deferred (calcify_obs_defer) until calcify_probe_init binds it, one that
- * cannot be a column fails with suggestions. */
-calcify_status calcify_obs_parse_list(const char *list, int *obs, size_t *n,
-                                      calcify_error *err);
+/* Metrics of probe arm a (p->metrics set): m = 0 AUC (the observable's
+ * unit times d), 1 min, 2 max, of observable oi. */
+enum { CALCIFY_METRIC_AUC, CALCIFY_METRIC_MIN, CALCIFY_METRIC_MAX, CALCIFY_NMETRIC };
+static inline size_t calcify_probe_metric_slot(const calcify_probe *p, size_t a, int m,
+                                               size_t oi)
+{
+    return p->arms[a].offset + (p->arms[a].n_times + (size_t)m) * p->n_obs + oi;
+}
+
+/* Values a probe arm takes in a run's vector. */
+static inline size_t calcify_probe_arm_values(const calcify_probe *p, size_t a)
+{
+    return (p->arms[a].n_times + (p->metrics ? CALCIFY_NMETRIC : 0)) * p->n_obs;
+}
+
+/* `arm` with its phases cut at the times at[0..n_at) (increasing, d) that
+ * fall inside them (same diet and parameters); every dose stays where it
+ * is: each piece carries the doses of its stretch, re-timed from its own
+ * start (a dose at a cut belongs to the piece that starts there).
+ * CALCIFY_ENOMEM on failure (*out then holds nothing to free); free with
+ * calcify_arm_split_free.  The one splitter of arms. */
+calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
+                                 calcify_arm *out);
+
+/* Release the phases and doses of a split arm; NULL-safe. */
+void calcify_arm_split_free(calcify_arm *a);
 
 #ifdef __cplusplus
 }

@@ -104,6 +104,12 @@ const calcify_steady_check *calcify_sim_steady_check(const calcify_sim *sim);
  * need exact values there); off by default. */
 void calcify_sim_set_boundary_rows(calcify_sim *sim, int on);
 
+/* Which rows the row callback wants (given its `user` and the row's time):
+ * with a filter set, a row it refuses is neither observed nor passed on;
+ * the integration is the same.  NULL (the default): every row. */
+typedef int (*calcify_row_wanted_fn)(void *user, double t);
+void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted);
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim);
 calcify_solver *calcify_sim_solver(calcify_sim *sim);
 

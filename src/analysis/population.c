@@ -10,6 +10,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "calcify/timegrid.h"
 #include "calcify/endpoints.h"
 #include "calcify/output.h"
 #include "calcify/population.h"
@@ -433,7 +434,7 @@ static calcify_status check_unique(const char *path, const calcify_obs_table *t,
     calcify_status st = CALCIFY_OK;
     for (size_t i = 1; i < n && !st; i++)
         if (s[i].obs == s[i - 1].obs && !strcmp(s[i].arm, s[i - 1].arm) &&
-            fabs(s[i].time - s[i - 1].time) <= 1e-9 * (s[i].time > 1 ? s[i].time : 1)) {
+            calcify_same_time(s[i - 1].time, s[i].time)) {
             const calcify_popstat *a = s[i].line < s[i - 1].line ? &s[i] : &s[i - 1];
             const calcify_popstat *b = a == &s[i] ? &s[i - 1] : &s[i];
             st = calcify_fail(err, CALCIFY_EINPUT, "%s:%d: arm '%s', time_d %g, observable "
@@ -537,7 +538,7 @@ const calcify_popstat *calcify_popstats_find(const calcify_popstat *rows, size_t
                                              const char *arm, double t, int obs)
 {
     for (size_t i = 0; i < n; i++)
-        if (rows[i].obs == obs && fabs(rows[i].time - t) <= 1e-9 * (t > 1 ? t : 1) &&
+        if (rows[i].obs == obs && calcify_same_time(rows[i].time, t) &&
             !strcmp(rows[i].arm, arm))
             return &rows[i];
     return NULL;

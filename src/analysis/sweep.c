@@ -1,7 +1,6 @@
 /* sweep.c — threaded sweeps with results written in run_id order. */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,9 @@
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "calcify/params.h"
+#include "calcify/runner.h"
 #include "calcify/sweep.h"
+#include "run/pool.h"
 
 /* varied names: each parameter and each scenario variable at most once */
 enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
@@ -25,15 +26,13 @@ typedef struct {
 
 typedef struct {
     const calcify_sweep_opts *o;
-    pthread_mutex_t lock;
-    pthread_cond_t room;
-    size_t next;          /* next run_id to claim           */
     size_t written;       /* runs written: first + written   */
     size_t window;
     slot *slots;
     calcify_sweep_stats stats;
     calcify_status status;
     calcify_error err;
+    calcify_probe probe;  /* the endpoints' reader of the scenario as given */
 } sweep;
 
 typedef struct {
@@ -106,6 +105,56 @@ static calcify_status reload(const calcify_sweep_opts *o, const double *values,
     return calcify_scenario_reload(o->sc, ptr, n, out, err);
 }
 
+/* The time series of a run's arms (after its summary: the baseline is
+ * the simulator's memo by then). */
+static void run_timeseries(const calcify_sweep_opts *o, calcify_sim *sim,
+                           const calcify_scenario *sc, size_t id, FILE *ts)
+{
+    calcify_error err;
+    double y0[CALCIFY_NSTATE];
+    if (calcify_sim_baseline(sim, sc->baseline, y0, &err))
+        return;
+    for (size_t k = 0; k < sc->n_arms; k++)
+        if (!o->selected || o->selected[k]) {
+            ts_ctx c = {ts, (long)id, o->precision};
+            calcify_sim_run_arm(sim, &sc->arms[k], y0, o->timeseries_step, ts_row, &c, &err);
+        }
+}
+
+/* The summary rows of a run of probe p: each arm's endpoints and status
+ * (every arm `invalid_input` when the run's values were refused). */
+static int run_rows(const calcify_sweep_opts *o, calcify_sim *sim, const calcify_scenario *sc,
+                    const calcify_probe *p, size_t id, const double *values, FILE *sum)
+{
+    const size_t ncol = calcify_endpoints_ncols(o->endpoints);
+    double *v = calloc(ncol ? ncol : 1, sizeof *v), *run = NULL;
+    unsigned char *arm_status = NULL;
+    calcify_run_cost *cost = NULL;
+    if (!v || !(run = malloc((p->n_out ? p->n_out : 1) * sizeof *run)) ||
+        !(arm_status = malloc(p->n_arms ? p->n_arms : 1)) ||
+        !(cost = calloc(p->n_arms ? p->n_arms : 1, sizeof *cost))) {
+        free(v), free(run), free(arm_status);
+        return -1;
+    }
+    calcify_error err;
+    calcify_run_status rs = CALCIFY_RUN_INVALID_INPUT;
+    if (sc) {
+        rs = calcify_runner_run(sim, sc, p, NULL, -1, run, arm_status, cost, &err);
+    } else {
+        for (size_t i = 0; i < p->n_out; i++)
+            run[i] = NAN;
+        memset(arm_status, CALCIFY_RUN_INVALID_INPUT, p->n_arms ? p->n_arms : 1);
+    }
+    for (size_t a = 0; a < p->n_arms; a++) {
+        calcify_endpoints_from_probe(o->endpoints, p, a, run, v);
+        summary_row(sum, o, id, values, o->sc->arms[p->arms[a].arm].name,
+                    calcify_run_status_name(arm_status[a]), v, cost[a].steps,
+                    cost[a].rhs_evals);
+    }
+    free(v), free(run), free(arm_status), free(cost);
+    return rs != CALCIFY_RUN_OK;
+}
+
 /* One run into its slot's buffers; 0 on success, -1 out of memory. */
 static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
                    const double *values, slot *out)
@@ -114,6 +163,8 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
     calcify_error err;
     calcify_scenario own;
     const calcify_scenario *sc = o->sc;
+    const calcify_probe *p = &s->probe;
+    calcify_probe own_probe = {0};
     int has_var = 0, input_ok = 1;
     for (size_t j = 0; j < o->n_vary; j++)
         has_var |= o->vary[j].var >= 0;
@@ -125,58 +176,28 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
         if (input_ok) {
             sc = &own;
             calcify_paramset_free(ps);
-            if (calcify_paramset_copy(ps, &own.params)) {
+            /* the varied scenario's arms, read by the same rule */
+            if (calcify_paramset_copy(ps, &own.params) ||
+                calcify_endpoints_probe(o->endpoints, &own, o->selected, &own_probe, &err)) {
                 calcify_scenario_free(&own);
                 return -1;
             }
+            p = &own_probe;
         }
     }
     for (size_t j = 0; j < o->n_vary; j++)
         if (o->vary[j].param >= 0)
             ps->value[o->vary[j].param] = values[j];
     calcify_sim_set_params(sim, ps);
-    size_t ncol = calcify_endpoints_ncols(o->endpoints);
-    double *v = calloc(ncol ? ncol : 1, sizeof *v);
-    FILE *sum = v ? open_memstream(&out->summary, &out->summary_len) : NULL;
+    FILE *sum = open_memstream(&out->summary, &out->summary_len);
     FILE *ts = o->timeseries && sum ? open_memstream(&out->timeseries, &out->timeseries_len)
                                     : NULL;
-    if (!sum || (o->timeseries && !ts)) {
-        if (sum)
-            fclose(sum);
-        if (ts)
-            fclose(ts);
-        free(v);
-        if (sc == &own)
-            calcify_scenario_free(&own);
-        return -1;
-    }
-    double y0[CALCIFY_NSTATE];
-    calcify_sim_set_growth(sim, sc->growth);
-    int baseline_ok = input_ok && calcify_sim_baseline(sim, sc->baseline, y0, &err) == CALCIFY_OK;
-    out->failed = !baseline_ok;
-    for (size_t k = 0; k < o->sc->n_arms; k++) {
-        if (o->selected && !o->selected[k])
-            continue;
-        const calcify_arm *arm = &sc->arms[k];
-        const char *status = "ok";
-        unsigned long steps = 0, rhs = 0;
-        for (size_t i = 0; i < ncol; i++)
-            v[i] = NAN;
-        if (!input_ok)
-            status = "invalid_input";
-        else if (!baseline_ok)
-            status = "no_steady_state";
-        else if (calcify_endpoints_arm(sim, arm, y0, o->endpoints, v, &steps, &rhs, &err)) {
-            status = "solver_failed";
-            out->failed = 1;
-        }
-        summary_row(sum, o, id, values, o->sc->arms[k].name, status, v, steps, rhs);
-        if (ts && baseline_ok) {
-            ts_ctx c = {ts, (long)id, o->precision};
-            calcify_sim_run_arm(sim, arm, y0, o->timeseries_step, ts_row, &c, &err);
-        }
-    }
-    free(v);
+    int failed = sum && (!o->timeseries || ts)
+                     ? run_rows(o, sim, input_ok ? sc : NULL, p, id, values, sum) : -1;
+    out->failed = failed != 0;
+    if (ts && input_ok && failed >= 0)
+        run_timeseries(o, sim, sc, id, ts);
+    calcify_probe_free(&own_probe);
     if (sc == &own) {
         calcify_sim_set_growth(sim, o->sc->growth); /* not the table freed here */
         calcify_scenario_free(&own);
@@ -184,7 +205,9 @@ static int run_one(sweep *s, calcify_sim *sim, calcify_paramset *ps, size_t id,
         if (calcify_paramset_copy(ps, &o->sc->params))
             return -1;
     }
-    int bad = fclose(sum) != 0;
+    int bad = failed < 0 || !sum || (o->timeseries && !ts);
+    if (sum)
+        bad |= fclose(sum) != 0;
     if (ts)
         bad |= fclose(ts) != 0;
     return bad ? -1 : 0;
@@ -221,59 +244,90 @@ static void flush_ready(sweep *s)
         if (o->progress)
             o->progress(o->user, s->written, o->last - o->first);
     }
-    pthread_cond_broadcast(&s->room);
 }
 
-static void *worker(void *arg)
-{
-    sweep *s = arg;
-    const calcify_sweep_opts *o = s->o;
-    calcify_error err;
-    calcify_sim *sim = calcify_sim_alloc(&o->sc->params, o->sc->method, o->sc->rtol,
-                                         o->sc->atol, &err);
+/* A thread's simulator, parameter set, the values of the run it claimed
+ * and that run's result. */
+typedef struct {
+    calcify_sim *sim;
     calcify_paramset ps;
-    int have_ps = calcify_paramset_copy(&ps, &o->sc->params) == CALCIFY_OK;
     double values[MAX_VARY];
-    pthread_mutex_lock(&s->lock);
-    if (!sim || !have_ps) {
-        s->status = calcify_fail(&s->err, sim ? CALCIFY_ENOMEM : CALCIFY_EUSAGE, "%s",
-                                 sim ? "out of memory" : err.msg);
-        pthread_cond_broadcast(&s->room);
-    }
-    for (;;) {
-        while (s->status == CALCIFY_OK && s->next < o->last &&
-               s->next >= o->first + s->written + s->window)
-            pthread_cond_wait(&s->room, &s->lock);
-        if (s->status != CALCIFY_OK || s->next >= o->last)
-            break;
-        if (o->stop && *o->stop) {
-            s->stats.stopped = 1;
-            break;
-        }
-        size_t id = s->next++;
-        calcify_design_next(o->design, values); /* in run_id order, under the lock */
-        pthread_mutex_unlock(&s->lock);
+    slot result;
+} worker;
 
-        slot result = {0};
-        int rc = run_one(s, sim, &ps, id, values, &result);
-
-        pthread_mutex_lock(&s->lock);
-        if (rc) {
-            free(result.summary);
-            free(result.timeseries);
-            s->status = calcify_fail(&s->err, CALCIFY_ENOMEM, "sweep: out of memory");
-            pthread_cond_broadcast(&s->room);
-            break;
-        }
-        result.ready = 1;
-        s->slots[id % s->window] = result;
-        flush_ready(s);
+static calcify_status thread_start(void *user, void **state, calcify_error *err)
+{
+    const calcify_scenario *sc = ((sweep *)user)->o->sc;
+    worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    *state = w;
+    if (!(w->sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, err)))
+        return CALCIFY_EUSAGE;
+    if (calcify_paramset_copy(&w->ps, &sc->params)) {
+        calcify_sim_free(w->sim);
+        w->sim = NULL;
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
-    pthread_mutex_unlock(&s->lock);
-    if (have_ps)
-        calcify_paramset_free(&ps);
-    calcify_sim_free(sim);
-    return NULL;
+    return CALCIFY_OK;
+}
+
+static void thread_end(void *user, void *state)
+{
+    (void)user;
+    worker *w = state;
+    if (w && w->sim) {
+        calcify_paramset_free(&w->ps);
+        calcify_sim_free(w->sim);
+    }
+    free(w);
+}
+
+/* A run waits until its result has room in the window. */
+static int must_wait(void *user, size_t id)
+{
+    const sweep *s = user;
+    return id >= s->o->first + s->written + s->window;
+}
+
+static int stop(void *user)
+{
+    sweep *s = user;
+    if (s->status || !s->o->stop || !*s->o->stop)
+        return s->status != CALCIFY_OK;
+    s->stats.stopped = 1;
+    return 1;
+}
+
+/* The design's values, in run_id order (claimed under the lock). */
+static void claimed(void *user, void *state, size_t id)
+{
+    (void)id;
+    calcify_design_next(((sweep *)user)->o->design, ((worker *)state)->values);
+}
+
+static calcify_status job(void *user, void *state, size_t id, calcify_error *err)
+{
+    worker *w = state;
+    memset(&w->result, 0, sizeof w->result);
+    if (run_one(user, w->sim, &w->ps, id, w->values, &w->result) == 0)
+        return CALCIFY_OK;
+    free(w->result.summary);
+    free(w->result.timeseries);
+    memset(&w->result, 0, sizeof w->result);
+    return calcify_fail(err, CALCIFY_ENOMEM, "sweep: out of memory");
+}
+
+/* The run's result into its slot, and every ready one written. */
+static int done(void *user, void *state, size_t id)
+{
+    sweep *s = user;
+    worker *w = state;
+    w->result.ready = 1;
+    s->slots[id % s->window] = w->result;
+    memset(&w->result, 0, sizeof w->result);
+    flush_ready(s);
+    return s->status != CALCIFY_OK;
 }
 
 calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stats *stats,
@@ -293,39 +347,37 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
         return calcify_fail(err, CALCIFY_EUSAGE, "run range %zu..%zu outside the "
                             "design's %zu runs", o->first, o->last,
                             calcify_design_runs(o->design));
-    sweep s = {.o = o, .next = o->first, .status = CALCIFY_OK};
+    sweep s = {.o = o, .status = CALCIFY_OK};
     int threads = o->threads < 1 ? 1 : o->threads;
     s.window = (size_t)threads * WINDOW_PER_THREAD;
-    if (!(s.slots = calloc(s.window, sizeof *s.slots)))
+    calcify_status pst = calcify_endpoints_probe(o->endpoints, o->sc, o->selected, &s.probe,
+                                                 err);
+    if (pst)
+        return pst;
+    if (!(s.slots = calloc(s.window, sizeof *s.slots))) {
+        calcify_probe_free(&s.probe);
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
     /* the design is sequential: skip the runs before this shard */
     double skip[MAX_VARY];
     for (size_t i = 0; i < o->first; i++)
         calcify_design_next(o->design, skip);
-    pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.room, NULL);
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int started = 0;
-    if (!tid)
-        s.status = calcify_fail(&s.err, CALCIFY_ENOMEM, "out of memory");
-    for (int t = 0; tid && t < threads; t++, started++)
-        if (pthread_create(&tid[t], NULL, worker, &s) != 0) {
-            pthread_mutex_lock(&s.lock);
-            s.status = calcify_fail(&s.err, CALCIFY_ENOMEM, "cannot start thread %d", t + 1);
-            pthread_cond_broadcast(&s.room);
-            pthread_mutex_unlock(&s.lock);
-            break;
-        }
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    const calcify_pool_opts po = {.threads = threads, .first = o->first, .last = o->last,
+                                  .user = &s, .thread_start = thread_start,
+                                  .thread_end = thread_end, .must_wait = must_wait,
+                                  .stop = stop, .claimed = claimed, .job = job, .done = done};
+    calcify_error perr;
+    pst = calcify_pool_run(&po, &perr);
+    if (pst && !s.status) {
+        s.status = pst;
+        s.err = perr;
+    }
     for (size_t i = 0; i < s.window; i++) {
         free(s.slots[i].summary);
         free(s.slots[i].timeseries);
     }
     free(s.slots);
-    free(tid);
-    pthread_mutex_destroy(&s.lock);
-    pthread_cond_destroy(&s.room);
+    calcify_probe_free(&s.probe);
     *stats = s.stats;
     if (s.status)
         *err = s.err;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/runner.h"
+#include "calcify/timegrid.h"
 #include "calcify/targets.h"
 #include "calcify/units.h"
 #include "base/csvread.h"
@@ -64,7 +66,8 @@ static calcify_status add(reader *r, const calcify_target *t)
     /* a time after an arm's end has no simulated value to compare */
     const calcify_arm *arms[2] = {&r->sc->arms[t->arm], t->is_ratio ? &r->sc->arms[t->arm_den] : NULL};
     for (int k = 0; k < 2; k++)
-        if (arms[k] && t->time_d > calcify_arm_duration(arms[k]) * (1 + 1e-12))
+        if (arms[k] && t->time_d > calcify_arm_duration(arms[k]) &&
+            !calcify_same_time(t->time_d, calcify_arm_duration(arms[k])))
             return calcify_fail(r->err, CALCIFY_EINPUT,
                                 "%s:%d: time %g d is after the end of arm '%s' (%g d) "
                                 "(expected a time within the arm)", r->path, r->line,
@@ -341,27 +344,27 @@ calcify_judgement calcify_target_judge(const calcify_target *t, double v,
     return isfinite(v) && v >= a && v <= b ? CALCIFY_JUDGED_OK : CALCIFY_JUDGED_FAIL;
 }
 
-typedef struct {
-    const calcify_targets *tg;
-    size_t arm;
-    double *num, *den;
-} capture;
-
-static int capture_row(void *user, const calcify_arm *arm, double t, size_t phase,
-                       const double y[], const double obs[])
+/* The times of the targets, sorted (the probe keeps one of each). */
+static double *target_times(const calcify_targets *tg)
 {
-    (void)arm, (void)phase, (void)y;
-    capture *c = user;
-    for (size_t i = 0; i < c->tg->n; i++) {
-        const calcify_target *x = &c->tg->items[i];
-        if (fabs(t - x->time_d) > 1e-9 * (x->time_d > 1 ? x->time_d : 1))
+    double *t = malloc((tg->n ? tg->n : 1) * sizeof *t);
+    for (size_t i = 0; t && i < tg->n; i++)
+        t[i] = tg->items[i].time_d;
+    return t;
+}
+
+/* The value of target item x's observable at its time in scenario arm k,
+ * from a run's vector v of probe p (NAN if not read). */
+static double probed(const calcify_probe *p, const double *v, size_t k,
+                     const calcify_target *x)
+{
+    for (size_t a = 0; a < p->n_arms; a++) {
+        if (p->arms[a].arm != k)
             continue;
-        if (x->arm == c->arm)
-            c->num[i] = obs[x->obs];
-        if (x->is_ratio && x->arm_den == c->arm)
-            c->den[i] = obs[x->obs];
+        long ti = calcify_probe_time_index(&p->arms[a], x->time_d);
+        return ti < 0 ? NAN : v[calcify_probe_slot(p, a, (size_t)ti, (size_t)x->obs)];
     }
-    return 0;
+    return NAN;
 }
 
 calcify_status calcify_targets_simulate(calcify_sim *sim,
@@ -369,48 +372,35 @@ calcify_status calcify_targets_simulate(calcify_sim *sim,
                                         const calcify_targets *tg,
                                         double *sim_out, calcify_error *err)
 {
-    double *num = malloc(tg->n * sizeof *num), *den = malloc(tg->n * sizeof *den);
-    unsigned char *needed = calloc(sc->n_arms, 1);
+    /* read as every command reads (calcify/probe.h): the arms with a
+     * target, at every target time, all observables */
+    unsigned char *needed = calloc(sc->n_arms ? sc->n_arms : 1, 1);
+    double *times = target_times(tg), *v = NULL;
+    calcify_probe p = {0};
     calcify_status st = CALCIFY_OK;
-    if (!num || !den || !needed)
+    if (!needed || !times)
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    /* weekly rows when every time is a whole week, else daily, else rows at
-     * phase starts too, on an arm cut at the odd times (calcify/endpoints.h) */
-    double dt = 7.0;
-    int odd = 0;
     for (size_t i = 0; !st && i < tg->n; i++) {
-        num[i] = den[i] = NAN;
         needed[tg->items[i].arm] = 1;
         if (tg->items[i].is_ratio)
             needed[tg->items[i].arm_den] = 1;
-        if (tg->items[i].week != floor(tg->items[i].week))
-            dt = 1.0;
-        odd |= tg->items[i].time_d != floor(tg->items[i].time_d);
     }
-    double *times = odd ? malloc(tg->n * sizeof *times) : NULL;
-    if (odd && !times && !st)
-        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    for (size_t i = 0; times && i < tg->n; i++)
-        times[i] = tg->items[i].time_d;
-    double y0[CALCIFY_NSTATE];
-    calcify_sim_set_growth(sim, sc->growth);
+    const calcify_probe_spec spec = {.selected = needed, .at = times, .n_at = tg->n};
     if (!st)
-        st = calcify_sim_baseline(sim, sc->baseline, y0, err);
-    for (size_t k = 0; !st && k < sc->n_arms; k++) {
-        if (!needed[k])
-            continue;
-        capture c = {tg, k, num, den};
-        if (odd)
-            st = calcify_sim_run_arm_at(sim, &sc->arms[k], y0, times, tg->n, capture_row,
-                                        &c, err);
-        else
-            st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, capture_row, &c, err);
+        st = calcify_probe_make(&p, sc, &spec, err);
+    if (!st && !(v = malloc((p.n_out ? p.n_out : 1) * sizeof *v)))
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (!st)
+        st = calcify_run_status_code(calcify_runner_run(sim, sc, &p, NULL, -1, v, NULL,
+                                                        NULL, err));
+    for (size_t i = 0; !st && i < tg->n; i++) {
+        const calcify_target *x = &tg->items[i];
+        double num = probed(&p, v, x->arm, x);
+        sim_out[i] = x->is_ratio ? num / probed(&p, v, x->arm_den, x) : num;
     }
+    calcify_probe_free(&p);
+    free(v);
     free(times);
-    for (size_t i = 0; !st && i < tg->n; i++)
-        sim_out[i] = tg->items[i].is_ratio ? num[i] / den[i] : num[i];
-    free(num);
-    free(den);
     free(needed);
     return st;
 }

@@ -231,8 +231,5 @@ typedef struct {
 void cli_progress_init(cli_progress *p, const char *what, int quiet);
 void cli_progress_update(void *user, size_t done, size_t total);
 
-/* Add the comma-separated times of an --at list (days, or with a unit:
- * "6 w,1 y") to at[] (capacity cap). */
-int cli_parse_times(const char *list, double *at, size_t *n, size_t cap);
 
 #endif

@@ -12,6 +12,7 @@
 #include "calcify/simulate.h"
 #include "cli/cli.h"
 #include "calcify/params.h"
+#include "calcify/runner.h"
 
 static const char usage[] =
     "usage: calcify run SCENARIO [-o FILE] [--arm NAMES]... [--set NAME=VALUE]...\n"
@@ -147,57 +148,47 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
         values[k] = v;
     }
     calcify_endpoints e;
-    calcify_status st = calcify_endpoints_resolve(sc, selected, eo->at, eo->n_at, eo->obs, eo->n_obs, &e, err);
-    if (st)
-        return st;
-    size_t ncol = calcify_endpoints_ncols(&e);
-    double *v = calloc(ncol ? ncol : 1, sizeof *v);
-    if (!v) {
-        calcify_endpoints_free(&e);
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    }
-    if (header) {
+    calcify_probe p = {0};
+    calcify_status st = calcify_endpoints_resolve(sc, selected, eo->at, eo->n_at, eo->obs,
+                                                  eo->n_obs, &e, err);
+    if (!st)
+        st = calcify_endpoints_probe(&e, sc, selected, &p, err);
+    size_t ncol = st ? 0 : calcify_endpoints_ncols(&e);
+    double *v = st ? NULL : calloc(ncol ? ncol : 1, sizeof *v);
+    double *run = st ? NULL : calloc(p.n_out ? p.n_out : 1, sizeof *run);
+    unsigned char *arm_status = st ? NULL : calloc(p.n_arms ? p.n_arms : 1, 1);
+    calcify_run_cost *cost = st ? NULL : calloc(p.n_arms ? p.n_arms : 1, sizeof *cost);
+    if (!st && (!v || !run || !arm_status || !cost))
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    if (!st && header) {
         for (size_t k = 0; k < n; k++)
             fprintf(fp, "%s,", cols[k]);
         fputs("arm,status", fp);
         calcify_endpoints_write_names(fp, &e);
         fputs(",steps,rhs_evals\n", fp);
     }
-    double y0[CALCIFY_NSTATE];
-    calcify_status first = CALCIFY_OK;
     calcify_error ee;
-    calcify_sim_set_growth(sim, sc->growth);
-    st = calcify_sim_baseline(sim, sc->baseline, y0, &ee);
-    if (st) {
+    calcify_status first = st;
+    if (!st && (first = calcify_run_status_code(calcify_runner_run(sim, sc, &p, NULL, -1, run,
+                                                                   arm_status, cost, &ee))))
         *err = ee;
-        first = st;
-    }
-    for (size_t k = 0; k < sc->n_arms; k++) {
-        if (selected && !selected[k])
-            continue;
-        const char *status = "ok";
-        unsigned long steps = 0, rhs = 0;
-        for (size_t i = 0; i < ncol; i++)
-            v[i] = NAN;
-        if (st) {
-            status = "no_steady_state";
-        } else if (calcify_endpoints_arm(sim, &sc->arms[k], y0, &e, v, &steps, &rhs, &ee)) {
-            status = "solver_failed";
-            if (!first) {
-                *err = ee;
-                first = CALCIFY_ESOLVER;
-            }
-        }
+    for (size_t a = 0; !st && a < p.n_arms; a++) {
+        calcify_endpoints_from_probe(&e, &p, a, run, v);
         for (size_t i = 0; i < n; i++) { /* the --set values as given: exact */
             char num[CALCIFY_NUMFMT_CAP];
             calcify_numfmt(num, values[i], CALCIFY_NUMFMT_SHORTEST);
             fprintf(fp, "%s,", num);
         }
-        fprintf(fp, "%s,%s", sc->arms[k].name, status);
+        fprintf(fp, "%s,%s", sc->arms[p.arms[a].arm].name,
+                calcify_run_status_name(arm_status[a]));
         calcify_endpoints_write_values(fp, precision, v, ncol);
-        fprintf(fp, ",%lu,%lu\n", steps, rhs);
+        fprintf(fp, ",%lu,%lu\n", cost[a].steps, cost[a].rhs_evals);
     }
     free(v);
+    free(run);
+    free(arm_status);
+    free(cost);
+    calcify_probe_free(&p);
     calcify_endpoints_free(&e);
     return first;
 }

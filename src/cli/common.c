@@ -141,7 +141,6 @@ int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg)
 {
     calcify_error err;
     if (opt == OPT_AT) {
-        free(o->at);
         if (calcify_times_parse("--at", arg, &o->at, &o->n_at, &err)) {
             cli_error(CALCIFY_EUSAGE, err.msg);
             return -1;
@@ -149,7 +148,6 @@ int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg)
         return 1;
     }
     if (opt == OPT_OBSERVABLES) {
-        free(o->obs);
         if (calcify_obs_list_parse("--observable", arg, &o->obs, &o->n_obs, &err)) {
             cli_error(CALCIFY_EUSAGE, err.msg);
             return -1;
@@ -302,26 +300,6 @@ int cli_parse_shard(const char *s, long *k, long *n)
     return 0;
 }
 
-int cli_parse_times(const char *list, double *at, size_t *n, size_t cap)
-{
-    const char *s = list;
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.*s", (int)(comma ? comma - s : (long)strlen(s)), s);
-        if (*n == cap) {
-            fprintf(stderr, "calcify: --at: at most %zu times\n", cap);
-            return -1;
-        }
-        if (cli_parse_duration("--at", buf, 0, 1e7, &at[*n]))
-            return -1;
-        (*n)++;
-        if (!comma)
-            return 0;
-        s = comma + 1;
-    }
-}
-
 void cli_batch_defaults(cli_batch_opts *b)
 {
     memset(b, 0, sizeof *b);
@@ -336,13 +314,18 @@ int cli_batch_option(cli_batch_opts *b, int opt, const char *arg)
     calcify_error err;
     switch (opt) {
     case OPT_B_OBS:
-        if (calcify_obs_parse_list(arg, b->obs, &b->n_obs, &err)) {
+        if (calcify_obs_add("--observable", arg, b->obs, &b->n_obs, CALCIFY_MAX_OBS, &err)) {
             cli_error(CALCIFY_EUSAGE, err.msg);
             return -1;
         }
         return 1;
     case OPT_B_AT:
-        return cli_parse_times(arg, b->at, &b->n_at, sizeof b->at / sizeof b->at[0]) ? -1 : 1;
+        if (calcify_times_add("--at", arg, b->at, &b->n_at, sizeof b->at / sizeof b->at[0],
+                              &err)) {
+            cli_error(CALCIFY_EUSAGE, err.msg);
+            return -1;
+        }
+        return 1;
     case OPT_B_ARM:
         return cli_add_arm(b->arms, &b->n_arms, arg) ? -1 : 1;
     case OPT_B_THREADS:

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "calcify/endpoints.h"
+#include "calcify/runner.h"
+#include "calcify/timegrid.h"
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
@@ -13,12 +15,6 @@
  * name, so a model without one of them simply reports fewer */
 static const char *const default_obs[] = {"ca_aorta_ug_per_mg", "cmgp_fraction",
                                           "clotting_activity_rel", "distensibility_rel"};
-
-/* two times this close are the same time (they are sums of durations) */
-static int same_time(double a, double b)
-{
-    return fabs(a - b) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
-}
 
 int calcify_obs_find(const char *name)
 {
@@ -46,37 +42,60 @@ static size_t next_item(const char **p, char *buf, size_t cap)
     return len;
 }
 
+/* One time of a list: a bare number is in days. */
+static int parse_time(const char *item, size_t len, double *t)
+{
+    char text[80], *end;
+    (void)strtod(item, &end);
+    while (*end == ' ')
+        end++;
+    snprintf(text, sizeof text, "%s%s", item, end != item && *end == '\0' ? " d" : "");
+    return len == 0 || len >= 63 || calcify_quantity_parse(text, "d", t) != 0 || !(*t >= 0) ||
+           *t > 1e6;
+}
+
+calcify_status calcify_times_add(const char *opt, const char *list, double *at, size_t *n,
+                                 size_t cap, calcify_error *err)
+{
+    const size_t count = count_items(list), n0 = *n;
+    const char *p = list;
+    for (size_t k = 0; k < count; k++) {
+        char item[64];
+        size_t len = next_item(&p, item, sizeof item);
+        double t;
+        if (parse_time(item, len, &t)) {
+            *n = n0;
+            return calcify_fail(err, CALCIFY_EUSAGE,
+                                "%s '%s': '%s' (expected times >= 0, in days or with a "
+                                "unit: 7,14 or '6 w,12 w,1 y')", opt, list, item);
+        }
+        if (*n > 0 && (!(t > at[*n - 1]) || calcify_same_time(t, at[*n - 1]))) {
+            double last = at[*n - 1];
+            *n = n0;
+            return calcify_fail(err, CALCIFY_EUSAGE,
+                                "%s '%s': '%s' (%g d) is %s %g d (expected increasing "
+                                "times, each once)", opt, list, item, t,
+                                calcify_same_time(t, last) ? "the same time as" : "before",
+                                last);
+        }
+        if (*n == cap) {
+            *n = n0;
+            return calcify_fail(err, CALCIFY_EUSAGE, "%s: at most %zu times", opt, cap);
+        }
+        at[(*n)++] = t;
+    }
+    return CALCIFY_OK;
+}
+
 calcify_status calcify_times_parse(const char *opt, const char *list, double **at,
                                    size_t *n_at, calcify_error *err)
 {
-    *at = NULL;
-    *n_at = 0;
-    size_t cap = count_items(list);
-    double *v = calloc(cap, sizeof *v);
+    size_t cap = *n_at + count_items(list);
+    double *v = realloc(*at, cap * sizeof *v);
     if (!v)
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    const char *p = list;
-    for (size_t k = 0; k < cap; k++) {
-        char item[64], text[80];
-        size_t len = next_item(&p, item, sizeof item);
-        char *end;
-        (void)strtod(item, &end);
-        while (*end == ' ')
-            end++;
-        /* a bare number is in days */
-        snprintf(text, sizeof text, "%s%s", item, end != item && *end == '\0' ? " d" : "");
-        if (len == 0 || len >= 63 || calcify_quantity_parse(text, "d", &v[k]) != 0 ||
-            v[k] < 0 || v[k] > 1e6 || (k && !(v[k] > v[k - 1]))) {
-            free(v);
-            return calcify_fail(err, CALCIFY_EUSAGE,
-                                "%s '%s': '%s' (expected increasing times >= 0, in "
-                                "days or with a unit: 7,14 or '6 w,12 w,1 y')",
-                                opt, list, item);
-        }
-    }
     *at = v;
-    *n_at = cap;
-    return CALCIFY_OK;
+    return calcify_times_add(opt, list, v, n_at, cap, err);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -97,37 +116,44 @@ calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *
     return CALCIFY_OK;
 }
 
+calcify_status calcify_obs_add(const char *opt, const char *list, int *obs, size_t *n,
+                               size_t cap, calcify_error *err)
+{
+    const size_t count = count_items(list), n0 = *n;
+    const char *p = list;
+    calcify_status st = CALCIFY_OK;
+    for (size_t k = 0; !st && k < count; k++) {
+        char name[128];
+        next_item(&p, name, sizeof name);
+        int o = calcify_obs_defer(name); /* a scenario's own: bound once it is read */
+        if (o < 0) {
+            char near[256];
+            calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+            st = calcify_fail(err, CALCIFY_EUSAGE,
+                              "%s: '%s' is not an output column (expected names such "
+                              "as ca_aorta_ug_per_mg,cmgp_fraction)%s%s%s", opt, name,
+                              near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
+        } else if (*n == cap) {
+            st = calcify_fail(err, CALCIFY_EUSAGE, "%s: at most %zu observables", opt, cap);
+        } else {
+            obs[(*n)++] = o;
+            st = calcify_obs_check_unique(NULL, opt, obs, *n, CALCIFY_EUSAGE, err);
+        }
+    }
+    if (st)
+        *n = n0;
+    return st;
+}
+
 calcify_status calcify_obs_list_parse(const char *opt, const char *list, int **obs,
                                       size_t *n_obs, calcify_error *err)
 {
-    *obs = NULL;
-    *n_obs = 0;
-    size_t cap = count_items(list);
-    int *v = calloc(cap, sizeof *v);
+    size_t cap = *n_obs + count_items(list);
+    int *v = realloc(*obs, cap * sizeof *v);
     if (!v)
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    const char *p = list;
-    for (size_t k = 0; k < cap; k++) {
-        char name[128];
-        next_item(&p, name, sizeof name);
-        if ((v[k] = calcify_obs_defer(name)) < 0) {
-            char near[256];
-            calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
-            free(v);
-            return calcify_fail(err, CALCIFY_EUSAGE,
-                                "%s: '%s' is not an output column (expected names such "
-                                "as ca_aorta_ug_per_mg,cmgp_fraction)%s%s%s", opt, name,
-                                near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
-        }
-    }
-    calcify_status st = calcify_obs_check_unique(NULL, opt, v, cap, CALCIFY_EUSAGE, err);
-    if (st) {
-        free(v);
-        return st;
-    }
     *obs = v;
-    *n_obs = cap;
-    return CALCIFY_OK;
+    return calcify_obs_add(opt, list, v, n_obs, cap, err);
 }
 
 calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
@@ -166,7 +192,7 @@ calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
         qsort(e->at, e->n_at, sizeof *e->at, cmp_double);
         size_t u = 0;
         for (size_t i = 0; i < e->n_at; i++)
-            if (!u || !same_time(e->at[i], e->at[u - 1]))
+            if (!u || !calcify_same_time(e->at[i], e->at[u - 1]))
                 e->at[u++] = e->at[i];
         e->n_at = u;
     }
@@ -248,125 +274,28 @@ void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, si
     calcify_csv_write_numbers(fp, precision, v, n); /* NAN: empty, NA in R */
 }
 
-typedef struct {
-    const calcify_endpoints *e;
-    double *v;             /* the columns                               */
-    double t_prev;         /* previous row, for the trapezoid           */
-    double prev[CALCIFY_MAX_OBS];
-    int have_prev;
-} capture_ctx;
-
-static int capture(void *user, const calcify_arm *arm, double t, size_t phase,
-                   const double y[], const double o[])
+calcify_status calcify_endpoints_probe(const calcify_endpoints *e, const calcify_scenario *sc,
+                                       const unsigned char *selected, calcify_probe *p,
+                                       calcify_error *err)
 {
-    (void)phase, (void)y;
-    capture_ctx *c = user;
-    const calcify_endpoints *e = c->e;
-    size_t n_obs = e->n_obs, auc = e->n_at * n_obs, lo = auc + n_obs, hi = lo + n_obs;
-    for (size_t k = 0; k < e->n_at; k++)
-        if (same_time(t, e->at[k]))
-            for (size_t j = 0; j < n_obs; j++)
-                c->v[k * n_obs + j] = o[e->obs[j]];
-    for (size_t j = 0; j < n_obs; j++) {
-        double x = o[e->obs[j]];
-        if (!c->have_prev) {
-            c->v[auc + j] = 0;
-            c->v[lo + j] = c->v[hi + j] = x;
-            continue;
-        }
-        c->v[auc + j] += 0.5 * (t - c->t_prev) * (x + c->prev[e->obs[j]]);
-        if (x < c->v[lo + j])
-            c->v[lo + j] = x;
-        if (x > c->v[hi + j])
-            c->v[hi + j] = x;
-    }
-    c->t_prev = t;
-    memcpy(c->prev, o, calcify_obs_count(arm->obs) * sizeof *o);
-    c->have_prev = 1;
-    return 0;
+    const calcify_probe_spec s = {.selected = selected, .dt = e->grid, .at = e->at,
+                                  .n_at = e->n_at, .obs = e->obs, .n_obs = e->n_obs,
+                                  .metrics = 1};
+    return calcify_probe_make(p, sc, &s, err);
 }
 
-/* The doses of `ph` given in [c0, c1) of it (d from the phase's start), for a
- * piece of the phase that starts at c0: *out (malloc'd, NULL if none).  A
- * dose at a cut belongs to the piece that starts there, as a dose at a
- * phase's start is given before its first row. */
-static calcify_status piece_doses(const calcify_diet_phase *ph, double c0, double c1,
-                                  calcify_dose **out, size_t *n_out)
+void calcify_endpoints_from_probe(const calcify_endpoints *e, const calcify_probe *p,
+                                  size_t a, const double *v, double *values)
 {
-    *out = NULL;
-    *n_out = 0;
-    if (!ph->n_doses)
-        return CALCIFY_OK;
-    if (!(*out = calloc(ph->n_doses, sizeof **out)))
-        return CALCIFY_ENOMEM;
-    for (size_t i = 0; i < ph->n_doses; i++) {
-        const calcify_dose *d = &ph->doses[i];
-        long first = -1, count = 0;
-        for (long k = 0; k < d->count; k++) {
-            double t = d->at + (double)k * d->every;
-            /* at a cut (not the phase's own end): the next piece's */
-            if (t >= ph->duration || t >= c1 || (c1 < ph->duration && same_time(t, c1)))
-                break;
-            if (t < c0 && !same_time(t, c0))
-                continue;
-            if (first < 0)
-                first = k;
-            count++;
-        }
-        if (!count)
-            continue;
-        calcify_dose *nd = &(*out)[(*n_out)++];
-        *nd = *d;
-        nd->at = fmax(0.0, d->at + (double)first * d->every - c0);
-        nd->count = count;
+    size_t k = 0;
+    for (size_t t = 0; t < e->n_at; t++) {
+        long ti = calcify_probe_time_index(&p->arms[a], e->at[t]);
+        for (size_t j = 0; j < e->n_obs; j++)
+            values[k++] = ti < 0 ? NAN : v[calcify_probe_slot(p, a, (size_t)ti, j)];
     }
-    return CALCIFY_OK;
-}
-
-void calcify_arm_split_free(calcify_arm *a)
-{
-    if (!a)
-        return;
-    for (size_t p = 0; a->phases && p < a->n_phases; p++)
-        free(a->phases[p].doses);
-    free(a->phases);
-    a->phases = NULL;
-}
-
-calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
-                                calcify_arm *out)
-{
-    *out = *arm;
-    out->n_phases = 0;
-    out->phases = calloc(arm->n_phases + n_at, sizeof *out->phases);
-    if (!out->phases)
-        return CALCIFY_ENOMEM;
-    size_t n = 0;
-    double start = 0;
-    for (size_t p = 0; p < arm->n_phases; p++) {
-        const calcify_diet_phase *ph = &arm->phases[p];
-        double end = start + ph->duration, cut = start;
-        for (size_t k = 0; k <= n_at; k++) {
-            double next = k < n_at ? at[k] : end;
-            if (k < n_at && (!(next > cut) || same_time(next, cut) || !(next < end) ||
-                             same_time(next, end)))
-                continue;
-            calcify_diet_phase *piece = &out->phases[n];
-            *piece = *ph;
-            piece->duration = next - cut;
-            out->n_phases = ++n;
-            if (piece_doses(ph, cut - start, next - start, &piece->doses, &piece->n_doses)) {
-                piece->doses = NULL;
-                calcify_arm_split_free(out);
-                return CALCIFY_ENOMEM;
-            }
-            cut = next;
-            if (k == n_at)
-                break;
-        }
-        start = end;
-    }
-    return CALCIFY_OK;
+    for (int m = 0; m < CALCIFY_NMETRIC; m++)
+        for (size_t j = 0; j < e->n_obs; j++)
+            values[k++] = v[calcify_probe_metric_slot(p, a, m, j)];
 }
 
 calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
@@ -379,41 +308,21 @@ calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
     for (size_t i = 0; i < n; i++)
         values[i] = NAN;
     *steps = *rhs_evals = 0;
-    calcify_arm split;
-    if (calcify_arm_split(arm, e->at, e->n_at, &split))
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    calcify_solver *solver = calcify_sim_solver(sim);
-    unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
-    capture_ctx c = {.e = e, .v = values};
-    calcify_sim_set_boundary_rows(sim, 1);
-    calcify_status st = calcify_sim_run_arm(sim, &split, y0, e->grid, capture, &c, err);
-    calcify_sim_set_boundary_rows(sim, 0);
-    calcify_arm_split_free(&split);
-    *steps = calcify_solver_steps(solver) - s0;
-    *rhs_evals = calcify_solver_rhs_evals(solver) - r0;
-    if (st)
-        for (size_t i = 0; i < n; i++)
-            values[i] = NAN;
-    return st;
-}
-
-calcify_status calcify_sim_run_arm_at(calcify_sim *sim, const calcify_arm *arm,
-                                      const double y0[CALCIFY_NSTATE], const double *times,
-                                      size_t n, calcify_row_fn row, void *user,
-                                      calcify_error *err)
-{
-    double *at = malloc((n ? n : 1) * sizeof *at);
-    if (!at)
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    memcpy(at, times, n * sizeof *at);
-    qsort(at, n, sizeof *at, cmp_double);
-    calcify_arm split;
-    calcify_status st = calcify_arm_split(arm, at, n, &split);
-    free(at);
-    if (st)
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    /* dt 0: rows at 0, at every phase start and at the end only */
-    st = calcify_sim_run_arm(sim, &split, y0, 0, row, user, err);
-    calcify_arm_split_free(&split);
+    const calcify_probe_spec s = {.dt = e->grid, .at = e->at, .n_at = e->n_at,
+                                  .obs = e->obs, .n_obs = e->n_obs, .metrics = 1};
+    calcify_probe p;
+    calcify_status st = calcify_probe_make_arm(&p, arm, &s, err);
+    double *v = st ? NULL : malloc((p.n_out ? p.n_out : 1) * sizeof *v);
+    if (!st && !v)
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    calcify_run_cost cost = {0, 0};
+    if (!st)
+        st = calcify_runner_arm(sim, &p, 0, y0, 0, v, &cost, err);
+    if (v)
+        calcify_endpoints_from_probe(e, &p, 0, v, values);
+    *steps = cost.steps;
+    *rhs_evals = cost.rhs_evals;
+    free(v);
+    calcify_probe_free(&p);
     return st;
 }

@@ -7,6 +7,7 @@
 
 #include "run/armcache.h"
 #include "calcify/simulate.h"
+#include "calcify/timegrid.h"
 #include "run/steady.h"
 
 struct calcify_sim {
@@ -30,6 +31,7 @@ struct calcify_sim {
     int have_ref;
     int have_params;          /* base_p holds a parameter set             */
     int boundary_rows;        /* calcify_sim_set_boundary_rows            */
+    calcify_row_wanted_fn wanted; /* calcify_sim_set_row_filter           */
     /* y_ref and check hold the last baseline solved while memo_valid (no
      * parameter changed since), for a call that asks for it again with the
      * same inputs (sweeps over scenario variables)                        */
@@ -216,6 +218,11 @@ void calcify_sim_set_boundary_rows(calcify_sim *sim, int on)
     calcify_solver_set_boundary_rows(sim->solver, on);
 }
 
+void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted)
+{
+    sim->wanted = wanted;
+}
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
@@ -267,17 +274,114 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
                     const double u[])
 {
     emit_ctx *c = user;
-    use_phase_params(c->sim, &c->arm->phases[phase]);
     if (c->cache)
         calcify_armcache_add_row(c->cache, t, phase, y);
-    if (!c->row)
+    /* a row nobody reads is not observed (calcify_run_arm sets each
+     * phase's parameters for its integration itself) */
+    if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
+    use_phase_params(c->sim, &c->arm->phases[phase]);
     double obs[CALCIFY_MAX_OBS], buf[CALCIFY_NU];
     calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
     /* the scenario's own observables, from these and the phase's parameters */
     if (calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs))
         return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
+}
+
+/* The solver's phases of `arm`: each phase's inputs (under its own
+ * parameters: a `set` of body weight or food intake), its bolus events, and
+ * the arm's infusions (sim->inf, times from the arm's start). */
+static calcify_status arm_phases(calcify_sim *sim, const calcify_arm *arm,
+                                 calcify_phase *phases, double (*inputs)[CALCIFY_NU],
+                                 calcify_event **events, calcify_error *err)
+{
+    calcify_status st = CALCIFY_OK;
+    double t0 = 0;
+    for (size_t k = 0; k < arm->n_phases; k++) {
+        const calcify_diet_phase *ph = &arm->phases[k];
+        use_phase_params(sim, ph);
+        calcify_model_inputs(&sim->model, ph->diet, inputs[k]);
+        phases[k].duration = ph->duration;
+        phases[k].input = inputs[k];
+        if (!st)
+            st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, sim->growth,
+                                     sim->model.p[CALCIFY_P_BODY_WEIGHT], &events[k],
+                                     &phases[k].n_events, err);
+        calcify_infusion *pi = NULL;
+        size_t npi = 0;
+        if (!st)
+            st = calcify_dose_infusions(ph->doses, ph->n_doses, t0, &pi, &npi, err);
+        if (npi)
+            memcpy(sim->inf + sim->n_inf, pi, npi * sizeof *pi);
+        sim->n_inf += npi;
+        free(pi);
+        phases[k].events = events[k];
+        t0 += ph->duration;
+    }
+    return st;
+}
+
+/* An infusion's edges: events of size 0 where they fall (an infusion may
+ * run on into the next piece of a phase cut at endpoint times), so that no
+ * stretch the solver integrates straddles one. */
+static calcify_status infusion_edges(const calcify_sim *sim, calcify_phase *phases,
+                                     calcify_event **events, size_t np, calcify_error *err)
+{
+    const calcify_infusion *inf = sim->inf;
+    double t0 = 0;
+    for (size_t k = 0; k < np; k++) {
+        const double t1 = t0 + phases[k].duration;
+        /* an edge this close to a phase boundary is that boundary's */
+        const double eps = calcify_time_tol(t1);
+#define ON_IN(f) ((f).t_on >= t0 && (f).t_on < t1 - eps)
+#define OFF_IN(f) ((f).t_off > t0 + eps && (f).t_off < t1 - eps)
+        size_t extra = 0;
+        for (size_t i = 0; i < sim->n_inf; i++)
+            extra += (size_t)ON_IN(inf[i]) + (size_t)OFF_IN(inf[i]);
+        if (extra) {
+            calcify_event *ev = realloc(events[k], (phases[k].n_events + extra) * sizeof *ev);
+            if (!ev)
+                return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+            size_t m = phases[k].n_events;
+            for (size_t i = 0; i < sim->n_inf; i++) {
+                if (ON_IN(inf[i]))
+                    ev[m++] = (calcify_event){inf[i].t_on - t0, inf[i].state, 0.0};
+                if (OFF_IN(inf[i]))
+                    ev[m++] = (calcify_event){inf[i].t_off - t0, inf[i].state, 0.0};
+            }
+            qsort(ev, m, sizeof *ev, cmp_event_time);
+            events[k] = ev;
+            phases[k].events = ev;
+            phases[k].n_events = m;
+        }
+#undef ON_IN
+#undef OFF_IN
+        t0 = t1;
+    }
+    return CALCIFY_OK;
+}
+
+/* The rows of the phases [0, first) that this arm shares with the cached
+ * arm src, written again; y becomes the state at the end of them. */
+static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src,
+                                    size_t first, double (*inputs)[CALCIFY_NU], double y[])
+{
+    /* not the cached arm's own end row, if the prefix was all of it: this
+     * arm writes its next phase's first row there instead */
+    double t_shared = 0;
+    for (size_t p = 0; p < first; p++)
+        t_shared += ctx->arm->phases[p].duration;
+    const double eps = calcify_time_tol(t_shared);
+    for (size_t i = 0; i < src->n_rows && src->rows[i].phase < first &&
+                       src->rows[i].t < t_shared - eps; i++)
+        if (emit_row(ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
+                     inputs[src->rows[i].phase]))
+            return CALCIFY_EIO;
+    for (size_t p = 0; ctx->cache && p < first; p++)
+        calcify_armcache_add_boundary(ctx->cache, src->boundary[p]);
+    memcpy(y, src->boundary[first - 1], CALCIFY_NSTATE * sizeof *y);
+    return CALCIFY_OK;
 }
 
 calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
@@ -312,88 +416,17 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         sim->growth = arm->growth;
         sim->sys.time_dependent = 1;
     }
-    calcify_status st = CALCIFY_OK;
-    double t0 = 0;
-    for (size_t k = 0; k < np; k++) {
-        const calcify_diet_phase *ph = &arm->phases[k];
-        /* inputs and doses per kg follow the phase's own parameters (a
-         * `set` of body weight or food intake) */
-        use_phase_params(sim, ph);
-        calcify_model_inputs(&sim->model, ph->diet, inputs[k]);
-        phases[k].duration = ph->duration;
-        phases[k].input = inputs[k];
-        if (!st)
-            st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, sim->growth,
-                                     sim->model.p[CALCIFY_P_BODY_WEIGHT], &events[k],
-                                     &phases[k].n_events, err);
-        calcify_infusion *pi = NULL;
-        size_t npi = 0;
-        if (!st)
-            st = calcify_dose_infusions(ph->doses, ph->n_doses, t0, &pi, &npi, err);
-        if (npi)
-            memcpy(inf + sim->n_inf, pi, npi * sizeof *pi);
-        sim->n_inf += npi;
-        free(pi);
-        phases[k].events = events[k];
-        t0 += ph->duration;
-    }
-    /* an infusion's edges: events of size 0 where they fall (an infusion
-     * may run on into the next piece of a phase cut at endpoint times), so
-     * that no stretch the solver integrates straddles one */
-    t0 = 0;
-    for (size_t k = 0; !st && k < np; k++) {
-        const double t1 = t0 + phases[k].duration;
-        /* an edge this close to a phase boundary is that boundary's */
-        const double eps = 1e-9 * (t1 > 1 ? t1 : 1);
-#define ON_IN(f) ((f).t_on >= t0 && (f).t_on < t1 - eps)
-#define OFF_IN(f) ((f).t_off > t0 + eps && (f).t_off < t1 - eps)
-        size_t extra = 0;
-        for (size_t i = 0; i < sim->n_inf; i++)
-            extra += (size_t)ON_IN(inf[i]) + (size_t)OFF_IN(inf[i]);
-        if (extra) {
-            calcify_event *ev = realloc(events[k], (phases[k].n_events + extra) * sizeof *ev);
-            if (!ev) {
-                st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-                break;
-            }
-            size_t m = phases[k].n_events;
-            for (size_t i = 0; i < sim->n_inf; i++) {
-                if (ON_IN(inf[i]))
-                    ev[m++] = (calcify_event){inf[i].t_on - t0, inf[i].state, 0.0};
-                if (OFF_IN(inf[i]))
-                    ev[m++] = (calcify_event){inf[i].t_off - t0, inf[i].state, 0.0};
-            }
-            qsort(ev, m, sizeof *ev, cmp_event_time);
-            events[k] = ev;
-            phases[k].events = ev;
-            phases[k].n_events = m;
-        }
-#undef ON_IN
-#undef OFF_IN
-        t0 = t1;
-    }
+    calcify_status st = arm_phases(sim, arm, phases, inputs, events, err);
+    if (!st)
+        st = infusion_edges(sim, phases, events, np, err);
     size_t first = 0;
     const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,
-                                                               sim->boundary_rows, &first);
+                                                          sim->boundary_rows, &first);
     emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src)};
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
-    if (!st && first > 0) { /* replay the shared phases */
-        /* not the cached arm's own end row, if the prefix was all of it:
-         * this arm writes its next phase's first row there instead */
-        double t_shared = 0;
-        for (size_t p = 0; p < first; p++)
-            t_shared += arm->phases[p].duration;
-        const double eps = 1e-9 * (t_shared > 1 ? t_shared : 1);
-        for (size_t i = 0; !st && i < src->n_rows && src->rows[i].phase < first &&
-                           src->rows[i].t < t_shared - eps; i++)
-            if (emit_row(&ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
-                         inputs[src->rows[i].phase]))
-                st = CALCIFY_EIO;
-        for (size_t p = 0; ctx.cache && p < first; p++)
-            calcify_armcache_add_boundary(ctx.cache, src->boundary[p]);
-        memcpy(y, src->boundary[first - 1], sizeof y);
-    }
+    if (!st && first > 0) /* replay the shared phases */
+        st = replay_shared(&ctx, src, first, inputs, y);
     calcify_failure fail;
     for (size_t p = first; !st && p < arm->n_phases; p++) {
         use_phase_params(sim, &arm->phases[p]);
