@@ -249,37 +249,26 @@ static void flush_ready(sweep *s)
 /* A thread's simulator, parameter set, the values of the run it claimed
  * and that run's result. */
 typedef struct {
-    calcify_sim *sim;
-    calcify_paramset ps;
+    calcify_pool_sim run;
     double values[MAX_VARY];
     slot result;
 } worker;
 
 static calcify_status thread_start(void *user, void **state, calcify_error *err)
 {
-    const calcify_scenario *sc = ((sweep *)user)->o->sc;
     worker *w = calloc(1, sizeof *w);
     if (!w)
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     *state = w;
-    if (!(w->sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, err)))
-        return CALCIFY_EUSAGE;
-    if (calcify_paramset_copy(&w->ps, &sc->params)) {
-        calcify_sim_free(w->sim);
-        w->sim = NULL;
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    }
-    return CALCIFY_OK;
+    return calcify_pool_sim_open(&w->run, ((sweep *)user)->o->sc, err);
 }
 
 static void thread_end(void *user, void *state)
 {
     (void)user;
     worker *w = state;
-    if (w && w->sim) {
-        calcify_paramset_free(&w->ps);
-        calcify_sim_free(w->sim);
-    }
+    if (w)
+        calcify_pool_sim_close(&w->run);
     free(w);
 }
 
@@ -310,7 +299,7 @@ static calcify_status job(void *user, void *state, size_t id, calcify_error *err
 {
     worker *w = state;
     memset(&w->result, 0, sizeof w->result);
-    if (run_one(user, w->sim, &w->ps, id, w->values, &w->result) == 0)
+    if (run_one(user, w->run.sim, &w->run.ps, id, w->values, &w->result) == 0)
         return CALCIFY_OK;
     free(w->result.summary);
     free(w->result.timeseries);

@@ -15,39 +15,21 @@ typedef struct {
     size_t done;
 } batch;
 
-/* A thread's simulator and parameter set. */
-typedef struct {
-    calcify_sim *sim;
-    calcify_paramset ps;
-} worker;
-
 static calcify_status thread_start(void *user, void **state, calcify_error *err)
 {
     const batch *b = user;
-    const calcify_scenario *sc = b->o->sc;
-    worker *w = calloc(1, sizeof *w);
+    calcify_pool_sim *w = calloc(1, sizeof *w);
     if (!w)
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     *state = w;
-    if (!(w->sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, err)))
-        return CALCIFY_EUSAGE;
-    if (calcify_paramset_copy(&w->ps, &sc->params)) {
-        calcify_sim_free(w->sim);
-        w->sim = NULL;
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    }
-    return CALCIFY_OK;
+    return calcify_pool_sim_open(w, b->o->sc, err);
 }
 
 static void thread_end(void *user, void *state)
 {
     (void)user;
-    worker *w = state;
-    if (w && w->sim) {
-        calcify_paramset_free(&w->ps);
-        calcify_sim_free(w->sim);
-    }
-    free(w);
+    calcify_pool_sim_close(state);
+    free(state);
 }
 
 /* Run `id`: its parameter values, then calcify_runner_run. */
@@ -56,7 +38,7 @@ static calcify_status job(void *user, void *state, size_t id, calcify_error *err
     (void)err;
     batch *b = user;
     const calcify_batch_opts *o = b->o;
-    worker *w = state;
+    calcify_pool_sim *w = state;
     for (size_t j = 0; j < o->n_params; j++)
         w->ps.value[o->params[j]] = o->values[id * o->n_params + j];
     calcify_sim_set_params(w->sim, &w->ps);

@@ -1,6 +1,7 @@
 /* pool.c — the one thread pool: jobs claimed in order, on N threads. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "run/pool.h"
 
@@ -95,4 +96,27 @@ calcify_status calcify_pool_run(const calcify_pool_opts *o, calcify_error *err)
     if (p.st)
         *err = p.err;
     return p.st;
+}
+
+calcify_status calcify_pool_sim_open(calcify_pool_sim *w, const calcify_scenario *sc,
+                                     calcify_error *err)
+{
+    memset(w, 0, sizeof *w);
+    if (!(w->sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, err)))
+        return CALCIFY_EUSAGE;
+    if (calcify_paramset_copy(&w->ps, &sc->params)) {
+        calcify_sim_free(w->sim);
+        w->sim = NULL;
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    }
+    return CALCIFY_OK;
+}
+
+void calcify_pool_sim_close(calcify_pool_sim *w)
+{
+    if (!w || !w->sim)
+        return;
+    calcify_paramset_free(&w->ps);
+    calcify_sim_free(w->sim);
+    w->sim = NULL;
 }

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "calcify/scenario.h"
+#include "calcify/simulate.h"
 #include "calcify/status.h"
 
 typedef struct {
@@ -33,6 +35,20 @@ typedef struct {
      * result handed over under the lock); non-zero starts no other job   */
     int (*done)(void *user, void *state, size_t id);
 } calcify_pool_opts;
+
+/* What a thread of a pool runs scenario sc on: its own simulator and a
+ * copy of the parameters for the values a job varies. */
+typedef struct {
+    calcify_sim *sim;
+    calcify_paramset ps;
+} calcify_pool_sim;
+
+/* Open w for sc; on failure (err filled) w holds nothing to close. */
+calcify_status calcify_pool_sim_open(calcify_pool_sim *w, const calcify_scenario *sc,
+                                     calcify_error *err);
+
+/* Release w; NULL-safe, and safe on a zeroed w. */
+void calcify_pool_sim_close(calcify_pool_sim *w);
 
 /* Run the jobs; CALCIFY_OK when no thread, job or start failed (jobs not
  * started because of stop() or done() included), else the first failure. */
