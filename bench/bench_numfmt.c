@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "calcify/numfmt.h"
+#include "calcify/model.h"
 #include "calcify/output.h"
 
 enum { N = 100000, REPS = 10 };

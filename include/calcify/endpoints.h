@@ -37,9 +37,6 @@ typedef struct {
     double grid;         /* d: the output step AUC, min and max are read on */
 } calcify_endpoints;
 
-/* Index of the built-in observable whose CSV column is `name`, or -1
- * (a scenario's own: calcify_obs_lookup). */
-int calcify_obs_find(const char *name);
 
 /* The one parser of time lists (--at of every command): "7,14" or
  * "6 w,12 w,1 y" (a bare number is in days), appended to at[*n..cap).
@@ -54,13 +51,6 @@ calcify_status calcify_times_add(const char *opt, const char *list, double *at, 
 calcify_status calcify_times_parse(const char *opt, const char *list, double **at,
                                    size_t *n_at, calcify_error *err);
 
-/* OK if obs[0..n) holds each observable once; else "WHERE 'NAME' given
- * twice (expected each observable once)" with status `code`, NAME from
- * table t.  The one check of every observable list, in scenarios and on the
- * command line: a repeat would be a repeated CSV column. */
-calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *where,
-                                        const int *obs, size_t n, calcify_status code,
-                                        calcify_error *err);
 
 /* The one parser of observable lists (--observable of every command):
  * "ca_aorta_ug_per_mg,cmgp_fraction" (output column names) appended to

@@ -67,6 +67,18 @@ const char *const *calcify_obs_names_of(const struct calcify_obs_table *t);
  * (calcify_obs_defer); "?" if k is none of them. */
 const char *calcify_obs_name(const struct calcify_obs_table *t, int k);
 
+/* Index of the built-in observable whose CSV column is `name`, or -1
+ * (a scenario's own: calcify_obs_lookup). */
+int calcify_obs_find(const char *name);
+
+/* OK if obs[0..n) holds each observable once; else "WHERE 'NAME' given
+ * twice (expected each observable once)" with status `code`, NAME from
+ * table t.  The one check of every observable list, in scenarios and on the
+ * command line: a repeat would be a repeated CSV column. */
+calcify_status calcify_obs_check_unique(const struct calcify_obs_table *t, const char *where,
+                                        const int *obs, size_t n, calcify_status code,
+                                        calcify_error *err);
+
 /* Index of the column `name` in t (built-in or the scenario's), or -1. */
 int calcify_obs_lookup(const struct calcify_obs_table *t, const char *name);
 

@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 
-#include "calcify/model.h"
 #include "calcify/numfmt.h"
 #include "calcify/status.h"
 
@@ -87,8 +86,9 @@ int calcify_csv_write_header(FILE *fp, const char *const *names, size_t n_obs);
  * significant digits as "%.*g" gives them (calcify/numfmt.h). */
 
 /* One row: arm,t,phase,obs[0..n_obs) and a newline, written with one fwrite
- * after the arm (n_obs at most CALCIFY_NOBS + 64).  A non-finite number is
+ * after the arm (n_obs at most CALCIFY_CSV_MAX_OBS).  A non-finite number is
  * an empty field.  0, or -1 on a write error. */
+#define CALCIFY_CSV_MAX_OBS 192
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[], size_t n_obs);
 

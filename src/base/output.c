@@ -341,8 +341,8 @@ int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
 {
     /* the whole row is made in one buffer and written with one call: a
      * printf per number cost more than the formatting itself */
-    char row[(CALCIFY_NOBS + 64 + 2) * FIELD_CAP + 2];
-    if (n_obs > CALCIFY_NOBS + 64)
+    char row[(CALCIFY_CSV_MAX_OBS + 2) * FIELD_CAP + 2];
+    if (n_obs > CALCIFY_CSV_MAX_OBS)
         return -1;
     char *p = calcify_csv_put_number(row, precision, t);
     p += snprintf(p, FIELD_CAP, ",%zu", phase + 1);

@@ -16,14 +16,6 @@
 static const char *const default_obs[] = {"ca_aorta_ug_per_mg", "cmgp_fraction",
                                           "clotting_activity_rel", "distensibility_rel"};
 
-int calcify_obs_find(const char *name)
-{
-    for (int i = 0; i < CALCIFY_NOBS; i++)
-        if (strcmp(calcify_obs_names[i], name) == 0)
-            return i;
-    return -1;
-}
-
 /* Items of a comma-separated list: how many, and the next one into buf
  * (its length, which may exceed cap - 1; *p moves past it). */
 static size_t count_items(const char *list)
@@ -102,18 +94,6 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *where,
-                                        const int *obs, size_t n, calcify_status code,
-                                        calcify_error *err)
-{
-    for (size_t j = 1; j < n; j++)
-        for (size_t i = 0; i < j; i++)
-            if (obs[i] == obs[j])
-                return calcify_fail(err, code, "%s '%s' given twice (expected each "
-                                    "observable once)", where, calcify_obs_name(t, obs[j]));
-    return CALCIFY_OK;
 }
 
 calcify_status calcify_obs_add(const char *opt, const char *list, int *obs, size_t *n,

@@ -20,6 +20,10 @@
 #include "base/cfgread.h"
 #include "base/suggest.h"
 #include "calcify/observables.h"
+#include "calcify/output.h"
+
+/* every observable must fit in a CSV row */
+_Static_assert(CALCIFY_MAX_OBS <= CALCIFY_CSV_MAX_OBS, "CSV rows too short for the observables");
 
 static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ulong next_serial = 1;
@@ -437,5 +441,25 @@ calcify_status calcify_obs_evaluate(calcify_obs_eval *ev, const calcify_obs_tabl
         }
         obs[CALCIFY_NOBS + i] = evaluator_evaluate(ev->f[i], u->n_vars, u->var_names, ev->vals);
     }
+    return CALCIFY_OK;
+}
+
+int calcify_obs_find(const char *name)
+{
+    for (int i = 0; i < CALCIFY_NOBS; i++)
+        if (strcmp(calcify_obs_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *where,
+                                        const int *obs, size_t n, calcify_status code,
+                                        calcify_error *err)
+{
+    for (size_t j = 1; j < n; j++)
+        for (size_t i = 0; i < j; i++)
+            if (obs[i] == obs[j])
+                return calcify_fail(err, code, "%s '%s' given twice (expected each "
+                                    "observable once)", where, calcify_obs_name(t, obs[j]));
     return CALCIFY_OK;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calcify/endpoints.h"
+#include "calcify/observables.h"
 #include "calcify/scenario.h"
 #include "calcify/solver.h"
 #include "base/cfgread.h"
