@@ -51,7 +51,7 @@ typedef struct {
 /* A zero-order input running from t_on to t_off (d from the arm's start). */
 typedef struct {
     double t_on, t_off;
-    size_t state;    /* the state it enters (calcify_dose_state)             */
+    size_t state;    /* the state it enters (dose_state in dosing.c)             */
     double rate;     /* state unit per day: per kg body weight if per_kg,
                         else per animal (divided by the body weight at t)    */
     int per_kg;
@@ -74,10 +74,6 @@ typedef struct {
 void calcify_growth_at(const calcify_growth *g, double t, double *body_weight,
                        double *food_per_kg, double *dfood_dt);
 
-/* The state a dose of `drug` by `route` enters (its depot, or for iv the
- * body or plasma), and the factor from mg per kg to that state's unit. */
-size_t calcify_dose_state(calcify_drug drug, calcify_route route, double *per_mg);
-
 /* The events (state jumps) of the boluses among doses d[0..n) in a phase of
  * `duration` days
  * that starts at t0 (d from the arm's start): *events (malloc'd, sorted by
@@ -96,12 +92,6 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
 calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0,
                                       calcify_infusion **out, size_t *n_out,
                                       calcify_error *err);
-
-/* ∫ dt / body_weight(t) from a to b (1/kg·d) under the growth table, or
- * (b − a) / body_weight without one: what a per-animal infusion gives per
- * kg. */
-double calcify_growth_inv_weight_integral(const calcify_growth *g, double body_weight,
-                                          double a, double b);
 
 /* d body_weight / dt (kg/d) at t: 0 outside the table or without one. */
 double calcify_growth_weight_slope(const calcify_growth *g, double t);

@@ -59,10 +59,6 @@ void calcify_outfile_remove_temporaries(void);
  * (also when something in the way is not a folder). */
 calcify_status calcify_dir_make(const char *path, char **made, calcify_error *err);
 
-/* calcify_dir_make for callers that keep what they make: an existing
- * folder is fine, an existing non-folder is an error. */
-calcify_status calcify_mkdirs(const char *dir, calcify_error *err);
-
 /* Remove `path` and its parents up to and including `made` (as returned by
  * calcify_dir_make), each only if empty.  NULL made: nothing to do. */
 void calcify_dir_unmake(const char *path, const char *made);
@@ -99,10 +95,6 @@ void calcify_csv_write_number(FILE *fp, int precision, double v);
 /* calcify_csv_write_number for each of v[0..n-1], in few writes. */
 void calcify_csv_write_numbers(FILE *fp, int precision, const double *v, size_t n);
 
-/* calcify_csv_write_number into memory: writes at most
- * 1 + CALCIFY_NUMFMT_CAP bytes at p (a NUL after the field when it holds a
- * number, none after a bare ",") and returns the end of the field. */
-char *calcify_csv_put_number(char *p, int precision, double v);
 
 #ifdef __cplusplus
 }

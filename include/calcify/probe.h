@@ -8,7 +8,7 @@
  * on the output grid (every dt days, calcify/timegrid.h; dt is the
  * scenario's output_step unless the caller gives one) and at every phase
  * start; a probed time off that grid is cut into the arm's phases (same
- * diet and parameters, every dose kept where it is: calcify_arm_split), so
+ * diet and parameters, every dose kept where it is: the arm splitter in probe.c), so
  * it is a row of its own.  Rows are matched to probed times by time
  * (CALCIFY_TIME_TOL), never by their order.
  *
@@ -109,18 +109,6 @@ static inline size_t calcify_probe_arm_values(const calcify_probe *p, size_t a)
 {
     return (p->arms[a].n_times + (p->metrics ? CALCIFY_NMETRIC : 0)) * p->n_obs;
 }
-
-/* `arm` with its phases cut at the times at[0..n_at) (increasing, d) that
- * fall inside them (same diet and parameters); every dose stays where it
- * is: each piece carries the doses of its stretch, re-timed from its own
- * start (a dose at a cut belongs to the piece that starts there).
- * CALCIFY_ENOMEM on failure (*out then holds nothing to free); free with
- * calcify_arm_split_free.  The one splitter of arms. */
-calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
-                                 calcify_arm *out);
-
-/* Release the phases and doses of a split arm; NULL-safe. */
-void calcify_arm_split_free(calcify_arm *a);
 
 #ifdef __cplusplus
 }

@@ -67,14 +67,6 @@ calcify_status calcify_dir_make(const char *path, char **made, calcify_error *er
     return rc;
 }
 
-calcify_status calcify_mkdirs(const char *dir, calcify_error *err)
-{
-    char *made = NULL;
-    calcify_status st = calcify_dir_make(dir, &made, err);
-    free(made);
-    return st;
-}
-
 void calcify_dir_unmake(const char *path, const char *made)
 {
     if (!made)
@@ -328,7 +320,10 @@ int calcify_csv_write_header(FILE *fp, const char *const *names, size_t n_obs)
 /* Room for one number field: the comma and the number with its NUL. */
 #define FIELD_CAP (1 + CALCIFY_NUMFMT_CAP)
 
-char *calcify_csv_put_number(char *p, int precision, double v)
+/* calcify_csv_write_number into memory: writes at most
+ * 1 + CALCIFY_NUMFMT_CAP bytes at p (a NUL after the field when it holds a
+ * number, none after a bare ",") and returns the end of the field. */
+static char *csv_put_number(char *p, int precision, double v)
 {
     *p++ = ',';
     if (isfinite(v))
@@ -344,10 +339,10 @@ int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
     char row[(CALCIFY_CSV_MAX_OBS + 2) * FIELD_CAP + 2];
     if (n_obs > CALCIFY_CSV_MAX_OBS)
         return -1;
-    char *p = calcify_csv_put_number(row, precision, t);
+    char *p = csv_put_number(row, precision, t);
     p += snprintf(p, FIELD_CAP, ",%zu", phase + 1);
     for (size_t i = 0; i < n_obs; i++)
-        p = calcify_csv_put_number(p, precision, obs[i]);
+        p = csv_put_number(p, precision, obs[i]);
     *p++ = '\n';
     fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */
     return fwrite(row, 1, (size_t)(p - row), fp) == (size_t)(p - row) ? 0 : -1;
@@ -356,7 +351,7 @@ int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
 void calcify_csv_write_number(FILE *fp, int precision, double v)
 {
     char field[FIELD_CAP];
-    fwrite(field, 1, (size_t)(calcify_csv_put_number(field, precision, v) - field), fp);
+    fwrite(field, 1, (size_t)(csv_put_number(field, precision, v) - field), fp);
 }
 
 void calcify_csv_write_numbers(FILE *fp, int precision, const double *v, size_t n)
@@ -366,7 +361,7 @@ void calcify_csv_write_numbers(FILE *fp, int precision, const double *v, size_t 
         size_t k = n < 64 ? n : 64;
         char *p = buf;
         for (size_t i = 0; i < k; i++)
-            p = calcify_csv_put_number(p, precision, v[i]);
+            p = csv_put_number(p, precision, v[i]);
         fwrite(buf, 1, (size_t)(p - buf), fp);
         v += k;
         n -= k;

@@ -8,10 +8,12 @@
 #include "calcify/probe.h"
 #include "calcify/timegrid.h"
 
+static void arm_split_free(calcify_arm *a);
+
 void calcify_probe_free(calcify_probe *p)
 {
     for (size_t a = 0; p && p->arms && a < p->n_arms; a++) {
-        calcify_arm_split_free(&p->arms[a].run);
+        arm_split_free(&p->arms[a].run);
         free(p->arms[a].times);
     }
     if (p) {
@@ -91,7 +93,8 @@ static calcify_status piece_doses(const calcify_diet_phase *ph, double c0, doubl
     return CALCIFY_OK;
 }
 
-void calcify_arm_split_free(calcify_arm *a)
+/* Release the phases and doses of a split arm; NULL-safe. */
+static void arm_split_free(calcify_arm *a)
 {
     if (!a)
         return;
@@ -101,8 +104,14 @@ void calcify_arm_split_free(calcify_arm *a)
     a->phases = NULL;
 }
 
-calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_t n_at,
-                                 calcify_arm *out)
+/* `arm` with its phases cut at the times at[0..n_at) (increasing, d) that
+ * fall inside them (same diet and parameters); every dose stays where it
+ * is: each piece carries the doses of its stretch, re-timed from its own
+ * start (a dose at a cut belongs to the piece that starts there).
+ * CALCIFY_ENOMEM on failure (*out then holds nothing to free); free with
+ * arm_split_free.  The one splitter of arms. */
+static calcify_status arm_split(const calcify_arm *arm, const double *at, size_t n_at,
+                                calcify_arm *out)
 {
     *out = *arm;
     out->n_phases = 0;
@@ -125,7 +134,7 @@ calcify_status calcify_arm_split(const calcify_arm *arm, const double *at, size_
             out->n_phases = ++n;
             if (piece_doses(ph, cut - start, next - start, &piece->doses, &piece->n_doses)) {
                 piece->doses = NULL;
-                calcify_arm_split_free(out);
+                arm_split_free(out);
                 return CALCIFY_ENOMEM;
             }
             cut = next;
@@ -173,7 +182,7 @@ static calcify_status probe_arm(calcify_probe_arm *pa, const calcify_arm *src,
     if (pa->n_times == 0 && !s->metrics) /* metrics are read whatever the times */
         st = calcify_fail(err, CALCIFY_EUSAGE, "--at: no time within arm '%s' (0 to %g d)",
                           src->name, end);
-    else if (calcify_arm_split(src, cuts, n_cut, &pa->run))
+    else if (arm_split(src, cuts, n_cut, &pa->run))
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     free(cuts);
     return st;

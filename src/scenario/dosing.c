@@ -51,7 +51,9 @@ void calcify_growth_at(const calcify_growth *g, double t, double *bw, double *fo
         *dfood_dt = (df * b - f * db) / (b * b);
 }
 
-size_t calcify_dose_state(calcify_drug drug, calcify_route route, double *per_mg)
+/* The state a dose of `drug` by `route` enters (its depot, or for iv the
+ * body or plasma), and the factor from mg per kg to that state's unit. */
+static size_t dose_state(calcify_drug drug, calcify_route route, double *per_mg)
 {
     /* warfarin states are mg/kg, K1 and MK-4 ug/kg */
     *per_mg = drug == CALCIFY_DRUG_WARFARIN ? 1.0 : 1000.0;
@@ -88,7 +90,7 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         double per_mg;
-        const size_t state = calcify_dose_state(d[i].drug, d[i].route, &per_mg);
+        const size_t state = dose_state(d[i].drug, d[i].route, &per_mg);
         for (long k = 0; k < d[i].count; k++) {
             const double t = d[i].at + (double)k * d[i].every;
             if (t >= duration)
@@ -130,7 +132,7 @@ calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0
         if (!(d[i].duration > 0))
             continue;
         double per_mg;
-        const size_t state = calcify_dose_state(d[i].drug, d[i].route, &per_mg);
+        const size_t state = dose_state(d[i].drug, d[i].route, &per_mg);
         for (long k = 0; k < d[i].count; k++) {
             const double t = t0 + d[i].at + (double)k * d[i].every;
             inf[m++] = (calcify_infusion){t, t + d[i].duration, state, per_mg * d[i].rate,
@@ -152,7 +154,10 @@ double calcify_growth_weight_slope(const calcify_growth *g, double t)
     return (g->body_weight[i + 1] - g->body_weight[i]) / (g->t[i + 1] - g->t[i]);
 }
 
-double calcify_growth_inv_weight_integral(const calcify_growth *g, double body_weight,
+/* ∫ dt / body_weight(t) from a to b (1/kg·d) under the growth table, or
+ * (b − a) / body_weight without one: what a per-animal infusion gives per
+ * kg. */
+static double growth_inv_weight_integral(const calcify_growth *g, double body_weight,
                                           double a, double b)
 {
     if (!g)
@@ -224,7 +229,7 @@ calcify_status calcify_arm_doses(const calcify_scenario *sc, const calcify_arm *
                     e->duration = d->duration;
                     e->rate_mg_per_kg_d = d->per_kg ? d->rate : d->rate / bw;
                     e->amount_mg_per_kg = d->per_kg ? d->rate * d->duration
-                                          : d->rate * calcify_growth_inv_weight_integral(
+                                          : d->rate * growth_inv_weight_integral(
                                                           g, bw_param, t, t + d->duration);
                 } else {
                     e->duration = e->rate_mg_per_kg_d = NAN;
