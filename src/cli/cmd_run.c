@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "calcify/endpoints.h"
-#include "calcify/meta.h"
+#include "run/meta.h"
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "cli/cli.h"

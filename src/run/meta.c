@@ -1,7 +1,7 @@
 /* meta.c — the sidecar of a run that figures read (calcify/meta.h). */
 #include <string.h>
 
-#include "calcify/meta.h"
+#include "run/meta.h"
 #include "calcify/numfmt.h"
 
 /* A text field: tabs, newlines and carriage returns become spaces, so each
