@@ -43,4 +43,11 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                                    double y[CALCIFY_NSTATE],
                                                    calcify_error *err);
 
+/* Largest real part of the eigenvalues of the row-major 30×30 J, from
+ * the diagonal blocks of its block-triangular form (its strongly connected
+ * components); and the same from the whole matrix (GSL's dense
+ * eigensolver, for tests).  NaN if the eigensolver fails. */
+double calcify_steady_max_eigen_real(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE]);
+double calcify_steady_max_eigen_real_dense(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE]);
+
 #endif
