@@ -99,13 +99,15 @@ static int solve_shifted(engine_blocklu *lu, const double J[], double c, double 
  * the residual is below tol *and* the next full Newton step would move no
  * state by more than CALCIFY_STEADY_STEP relative: small rates alone also
  * describe a slow drift with no steady state nearby.  At most `iters`
- * iterations. */
+ * iterations; unless `creep`, -1 as soon as three steps in a row are
+ * damped below 1/16. */
 static int newton(const calcify_model *m, const double u[], double y[], double tol,
-                  engine_blocklu *lu, int iters)
+                  engine_blocklu *lu, int iters, int creep)
 {
     double f[N], J[N * N], dx[N], trial[N], ft[N];
     calcify_model_rhs(m, y, f, u);
     double r = residual(y, f);
+    int stalled = 0;
     for (int it = 0; it < iters; it++) {
         if (!isfinite(r))
             return -1;
@@ -131,6 +133,12 @@ static int newton(const calcify_model *m, const double u[], double y[], double t
                 break;
         }
         if (!(rt < r || rt <= tol))
+            return -1;
+        /* creeping (three steps in a row damped below 1/16: the max-norm
+         * residual is no guide here, as from the calcified corner): the
+         * caller's continuation goes faster */
+        stalled = lambda < 1.0 / 16 ? stalled + 1 : 0;
+        if (stalled == 3 && !creep)
             return -1;
         memcpy(y, trial, sizeof trial);
         memcpy(f, ft, sizeof ft);
@@ -159,7 +167,7 @@ static int ptc(const calcify_model *m, const double u[], double y[], engine_bloc
             return -1;
         if (r <= next_try) {
             memcpy(trial, y, sizeof trial);
-            if (newton(m, u, trial, CALCIFY_STEADY_TOL, lu, 8) == 0) {
+            if (newton(m, u, trial, CALCIFY_STEADY_TOL, lu, 8, 0) == 0) {
                 memcpy(y, trial, sizeof trial);
                 return 0;
             }
@@ -319,7 +327,7 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                 gsl_strerror(fail.gsl_status));
         }
         memcpy(trial, y, sizeof trial);
-        if (newton(m, u, trial, CALCIFY_STEADY_TOL, lu, 60) == 0) {
+        if (newton(m, u, trial, CALCIFY_STEADY_TOL, lu, 60, 1) == 0) {
             engine_blocklu_free(lu);
             memcpy(y, trial, sizeof trial);
             clamp_small_negatives(y);
@@ -354,7 +362,7 @@ static calcify_status solve_from(calcify_model *m, calcify_solver *solver,
                                 "something in)");
     double start[N];
     memcpy(start, y, sizeof start);
-    *newton_ok = newton(m, u, y, CALCIFY_STEADY_TOL, lu, 60) == 0;
+    *newton_ok = newton(m, u, y, CALCIFY_STEADY_TOL, lu, 60, 0) == 0;
     if (*newton_ok) {
         clamp_small_negatives(y);
         return CALCIFY_OK;
