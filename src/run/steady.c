@@ -57,22 +57,11 @@ static double step_size(const double y[], const double dx[])
     return worst;
 }
 
-/* x := (c·I − J)⁻¹ x.  By blocks (J's strongly connected components, W
- * block lower triangular, blocklu.h); when a block's pivot is too small
- * without pivoting, by GSL's dense LU with partial pivoting.  The
- * structure is lu's own (the non-zeros of the matrices it has loaded in
- * this solve of the steady state): the same inputs give the same bits.
- * J is left as it was.  0, or -1 if W is singular or not finite. */
-static int solve_shifted(engine_blocklu *lu, const double J[], double c, double x[])
+/* x := (c·I − J)⁻¹ x by GSL's dense LU with partial pivoting; 0, or -1.
+ * Not inlined: its 7 KB matrix stays off the stack of the usual path
+ * (each fresh stack page is a page fault). */
+static __attribute__((noinline)) int solve_dense(const double J[], double c, double x[])
 {
-    if (lu && engine_blocklu_load(lu, J, 1) == GSL_SUCCESS &&
-        engine_blocklu_factor(lu, c) == GSL_SUCCESS) {
-        engine_blocklu_solve(lu, x);
-        for (int i = 0; i < N; i++)
-            if (!isfinite(x[i]))
-                return -1;
-        return 0;
-    }
     double W[N * N], b[N];
     size_t perm_store[N];
     gsl_permutation perm = {N, perm_store};
@@ -87,6 +76,22 @@ static int solve_shifted(engine_blocklu *lu, const double J[], double c, double 
     int sign;
     if (gsl_linalg_LU_decomp(&A.matrix, &perm, &sign) != GSL_SUCCESS ||
         gsl_linalg_LU_solve(&A.matrix, &perm, &bv.vector, &xv.vector) != GSL_SUCCESS)
+        return -1;
+    return 0;
+}
+
+/* x := (c·I − J)⁻¹ x.  By blocks (J's strongly connected components, W
+ * block lower triangular, blocklu.h); when a block's pivot is too small
+ * without pivoting, by GSL's dense LU with partial pivoting.  The
+ * structure is lu's own (the non-zeros of the matrices it has loaded in
+ * this solve of the steady state): the same inputs give the same bits.
+ * J is left as it was.  0, or -1 if W is singular or not finite. */
+static int solve_shifted(engine_blocklu *lu, const double J[], double c, double x[])
+{
+    if (lu && engine_blocklu_load(lu, J, 1) == GSL_SUCCESS &&
+        engine_blocklu_factor(lu, c) == GSL_SUCCESS)
+        engine_blocklu_solve(lu, x);
+    else if (solve_dense(J, c, x))
         return -1;
     for (int i = 0; i < N; i++)
         if (!isfinite(x[i]))
