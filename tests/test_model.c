@@ -2,6 +2,7 @@
  * (science brief §2; tolerance = the accepted range), and against its own
  * mathematics (closed forms, Jacobian, stepper agreement, invariants). */
 #include <float.h>
+#include <glob.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,13 +259,94 @@ static void test_steady_state_check(void)
     double y0[CALCIFY_NSTATE];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
     const calcify_steady_check *ck = calcify_sim_steady_check(sim);
-    /* the calcified corner may need the integration fallback (its switched
-     * cells revert over months); the clean one is Newton's */
+    /* the calcified corner needs the continuation (its switched cells
+     * revert over months); the clean one is Newton's */
     CU_ASSERT(ck->newton_clean);
     CU_ASSERT(ck->unique && ck->distance <= 1e-6);
     CU_ASSERT(ck->stable && ck->max_eigen_real < 0);
     CU_ASSERT(fabs(ck->mineral_clean - ck->mineral_other) <= 1e-6);
     calcify_sim_free(sim);
+}
+
+/* The stability check takes the eigenvalues of the Jacobian's diagonal
+ * blocks only (a block-triangular matrix's eigenvalues are its diagonal
+ * blocks'): the same largest real part as GSL's dense eigensolver on the
+ * whole 30x30, on every shipped model's baseline and on the two corners
+ * Newton starts from (more non-zeros there: switched cells, mineral). */
+static void test_block_eigenvalues_match_dense(void)
+{
+    glob_t g;
+    CU_ASSERT_EQUAL_FATAL(glob("models/*.cfg", 0, NULL, &g), 0);
+    int checked = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        calcify_scenario s;
+        calcify_error err;
+        if (calcify_scenario_load(g.gl_pathv[i], &s, &err))
+            continue; /* a fragment included by others */
+        calcify_sim *sim = calcify_sim_alloc(&s.params, s.method, s.rtol, s.atol, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+        double y[3][CALCIFY_NSTATE], u[CALCIFY_NU];
+        CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, s.baseline, y[0], &err), CALCIFY_OK);
+        const calcify_model *m = calcify_sim_model(sim);
+        calcify_model_inputs(m, s.baseline, u);
+        calcify_model_steady_guess(m, u, 0, y[1]);
+        calcify_model_steady_guess(m, u, 1, y[2]);
+        for (int k = 0; k < 3; k++) {
+            static double J[CALCIFY_NSTATE * CALCIFY_NSTATE];
+            calcify_model_jac(m, y[k], J, u);
+            double norm = 0;
+            for (int e = 0; e < CALCIFY_NSTATE * CALCIFY_NSTATE; e++)
+                norm = fmax(norm, fabs(J[e]));
+            const double blocks = calcify_steady_max_eigen_real(J);
+            const double dense = calcify_steady_max_eigen_real_dense(J);
+            CU_ASSERT(isfinite(blocks) && isfinite(dense));
+            CU_ASSERT(fabs(blocks - dense) <= 1e-10 * norm);
+            if (k == 0)
+                CU_ASSERT_EQUAL(blocks, calcify_sim_steady_check(sim)->max_eigen_real);
+            checked++;
+        }
+        calcify_sim_free(sim);
+        calcify_scenario_free(&s);
+    }
+    globfree(&g);
+    CU_ASSERT(checked >= 3 * 5);
+}
+
+/* A slow but settling mode is a steady state: mature mineral resorbed at
+ * 1e-4 per day (a 27-year time constant, well inside the -1e-6 limit).
+ * Fifty years of integration from the calcified corner could not settle
+ * it, and this baseline (run 315 of a 400-run LHS sweep) used to be
+ * refused; the continuation finds it, the same from both corners. */
+static void test_slow_mode_steady_state_found(void)
+{
+    static const struct {
+        calcify_param_index i;
+        double v;
+    } set[] = {{CALCIFY_P_SW_ON, 0.004598642290700755},
+               {CALCIFY_P_SW_OFF, 0.08542774432148073},
+               {CALCIFY_P_CA_RES_BASAL, 0.00010707629613107492},
+               {CALCIFY_P_CA_REG_MAX, 0.0007684877177067128},
+               {CALCIFY_P_MGP_INDUCTION, 0.1810367396732906},
+               {CALCIFY_P_SW_HILL, 1.6837375463306672},
+               {CALCIFY_P_CA_DEP_MAX, 0.010113360398862577}};
+    calcify_paramset ps;
+    CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
+    for (size_t k = 0; k < sizeof set / sizeof set[0]; k++)
+        ps.value[set[k].i] = set[k].v;
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&ps, sc.method, sc.rtol, sc.atol, &err);
+    double y[CALCIFY_NSTATE], f[CALCIFY_NSTATE], u[CALCIFY_NU];
+    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y, &err), CALCIFY_OK);
+    const calcify_steady_check *ck = calcify_sim_steady_check(sim);
+    CU_ASSERT(ck->unique && ck->stable);
+    CU_ASSERT(ck->max_eigen_real < -1e-5 && ck->max_eigen_real > -2e-4);
+    const calcify_model *m = calcify_sim_model(sim);
+    calcify_model_inputs(m, sc.baseline, u);
+    calcify_model_rhs(m, y, f, u);
+    for (int k = 0; k < CALCIFY_NSTATE; k++)
+        CU_ASSERT(fabs(f[k]) <= 1e-10 * fmax(fabs(y[k]), 1e-6));
+    calcify_sim_free(sim);
+    calcify_paramset_free(&ps);
 }
 
 /* A mode too slow to settle is no steady state: with basal resorption of
@@ -572,6 +654,8 @@ static int register_suites(void)
            !CU_add_test(m, "baseline is a steady state", test_steady_state_is_steady) ||
            !CU_add_test(m, "Newton and integration from an empty animal agree", test_steady_state_paths_agree) ||
            !CU_add_test(m, "baseline check: unique and stable", test_steady_state_check) ||
+           !CU_add_test(m, "eigenvalues by diagonal blocks = dense, every model", test_block_eigenvalues_match_dense) ||
+           !CU_add_test(m, "a slow, settling mode is a steady state", test_slow_mode_steady_state_found) ||
            !CU_add_test(m, "a mode too slow to settle is refused", test_degenerate_steady_state_refused) ||
            !CU_add_test(m, "clotting finite on a vitamin K-free baseline", test_clotting_without_vitamin_k_baseline) ||
            !CU_add_test(m, "warfarin: mass balance, binding, half-life", test_warfarin_pk) ||

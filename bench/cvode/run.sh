@@ -46,7 +46,7 @@ cc -std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
     build/libcalcify.a \
     "$libdir/libsundials_cvode.a" "$libdir/libsundials_sunlinsoldense.a" \
     "$libdir/libsundials_sunmatrixdense.a" "$libdir/libsundials_nvecserial.a" ${core:+"$core"} \
-    $(pkg-config --libs gsl libconfig) -lcsv -lstdc++ -lm
+    $(pkg-config --libs gsl libconfig libmatheval) -lcsv -lstdc++ -lm
 )
 [ $# -ge 1 ] && exec "$out" "$@"
 # no scenario named: both of issue 21's, one after the other

@@ -40,7 +40,8 @@ static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
  * against the working directory.  This pass walks the text as libconfig's
  * scanner would (strings, three kinds of comment, names, numbers) and
  * returns a copy in which every integer too big for 32 bits carries its L
- * suffix; integers beyond 64 bits and @include are refused. */
+ * suffix (*out NULL when there is none: the text itself will do);
+ * integers beyond 64 bits and @include are refused. */
 static calcify_status prepare(const char *path, const char *text, char **out,
                               calcify_error *err)
 {
@@ -143,6 +144,11 @@ static calcify_status prepare(const char *path, const char *text, char **out,
             p++;
         }
     }
+    if (!st && copied == text) { /* nothing to add: the caller's text will do */
+        free(*out);
+        *out = NULL;
+        return CALCIFY_OK;
+    }
     if (!st && put(out, &len, &cap, copied, strlen(copied)))
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     if (st) {
@@ -167,11 +173,13 @@ calcify_status cfg_load(config_t *cfg, const char *path, calcify_error *err)
     }
     char *text;
     st = prepare(path, f.data, &text, err);
-    calcify_infile_free(&f);
-    if (st)
+    if (st) {
+        calcify_infile_free(&f);
         return st;
-    int ok = config_read_string(cfg, text);
+    }
+    int ok = config_read_string(cfg, text ? text : f.data);
     free(text);
+    calcify_infile_free(&f);
     /* libconfig refuses a key written twice in one group; say which rule */
     if (ok != CONFIG_TRUE && strcmp(config_error_text(cfg), "duplicate setting name") == 0)
         return calcify_fail(err, CALCIFY_EINPUT,

@@ -406,3 +406,9 @@ size_t engine_blocklu_blocks(const engine_blocklu *b, size_t *largest, size_t *n
         *nnz = b->nnz;
     return b->nb;
 }
+
+size_t engine_blocklu_block(const engine_blocklu *b, size_t k, const size_t **states)
+{
+    *states = b->perm + b->bstart[k];
+    return b->bstart[k + 1] - b->bstart[k];
+}

@@ -35,6 +35,12 @@ int engine_blocklu_factor(engine_blocklu *b, double c);
 /* x := W⁻¹ x (original state order). */
 void engine_blocklu_solve(const engine_blocklu *b, double *x);
 
+/* Block k of the order (k < the number of blocks): its size, and into
+ * *states its states (original numbering, ascending).  With the pattern
+ * taken from one matrix J, J permuted to this order is block lower
+ * triangular with these diagonal blocks. */
+size_t engine_blocklu_block(const engine_blocklu *b, size_t k, const size_t **states);
+
 /* Blocks and the largest one, pattern non-zeros (for reports). */
 size_t engine_blocklu_blocks(const engine_blocklu *b, size_t *largest, size_t *nnz);
 

@@ -5,16 +5,29 @@
  * one steady state (docs/MODEL.md §5).  That is checked, not assumed: the
  * state is solved from the clean corner and from the diseased one, and the
  * two must agree and be linearly stable.  Newton's method from each corner
- * takes a few dozen microseconds; when it does not converge (unusual
- * parameters in a sweep), integration does, in milliseconds.
+ * takes a few dozen microseconds.  When it does not converge (the diseased
+ * corner, where the switch of the VSMCs stalls a line search on the
+ * max-norm residual, and unusual parameters in a sweep), pseudo-transient
+ * continuation does: linearised backward-Euler steps (I/dt − J)·Δ = f with
+ * dt growing as the residual falls, i.e. the model's own flow towards a
+ * stable steady state with Newton's speed at the end.  Only if that fails
+ * too does integration (5-year rounds, milliseconds) take over.
+ *
+ * The Jacobian is nearly a cascade (19 strongly connected blocks of 30
+ * states, the largest six): every linear solve goes through the
+ * block-triangular LU of src/engine/blocklu.c (GSL's dense LU when a block
+ * needs pivoting), and the stability check takes the eigenvalues of the
+ * diagonal blocks only.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
+#include "engine/blocklu.h"
 #include "run/steady.h"
 
 enum { N = CALCIFY_NSTATE };
@@ -44,28 +57,70 @@ static double step_size(const double y[], const double dx[])
     return worst;
 }
 
+/* x := (c·I − J)⁻¹ x by GSL's dense LU with partial pivoting; 0, or -1.
+ * Not inlined: its 7 KB matrix stays off the stack of the usual path
+ * (each fresh stack page is a page fault). */
+static __attribute__((noinline)) int solve_dense(const double J[], double c, double x[])
+{
+    double W[N * N], b[N];
+    size_t perm_store[N];
+    gsl_permutation perm = {N, perm_store};
+    for (int k = 0; k < N * N; k++)
+        W[k] = -J[k];
+    for (int i = 0; i < N; i++)
+        W[i * N + i] += c;
+    memcpy(b, x, sizeof b);
+    gsl_matrix_view A = gsl_matrix_view_array(W, N, N);
+    gsl_vector_view bv = gsl_vector_view_array(b, N);
+    gsl_vector_view xv = gsl_vector_view_array(x, N);
+    int sign;
+    if (gsl_linalg_LU_decomp(&A.matrix, &perm, &sign) != GSL_SUCCESS ||
+        gsl_linalg_LU_solve(&A.matrix, &perm, &bv.vector, &xv.vector) != GSL_SUCCESS)
+        return -1;
+    return 0;
+}
+
+/* x := (c·I − J)⁻¹ x.  By blocks (J's strongly connected components, W
+ * block lower triangular, blocklu.h); when a block's pivot is too small
+ * without pivoting, by GSL's dense LU with partial pivoting.  The
+ * structure is lu's own (the non-zeros of the matrices it has loaded in
+ * this solve of the steady state): the same inputs give the same bits.
+ * J is left as it was.  0, or -1 if W is singular or not finite. */
+static int solve_shifted(engine_blocklu *lu, const double J[], double c, double x[])
+{
+    if (lu && engine_blocklu_load(lu, J, 1) == GSL_SUCCESS &&
+        engine_blocklu_factor(lu, c) == GSL_SUCCESS)
+        engine_blocklu_solve(lu, x);
+    else if (solve_dense(J, c, x))
+        return -1;
+    for (int i = 0; i < N; i++)
+        if (!isfinite(x[i]))
+            return -1;
+    return 0;
+}
+
 /* Damped, projected Newton on f(y) = 0 from y: each step is clipped at zero
  * (every state is an amount) and halved until the residual falls.  0 once
  * the residual is below tol *and* the next full Newton step would move no
  * state by more than CALCIFY_STEADY_STEP relative: small rates alone also
- * describe a slow drift with no steady state nearby. */
-static int newton(const calcify_model *m, const double u[], double y[], double tol)
+ * describe a slow drift with no steady state nearby.  At most `iters`
+ * iterations; unless `creep`, -1 as soon as three steps in a row are
+ * damped below 1/16. */
+static int newton(const calcify_model *m, const double u[], double y[], double tol,
+                  engine_blocklu *lu, int iters, int creep)
 {
     double f[N], J[N * N], dx[N], trial[N], ft[N];
-    size_t perm_store[N];
-    gsl_permutation perm = {N, perm_store};
     calcify_model_rhs(m, y, f, u);
     double r = residual(y, f);
-    for (int it = 0; it < 60; it++) {
+    int stalled = 0;
+    for (int it = 0; it < iters; it++) {
         if (!isfinite(r))
             return -1;
         calcify_model_jac(m, y, J, u);
-        gsl_matrix_view A = gsl_matrix_view_array(J, N, N);
-        gsl_vector_view b = gsl_vector_view_array(f, N);
-        gsl_vector_view x = gsl_vector_view_array(dx, N);
-        int sign;
-        if (gsl_linalg_LU_decomp(&A.matrix, &perm, &sign) != GSL_SUCCESS ||
-            gsl_linalg_LU_solve(&A.matrix, &perm, &b.vector, &x.vector) != GSL_SUCCESS)
+        /* J·dx = f: (0·I − J)·(−dx) = f */
+        for (int i = 0; i < N; i++)
+            dx[i] = -f[i];
+        if (solve_shifted(lu, J, 0.0, dx))
             return -1;
         if (r <= tol && step_size(y, dx) <= CALCIFY_STEADY_STEP)
             return 0;
@@ -84,6 +139,12 @@ static int newton(const calcify_model *m, const double u[], double y[], double t
         }
         if (!(rt < r || rt <= tol))
             return -1;
+        /* creeping (three steps in a row damped below 1/16: the max-norm
+         * residual is no guide here, as from the calcified corner): the
+         * caller's continuation goes faster */
+        stalled = lambda < 1.0 / 16 ? stalled + 1 : 0;
+        if (stalled == 3 && !creep)
+            return -1;
         memcpy(y, trial, sizeof trial);
         memcpy(f, ft, sizeof ft);
         r = rt;
@@ -91,17 +152,74 @@ static int newton(const calcify_model *m, const double u[], double y[], double t
     return -1;
 }
 
-/* Largest real part of the Jacobian's eigenvalues at y, per day (NaN if the
- * eigensolver fails). */
-static double max_eigen_real(const calcify_model *m, const double u[], const double y[])
+/* Pseudo-transient continuation from y: y += Δ with (I/dt − J)·Δ = f,
+ * projected onto y >= 0.  A backward-Euler step of the model's own flow,
+ * which tends to Newton's step as dt grows: it goes where integration
+ * would, at Newton's speed once near.  dt starts at 1 day and follows the
+ * flow: a step may change no state by more than 90% (relative to the
+ * larger of its two values, or 1e-3 for states tending to zero), and the
+ * next dt aims at 50% (at most four times the last).  Newton finishes
+ * (the same test as always) once the residual is below 1e-6 per day, and
+ * again after every hundredfold fall.  0 on success, y then the steady
+ * state; y is left somewhere on the way otherwise. */
+static int ptc(const calcify_model *m, const double u[], double y[], engine_blocklu *lu)
 {
-    double J[N * N];
-    calcify_model_jac(m, y, J, u);
-    gsl_matrix_view A = gsl_matrix_view_array(J, N, N);
+    double f[N], J[N * N], x[N], trial[N], ft[N];
+    calcify_model_rhs(m, y, f, u);
+    double r = residual(y, f), dt = 1.0, next_try = 1e-6;
+    for (int it = 0; it < 300 && dt > 1e-9; it++) {
+        if (!isfinite(r))
+            return -1;
+        if (r <= next_try) {
+            memcpy(trial, y, sizeof trial);
+            if (newton(m, u, trial, CALCIFY_STEADY_TOL, lu, 8, 0) == 0) {
+                memcpy(y, trial, sizeof trial);
+                return 0;
+            }
+            next_try = r * 1e-2;
+        }
+        calcify_model_jac(m, y, J, u);
+        memcpy(x, f, sizeof x);
+        if (solve_shifted(lu, J, 1.0 / dt, x)) {
+            dt *= 0.25;
+            continue;
+        }
+        double change = 0;
+        for (int i = 0; i < N; i++) {
+            trial[i] = y[i] + x[i];
+            if (trial[i] < 0)
+                trial[i] = 0;
+            const double d = fabs(trial[i] - y[i]) / fmax(fmax(y[i], trial[i]), 1e-3);
+            if (!(d <= change))
+                change = d;
+        }
+        if (!(change <= 0.9)) { /* too fast a change to follow: smaller dt */
+            dt *= isfinite(change) ? 0.5 / change : 0.1;
+            continue;
+        }
+        calcify_model_rhs(m, trial, ft, u);
+        const double rt = residual(trial, ft);
+        if (!isfinite(rt)) {
+            dt *= 0.1;
+            continue;
+        }
+        dt *= change > 0 ? fmin(0.5 / change, 4.0) : 4.0;
+        memcpy(y, trial, sizeof trial);
+        memcpy(f, ft, sizeof ft);
+        r = rt;
+    }
+    return -1;
+}
+
+double calcify_steady_max_eigen_real_dense(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE])
+{
+    double A[N * N];
+    memcpy(A, J, sizeof A);
+    gsl_matrix_view Av = gsl_matrix_view_array(A, N, N);
     gsl_vector_complex *eval = gsl_vector_complex_alloc(N);
     gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(N);
     double worst = NAN;
-    if (eval && w && gsl_eigen_nonsymm(&A.matrix, eval, w) == GSL_SUCCESS) {
+    if (eval && w && gsl_eigen_nonsymm(&Av.matrix, eval, w) == GSL_SUCCESS) {
         worst = -INFINITY;
         for (int i = 0; i < N; i++) {
             double re = GSL_REAL(gsl_vector_complex_get(eval, i));
@@ -112,6 +230,78 @@ static double max_eigen_real(const calcify_model *m, const double u[], const dou
     gsl_eigen_nonsymm_free(w);
     gsl_vector_complex_free(eval);
     return worst;
+}
+
+/* Largest real part of the eigenvalues of the m×m row-major a (NaN if
+ * the eigensolver fails). */
+static double block_max_eigen_real(double *a, size_t m)
+{
+    if (m == 1)
+        return a[0];
+    if (m == 2) {
+        /* λ = tr/2 ± √(tr²/4 − det): the root of larger magnitude, and the
+         * other as det / it (no cancellation) */
+        const double h = 0.5 * (a[0] + a[3]), det = a[0] * a[3] - a[1] * a[2];
+        const double disc = h * h - det;
+        if (!(disc >= 0))
+            return isfinite(disc) ? h : NAN;
+        const double big = h + copysign(sqrt(disc), h);
+        const double other = big != 0 ? det / big : 0;
+        return fmax(big, other);
+    }
+    gsl_matrix_view Av = gsl_matrix_view_array(a, m, m);
+    gsl_vector_complex *eval = gsl_vector_complex_alloc(m);
+    gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(m);
+    double worst = NAN;
+    if (eval && w && gsl_eigen_nonsymm(&Av.matrix, eval, w) == GSL_SUCCESS) {
+        worst = -INFINITY;
+        for (size_t i = 0; i < m; i++) {
+            double re = GSL_REAL(gsl_vector_complex_get(eval, i));
+            if (re > worst)
+                worst = re;
+        }
+    }
+    gsl_eigen_nonsymm_free(w);
+    gsl_vector_complex_free(eval);
+    return worst;
+}
+
+/* The eigenvalues of a block-triangular matrix are those of its diagonal
+ * blocks (det(λI − J) is the product of the blocks' det(λI − J_kk)).  J's
+ * own non-zeros give its strongly connected components (blocklu.c), in an
+ * order that makes J block lower triangular: only those blocks (the
+ * largest six states for calcify, most of one) go to the eigensolver.
+ * Tested against the dense eigenvalues on every model's baseline
+ * (tests/test_model.c). */
+double calcify_steady_max_eigen_real(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE])
+{
+    engine_blocklu *lu = engine_blocklu_alloc(N);
+    if (!lu || engine_blocklu_load(lu, J, 1) != GSL_SUCCESS) {
+        engine_blocklu_free(lu);
+        return calcify_steady_max_eigen_real_dense(J);
+    }
+    double worst = -INFINITY, a[N * N];
+    const size_t nb = engine_blocklu_blocks(lu, NULL, NULL);
+    for (size_t k = 0; k < nb && !isnan(worst); k++) {
+        const size_t *st;
+        const size_t m = engine_blocklu_block(lu, k, &st);
+        for (size_t r = 0; r < m; r++)
+            for (size_t c = 0; c < m; c++)
+                a[r * m + c] = J[st[r] * N + st[c]];
+        const double re = block_max_eigen_real(a, m);
+        worst = isnan(re) ? NAN : fmax(worst, re);
+    }
+    engine_blocklu_free(lu);
+    return worst;
+}
+
+/* Largest real part of the Jacobian's eigenvalues at y, per day (NaN if the
+ * eigensolver fails). */
+static double max_eigen_real(const calcify_model *m, const double u[], const double y[])
+{
+    double J[N * N];
+    calcify_model_jac(m, y, J, u);
+    return calcify_steady_max_eigen_real(J);
 }
 
 static void clamp_small_negatives(double y[])
@@ -132,19 +322,24 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
     calcify_phase round_phase = {.duration = 5 * 365.25, .input = u};
     calcify_failure fail;
     double trial[N], f[N];
+    engine_blocklu *lu = engine_blocklu_alloc(N); /* NULL: dense LU */
     for (int round = 0; round < 10; round++) {
-        if (calcify_solver_run(solver, &round_phase, 1, y, 0, NULL, NULL, &fail))
+        if (calcify_solver_run(solver, &round_phase, 1, y, 0, NULL, NULL, &fail)) {
+            engine_blocklu_free(lu);
             return calcify_fail(err, CALCIFY_ESTEADY,
                                 "baseline: integration failed at t = %g d: %s",
                                 fail.t + round * round_phase.duration,
                                 gsl_strerror(fail.gsl_status));
+        }
         memcpy(trial, y, sizeof trial);
-        if (newton(m, u, trial, CALCIFY_STEADY_TOL) == 0) {
+        if (newton(m, u, trial, CALCIFY_STEADY_TOL, lu, 60, 1) == 0) {
+            engine_blocklu_free(lu);
             memcpy(y, trial, sizeof trial);
             clamp_small_negatives(y);
             return CALCIFY_OK;
         }
     }
+    engine_blocklu_free(lu);
     calcify_model_rhs(m, y, f, u);
     return calcify_fail(err, CALCIFY_ESTEADY,
                         "baseline: no steady state after 50 years of model time: "
@@ -153,11 +348,12 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
                         residual(y, f), CALCIFY_STEADY_TOL, CALCIFY_STEADY_STEP);
 }
 
-/* Steady state from one corner: Newton, else integration.  *newton_ok says
- * which path found it. */
+/* Steady state from one corner: Newton, else pseudo-transient
+ * continuation, else integration.  *newton_ok says whether Newton alone
+ * found it. */
 static calcify_status solve_from(calcify_model *m, calcify_solver *solver,
                                  const double u[], int diseased, double y[],
-                                 int *newton_ok, calcify_error *err)
+                                 int *newton_ok, engine_blocklu *lu, calcify_error *err)
 {
     calcify_model_steady_guess(m, u, diseased, y);
     /* the guess is each pool's intake over its clearance: a pool that takes
@@ -171,8 +367,13 @@ static calcify_status solve_from(calcify_model *m, calcify_solver *solver,
                                 "something in)");
     double start[N];
     memcpy(start, y, sizeof start);
-    *newton_ok = newton(m, u, y, CALCIFY_STEADY_TOL) == 0;
+    *newton_ok = newton(m, u, y, CALCIFY_STEADY_TOL, lu, 60, 0) == 0;
     if (*newton_ok) {
+        clamp_small_negatives(y);
+        return CALCIFY_OK;
+    }
+    memcpy(y, start, sizeof start);
+    if (ptc(m, u, y, lu) == 0) {
         clamp_small_negatives(y);
         return CALCIFY_OK;
     }
@@ -200,9 +401,15 @@ calcify_status calcify_steady_state(calcify_model *m, calcify_solver *solver,
 {
     calcify_steady_check ck = {0};
     double other[N];
-    calcify_status st = solve_from(m, solver, u, 0, y, &ck.newton_clean, err);
-    if (!st)
-        st = solve_from(m, solver, u, 1, other, &ck.newton_diseased, err);
+    /* one structure per corner, so that neither's bits depend on the other */
+    engine_blocklu *lu = engine_blocklu_alloc(N); /* NULL: dense LU */
+    calcify_status st = solve_from(m, solver, u, 0, y, &ck.newton_clean, lu, err);
+    engine_blocklu_free(lu);
+    if (!st) {
+        lu = engine_blocklu_alloc(N);
+        st = solve_from(m, solver, u, 1, other, &ck.newton_diseased, lu, err);
+        engine_blocklu_free(lu);
+    }
     if (!st) {
         ck.distance = state_distance(y, other);
         ck.unique = ck.distance <= CALCIFY_STEADY_SAME;

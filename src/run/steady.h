@@ -24,8 +24,9 @@
 /* The steady state of m under diet u, into y, and what was checked, into
  * `check` (may be NULL).  Solved twice, from the clean corner and from the
  * diseased one (calcify_model_steady_guess): each by damped projected
- * Newton, or if Newton fails by integrating in 5-year rounds (up to 50
- * years) polished by Newton.  CALCIFY_ESTEADY if either start finds no
+ * Newton, or if Newton fails (or creeps) by pseudo-transient continuation
+ * finished by Newton, or if that fails too by integrating in 5-year rounds
+ * (up to 50 years) polished by Newton.  CALCIFY_ESTEADY if either start finds no
  * steady state, if the two differ (more than one steady state) unless
  * `allow_multiple`, in which case the clean one is returned, or if the
  * Jacobian there has an eigenvalue with a real part above
@@ -42,5 +43,12 @@ calcify_status calcify_steady_state_by_integration(calcify_model *m,
                                                    const double u[CALCIFY_NU],
                                                    double y[CALCIFY_NSTATE],
                                                    calcify_error *err);
+
+/* Largest real part of the eigenvalues of the row-major 30×30 J, from
+ * the diagonal blocks of its block-triangular form (its strongly connected
+ * components); and the same from the whole matrix (GSL's dense
+ * eigensolver, for tests).  NaN if the eigensolver fails. */
+double calcify_steady_max_eigen_real(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE]);
+double calcify_steady_max_eigen_real_dense(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE]);
 
 #endif
