@@ -357,9 +357,9 @@ static void test_weekday_calendar(void)
  * Vu + Valb·Bmax/Kd (bound drug Valb·Bmax·Cu/(Kd + Cu) ≈ Valb·Bmax/Kd·Cu). */
 static double warfarin_clu(const double *p)
 {
-    return M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24.0) *
-           (p[CALCIFY_P_WARF_VU] +
-            p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY] / p[CALCIFY_P_WARF_KD]);
+    return M_LN2 / (p[CALCIFY_P_WARFARIN_THALF] / 24.0) *
+           (p[CALCIFY_P_WARFARIN_VU] +
+            p[CALCIFY_P_WARFARIN_VALB] * p[CALCIFY_P_ALBUMIN_CAPACITY] / p[CALCIFY_P_WARFARIN_KD]);
 }
 
 /* At steady state an infusion of R mg/kg/d is eliminated as fast as it
@@ -369,7 +369,7 @@ static double warfarin_clu(const double *p)
 static void test_infusion_steady_state(void)
 {
     const double *p = sched.params.value;
-    const double clu = warfarin_clu(p), km = p[CALCIFY_P_WARF_KM_ELIM];
+    const double clu = warfarin_clu(p), km = p[CALCIFY_P_WARFARIN_KM_ELIM];
     const double R = 0.01, f = p[CALCIFY_P_SC_F];
     const double want_iv = R / (clu - R / km), want_sc = f * R / (clu - f * R / km);
     /* low enough to be nearly linear: saturation changes it by < 1e-4 */
@@ -395,7 +395,7 @@ static void test_infusion_steady_state(void)
 static void test_infusion_on_off(void)
 {
     const double *p = sched.params.value;
-    const double R = 1e-3, clu = warfarin_clu(p), k = M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24.0);
+    const double R = 1e-3, clu = warfarin_clu(p), k = M_LN2 / (p[CALCIFY_P_WARFARIN_THALF] / 24.0);
     CU_ASSERT_DOUBLE_EQUAL(p[CALCIFY_P_BODY_WEIGHT], 0.3, 0);
     series s = run_arm(&sched, &sched.params, "pulse_rate", CALCIFY_O_WARF_UNBOUND, 0.25);
     const double peak = R / clu * (1 - exp(-k));

@@ -322,12 +322,12 @@ static void test_slow_mode_steady_state_found(void)
     static const struct {
         calcify_param_index i;
         double v;
-    } set[] = {{CALCIFY_P_SW_ON, 0.004598642290700755},
-               {CALCIFY_P_SW_OFF, 0.08542774432148073},
+    } set[] = {{CALCIFY_P_VSMC_SWITCH_ON, 0.004598642290700755},
+               {CALCIFY_P_VSMC_REVERT_BASAL, 0.08542774432148073},
                {CALCIFY_P_CA_RES_BASAL, 0.00010707629613107492},
                {CALCIFY_P_CA_REG_MAX, 0.0007684877177067128},
                {CALCIFY_P_MGP_INDUCTION, 0.1810367396732906},
-               {CALCIFY_P_SW_HILL, 1.6837375463306672},
+               {CALCIFY_P_VSMC_SWITCH_HILL, 1.6837375463306672},
                {CALCIFY_P_CA_DEP_MAX, 0.010113360398862577}};
     calcify_paramset ps;
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
@@ -395,10 +395,10 @@ static void test_warfarin_pk(void)
     calcify_model m;
     memcpy(m.p, p, sizeof m.p);
     calcify_model_init(&m);
-    const double F = p[CALCIFY_P_FOOD_INTAKE], f = p[CALCIFY_P_WARF_F];
+    const double F = p[CALCIFY_P_FOOD_INTAKE], f = p[CALCIFY_P_WARFARIN_F];
     const double R = f * F * 3.0; /* W&K, 3 mg/g */
-    const double cu = R / (m.warf_clu - R / p[CALCIFY_P_WARF_KM_ELIM]);
-    const double bmax = p[CALCIFY_P_ALB_CAPACITY], kd = p[CALCIFY_P_WARF_KD];
+    const double cu = R / (m.warf_clu - R / p[CALCIFY_P_WARFARIN_KM_ELIM]);
+    const double bmax = p[CALCIFY_P_ALBUMIN_CAPACITY], kd = p[CALCIFY_P_WARFARIN_KD];
     CU_ASSERT(rel_err(obs[WK][84][CALCIFY_O_WARF_UNBOUND], cu) < 1e-4);
     CU_ASSERT(rel_err(obs[WK][84][CALCIFY_O_WARF_PLASMA], cu + bmax * cu / (kd + cu)) < 1e-4);
     /* after the switch, well below Kd: d ln Cu / dt = −ln 2 / t½ */
@@ -406,7 +406,7 @@ static void test_warfarin_pk(void)
     double c2 = obs[NORMAL_K][48][CALCIFY_O_WARF_UNBOUND];
     CU_ASSERT_FATAL(c1 > 0 && c2 > 0 && c1 < 0.01 * kd);
     double thalf_h = 24 * M_LN2 / log(c1 / c2);
-    CU_ASSERT(rel_err(thalf_h, p[CALCIFY_P_WARF_THALF]) < 0.02);
+    CU_ASSERT(rel_err(thalf_h, p[CALCIFY_P_WARFARIN_THALF]) < 0.02);
 }
 
 static void test_steppers_agree(void)

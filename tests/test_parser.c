@@ -156,9 +156,9 @@ static void test_good_fixtures(void)
     calcify_scenario_free(&sc);
 
     CU_ASSERT_EQUAL_FATAL(calcify_scenario_load(FX "good_overrides.cfg", &sc, &err), CALCIFY_OK);
-    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_WARF_THALF], 12.0, 1e-12); /* 0.5 d in h */
+    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_WARFARIN_THALF], 12.0, 1e-12); /* 0.5 d in h */
     CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_FOOD_INTAKE], 65.0, 1e-12);
-    CU_ASSERT_PTR_NOT_NULL(strstr(sc.params.source[CALCIFY_P_WARF_THALF], "good_overrides.cfg:7"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(sc.params.source[CALCIFY_P_WARFARIN_THALF], "good_overrides.cfg:7"));
     calcify_scenario_free(&sc);
 
     /* the shipped scenario: the five arms of Schurgers 2007 */
@@ -210,9 +210,9 @@ static void test_set_assignments(void)
     calcify_error err;
     CU_ASSERT_EQUAL_FATAL(calcify_scenario_load("models/vermeer2007.cfg", &sc, &err), CALCIFY_OK);
     CU_ASSERT_EQUAL(calcify_paramset_assign(&sc.params, "warfarin_thalf=1 d", "cli", &err), CALCIFY_OK);
-    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_WARF_THALF], 24, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_WARFARIN_THALF], 24, 1e-12);
     CU_ASSERT_EQUAL(calcify_paramset_assign(&sc.params, "warfarin_thalf=12", "cli", &err), CALCIFY_OK);
-    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_WARF_THALF], 12, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(sc.params.value[CALCIFY_P_WARFARIN_THALF], 12, 1e-12);
     CU_ASSERT_EQUAL(calcify_paramset_assign(&sc.params, "warfarin_thalv=12", "cli", &err), CALCIFY_EUSAGE);
     CU_ASSERT_STRING_EQUAL(err.msg, "--set: unknown parameter 'warfarin_thalv' (see 'calcify params SCENARIO'); did you mean 'warfarin_thalf'?");
     CU_ASSERT_EQUAL(calcify_paramset_assign(&sc.params, "warfarin_f=2", "cli", &err), CALCIFY_EUSAGE);

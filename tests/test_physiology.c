@@ -312,7 +312,7 @@ static void test_vkor_reduced_two_years(void)
 {
     calcify_paramset ps;
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
-    const int vkor[] = {CALCIFY_P_LIV_VKOR, CALCIFY_P_LIV_KORED, CALCIFY_P_AO_VKOR, CALCIFY_P_AO_KORED};
+    const int vkor[] = {CALCIFY_P_LIVER_VKOR, CALCIFY_P_LIVER_KORED, CALCIFY_P_AORTA_VKOR, CALCIFY_P_AORTA_KORED};
     for (size_t k = 0; k < sizeof vkor / sizeof vkor[0]; k++)
         ps.value[vkor[k]] *= 0.74;
     const phase_spec arm[] = {{730.5, NORMAL}};
@@ -422,11 +422,11 @@ static void mutant(int param, double value, double days, double at_t, probe *pr)
 static void test_mgp_knockout_calcifies(void)
 {
     probe pr;
-    mutant(CALCIFY_P_MGP_SYNTH_REL, 0, 84, 84, &pr);
+    mutant(CALCIFY_P_MGP_SYNTHESIS_REL, 0, 84, 84, &pr);
     CU_ASSERT(pr.at > 1.08);
-    mutant(CALCIFY_P_AO_GGCX_VMAX, 0, 84, 84, &pr);
+    mutant(CALCIFY_P_AORTA_GGCX_VMAX, 0, 84, 84, &pr);
     CU_ASSERT(pr.at > 1.08);
-    mutant(CALCIFY_P_MGP_SYNTH_REL, 0.5, 2 * 365.25, 0, &pr);
+    mutant(CALCIFY_P_MGP_SYNTHESIS_REL, 0.5, 2 * 365.25, 0, &pr);
     CU_ASSERT(pr.max <= HEALTHY_MINERAL);
 }
 
@@ -499,7 +499,7 @@ static void test_k1_and_mk4_differ(void)
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
     double with[5], without[5];
     week12(&sc.params, CALCIFY_O_MK4_AORTA, with);
-    ps.value[CALCIFY_P_MD_F] = 0;
+    ps.value[CALCIFY_P_MENADIONE_F] = 0;
     week12(&ps, CALCIFY_O_MK4_AORTA, without);
     CU_ASSERT(without[3] < 1e-3 * with[3]);
     calcify_paramset_free(&ps);
@@ -513,7 +513,7 @@ static void test_apoptosis_ranking_not_hand_set(void)
     calcify_paramset ps;
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
     for (size_t k = 0; k < 3; k++) {
-        ps.value[CALCIFY_P_APOP_SW_RATIO] = ratios[k];
+        ps.value[CALCIFY_P_APOP_SWITCH_RATIO] = ratios[k];
         double v[5];
         week12(&ps, CALCIFY_O_APOPTOSIS, v);
         CU_ASSERT(v[1] > v[2] && v[2] > v[3] && v[2] > v[4]);

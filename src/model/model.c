@@ -61,8 +61,8 @@ static inline double dpos(double x) { return x >= 0 ? 1 : 0; }
 /* Amount per unit unbound concentration at low levels, L/kg. */
 static double warf_low_volume(const double *p)
 {
-    return p[CALCIFY_P_WARF_VU]
-           + p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY] / p[CALCIFY_P_WARF_KD];
+    return p[CALCIFY_P_WARFARIN_VU]
+           + p[CALCIFY_P_WARFARIN_VALB] * p[CALCIFY_P_ALBUMIN_CAPACITY] / p[CALCIFY_P_WARFARIN_KD];
 }
 
 static calcify_hill hill_prepare(double k, double n)
@@ -84,7 +84,7 @@ _Static_assert(CALCIFY_S_MK4_IP - CALCIFY_S_WARF_GAVAGE + 1 == 9,
                "the dose depots are nine consecutive states");
 
 static const depots DEPOTS[3] = {
-    {CALCIFY_S_WARF_GAVAGE, CALCIFY_P_WARF_F_GAVAGE, CALCIFY_P_WARF_KA},
+    {CALCIFY_S_WARF_GAVAGE, CALCIFY_P_WARFARIN_F_GAVAGE, CALCIFY_P_WARFARIN_KA},
     {CALCIFY_S_K1_GAVAGE, CALCIFY_P_K1_F_GAVAGE, CALCIFY_P_VK_KA},
     {CALCIFY_S_MK4_GAVAGE, CALCIFY_P_MK4_F_GAVAGE, CALCIFY_P_VK_KA},
 };
@@ -105,19 +105,19 @@ void calcify_model_init(calcify_model *m)
     const double *p = m->p;
     /* at therapeutic levels binding is linear, metabolism unsaturated, and
      * ke = CLu / low volume */
-    m->warf_clu = M_LN2 / (p[CALCIFY_P_WARF_THALF] / 24.0) * warf_low_volume(p);
-    m->inv_warf_km = 1.0 / p[CALCIFY_P_WARF_KM_ELIM];
-    m->warf_vb = p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY];
+    m->warf_clu = M_LN2 / (p[CALCIFY_P_WARFARIN_THALF] / 24.0) * warf_low_volume(p);
+    m->inv_warf_km = 1.0 / p[CALCIFY_P_WARFARIN_KM_ELIM];
+    m->warf_vb = p[CALCIFY_P_WARFARIN_VALB] * p[CALCIFY_P_ALBUMIN_CAPACITY];
     m->inv_vk_vd = 1.0 / p[CALCIFY_P_VK_VD];
     m->k1_cl = p[CALCIFY_P_K1_CL_LIVER] + p[CALCIFY_P_K1_CL_TISSUE];
     m->mk4_cl = p[CALCIFY_P_MK4_CL_LIVER] + p[CALCIFY_P_MK4_CL_TISSUE];
     m->liver_per_g = 1000.0 / p[CALCIFY_P_LIVER_MASS];
     m->aorta_per_kg = p[CALCIFY_P_AORTA_MASS] / 1000.0;
-    m->inv_uptake_km = 1.0 / p[CALCIFY_P_AO_UPTAKE_KM];
-    m->inv_md_gut_km = 1.0 / p[CALCIFY_P_MD_GUT_KM];
-    m->inv_md_cl = 1.0 / p[CALCIFY_P_MD_CL];
-    m->h_switch = hill_prepare(p[CALCIFY_P_SW_CMGP], p[CALCIFY_P_SW_HILL]);
-    m->h_revert = hill_prepare(p[CALCIFY_P_SW_OFF_C50], p[CALCIFY_P_SW_OFF_HILL]);
+    m->inv_uptake_km = 1.0 / p[CALCIFY_P_AORTA_UPTAKE_KM];
+    m->inv_md_gut_km = 1.0 / p[CALCIFY_P_MENADIONE_GUT_KM];
+    m->inv_md_cl = 1.0 / p[CALCIFY_P_MENADIONE_CL];
+    m->h_switch = hill_prepare(p[CALCIFY_P_VSMC_SWITCH_CMGP], p[CALCIFY_P_VSMC_SWITCH_HILL]);
+    m->h_revert = hill_prepare(p[CALCIFY_P_VSMC_REVERT_C50], p[CALCIFY_P_VSMC_REVERT_HILL]);
     m->h_dep = hill_prepare(p[CALCIFY_P_CA_DEP_C50], p[CALCIFY_P_CA_DEP_HILL]);
     m->h_reg = hill_prepare(p[CALCIFY_P_CA_REG_C50], p[CALCIFY_P_CA_REG_HILL]);
     for (int d = 0; d < 3; d++) {
@@ -140,7 +140,7 @@ void calcify_model_init(calcify_model *m)
  * smoothly. */
 static double warf_unbound(const calcify_model *m, double A)
 {
-    const double vu = m->p[CALCIFY_P_WARF_VU], kd = m->p[CALCIFY_P_WARF_KD];
+    const double vu = m->p[CALCIFY_P_WARFARIN_VU], kd = m->p[CALCIFY_P_WARFARIN_KD];
     const double vb = m->warf_vb;
     if (A <= 0)
         return A / (vu + vb / kd);
@@ -152,7 +152,7 @@ static double warf_unbound(const calcify_model *m, double A)
 /* dCu/dA at unbound level cu (the same line below zero). */
 static double warf_dunbound(const calcify_model *m, double cu)
 {
-    const double vu = m->p[CALCIFY_P_WARF_VU], kd = m->p[CALCIFY_P_WARF_KD];
+    const double vu = m->p[CALCIFY_P_WARFARIN_VU], kd = m->p[CALCIFY_P_WARFARIN_KD];
     const double c = pos(cu);
     return 1.0 / (vu + m->warf_vb * kd / ((kd + c) * (kd + c)));
 }
@@ -209,7 +209,7 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
 {
     const double *p = m->p;
     const double ec50 = p[CALCIFY_P_VKOR_EC50];
-    const double ec50q = ec50 * p[CALCIFY_P_VKOR_Q_EC50_RATIO];
+    const double ec50q = ec50 * p[CALCIFY_P_VKOR_QUINONE_EC50_RATIO];
     c->cu = warf_unbound(m, y[CALCIFY_S_WARF_BODY]);
     const double cu = c->cu;
     c->ie = ec50 / (ec50 + cu);
@@ -218,11 +218,11 @@ static void common_eval(const calcify_model *m, const double y[], common *c)
     c->c4 = y[CALCIFY_S_MK4_PL] * m->inv_vk_vd;
     /* the gut's cleavage saturates: W&K's 300-fold K1 is not 300-fold menadione */
     c->md_sat = 1.0 / (1.0 + pos(y[CALCIFY_S_K1_GUT]) * m->inv_md_gut_km);
-    c->rmd = p[CALCIFY_P_MD_F] * p[CALCIFY_P_VK_KA] * y[CALCIFY_S_K1_GUT] * c->md_sat;
+    c->rmd = p[CALCIFY_P_MENADIONE_F] * p[CALCIFY_P_VK_KA] * y[CALCIFY_S_K1_GUT] * c->md_sat;
     c->cmd = c->rmd * m->inv_md_cl;
     c->sat = 1.0 / (1.0 + (c->c1 + c->c4) * m->inv_uptake_km);
-    c->up1 = p[CALCIFY_P_AO_K1_UPTAKE] * c->c1 * c->sat;
-    c->up4 = p[CALCIFY_P_AO_MK4_UPTAKE] * c->c4 * c->sat;
+    c->up1 = p[CALCIFY_P_AORTA_K1_UPTAKE] * c->c1 * c->sat;
+    c->up4 = p[CALCIFY_P_AORTA_MK4_UPTAKE] * c->c4 * c->sat;
     const double free = p[CALCIFY_P_CONV_VKOR_FREE];
     c->conv_g = free + (1.0 - free) * c->iq;
 }
@@ -231,7 +231,7 @@ static void common_jac_eval(const calcify_model *m, const double y[], common *c)
 {
     common_eval(m, y, c);
     const double ec50 = m->p[CALCIFY_P_VKOR_EC50];
-    const double ec50q = ec50 * m->p[CALCIFY_P_VKOR_Q_EC50_RATIO];
+    const double ec50q = ec50 * m->p[CALCIFY_P_VKOR_QUINONE_EC50_RATIO];
     const double cu = c->cu;
     c->dcu = warf_dunbound(m, c->cu);
     c->die = -ec50 / ((ec50 + cu) * (ec50 + cu)) * c->dcu;
@@ -266,7 +266,8 @@ static double switch_drive(const calcify_model *m, double cm)
 
 static double revert_rate(const calcify_model *m, double cm)
 {
-    return m->p[CALCIFY_P_SW_OFF] + m->p[CALCIFY_P_SW_OFF_CMGP] * hill(pos(cm), &m->h_revert);
+    return m->p[CALCIFY_P_VSMC_REVERT_BASAL]
+           + m->p[CALCIFY_P_VSMC_REVERT_CMGP] * hill(pos(cm), &m->h_revert);
 }
 
 /* Mineral deposition, ug/mg/d: switched VSMCs (S) nucleate mineral unless
@@ -282,7 +283,8 @@ static inline double deposition(const calcify_model *m, double S, double cm, dou
 static inline double mgp_synthesis(const calcify_model *m, double S)
 {
     const double *p = m->p;
-    return p[CALCIFY_P_MGP_KDEG] * p[CALCIFY_P_MGP_SYNTH_REL] * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S);
+    return p[CALCIFY_P_MGP_KDEG] * p[CALCIFY_P_MGP_SYNTHESIS_REL]
+           * (1.0 + p[CALCIFY_P_MGP_INDUCTION] * S);
 }
 
 void calcify_model_inputs(const calcify_model *m, const double diet[CALCIFY_NINPUT],
@@ -318,8 +320,9 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
     const double iq = c.iq, ie = c.ie;
 
     /* warfarin */
-    f[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] - p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT];
-    f[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA] * y[CALCIFY_S_WARF_GUT]
+    f[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN]
+                             - p[CALCIFY_P_WARFARIN_KA] * y[CALCIFY_S_WARF_GUT];
+    f[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARFARIN_F] * p[CALCIFY_P_WARFARIN_KA] * y[CALCIFY_S_WARF_GUT]
                              - warf_elim(m, c.cu) + depots_rhs(m, 0, y, f);
 
     /* K1, MK-4: mg/g food × g/kg/d = mg/kg/d = 1000 ug/kg/d; tissues return
@@ -330,23 +333,23 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
     f[CALCIFY_S_K1_PL] = p[CALCIFY_P_K1_F] * ka * y[CALCIFY_S_K1_GUT] - m->k1_cl * c.c1 - am * c.up1
                          + depots_rhs(m, 1, y, f);
     f[CALCIFY_S_MK4_PL] = p[CALCIFY_P_MK4_F] * ka * y[CALCIFY_S_MK4_GUT]
-                          + p[CALCIFY_P_MD_MK4_YIELD] * c.conv_g * c.rmd
+                          + p[CALCIFY_P_MENADIONE_MK4_YIELD] * c.conv_g * c.rmd
                           - m->mk4_cl * c.c4 - am * c.up4 + depots_rhs(m, 2, y, f);
 
     /* liver cycle */
     {
         const double Q = y[CALCIFY_S_LIV_Q], H = y[CALCIFY_S_LIV_H], E = y[CALCIFY_S_LIV_E];
-        const double kl = p[CALCIFY_P_LIV_KEL];
+        const double kl = p[CALCIFY_P_LIVER_KEL];
         const double uptake = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
                               * m->liver_per_g;
-        const double red = p[CALCIFY_P_LIV_VKOR] * iq * Q;
-        const double fsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Q / (p[CALCIFY_P_LIV_FSP1_KM] + Q);
-        const double ox = p[CALCIFY_P_LIV_OX] * H;
-        const double kored = p[CALCIFY_P_LIV_KORED] * ie * E;
+        const double red = p[CALCIFY_P_LIVER_VKOR] * iq * Q;
+        const double fsp = p[CALCIFY_P_LIVER_FSP1_VMAX] * Q / (p[CALCIFY_P_LIVER_FSP1_KM] + Q);
+        const double ox = p[CALCIFY_P_LIVER_OX] * H;
+        const double kored = p[CALCIFY_P_LIVER_KORED] * ie * E;
         f[CALCIFY_S_LIV_Q] = uptake - red - fsp + kored - kl * Q;
         f[CALCIFY_S_LIV_H] = red + fsp - ox - kl * H;
         f[CALCIFY_S_LIV_E] = ox - kored - kl * E;
-        const double Kg = p[CALCIFY_P_LIV_GGCX_KM];
+        const double Kg = p[CALCIFY_P_LIVER_GGCX_KM];
         f[CALCIFY_S_CLOT] = p[CALCIFY_P_PROTHROMBIN_KDEG] * (H / (Kg + H) - y[CALCIFY_S_CLOT]);
     }
 
@@ -355,13 +358,13 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
     {
         const double Q1 = y[CALCIFY_S_AO_K1_Q], H1 = y[CALCIFY_S_AO_K1_H], E1 = y[CALCIFY_S_AO_K1_E];
         const double Q4 = y[CALCIFY_S_AO_MK4_Q], H4 = y[CALCIFY_S_AO_MK4_H], E4 = y[CALCIFY_S_AO_MK4_E];
-        const double vkor = p[CALCIFY_P_AO_VKOR] * iq, kored = p[CALCIFY_P_AO_KORED] * ie;
-        const double use = p[CALCIFY_P_AO_K1_USE];
-        const double ox = p[CALCIFY_P_AO_OX];
-        const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
-        const double vf_den = p[CALCIFY_P_AO_FSP1_VMAX] / (p[CALCIFY_P_AO_FSP1_KM] + Q1 + Q4);
+        const double vkor = p[CALCIFY_P_AORTA_VKOR] * iq, kored = p[CALCIFY_P_AORTA_KORED] * ie;
+        const double use = p[CALCIFY_P_AORTA_K1_USE];
+        const double ox = p[CALCIFY_P_AORTA_OX];
+        const double k1 = p[CALCIFY_P_AORTA_K1_KEL], k4 = p[CALCIFY_P_AORTA_MK4_KEL];
+        const double vf_den = p[CALCIFY_P_AORTA_FSP1_VMAX] / (p[CALCIFY_P_AORTA_FSP1_KM] + Q1 + Q4);
         const double red1 = use * (vkor + vf_den) * Q1, red4 = (vkor + vf_den) * Q4;
-        const double conv = p[CALCIFY_P_AO_MD_UPTAKE] * c.cmd * c.conv_g;
+        const double conv = p[CALCIFY_P_AORTA_MENADIONE_UPTAKE] * c.cmd * c.conv_g;
         f[CALCIFY_S_AO_K1_Q] = c.up1 - red1 + kored * E1 - k1 * Q1;
         f[CALCIFY_S_AO_K1_H] = red1 - (ox + k1) * H1;
         f[CALCIFY_S_AO_K1_E] = ox * H1 - kored * E1 - k1 * E1;
@@ -376,11 +379,11 @@ int calcify_model_rhs(const calcify_model *m, const double y[], double f[],
         const double My = y[CALCIFY_S_CA_YOUNG], Mm = y[CALCIFY_S_CA_MATURE];
         const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
         const double kd = p[CALCIFY_P_MGP_KDEG];
-        const double J = p[CALCIFY_P_AO_GGCX_VMAX] * H * uc
-                         / ((p[CALCIFY_P_AO_GGCX_KM] + H) * (p[CALCIFY_P_AO_GGCX_KM_MGP] + uc));
+        const double J = p[CALCIFY_P_AORTA_GGCX_VMAX] * H * uc
+                         / ((p[CALCIFY_P_AORTA_GGCX_KM] + H) * (p[CALCIFY_P_AORTA_GGCX_KM_MGP] + uc));
         f[CALCIFY_S_UCMGP] = mgp_synthesis(m, S) - J - kd * uc;
         f[CALCIFY_S_CMGP] = J - kd * cm;
-        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_SW_ON] * switch_drive(m, cm) * (1.0 - S)
+        f[CALCIFY_S_VSMC_SW] = p[CALCIFY_P_VSMC_SWITCH_ON] * switch_drive(m, cm) * (1.0 - S)
                                - revert_rate(m, cm) * S;
         const double dep = deposition(m, S, cm, My + Mm);
         const double reg = p[CALCIFY_P_CA_REG_MAX] * hill(pos(cm), &m->h_reg);
@@ -412,10 +415,10 @@ static void jac_plasma(const calcify_model *m, const jac_shared *s, double *J)
     const int w = CALCIFY_S_WARF_BODY, k1p = CALCIFY_S_K1_PL, k4p = CALCIFY_S_MK4_PL;
     const int k1g = CALCIFY_S_K1_GUT;
     const double ka = p[CALCIFY_P_VK_KA], am = m->aorta_per_kg, ivd = m->inv_vk_vd;
-    const double yield = p[CALCIFY_P_MD_MK4_YIELD];
+    const double yield = p[CALCIFY_P_MENADIONE_MK4_YIELD];
 
-    D(CALCIFY_S_WARF_GUT, CALCIFY_S_WARF_GUT) = -p[CALCIFY_P_WARF_KA];
-    D(w, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARF_F] * p[CALCIFY_P_WARF_KA];
+    D(CALCIFY_S_WARF_GUT, CALCIFY_S_WARF_GUT) = -p[CALCIFY_P_WARFARIN_KA];
+    D(w, CALCIFY_S_WARF_GUT) = p[CALCIFY_P_WARFARIN_F] * p[CALCIFY_P_WARFARIN_KA];
     D(w, w) = -warf_delim(m, c->cu) * c->dcu;
     D(k1g, k1g) = -ka;
     D(CALCIFY_S_MK4_GUT, CALCIFY_S_MK4_GUT) = -ka;
@@ -450,10 +453,10 @@ static void jac_liver(const calcify_model *m, const double y[], const jac_shared
     const int w = CALCIFY_S_WARF_BODY;
     const int q = CALCIFY_S_LIV_Q, h = CALCIFY_S_LIV_H, e = CALCIFY_S_LIV_E;
     const double Q = y[q], H = y[h], E = y[e];
-    const double kl = p[CALCIFY_P_LIV_KEL], vk = p[CALCIFY_P_LIV_VKOR];
-    const double ox = p[CALCIFY_P_LIV_OX], kr = p[CALCIFY_P_LIV_KORED];
-    const double Kf = p[CALCIFY_P_LIV_FSP1_KM];
-    const double dfsp = p[CALCIFY_P_LIV_FSP1_VMAX] * Kf / ((Kf + Q) * (Kf + Q));
+    const double kl = p[CALCIFY_P_LIVER_KEL], vk = p[CALCIFY_P_LIVER_VKOR];
+    const double ox = p[CALCIFY_P_LIVER_OX], kr = p[CALCIFY_P_LIVER_KORED];
+    const double Kf = p[CALCIFY_P_LIVER_FSP1_KM];
+    const double dfsp = p[CALCIFY_P_LIVER_FSP1_VMAX] * Kf / ((Kf + Q) * (Kf + Q));
     const double per_g = m->liver_per_g * m->inv_vk_vd;
     D(q, CALCIFY_S_K1_PL) = p[CALCIFY_P_K1_CL_LIVER] * per_g;
     D(q, CALCIFY_S_MK4_PL) = p[CALCIFY_P_MK4_CL_LIVER] * per_g;
@@ -466,7 +469,7 @@ static void jac_liver(const calcify_model *m, const double y[], const jac_shared
     D(e, h) = ox;
     D(e, e) = -kr * c->ie - kl;
     D(e, w) = -kr * E * c->die;
-    const double Kg = p[CALCIFY_P_LIV_GGCX_KM], kP = p[CALCIFY_P_PROTHROMBIN_KDEG];
+    const double Kg = p[CALCIFY_P_LIVER_GGCX_KM], kP = p[CALCIFY_P_PROTHROMBIN_KDEG];
     D(CALCIFY_S_CLOT, h) = kP * Kg / ((Kg + H) * (Kg + H));
     D(CALCIFY_S_CLOT, CALCIFY_S_CLOT) = -kP;
 }
@@ -482,17 +485,17 @@ static void jac_aorta(const calcify_model *m, const double y[], const jac_shared
     const int q1 = CALCIFY_S_AO_K1_Q, h1 = CALCIFY_S_AO_K1_H, e1 = CALCIFY_S_AO_K1_E;
     const int q4 = CALCIFY_S_AO_MK4_Q, h4 = CALCIFY_S_AO_MK4_H, e4 = CALCIFY_S_AO_MK4_E;
     const double Q1 = y[q1], E1 = y[e1], Q4 = y[q4], E4 = y[e4];
-    const double vk = p[CALCIFY_P_AO_VKOR], kr = p[CALCIFY_P_AO_KORED];
-    const double ox = p[CALCIFY_P_AO_OX], use = p[CALCIFY_P_AO_K1_USE];
-    const double kl1 = p[CALCIFY_P_AO_K1_KEL], kl4 = p[CALCIFY_P_AO_MK4_KEL];
-    const double Vf = p[CALCIFY_P_AO_FSP1_VMAX], Kf = p[CALCIFY_P_AO_FSP1_KM];
+    const double vk = p[CALCIFY_P_AORTA_VKOR], kr = p[CALCIFY_P_AORTA_KORED];
+    const double ox = p[CALCIFY_P_AORTA_OX], use = p[CALCIFY_P_AORTA_K1_USE];
+    const double kl1 = p[CALCIFY_P_AORTA_K1_KEL], kl4 = p[CALCIFY_P_AORTA_MK4_KEL];
+    const double Vf = p[CALCIFY_P_AORTA_FSP1_VMAX], Kf = p[CALCIFY_P_AORTA_FSP1_KM];
     const double den = Kf + Q1 + Q4, den2 = den * den;
     /* ∂(reduction of form a)/∂Q_b, K1's scaled by use */
     const double r11 = use * (vk * iq + Vf * (Kf + Q4) / den2);
     const double r14 = -use * Vf * Q1 / den2;
     const double r44 = vk * iq + Vf * (Kf + Q1) / den2;
     const double r41 = -Vf * Q4 / den2;
-    const double upmd = p[CALCIFY_P_AO_MD_UPTAKE];
+    const double upmd = p[CALCIFY_P_AORTA_MENADIONE_UPTAKE];
     const double dconv_dk1g = upmd * s->drmd * m->inv_md_cl * c->conv_g;
     const double dconv_dw = upmd * c->cmd * c->dconv_g;
 
@@ -535,14 +538,14 @@ static void jac_mineral(const calcify_model *m, const double y[], double *J)
     const int h1 = CALCIFY_S_AO_K1_H, h4 = CALCIFY_S_AO_MK4_H;
     const double uc = y[iu], cm = y[ic], S = y[is], My = y[iy], Mm = y[im];
     const double H = y[h1] + y[h4];
-    const double Vg = p[CALCIFY_P_AO_GGCX_VMAX], KH = p[CALCIFY_P_AO_GGCX_KM];
-    const double Ku = p[CALCIFY_P_AO_GGCX_KM_MGP], kd = p[CALCIFY_P_MGP_KDEG];
+    const double Vg = p[CALCIFY_P_AORTA_GGCX_VMAX], KH = p[CALCIFY_P_AORTA_GGCX_KM];
+    const double Ku = p[CALCIFY_P_AORTA_GGCX_KM_MGP], kd = p[CALCIFY_P_MGP_KDEG];
     const double sat_h = H / (KH + H), dsat_h = KH / ((KH + H) * (KH + H));
     const double sat_u = uc / (Ku + uc);
     const double dsat_u = Ku / ((Ku + uc) * (Ku + uc));
     const double dJ_dh = Vg * dsat_h * sat_u;
     const double dJ_du = Vg * sat_h * dsat_u;
-    D(iu, is) = kd * p[CALCIFY_P_MGP_SYNTH_REL] * p[CALCIFY_P_MGP_INDUCTION];
+    D(iu, is) = kd * p[CALCIFY_P_MGP_SYNTHESIS_REL] * p[CALCIFY_P_MGP_INDUCTION];
     D(iu, h1) = D(iu, h4) = -dJ_dh;
     D(iu, iu) = -dJ_du - kd;
     D(ic, h1) = D(ic, h4) = dJ_dh;
@@ -550,9 +553,9 @@ static void jac_mineral(const calcify_model *m, const double y[], double *J)
     D(ic, ic) = -kd;
 
     /* phenotype: drive and reversion both read pos(cm) */
-    const double on = p[CALCIFY_P_SW_ON], drive = switch_drive(m, cm);
+    const double on = p[CALCIFY_P_VSMC_SWITCH_ON], drive = switch_drive(m, cm);
     const double ddrive = -dhill(pos(cm), &m->h_switch) * dpos(cm);
-    const double drevert = p[CALCIFY_P_SW_OFF_CMGP] * dhill(pos(cm), &m->h_revert) * dpos(cm);
+    const double drevert = p[CALCIFY_P_VSMC_REVERT_CMGP] * dhill(pos(cm), &m->h_revert) * dpos(cm);
     D(is, is) = -on * drive - revert_rate(m, cm);
     D(is, ic) = on * ddrive * (1.0 - S) - drevert * S;
 
@@ -589,13 +592,13 @@ int calcify_model_jac(const calcify_model *m, const double y[], double *J,
     const double ivd = m->inv_vk_vd;
     /* aortic uptake: ∂up_a/∂C_b, then per plasma amount through 1/Vd */
     const double s2 = c->sat * c->sat * m->inv_uptake_km;
-    const double Va1 = p[CALCIFY_P_AO_K1_UPTAKE], Va4 = p[CALCIFY_P_AO_MK4_UPTAKE];
+    const double Va1 = p[CALCIFY_P_AORTA_K1_UPTAKE], Va4 = p[CALCIFY_P_AORTA_MK4_UPTAKE];
     s.u11 = (Va1 * c->sat - Va1 * c->c1 * s2) * ivd;
     s.u14 = -Va1 * c->c1 * s2 * ivd;
     s.u44 = (Va4 * c->sat - Va4 * c->c4 * s2) * ivd;
     s.u41 = -Va4 * c->c4 * s2 * ivd;
     /* ∂rmd/∂K1g: md_f·ka·K1g/(1 + K1g/Km) has derivative md_f·ka·sat² */
-    s.drmd = p[CALCIFY_P_MD_F] * p[CALCIFY_P_VK_KA] * c->md_sat * c->md_sat;
+    s.drmd = p[CALCIFY_P_MENADIONE_F] * p[CALCIFY_P_VK_KA] * c->md_sat * c->md_sat;
     jac_plasma(m, &s, J);
     jac_liver(m, y, &s, J);
     jac_aorta(m, y, &s, J);
@@ -620,7 +623,7 @@ static void cycle_split(double a, double ox, double b, double kl, double *q,
  * cMGP the rest of the pool syn/kd. */
 static void mgp_steady(const calcify_model *m, double S, double V, double *uc, double *cm)
 {
-    const double kdeg = m->p[CALCIFY_P_MGP_KDEG], Ku = m->p[CALCIFY_P_AO_GGCX_KM_MGP];
+    const double kdeg = m->p[CALCIFY_P_MGP_KDEG], Ku = m->p[CALCIFY_P_AORTA_GGCX_KM_MGP];
     const double syn = mgp_synthesis(m, S), B = syn - V - kdeg * Ku;
     *uc = (B + sqrt(B * B + 4.0 * kdeg * syn * Ku)) / (2.0 * kdeg);
     *cm = fmax(syn / kdeg - *uc, 0.0);
@@ -632,7 +635,7 @@ static void mgp_steady(const calcify_model *m, double S, double V, double *uc, d
  * the root is unique; bisection finds it. */
 static double switched_steady(const calcify_model *m, double V)
 {
-    const double on = m->p[CALCIFY_P_SW_ON];
+    const double on = m->p[CALCIFY_P_VSMC_SWITCH_ON];
     double lo = 0, hi = 1;
     for (int k = 0; k < 60; k++) {
         const double S = 0.5 * (lo + hi);
@@ -659,13 +662,13 @@ void calcify_model_steady_guess(const calcify_model *m,
     /* warfarin: exact — unbound level from the dose (metabolism saturates:
      * above its capacity there is no steady state, and a huge level lets
      * the steady-state check say so), amount from binding */
-    const double R = p[CALCIFY_P_WARF_F] * F * u[CALCIFY_IN_WARFARIN];
+    const double R = p[CALCIFY_P_WARFARIN_F] * F * u[CALCIFY_IN_WARFARIN];
     const double spare = m->warf_clu - R * m->inv_warf_km;
     const double cu = spare > 0 ? R / spare : 1e9;
-    const double kd = p[CALCIFY_P_WARF_KD];
-    y[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] / p[CALCIFY_P_WARF_KA];
-    y[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARF_VU] * cu
-                             + p[CALCIFY_P_WARF_VALB] * p[CALCIFY_P_ALB_CAPACITY] * cu / (kd + cu);
+    const double kd = p[CALCIFY_P_WARFARIN_KD];
+    y[CALCIFY_S_WARF_GUT] = F * u[CALCIFY_IN_WARFARIN] / p[CALCIFY_P_WARFARIN_KA];
+    y[CALCIFY_S_WARF_BODY] = p[CALCIFY_P_WARFARIN_VU] * cu
+                             + p[CALCIFY_P_WARFARIN_VALB] * p[CALCIFY_P_ALBUMIN_CAPACITY] * cu / (kd + cu);
 
     /* plasma vitamin K: exact but for the aorta's (tiny) share */
     const double ka = p[CALCIFY_P_VK_KA], vd = p[CALCIFY_P_VK_VD];
@@ -675,31 +678,31 @@ void calcify_model_steady_guess(const calcify_model *m,
     common c;
     common_eval(m, y, &c); /* menadione and its conversion */
     y[CALCIFY_S_MK4_PL] = vd * (p[CALCIFY_P_MK4_F] * 1000 * F * u[CALCIFY_IN_MK4]
-                                + p[CALCIFY_P_MD_MK4_YIELD] * c.conv_g * c.rmd) / m->mk4_cl;
+                                + p[CALCIFY_P_MENADIONE_MK4_YIELD] * c.conv_g * c.rmd) / m->mk4_cl;
     common_eval(m, y, &c);
 
     /* liver: the total is exact (every form is lost at liver_kel); the
      * split uses FSP1 linearised at the total */
     double q, h, e;
     const double liv = (p[CALCIFY_P_K1_CL_LIVER] * c.c1 + p[CALCIFY_P_MK4_CL_LIVER] * c.c4)
-                       * 1000.0 / p[CALCIFY_P_LIVER_MASS] / p[CALCIFY_P_LIV_KEL];
-    cycle_split(p[CALCIFY_P_LIV_VKOR] * c.iq + p[CALCIFY_P_LIV_FSP1_VMAX] / (p[CALCIFY_P_LIV_FSP1_KM] + liv),
-                p[CALCIFY_P_LIV_OX], p[CALCIFY_P_LIV_KORED] * c.ie, p[CALCIFY_P_LIV_KEL], &q, &h, &e);
+                       * 1000.0 / p[CALCIFY_P_LIVER_MASS] / p[CALCIFY_P_LIVER_KEL];
+    cycle_split(p[CALCIFY_P_LIVER_VKOR] * c.iq + p[CALCIFY_P_LIVER_FSP1_VMAX] / (p[CALCIFY_P_LIVER_FSP1_KM] + liv),
+                p[CALCIFY_P_LIVER_OX], p[CALCIFY_P_LIVER_KORED] * c.ie, p[CALCIFY_P_LIVER_KEL], &q, &h, &e);
     y[CALCIFY_S_LIV_Q] = q * liv;
     y[CALCIFY_S_LIV_H] = h * liv;
     y[CALCIFY_S_LIV_E] = e * liv;
-    y[CALCIFY_S_CLOT] = y[CALCIFY_S_LIV_H] / (p[CALCIFY_P_LIV_GGCX_KM] + y[CALCIFY_S_LIV_H]);
+    y[CALCIFY_S_CLOT] = y[CALCIFY_S_LIV_H] / (p[CALCIFY_P_LIVER_GGCX_KM] + y[CALCIFY_S_LIV_H]);
 
     /* aorta: totals exact (each form is lost at its own rate), splits with
      * FSP1 linearised; two passes let the shared FSP1 see both pools */
-    const double ox = p[CALCIFY_P_AO_OX], use = p[CALCIFY_P_AO_K1_USE];
-    const double k1 = p[CALCIFY_P_AO_K1_KEL], k4 = p[CALCIFY_P_AO_MK4_KEL];
-    const double conv = p[CALCIFY_P_AO_MD_UPTAKE] * c.cmd * c.conv_g;
+    const double ox = p[CALCIFY_P_AORTA_OX], use = p[CALCIFY_P_AORTA_K1_USE];
+    const double k1 = p[CALCIFY_P_AORTA_K1_KEL], k4 = p[CALCIFY_P_AORTA_MK4_KEL];
+    const double conv = p[CALCIFY_P_AORTA_MENADIONE_UPTAKE] * c.cmd * c.conv_g;
     const double t1 = c.up1 / k1, t4 = (c.up4 + conv) / k4;
     for (int pass = 0; pass < 2; pass++) {
-        const double fsp = p[CALCIFY_P_AO_FSP1_VMAX]
-                           / (p[CALCIFY_P_AO_FSP1_KM] + y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_MK4_Q]);
-        const double a = p[CALCIFY_P_AO_VKOR] * c.iq + fsp, b = p[CALCIFY_P_AO_KORED] * c.ie;
+        const double fsp = p[CALCIFY_P_AORTA_FSP1_VMAX]
+                           / (p[CALCIFY_P_AORTA_FSP1_KM] + y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_MK4_Q]);
+        const double a = p[CALCIFY_P_AORTA_VKOR] * c.iq + fsp, b = p[CALCIFY_P_AORTA_KORED] * c.ie;
         double q1, h1, e1, q4, h4, e4;
         cycle_split(use * a, ox, b, k1, &q1, &h1, &e1);
         cycle_split(a, ox, b, k4, &q4, &h4, &e4);
@@ -714,7 +717,7 @@ void calcify_model_steady_guess(const calcify_model *m,
      * VSMC switched (making MGP at the induced rate, carboxylated as far as
      * the cofactor allows) and 5 ug/mg of mineral */
     const double H = y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H];
-    const double V = p[CALCIFY_P_AO_GGCX_VMAX] * H / (p[CALCIFY_P_AO_GGCX_KM] + H);
+    const double V = p[CALCIFY_P_AORTA_GGCX_VMAX] * H / (p[CALCIFY_P_AORTA_GGCX_KM] + H);
     const double S = diseased ? 1.0 : switched_steady(m, V);
     double uc, cm;
     mgp_steady(m, S, V, &uc, &cm);
@@ -744,7 +747,7 @@ void calcify_model_steady_guess(const calcify_model *m,
  * times as fast. */
 static double apoptosis_raw(const calcify_model *m, const double y[])
 {
-    return 1.0 + (m->p[CALCIFY_P_APOP_SW_RATIO] - 1.0) * pos(y[CALCIFY_S_VSMC_SW]);
+    return 1.0 + (m->p[CALCIFY_P_APOP_SWITCH_RATIO] - 1.0) * pos(y[CALCIFY_S_VSMC_SW]);
 }
 
 static double mineral(const double y[])
@@ -776,8 +779,8 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     o[CALCIFY_O_K1_INTAKE] = 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_K1];
     o[CALCIFY_O_MK4_INTAKE] = 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_MK4];
     /* amounts are shown clipped at zero: a −1e−20 is integration noise */
-    const double cu = pos(c.cu), kd = p[CALCIFY_P_WARF_KD];
-    o[CALCIFY_O_WARF_PLASMA] = cu + p[CALCIFY_P_ALB_CAPACITY] * cu / (kd + cu);
+    const double cu = pos(c.cu), kd = p[CALCIFY_P_WARFARIN_KD];
+    o[CALCIFY_O_WARF_PLASMA] = cu + p[CALCIFY_P_ALBUMIN_CAPACITY] * cu / (kd + cu);
     o[CALCIFY_O_WARF_UNBOUND] = cu;
     o[CALCIFY_O_K1_PLASMA] = pos(c.c1);
     o[CALCIFY_O_MK4_PLASMA] = pos(c.c4);
