@@ -32,6 +32,7 @@ struct calcify_sim {
     int have_params;          /* base_p holds a parameter set             */
     int boundary_rows;        /* calcify_sim_set_boundary_rows            */
     calcify_row_wanted_fn wanted; /* calcify_sim_set_row_filter           */
+    calcify_step_obs_fn step_fn;  /* calcify_sim_set_step_fn              */
     /* y_ref and check hold the last baseline solved while memo_valid (no
      * parameter changed since), for a call that asks for it again with the
      * same inputs (sweeps over scenario variables)                        */
@@ -223,6 +224,8 @@ void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted)
     sim->wanted = wanted;
 }
 
+void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn) { sim->step_fn = fn; }
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
@@ -262,13 +265,27 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
     return st;
 }
 
-typedef struct {
+typedef struct calcify_sim_step {
     calcify_sim *sim;
     const calcify_arm *arm;
     calcify_row_fn row;
     void *user;
     calcify_cached_arm *cache;  /* NULL: not cached */
+    size_t step_phase;          /* the step being seen (step_seen)  */
+    const double *step_u;
 } emit_ctx;
+
+/* The observables of state y at t in `phase` with inputs u: the model's,
+ * then the scenario's own (from these and the phase's parameters); non-zero
+ * if those fail.  Rows and steps are observed here alike. */
+static int observe(emit_ctx *c, double t, size_t phase, const double y[], const double u[],
+                   double obs[])
+{
+    use_phase_params(c->sim, &c->arm->phases[phase]);
+    double buf[CALCIFY_NU];
+    calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
+    return calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs);
+}
 
 static int emit_row(void *user, double t, size_t phase, const double y[],
                     const double u[])
@@ -280,13 +297,28 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
      * phase's parameters for its integration itself) */
     if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
-    use_phase_params(c->sim, &c->arm->phases[phase]);
-    double obs[CALCIFY_MAX_OBS], buf[CALCIFY_NU];
-    calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
-    /* the scenario's own observables, from these and the phase's parameters */
-    if (calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs))
+    double obs[CALCIFY_MAX_OBS];
+    if (observe(c, t, phase, y, u, obs))
         return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
+}
+
+/* The solver's step callback: to the simulator's, with the observables. */
+static int step_seen(void *user, double t0, double t1, size_t phase, const double u[],
+                     int fresh)
+{
+    emit_ctx *c = user;
+    c->step_phase = phase;
+    c->step_u = u;
+    return c->sim->step_fn(c->user, c, t0, t1, fresh);
+}
+
+int calcify_sim_step_observe(const calcify_sim_step *st, double t, double obs[])
+{
+    emit_ctx *c = (emit_ctx *)st; /* the run's, handed out const */
+    double y[CALCIFY_NSTATE];
+    calcify_solver_state_at(c->sim->solver, t, y);
+    return observe(c, t, c->step_phase, y, c->step_u, obs);
 }
 
 /* The solver's phases of `arm`: each phase's inputs (under its own
@@ -420,9 +452,15 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     if (!st)
         st = infusion_edges(sim, phases, events, np, err);
     size_t first = 0;
-    const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,
-                                                          sim->boundary_rows, &first);
-    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src)};
+    /* replayed rows carry no steps: with a step callback, no sharing */
+    const int see_steps = sim->step_fn && row;
+    const calcify_cached_arm *src =
+        see_steps ? NULL
+                  : calcify_armcache_find(&sim->cache, arm, y0, dt, sim->boundary_rows, &first);
+    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src), 0,
+                    NULL};
+    if (see_steps)
+        calcify_solver_set_step_fn(sim->solver, step_seen, &ctx);
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
     if (!st && first > 0) /* replay the shared phases */
@@ -435,6 +473,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         if (!st && ctx.cache)
             calcify_armcache_add_boundary(ctx.cache, y);
     }
+    calcify_solver_set_step_fn(sim->solver, NULL, NULL);
     for (size_t k = 0; k < np; k++)
         free(events[k]);
     free(events);
