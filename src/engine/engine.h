@@ -6,7 +6,8 @@
  *   solver.c    the solver object: alloc, free, settings, counters
  *   checks.c    the RHS and Jacobian as GSL sees them, with finiteness checks
  *   step.c      one accepted step, and auto's switch to a stiff stepper
- *   rows.c      output rows between steps: Hermite, values, fills
+ *   rows.c      output rows between steps: Hermite, values, fills; the
+ *               step callback and the state inside the step it reports
  *   phases.c    the phase driver: phases, doses, segments, the output grid
  */
 #ifndef CALCIFY_ENGINE_H
