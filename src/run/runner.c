@@ -26,9 +26,15 @@ typedef struct {
     size_t a;
     double *v;             /* this run's vector                         */
     const calcify_sim_step *st; /* the step being read (read_step)      */
-    double end[CALCIFY_MAX_OBS]; /* read observables at the last step's end */
-    int have_end;
+    int own;               /* a scenario's own observable is read       */
+    /* the metrics so far (the simulator's carry, kept with shared phases):
+     * CALCIFY_NMETRIC × n_obs (metric m of observable i at m·n_obs + i),
+     * the read observables at the last step's end, and 1 once a step was
+     * read                                                               */
+    double acc[(CALCIFY_NMETRIC + 1) * CALCIFY_MAX_OBS + 1];
 } read_ctx;
+
+static size_t carry_len(const calcify_probe *p) { return (CALCIFY_NMETRIC + 1) * p->n_obs + 1; }
 
 /* Metrics come from the solver's steps, not from the rows, so they do not
  * depend on the output step.  Each step's state is the solver's own
@@ -63,7 +69,7 @@ enum { NS = 5 }; /* samples per step: start, three nodes, end */
 static int observe_at(read_ctx *c, double t, double out[])
 {
     double obs[CALCIFY_MAX_OBS];
-    if (calcify_sim_step_observe(c->st, t, obs))
+    if (calcify_sim_step_observe(c->st, t, c->own, obs))
         return -1;
     for (size_t i = 0; i < c->p->n_obs; i++)
         out[i] = obs[c->p->obs[i]];
@@ -148,27 +154,25 @@ static int step_extreme(read_ctx *c, size_t i, double sign, const double t[NS],
 static int read_step(void *user, const calcify_sim_step *st, double t0, double t1, int fresh)
 {
     read_ctx *c = user;
-    const calcify_probe *p = c->p;
-    const size_t n = p->n_obs;
+    const size_t n = c->p->n_obs;
+    double *acc = c->acc, *end = acc + CALCIFY_NMETRIC * n, *have_end = end + n;
     c->st = st;
     const double h = t1 - t0;
     const double t[NS] = {t0, t0 + GL_X[0] * h, t0 + GL_X[1] * h, t0 + GL_X[2] * h, t1};
     double x[NS][CALCIFY_MAX_OBS], edge[2][CALCIFY_MAX_OBS];
     int have[2] = {0, 0};
-    if (fresh || !c->have_end) { /* the state jumped: observe it */
+    if (fresh || !*have_end) { /* the state jumped: observe it */
         if (observe_at(c, t0, x[0]))
             return -1;
     } else
-        memcpy(x[0], c->end, n * sizeof x[0][0]);
+        memcpy(x[0], end, n * sizeof x[0][0]);
     for (int k = 1; k < NS; k++)
         if (observe_at(c, t[k], x[k]))
             return -1;
     for (size_t i = 0; i < n; i++) {
-        double *auc = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_AUC, i)];
-        double *lo = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_MIN, i)];
-        double *hi = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_MAX, i)];
-        double *thi = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_TMAX, i)];
-        if (!c->have_end) {
+        double *auc = &acc[CALCIFY_METRIC_AUC * n + i], *lo = &acc[CALCIFY_METRIC_MIN * n + i];
+        double *hi = &acc[CALCIFY_METRIC_MAX * n + i], *thi = &acc[CALCIFY_METRIC_TMAX * n + i];
+        if (!*have_end) {
             *auc = 0;
             *lo = *hi = x[0][i];
             *thi = t0;
@@ -178,8 +182,8 @@ static int read_step(void *user, const calcify_sim_step *st, double t0, double t
             step_extreme(c, i, 1, t, x, edge, have, hi, thi))
             return -1;
     }
-    memcpy(c->end, x[NS - 1], n * sizeof x[0][0]);
-    c->have_end = 1;
+    memcpy(end, x[NS - 1], n * sizeof x[0][0]);
+    *have_end = 1;
     return 0;
 }
 
@@ -217,15 +221,21 @@ calcify_status calcify_runner_arm(calcify_sim *sim, const calcify_probe *p, size
     calcify_solver *solver = calcify_sim_solver(sim);
     unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
     read_ctx c = {.p = p, .a = a, .v = v};
+    for (size_t i = 0; i < p->n_obs; i++)
+        c.own |= p->obs[i] >= CALCIFY_NOBS;
     calcify_arm arm = pa->run;
     if (growth_override)
         arm.growth = NULL; /* the run's own table, set on the simulator */
     /* a row at every phase start: the cuts at probed times are rows */
     calcify_sim_set_boundary_rows(sim, 1);
     calcify_sim_set_row_filter(sim, wanted);
-    calcify_sim_set_step_fn(sim, p->metrics ? read_step : NULL);
+    calcify_sim_set_step_fn(sim, p->metrics ? read_step : NULL, c.acc, carry_len(p));
     calcify_status st = calcify_sim_run_arm(sim, &arm, y0, pa->dt, read_row, &c, err);
-    calcify_sim_set_step_fn(sim, NULL);
+    calcify_sim_set_step_fn(sim, NULL, NULL, 0);
+    /* the metrics, once a step was read */
+    for (int m = 0; p->metrics && c.acc[carry_len(p) - 1] && m < CALCIFY_NMETRIC; m++)
+        for (size_t i = 0; i < p->n_obs; i++)
+            v[calcify_probe_metric_slot(p, a, m, i)] = c.acc[(size_t)m * p->n_obs + i];
     calcify_sim_set_row_filter(sim, NULL);
     calcify_sim_set_boundary_rows(sim, 0);
     if (cost) {

@@ -33,6 +33,8 @@ struct calcify_sim {
     int boundary_rows;        /* calcify_sim_set_boundary_rows            */
     calcify_row_wanted_fn wanted; /* calcify_sim_set_row_filter           */
     calcify_step_obs_fn step_fn;  /* calcify_sim_set_step_fn              */
+    double *carry;                /* its summary so far                   */
+    size_t n_carry;
     /* y_ref and check hold the last baseline solved while memo_valid (no
      * parameter changed since), for a call that asks for it again with the
      * same inputs (sweeps over scenario variables)                        */
@@ -224,7 +226,13 @@ void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted)
     sim->wanted = wanted;
 }
 
-void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn) { sim->step_fn = fn; }
+void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn, double *carry,
+                             size_t n_carry)
+{
+    sim->step_fn = fn;
+    sim->carry = carry;
+    sim->n_carry = n_carry;
+}
 
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
@@ -275,16 +283,17 @@ typedef struct calcify_sim_step {
     const double *step_u;
 } emit_ctx;
 
-/* The observables of state y at t in `phase` with inputs u: the model's,
- * then the scenario's own (from these and the phase's parameters); non-zero
- * if those fail.  Rows and steps are observed here alike. */
-static int observe(emit_ctx *c, double t, size_t phase, const double y[], const double u[],
+/* The observables of state y at t with inputs u under the model's current
+ * parameters: the model's, then with `own` the scenario's own (from these
+ * and the parameters); non-zero if those fail.  Rows and steps are
+ * observed here alike. */
+static int observe(emit_ctx *c, double t, const double y[], const double u[], int own,
                    double obs[])
 {
-    use_phase_params(c->sim, &c->arm->phases[phase]);
     double buf[CALCIFY_NU];
     calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
-    return calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs);
+    return own ? calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs)
+               : 0;
 }
 
 static int emit_row(void *user, double t, size_t phase, const double y[],
@@ -298,7 +307,8 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
     if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
     double obs[CALCIFY_MAX_OBS];
-    if (observe(c, t, phase, y, u, obs))
+    use_phase_params(c->sim, &c->arm->phases[phase]); /* a replayed row's */
+    if (observe(c, t, y, u, 1, obs))
         return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
 }
@@ -313,12 +323,13 @@ static int step_seen(void *user, double t0, double t1, size_t phase, const doubl
     return c->sim->step_fn(c->user, c, t0, t1, fresh);
 }
 
-int calcify_sim_step_observe(const calcify_sim_step *st, double t, double obs[])
+int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, double obs[])
 {
     emit_ctx *c = (emit_ctx *)st; /* the run's, handed out const */
     double y[CALCIFY_NSTATE];
     calcify_solver_state_at(c->sim->solver, t, y);
-    return observe(c, t, c->step_phase, y, c->step_u, obs);
+    /* in the phase being integrated: its parameters are the model's */
+    return observe(c, t, y, c->step_u, own, obs);
 }
 
 /* The solver's phases of `arm`: each phase's inputs (under its own
@@ -410,8 +421,16 @@ static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src
         if (emit_row(ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
                      inputs[src->rows[i].phase]))
             return CALCIFY_EIO;
-    for (size_t p = 0; ctx->cache && p < first; p++)
+    const calcify_sim *sim = ctx->sim;
+    const int carry = sim->step_fn && ctx->row; /* the summary at their end */
+    for (size_t p = 0; ctx->cache && p < first; p++) {
+        if (carry)
+            calcify_armcache_add_carry(ctx->cache, src->carry + p * sim->n_carry, sim->n_carry);
         calcify_armcache_add_boundary(ctx->cache, src->boundary[p]);
+    }
+    if (carry)
+        memcpy(sim->carry, src->carry + (first - 1) * sim->n_carry,
+               sim->n_carry * sizeof *sim->carry);
     memcpy(y, src->boundary[first - 1], CALCIFY_NSTATE * sizeof *y);
     return CALCIFY_OK;
 }
@@ -452,11 +471,14 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     if (!st)
         st = infusion_edges(sim, phases, events, np, err);
     size_t first = 0;
-    /* replayed rows carry no steps: with a step callback, no sharing */
     const int see_steps = sim->step_fn && row;
-    const calcify_cached_arm *src =
-        see_steps ? NULL
-                  : calcify_armcache_find(&sim->cache, arm, y0, dt, sim->boundary_rows, &first);
+    const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,
+                                                          sim->boundary_rows, &first);
+    /* replayed phases carry no steps: only with the step summary kept */
+    if (src && see_steps && (!sim->n_carry || src->n_carry != sim->n_carry)) {
+        src = NULL;
+        first = 0;
+    }
     emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src), 0,
                     NULL};
     if (see_steps)
@@ -470,6 +492,8 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         use_phase_params(sim, &arm->phases[p]);
         st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
                                      emit_row, &ctx, &fail);
+        if (!st && ctx.cache && see_steps)
+            calcify_armcache_add_carry(ctx.cache, sim->carry, sim->n_carry);
         if (!st && ctx.cache)
             calcify_armcache_add_boundary(ctx.cache, y);
     }
