@@ -213,6 +213,10 @@ int engine_report_step(calcify_solver *s, double t0, double t1, const double y1[
 
 void calcify_solver_state_at(const calcify_solver *s, double t, double out[])
 {
+    if (t == s->step_t1) { /* the step's end: its state */
+        memcpy(out, s->step_y1, s->sys->dim * sizeof *out);
+        return;
+    }
     switch (s->step_kind) {
     case STEP_DENSE: engine_dense_output(s->driver->s, t, out); break;
     case STEP_HERMITE: engine_interpolate(s, t, s->step_t1, s->step_y1, out); break;
