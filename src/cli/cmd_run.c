@@ -36,9 +36,11 @@ static const char usage[] =
     CLI_PRECISION_HELP
     "  --summary          instead of the time series, one row per arm of\n"
     "                     endpoints: the chosen observables at the endpoint\n"
-    "                     times (<obs>_at_<T>d), and their AUC, min and max\n"
-    "                     over the arm; the --set names echoed first; no\n"
-    "                     header unless --header, so loops can append rows\n"
+    "                     times (<obs>_at_<T>d), and their AUC, min, max and\n"
+    "                     time of max over the arm (from the solver's steps:\n"
+    "                     --step does not change them beyond the tolerance);\n"
+    "                     the --set names echoed first; no header unless\n"
+    "                     --header, so loops can append rows\n"
     CLI_ENDPOINT_HELP
     "  --header           with --summary: print the header row\n"
     "  --force            write more than 10 million rows or an estimated 2 GB\n"

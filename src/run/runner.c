@@ -51,9 +51,8 @@ static size_t carry_len(const calcify_probe *p) { return (CALCIFY_NMETRIC + 1) *
  * Rodas4's dense output's: the quadrature does not add to the solver's
  * error, and it costs two observations a step (the start is the last
  * step's end), where 3-point Gauss–Legendre (error h⁷·g⁽⁶⁾/2016000, exact
- * beyond what the interpolant is) costs three (measured: AUC within 3e-6
- * across output steps either way; Simpson keeps the endpoint-only sweep
- * as fast as it was with row metrics, bench/).
+ * beyond what the interpolant is) costs three (measured: AUC within 4e-6
+ * across output steps either way, tests/scripts/test_metrics.sh).
  *
  * Min and max: over the step's ends and middle, and where the extreme of
  * those samples is inside the step (in the middle, or at an end where the
