@@ -273,7 +273,8 @@ static void test_endpoints_at(void)
                            "ca_aorta_ug_per_mg_at_42d,distensibility_rel_at_42d,"
                            "auc_ca_aorta_ug_per_mg_x_d,auc_distensibility_rel_x_d,"
                            "min_ca_aorta_ug_per_mg,min_distensibility_rel,"
-                           "max_ca_aorta_ug_per_mg,max_distensibility_rel,steps,rhs_evals");
+                           "max_ca_aorta_ug_per_mg,max_distensibility_rel,"
+                           "tmax_ca_aorta_ug_per_mg_d,tmax_distensibility_rel_d,steps,rhs_evals");
     /* an endpoint past the arm's end is empty, not invented */
     snprintf(cmd, sizeof cmd, "'%s' run " LANG " --summary --at 50", calcify());
     CU_ASSERT_EQUAL(strncmp(line_of(cmd, "plain,"), "plain,ok,,,", 11), 0);
@@ -282,7 +283,7 @@ static void test_endpoints_at(void)
              "--observable cmgp_fraction", calcify());
     CU_ASSERT_STRING_EQUAL(line_of(cmd, "arm,"), "arm,status,cmgp_fraction_at_42d,"
                            "auc_cmgp_fraction_x_d,min_cmgp_fraction,max_cmgp_fraction,"
-                           "steps,rhs_evals");
+                           "tmax_cmgp_fraction_d,steps,rhs_evals");
     CU_ASSERT_EQUAL(sh("'%s' run " LANG " --summary --observable ca_aorta 2>/dev/null",
                        calcify()), 2);
     CU_ASSERT_EQUAL(sh("'%s' run " LANG " --set hihg_k=3 2>&1 | grep -q \"did you mean "

@@ -11,9 +11,11 @@
  *
  * Values are read as every command reads them (calcify/probe.h, one rule):
  * rows on the output grid (the scenario's output_step, or --step) and at
- * every phase start, times off the grid cut into the arm's phases.  AUC is
- * the trapezoid rule over those rows; min and max are taken over them.  Columns: <obs>_at_<T>d for each time T (in days) and observable,
- * then auc_<obs>_x_d (the observable's unit times days), min_<obs>, max_<obs>.
+ * every phase start, times off the grid cut into the arm's phases.  AUC,
+ * min, max and time of max come from the solver's steps, not the rows
+ * (calcify/probe.h).  Columns: <obs>_at_<T>d for each time T (in days) and
+ * observable, then auc_<obs>_x_d (the observable's unit times days),
+ * min_<obs>, max_<obs>, tmax_<obs>_d.
  */
 #ifndef CALCIFY_ENDPOINTS_H
 #define CALCIFY_ENDPOINTS_H
@@ -34,7 +36,7 @@ typedef struct {
     int *obs;            /* observable indices (calcify/observables.h)     */
     size_t n_obs;
     const calcify_obs_table *table; /* their names: the scenario's          */
-    double grid;         /* d: the output step AUC, min and max are read on */
+    double grid;         /* d: the output step (rows; not the metrics)      */
 } calcify_endpoints;
 
 

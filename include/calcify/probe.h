@@ -16,8 +16,10 @@
  * end is left out for that arm) or, for time series, the grid itself plus
  * the listed times.  A run's vector holds, arm after arm, time after time,
  * the observables in order (calcify_probe_slot), then, with metrics, AUC,
- * min and max of each observable (calcify_probe_metric_slot).  AUC is the
- * trapezoid rule over the rows read; min and max are taken over them.
+ * min, max and time of max of each observable (calcify_probe_metric_slot).
+ * These come from the solver's steps, not from the rows (runner.c): AUC by
+ * Gauss–Legendre quadrature of each step's interpolant, min and max with
+ * the extremes inside steps; they do not depend on the output step.
  */
 #ifndef CALCIFY_PROBE_H
 #define CALCIFY_PROBE_H
@@ -46,7 +48,7 @@ typedef struct {
     int *obs;            /* index of each observable read (observables.h)    */
     size_t n_obs;
     const calcify_obs_table *table; /* their names: the scenario's          */
-    int metrics;         /* each arm's block ends with AUC, min, max per obs  */
+    int metrics;         /* each arm's block ends with AUC, min, max, tmax per obs */
     size_t n_out;        /* length of a run's vector                          */
 } calcify_probe;
 
@@ -59,7 +61,7 @@ typedef struct {
     size_t n_at;         /*   each arm's phase ends                           */
     const int *obs;      /* observables; none: all                            */
     size_t n_obs;
-    int metrics;         /* also AUC, min and max of each observable          */
+    int metrics;         /* also AUC, min, max, time of max of each observable */
 } calcify_probe_spec;
 
 /* The probe of spec s on scenario sc.  CALCIFY_EUSAGE for a negative or
@@ -96,8 +98,10 @@ static inline size_t calcify_probe_slot(const calcify_probe *p, size_t a, size_t
 }
 
 /* Metrics of probe arm a (p->metrics set): m = 0 AUC (the observable's
- * unit times d), 1 min, 2 max, of observable oi. */
-enum { CALCIFY_METRIC_AUC, CALCIFY_METRIC_MIN, CALCIFY_METRIC_MAX, CALCIFY_NMETRIC };
+ * unit times d), 1 min, 2 max, 3 time of max (d, the first), of
+ * observable oi. */
+enum { CALCIFY_METRIC_AUC, CALCIFY_METRIC_MIN, CALCIFY_METRIC_MAX, CALCIFY_METRIC_TMAX,
+       CALCIFY_NMETRIC };
 static inline size_t calcify_probe_metric_slot(const calcify_probe *p, size_t a, int m,
                                                size_t oi)
 {

@@ -110,6 +110,28 @@ void calcify_sim_set_boundary_rows(calcify_sim *sim, int on);
 typedef int (*calcify_row_wanted_fn)(void *user, double t);
 void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted);
 
+/* Metrics from the solver's own steps: with a step callback set, every
+ * calcify_sim_run_arm calls it (with the row callback's `user`) for each
+ * stretch the solver covers — each accepted step, each stretch at an
+ * equilibrium — from t0 to t1, `fresh` when the state jumped at t0 (the
+ * arm's start, a dose); inside the call calcify_sim_step_observe gives the
+ * observables (as rows get them) anywhere in [t0, t1], from the solver's
+ * interpolant of the step (calcify_solver_state_at).  Non-zero stops the
+ * run (CALCIFY_EIO).  The integration is the same.  The callback keeps
+ * its summary of the steps so far in carry[n_carry] (the caller's): an arm
+ * that starts with phases another arm has run (integrated once, replayed)
+ * gets the summary at their end restored there instead of their steps.
+ * NULL (the default): no call. */
+typedef struct calcify_sim_step calcify_sim_step;
+typedef int (*calcify_step_obs_fn)(void *user, const calcify_sim_step *st, double t0,
+                                   double t1, int fresh);
+void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn, double *carry,
+                             size_t n_carry);
+/* The observables at t inside the step (CALCIFY_MAX_OBS doubles, built-ins
+ * then, with `own`, the scenario's own); non-zero if the scenario's own
+ * fail. */
+int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, double obs[]);
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim);
 calcify_solver *calcify_sim_solver(calcify_sim *sim);
 

@@ -108,6 +108,23 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                                        calcify_emit_fn emit, void *user,
                                        calcify_failure *fail);
 
+/* Called after every accepted step, [t0, t1] of phase `phase` with its
+ * inputs u, and once for each stretch of a phase that stays at an
+ * equilibrium (no steps: the state is constant there); together they cover
+ * the run without gap or overlap.  `fresh` is 1 if the state at t0 is not
+ * where the previous stretch ended (a segment's start: the run's start, a
+ * phase start, a dose).  Inside the call, calcify_solver_state_at gives the
+ * state anywhere in [t0, t1] to the accuracy of the rows (see below).  A
+ * non-zero return stops the run with CALCIFY_EIO.  The steps taken are the
+ * same with and without it. */
+typedef int (*calcify_step_fn)(void *user, double t0, double t1, size_t phase,
+                               const double u[], int fresh);
+/* NULL (the default): no call, no cost. */
+void calcify_solver_set_step_fn(calcify_solver *s, calcify_step_fn fn, void *user);
+/* The state at t in [t0, t1] of the stretch being reported (only from
+ * inside a calcify_step_fn). */
+void calcify_solver_state_at(const calcify_solver *s, double t, double out[]);
+
 /* Output rows are interpolated between the stepper's own steps: cubic
  * Hermite behind an explicit pair, the polynomial through the last (up to
  * six) accepted states behind a stepper that iterates (BDF, implicit RK),

@@ -36,9 +36,11 @@ static const char usage[] =
     CLI_PRECISION_HELP
     "  --summary          instead of the time series, one row per arm of\n"
     "                     endpoints: the chosen observables at the endpoint\n"
-    "                     times (<obs>_at_<T>d), and their AUC, min and max\n"
-    "                     over the arm; the --set names echoed first; no\n"
-    "                     header unless --header, so loops can append rows\n"
+    "                     times (<obs>_at_<T>d), and their AUC, min, max and\n"
+    "                     time of max over the arm (from the solver's steps:\n"
+    "                     --step does not change them beyond the tolerance);\n"
+    "                     the --set names echoed first; no header unless\n"
+    "                     --header, so loops can append rows\n"
     CLI_ENDPOINT_HELP
     "  --header           with --summary: print the header row\n"
     "  --force            write more than 10 million rows or an estimated 2 GB\n"
@@ -127,8 +129,8 @@ static calcify_status write_doses(const calcify_scenario *sc, const unsigned cha
 static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc,
                                     const unsigned char *selected,
                                     const cli_model_opts *mo,
-                                    const cli_endpoint_opts *eo, int header, int precision,
-                                    FILE *fp, calcify_error *err)
+                                    const cli_endpoint_opts *eo, double step, int header,
+                                    int precision, FILE *fp, calcify_error *err)
 {
     char cols[256][128];
     double values[256];
@@ -151,6 +153,8 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
     calcify_probe p = {0};
     calcify_status st = calcify_endpoints_resolve(sc, selected, eo->at, eo->n_at, eo->obs,
                                                   eo->n_obs, &e, err);
+    if (!st && step > 0) /* rows on --step (they no longer change AUC, min, max) */
+        e.grid = step;
     if (!st)
         st = calcify_endpoints_probe(&e, sc, selected, &p, err);
     size_t ncol = st ? 0 : calcify_endpoints_ncols(&e);
@@ -306,7 +310,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     if (!st && summary) {
         /* a failed arm is a row too: the rows are kept, the exit status says so */
         calcify_error run_err;
-        calcify_status run_st = write_summary(sim, &sc, selected, &mo, eo, header,
+        calcify_status run_st = write_summary(sim, &sc, selected, &mo, eo, step, header,
                                               (int)precision, of.fp, &run_err);
         st = calcify_outfile_commit(&of, &err);
         if (!st && run_st) {

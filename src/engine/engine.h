@@ -6,7 +6,8 @@
  *   solver.c    the solver object: alloc, free, settings, counters
  *   checks.c    the RHS and Jacobian as GSL sees them, with finiteness checks
  *   step.c      one accepted step, and auto's switch to a stiff stepper
- *   rows.c      output rows between steps: Hermite, values, fills
+ *   rows.c      output rows between steps: Hermite, values, fills; the
+ *               step callback and the state inside the step it reports
  *   phases.c    the phase driver: phases, doses, segments, the output grid
  */
 #ifndef CALCIFY_ENGINE_H
@@ -78,7 +79,20 @@ struct calcify_solver {
                                      interpolation cannot vouch for        */
     double t_seg_end;             /* end of the segment being integrated   */
     int boundary_rows;            /* also a row at each phase start        */
+    /* calcify_solver_set_step_fn: the callback per accepted step, and the
+     * step being reported (calcify_solver_state_at)                      */
+    calcify_step_fn step_fn;
+    void *step_user;
+    int step_held;                /* segment reports it (after its retake test) */
+    int step_fresh;               /* the next stretch starts a segment     */
+    int step_kind;                /* STEP_* below                          */
+    size_t step_phase;
+    double step_t1;
+    const double *step_y1;
 };
+
+/* How the reported stretch is evaluated inside (rows.c) */
+enum { STEP_CONST, STEP_DENSE, STEP_HERMITE, STEP_NODES };
 
 /* Initial step after a start or a phase switch, d: small enough for the
  * fastest process (absorption, ~1 h), the controller grows it from there. */
@@ -119,5 +133,6 @@ int engine_fill_row(calcify_solver *s, double tg, double out[]);
 int engine_rows_by_values(const calcify_solver *s);
 int engine_interpolating(const calcify_solver *s);
 int engine_dense_rows(const calcify_solver *s);
+int engine_report_step(calcify_solver *s, double t0, double t1, const double y1[], int still);
 
 #endif

@@ -38,6 +38,8 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
     s->c3_h = s->c3_prev_h = 0;
     s->n_nodes = 0;
     s->seg_rows = s->seg_fills = 0;
+    s->step_phase = p;
+    s->step_fresh = 1;
     engine_segment_start(s, t_end);
     int rc = GSL_SUCCESS;
     if (dt > 0 && (still || s->land_on_grid)) {
@@ -95,7 +97,8 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 }
                 if ((rc = engine_step(s, &t, t_end, y)) != GSL_SUCCESS)
                     break;
-                engine_node_push(s, t, y);
+                if (s->node_t[s->n_nodes - 1] != t) /* the step callback's */
+                    engine_node_push(s, t, y);
                 for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
                     s->seg_rows++;
                     if (!(engine_value_row(s, tg, row) <= 1) &&
@@ -122,7 +125,10 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 s->c3_h = s->c3_prev_h = 0;
                 continue;
             }
-            if ((rc = engine_step(s, &t, t_end, y)) != GSL_SUCCESS)
+            s->step_held = 1; /* reported once kept, below */
+            rc = engine_step(s, &t, t_end, y);
+            s->step_held = 0;
+            if (rc != GSL_SUCCESS)
                 break;
             /* every step feeds the estimate; steps holding rows act on it:
              * the next step is capped to keep rows within tolerance (error
@@ -148,6 +154,8 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
                 }
             }
             retakes = 0;
+            if (s->step_fn && (rc = engine_report_step(s, t_start, t, y, 0)) != GSL_SUCCESS)
+                break;
             for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
                 engine_interpolate(s, tg, t, y, row);
                 if (emit && emit(user, tg, p, row, s->u)) {
@@ -222,7 +230,10 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                 s->sys->segment(t, t_end, s->sys->ctx);
             const int still = phases[p].n_events == 0 && !s->sys->time_dependent &&
                               at_equilibrium(s, y, phases[p].duration);
+            const double t_seg = t;
             int rc = segment(s, &t, t_end, y, dt, &k, p, still, emit, user);
+            if (rc == GSL_SUCCESS && still && s->step_fn) /* no steps: constant */
+                rc = engine_report_step(s, t_seg, t_end, y, 1);
             if (rc == STOPPED)
                 return CALCIFY_EIO;
             if (rc != GSL_SUCCESS) {

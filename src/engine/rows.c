@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "engine/engine.h"
 
 /* Rows between steps come from the cubic Hermite interpolant of each step
@@ -177,4 +179,48 @@ int engine_interpolating(const calcify_solver *s)
 {
     return !s->land_on_grid && !s->explicit_checks && !s->switch_due &&
            s->driver == s->explicit_drv;
+}
+
+/* Report the stretch [t0, t1] that ends at y1 (an accepted step, or with
+ * `still` a stretch at an equilibrium) to the step callback, keeping what
+ * calcify_solver_state_at needs: the same evaluation inside it as the rows
+ * behind the stepper that took it.  Behind an iterating stepper the states
+ * are kept as nodes here too (segment pushes them only where it reads rows
+ * from them, and never pushes a time twice: its rows stay the same). */
+int engine_report_step(calcify_solver *s, double t0, double t1, const double y1[], int still)
+{
+    if (still)
+        s->step_kind = STEP_CONST;
+    else if (engine_has_dense_output(s->driver->s))
+        s->step_kind = STEP_DENSE;
+    else if (!s->check_each_rhs)
+        s->step_kind = STEP_HERMITE;
+    else {
+        s->step_kind = STEP_NODES;
+        if (s->n_nodes == 0 || s->node_t[s->n_nodes - 1] != t0) {
+            s->n_nodes = 0;
+            engine_node_push(s, t0, s->driver->e->y0);
+        }
+        engine_node_push(s, t1, y1);
+    }
+    s->step_t1 = t1;
+    s->step_y1 = y1;
+    const int fresh = s->step_fresh;
+    s->step_fresh = 0;
+    return s->step_fn(s->step_user, t0, t1, s->step_phase, s->u, fresh) ? STOPPED
+                                                                         : GSL_SUCCESS;
+}
+
+void calcify_solver_state_at(const calcify_solver *s, double t, double out[])
+{
+    if (t == s->step_t1) { /* the step's end: its state */
+        memcpy(out, s->step_y1, s->sys->dim * sizeof *out);
+        return;
+    }
+    switch (s->step_kind) {
+    case STEP_DENSE: engine_dense_output(s->driver->s, t, out); break;
+    case STEP_HERMITE: engine_interpolate(s, t, s->step_t1, s->step_y1, out); break;
+    case STEP_NODES: engine_value_row(s, t, out); break;
+    default: memcpy(out, s->step_y1, s->sys->dim * sizeof *out);
+    }
 }

@@ -6,6 +6,12 @@
 
 void calcify_solver_set_boundary_rows(calcify_solver *s, int on) { s->boundary_rows = on; }
 
+void calcify_solver_set_step_fn(calcify_solver *s, calcify_step_fn fn, void *user)
+{
+    s->step_fn = fn;
+    s->step_user = user;
+}
+
 static gsl_odeiv2_driver *driver_for(calcify_solver *s, const engine_stepper *st,
                                      double tol_scale)
 {

@@ -169,5 +169,7 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
                 s->check_every *= 2;
         }
     }
+    if (s->step_fn && !s->step_held)
+        return engine_report_step(s, t0, *t, y, 0);
     return GSL_SUCCESS;
 }

@@ -10,6 +10,7 @@ static void drop(calcify_cached_arm *e)
     free(e->doses);
     free(e->boundary);
     free(e->rows);
+    free(e->carry);
     memset(e, 0, sizeof *e);
 }
 
@@ -18,6 +19,7 @@ void calcify_armcache_clear(calcify_armcache *c)
     c->valid = 0;
     for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
         c->slot[i].n_phases = c->slot[i].n_done = c->slot[i].n_rows = 0;
+        c->slot[i].n_carry = 0;
     }
 }
 
@@ -89,6 +91,7 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
     e->age = ++c->clock;
     e->n_done = e->n_rows = 0;
     e->n_phases = 0;
+    e->n_carry = 0;
     calcify_diet_phase *ph = realloc(e->phases, arm->n_phases * sizeof *ph);
     double (*b)[CALCIFY_NSTATE] = ph ? realloc(e->boundary, arm->n_phases * sizeof *b) : NULL;
     if (ph)
@@ -154,4 +157,23 @@ void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[CALCIFY
 {
     if (e->n_done < e->n_phases)
         memcpy(e->boundary[e->n_done++], y, sizeof e->boundary[0]);
+}
+
+void calcify_armcache_add_carry(calcify_cached_arm *e, const double *carry, size_t n)
+{
+    if (e->n_done >= e->n_phases)
+        return;
+    if (e->n_done == 0) {
+        double *c = realloc(e->carry, e->n_phases * n * sizeof *c);
+        if (!c) {
+            e->n_carry = 0;
+            return;
+        }
+        e->carry = c;
+        e->n_carry = n;
+    } else if (e->n_carry != n) {
+        e->n_carry = 0; /* not kept for every phase: none */
+        return;
+    }
+    memcpy(e->carry + e->n_done * n, carry, n * sizeof *carry);
 }

@@ -31,6 +31,10 @@ typedef struct {
     calcify_cached_row *rows;
     size_t n_rows, cap_rows;
     unsigned long age;             /* for eviction                        */
+    /* with a step callback (calcify_sim_set_step_fn): its summary of the
+     * steps so far at the end of each phase, n_carry doubles a phase     */
+    double *carry;
+    size_t n_carry;                /* 0: none recorded                    */
 } calcify_cached_arm;
 
 enum { CALCIFY_ARMCACHE_SLOTS = 8 };
@@ -67,5 +71,8 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
 void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
                               const double y[CALCIFY_NSTATE]);
 void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[CALCIFY_NSTATE]);
+/* Record the step callback's summary at the end of the next phase (before
+ * its calcify_armcache_add_boundary); on failure none is kept (n_carry 0). */
+void calcify_armcache_add_carry(calcify_cached_arm *e, const double *carry, size_t n);
 
 #endif

@@ -233,7 +233,7 @@ void calcify_endpoints_free(calcify_endpoints *e)
 
 size_t calcify_endpoints_ncols(const calcify_endpoints *e)
 {
-    return e->n_obs * (e->n_at + 3);
+    return e->n_obs * (e->n_at + CALCIFY_NMETRIC);
 }
 
 void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e)
@@ -247,6 +247,8 @@ void calcify_endpoints_write_names(FILE *fp, const calcify_endpoints *e)
         fprintf(fp, ",min_%s", calcify_obs_name(e->table, e->obs[j]));
     for (size_t j = 0; j < e->n_obs; j++)
         fprintf(fp, ",max_%s", calcify_obs_name(e->table, e->obs[j]));
+    for (size_t j = 0; j < e->n_obs; j++)
+        fprintf(fp, ",tmax_%s_d", calcify_obs_name(e->table, e->obs[j]));
 }
 
 void calcify_endpoints_write_values(FILE *fp, int precision, const double *v, size_t n)

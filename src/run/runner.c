@@ -25,35 +25,175 @@ typedef struct {
     const calcify_probe *p;
     size_t a;
     double *v;             /* this run's vector                         */
-    double t_prev;         /* previous row, for the trapezoid           */
-    double prev[CALCIFY_MAX_OBS];
-    int have_prev;
+    const calcify_sim_step *st; /* the step being read (read_step)      */
+    int own;               /* a scenario's own observable is read       */
+    /* the metrics so far (the simulator's carry, kept with shared phases):
+     * CALCIFY_NMETRIC × n_obs (metric m of observable i at m·n_obs + i),
+     * the read observables at the last step's end, and 1 once a step was
+     * read                                                               */
+    double acc[(CALCIFY_NMETRIC + 1) * CALCIFY_MAX_OBS + 1];
 } read_ctx;
 
-/* Metrics of one row: the trapezoid from the last row, min and max. */
-static void read_metrics(read_ctx *c, double t, const double obs[])
+static size_t carry_len(const calcify_probe *p) { return (CALCIFY_NMETRIC + 1) * p->n_obs + 1; }
+
+/* Metrics come from the solver's steps, not from the rows, so they do not
+ * depend on the output step.  Each step's state is the solver's own
+ * interpolant (calcify_solver_state_at: cubic Hermite behind an explicit
+ * pair, order 4 like its steps; Rodas4's dense output; the polynomial
+ * through the last states behind BDF), accurate to the solver's tolerance
+ * where rows are.
+ *
+ * AUC: Simpson's rule (3-point Gauss–Lobatto) on each step of each
+ * observable, taken at the step's ends and middle on the interpolant
+ * (observables are nonlinear in the states).  Its error per step,
+ * h⁵·g⁽⁴⁾/2880, is a quarter of the cubic Hermite interpolant's own
+ * (∫ y⁽⁴⁾(t−t0)²(t−t1)²/24 = h⁵·y⁽⁴⁾/720, of one sign) and of the order of
+ * Rodas4's dense output's: the quadrature does not add to the solver's
+ * error, and it costs two observations a step (the start is the last
+ * step's end), where 3-point Gauss–Legendre (error h⁷·g⁽⁶⁾/2016000, exact
+ * beyond what the interpolant is) costs three (measured: AUC within 4e-6
+ * across output steps either way, tests/scripts/test_metrics.sh).
+ *
+ * Min and max: over the step's ends and middle, and where the extreme of
+ * those samples is inside the step (in the middle, or at an end where the
+ * parabola through the three turns back into the step) the
+ * step's own extreme is found on the interpolant by golden-section search
+ * down to a bracket of REFINE·h: ½|g''|·(REFINE·h)² off the true extreme
+ * of the interpolant, a relative 1e-12·(h/τ)² for a peak on a time scale τ.
+ * The parabola's slope at the end is off by O(h²·g'''); only a slope
+ * smaller than that can point the wrong way, and the extreme then missed
+ * is within g'²/(2|g''|) = O(h⁴) of the end's value: below the
+ * interpolant's own error.  Only steps that can beat the extreme so far
+ * are searched.  The time of max is known only to about √(2·ε/|g''|) for
+ * a value error ε (the peak is flat): 4e-5 relative for an sc bolus at
+ * rtol 1e-6 (tests/scripts/test_metrics.sh); with repeated doses whose
+ * peaks are equal to within the tolerance, which one is first is not
+ * determined. */
+static const double REFINE = 1e-6;
+enum { NS = 3 }; /* samples per step: start, middle, end */
+
+/* The read observables at t inside the step. */
+static int observe_at(read_ctx *c, double t, double out[])
 {
-    const calcify_probe *p = c->p;
-    for (size_t i = 0; i < p->n_obs; i++) {
-        double x = obs[p->obs[i]];
-        double *auc = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_AUC, i)];
-        double *lo = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_MIN, i)];
-        double *hi = &c->v[calcify_probe_metric_slot(p, c->a, CALCIFY_METRIC_MAX, i)];
-        if (!c->have_prev) {
-            *auc = 0;
-            *lo = *hi = x;
-            continue;
+    double obs[CALCIFY_MAX_OBS];
+    if (calcify_sim_step_observe(c->st, t, c->own, obs))
+        return -1;
+    for (size_t i = 0; i < c->p->n_obs; i++)
+        out[i] = obs[c->p->obs[i]];
+    return 0;
+}
+
+/* The largest of sign·(observable i) on [lo, hi] (golden section, the
+ * step's interpolant assumed unimodal there); *t_at its time. */
+static int search(read_ctx *c, size_t i, double sign, double lo, double hi, double tol,
+                  double *best, double *t_at)
+{
+    const double r = 0.61803398874989485;
+    double x[CALCIFY_MAX_OBS];
+    double a = hi - r * (hi - lo), b = lo + r * (hi - lo), fa, fb;
+    if (observe_at(c, a, x))
+        return -1;
+    fa = sign * x[i];
+    if (observe_at(c, b, x))
+        return -1;
+    fb = sign * x[i];
+    while (hi - lo > tol) {
+        if (fa >= fb) {
+            hi = b, b = a, fb = fa, a = hi - r * (hi - lo);
+            if (observe_at(c, a, x))
+                return -1;
+            fa = sign * x[i];
+        } else {
+            lo = a, a = b, fa = fb, b = lo + r * (hi - lo);
+            if (observe_at(c, b, x))
+                return -1;
+            fb = sign * x[i];
         }
-        *auc += 0.5 * (t - c->t_prev) * (x + c->prev[i]);
-        if (x < *lo)
-            *lo = x;
-        if (x > *hi)
-            *hi = x;
     }
-    for (size_t i = 0; i < p->n_obs; i++)
-        c->prev[i] = obs[p->obs[i]];
-    c->t_prev = t;
-    c->have_prev = 1;
+    *best = fa >= fb ? fa : fb;
+    *t_at = fa >= fb ? a : b;
+    return 0;
+}
+
+/* Slope at t[e] of the parabola through (t[a], y[a]), (t[b], y[b]),
+ * (t[e], y[e]). */
+static double end_slope(const double t[NS], const double y[NS], int a, int b, int e)
+{
+    const double dab = (y[b] - y[a]) / (t[b] - t[a]), dbe = (y[e] - y[b]) / (t[e] - t[b]);
+    return dbe + (dbe - dab) / (t[e] - t[a]) * (t[e] - t[b]);
+}
+
+/* The extreme (sign 1: max, −1: min) of observable i over the step, from
+ * its samples x[k][i] at t[k], into *ext (and *t_ext if not NULL): only
+ * where this step can beat it. */
+static int step_extreme(read_ctx *c, size_t i, double sign, const double t[NS],
+                        double x[NS][CALCIFY_MAX_OBS], double *ext, double *t_ext)
+{
+    double y[NS];
+    int k = 0;
+    for (int j = 0; j < NS; j++) {
+        y[j] = sign * x[j][i];
+        if (y[j] > y[k])
+            k = j;
+    }
+    if (!(y[k] >= sign * *ext))
+        return 0;
+    double best = y[k], t_best = t[k];
+    const double h = t[NS - 1] - t[0];
+    int inside = k > 0 && k < NS - 1;
+    if (k == 0) /* the extreme at an end: unless the step turns there */
+        inside = end_slope(t, y, 2, 1, 0) > 0;
+    else if (k == NS - 1)
+        inside = end_slope(t, y, NS - 3, NS - 2, NS - 1) < 0;
+    if (inside) {
+        double b, tb;
+        const double lo = t[k > 0 ? k - 1 : 0], hi = t[k < NS - 1 ? k + 1 : NS - 1];
+        if (search(c, i, sign, lo, hi, REFINE * h, &b, &tb))
+            return -1;
+        if (b > best)
+            best = b, t_best = tb;
+    }
+    if (best > sign * *ext) {
+        *ext = sign * best;
+        if (t_ext)
+            *t_ext = t_best;
+    }
+    return 0;
+}
+
+/* A step of the solver: AUC over it, min, max and time of max. */
+static int read_step(void *user, const calcify_sim_step *st, double t0, double t1, int fresh)
+{
+    read_ctx *c = user;
+    const size_t n = c->p->n_obs;
+    double *acc = c->acc, *end = acc + CALCIFY_NMETRIC * n, *have_end = end + n;
+    c->st = st;
+    const double h = t1 - t0;
+    const double t[NS] = {t0, t0 + 0.5 * h, t1};
+    double x[NS][CALCIFY_MAX_OBS];
+    if (fresh || !*have_end) { /* the state jumped: observe it */
+        if (observe_at(c, t0, x[0]))
+            return -1;
+    } else
+        memcpy(x[0], end, n * sizeof x[0][0]);
+    for (int k = 1; k < NS; k++)
+        if (observe_at(c, t[k], x[k]))
+            return -1;
+    for (size_t i = 0; i < n; i++) {
+        double *auc = &acc[CALCIFY_METRIC_AUC * n + i], *lo = &acc[CALCIFY_METRIC_MIN * n + i];
+        double *hi = &acc[CALCIFY_METRIC_MAX * n + i], *thi = &acc[CALCIFY_METRIC_TMAX * n + i];
+        if (!*have_end) {
+            *auc = 0;
+            *lo = *hi = x[0][i];
+            *thi = t0;
+        }
+        *auc += h / 6 * (x[0][i] + 4 * x[1][i] + x[2][i]);
+        if (step_extreme(c, i, -1, t, x, lo, NULL) || step_extreme(c, i, 1, t, x, hi, thi))
+            return -1;
+    }
+    memcpy(end, x[NS - 1], n * sizeof x[0][0]);
+    *have_end = 1;
+    return 0;
 }
 
 /* A row: its values if its time is probed (matched by time, whatever rows
@@ -67,13 +207,12 @@ static int read_row(void *user, const calcify_arm *arm, double t, size_t phase,
     long ti = calcify_probe_time_index(&p->arms[c->a], t);
     for (size_t i = 0; ti >= 0 && i < p->n_obs; i++)
         c->v[calcify_probe_slot(p, c->a, (size_t)ti, i)] = obs[p->obs[i]];
-    if (p->metrics)
-        read_metrics(c, t, obs);
     return 0;
 }
 
-/* Without metrics only the probed times are read: the rows between them
- * are integrated to (the same steps) but not observed. */
+/* Only the probed times are read from rows (metrics come from the steps):
+ * the rows between them are integrated to (the same steps) but not
+ * observed. */
 static int wanted(void *user, double t)
 {
     const read_ctx *c = user;
@@ -91,13 +230,21 @@ calcify_status calcify_runner_arm(calcify_sim *sim, const calcify_probe *p, size
     calcify_solver *solver = calcify_sim_solver(sim);
     unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
     read_ctx c = {.p = p, .a = a, .v = v};
+    for (size_t i = 0; i < p->n_obs; i++)
+        c.own |= p->obs[i] >= CALCIFY_NOBS;
     calcify_arm arm = pa->run;
     if (growth_override)
         arm.growth = NULL; /* the run's own table, set on the simulator */
     /* a row at every phase start: the cuts at probed times are rows */
     calcify_sim_set_boundary_rows(sim, 1);
-    calcify_sim_set_row_filter(sim, p->metrics ? NULL : wanted);
+    calcify_sim_set_row_filter(sim, wanted);
+    calcify_sim_set_step_fn(sim, p->metrics ? read_step : NULL, c.acc, carry_len(p));
     calcify_status st = calcify_sim_run_arm(sim, &arm, y0, pa->dt, read_row, &c, err);
+    calcify_sim_set_step_fn(sim, NULL, NULL, 0);
+    /* the metrics, once a step was read */
+    for (int m = 0; p->metrics && c.acc[carry_len(p) - 1] && m < CALCIFY_NMETRIC; m++)
+        for (size_t i = 0; i < p->n_obs; i++)
+            v[calcify_probe_metric_slot(p, a, m, i)] = c.acc[(size_t)m * p->n_obs + i];
     calcify_sim_set_row_filter(sim, NULL);
     calcify_sim_set_boundary_rows(sim, 0);
     if (cost) {

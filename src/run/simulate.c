@@ -32,6 +32,9 @@ struct calcify_sim {
     int have_params;          /* base_p holds a parameter set             */
     int boundary_rows;        /* calcify_sim_set_boundary_rows            */
     calcify_row_wanted_fn wanted; /* calcify_sim_set_row_filter           */
+    calcify_step_obs_fn step_fn;  /* calcify_sim_set_step_fn              */
+    double *carry;                /* its summary so far                   */
+    size_t n_carry;
     /* y_ref and check hold the last baseline solved while memo_valid (no
      * parameter changed since), for a call that asks for it again with the
      * same inputs (sweeps over scenario variables)                        */
@@ -223,6 +226,14 @@ void calcify_sim_set_row_filter(calcify_sim *sim, calcify_row_wanted_fn wanted)
     sim->wanted = wanted;
 }
 
+void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn, double *carry,
+                             size_t n_carry)
+{
+    sim->step_fn = fn;
+    sim->carry = carry;
+    sim->n_carry = n_carry;
+}
+
 const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
@@ -262,13 +273,28 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
     return st;
 }
 
-typedef struct {
+typedef struct calcify_sim_step {
     calcify_sim *sim;
     const calcify_arm *arm;
     calcify_row_fn row;
     void *user;
     calcify_cached_arm *cache;  /* NULL: not cached */
+    size_t step_phase;          /* the step being seen (step_seen)  */
+    const double *step_u;
 } emit_ctx;
+
+/* The observables of state y at t with inputs u under the model's current
+ * parameters: the model's, then with `own` the scenario's own (from these
+ * and the parameters); non-zero if those fail.  Rows and steps are
+ * observed here alike. */
+static int observe(emit_ctx *c, double t, const double y[], const double u[], int own,
+                   double obs[])
+{
+    double buf[CALCIFY_NU];
+    calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
+    return own ? calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs)
+               : 0;
+}
 
 static int emit_row(void *user, double t, size_t phase, const double y[],
                     const double u[])
@@ -280,13 +306,30 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
      * phase's parameters for its integration itself) */
     if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
-    use_phase_params(c->sim, &c->arm->phases[phase]);
-    double obs[CALCIFY_MAX_OBS], buf[CALCIFY_NU];
-    calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
-    /* the scenario's own observables, from these and the phase's parameters */
-    if (calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs))
+    double obs[CALCIFY_MAX_OBS];
+    use_phase_params(c->sim, &c->arm->phases[phase]); /* a replayed row's */
+    if (observe(c, t, y, u, 1, obs))
         return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
+}
+
+/* The solver's step callback: to the simulator's, with the observables. */
+static int step_seen(void *user, double t0, double t1, size_t phase, const double u[],
+                     int fresh)
+{
+    emit_ctx *c = user;
+    c->step_phase = phase;
+    c->step_u = u;
+    return c->sim->step_fn(c->user, c, t0, t1, fresh);
+}
+
+int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, double obs[])
+{
+    emit_ctx *c = (emit_ctx *)st; /* the run's, handed out const */
+    double y[CALCIFY_NSTATE];
+    calcify_solver_state_at(c->sim->solver, t, y);
+    /* in the phase being integrated: its parameters are the model's */
+    return observe(c, t, y, c->step_u, own, obs);
 }
 
 /* The solver's phases of `arm`: each phase's inputs (under its own
@@ -378,8 +421,16 @@ static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src
         if (emit_row(ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
                      inputs[src->rows[i].phase]))
             return CALCIFY_EIO;
-    for (size_t p = 0; ctx->cache && p < first; p++)
+    const calcify_sim *sim = ctx->sim;
+    const int carry = sim->step_fn && ctx->row; /* the summary at their end */
+    for (size_t p = 0; ctx->cache && p < first; p++) {
+        if (carry)
+            calcify_armcache_add_carry(ctx->cache, src->carry + p * sim->n_carry, sim->n_carry);
         calcify_armcache_add_boundary(ctx->cache, src->boundary[p]);
+    }
+    if (carry)
+        memcpy(sim->carry, src->carry + (first - 1) * sim->n_carry,
+               sim->n_carry * sizeof *sim->carry);
     memcpy(y, src->boundary[first - 1], CALCIFY_NSTATE * sizeof *y);
     return CALCIFY_OK;
 }
@@ -420,9 +471,18 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     if (!st)
         st = infusion_edges(sim, phases, events, np, err);
     size_t first = 0;
+    const int see_steps = sim->step_fn && row;
     const calcify_cached_arm *src = calcify_armcache_find(&sim->cache, arm, y0, dt,
                                                           sim->boundary_rows, &first);
-    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src)};
+    /* replayed phases carry no steps: only with the step summary kept */
+    if (src && see_steps && (!sim->n_carry || src->n_carry != sim->n_carry)) {
+        src = NULL;
+        first = 0;
+    }
+    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src), 0,
+                    NULL};
+    if (see_steps)
+        calcify_solver_set_step_fn(sim->solver, step_seen, &ctx);
     double y[CALCIFY_NSTATE];
     memcpy(y, y0, sizeof y);
     if (!st && first > 0) /* replay the shared phases */
@@ -432,9 +492,12 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         use_phase_params(sim, &arm->phases[p]);
         st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
                                      emit_row, &ctx, &fail);
+        if (!st && ctx.cache && see_steps)
+            calcify_armcache_add_carry(ctx.cache, sim->carry, sim->n_carry);
         if (!st && ctx.cache)
             calcify_armcache_add_boundary(ctx.cache, y);
     }
+    calcify_solver_set_step_fn(sim->solver, NULL, NULL);
     for (size_t k = 0; k < np; k++)
         free(events[k]);
     free(events);
