@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "calcify/numfmt.h"
+#include "calcify/population.h"
 #include "cli/options.h"
 
 /* getopt_long's code of the long option at p->entry[i]: above every
@@ -12,7 +13,7 @@
 #define CLI_LONG_BASE 256
 
 #define BATCH (CLI_IN(SENSITIVITY) | CLI_IN(GSA) | CLI_IN(POPULATION))
-#define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY))
+#define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION))
 #define MODEL (MODEL_NOT_GSA | CLI_IN(GSA))
 #define TIMES_HELP "times, days or with units ('6 w,1 y'), comma-separated\n" \
                    "or repeated (default: the end of each phase of each arm)"
@@ -100,10 +101,63 @@ const cli_option cli_options[] = {
     {"conf", 0, CLI_OPT_CONF, CLI_ARG_NUMBER, "C", 0.5, 0.999, CLI_IN(GSA),
      "interval coverage (default 0.95)", NULL},
 
+    /* population */
+    {"n-per-arm", 0, CLI_OPT_N_PER_ARM, CLI_ARG_INT, "N", 1, CALCIFY_POPULATION_MAX_PER_ARM,
+     CLI_IN(POPULATION), "animals per arm", NULL},
+    {"individuals", 0, CLI_OPT_INDIVIDUALS, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(POPULATION),
+     "the animals, one CSV row each (mrgsolve's idata_set):\n"
+     "columns id, optionally arm, and parameter names, values\n"
+     "in the parameter's unit as calcify params prints it;\n"
+     "every animal runs in every arm, or in its row's arm\n"
+     "(docs/SCENARIOS.md, Individuals file)", NULL},
+    {"iiv", 0, CLI_OPT_IIV, CLI_ARG_TEXT, "NAME=CV%", 0, 0, CLI_IN(POPULATION),
+     "a parameter's coefficient of variation, in percent\n"
+     "(repeatable; e.g. --iiv ca_dep_max=30%)", NULL},
+    {"iiv-corr", 0, CLI_OPT_IIV_CORR, CLI_ARG_TEXT, "A,B=RHO", 0, 0, CLI_IN(POPULATION),
+     "correlation of two --iiv parameters' eta (repeatable)", NULL},
+    {"covariate", 0, CLI_OPT_COVARIATE, CLI_ARG_TEXT, "NAME=MEDIAN:CV%", 0, 0,
+     CLI_IN(POPULATION),
+     "\nbody_weight (kg, or with a unit: 350 g) or food_intake\n"
+     "(g/kg/d) per animal, log-normal around MEDIAN (CV 0%:\n"
+     "every animal the median).  Doses per kg give each\n"
+     "animal the same mg/kg, doses per animal are divided\n"
+     "by its weight; a growth table is scaled to the animal:\n"
+     "body weights times its weight over the table's first,\n"
+     "food intakes by the same factor (and by its food\n"
+     "intake over the table's first, per kg)", NULL},
+    {"error", 0, CLI_OPT_ERROR, CLI_ARG_TEXT, "OBS=SPEC", 0, 0, CLI_IN(POPULATION),
+     "residual (measurement) error on an observable:\n"
+     "OBS=prop:CV%, OBS=add:SD or OBS=prop:CV%,add:SD;\n"
+     "observed = value * (1 + e1) + e2, e1 ~ N(0, CV^2),\n"
+     "e2 ~ N(0, SD^2), SD in the observable's unit\n"
+     "(repeatable, one per observable)", NULL},
+    {"seed", 0, CLI_OPT_SEED, CLI_ARG_INT, "S", 0, 4294967295.0, CLI_IN(POPULATION),
+     "seed of the draws (default 1)", NULL},
+    {"step", 0, CLI_OPT_STEP, CLI_ARG_DURATION, "DAYS", 1e-3, 1e6, CLI_IN(POPULATION),
+     "time step of stats.csv, days or with a unit (default:\n"
+     "the scenario's output step)", NULL},
+    {"at", 0, OPT_B_AT, CLI_ARG_TEXT, "T1,T2,...", 0, 0, CLI_IN(POPULATION),
+     "also these times, in days or with units ('6 w,12 w'):\n"
+     "exact rows (the arm is cut there, as run --summary\n"
+     "does); a time past an arm's end is empty there", NULL},
+    {"resume", 0, CLI_OPT_RESUME, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(POPULATION),
+     "continue the population in DIR after a stop (Ctrl-C,\n"
+     "SIGKILL, a lost node): keep its finished animals, run\n"
+     "only the others (the same bytes as an uninterrupted\n"
+     "run); refused (exit 2) unless DIR's manifest.txt\n"
+     "matches this command; with nothing to continue, an\n"
+     "ordinary population", NULL},
+    {"force", 0, CLI_OPT_FORCE, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(POPULATION),
+     "write into a folder that holds another run's files (a\n"
+     "manifest.txt, animals.csv or stats.csv), replacing them,\n"
+     "and more than 10 million animal or stats rows (refused\n"
+     "otherwise: a guard against a mistyped --n-per-arm or --step)", NULL},
+
     /* sensitivity, gsa, population: the batch options (cli_batch_option) */
     {"observable", 0, OPT_B_OBS, CLI_ARG_TEXT, "NAMES", 0, 0, BATCH,
      "comma-separated observables (default: all)", NULL},
-    {"at", 0, OPT_B_AT, CLI_ARG_TEXT, "TIMES", 0, 0, BATCH, TIMES_HELP, NULL},
+    {"at", 0, OPT_B_AT, CLI_ARG_TEXT, "TIMES", 0, 0, CLI_IN(SENSITIVITY) | CLI_IN(GSA),
+     TIMES_HELP, NULL},
     {"arm", 0, OPT_B_ARM, CLI_ARG_TEXT, "NAMES", 0, 0, BATCH,
      "only these arms: comma-separated, or repeated", NULL},
     {"threads", 0, OPT_B_THREADS, CLI_ARG_TEXT, "T", 0, 0, BATCH,
@@ -143,7 +197,7 @@ const cli_option cli_options[] = {
      "see --resume and --force for one that is not new)", NULL},
     {"output", 'o', 'o', CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(SENSITIVITY),
      "output (default: standard output)", NULL},
-    {"output", 'o', 'o', CLI_ARG_TEXT, "DIR", 0, 0, CLI_IN(GSA),
+    {"output", 'o', 'o', CLI_ARG_TEXT, "DIR", 0, 0, CLI_IN(GSA) | CLI_IN(POPULATION),
      "output directory (created if missing; refused if it\n"
      "holds another run's files, unless --resume or --force)", NULL},
 
@@ -195,8 +249,12 @@ void cli_help(FILE *fp, const cli_command_doc *doc)
             continue;
         char left[96];
         left_column(o, left, sizeof left);
-        fprintf(fp, strlen(left) > 18 ? "  %s  " : "  %-18s ", left);
-        for (const char *h = o->help; *h;) {
+        const char *h = o->help;
+        if (*h == '\n') /* the text starts on the next line */
+            fprintf(fp, "  %s\n                     ", left), h++;
+        else
+            fprintf(fp, strlen(left) > 18 ? "  %s  " : "  %-18s ", left);
+        while (*h) {
             size_t n = strcspn(h, "\n");
             fprintf(fp, "%.*s\n", (int)n, h);
             h += n;
