@@ -38,7 +38,8 @@ const cli_option cli_options[] = {
     {"observable", 0, OPT_OBSERVABLES, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(SWEEP),
      "the endpoint observables, output column names\n"
      "(default: the scenario's endpoint_observables, else\n"
-     "Ca, cMGP fraction, clotting, distensibility)", NULL},
+     "Ca, cMGP fraction, clotting, distensibility);\n"
+     "also spelt --observables", NULL},
     {"observables", 0, OPT_OBSERVABLES, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(SWEEP), NULL,
      NULL},
     {"design", 0, CLI_OPT_DESIGN, CLI_ARG_TEXT, "KIND", 0, 0, CLI_IN(SWEEP),
