@@ -13,7 +13,7 @@
 #define CLI_LONG_BASE 256
 
 #define BATCH (CLI_IN(SENSITIVITY) | CLI_IN(GSA) | CLI_IN(POPULATION))
-#define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION))
+#define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION) | CLI_IN(FIT))
 #define MODEL (MODEL_NOT_GSA | CLI_IN(GSA))
 #define TIMES_HELP "times, days or with units ('6 w,1 y'), comma-separated\n" \
                    "or repeated (default: the end of each phase of each arm)"
@@ -22,6 +22,38 @@
  * then what it shares with others, the model options, --help last.  An
  * option whose meaning differs between commands has one entry per meaning. */
 const cli_option cli_options[] = {
+    /* fit */
+    {"data", 0, CLI_OPT_DATA, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(FIT),
+     "targets CSV (required; repeatable: all rows are fitted\n"
+     "together; any output column can be a target)", NULL},
+    {"free", 0, CLI_OPT_FREE, CLI_ARG_TEXT, "LIST", 0, 0, CLI_IN(FIT),
+     "comma-separated parameter names (required)", NULL},
+    {"output", 'o', 'o', CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(FIT),
+     "write the fitted parameter file", NULL},
+    {"profile", 0, CLI_OPT_PROFILE, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(FIT),
+     "after the fit, the profile likelihood of each free\n"
+     "parameter: it is held at values stepped out from its\n"
+     "estimate, the others refitted, until the sum of squares\n"
+     "has risen by 3.84 (95%, chi-squared with 1 degree of\n"
+     "freedom); prints the interval (open where the range\n"
+     "ends first)", NULL},
+    {"profile-out", 0, CLI_OPT_PROFILE_OUT, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(FIT),
+     "with --profile: the profile points as CSV\n"
+     "(parameter,value,unit,sum_sq,rise)", NULL},
+    {"starts", 0, CLI_OPT_STARTS, CLI_ARG_INT, "N", 1, 10000, CLI_IN(FIT),
+     "first fit from N starts drawn on the fit's scale within\n"
+     "a factor of about 7 of the start values (seeded), print\n"
+     "each optimum and how many found the best; the report\n"
+     "is then the fit from the best", NULL},
+    {"seed", 0, CLI_OPT_SEED, CLI_ARG_INT, "S", 0, 4294967295.0, CLI_IN(FIT),
+     "seed of --starts (default 1)", NULL},
+    {"table", 0, CLI_OPT_TABLE, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(FIT),
+     "write every fitted row at the estimate as CSV (row,\n"
+     "label, arm, time_d, observable, simulated, target,\n"
+     "lo, hi, sd, n, status; as calcify validate --table),\n"
+     "for plots/fit.gp", NULL},
+    {"quiet", 'q', 'q', CLI_ARG_NONE, NULL, 0, 0, CLI_IN(FIT), "no progress on stderr", NULL},
+
     /* sweep */
     {"vary", 0, CLI_OPT_VARY, CLI_ARG_TEXT, "NAME=LO:HI[:log]", 0, 0, CLI_IN(SWEEP),
      "a range of a parameter or scenario variable\n"
