@@ -13,7 +13,8 @@
 #define CLI_LONG_BASE 256
 
 #define BATCH (CLI_IN(SENSITIVITY) | CLI_IN(GSA) | CLI_IN(POPULATION))
-#define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION) | CLI_IN(FIT))
+#define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION) | CLI_IN(FIT) | \
+                       CLI_IN(RUN))
 #define MODEL (MODEL_NOT_GSA | CLI_IN(GSA))
 #define TIMES_HELP "times, days or with units ('6 w,1 y'), comma-separated\n" \
                    "or repeated (default: the end of each phase of each arm)"
@@ -54,6 +55,39 @@ const cli_option cli_options[] = {
      "for plots/fit.gp", NULL},
     {"quiet", 'q', 'q', CLI_ARG_NONE, NULL, 0, 0, CLI_IN(FIT), "no progress on stderr", NULL},
 
+    /* run */
+    {"output", 'o', 'o', CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(RUN),
+     "write the CSV to FILE (default: standard output); a\n"
+     "regular file appears only when the run succeeds (written\n"
+     "beside it, then renamed; a link is followed), a device\n"
+     "or pipe is written in place; missing folders are made", NULL},
+    {"arm", 0, OPT_B_ARM, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(RUN),
+     "run only these arms: comma-separated, or repeated", NULL},
+    {"meta", 0, CLI_OPT_META, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(RUN),
+     "also write the run's metadata (scenario name, arm\n"
+     "descriptions, phase boundaries and diets; tab-\n"
+     "separated) for the plots/ scripts", NULL},
+    {"doses", 0, CLI_OPT_DOSES, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(RUN),
+     "also write every dose given (CSV: arm, time_d, phase,\n"
+     "drug, route, amount_mg_per_kg, and for infusions\n"
+     "rate_mg_per_kg_d and duration_d; K1 and MK-4 in mg too)", NULL},
+    {"step", 0, CLI_OPT_STEP, CLI_ARG_DURATION, "TIME", 1e-6, 1e6, CLI_IN(RUN),
+     "output step, in days or with a unit ('12 h', '1 w';\n"
+     "default: the scenario's output_step)", NULL},
+    {"summary", 0, CLI_OPT_SUMMARY, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(RUN),
+     "instead of the time series, one row per arm of\n"
+     "endpoints: the chosen observables at the endpoint\n"
+     "times (<obs>_at_<T>d), and their AUC, min and max\n"
+     "over the arm; the --set names echoed first; no\n"
+     "header unless --header, so loops can append rows", NULL},
+    {"header", 0, CLI_OPT_HEADER, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(RUN),
+     "with --summary: print the header row", NULL},
+    {"force", 0, CLI_OPT_FORCE, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(RUN),
+     "write more than 10 million rows or an estimated 2 GB\n"
+     "(rows x columns x 18 bytes, or N + 7 with --precision\n"
+     "N), refused otherwise: a mistyped --step or\n"
+     "output_step streams without end", NULL},
+
     /* sweep */
     {"vary", 0, CLI_OPT_VARY, CLI_ARG_TEXT, "NAME=LO:HI[:log]", 0, 0, CLI_IN(SWEEP),
      "a range of a parameter or scenario variable\n"
@@ -63,16 +97,16 @@ const cli_option cli_options[] = {
      "'high_k=10:200 ug/g'\n"
      "lhs and sobol also take NAME=MEAN:CV%:normal and\n"
      "NAME=MEDIAN:CV%:lognormal", NULL},
-    {"at", 0, OPT_AT, CLI_ARG_TEXT, "T1,T2,...", 0, 0, CLI_IN(SWEEP),
+    {"at", 0, OPT_AT, CLI_ARG_TEXT, "T1,T2,...", 0, 0, CLI_IN(SWEEP) | CLI_IN(RUN),
      "endpoint times, in days or with units ('6 w,12 w');\n"
      "default: the scenario's endpoints, else the end of\n"
      "every phase (docs/SCENARIOS.md)", NULL},
-    {"observable", 0, OPT_OBSERVABLES, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(SWEEP),
+    {"observable", 0, OPT_OBSERVABLES, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(SWEEP) | CLI_IN(RUN),
      "the endpoint observables, output column names\n"
      "(default: the scenario's endpoint_observables, else\n"
      "Ca, cMGP fraction, clotting, distensibility);\n"
      "also spelt --observables", NULL},
-    {"observables", 0, OPT_OBSERVABLES, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(SWEEP), NULL,
+    {"observables", 0, OPT_OBSERVABLES, CLI_ARG_TEXT, "NAMES", 0, 0, CLI_IN(SWEEP) | CLI_IN(RUN), NULL,
      NULL},
     {"design", 0, CLI_OPT_DESIGN, CLI_ARG_TEXT, "KIND", 0, 0, CLI_IN(SWEEP),
      "grid (N points per parameter, N^d runs), lhs (N runs,\n"
@@ -215,7 +249,7 @@ const cli_option cli_options[] = {
 
     /* what every command that writes results shares */
     {"precision", 0, CLI_OPT_PRECISION, CLI_ARG_INT, "N", 1, CALCIFY_NUMFMT_MAX_DIGITS,
-     CLI_IN(SWEEP),
+     CLI_IN(SWEEP) | CLI_IN(RUN),
      "N significant digits (1-17, as printf's %.Ng) instead\n"
      "of the default: the shortest text that reads back to\n"
      "the very same double (0.1, not 0.10000000000000001)", NULL},
