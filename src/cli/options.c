@@ -14,7 +14,7 @@
 
 #define BATCH (CLI_IN(SENSITIVITY) | CLI_IN(GSA) | CLI_IN(POPULATION))
 #define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION) | CLI_IN(FIT) | \
-                       CLI_IN(RUN))
+                       CLI_IN(RUN) | CLI_IN(VALIDATE) | CLI_IN(PARAMS))
 #define MODEL (MODEL_NOT_GSA | CLI_IN(GSA))
 #define TIMES_HELP "times, days or with units ('6 w,1 y'), comma-separated\n" \
                    "or repeated (default: the end of each phase of each arm)"
@@ -23,6 +23,37 @@
  * then what it shares with others, the model options, --help last.  An
  * option whose meaning differs between commands has one entry per meaning. */
 const cli_option cli_options[] = {
+    /* params */
+    {"markdown", 0, CLI_OPT_MARKDOWN, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(PARAMS),
+     "Markdown table instead of TSV", NULL},
+
+    /* merge */
+    {"output", 'o', 'o', CLI_ARG_TEXT, "DIR", 0, 0, CLI_IN(MERGE),
+     "output folder (created with its parents if missing;\n"
+     "refused if it holds another run's files, a manifest.txt\n"
+     "or the files above, unless --force)", NULL},
+    {"force", 0, CLI_OPT_FORCE, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(MERGE),
+     "replace those files", NULL},
+    {"keep-going", 0, CLI_OPT_KEEP_GOING, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(MERGE),
+     "failed runs do not make the exit status non-zero", NULL},
+
+    /* validate */
+    {"data", 0, CLI_OPT_DATA, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(VALIDATE),
+     "targets CSV (required; repeatable, rows of all files\n"
+     "are compared; format: docs/SCENARIOS.md)", NULL},
+    {"population", 0, CLI_OPT_POPULATION, CLI_ARG_TEXT, "DIR", 0, 0, CLI_IN(VALIDATE),
+     "instead of simulating, compare the arm means of a\n"
+     "virtual population (DIR/stats.csv of calcify\n"
+     "population) with the targets, with the population's\n"
+     "SD and n beside them, and the data's SD where the\n"
+     "targets give one; a ratio target compares the ratio\n"
+     "of the arms' means", NULL},
+    {"table", 0, CLI_OPT_TABLE, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(VALIDATE),
+     "also write every comparison as CSV (row, label, arm,\n"
+     "time_d, observable, simulated, target, lo, hi, sd, n,\n"
+     "status; lo..hi the interval judged by), for\n"
+     "plots/fit.gp; not with --population", NULL},
+
     /* fit */
     {"data", 0, CLI_OPT_DATA, CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(FIT),
      "targets CSV (required; repeatable: all rows are fitted\n"
