@@ -345,11 +345,14 @@ static int on_table(int c)
 static void test_help_lists_every_option(void)
 {
     for (int c = 0; c < CLI_NCMD; c++) {
-        if (c == CLI_CMD_SBML || !on_table(c))
-            continue; /* sbml is the separate program calcify-sbml */
+        if (!on_table(c))
+            continue;
         char args[128];
         snprintf(args, sizeof args, "%s --help", cmd_names[c]);
-        CU_ASSERT_EQUAL_FATAL(run(args), 0);
+        int rc = run(args);
+        if (c == CLI_CMD_SBML && rc != 0)
+            continue; /* calcify-sbml, the program behind it, is not built here */
+        CU_ASSERT_EQUAL_FATAL(rc, 0);
         char *help = slurp(out_path);
         CU_ASSERT_EQUAL(strncmp(help, "usage: calcify ", 15), 0);
         for (const cli_option *o = cli_options; o->name; o++) {

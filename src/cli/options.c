@@ -14,7 +14,7 @@
 
 #define BATCH (CLI_IN(SENSITIVITY) | CLI_IN(GSA) | CLI_IN(POPULATION))
 #define MODEL_NOT_GSA (CLI_IN(SWEEP) | CLI_IN(SENSITIVITY) | CLI_IN(POPULATION) | CLI_IN(FIT) | \
-                       CLI_IN(RUN) | CLI_IN(VALIDATE) | CLI_IN(PARAMS))
+                       CLI_IN(RUN) | CLI_IN(VALIDATE) | CLI_IN(PARAMS) | CLI_IN(SBML))
 #define MODEL (MODEL_NOT_GSA | CLI_IN(GSA))
 #define TIMES_HELP "times, days or with units ('6 w,1 y'), comma-separated\n" \
                    "or repeated (default: the end of each phase of each arm)"
@@ -23,6 +23,19 @@
  * then what it shares with others, the model options, --help last.  An
  * option whose meaning differs between commands has one entry per meaning. */
 const cli_option cli_options[] = {
+    /* sbml */
+    {"arm", 0, CLI_OPT_SBML_ARM, CLI_ARG_TEXT, "NAME", 0, 0, CLI_IN(SBML),
+     "the arm to write, one (not a list, as in run); may be\n"
+     "left out when SCENARIO has one arm", NULL},
+    {"output", 'o', 'o', CLI_ARG_TEXT, "FILE", 0, 0, CLI_IN(SBML),
+     "write to FILE (default: standard output); the file\n"
+     "appears only when everything succeeded (written beside\n"
+     "it, then renamed)", NULL},
+    {"check", 0, CLI_OPT_CHECK, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(SBML),
+     "print every message of libsbml's consistency check\n"
+     "(units included) and a count on standard error; the\n"
+     "check always runs, and an error in it fails the command", NULL},
+
     /* params */
     {"markdown", 0, CLI_OPT_MARKDOWN, CLI_ARG_NONE, NULL, 0, 0, CLI_IN(PARAMS),
      "Markdown table instead of TSV", NULL},
