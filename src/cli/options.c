@@ -404,7 +404,7 @@ void cli_opts_begin(cli_opts *p, const cli_command_doc *doc, int argc, char **ar
     }
     p->longopts[n] = (struct option){NULL, 0, NULL, 0};
     p->shortopts[s] = '\0';
-    optind = 1;
+    optind = 0; /* 0, not 1: getopt starts afresh even after an earlier parse */
 }
 
 /* The index in p->entry of a short option, or -1. */
