@@ -358,6 +358,14 @@ static void test_help_lists_every_option(void)
         for (const cli_option *o = cli_options; o->name; o++) {
             if (!(o->commands & (1u << c)))
                 continue;
+            /* one entry per option and command: getopt would take the first */
+            for (const cli_option *q = cli_options; q != o; q++)
+                if ((q->commands & (1u << c)) &&
+                    (!strcmp(q->name, o->name) || (o->short_name && q->short_name == o->short_name))) {
+                    fprintf(stderr, "\n  --%s is in the table twice for %s\n", o->name,
+                            cmd_names[c]);
+                    CU_FAIL("an option twice in the table");
+                }
             if (!names_option(help, o->name)) {
                 fprintf(stderr, "\n  calcify %s --help does not list --%s\n", cmd_names[c],
                         o->name);
