@@ -35,7 +35,8 @@ for r in $(seq "$rounds"); do
             log=$work/$t.$r.$fast.log
             ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=$fast \
             LSAN_OPTIONS=suppressions="$here/lsan.supp" \
-                "$build/tests/fuzz/fuzz_$t" -runs=0 -detect_leaks=0 "$work/$t" > "$log" 2>&1
+                "$build/tests/fuzz/fuzz_$t" -runs=0 -detect_leaks=0 -artifact_prefix="$work/" "$work/$t" \
+                > "$log" 2>&1
             rc=$?
             n=$(find "$work/$t" -type f | wc -l)
             sup=$(awk '/Suppressions used/{f=1; next} f && /^ +[0-9]/{printf "%s×%s ", $1, $3}' "$log")

@@ -32,7 +32,8 @@ for t in scenario scengrammar params targets cli; do
         # and a report would not say which caller of libconfig it came from
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
         LSAN_OPTIONS=suppressions="$here/lsan.supp":print_suppressions=1 \
-        "$build/tests/fuzz/fuzz_$t" -runs=0 -detect_leaks=0 "$work/$t/corpus" \
+        "$build/tests/fuzz/fuzz_$t" -runs=0 -detect_leaks=0 -artifact_prefix="$work/$t/crashes/" \
+            "$work/$t/corpus" \
             > "$work/$t/leaks" 2>&1 || { rc=$?; cat "$work/$t/leaks" >> "$work/$t/log"; }
     fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t/log")
