@@ -9,6 +9,7 @@
 
 #include "calcify/model.h"
 #include "calcify/params.h"
+#include "cli/options.h"
 #include "cunit_main.h"
 
 static char tmpdir[] = "/tmp/calcify-cli-XXXXXX";
@@ -308,6 +309,89 @@ static void test_model_doc_in_sync(void)
     free(doc);
 }
 
+/* The option table (src/cli/options.c) against the program: every option a
+ * command takes is on its --help page, each option's argument range is the
+ * one the command enforces, and an option the table does not give a
+ * command is refused by it.  Generated from the table, so a new option or
+ * command is covered without editing this test. */
+static const char *const cmd_names[CLI_NCMD] = {
+    [CLI_CMD_RUN] = "run", [CLI_CMD_PARAMS] = "params", [CLI_CMD_VALIDATE] = "validate",
+    [CLI_CMD_FIT] = "fit", [CLI_CMD_SWEEP] = "sweep", [CLI_CMD_MERGE] = "merge",
+    [CLI_CMD_SENSITIVITY] = "sensitivity", [CLI_CMD_GSA] = "gsa",
+    [CLI_CMD_POPULATION] = "population", [CLI_CMD_SBML] = "sbml"};
+
+/* Does text hold "--name" as a whole option name? */
+static int names_option(const char *text, const char *name)
+{
+    char want[80];
+    snprintf(want, sizeof want, "--%s", name);
+    for (const char *p = text; (p = strstr(p, want)); p++) {
+        char before = p == text ? ' ' : p[-1], after = p[strlen(want)];
+        if (strchr(" ,[(|\n", before) && strchr(" ,=]\n", after))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is command c moved onto the table (it has an option there besides --help)? */
+static int on_table(int c)
+{
+    for (const cli_option *o = cli_options; o->name; o++)
+        if (o->code != 'h' && (o->commands & (1u << c)))
+            return 1;
+    return 0;
+}
+
+static void test_help_lists_every_option(void)
+{
+    for (int c = 0; c < CLI_NCMD; c++) {
+        if (!on_table(c))
+            continue;
+        char args[128];
+        snprintf(args, sizeof args, "%s --help", cmd_names[c]);
+        int rc = run(args);
+        if (c == CLI_CMD_SBML && rc != 0)
+            continue; /* calcify-sbml, the program behind it, is not built here */
+        CU_ASSERT_EQUAL_FATAL(rc, 0);
+        char *help = slurp(out_path);
+        CU_ASSERT_EQUAL(strncmp(help, "usage: calcify ", 15), 0);
+        for (const cli_option *o = cli_options; o->name; o++) {
+            if (!(o->commands & (1u << c)))
+                continue;
+            /* one entry per option and command: getopt would take the first */
+            for (const cli_option *q = cli_options; q != o; q++)
+                if ((q->commands & (1u << c)) &&
+                    (!strcmp(q->name, o->name) || (o->short_name && q->short_name == o->short_name))) {
+                    fprintf(stderr, "\n  --%s is in the table twice for %s\n", o->name,
+                            cmd_names[c]);
+                    CU_FAIL("an option twice in the table");
+                }
+            if (!names_option(help, o->name)) {
+                fprintf(stderr, "\n  calcify %s --help does not list --%s\n", cmd_names[c],
+                        o->name);
+                CU_FAIL("an option missing from --help");
+            }
+            /* a whole number or number just out of range is refused with its range */
+            if (o->kind == CLI_ARG_INT || o->kind == CLI_ARG_NUMBER) {
+                snprintf(args, sizeof args, "%s --%s %.17g", cmd_names[c], o->name,
+                         o->hi + (o->kind == CLI_ARG_INT ? 1 : o->hi * 1e-3 + 1e-9));
+                CU_ASSERT_EQUAL(run(args), 2);
+                char *err = slurp(err_path), want[80];
+                snprintf(want, sizeof want, "calcify: --%s '", o->name);
+                CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+                free(err);
+            }
+        }
+        /* and one that no command has is refused, with the help on stderr */
+        snprintf(args, sizeof args, "%s --no-such-option", cmd_names[c]);
+        CU_ASSERT_EQUAL(run(args), 2);
+        char *err = slurp(err_path);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "usage: calcify "));
+        free(err);
+        free(help);
+    }
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("cli", setup, teardown);
@@ -316,6 +400,7 @@ static int register_suites(void)
     return !CU_add_test(s, "run the shipped scenario: header and shape", test_run_shipped_scenario) ||
            !CU_add_test(s, "help and version", test_help_and_version) ||
            !CU_add_test(s, "usage errors suggest names", test_usage_errors) ||
+           !CU_add_test(s, "--help lists every option of the table", test_help_lists_every_option) ||
            !CU_add_test(s, "a failed run keeps the old output", test_failure_keeps_existing_output) ||
            !CU_add_test(s, "validate passes on the shipped files", test_validate_shipped) ||
            !CU_add_test(s, "validate --table", test_validate_table) ||

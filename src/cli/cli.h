@@ -51,11 +51,6 @@ typedef struct {
  * (already reported). */
 int cli_model_option(cli_model_opts *o, int opt, const char *arg);
 
-/* getopt_long that handles the shared options itself: returns the next
- * other option, -1 at the end, or -2 after reporting a bad shared option. */
-int cli_getopt(int argc, char **argv, const char *shortopts,
-               const struct option *longopts, cli_model_opts *mo);
-
 /* Load the scenario and apply the shared options.  On failure reports the
  * error and returns its exit code (> 0); 0 on success. */
 int cli_load_scenario(const char *path, const cli_model_opts *o,
@@ -98,32 +93,9 @@ int cli_add_arm(const char **names, int *n, const char *name);
 calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *names,
                                int n, unsigned char **selected, calcify_error *err);
 
-/* getopt_long codes of the shared options, and their --help lines */
-enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS, OPT_FIRST_FREE };
-#define CLI_MODEL_LONGOPTS                                          \
-    {"set", required_argument, NULL, OPT_SET},                      \
-    {"method", required_argument, NULL, OPT_METHOD},                \
-    {"rtol", required_argument, NULL, OPT_RTOL},                    \
-    {"atol", required_argument, NULL, OPT_ATOL},                    \
-    {"params", required_argument, NULL, OPT_PARAMS}
-#define CLI_MODEL_HELP                                                       \
-    "  --set NAME=VALUE   override a parameter or a scenario variable; VALUE\n" \
-    "                     is in the parameter's unit (a variable's: the unit\n" \
-    "                     of its definition) unless one is given:\n"          \
-    "                     --set 'warfarin_thalf=12 h' --set 'high_k=200 ug/g'\n" \
-    "                     (repeatable; names: calcify params SCENARIO); a diet\n" \
-    "                     (warfarin = …) is set through a scenario variable\n"  \
-    "                     (docs/SCENARIOS.md, Variables)\n"                     \
-    "  --method NAME      GSL stepper (default: the scenario's; msbdf, bsimp,\n" \
-    "                     rk8pd, rkf45, …)\n"                                  \
-    "  --rtol X, --atol X solver tolerances (default: the scenario's)\n"      \
-    "  --params FILE      parameter file instead of the scenario's\n"
-
-/* --precision of every command that writes results (calcify/numfmt.h). */
-#define CLI_PRECISION_HELP                                                   \
-    "  --precision N      N significant digits (1-17, as printf's %.Ng) instead\n" \
-    "                     of the default: the shortest text that reads back to\n" \
-    "                     the very same double (0.1, not 0.10000000000000001)\n"
+/* Codes of the shared options; their help is in the option table
+ * (src/cli/options.c). */
+enum { OPT_SET = 1000, OPT_METHOD, OPT_RTOL, OPT_ATOL, OPT_PARAMS };
 
 /* Endpoint options of run --summary and sweep (calcify/endpoints.h). */
 typedef struct {
@@ -134,18 +106,6 @@ typedef struct {
 } cli_endpoint_opts;
 
 enum { OPT_AT = 1900, OPT_OBSERVABLES };
-#define CLI_ENDPOINT_LONGOPTS                                      \
-    {"at", required_argument, NULL, OPT_AT},                       \
-    {"observable", required_argument, NULL, OPT_OBSERVABLES},      \
-    {"observables", required_argument, NULL, OPT_OBSERVABLES}
-#define CLI_ENDPOINT_HELP                                                    \
-    "  --at T1,T2,...     endpoint times, in days or with units ('6 w,12 w');\n" \
-    "                     default: the scenario's endpoints, else the end of\n" \
-    "                     every phase (docs/SCENARIOS.md)\n"                  \
-    "  --observable NAMES the endpoint observables, output column names\n"   \
-    "                     (default: the scenario's endpoint_observables, else\n" \
-    "                     Ca, cMGP fraction, clotting, distensibility)\n"
-
 /* Handle --at / --observable (as in sensitivity, gsa, population): 1 if handled, 0 if not ours, -1 on error
  * (reported). */
 int cli_endpoint_option(cli_endpoint_opts *o, int opt, const char *arg);
@@ -181,24 +141,12 @@ typedef struct {
 } cli_batch_opts;
 
 enum { OPT_B_OBS = 1100, OPT_B_AT, OPT_B_ARM, OPT_B_THREADS, OPT_B_PRECISION };
-#define CLI_BATCH_LONGOPTS                                          \
-    {"observable", required_argument, NULL, OPT_B_OBS},             \
-    {"at", required_argument, NULL, OPT_B_AT},                      \
-    {"arm", required_argument, NULL, OPT_B_ARM},                    \
-    {"threads", required_argument, NULL, OPT_B_THREADS},            \
-    {"precision", required_argument, NULL, OPT_B_PRECISION},        \
-    {"quiet", no_argument, NULL, 'q'}
-
 /* Defaults: every observable, phase ends, all arms, all CPUs, shortest
  * round-trip numbers. */
 void cli_batch_defaults(cli_batch_opts *b);
 
 /* Handle one batch option; 1 handled, 0 not ours, -1 error (reported). */
 int cli_batch_option(cli_batch_opts *b, int opt, const char *arg);
-
-/* The same for a command's `default:` branch: 0 if handled; else -1 after
- * reporting the error, or printing `usage` for an option nobody knows. */
-int cli_batch_option_or_usage(cli_batch_opts *b, int opt, const char *arg, const char *usage);
 
 /* Collect one --vary into v[*n] (capacity CALCIFY_NPARAM), refusing a
  * parameter given twice; -1 (reported) on error. */

@@ -10,12 +10,14 @@
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/suggest.h"
 
-static const char usage[] =
-    "usage: calcify fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"
-    "                   [--table FILE]\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_FIT, "fit",
+    "fit SCENARIO --data FILE... --free P1,P2,... [-o PARAMFILE]\n"
+    "                   [--table FILE]\n",
     "Estimate the free parameters of SCENARIO from the targets in the FILEs by\n"
     "weighted nonlinear least squares (GSL multifit_nlinear, trust region).\n"
     "Residuals are (simulated - target) / sigma with sigma = sd/sqrt(n) where\n"
@@ -36,37 +38,11 @@ static const char usage[] =
     "Prints estimates with both standard errors, their correlations and, for\n"
     "every target, the simulated value, the target and the residual; with -o\n"
     "writes the whole parameter set as a parameter file whose fitted entries\n"
-    "say what they were fitted to, their standard errors or their bound.\n"
-    "\n"
-    "  --data FILE        targets CSV (required; repeatable: all rows are fitted\n"
-    "                     together; any output column can be a target)\n"
-    "  --free LIST        comma-separated parameter names (required)\n"
-    "  -o, --output FILE  write the fitted parameter file\n"
-    "  --profile          after the fit, the profile likelihood of each free\n"
-    "                     parameter: it is held at values stepped out from its\n"
-    "                     estimate, the others refitted, until the sum of squares\n"
-    "                     has risen by 3.84 (95%, chi-squared with 1 degree of\n"
-    "                     freedom); prints the interval (open where the range\n"
-    "                     ends first)\n"
-    "  --profile-out FILE with --profile: the profile points as CSV\n"
-    "                     (parameter,value,unit,sum_sq,rise)\n"
-    "  --starts N         first fit from N starts drawn on the fit's scale within\n"
-    "                     a factor of about 7 of the start values (seeded), print\n"
-    "                     each optimum and how many found the best; the report\n"
-    "                     is then the fit from the best\n"
-    "  --seed S           seed of --starts (default 1)\n"
-    "  --table FILE       write every fitted row at the estimate as CSV (row,\n"
-    "                     label, arm, time_d, observable, simulated, target,\n"
-    "                     lo, hi, sd, n, status; as calcify validate --table),\n"
-    "                     for plots/fit.gp\n"
-    "  -q, --quiet        no progress on stderr\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n"
-    "\n"
+    "say what they were fitted to, their standard errors or their bound.\n",
     "The shipped models/rat_wky.cfg is the output of:\n"
     "  calcify fit models/vermeer2007.cfg --params models/rat_wky_prior.cfg \\\n"
     "      --data models/data/schurgers2007.csv \\\n"
-    "      --free ca_dep_max,ca_reg_max -o models/rat_wky.cfg\n";
+    "      --free ca_dep_max,ca_reg_max -o models/rat_wky.cfg\n"};
 
 /* --profile: a rise of the sum of squares by 3.84 (chi-squared, 1 dof, 95%) */
 static const double PROFILE_DELTA = 3.84;
@@ -319,62 +295,37 @@ static calcify_status run_profiles(calcify_scenario *sc, const calcify_targets *
 
 int cmd_fit(int argc, char **argv)
 {
-    enum { OPT_DATA = OPT_FIRST_FREE, OPT_FREE, OPT_TABLE, OPT_PROFILE, OPT_PROFILE_OUT,
-           OPT_STARTS, OPT_SEED };
-    static const struct option longopts[] = {
-        {"data", required_argument, NULL, OPT_DATA},
-        {"free", required_argument, NULL, OPT_FREE},
-        {"table", required_argument, NULL, OPT_TABLE},
-        {"output", required_argument, NULL, 'o'},
-        {"profile", no_argument, NULL, OPT_PROFILE},
-        {"profile-out", required_argument, NULL, OPT_PROFILE_OUT},
-        {"starts", required_argument, NULL, OPT_STARTS},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     const char *data[16], *free_list = NULL, *output = NULL, *profile_out = NULL,
                *table = NULL;
     int n_data = 0, profile = 0;
     long starts = 0, seed = 1;
     int quiet = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
-        case OPT_DATA:
+        case CLI_OPT_DATA:
             if (n_data == 16) {
                 fputs("calcify: at most 16 --data files\n", stderr);
                 return 2;
             }
             data[n_data++] = optarg;
             break;
-        case OPT_FREE: free_list = optarg; break;
-        case OPT_TABLE: table = optarg; break;
-        case OPT_PROFILE: profile = 1; break;
-        case OPT_PROFILE_OUT: profile = 1; profile_out = optarg; break;
-        case OPT_STARTS:
-            if (cli_parse_int("--starts", optarg, 1, 10000, &starts))
-                return 2;
-            break;
-        case OPT_SEED:
-            if (cli_parse_int("--seed", optarg, 0, 4294967295L, &seed))
-                return 2;
-            break;
+        case CLI_OPT_FREE: free_list = optarg; break;
+        case CLI_OPT_TABLE: table = optarg; break;
+        case CLI_OPT_PROFILE: profile = 1; break;
+        case CLI_OPT_PROFILE_OUT: profile = 1; profile_out = optarg; break;
+        case CLI_OPT_STARTS: starts = p.l; break;
+        case CLI_OPT_SEED: seed = p.l; break;
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
         }
     }
-    if (argc - optind != 1 || !n_data || !free_list) {
-        fprintf(stderr, "calcify fit: expected one SCENARIO, --data and --free\n%s",
-                usage);
-        return 2;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
+    if (argc - optind != 1 || !n_data || !free_list)
+        return cli_usage_error(&doc, "expected one SCENARIO, --data and --free");
     int free_idx[CALCIFY_NPARAM];
     size_t n_free;
     if (parse_free(free_list, free_idx, &n_free))

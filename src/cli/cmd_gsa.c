@@ -13,14 +13,16 @@
 #include "calcify/output.h"
 #include "calcify/params.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/sweepdir.h"
 
-static const char usage[] =
-    "usage: calcify gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_GSA, "gsa",
+    "gsa SCENARIO --method sobol|morris --vary SPEC... --n N -o DIR\n"
     "                   [--seed S] [--threads T] [--shard K/N] [--from DIR]...\n"
     "                   [--arm NAMES]... [--observable NAMES] [--at TIMES]\n"
-    "                   [--resume | --force]\n"
-    "\n"
+    "                   [--resume | --force]\n",
     "Global sensitivity of every observable (in every arm, at the end of each\n"
     "phase or at the --at times) to the --vary parameters:\n"
     "  sobol   first-order and total Sobol indices S1, ST: Saltelli sampling\n"
@@ -44,47 +46,11 @@ static const char usage[] =
     "                       --vary, --n, --seed, columns, shard, command line\n"
     "With --shard only evaluations of that block are made and no indices;\n"
     "then the same command with --from each shard's DIR (and no --shard)\n"
-    "joins them and writes the indices, byte for byte those of one run.\n"
-    "\n"
-    "  --method M         sobol or morris (required)\n"
-    "  --vary SPEC        NAME=LO:HI, NAME=LO:HI:log, NAME=MEAN:CV%:normal or\n"
-    "                     NAME=MEDIAN:CV%:lognormal, in the parameter's unit\n"
-    "                     (repeatable; units: calcify params SCENARIO)\n"
-    "  --n N              sobol: base samples (a power of 2 is best; default\n"
-    "                     512); morris: trajectories (default 20)\n"
-    "  --seed S           seed of the design and the bootstrap (default 1)\n"
-    "  --levels P         morris grid levels, even (default 4)\n"
-    "  --boot B           bootstrap resamples (default 500; 0: no intervals)\n"
-    "  --conf C           interval coverage (default 0.95)\n"
-    "  --observable NAMES comma-separated observables (default: all)\n"
-    "  --at TIMES         times, days or with units ('6 w,1 y'), comma-separated\n"
-    "                     or repeated (default: the end of each phase of each arm)\n"
-    "  --arm NAMES        only these arms: comma-separated, or repeated\n"
-    "  --threads T        worker threads (default: the number of CPUs)\n"
-    "  --shard K/N        only the K-th of N contiguous blocks of runs\n"
-    "  --from DIR         evaluations of a shard (repeatable; replaces running)\n"
-    "  --resume           continue the gsa in DIR after a stop (Ctrl-C, SIGKILL,\n"
-    "                     a lost node): keep its finished runs, run only the\n"
-    "                     missing ones (the same bytes as an uninterrupted gsa);\n"
-    "                     refused (exit 2) unless DIR's manifest.txt matches\n"
-    "                     this command; with nothing to continue, an ordinary gsa\n"
-    "  --force            write into a folder that holds another run's files (a\n"
-    "                     manifest.txt or the files above), replacing them, and\n"
-    "                     write more than 10 million evaluation or design rows\n"
-    "                     or an estimated 2 GB in one file (as calcify run)\n"
-    CLI_PRECISION_HELP
-    "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output directory (created if missing; refused if it\n"
-    "                     holds another run's files, unless --resume or --force)\n"
-    CLI_MODEL_HELP
-    "  --solver NAME      the GSL stepper (here --method is the GSA method, so the\n"
-    "                     stepper's --method above is spelt --solver)\n"
-    "  -h, --help         this text\n"
-    "\n"
+    "joins them and writes the indices, byte for byte those of one run.\n",
     "Example:\n"
     "  calcify gsa models/vermeer2007.cfg --method sobol --n 256 \\\n"
     "      --vary ca_dep_max=0.02:0.06 --vary warfarin_thalf=5:50:log \\\n"
-    "      --vary dist_beta=0.5:2 --observable ca_aorta_ug_per_mg -o out/gsa\n";
+    "      --vary dist_beta=0.5:2 --observable ca_aorta_ug_per_mg -o out/gsa\n"};
 
 typedef struct {
     int morris;
@@ -258,30 +224,6 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
 
 int cmd_gsa(int argc, char **argv)
 {
-    enum { OPT_METHOD_GSA = OPT_FIRST_FREE, OPT_VARY, OPT_N, OPT_SEED, OPT_LEVELS, OPT_BOOT,
-           OPT_CONF, OPT_SHARD, OPT_FROM, OPT_FORCE, OPT_RESUME };
-    static const struct option longopts[] = {
-        {"method", required_argument, NULL, OPT_METHOD_GSA},
-        {"vary", required_argument, NULL, OPT_VARY},
-        {"n", required_argument, NULL, OPT_N},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"levels", required_argument, NULL, OPT_LEVELS},
-        {"boot", required_argument, NULL, OPT_BOOT},
-        {"conf", required_argument, NULL, OPT_CONF},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"from", required_argument, NULL, OPT_FROM},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"resume", no_argument, NULL, OPT_RESUME},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_BATCH_LONGOPTS,
-        /* --method is gsa's own; the solver's stays reachable as --solver */
-        {"solver", required_argument, NULL, OPT_METHOD},
-        {"set", required_argument, NULL, OPT_SET},
-        {"rtol", required_argument, NULL, OPT_RTOL},
-        {"atol", required_argument, NULL, OPT_ATOL},
-        {"params", required_argument, NULL, OPT_PARAMS},
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     calcify_vary vary[CALCIFY_NPARAM];
     size_t n_vary = 0;
@@ -292,12 +234,11 @@ int cmd_gsa(int argc, char **argv)
     const char *dir = NULL, *from[1024];
     long n = -1, seed = 1, levels = 4, boot = 500, shard_k = 1, shard_n = 1;
     calcify_error err;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
-        case OPT_METHOD_GSA:
+        case CLI_OPT_GSA_METHOD:
             if (!strcmp(optarg, "sobol"))
                 method = 0;
             else if (!strcmp(optarg, "morris"))
@@ -308,35 +249,20 @@ int cmd_gsa(int argc, char **argv)
                 return 2;
             }
             break;
-        case OPT_VARY:
+        case CLI_OPT_VARY:
             if (cli_add_vary(vary, &n_vary, optarg))
                 return 2;
             break;
-        case OPT_N:
-            if (cli_parse_int("--n", optarg, 2, 1L << 24, &n))
-                return 2;
-            break;
-        case OPT_SEED:
-            if (cli_parse_int("--seed", optarg, 0, 4294967295L, &seed))
-                return 2;
-            break;
-        case OPT_LEVELS:
-            if (cli_parse_int("--levels", optarg, 2, 64, &levels))
-                return 2;
-            break;
-        case OPT_BOOT:
-            if (cli_parse_int("--boot", optarg, 0, 100000, &boot))
-                return 2;
-            break;
-        case OPT_CONF:
-            if (cli_parse_double("--conf", optarg, 0.5, 0.999, &conf))
-                return 2;
-            break;
-        case OPT_SHARD:
+        case CLI_OPT_N: n = p.l; break;
+        case CLI_OPT_SEED: seed = p.l; break;
+        case CLI_OPT_LEVELS: levels = p.l; break;
+        case CLI_OPT_BOOT: boot = p.l; break;
+        case CLI_OPT_CONF: conf = p.d; break;
+        case CLI_OPT_SHARD:
             if (cli_parse_shard(optarg, &shard_k, &shard_n))
                 return 2;
             break;
-        case OPT_FROM:
+        case CLI_OPT_FROM:
             if (n_from == (int)(sizeof from / sizeof from[0])) {
                 fputs("calcify: too many --from\n", stderr);
                 return 2;
@@ -344,19 +270,18 @@ int cmd_gsa(int argc, char **argv)
             from[n_from++] = optarg;
             break;
         case 'o': dir = optarg; break;
-        case OPT_FORCE: force = 1; break;
-        case OPT_RESUME: resume = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
+        case CLI_OPT_FORCE: force = 1; break;
+        case CLI_OPT_RESUME: resume = 1; break;
         default:
-            if (cli_batch_option_or_usage(&b, c, optarg, usage))
+            if (cli_batch_option(&b, c, p.arg) < 0)
                 return 2;
         }
     }
-    if (argc - optind != 1 || !dir || n_vary == 0 || method < 0) {
-        fprintf(stderr, "calcify gsa: expected one SCENARIO, --method, at least one --vary "
-                "and -o DIR\n%s", usage);
-        return 2;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
+    if (argc - optind != 1 || !dir || n_vary == 0 || method < 0)
+        return cli_usage_error(&doc, "expected one SCENARIO, --method, at least one --vary "
+                               "and -o DIR");
     if (n_from && shard_n > 1) {
         fputs("calcify: --from joins shards: give it without --shard\n", stderr);
         return 2;

@@ -9,12 +9,14 @@
 
 #include "calcify/output.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/infile.h"
 #include "cli/sweepdir.h"
 
-static const char usage[] =
-    "usage: calcify merge DIR... -o OUTDIR [--keep-going] [--force]\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_MERGE, "merge",
+    "merge DIR... -o OUTDIR [--keep-going] [--force]\n",
     "Join the output folders of `calcify sweep --shard K/N` runs into OUTDIR\n"
     "(design.csv, vary.tsv, summary.csv, timeseries.csv when the sweep wrote\n"
     "one, and manifest.txt), rows in run_id order.  For shards of one sweep the result\n"
@@ -26,14 +28,8 @@ static const char usage[] =
     "sweep --resume), and every row is whole (a line end, no NUL byte, the\n"
     "header's number of fields) with the run_ids and arms of its shard, in\n"
     "order.  Missing shards are listed as missing run_ids (exit 1), failed\n"
-    "runs as failed (exit 1 unless --keep-going).\n"
-    "\n"
-    "  -o DIR             output folder (created with its parents if missing;\n"
-    "                     refused if it holds another run's files, a manifest.txt\n"
-    "                     or the files above, unless --force)\n"
-    "  --force            replace those files\n"
-    "  --keep-going       failed runs do not make the exit status non-zero\n"
-    "  -h, --help         this text\n";
+    "runs as failed (exit 1 unless --keep-going).\n",
+NULL};
 
 typedef struct {
     const char *dir;
@@ -288,29 +284,22 @@ static char *merged_manifest(const char *m, int argc, char **argv)
 
 int cmd_merge(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"keep-going", no_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *out_dir = NULL;
     int keep_going = 0, force = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, NULL);
+    while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
         case 'o': out_dir = optarg; break;
-        case 'k': keep_going = 1; break;
-        case 'f': force = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+        case CLI_OPT_KEEP_GOING: keep_going = 1; break;
+        case CLI_OPT_FORCE: force = 1; break;
         }
     }
+    if (c < 0)
+        return cli_opts_exit(c);
     int n = argc - optind;
-    if (n < 1 || !out_dir) {
-        fprintf(stderr, "calcify merge: expected shard folders and -o OUTDIR\n%s", usage);
-        return 2;
-    }
+    if (n < 1 || !out_dir)
+        return cli_usage_error(&doc, "expected shard folders and -o OUTDIR");
     shard *sh = calloc((size_t)n, sizeof *sh);
     calcify_error err;
     calcify_status st = sh ? CALCIFY_OK : calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");

@@ -5,10 +5,12 @@
 #include "calcify/model.h"
 #include "calcify/simulate.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
-static const char usage[] =
-    "usage: calcify params SCENARIO [--set NAME=VALUE]... [--markdown]\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_PARAMS, "params",
+    "params SCENARIO [--set NAME=VALUE]... [--markdown]\n",
     "List the parameters SCENARIO uses (its parameter file, its overrides and\n"
     "any --set), one per line: name, value, unit, provenance, meaning.\n"
     "Tab-separated with a header line, or a Markdown table with --markdown\n"
@@ -16,41 +18,22 @@ static const char usage[] =
     "the baseline steady state check found: one steady state (Newton from a\n"
     "clean and from a calcified start agree) and stable (every eigenvalue of\n"
     "the Jacobian negative); exit status 1 if not.  Then the scenario's\n"
-    "variables with their values (--set and --vary take them too).\n"
-    "\n"
-    "  --markdown         Markdown table instead of TSV\n"
-    "  --set NAME=VALUE   as for calcify run\n"
-    "  -h, --help         this text\n";
+    "variables with their values (--set and --vary take them too).\n",
+NULL};
 
 int cmd_params(int argc, char **argv)
 {
-    enum { OPT_MARKDOWN = OPT_FIRST_FREE };
-    static const struct option longopts[] = {
-        {"markdown", no_argument, NULL, OPT_MARKDOWN},
-        {"help", no_argument, NULL, 'h'},
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     int markdown = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
-        if (c == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (c == OPT_MARKDOWN) {
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0)
+        if (c == CLI_OPT_MARKDOWN)
             markdown = 1;
-            continue;
-        }
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (argc - optind != 1) {
-        fprintf(stderr, "calcify params: expected one SCENARIO file\n%s", usage);
-        return 2;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
+    if (argc - optind != 1)
+        return cli_usage_error(&doc, "expected one SCENARIO file");
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)

@@ -13,16 +13,18 @@
 #include "calcify/population.h"
 #include "calcify/params.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/sweepdir.h"
 
-static const char usage[] =
-    "usage: calcify population SCENARIO (--n-per-arm N | --individuals FILE) -o DIR\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_POPULATION, "population",
+    "population SCENARIO (--n-per-arm N | --individuals FILE) -o DIR\n"
     "                          [--iiv NAME=CV%]... [--iiv-corr NAME1,NAME2=RHO]...\n"
     "                          [--covariate NAME=MEDIAN:CV%]... [--error OBS=SPEC]...\n"
     "                          [--seed S] [--threads T] [--arm NAME]...\n"
     "                          [--observable NAMES] [--at T1,T2,...]\n"
-    "                          [--resume | --force]\n"
-    "\n"
+    "                          [--resume | --force]\n",
     "Virtual animals: N per arm (or the animals of an individuals file), each\n"
     "with its own parameters drawn with log-normal inter-individual\n"
     "variability, theta * exp(eta), theta the scenario's value (the median),\n"
@@ -51,60 +53,11 @@ static const char usage[] =
     "covariates and residual errors have streams of their own, so adding them\n"
     "leaves the --iiv draws of a seed as they were.\n"
     "Compare with data: calcify validate SCENARIO --data FILE --population DIR\n"
-    "Plot: gnuplot -c plots/population.gp DIR/stats.csv OUT.png [TERM] [OBS] [TARGETS]\n"
-    "\n"
-    "  --n-per-arm N      animals per arm\n"
-    "  --individuals FILE the animals, one CSV row each (mrgsolve's idata_set):\n"
-    "                     columns id, optionally arm, and parameter names, values\n"
-    "                     in the parameter's unit as calcify params prints it;\n"
-    "                     every animal runs in every arm, or in its row's arm\n"
-    "                     (docs/SCENARIOS.md, Individuals file)\n"
-    "  --iiv NAME=CV%     a parameter's coefficient of variation, in percent\n"
-    "                     (repeatable; e.g. --iiv ca_dep_max=30%)\n"
-    "  --iiv-corr A,B=RHO correlation of two --iiv parameters' eta (repeatable)\n"
-    "  --covariate NAME=MEDIAN:CV%\n"
-    "                     body_weight (kg, or with a unit: 350 g) or food_intake\n"
-    "                     (g/kg/d) per animal, log-normal around MEDIAN (CV 0%:\n"
-    "                     every animal the median).  Doses per kg give each\n"
-    "                     animal the same mg/kg, doses per animal are divided\n"
-    "                     by its weight; a growth table is scaled to the animal:\n"
-    "                     body weights times its weight over the table's first,\n"
-    "                     food intakes by the same factor (and by its food\n"
-    "                     intake over the table's first, per kg)\n"
-    "  --error OBS=prop:CV%  | OBS=add:SD | OBS=prop:CV%,add:SD\n"
-    "                     residual (measurement) error on an observable:\n"
-    "                     observed = value * (1 + e1) + e2, e1 ~ N(0, CV^2),\n"
-    "                     e2 ~ N(0, SD^2), SD in the observable's unit\n"
-    "                     (repeatable, one per observable)\n"
-    "  --seed S           seed of the draws (default 1)\n"
-    "  --step DAYS        time step of stats.csv (default: the scenario's)\n"
-    "  --at T1,T2,...     also these times, in days or with units ('6 w,12 w'):\n"
-    "                     exact rows (the arm is cut there, as run --summary\n"
-    "                     does); a time past an arm's end is empty there\n"
-    "  --observable NAMES comma-separated observables (default: all)\n"
-    "  --arm NAME         only this arm (repeatable)\n"
-    "  --threads T        worker threads (default: the number of CPUs)\n"
-    CLI_PRECISION_HELP
-    "  --resume           continue the population in DIR after a stop (Ctrl-C,\n"
-    "                     SIGKILL, a lost node): keep its finished animals, run\n"
-    "                     only the others (the same bytes as an uninterrupted\n"
-    "                     run); refused (exit 2) unless DIR's manifest.txt\n"
-    "                     matches this command; with nothing to continue, an\n"
-    "                     ordinary population\n"
-    "  --force            write into a folder that holds another run's files (a\n"
-    "                     manifest.txt, animals.csv or stats.csv), replacing them,\n"
-    "                     and more than 10 million animal or stats rows (refused\n"
-    "                     otherwise: a guard against a mistyped --n-per-arm or --step)\n"
-    "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output directory (created if missing; refused if it\n"
-    "                     holds another run's files, unless --resume or --force)\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n"
-    "\n"
+    "Plot: gnuplot -c plots/population.gp DIR/stats.csv OUT.png [TERM] [OBS] [TARGETS]\n",
     "Example (Schurgers 2007 used 6 rats per group):\n"
     "  calcify population models/vermeer2007.cfg --n-per-arm 6 \\\n"
     "      --iiv ca_dep_max=30% --seed 7 -o out/pop\n"
-    "  gnuplot -c plots/population.gp out/pop/stats.csv out/population.png\n";
+    "  gnuplot -c plots/population.gp out/pop/stats.csv out/population.png\n"};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -150,11 +103,15 @@ typedef struct {
     unsigned char *status;
 } pop;
 
-enum { OPT_NPER = OPT_FIRST_FREE, OPT_IIV, OPT_CORR, OPT_SEED, OPT_STEP, OPT_FORCE,
-       OPT_COV, OPT_ERROR, OPT_INDIVIDUALS, OPT_RESUME };
+enum { OPT_NPER = CLI_OPT_N_PER_ARM, OPT_IIV = CLI_OPT_IIV, OPT_CORR = CLI_OPT_IIV_CORR,
+       OPT_SEED = CLI_OPT_SEED, OPT_STEP = CLI_OPT_STEP, OPT_FORCE = CLI_OPT_FORCE,
+       OPT_COV = CLI_OPT_COVARIATE, OPT_ERROR = CLI_OPT_ERROR,
+       OPT_INDIVIDUALS = CLI_OPT_INDIVIDUALS, OPT_RESUME = CLI_OPT_RESUME };
 
-static int add_option(pop_opts *o, int c, const char *arg)
+/* One option the table (src/cli/options.c) has read and checked. */
+static int add_option(pop_opts *o, int c, const cli_opts *p)
 {
+    const char *arg = p->arg;
     calcify_error err;
     if ((c == OPT_IIV || c == OPT_CORR || c == OPT_COV || c == OPT_ERROR) &&
         o->n_draw_spec < 1024) { /* for the manifest */
@@ -162,9 +119,7 @@ static int add_option(pop_opts *o, int c, const char *arg)
         o->draw_spec[o->n_draw_spec++] = arg;
     }
     switch (c) {
-    case OPT_NPER:
-        return cli_parse_int("--n-per-arm", arg, 1, CALCIFY_POPULATION_MAX_PER_ARM, &o->n_per)
-                   ? 2 : 0;
+    case OPT_NPER: o->n_per = p->l; return 0;
     case OPT_IIV:
         if (o->n_iiv == CALCIFY_NPARAM)
             return fputs("calcify: more --iiv than parameters\n", stderr), 2;
@@ -199,57 +154,37 @@ static int add_option(pop_opts *o, int c, const char *arg)
             }
         o->n_res++;
         return 0;
-    case OPT_SEED: return cli_parse_int("--seed", arg, 0, 4294967295L, &o->seed) ? 2 : 0;
-    case OPT_STEP: return cli_parse_duration("--step", arg, 1e-3, 1e6, &o->step) ? 2 : 0;
+    case OPT_SEED: o->seed = p->l; return 0;
+    case OPT_STEP: o->step = p->d; return 0;
     case OPT_INDIVIDUALS: o->individuals = arg; return 0;
     case 'o': o->dir = arg; return 0;
     case OPT_FORCE: o->force = 1; return 0;
     case OPT_RESUME: o->resume = 1; return 0;
-    default: return cli_batch_option_or_usage(&o->b, c, arg, usage) ? 2 : 0;
+    default: return cli_batch_option(&o->b, c, arg) < 0 ? 2 : 0;
     }
 }
 
 /* Parse argv into o: -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, pop_opts *o)
 {
-    static const struct option longopts[] = {
-        {"n-per-arm", required_argument, NULL, OPT_NPER},
-        {"iiv", required_argument, NULL, OPT_IIV},
-        {"iiv-corr", required_argument, NULL, OPT_CORR},
-        {"covariate", required_argument, NULL, OPT_COV},
-        {"error", required_argument, NULL, OPT_ERROR},
-        {"individuals", required_argument, NULL, OPT_INDIVIDUALS},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"step", required_argument, NULL, OPT_STEP},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"resume", no_argument, NULL, OPT_RESUME},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_BATCH_LONGOPTS,
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->argc = argc;
     o->argv = argv;
     cli_batch_defaults(&o->b);
     int c, rc;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &o->mo)) != -1) {
-        if (c == -2)
-            return 2;
-        if (c == 'h')
-            return fputs(usage, stdout), 0;
-        if ((rc = add_option(o, c, optarg)))
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &o->mo);
+    while ((c = cli_opts_next(&p)) > 0)
+        if ((rc = add_option(o, c, &p)))
             return rc;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
     if (argc - optind != 1 || !o->dir || !o->n_per == !o->individuals ||
-        !(o->n_iiv || o->n_cov || o->n_res || o->individuals)) {
-        fprintf(stderr, "calcify population: expected one SCENARIO, --n-per-arm or "
-                "--individuals (not both), something that varies (--iiv, --covariate, "
-                "--error or --individuals) and -o DIR\n%s", usage);
-        return 2;
-    }
+        !(o->n_iiv || o->n_cov || o->n_res || o->individuals))
+        return cli_usage_error(&doc, "expected one SCENARIO, --n-per-arm or "
+                               "--individuals (not both), something that varies (--iiv, "
+                               "--covariate, --error or --individuals) and -o DIR");
     /* the --at columns in time order, each once (as run --summary has them) */
     qsort(o->b.at, o->b.n_at, sizeof o->b.at[0], cmp_double);
     size_t n_at = 0;

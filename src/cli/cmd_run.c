@@ -11,45 +11,16 @@
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "calcify/params.h"
 #include "calcify/runner.h"
 
-static const char usage[] =
-    "usage: calcify run SCENARIO [-o FILE] [--arm NAMES]... [--set NAME=VALUE]...\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_RUN, "run",
+    "run SCENARIO [-o FILE] [--arm NAMES]... [--set NAME=VALUE]...\n",
     "Simulate every arm of SCENARIO (or the --arm ones) from the baseline\n"
-    "steady state and write one CSV row per arm and output time.\n"
-    "\n"
-    "  -o, --output FILE  write the CSV to FILE (default: standard output); a\n"
-    "                     regular file appears only when the run succeeds (written\n"
-    "                     beside it, then renamed; a link is followed), a device\n"
-    "                     or pipe is written in place; missing folders are made\n"
-    "  --arm NAMES        run only these arms: comma-separated, or repeated\n"
-    "  --meta FILE        also write the run's metadata (scenario name, arm\n"
-    "                     descriptions, phase boundaries and diets; tab-\n"
-    "                     separated) for the plots/ scripts\n"
-    "  --doses FILE       also write every dose given (CSV: arm, time_d, phase,\n"
-    "                     drug, route, amount_mg_per_kg, and for infusions\n"
-    "                     rate_mg_per_kg_d and duration_d; K1 and MK-4 in mg too)\n"
-    "  --step TIME        output step, in days or with a unit ('12 h', '1 w';\n"
-    "                     default: the scenario's output_step)\n"
-    CLI_PRECISION_HELP
-    "  --summary          instead of the time series, one row per arm of\n"
-    "                     endpoints: the chosen observables at the endpoint\n"
-    "                     times (<obs>_at_<T>d), and their AUC, min, max and\n"
-    "                     time of max over the arm (from the solver's steps:\n"
-    "                     --step does not change them beyond the tolerance);\n"
-    "                     the --set names echoed first; no header unless\n"
-    "                     --header, so loops can append rows\n"
-    CLI_ENDPOINT_HELP
-    "  --header           with --summary: print the header row\n"
-    "  --force            write more than 10 million rows or an estimated 2 GB\n"
-    "                     (rows x columns x 18 bytes, or N + 7 with --precision\n"
-    "                     N), refused otherwise: a mistyped --step or\n"
-    "                     output_step streams without end\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n"
-    "\n"
+    "steady state and write one CSV row per arm and output time.\n",
     "Columns: arm, time_d, phase (1-based), the diet of the phase, then the\n"
     "observables, each with its unit in its name (docs/MODEL.md lists them).\n"
     "A row at a phase boundary holds the state at that instant and the new\n"
@@ -61,7 +32,7 @@ static const char usage[] =
     "  calcify run models/vermeer2007.cfg --summary --header --at '0,6 w,12 w'\n"
     "  for t in 10 15 20; do\n"
     "    calcify run models/vermeer2007.cfg --summary --set warfarin_thalf=$t\n"
-    "  done > thalf.csv\n";
+    "  done > thalf.csv\n"};
 
 typedef struct {
     FILE *fp;
@@ -201,22 +172,6 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
  * every return frees them. */
 static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
-    enum { OPT_ARM = OPT_FIRST_FREE, OPT_PRECISION, OPT_STEP, OPT_SUMMARY, OPT_HEADER,
-           OPT_META, OPT_FORCE, OPT_DOSES };
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"arm", required_argument, NULL, OPT_ARM},
-        {"precision", required_argument, NULL, OPT_PRECISION},
-        {"step", required_argument, NULL, OPT_STEP},
-        {"summary", no_argument, NULL, OPT_SUMMARY},
-        {"header", no_argument, NULL, OPT_HEADER},
-        CLI_ENDPOINT_LONGOPTS,
-        {"meta", required_argument, NULL, OPT_META},
-        {"doses", required_argument, NULL, OPT_DOSES},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"help", no_argument, NULL, 'h'},
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     const char *output = NULL, *meta = NULL, *doses = NULL, *arms[64];
     int n_arms = 0;
@@ -224,46 +179,39 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     double step = 0;
     int c, summary = 0, header = 0, force = 0;
     calcify_error err;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:h", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
         case 'o': output = optarg; break;
-        case OPT_META: meta = optarg; break;
-        case OPT_DOSES: doses = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case OPT_ARM:
+        case CLI_OPT_META: meta = optarg; break;
+        case CLI_OPT_DOSES: doses = optarg; break;
+        case OPT_B_ARM:
             if (cli_add_arm(arms, &n_arms, optarg))
                 return 2;
             break;
-        case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, CALCIFY_NUMFMT_MAX_DIGITS, &precision))
-                return 2;
-            break;
-        case OPT_SUMMARY: summary = 1; break;
-        case OPT_HEADER: header = 1; break;
-        case OPT_FORCE: force = 1; break;
-        case OPT_STEP:
-            if (cli_parse_duration("--step", optarg, 1e-6, 1e6, &step))
-                return 2;
-            break;
+        case CLI_OPT_PRECISION: precision = p.l; break;
+        case CLI_OPT_SUMMARY: summary = 1; break;
+        case CLI_OPT_HEADER: header = 1; break;
+        case CLI_OPT_FORCE: force = 1; break;
+        case CLI_OPT_STEP: step = p.d; break;
         case OPT_AT:
         case OPT_OBSERVABLES:
             if (cli_endpoint_option(eo, c, optarg) < 0)
                 return 2;
             break;
-        default: fputs(usage, stderr); return 2;
         }
     }
+    if (c < 0)
+        return cli_opts_exit(c);
     if ((eo->n_at || eo->n_obs) && !summary) {
         fputs("calcify run: --at and --observable need --summary\n", stderr);
         return 2;
     }
     if (argc - optind != 1) {
-        fprintf(stderr, "calcify run: expected one SCENARIO file, got %d\n%s",
-                argc - optind, usage);
-        return 2;
+        char msg[64];
+        snprintf(msg, sizeof msg, "expected one SCENARIO file, got %d", argc - optind);
+        return cli_usage_error(&doc, msg);
     }
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);

@@ -10,10 +10,12 @@
 #include "calcify/output.h"
 #include "calcify/simulate.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
-static const char usage[] =
-    "usage: calcify sbml SCENARIO [--arm NAME] [-o FILE.xml] [--set NAME=VALUE]...\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_SBML, "sbml",
+    "sbml SCENARIO [--arm NAME] [-o FILE.xml] [--set NAME=VALUE]...\n",
     "Write one arm of SCENARIO as an SBML Level 3 Version 2 model, for any\n"
     "SBML tool (COPASI, libRoadRunner, tellurium, AMICI, ...) to simulate.\n"
     "\n"
@@ -35,19 +37,7 @@ static const char usage[] =
     "\n"
     "Not written: a scenario with a growth table (food intake and body weight\n"
     "changing with time) is refused.  The output times and solver settings\n"
-    "are not part of SBML (SED-ML would hold them; Debian has no libsedml).\n"
-    "\n"
-    "  --arm NAME         the arm to write, one (not a list, as in run); may be\n"
-    "                     left out when SCENARIO has one arm\n"
-    "  -o, --output FILE  write to FILE (default: standard output); the file\n"
-    "                     appears only when everything succeeded (written beside\n"
-    "                     it, then renamed)\n"
-    "  --check            print every message of libsbml's consistency check\n"
-    "                     (units included) and a count on standard error; the\n"
-    "                     check always runs, and an error in it fails the command\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n"
-    "\n"
+    "are not part of SBML (SED-ML would hold them; Debian has no libsedml).\n",
     "Examples:\n"
     "  calcify sbml models/vermeer2007.cfg --arm high_mk4 -o out/high_mk4.xml\n"
     "  calcify sbml models/vermeer2007.cfg --arm normal_k --set warfarin_thalf=20 \\\n"
@@ -55,7 +45,7 @@ static const char usage[] =
     "\n"
     "Simulated with any SBML tool from day 0 to the arm's end, the file gives\n"
     "the columns of `calcify run SCENARIO --arm NAME` (tests/scripts/\n"
-    "test_sbml.sh checks it to 1e-6 with scipy, reading only the SBML).\n";
+    "test_sbml.sh checks it to 1e-6 with scipy, reading only the SBML).\n"};
 
 /* libsbml's consistency check, units included: the number of errors, the
  * messages on stderr when `verbose`. */
@@ -86,26 +76,16 @@ static int sbml_error(calcify_status st, const char *msg)
 
 int cmd_sbml(int argc, char **argv)
 {
-    enum { OPT_ARM = OPT_FIRST_FREE, OPT_CHECK };
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"arm", required_argument, NULL, OPT_ARM},
-        {"check", no_argument, NULL, OPT_CHECK},
-        {"help", no_argument, NULL, 'h'},
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     const char *output = NULL, *arm_name = NULL;
     int c, verbose = 0;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:h", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
         case 'o': output = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case OPT_CHECK: verbose = 1; break;
-        case OPT_ARM:
+        case CLI_OPT_CHECK: verbose = 1; break;
+        case CLI_OPT_SBML_ARM:
             if (arm_name) {
                 fprintf(stderr, "calcify sbml: --arm given twice ('%s', '%s'; expected one "
                         "arm: an SBML model is one arm)\n", arm_name, optarg);
@@ -118,12 +98,14 @@ int cmd_sbml(int argc, char **argv)
             }
             arm_name = optarg;
             break;
-        default: fputs(usage, stderr); return 2;
         }
     }
+    if (c < 0)
+        return cli_opts_exit(c);
     if (argc - optind != 1) {
-        fprintf(stderr, "calcify sbml: expected one SCENARIO file, got %d\n%s", argc - optind, usage);
-        return 2;
+        char msg[64];
+        snprintf(msg, sizeof msg, "expected one SCENARIO file, got %d", argc - optind);
+        return cli_usage_error(&doc, msg);
     }
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);

@@ -9,12 +9,14 @@
 #include "calcify/sensitivity.h"
 #include "calcify/params.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/suggest.h"
 
-static const char usage[] =
-    "usage: calcify sensitivity SCENARIO [--param NAME]... [--at TIMES]\n"
-    "                           [--observable NAMES] [--arm NAMES]... [-o FILE]\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_SENSITIVITY, "sensitivity",
+    "sensitivity SCENARIO [--param NAME]... [--at TIMES]\n"
+    "                           [--observable NAMES] [--arm NAMES]... [-o FILE]\n",
     "Local sensitivity of every observable, in every arm, at the end of each\n"
     "diet phase (or at the --at times), to every parameter (or the --param\n"
     "ones): one CSV row per parameter, arm, observable and time with\n"
@@ -29,35 +31,14 @@ static const char usage[] =
     "full run from its own baseline steady state; per output the finer of the\n"
     "two neighbouring steps that agree best is reported (truncation error\n"
     "falls with h, solver noise grows as 1/h).  Unless --rtol/--atol are given\n"
-    "the solver runs 100 times tighter than the scenario says.\n"
-    "\n"
-    "  --param NAME       a parameter (repeatable; default: all)\n"
-    "  --at TIMES         times, days or with units ('6 w,1 y'), comma-separated\n"
-    "                     or repeated (default: the end of each phase of each arm)\n"
-    "  --observable NAMES comma-separated observables (default: all)\n"
-    "  --arm NAMES        only these arms: comma-separated, or repeated\n"
-    "  --threads T        worker threads (default: the number of CPUs)\n"
-    CLI_PRECISION_HELP
-    "  -q, --quiet        no progress line on stderr\n"
-    "  -o FILE            output (default: standard output)\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n"
-    "\n"
+    "the solver runs 100 times tighter than the scenario says.\n",
     "Example:\n"
     "  calcify sensitivity models/vermeer2007.cfg --observable ca_aorta_ug_per_mg \\\n"
     "      --arm high_k1 -o out/sens.csv\n"
-    "  sort -t, -k7,7g out/sens.csv | head     # the most negative normalised\n";
+    "  sort -t, -k7,7g out/sens.csv | head     # the most negative normalised\n"};
 
 int cmd_sensitivity(int argc, char **argv)
 {
-    enum { OPT_PARAM = OPT_FIRST_FREE };
-    static const struct option longopts[] = {
-        {"param", required_argument, NULL, OPT_PARAM},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_BATCH_LONGOPTS,
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     cli_batch_opts b;
     cli_batch_defaults(&b);
@@ -65,12 +46,11 @@ int cmd_sensitivity(int argc, char **argv)
     size_t n_params = 0;
     const char *out_path = NULL;
     calcify_error err;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
+    cli_opts o;
+    cli_opts_begin(&o, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&o)) > 0) {
         switch (c) {
-        case OPT_PARAM: {
+        case CLI_OPT_PARAM: {
             int p = calcify_param_find(optarg);
             if (p < 0) {
                 char near[256];
@@ -89,16 +69,15 @@ int cmd_sensitivity(int argc, char **argv)
             break;
         }
         case 'o': out_path = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
         default:
-            if (cli_batch_option_or_usage(&b, c, optarg, usage))
+            if (cli_batch_option(&b, c, o.arg) < 0)
                 return 2;
         }
     }
-    if (argc - optind != 1) {
-        fprintf(stderr, "calcify sensitivity: expected one SCENARIO\n%s", usage);
-        return 2;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
+    if (argc - optind != 1)
+        return cli_usage_error(&doc, "expected one SCENARIO");
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)

@@ -12,14 +12,16 @@
 #include "calcify/params.h"
 #include "calcify/sweep.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/infile.h"
 #include "cli/sweepdir.h"
 
-static const char usage[] =
-    "usage: calcify sweep SCENARIO --vary NAME=LO:HI[:log]... -o DIR [--at T,...]\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_SWEEP, "sweep",
+    "sweep SCENARIO --vary NAME=LO:HI[:log]... -o DIR [--at T,...]\n"
     "                     [--design grid|lhs|sobol] [--n N] [--seed S]\n"
-    "                     [--threads T] [--shard K/N] [--timeseries]\n"
-    "\n"
+    "                     [--threads T] [--shard K/N] [--timeseries]\n",
     "Run SCENARIO once per point of a design over the --vary ranges and write\n"
     "  DIR/design.csv      run_id and the varied values of every run\n"
     "  DIR/vary.tsv        each varied name, its column, unit, range and scale\n"
@@ -38,49 +40,10 @@ static const char usage[] =
     "also after a SIGKILL or a lost node.\n"
     "status: ok, no_steady_state, solver_failed, or invalid_input (the\n"
     "scenario read with the run's variables was refused).  A run that varies\n"
-    "a variable reads the scenario and parameter files again.\n"
-    "\n"
-    "  --vary NAME=LO:HI[:log]  a range of a parameter or scenario variable\n"
-    "                     (repeatable); bare numbers are in the parameter's\n"
-    "                     unit (calcify params SCENARIO) or the variable's;\n"
-    "                     or give units: 'warfarin_thalf=5 h:2 d:log',\n"
-    "                     'high_k=10:200 ug/g'\n"
-    CLI_ENDPOINT_HELP
-    "                     lhs and sobol also take NAME=MEAN:CV%:normal and\n"
-    "                     NAME=MEDIAN:CV%:lognormal\n"
-    "  --design KIND      grid (N points per parameter, N^d runs), lhs (N runs,\n"
-    "                     Latin hypercube) or sobol (N runs, scrambled; N = 2^k\n"
-    "                     balances it best); default lhs\n"
-    "  --n N              see --design; default 100\n"
-    "  --seed S           seed of the lhs or sobol design (default 1)\n"
-    "  --threads T        worker threads (default: the number of CPUs)\n"
-    "  --shard K/N        only the K-th of N contiguous blocks of run_ids\n"
-    "                     (Slurm: scripts/sweep.sbatch);\n"
-    "                     join shard directories with calcify merge\n"
-    "  --arm NAMES        only these arms: comma-separated, or repeated\n"
-    "  --timeseries       also write timeseries.csv (step: --step TIME, default 1 d)\n"
-    "  --keep-going       exit 0 even if some runs failed (they are recorded)\n"
-    "  --resume           continue the sweep in DIR: keep its finished runs, run\n"
-    "                     only the missing run_ids (the result is the same bytes\n"
-    "                     as an uninterrupted sweep); refused unless DIR's\n"
-    "                     manifest.txt matches this command; with nothing to\n"
-    "                     continue, an ordinary sweep.  Without --resume or\n"
-    "                     --force a folder holding another run's files is\n"
-    "                     refused (exit 2)\n"
-    "  --force            write into a folder that holds another run's files (a\n"
-    "                     manifest.txt or the files above), replacing them, and\n"
-    "                     write more than 10 million summary or time-series rows\n"
-    "                     or an estimated 2 GB in one file (as calcify run)\n"
-    CLI_PRECISION_HELP
-    "  -q, --quiet        no progress line on stderr\n"
-    "  -o DIR             output folder (created with its parents if missing;\n"
-    "                     see --resume and --force for one that is not new)\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n"
-    "\n"
+    "a variable reads the scenario and parameter files again.\n",
     "Example:\n"
     "  calcify sweep models/vermeer2007.cfg --vary warfarin_thalf=5:50:log \\\n"
-    "      --vary ca_reg_max=0.005:0.05 --design sobol --n 256 -o out/sweep\n";
+    "      --vary ca_reg_max=0.005:0.05 --design sobol --n 256 -o out/sweep\n"};
 
 static volatile sig_atomic_t stop_signal;
 
@@ -283,28 +246,6 @@ static calcify_status write_vary_tsv(const char *path, const calcify_scenario *s
  * every return frees them. */
 static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
 {
-    enum { OPT_VARY = OPT_FIRST_FREE, OPT_DESIGN, OPT_N, OPT_SEED, OPT_THREADS, OPT_SHARD,
-           OPT_TS, OPT_KEEP, OPT_PRECISION, OPT_ARM, OPT_STEP, OPT_RESUME, OPT_FORCE };
-    static const struct option longopts[] = {
-        {"vary", required_argument, NULL, OPT_VARY},
-        {"design", required_argument, NULL, OPT_DESIGN},
-        {"n", required_argument, NULL, OPT_N},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"timeseries", no_argument, NULL, OPT_TS},
-        {"keep-going", no_argument, NULL, OPT_KEEP},
-        {"precision", required_argument, NULL, OPT_PRECISION},
-        {"arm", required_argument, NULL, OPT_ARM},
-        {"step", required_argument, NULL, OPT_STEP},
-        CLI_ENDPOINT_LONGOPTS,
-        {"resume", no_argument, NULL, OPT_RESUME},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     /* each parameter and each variable at most once */
     enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
@@ -318,12 +259,11 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
     double step = 1.0;
     int kind = CALCIFY_DESIGN_LHS;
     calcify_error err;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:qh", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
-        case OPT_VARY:
+        case CLI_OPT_VARY:
             if (n_vary == MAX_VARY) {
                 fprintf(stderr, "calcify: at most %d --vary\n", (int)MAX_VARY);
                 return 2;
@@ -335,55 +275,37 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
             if (cli_endpoint_option(eo, c, optarg) < 0)
                 return 2;
             break;
-        case OPT_DESIGN:
+        case CLI_OPT_DESIGN:
             if ((kind = calcify_design_kind_parse(optarg)) < 0) {
                 fprintf(stderr, "calcify: --design '%s': expected grid, lhs or sobol\n", optarg);
                 return 2;
             }
             break;
-        case OPT_N:
-            if (cli_parse_int("--n", optarg, 1, 100000000, &n))
-                return 2;
-            break;
-        case OPT_SEED:
-            if (cli_parse_int("--seed", optarg, 0, 4294967295L, &seed))
-                return 2;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_int("--threads", optarg, 1, 1024, &threads))
-                return 2;
-            break;
-        case OPT_SHARD:
+        case CLI_OPT_N: n = p.l; break;
+        case CLI_OPT_SEED: seed = p.l; break;
+        case CLI_OPT_THREADS: threads = p.l; break;
+        case CLI_OPT_SHARD:
             if (cli_parse_shard(optarg, &shard_k, &shard_n))
                 return 2;
             break;
-        case OPT_TS: timeseries = 1; break;
-        case OPT_KEEP: keep_going = 1; break;
-        case OPT_RESUME: resume = 1; break;
-        case OPT_FORCE: force = 1; break;
-        case OPT_PRECISION:
-            if (cli_parse_int("--precision", optarg, 1, CALCIFY_NUMFMT_MAX_DIGITS, &precision))
-                return 2;
-            break;
-        case OPT_STEP:
-            if (cli_parse_duration("--step", optarg, 1e-6, 1e6, &step))
-                return 2;
-            break;
-        case OPT_ARM:
+        case CLI_OPT_TIMESERIES: timeseries = 1; break;
+        case CLI_OPT_KEEP_GOING: keep_going = 1; break;
+        case CLI_OPT_RESUME: resume = 1; break;
+        case CLI_OPT_FORCE: force = 1; break;
+        case CLI_OPT_PRECISION: precision = p.l; break;
+        case CLI_OPT_STEP: step = p.d; break;
+        case OPT_B_ARM:
             if (cli_add_arm(arms, &n_arms, optarg))
                 return 2;
             break;
         case 'o': dir = optarg; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
         }
     }
-    if (argc - optind != 1 || !dir || n_vary == 0) {
-        fprintf(stderr, "calcify sweep: expected one SCENARIO, at least one --vary and "
-                "-o DIR\n%s", usage);
-        return 2;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
+    if (argc - optind != 1 || !dir || n_vary == 0)
+        return cli_usage_error(&doc, "expected one SCENARIO, at least one --vary and -o DIR");
     calcify_scenario sc;
     int rc = cli_load_scenario(argv[optind], &mo, &sc);
     if (rc)

@@ -8,11 +8,13 @@
 #include "calcify/simulate.h"
 #include "calcify/targets.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
-static const char usage[] =
-    "usage: calcify validate SCENARIO --data FILE [--population DIR]\n"
-    "                        [--table FILE] [--set NAME=VALUE]...\n"
-    "\n"
+/* The help page; the options are in src/cli/options.c. */
+static const cli_command_doc doc = {
+    CLI_CMD_VALIDATE, "validate",
+    "validate SCENARIO --data FILE [--population DIR]\n"
+    "                        [--table FILE] [--set NAME=VALUE]...\n",
     "Simulate SCENARIO and compare it with every row of the targets FILE\n"
     "(e.g. models/data/schurgers2007.csv), once per scenario arm the row's\n"
     "label maps to (data_labels in the scenario).  One line per comparison:\n"
@@ -25,22 +27,8 @@ static const char usage[] =
     "|simulated - target| <= 2 sd/sqrt(n) (the mean of n animals within two\n"
     "standard errors), else not at all: it is reported unjudged, never ok.\n"
     "The last line counts ok, FAIL and unjudged.  Exit status 1 if any\n"
-    "comparison FAILs.\n"
-    "\n"
-    "  --data FILE        targets CSV (required; repeatable, rows of all files\n"
-    "                     are compared; format: docs/SCENARIOS.md)\n"
-    "  --population DIR   instead of simulating, compare the arm means of a\n"
-    "                     virtual population (DIR/stats.csv of calcify\n"
-    "                     population) with the targets, with the population's\n"
-    "                     SD and n beside them, and the data's SD where the\n"
-    "                     targets give one; a ratio target compares the ratio\n"
-    "                     of the arms' means\n"
-    "  --table FILE       also write every comparison as CSV (row, label, arm,\n"
-    "                     time_d, observable, simulated, target, lo, hi, sd, n,\n"
-    "                     status; lo..hi the interval judged by), for\n"
-    "                     plots/fit.gp; not with --population\n"
-    CLI_MODEL_HELP
-    "  -h, --help         this text\n";
+    "comparison FAILs.\n",
+NULL};
 
 static void range_text(const calcify_target *t, char *buf, size_t cap)
 {
@@ -131,50 +119,29 @@ static int validate_population(const calcify_scenario *sc, const calcify_targets
 
 int cmd_validate(int argc, char **argv)
 {
-    enum { OPT_DATA = OPT_FIRST_FREE, OPT_POPULATION, OPT_TABLE };
-    static const struct option longopts[] = {
-        {"data", required_argument, NULL, OPT_DATA},
-        {"population", required_argument, NULL, OPT_POPULATION},
-        {"table", required_argument, NULL, OPT_TABLE},
-        {"help", no_argument, NULL, 'h'},
-        CLI_MODEL_LONGOPTS,
-        {NULL, 0, NULL, 0}};
     cli_model_opts mo = {0};
     const char *data[16], *population = NULL, *table = NULL;
     int n_data = 0;
     int c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", longopts, &mo)) != -1) {
-        if (c == -2)
-            return 2;
-        if (c == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (c == OPT_DATA) {
+    cli_opts p;
+    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    while ((c = cli_opts_next(&p)) > 0) {
+        if (c == CLI_OPT_DATA) {
             if (n_data == 16) {
                 fputs("calcify: at most 16 --data files\n", stderr);
                 return 2;
             }
             data[n_data++] = optarg;
-            continue;
-        }
-        if (c == OPT_POPULATION) {
+        } else if (c == CLI_OPT_POPULATION) {
             population = optarg;
-            continue;
-        }
-        if (c == OPT_TABLE) {
+        } else if (c == CLI_OPT_TABLE) {
             table = optarg;
-            continue;
         }
-        fputs(usage, stderr);
-        return 2;
     }
-    if (argc - optind != 1 || !n_data) {
-        fprintf(stderr, "calcify validate: expected one SCENARIO and --data FILE\n%s",
-                usage);
-        return 2;
-    }
+    if (c < 0)
+        return cli_opts_exit(c);
+    if (argc - optind != 1 || !n_data)
+        return cli_usage_error(&doc, "expected one SCENARIO and --data FILE");
     if (population && table) {
         fputs("calcify validate: --table is not available with --population\n", stderr);
         return 2;

@@ -81,21 +81,6 @@ int cli_model_option(cli_model_opts *o, int opt, const char *arg)
     }
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts,
-               const struct option *longopts, cli_model_opts *mo)
-{
-    for (;;) {
-        int c = getopt_long(argc, argv, shortopts, longopts, NULL);
-        if (c == -1)
-            return -1;
-        int r = cli_model_option(mo, c, optarg);
-        if (r < 0)
-            return -2;
-        if (r == 0)
-            return c;
-    }
-}
-
 int cli_load_scenario(const char *path, const cli_model_opts *o,
                       calcify_scenario *sc)
 {
@@ -358,14 +343,6 @@ int cli_add_vary(calcify_vary *v, size_t *n, const char *spec)
         }
     (*n)++;
     return 0;
-}
-
-int cli_batch_option_or_usage(cli_batch_opts *b, int opt, const char *arg, const char *usage)
-{
-    int r = cli_batch_option(b, opt, arg);
-    if (r == 0)
-        fputs(usage, stderr);
-    return r == 1 ? 0 : -1;
 }
 
 /* SIGINT or SIGTERM outside a sweep's runs (which stop more gently, see

@@ -1,7 +1,7 @@
 /* fuzz_cli.c — the command-line parsers: the input is split at line ends
- * into an argument vector and parsed with the options every simulating
- * command shares (cli_getopt: --set, --method, --rtol, --atol, --params),
- * and each argument is also tried as every kind of option value: numbers,
+ * into an argument vector and parsed against the option table of every
+ * command (src/cli/options.c: range checks, the shared --set, --method,
+ * --rtol, --atol, --params, --help written to /dev/null), and each argument is also tried as every kind of option value: numbers,
  * --shard K/N, --vary NAME=LO:HI[:log], --design, quantities and --set
  * assignments applied to a parameter set.  Nothing is simulated. */
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include "calcify/params.h"
 #include "calcify/units.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "fuzz_common.h"
 
 static calcify_paramset base;
@@ -43,23 +44,23 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         argv[argc++] = line;
     argv[argc] = NULL;
 
-    static const struct option longopts[] = {
-        CLI_MODEL_LONGOPTS,
-        {"output", required_argument, NULL, 'o'},
-        {"arm", required_argument, NULL, 1},
-        {NULL, 0, NULL, 0}};
-    /* the parsers report on stderr: send that to /dev/null while they run,
-     * keeping libFuzzer's own reports */
+    /* the parsers report on stderr and --help writes stdout: send both to
+     * /dev/null while they run, keeping libFuzzer's own reports */
+    fflush(stdout);
     fflush(stderr);
-    int saved = dup(2), null = open("/dev/null", O_WRONLY);
-    if (saved < 0 || null < 0 || dup2(null, 2) < 0)
+    int saved = dup(2), saved_out = dup(1), null = open("/dev/null", O_WRONLY);
+    if (saved < 0 || saved_out < 0 || null < 0 || dup2(null, 2) < 0 || dup2(null, 1) < 0)
         abort();
     close(null);
-    cli_model_opts mo = {0};
-    optind = 0; /* 0: getopt re-initialises itself */
-    opterr = 0;
-    for (int c; (c = cli_getopt(argc, argv, "o:", longopts, &mo)) != -1 && c != -2;)
-        ;
+    for (int cmd = 0; cmd < CLI_NCMD; cmd++) {
+        const cli_command_doc doc = {(cli_cmd)cmd, "fuzz", "fuzz ARGS\n", "About.\n", NULL};
+        cli_model_opts mo = {0};
+        cli_opts p;
+        opterr = 0;
+        cli_opts_begin(&p, &doc, argc, argv, &mo);
+        while (cli_opts_next(&p) > 0)
+            ;
+    }
     calcify_paramset ps;
     calcify_error err;
     if (calcify_paramset_copy(&ps, &base) != CALCIFY_OK)
@@ -80,9 +81,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
     calcify_paramset_free(&ps);
     free(text);
+    fflush(stdout);
     fflush(stderr);
-    if (dup2(saved, 2) < 0)
+    if (dup2(saved, 2) < 0 || dup2(saved_out, 1) < 0)
         abort();
     close(saved);
+    close(saved_out);
     return 0;
 }
