@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,9 +226,17 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
     snprintf(of->tmp_path, n, "%s.tmp.XXXXXX", of->target);
+    /* a signal between mkstemp and live_add would leave a temporary file
+     * its handler does not know: the two happen with signals held */
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &hold, &old);
     int fd = mkstemp(of->tmp_path);
     if (fd >= 0)
         live_add(of->tmp_path);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         int e = errno;
         free(of->tmp_path);
