@@ -211,44 +211,10 @@ static int ptc(const calcify_model *m, const double u[], double y[], engine_bloc
     return -1;
 }
 
-double calcify_steady_max_eigen_real_dense(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE])
+/* Largest real part of the eigenvalues of the m×m row-major a, which the
+ * eigensolver overwrites (NaN if it fails). */
+static double matrix_max_eigen_real(double *a, size_t m)
 {
-    double A[N * N];
-    memcpy(A, J, sizeof A);
-    gsl_matrix_view Av = gsl_matrix_view_array(A, N, N);
-    gsl_vector_complex *eval = gsl_vector_complex_alloc(N);
-    gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(N);
-    double worst = NAN;
-    if (eval && w && gsl_eigen_nonsymm(&Av.matrix, eval, w) == GSL_SUCCESS) {
-        worst = -INFINITY;
-        for (int i = 0; i < N; i++) {
-            double re = GSL_REAL(gsl_vector_complex_get(eval, i));
-            if (re > worst)
-                worst = re;
-        }
-    }
-    gsl_eigen_nonsymm_free(w);
-    gsl_vector_complex_free(eval);
-    return worst;
-}
-
-/* Largest real part of the eigenvalues of the m×m row-major a (NaN if
- * the eigensolver fails). */
-static double block_max_eigen_real(double *a, size_t m)
-{
-    if (m == 1)
-        return a[0];
-    if (m == 2) {
-        /* λ = tr/2 ± √(tr²/4 − det): the root of larger magnitude, and the
-         * other as det / it (no cancellation) */
-        const double h = 0.5 * (a[0] + a[3]), det = a[0] * a[3] - a[1] * a[2];
-        const double disc = h * h - det;
-        if (!(disc >= 0))
-            return isfinite(disc) ? h : NAN;
-        const double big = h + copysign(sqrt(disc), h);
-        const double other = big != 0 ? det / big : 0;
-        return fmax(big, other);
-    }
     gsl_matrix_view Av = gsl_matrix_view_array(a, m, m);
     gsl_vector_complex *eval = gsl_vector_complex_alloc(m);
     gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(m);
@@ -264,6 +230,32 @@ static double block_max_eigen_real(double *a, size_t m)
     gsl_eigen_nonsymm_free(w);
     gsl_vector_complex_free(eval);
     return worst;
+}
+
+double calcify_steady_max_eigen_real_dense(const double J[CALCIFY_NSTATE * CALCIFY_NSTATE])
+{
+    double A[N * N];
+    memcpy(A, J, sizeof A);
+    return matrix_max_eigen_real(A, N);
+}
+
+/* The same for one diagonal block: 1×1 and 2×2 in closed form. */
+static double block_max_eigen_real(double *a, size_t m)
+{
+    if (m == 1)
+        return a[0];
+    if (m == 2) {
+        /* λ = tr/2 ± √(tr²/4 − det): the root of larger magnitude, and the
+         * other as det / it (no cancellation) */
+        const double h = 0.5 * (a[0] + a[3]), det = a[0] * a[3] - a[1] * a[2];
+        const double disc = h * h - det;
+        if (!(disc >= 0))
+            return isfinite(disc) ? h : NAN;
+        const double big = h + copysign(sqrt(disc), h);
+        const double other = big != 0 ? det / big : 0;
+        return fmax(big, other);
+    }
+    return matrix_max_eigen_real(a, m);
 }
 
 /* The eigenvalues of a block-triangular matrix are those of its diagonal
