@@ -168,33 +168,41 @@ static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc
     return first;
 }
 
-/* The command with the lists it allocates owned by the caller, so that
- * every return frees them. */
-static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
+/* The options of one run. */
+typedef struct {
+    cli_model_opts mo;
+    const char *output, *meta, *doses, *arms[64];
+    int n_arms;
+    long precision;
+    double step;
+    int summary, header, force;
+} run_opts;
+
+/* A stage's "carry on" (any other value is the command's exit status). */
+enum { RUN_GO_ON = -1 };
+
+/* The options, through the table-driven cli_opts loop; then --at and
+ * --observable only with --summary, and one SCENARIO.  RUN_GO_ON, or the
+ * exit status. */
+static int run_parse_options(int argc, char **argv, cli_endpoint_opts *eo, run_opts *o)
 {
-    cli_model_opts mo = {0};
-    const char *output = NULL, *meta = NULL, *doses = NULL, *arms[64];
-    int n_arms = 0;
-    long precision = CALCIFY_NUMFMT_SHORTEST;
-    double step = 0;
-    int c, summary = 0, header = 0, force = 0;
-    calcify_error err;
+    int c;
     cli_opts p;
-    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    cli_opts_begin(&p, &doc, argc, argv, &o->mo);
     while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case CLI_OPT_META: meta = optarg; break;
-        case CLI_OPT_DOSES: doses = optarg; break;
+        case 'o': o->output = optarg; break;
+        case CLI_OPT_META: o->meta = optarg; break;
+        case CLI_OPT_DOSES: o->doses = optarg; break;
         case OPT_B_ARM:
-            if (cli_add_arm(arms, &n_arms, optarg))
+            if (cli_add_arm(o->arms, &o->n_arms, optarg))
                 return 2;
             break;
-        case CLI_OPT_PRECISION: precision = p.l; break;
-        case CLI_OPT_SUMMARY: summary = 1; break;
-        case CLI_OPT_HEADER: header = 1; break;
-        case CLI_OPT_FORCE: force = 1; break;
-        case CLI_OPT_STEP: step = p.d; break;
+        case CLI_OPT_PRECISION: o->precision = p.l; break;
+        case CLI_OPT_SUMMARY: o->summary = 1; break;
+        case CLI_OPT_HEADER: o->header = 1; break;
+        case CLI_OPT_FORCE: o->force = 1; break;
+        case CLI_OPT_STEP: o->step = p.d; break;
         case OPT_AT:
         case OPT_OBSERVABLES:
             if (cli_endpoint_option(eo, c, optarg) < 0)
@@ -204,7 +212,7 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
     }
     if (c < 0)
         return cli_opts_exit(c);
-    if ((eo->n_at || eo->n_obs) && !summary) {
+    if ((eo->n_at || eo->n_obs) && !o->summary) {
         fputs("calcify run: --at and --observable need --summary\n", stderr);
         return 2;
     }
@@ -213,76 +221,104 @@ static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
         snprintf(msg, sizeof msg, "expected one SCENARIO file, got %d", argc - optind);
         return cli_usage_error(&doc, msg);
     }
-    calcify_scenario sc;
-    int rc = cli_load_scenario(argv[optind], &mo, &sc);
-    if (rc) {
+    return RUN_GO_ON;
+}
+
+/* A tiny step would stream rows without end: the time series' rows and
+ * bytes checked against the limits before any file is opened. */
+static calcify_status run_check_size(const calcify_scenario *sc, const unsigned char *selected,
+                                     const run_opts *o, calcify_error *err)
+{
+    double rows = 0, dt = o->step > 0 ? o->step : sc->output_step;
+    for (size_t k = 0; k < sc->n_arms; k++)
+        if (!selected || selected[k])
+            rows += calcify_arm_duration(&sc->arms[k]) / dt + 2;
+    /* and its bytes: the columns of the header */
+    char what[4200];
+    if (o->step > 0)
+        snprintf(what, sizeof what, "--step %g d", dt);
+    else
+        snprintf(what, sizeof what, "%s: output_step = \"%g d\"", sc->path, dt);
+    if (o->summary)
+        return CALCIFY_OK;
+    return cli_check_output(what, rows, header_columns(sc), o->precision, NULL,
+                            o->step > 0 ? "step" : "output_step (or --step)", o->force, err);
+}
+
+/* The time series to `of`, committed, or on failure left unwritten. */
+static calcify_status run_write_series(calcify_sim *sim, const calcify_scenario *sc,
+                                       const unsigned char *selected, const run_opts *o,
+                                       calcify_outfile *of, calcify_error *err)
+{
+    row_ctx ctx = {of->fp, (int)o->precision};
+    calcify_csv_write_header(of->fp, calcify_obs_names_of(sc->obs), calcify_obs_count(sc->obs));
+    calcify_status st = calcify_sim_run_scenario(sim, sc, selected,
+                                                 o->step > 0 ? o->step : sc->output_step,
+                                                 write_row, &ctx, err);
+    if (st == CALCIFY_EIO)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s",
+                          o->output ? o->output : "standard output", strerror(errno));
+    if (!st)
+        st = calcify_outfile_commit(of, err);
+    else
+        calcify_outfile_abort(of);
+    return st;
+}
+
+/* The command with the lists it allocates owned by the caller, so that
+ * every return frees them. */
+static int cmd_run_owning(int argc, char **argv, cli_endpoint_opts *eo)
+{
+    run_opts o = {.precision = CALCIFY_NUMFMT_SHORTEST};
+    calcify_error err;
+    int rc = run_parse_options(argc, argv, eo, &o);
+    if (rc != RUN_GO_ON)
         return rc;
-    }
+    calcify_scenario sc;
+    if ((rc = cli_load_scenario(argv[optind], &o.mo, &sc)))
+        return rc;
 
     unsigned char *selected = NULL;
-    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
+    calcify_status st = cli_select_arms(&sc, o.arms, o.n_arms, &selected, &err);
     /* --observable names of the scenario's own observables: known now,
      * checked before any file is opened */
     if (!st)
         st = calcify_obs_bind(sc.obs, eo->obs, eo->n_obs, "--observable", CALCIFY_EUSAGE, &err);
     calcify_sim *sim = NULL;
     calcify_outfile of = {0}, mf = {0}, df = {0};
-    /* a tiny step would stream rows without end: count them first */
-    double rows = 0, dt = step > 0 ? step : sc.output_step;
-    for (size_t k = 0; !st && k < sc.n_arms; k++)
-        if (!selected || selected[k])
-            rows += calcify_arm_duration(&sc.arms[k]) / dt + 2;
-    /* and its bytes: the columns of the header */
-    char what[4200];
-    if (step > 0)
-        snprintf(what, sizeof what, "--step %g d", dt);
-    else
-        snprintf(what, sizeof what, "%s: output_step = \"%g d\"", sc.path, dt);
-    if (!st && !summary)
-        st = cli_check_output(what, rows, header_columns(&sc), precision, NULL,
-                              step > 0 ? "step" : "output_step (or --step)", force, &err);
+    if (!st)
+        st = run_check_size(&sc, selected, &o, &err);
     if (!st)
         sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
     if (!st && !sim)
         st = CALCIFY_EUSAGE;
     if (!st)
-        st = calcify_outfile_open(&of, output, &err);
-    if (!st && meta)
-        st = calcify_outfile_open(&mf, meta, &err);
-    if (!st && meta && calcify_meta_write(mf.fp, &sc, selected))
-        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed", meta);
-    if (!st && doses)
-        st = calcify_outfile_open(&df, doses, &err);
-    if (!st && doses)
-        st = write_doses(&sc, selected, (int)precision, df.fp, &err);
-    if (!st && summary) {
+        st = calcify_outfile_open(&of, o.output, &err);
+    if (!st && o.meta)
+        st = calcify_outfile_open(&mf, o.meta, &err);
+    if (!st && o.meta && calcify_meta_write(mf.fp, &sc, selected))
+        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed", o.meta);
+    if (!st && o.doses)
+        st = calcify_outfile_open(&df, o.doses, &err);
+    if (!st && o.doses)
+        st = write_doses(&sc, selected, (int)o.precision, df.fp, &err);
+    if (!st && o.summary) {
         /* a failed arm is a row too: the rows are kept, the exit status says so */
         calcify_error run_err;
-        calcify_status run_st = write_summary(sim, &sc, selected, &mo, eo, step, header,
-                                              (int)precision, of.fp, &run_err);
+        calcify_status run_st = write_summary(sim, &sc, selected, &o.mo, eo, o.step, o.header,
+                                              (int)o.precision, of.fp, &run_err);
         st = calcify_outfile_commit(&of, &err);
         if (!st && run_st) {
             st = run_st;
             err = run_err;
         }
     } else if (!st) {
-        row_ctx ctx = {of.fp, (int)precision};
-        calcify_csv_write_header(of.fp, calcify_obs_names_of(sc.obs), calcify_obs_count(sc.obs));
-        st = calcify_sim_run_scenario(sim, &sc, selected,
-                                      step > 0 ? step : sc.output_step,
-                                      write_row, &ctx, &err);
-        if (st == CALCIFY_EIO)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s",
-                              output ? output : "standard output", strerror(errno));
-        if (!st)
-            st = calcify_outfile_commit(&of, &err);
-        else
-            calcify_outfile_abort(&of);
+        st = run_write_series(sim, &sc, selected, &o, &of, &err);
     }
     /* the sidecars appear only with their run */
-    if (!st && meta)
+    if (!st && o.meta)
         st = calcify_outfile_commit(&mf, &err);
-    if (!st && doses)
+    if (!st && o.doses)
         st = calcify_outfile_commit(&df, &err);
     calcify_outfile_abort(&mf);
     calcify_outfile_abort(&df);

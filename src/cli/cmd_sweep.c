@@ -242,79 +242,142 @@ static calcify_status write_vary_tsv(const char *path, const calcify_scenario *s
     return calcify_outfile_commit(&fv, err);
 }
 
-/* The command with the lists it allocates owned by the caller, so that
- * every return frees them. */
-static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
-{
-    cli_model_opts mo = {0};
-    /* each parameter and each variable at most once */
-    enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
+/* each parameter and each variable at most once */
+enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
+
+/* A stage's "carry on" (any other value is the command's exit status). */
+enum { SWEEP_GO_ON = -1 };
+
+/* Everything one sweep holds, from its options to its open files; freed by
+ * sweep_job_free. */
+typedef struct {
+    int argc;
+    char **argv;
+    cli_endpoint_opts *eo;
+    /* the options */
+    cli_model_opts mo;
     calcify_vary vary[MAX_VARY];
     const char *vary_spec[MAX_VARY];
-    size_t n_vary = 0;
-    const char *dir = NULL, *arms[64];
-    int n_arms = 0, quiet = 0, keep_going = 0, timeseries = 0, resume = 0, force = 0, c;
-    long n = 100, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN), precision = CALCIFY_NUMFMT_SHORTEST;
-    long shard_k = 1, shard_n = 1;
-    double step = 1.0;
-    int kind = CALCIFY_DESIGN_LHS;
+    size_t n_vary;
+    const char *dir, *arms[64];
+    int n_arms, quiet, keep_going, timeseries, resume, force;
+    long n, seed, threads, precision;
+    long shard_k, shard_n;
+    double step;
+    int kind;
     calcify_error err;
+    /* the plan */
+    calcify_scenario sc;
+    int sc_loaded;
+    unsigned char *selected;
+    calcify_endpoints endpoints;
+    calcify_design *design, *listing;
+    size_t runs, first, last;
+    const char **sel;   /* the selected arms' names, in order */
+    size_t n_sel;
+    double sum_rows, ts_rows;
+    char *sum_header, *ts_header;
+    char *manifest, *cmdline;
+    size_t mlen;
+    /* the folder */
+    char p_manifest[4096], p_design[4096], p_sum[4096], p_ts[4096], p_sum_part[4096],
+         p_ts_part[4096], p_vary[4096];
+    int continuing, complete;
+    resume_point rp;
+    FILE *fs, *ft;
+    calcify_sweep_stats stats;
+} sweep_job;
+
+/* What the folder check ignores in a manifest, and the files a sweep writes. */
+static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
+static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "vary.tsv",
+                                     "summary.csv", "summary.csv.part", "timeseries.csv",
+                                     "timeseries.csv.part", NULL};
+
+static void sweep_job_free(sweep_job *j)
+{
+    /* open only when a --resume failed after reopening them: nothing buffered */
+    if (j->fs)
+        fclose(j->fs);
+    if (j->ft)
+        fclose(j->ft);
+    free(j->manifest);
+    free(j->cmdline);
+    free(j->sel);
+    free(j->sum_header);
+    free(j->ts_header);
+    calcify_design_free(j->design);
+    calcify_design_free(j->listing);
+    calcify_endpoints_free(&j->endpoints);
+    free(j->selected);
+    if (j->sc_loaded)
+        calcify_scenario_free(&j->sc);
+}
+
+/* The options, through the table-driven cli_opts loop; then one SCENARIO,
+ * --vary and -o are there.  SWEEP_GO_ON, or the exit status. */
+static int sweep_parse_options(sweep_job *j)
+{
+    int c;
     cli_opts p;
-    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    cli_opts_begin(&p, &doc, j->argc, j->argv, &j->mo);
     while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
         case CLI_OPT_VARY:
-            if (n_vary == MAX_VARY) {
+            if (j->n_vary == MAX_VARY) {
                 fprintf(stderr, "calcify: at most %d --vary\n", (int)MAX_VARY);
                 return 2;
             }
-            vary_spec[n_vary++] = optarg; /* parsed once the scenario (its vars) is known */
+            j->vary_spec[j->n_vary++] = optarg; /* parsed once the scenario (its vars) is known */
             break;
         case OPT_AT:
         case OPT_OBSERVABLES:
-            if (cli_endpoint_option(eo, c, optarg) < 0)
+            if (cli_endpoint_option(j->eo, c, optarg) < 0)
                 return 2;
             break;
         case CLI_OPT_DESIGN:
-            if ((kind = calcify_design_kind_parse(optarg)) < 0) {
+            if ((j->kind = calcify_design_kind_parse(optarg)) < 0) {
                 fprintf(stderr, "calcify: --design '%s': expected grid, lhs or sobol\n", optarg);
                 return 2;
             }
             break;
-        case CLI_OPT_N: n = p.l; break;
-        case CLI_OPT_SEED: seed = p.l; break;
-        case CLI_OPT_THREADS: threads = p.l; break;
+        case CLI_OPT_N: j->n = p.l; break;
+        case CLI_OPT_SEED: j->seed = p.l; break;
+        case CLI_OPT_THREADS: j->threads = p.l; break;
         case CLI_OPT_SHARD:
-            if (cli_parse_shard(optarg, &shard_k, &shard_n))
+            if (cli_parse_shard(optarg, &j->shard_k, &j->shard_n))
                 return 2;
             break;
-        case CLI_OPT_TIMESERIES: timeseries = 1; break;
-        case CLI_OPT_KEEP_GOING: keep_going = 1; break;
-        case CLI_OPT_RESUME: resume = 1; break;
-        case CLI_OPT_FORCE: force = 1; break;
-        case CLI_OPT_PRECISION: precision = p.l; break;
-        case CLI_OPT_STEP: step = p.d; break;
+        case CLI_OPT_TIMESERIES: j->timeseries = 1; break;
+        case CLI_OPT_KEEP_GOING: j->keep_going = 1; break;
+        case CLI_OPT_RESUME: j->resume = 1; break;
+        case CLI_OPT_FORCE: j->force = 1; break;
+        case CLI_OPT_PRECISION: j->precision = p.l; break;
+        case CLI_OPT_STEP: j->step = p.d; break;
         case OPT_B_ARM:
-            if (cli_add_arm(arms, &n_arms, optarg))
+            if (cli_add_arm(j->arms, &j->n_arms, optarg))
                 return 2;
             break;
-        case 'o': dir = optarg; break;
-        case 'q': quiet = 1; break;
+        case 'o': j->dir = optarg; break;
+        case 'q': j->quiet = 1; break;
         }
     }
     if (c < 0)
         return cli_opts_exit(c);
-    if (argc - optind != 1 || !dir || n_vary == 0)
+    if (j->argc - optind != 1 || !j->dir || j->n_vary == 0)
         return cli_usage_error(&doc, "expected one SCENARIO, at least one --vary and -o DIR");
-    calcify_scenario sc;
-    int rc = cli_load_scenario(argv[optind], &mo, &sc);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n_vary; i++) {
-        if (calcify_vary_parse_in(vary_spec[i], &sc, &vary[i], &err)) {
-            calcify_scenario_free(&sc);
-            return cli_error(CALCIFY_EUSAGE, err.msg);
-        }
+    return SWEEP_GO_ON;
+}
+
+/* Each --vary read against the scenario: a known name, a range admissible
+ * at both ends, settable, and not given twice.  SWEEP_GO_ON, or the exit
+ * status. */
+static int sweep_check_vary(sweep_job *j)
+{
+    calcify_vary *vary = j->vary;
+    for (size_t i = 0; i < j->n_vary; i++) {
+        if (calcify_vary_parse_in(j->vary_spec[i], &j->sc, &vary[i], &j->err))
+            return cli_error(CALCIFY_EUSAGE, j->err.msg);
         /* a variable's range is admissible where the variable is used iff
          * both ends are (the checks are bounds): try them now, so a bad range
          * is file:line and exit 2, not a sweep of failed runs */
@@ -324,293 +387,352 @@ static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
             calcify_scenario probe;
             snprintf(set, sizeof set, "%s=%.17g%s%s", vary[i].name,
                      end ? vary[i].hi : vary[i].lo, vary[i].unit[0] ? " " : "", vary[i].unit);
-            calcify_status pst = calcify_scenario_reload(&sc, one, 1, &probe, &err);
+            calcify_status pst = calcify_scenario_reload(&j->sc, one, 1, &probe, &j->err);
             calcify_scenario_free(&probe);
             if (pst) {
-                calcify_scenario_free(&sc);
-                char msg[sizeof err.msg + 64];
-                snprintf(msg, sizeof msg, "--vary '%s': %s", vary_spec[i], err.msg);
+                char msg[sizeof j->err.msg + 64];
+                snprintf(msg, sizeof msg, "--vary '%s': %s", j->vary_spec[i], j->err.msg);
                 return cli_error(pst, msg);
             }
         }
-        if (cli_check_settable(&sc, &vary[i].param, 1, "--vary")) {
-            calcify_scenario_free(&sc);
+        if (cli_check_settable(&j->sc, &vary[i].param, 1, "--vary"))
             return 2;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(vary[i].name, vary[j].name) == 0) {
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(vary[i].name, vary[k].name) == 0) {
                 fprintf(stderr, "calcify: --vary %s given twice\n", vary[i].name);
-                calcify_scenario_free(&sc);
                 return 2;
             }
     }
-    unsigned char *selected = NULL;
-    calcify_status st = cli_select_arms(&sc, arms, n_arms, &selected, &err);
-    calcify_endpoints endpoints = {0};
+    return SWEEP_GO_ON;
+}
+
+/* The plan: arms, endpoints, the design and this shard's runs, the header
+ * rows, and the size limits, before the folder is touched. */
+static calcify_status sweep_plan(sweep_job *j)
+{
+    calcify_scenario *sc = &j->sc;
+    calcify_error *err = &j->err;
+    calcify_status st = cli_select_arms(sc, j->arms, j->n_arms, &j->selected, err);
     if (!st)
-        st = calcify_endpoints_resolve(&sc, selected, eo->at, eo->n_at, eo->obs, eo->n_obs,
-                                       &endpoints, &err);
-    calcify_design *design = NULL, *listing = NULL;
-    if (!st && (!(design = calcify_design_alloc(kind, vary, n_vary, (size_t)n, (unsigned long)seed, &err)) ||
-                !(listing = calcify_design_alloc(kind, vary, n_vary, (size_t)n, (unsigned long)seed, &err))))
+        st = calcify_endpoints_resolve(sc, j->selected, j->eo->at, j->eo->n_at, j->eo->obs,
+                                       j->eo->n_obs, &j->endpoints, err);
+    if (!st && (!(j->design = calcify_design_alloc(j->kind, j->vary, j->n_vary, (size_t)j->n,
+                                                   (unsigned long)j->seed, err)) ||
+                !(j->listing = calcify_design_alloc(j->kind, j->vary, j->n_vary, (size_t)j->n,
+                                                    (unsigned long)j->seed, err))))
         st = calcify_design_alloc_status();
-    size_t runs = design ? calcify_design_runs(design) : 0;
+    j->runs = j->design ? calcify_design_runs(j->design) : 0;
     /* contiguous blocks: shard K of N holds [(K-1)·R/N, K·R/N) */
-    size_t first = (size_t)((unsigned long long)(shard_k - 1) * runs / (unsigned long long)shard_n);
-    size_t last = (size_t)((unsigned long long)shard_k * runs / (unsigned long long)shard_n);
+    j->first = (size_t)((unsigned long long)(j->shard_k - 1) * j->runs /
+                        (unsigned long long)j->shard_n);
+    j->last = (size_t)((unsigned long long)j->shard_k * j->runs / (unsigned long long)j->shard_n);
 
     /* the selected arms, in order: each run writes one summary row per arm */
-    const char **sel = st ? NULL : calloc(sc.n_arms, sizeof *sel);
-    size_t n_sel = 0;
-    double ts_rows = 0;
-    if (!st && !sel)
-        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
-    for (size_t k = 0; !st && k < sc.n_arms; k++)
-        if (!selected || selected[k]) {
-            sel[n_sel++] = sc.arms[k].name;
-            ts_rows += calcify_arm_duration(&sc.arms[k]) / step + 2;
+    j->sel = st ? NULL : calloc(sc->n_arms, sizeof *j->sel);
+    if (!st && !j->sel)
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    for (size_t k = 0; !st && k < sc->n_arms; k++)
+        if (!j->selected || j->selected[k]) {
+            j->sel[j->n_sel++] = sc->arms[k].name;
+            j->ts_rows += calcify_arm_duration(&sc->arms[k]) / j->step + 2;
         }
-    double sum_rows = (double)(last - first) * (double)n_sel;
-    ts_rows *= timeseries ? (double)(last - first) : 0;
+    j->sum_rows = (double)(j->last - j->first) * (double)j->n_sel;
+    j->ts_rows *= j->timeseries ? (double)(j->last - j->first) : 0;
 
     /* the header rows: the summary's columns follow --vary, --at, --observable */
-    sum_header_arg sha = {&sc, vary, n_vary, &endpoints};
-    char *sum_header = st ? NULL : header_text(write_sum_header, &sha);
-    char *ts_header = st ? NULL : header_text(write_ts_header, &sc);
-    if (!st && (!sum_header || !ts_header))
-        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+    sum_header_arg sha = {sc, j->vary, j->n_vary, &j->endpoints};
+    j->sum_header = st ? NULL : header_text(write_sum_header, &sha);
+    j->ts_header = st ? NULL : header_text(write_ts_header, sc);
+    if (!st && (!j->sum_header || !j->ts_header))
+        st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     /* the size limits, rows and estimated bytes, before the folder is touched */
     if (!st)
-        st = cli_check_output("this sweep", sum_rows,
-                              sweepdir_count_fields(sum_header, strlen(sum_header)), precision,
-                              "summary", "--n or --step", force, &err);
+        st = cli_check_output("this sweep", j->sum_rows,
+                              sweepdir_count_fields(j->sum_header, strlen(j->sum_header)),
+                              j->precision, "summary", "--n or --step", j->force, err);
     if (!st)
-        st = cli_check_output("this sweep", ts_rows,
-                              sweepdir_count_fields(ts_header, strlen(ts_header)), precision,
-                              "time-series", "--n or --step", force, &err);
+        st = cli_check_output("this sweep", j->ts_rows,
+                              sweepdir_count_fields(j->ts_header, strlen(j->ts_header)),
+                              j->precision, "time-series", "--n or --step", j->force, err);
+    return st;
+}
 
-    /* the manifest: everything that decides the bytes of the results */
-    char *manifest = NULL, *cmdline = NULL;
-    size_t mlen = 0;
+/* The manifest: everything that decides the bytes of the results. */
+static calcify_status sweep_manifest(sweep_job *j)
+{
+    char **manifest = &j->manifest;
+    size_t *mlen = &j->mlen;
+    calcify_status st = sweepdir_manifest_begin(
+        manifest, mlen, "calcify sweep manifest: written first; sweep --resume and merge "
+        "refuse folders whose manifests differ (but for shard, command and paths)",
+        &j->sc, j->mo.params, j->mo.sets, j->mo.n_sets, &j->err);
+    if (st)
+        return st;
+    /* lists of any length, never cut: each goes into one manifest line */
+    char *abuf = NULL, *vbuf = sweepdir_vary_text(j->vary, j->n_vary);
+    size_t alen;
+    FILE *fa = open_memstream(&abuf, &alen);
+    for (size_t k = 0; fa && k < j->n_sel; k++)
+        fprintf(fa, "%s%s", k ? " " : "", j->sel[k]);
+    int closed_bad = !fa || fclose(fa) != 0;
+    static const char *const kinds[] = {"grid", "lhs", "sobol"};
+    j->cmdline = sweepdir_command_line(j->argc, j->argv);
+    int bad = !j->cmdline || !vbuf || closed_bad;
+    bad |= sweepdir_manifest_add(manifest, mlen, "design", "%s", kinds[j->kind]);
+    bad |= sweepdir_manifest_add(manifest, mlen, "n", "%ld", j->n);
+    bad |= sweepdir_manifest_add(manifest, mlen, "seed", "%ld", j->seed);
+    bad |= sweepdir_manifest_add(manifest, mlen, "vary", "%s", vbuf);
+    bad |= sweepdir_manifest_add(manifest, mlen, "runs", "%zu", j->runs);
+    bad |= sweepdir_manifest_add(manifest, mlen, "arms", "%s", abuf);
+    bad |= sweepdir_manifest_add(manifest, mlen, "summary_columns", "%.*s",
+                                 (int)strlen(j->sum_header) - 1, j->sum_header);
+    bad |= sweepdir_manifest_add(manifest, mlen, "precision", "%ld", j->precision);
+    if (j->timeseries)
+        bad |= sweepdir_manifest_add(manifest, mlen, "timeseries_step_d", "%.17g", j->step);
+    else
+        bad |= sweepdir_manifest_add(manifest, mlen, "timeseries_step_d", "none");
+    bad |= sweepdir_manifest_add(manifest, mlen, "shard", "%ld/%ld", j->shard_k, j->shard_n);
+    bad |= sweepdir_manifest_add(manifest, mlen, "command", "%s", j->cmdline);
+    free(vbuf);
+    free(abuf);
+    if (bad)
+        st = calcify_fail(&j->err, CALCIFY_ENOMEM, "out of memory");
+    return st;
+}
+
+/* The paths of the files in DIR. */
+static void sweep_paths(sweep_job *j)
+{
+    const char *dir = j->dir;
+    snprintf(j->p_manifest, sizeof j->p_manifest, "%s/" SWEEPDIR_MANIFEST, dir);
+    snprintf(j->p_vary, sizeof j->p_vary, "%s/vary.tsv", dir);
+    snprintf(j->p_design, sizeof j->p_design, "%s/design.csv", dir);
+    snprintf(j->p_sum, sizeof j->p_sum, "%s/summary.csv", dir);
+    snprintf(j->p_ts, sizeof j->p_ts, "%s/timeseries.csv", dir);
+    snprintf(j->p_sum_part, sizeof j->p_sum_part, "%s/summary.csv.part", dir);
+    snprintf(j->p_ts_part, sizeof j->p_ts_part, "%s/timeseries.csv.part", dir);
+}
+
+/* --resume of an unfinished folder: keep the whole runs of the .part files,
+ * cut the rest, and reopen them to append. */
+static calcify_status sweep_continue(sweep_job *j)
+{
+    calcify_error *err = &j->err;
+    calcify_status st = CALCIFY_OK;
+    FILE *scan = fopen(j->p_sum_part, "r");
+    if (!scan)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot open: %s", j->p_sum_part,
+                          strerror(errno));
     if (!st)
-        st = sweepdir_manifest_begin(&manifest, &mlen, "calcify sweep manifest: written "
-                                     "first; sweep --resume and merge refuse folders whose "
-                                     "manifests differ (but for shard, command and paths)",
-                                     &sc, mo.params, mo.sets, mo.n_sets, &err);
-    if (!st) {
-        /* lists of any length, never cut: each goes into one manifest line */
-        char *abuf = NULL, *vbuf = sweepdir_vary_text(vary, n_vary);
-        size_t alen;
-        FILE *fa = open_memstream(&abuf, &alen);
-        for (size_t j = 0; fa && j < n_sel; j++)
-            fprintf(fa, "%s%s", j ? " " : "", sel[j]);
-        int closed_bad = !fa || fclose(fa) != 0;
-        static const char *const kinds[] = {"grid", "lhs", "sobol"};
-        cmdline = sweepdir_command_line(argc, argv);
-        int bad = !cmdline || !vbuf || closed_bad;
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "design", "%s", kinds[kind]);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "n", "%ld", n);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "seed", "%ld", seed);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "vary", "%s", vbuf);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "runs", "%zu", runs);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "arms", "%s", abuf);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "summary_columns", "%.*s",
-                                     (int)strlen(sum_header) - 1, sum_header);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "precision", "%ld", precision);
-        if (timeseries)
-            bad |= sweepdir_manifest_add(&manifest, &mlen, "timeseries_step_d", "%.17g", step);
-        else
-            bad |= sweepdir_manifest_add(&manifest, &mlen, "timeseries_step_d", "none");
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "shard", "%ld/%ld", shard_k, shard_n);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "command", "%s", cmdline);
-        free(vbuf);
-        free(abuf);
-        if (bad)
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
-    }
-
-    char p_manifest[4096], p_design[4096], p_sum[4096], p_ts[4096], p_sum_part[4096],
-         p_ts_part[4096];
-    snprintf(p_manifest, sizeof p_manifest, "%s/" SWEEPDIR_MANIFEST, dir);
-    char p_vary[4096];
-    snprintf(p_vary, sizeof p_vary, "%s/vary.tsv", dir);
-    snprintf(p_design, sizeof p_design, "%s/design.csv", dir);
-    snprintf(p_sum, sizeof p_sum, "%s/summary.csv", dir);
-    snprintf(p_ts, sizeof p_ts, "%s/timeseries.csv", dir);
-    snprintf(p_sum_part, sizeof p_sum_part, "%s/summary.csv.part", dir);
-    snprintf(p_ts_part, sizeof p_ts_part, "%s/timeseries.csv.part", dir);
-
-    /* what the folder holds decides: start, continue, or refuse (the same
-     * check as gsa, population and merge; another sweep's folder, finished
-     * or not, is neither continued nor replaced unasked) */
-    static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
-    static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "vary.tsv",
-                                         "summary.csv", "summary.csv.part", "timeseries.csv",
-                                         "timeseries.csv.part", NULL};
-    if (!st)
-        st = cli_check_outdir(dir, writes, manifest, ignore, resume, force,
-                              "--resume to continue the sweep that made it, --force to "
-                              "replace its files", &err);
-    int state = st ? 0 : sweepdir_resume_state(dir, manifest, ignore, resume, "summary.csv",
-                                               "summary.csv.part");
-    int continuing = state == 1, complete = state == 2;
-    resume_point rp = {first, 0, 0, 0};
-    /* a SIGKILL while design.csv or vary.tsv was written leaves its
-     * temporary file: removed from a folder this sweep may write */
-    if (!st)
-        st = sweepdir_remove_temporaries(dir, writes, &err);
-
-    calcify_sweep_stats stats = {0};
-    FILE *fs = NULL, *ft = NULL;
-    char *made = NULL;
-    if (!st && complete) {
-        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", dir);
-    } else if (!st && continuing) {
-        FILE *scan = fopen(p_sum_part, "r");
-        if (!scan)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot open: %s", p_sum_part,
-                              strerror(errno));
-        if (!st)
-            st = scan_summary(scan, p_sum_part, sum_header, sel, n_sel, 1 + (int)n_vary,
-                              first, last, &rp, &err);
-        if (scan)
+        st = scan_summary(scan, j->p_sum_part, j->sum_header, j->sel, j->n_sel,
+                          1 + (int)j->n_vary, j->first, j->last, &j->rp, err);
+    if (scan)
+        fclose(scan);
+    if (!st && j->timeseries) {
+        scan = fopen(j->p_ts_part, "r");
+        if (scan) {
+            st = scan_timeseries(scan, j->p_ts_part, j->ts_header, j->rp.next, &j->rp.ts_end,
+                                 err);
             fclose(scan);
-        if (!st && timeseries) {
-            scan = fopen(p_ts_part, "r");
-            if (scan) {
-                st = scan_timeseries(scan, p_ts_part, ts_header, rp.next, &rp.ts_end, &err);
-                fclose(scan);
-            } else if (rp.next > first) {
-                st = calcify_fail(&err, CALCIFY_EINPUT, "%s: missing (expected the time "
-                                  "series of the %zu runs in %s)", p_ts_part,
-                                  rp.next - first, p_sum_part);
-            }
+        } else if (j->rp.next > j->first) {
+            st = calcify_fail(err, CALCIFY_EINPUT, "%s: missing (expected the time "
+                              "series of the %zu runs in %s)", j->p_ts_part,
+                              j->rp.next - j->first, j->p_sum_part);
         }
-        /* design.csv again (a lost or edited one would stop merge) */
-        if (!st)
-            st = write_design(p_design, listing, &sc, vary, n_vary, &err);
-        if (!st)
-            st = write_vary_tsv(p_vary, &sc, vary, n_vary, &err);
-        if (!st)
-            fs = sweepdir_reopen_cut(p_sum_part, rp.sum_end, &err, &st);
-        if (!st && timeseries) {
-            if (!exists(p_ts_part) && (ft = fopen(p_ts_part, "w")))
-                fclose(ft);
-            ft = sweepdir_reopen_cut(p_ts_part, rp.ts_end, &err, &st);
-        }
-        if (!st && rp.sum_end == 0)
-            fputs(sum_header, fs);
-        if (!st && timeseries && rp.ts_end == 0)
-            fputs(ts_header, ft);
-        if (!st)
-            fprintf(stderr, "calcify: %s: %zu of %zu runs kept, running the other %zu\n",
-                    dir, rp.next - first, last - first, last - rp.next);
-    } else if (!st) {
-        st = calcify_dir_make(dir, &made, &err);
-        /* files of an earlier sweep must not pass as this one's */
-        if (!st && ((unlink(p_sum) && errno != ENOENT) || (unlink(p_ts) && errno != ENOENT) ||
-                    (unlink(p_ts_part) && errno != ENOENT)))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot remove the files of an "
-                              "earlier sweep: %s", dir, strerror(errno));
-        if (!st)
-            st = write_whole(p_manifest, manifest, &err);
-        if (!st)
-            st = write_design(p_design, listing, &sc, vary, n_vary, &err);
-        if (!st)
-            st = write_vary_tsv(p_vary, &sc, vary, n_vary, &err);
-        if (!st && !(fs = fopen(p_sum_part, "w")))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", p_sum_part,
-                              strerror(errno));
-        if (!st && timeseries && !(ft = fopen(p_ts_part, "w")))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", p_ts_part,
-                              strerror(errno));
-        if (!st) {
-            fputs(sum_header, fs);
-            if (ft)
-                fputs(ts_header, ft);
-        }
-        if (st) { /* nothing was run: leave nothing */
-            if (fs)
-                fclose(fs);
-            fs = NULL;
-            unlink(p_sum_part);
-            unlink(p_ts_part);
-            if (made) {
-                unlink(p_manifest);
-                unlink(p_design);
-                unlink(p_vary);
-                calcify_dir_unmake(dir, made);
-            }
+    }
+    /* design.csv again (a lost or edited one would stop merge) */
+    if (!st)
+        st = write_design(j->p_design, j->listing, &j->sc, j->vary, j->n_vary, err);
+    if (!st)
+        st = write_vary_tsv(j->p_vary, &j->sc, j->vary, j->n_vary, err);
+    if (!st)
+        j->fs = sweepdir_reopen_cut(j->p_sum_part, j->rp.sum_end, err, &st);
+    if (!st && j->timeseries) {
+        if (!exists(j->p_ts_part) && (j->ft = fopen(j->p_ts_part, "w")))
+            fclose(j->ft);
+        j->ft = sweepdir_reopen_cut(j->p_ts_part, j->rp.ts_end, err, &st);
+    }
+    if (!st && j->rp.sum_end == 0)
+        fputs(j->sum_header, j->fs);
+    if (!st && j->timeseries && j->rp.ts_end == 0)
+        fputs(j->ts_header, j->ft);
+    if (!st)
+        fprintf(stderr, "calcify: %s: %zu of %zu runs kept, running the other %zu\n",
+                j->dir, j->rp.next - j->first, j->last - j->first, j->last - j->rp.next);
+    return st;
+}
+
+/* A fresh start: the folder, the manifest, design.csv, vary.tsv and the
+ * .part files with their headers; on failure nothing is left behind. */
+static calcify_status sweep_start(sweep_job *j)
+{
+    calcify_error *err = &j->err;
+    char *made = NULL;
+    calcify_status st = calcify_dir_make(j->dir, &made, err);
+    /* files of an earlier sweep must not pass as this one's */
+    if (!st && ((unlink(j->p_sum) && errno != ENOENT) || (unlink(j->p_ts) && errno != ENOENT) ||
+                (unlink(j->p_ts_part) && errno != ENOENT)))
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot remove the files of an "
+                          "earlier sweep: %s", j->dir, strerror(errno));
+    if (!st)
+        st = write_whole(j->p_manifest, j->manifest, err);
+    if (!st)
+        st = write_design(j->p_design, j->listing, &j->sc, j->vary, j->n_vary, err);
+    if (!st)
+        st = write_vary_tsv(j->p_vary, &j->sc, j->vary, j->n_vary, err);
+    if (!st && !(j->fs = fopen(j->p_sum_part, "w")))
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", j->p_sum_part,
+                          strerror(errno));
+    if (!st && j->timeseries && !(j->ft = fopen(j->p_ts_part, "w")))
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", j->p_ts_part,
+                          strerror(errno));
+    if (!st) {
+        fputs(j->sum_header, j->fs);
+        if (j->ft)
+            fputs(j->ts_header, j->ft);
+    }
+    if (st) { /* nothing was run: leave nothing */
+        if (j->fs)
+            fclose(j->fs);
+        j->fs = NULL;
+        unlink(j->p_sum_part);
+        unlink(j->p_ts_part);
+        if (made) {
+            unlink(j->p_manifest);
+            unlink(j->p_design);
+            unlink(j->p_vary);
+            calcify_dir_unmake(j->dir, made);
         }
     }
     free(made);
+    return st;
+}
 
-    if (!st && !complete) {
-        struct sigaction sa, old_int, old_term;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sa.sa_flags = SA_RESETHAND;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-        cli_progress ps;
-        cli_progress_init(&ps, "sweep", quiet);
-        calcify_sweep_opts o = {
-            .sc = &sc, .selected = selected, .vary = vary, .n_vary = n_vary,
-            .endpoints = &endpoints,
-            .design = design, .first = rp.next, .last = last,
-            .threads = (int)threads, .precision = (int)precision,
-            .summary = fs, .timeseries = timeseries ? ft : NULL,
-            .timeseries_step = step, .progress = cli_progress_update, .user = &ps,
-            .flush_each_run = 1, .stop = &stop_signal,
-            .summary_name = p_sum_part, .timeseries_name = p_ts_part};
-        if (fflush(fs) != 0 || (ft && fflush(ft) != 0))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s",
-                              ferror(fs) ? p_sum_part : p_ts_part, strerror(errno));
-        if (!st)
-            st = calcify_sweep_run(&o, &stats, &err);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        stats.failed += rp.failed;
-        int e = 0;
-        const char *bad = NULL;
-        if (fclose(fs) != 0)
-            e = errno, bad = p_sum_part;
-        if (ft && fclose(ft) != 0)
-            e = errno, bad = p_ts_part;
-        if (!st && e)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", bad, strerror(e));
-        if (!st && !stats.stopped && timeseries && rename(p_ts_part, p_ts) != 0)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_ts_part,
-                              strerror(errno));
-        if (!st && !stats.stopped && rename(p_sum_part, p_sum) != 0)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_sum_part,
-                              strerror(errno));
-    }
-    free(manifest);
-    free(cmdline);
-    free(sel);
-    free(sum_header);
-    free(ts_header);
-    calcify_design_free(design);
-    calcify_design_free(listing);
-    calcify_endpoints_free(&endpoints);
-    free(selected);
-    calcify_scenario_free(&sc);
+/* What the folder holds decides: start, continue, or refuse (the same
+ * check as gsa, population and merge; another sweep's folder, finished
+ * or not, is neither continued nor replaced unasked). */
+static calcify_status sweep_open(sweep_job *j)
+{
+    calcify_status st = cli_check_outdir(j->dir, writes, j->manifest, ignore, j->resume,
+                                         j->force, "--resume to continue the sweep that made "
+                                         "it, --force to replace its files", &j->err);
+    int state = st ? 0 : sweepdir_resume_state(j->dir, j->manifest, ignore, j->resume,
+                                               "summary.csv", "summary.csv.part");
+    j->continuing = state == 1;
+    j->complete = state == 2;
+    /* a SIGKILL while design.csv or vary.tsv was written leaves its
+     * temporary file: removed from a folder this sweep may write */
+    if (!st)
+        st = sweepdir_remove_temporaries(j->dir, writes, &j->err);
     if (st)
-        return cli_error(st, err.msg);
-    if (stats.stopped) {
+        return st;
+    if (j->complete) {
+        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", j->dir);
+        return CALCIFY_OK;
+    }
+    return j->continuing ? sweep_continue(j) : sweep_start(j);
+}
+
+/* The runs, with Ctrl-C and SIGTERM stopping after those under way; then
+ * the .part files closed and, when every run is done, renamed. */
+static calcify_status sweep_run(sweep_job *j)
+{
+    calcify_error *err = &j->err;
+    calcify_status st = CALCIFY_OK;
+    FILE *fs = j->fs, *ft = j->ft;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    cli_progress ps;
+    cli_progress_init(&ps, "sweep", j->quiet);
+    calcify_sweep_opts o = {
+        .sc = &j->sc, .selected = j->selected, .vary = j->vary, .n_vary = j->n_vary,
+        .endpoints = &j->endpoints,
+        .design = j->design, .first = j->rp.next, .last = j->last,
+        .threads = (int)j->threads, .precision = (int)j->precision,
+        .summary = fs, .timeseries = j->timeseries ? ft : NULL,
+        .timeseries_step = j->step, .progress = cli_progress_update, .user = &ps,
+        .flush_each_run = 1, .stop = &stop_signal,
+        .summary_name = j->p_sum_part, .timeseries_name = j->p_ts_part};
+    if (fflush(fs) != 0 || (ft && fflush(ft) != 0))
+        st = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s",
+                          ferror(fs) ? j->p_sum_part : j->p_ts_part, strerror(errno));
+    if (!st)
+        st = calcify_sweep_run(&o, &j->stats, err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    j->stats.failed += j->rp.failed;
+    int e = 0;
+    const char *bad = NULL;
+    j->fs = j->ft = NULL;
+    if (fclose(fs) != 0)
+        e = errno, bad = j->p_sum_part;
+    if (ft && fclose(ft) != 0)
+        e = errno, bad = j->p_ts_part;
+    if (!st && e)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: write failed: %s", bad, strerror(e));
+    int done = !st && !j->stats.stopped;
+    if (done && j->timeseries && rename(j->p_ts_part, j->p_ts) != 0)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot rename: %s", j->p_ts_part,
+                          strerror(errno));
+    if (done && !st && rename(j->p_sum_part, j->p_sum) != 0)
+        st = calcify_fail(err, CALCIFY_EIO, "%s: cannot rename: %s", j->p_sum_part,
+                          strerror(errno));
+    return st;
+}
+
+/* The exit status, with what stopped or failed said on stderr. */
+static int sweep_report(const sweep_job *j, calcify_status st)
+{
+    if (st)
+        return cli_error(st, j->err.msg);
+    if (j->stats.stopped) {
         fprintf(stderr, "\ncalcify: stopped by signal %d after %zu of %zu runs (kept in "
                 "%s); continue with the same command and --resume\n", (int)stop_signal,
-                rp.next - first + stats.runs, last - first, p_sum_part);
+                j->rp.next - j->first + j->stats.runs, j->last - j->first, j->p_sum_part);
         return 128 + (int)stop_signal;
     }
-    if (stats.failed) {
+    if (j->stats.failed) {
         fprintf(stderr, "calcify: %zu of %zu runs failed (recorded in %s/summary.csv "
-                "with their status)\n", stats.failed, last - first, dir);
-        return keep_going ? 0 : 1;
+                "with their status)\n", j->stats.failed, j->last - j->first, j->dir);
+        return j->keep_going ? 0 : 1;
     }
     return 0;
+}
+
+/* The command with the lists it allocates owned by the caller, so that
+ * every return frees them. */
+static int cmd_sweep_owning(int argc, char **argv, cli_endpoint_opts *eo)
+{
+    sweep_job j = {.argc = argc, .argv = argv, .eo = eo, .n = 100, .seed = 1,
+                   .threads = sysconf(_SC_NPROCESSORS_ONLN),
+                   .precision = CALCIFY_NUMFMT_SHORTEST, .shard_k = 1, .shard_n = 1,
+                   .step = 1.0, .kind = CALCIFY_DESIGN_LHS};
+    int rc = sweep_parse_options(&j);
+    if (rc != SWEEP_GO_ON)
+        return rc;
+    if ((rc = cli_load_scenario(argv[optind], &j.mo, &j.sc)))
+        return rc;
+    j.sc_loaded = 1;
+    calcify_status st = CALCIFY_OK;
+    if ((rc = sweep_check_vary(&j)) == SWEEP_GO_ON) {
+        st = sweep_plan(&j);
+        if (!st)
+            st = sweep_manifest(&j);
+        sweep_paths(&j);
+        j.rp = (resume_point){j.first, 0, 0, 0};
+        if (!st)
+            st = sweep_open(&j);
+        if (!st && !j.complete)
+            st = sweep_run(&j);
+        rc = sweep_report(&j, st);
+    }
+    sweep_job_free(&j);
+    return rc;
 }
 
 int cmd_sweep(int argc, char **argv)
