@@ -35,6 +35,84 @@ static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
     return 0;
 }
 
+/* The copy being made by prepare, and where the scan is in the text. */
+typedef struct {
+    const char *path;
+    const char *copied; /* the text up to here is in out */
+    char *out;
+    size_t len, cap;
+    int line;
+    calcify_error *err;
+} prep;
+
+/* Past a string at p (escapes; it may not end), counting its lines. */
+static const char *skip_string(const char *p, int *line)
+{
+    for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        if (*p == '\n')
+            (*line)++;
+    }
+    return *p ? p + 1 : p;
+}
+
+/* Past a comment at p, counting its lines. */
+static const char *skip_block_comment(const char *p, int *line)
+{
+    for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+        if (*p == '\n')
+            (*line)++;
+    return *p ? p + 2 : p;
+}
+
+/* Past the number at *pp: an integer too big for 32 bits gets its L
+ * suffix in the copy; one too big for 64 bits is refused. */
+static calcify_status scan_number(prep *s, const char **pp)
+{
+    const char *tok = *pp;
+    int hex = 0;
+    const char *d = tok + (*tok == '-' || *tok == '+');
+    if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
+        hex = 1;
+        for (d += 2; (*d >= '0' && *d <= '9') || (*d >= 'a' && *d <= 'f') ||
+                     (*d >= 'A' && *d <= 'F'); d++)
+            ;
+    } else {
+        while (*d >= '0' && *d <= '9')
+            d++;
+    }
+    if (!hex && (*d == '.' || *d == 'e' || *d == 'E')) { /* a float */
+        while ((*d >= '0' && *d <= '9') || *d == '.' || *d == 'e' || *d == 'E' ||
+               ((*d == '-' || *d == '+') && (d[-1] == 'e' || d[-1] == 'E')))
+            d++;
+        *pp = d;
+        return CALCIFY_OK;
+    }
+    int suffix = *d == 'L';
+    errno = 0;
+    char *end;
+    long long v = hex ? (long long)strtoull(tok, &end, 16) : strtoll(tok, &end, 10);
+    unsigned long long hv = hex ? strtoull(tok, &end, 16) : 0;
+    if (errno == ERANGE || (hex && hv > (unsigned long long)LLONG_MAX))
+        return calcify_fail(s->err, CALCIFY_EINPUT,
+                            "%s:%d: integer %.*s does not fit in 64 bits (expected "
+                            "an integer of at most 19 digits, or a number with a "
+                            "decimal point such as 1e30)",
+                            s->path, s->line, (int)(d - tok), tok);
+    if (!suffix && (hex ? hv > (unsigned long long)INT_MAX
+                        : (v > INT_MAX || v < INT_MIN))) {
+        if (put(&s->out, &s->len, &s->cap, s->copied, (size_t)(d - s->copied)) ||
+            put(&s->out, &s->len, &s->cap, "L", 1))
+            return calcify_fail(s->err, CALCIFY_ENOMEM, "out of memory");
+        s->copied = d;
+    }
+    while (*d == 'L')
+        d++;
+    *pp = d;
+    return CALCIFY_OK;
+}
+
 /* libconfig 1.5 reads an integer without an L suffix into 32 bits, so
  * 4294967366 became 70, and it runs @include from inside its scanner,
  * against the working directory.  This pass walks the text as libconfig's
@@ -45,17 +123,16 @@ static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
 static calcify_status prepare(const char *path, const char *text, char **out,
                               calcify_error *err)
 {
-    size_t len = 0, cap = 0;
+    prep s = {path, text, NULL, 0, 0, 1, err};
     *out = NULL;
-    if (put(out, &len, &cap, "", 0))
+    if (put(&s.out, &s.len, &s.cap, "", 0))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    const char *p = text, *copied = text;
-    int line = 1, line_start = 1;
+    const char *p = text;
+    int line_start = 1;
     calcify_status st = CALCIFY_OK;
     while (*p && !st) {
-        const char *tok = p;
         if (*p == '\n') {
-            line++;
+            s.line++;
             line_start = 1;
             p++;
             continue;
@@ -66,95 +143,41 @@ static calcify_status prepare(const char *path, const char *text, char **out,
         }
         int at_start = line_start;
         line_start = 0;
-        if (*p == '"') { /* a string: escapes, may not end */
-            for (p++; *p && *p != '"'; p++) {
-                if (*p == '\\' && p[1])
-                    p++;
-                if (*p == '\n')
-                    line++;
-            }
-            if (*p)
-                p++;
+        if (*p == '"') {
+            p = skip_string(p, &s.line);
         } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
             while (*p && *p != '\n')
                 p++;
         } else if (p[0] == '/' && p[1] == '*') {
-            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
-                if (*p == '\n')
-                    line++;
-            if (*p)
-                p += 2;
+            p = skip_block_comment(p, &s.line);
         } else if (*p == '@') {
             if (at_start && strncmp(p, "@include", 8) == 0)
                 st = calcify_fail(err, CALCIFY_EINPUT,
                                   "%s:%d: @include is not supported (expected one "
                                   "self-contained file; a scenario names its "
                                   "parameter file with parameters = \"FILE\";)",
-                                  path, line);
+                                  path, s.line);
             p++;
         } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '*') {
             while (name_char((unsigned char)*p))
                 p++;
         } else if ((*p >= '0' && *p <= '9') ||
                    ((*p == '-' || *p == '+') && p[1] >= '0' && p[1] <= '9')) {
-            int hex = 0;
-            const char *d = p + (*p == '-' || *p == '+');
-            if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
-                hex = 1;
-                for (d += 2; (*d >= '0' && *d <= '9') || (*d >= 'a' && *d <= 'f') ||
-                             (*d >= 'A' && *d <= 'F'); d++)
-                    ;
-            } else {
-                while (*d >= '0' && *d <= '9')
-                    d++;
-            }
-            if (!hex && (*d == '.' || *d == 'e' || *d == 'E')) { /* a float */
-                while ((*d >= '0' && *d <= '9') || *d == '.' || *d == 'e' || *d == 'E' ||
-                       ((*d == '-' || *d == '+') && (d[-1] == 'e' || d[-1] == 'E')))
-                    d++;
-                p = d;
-                continue;
-            }
-            int suffix = *d == 'L';
-            errno = 0;
-            char *end;
-            long long v = hex ? (long long)strtoull(tok, &end, 16) : strtoll(tok, &end, 10);
-            unsigned long long hv = hex ? strtoull(tok, &end, 16) : 0;
-            if (errno == ERANGE || (hex && hv > (unsigned long long)LLONG_MAX)) {
-                st = calcify_fail(err, CALCIFY_EINPUT,
-                                  "%s:%d: integer %.*s does not fit in 64 bits (expected "
-                                  "an integer of at most 19 digits, or a number with a "
-                                  "decimal point such as 1e30)",
-                                  path, line, (int)(d - tok), tok);
-                break;
-            }
-            if (!suffix && (hex ? hv > (unsigned long long)INT_MAX
-                                : (v > INT_MAX || v < INT_MIN))) {
-                if (put(out, &len, &cap, copied, (size_t)(d - copied)) ||
-                    put(out, &len, &cap, "L", 1)) {
-                    st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-                    break;
-                }
-                copied = d;
-            }
-            p = d;
-            while (*p == 'L')
-                p++;
+            st = scan_number(&s, &p);
         } else {
             p++;
         }
     }
-    if (!st && copied == text) { /* nothing to add: the caller's text will do */
-        free(*out);
-        *out = NULL;
+    if (!st && s.copied == text) { /* nothing to add: the caller's text will do */
+        free(s.out);
         return CALCIFY_OK;
     }
-    if (!st && put(out, &len, &cap, copied, strlen(copied)))
+    if (!st && put(&s.out, &s.len, &s.cap, s.copied, strlen(s.copied)))
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    if (st) {
-        free(*out);
-        *out = NULL;
-    }
+    if (st)
+        free(s.out);
+    else
+        *out = s.out;
     return st;
 }
 

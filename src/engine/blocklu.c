@@ -139,10 +139,11 @@ static void strongconnect(engine_blocklu *b, size_t v)
     }
 }
 
-static int build(engine_blocklu *b)
+/* The strongly connected components of the pattern (Tarjan), in an order
+ * that lets block substitution go one block at a time. */
+static void find_blocks(engine_blocklu *b)
 {
     const size_t n = b->n;
-    b->built = 0;
     for (size_t i = 0; i < n; i++) {
         b->index[i] = (size_t)-1;
         b->on_stack[i] = 0;
@@ -164,6 +165,102 @@ static int build(engine_blocklu *b)
                 p[j - 1] = t;
             }
     }
+}
+
+/* (Re)allocate the arrays whose sizes depend on the blocks; at least one
+ * element each, so that an empty one is not taken for a failure. */
+static int alloc_arrays(engine_blocklu *b, size_t dsize, size_t nrows, size_t nent,
+                        size_t noff)
+{
+    free(b->didx);
+    free(b->dval);
+    free(b->lu);
+    free(b->fill);
+    free(b->rows);
+    free(b->scale);
+    free(b->src);
+    free(b->val);
+    free(b->ooff);
+    free(b->oidx);
+    b->didx = malloc((dsize ? dsize : 1) * sizeof *b->didx);
+    b->dval = malloc((dsize ? dsize : 1) * sizeof *b->dval);
+    b->lu = malloc((dsize ? dsize : 1) * sizeof *b->lu);
+    b->fill = malloc(dsize ? dsize : 1);
+    b->rows = malloc((nrows ? nrows : 1) * sizeof *b->rows);
+    b->scale = malloc((nrows ? nrows : 1) * sizeof *b->scale);
+    b->src = malloc((nent ? nent : 1) * sizeof *b->src);
+    b->val = malloc((nent ? nent : 1) * sizeof *b->val);
+    b->ooff = malloc((noff ? noff : 1) * sizeof *b->ooff);
+    b->oidx = malloc((noff ? noff : 1) * sizeof *b->oidx);
+    if (!b->didx || !b->dval || !b->lu || !b->fill || !b->rows || !b->scale || !b->src || !b->val ||
+        !b->ooff || !b->oidx)
+        return GSL_ENOMEM;
+    return GSL_SUCCESS;
+}
+
+/* Block k's dense diagonal: where its entries are in J, and its pattern
+ * after elimination. */
+static void block_pattern(engine_blocklu *b, size_t k)
+{
+    const size_t n = b->n;
+    const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
+    const size_t *p = b->perm + s0;
+    unsigned char *f = b->fill + b->doff[k];
+    for (size_t r = 0; r < m; r++)
+        for (size_t c = 0; c < m; c++) {
+            b->didx[b->doff[k] + r * m + c] = p[r] * n + p[c];
+            f[r * m + c] = b->mask[p[r] * n + p[c]];
+        }
+    /* the LU's own pattern: elimination without pivoting fills
+     * (r, t) wherever (r, c) and (c, t) are, c < r, t */
+    for (size_t c = 0; c < m; c++)
+        for (size_t r = c + 1; r < m; r++)
+            if (f[r * m + c])
+                for (size_t t = c + 1; t < m; t++)
+                    if (f[c * m + t])
+                        f[r * m + t] = 1;
+}
+
+/* Block k's substitution rows, appended at *o (off-block entries), *e
+ * (entries) and *g (rows); blk is the block of each state. */
+static void block_rows(engine_blocklu *b, size_t k, const size_t *blk, size_t *o, size_t *e,
+                       size_t *g)
+{
+    const size_t n = b->n;
+    const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
+    const size_t *p = b->perm + s0;
+    const unsigned char *f = b->fill + b->doff[k];
+    b->luent[k] = *e;
+    b->lurow[k] = *g;
+    /* forward rows: off-block entries, then L (unit diagonal) */
+    for (size_t r = 0; r < m; r++) {
+        for (size_t j = 0; j < n; j++)
+            if (b->mask[p[r] * n + j] && blk[j] != k) {
+                b->src[*e] = (uint32_t)j;
+                b->ooff[*o] = (*e)++;
+                b->oidx[(*o)++] = p[r] * n + j;
+            }
+        for (size_t c = 0; c < r; c++)
+            if (f[r * m + c])
+                b->src[(*e)++] = (uint32_t)p[c];
+        b->scale[*g] = 1.0;
+        b->rows[(*g)++] = (row){(uint32_t)p[r], (uint32_t)*e};
+    }
+    if (m == 1)
+        return; /* its one row's scale is 1/(c − J_ii) */
+    for (size_t q = m; q-- > 0;) { /* backward: U */
+        for (size_t t = q + 1; t < m; t++)
+            if (f[q * m + t])
+                b->src[(*e)++] = (uint32_t)p[t];
+        b->rows[(*g)++] = (row){(uint32_t)p[q], (uint32_t)*e};
+    }
+}
+
+static int build(engine_blocklu *b)
+{
+    const size_t n = b->n;
+    b->built = 0;
+    find_blocks(b);
     size_t *blk = b->low; /* scratch reused: the block of each state */
     for (size_t k = 0; k < b->nb; k++)
         for (size_t q = b->bstart[k]; q < b->bstart[k + 1]; q++)
@@ -185,72 +282,12 @@ static int build(engine_blocklu *b)
                 if (blk[j] != blk[i])
                     noff++;
             }
-    free(b->didx);
-    free(b->dval);
-    free(b->lu);
-    free(b->fill);
-    free(b->rows);
-    free(b->scale);
-    free(b->src);
-    free(b->val);
-    free(b->ooff);
-    free(b->oidx);
-    const size_t nent = noff + nlu;
-    b->didx = malloc((dsize ? dsize : 1) * sizeof *b->didx);
-    b->dval = malloc((dsize ? dsize : 1) * sizeof *b->dval);
-    b->lu = malloc((dsize ? dsize : 1) * sizeof *b->lu);
-    b->fill = malloc(dsize ? dsize : 1);
-    b->rows = malloc((nrows ? nrows : 1) * sizeof *b->rows);
-    b->scale = malloc((nrows ? nrows : 1) * sizeof *b->scale);
-    b->src = malloc((nent ? nent : 1) * sizeof *b->src);
-    b->val = malloc((nent ? nent : 1) * sizeof *b->val);
-    b->ooff = malloc((noff ? noff : 1) * sizeof *b->ooff);
-    b->oidx = malloc((noff ? noff : 1) * sizeof *b->oidx);
-    if (!b->didx || !b->dval || !b->lu || !b->fill || !b->rows || !b->scale || !b->src || !b->val ||
-        !b->ooff || !b->oidx)
+    if (alloc_arrays(b, dsize, nrows, noff + nlu, noff) != GSL_SUCCESS)
         return GSL_ENOMEM;
     size_t o = 0, e = 0, g = 0;
     for (size_t k = 0; k < b->nb; k++) {
-        const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
-        const size_t *p = b->perm + s0;
-        unsigned char *f = b->fill + b->doff[k];
-        for (size_t r = 0; r < m; r++)
-            for (size_t c = 0; c < m; c++) {
-                b->didx[b->doff[k] + r * m + c] = p[r] * n + p[c];
-                f[r * m + c] = b->mask[p[r] * n + p[c]];
-            }
-        /* the LU's own pattern: elimination without pivoting fills
-         * (r, t) wherever (r, c) and (c, t) are, c < r, t */
-        for (size_t c = 0; c < m; c++)
-            for (size_t r = c + 1; r < m; r++)
-                if (f[r * m + c])
-                    for (size_t t = c + 1; t < m; t++)
-                        if (f[c * m + t])
-                            f[r * m + t] = 1;
-        b->luent[k] = e;
-        b->lurow[k] = g;
-        /* forward rows: off-block entries, then L (unit diagonal) */
-        for (size_t r = 0; r < m; r++) {
-            for (size_t j = 0; j < n; j++)
-                if (b->mask[p[r] * n + j] && blk[j] != k) {
-                    b->src[e] = (uint32_t)j;
-                    b->ooff[o] = e++;
-                    b->oidx[o++] = p[r] * n + j;
-                }
-            for (size_t c = 0; c < r; c++)
-                if (f[r * m + c])
-                    b->src[e++] = (uint32_t)p[c];
-            b->scale[g] = 1.0;
-            b->rows[g++] = (row){(uint32_t)p[r], (uint32_t)e};
-        }
-        if (m == 1)
-            continue; /* its one row's scale is 1/(c − J_ii) */
-        for (size_t q = m; q-- > 0;) { /* backward: U */
-            for (size_t t = q + 1; t < m; t++)
-                if (f[q * m + t])
-                    b->src[e++] = (uint32_t)p[t];
-            b->rows[g++] = (row){(uint32_t)p[q], (uint32_t)e};
-        }
+        block_pattern(b, k);
+        block_rows(b, k, blk, &o, &e, &g);
     }
     b->nrows = g;
     b->nent = e;

@@ -24,16 +24,36 @@ static int at_equilibrium(calcify_solver *s, const double y[], double duration)
     return 1;
 }
 
-/* Integrate one segment of a phase, from *t to t_end (a dose or the
- * phase's end), emitting the rows k·dt in [*t, t_end) with phase index p.
- * Returns a GSL status, or STOPPED when an emit asked to stop. */
-static int segment(calcify_solver *s, double *tp, double t_end, double y[], double dt,
-                   unsigned long *kp, size_t p, int still, calcify_emit_fn emit, void *user)
+/* One segment being integrated: where it is, and where its rows go. */
+typedef struct {
+    calcify_solver *s;
+    double t, t_end, dt;
+    double eps; /* a grid time this close to the end is the end's (the next segment's) */
+    unsigned long k; /* the next row is k·dt */
+    size_t p;
+    calcify_emit_fn emit;
+    void *user;
+} seg_run;
+
+static int emit_row(const seg_run *r, double tg, const double row[])
 {
-    double t = *tp;
-    unsigned long k = *kp;
-    /* a grid time this close to the end is the end's (the next segment's) */
-    const double eps = 1e-9 * (t_end > 1 ? t_end : 1);
+    if (r->emit && r->emit(r->user, tg, r->p, row, r->s->u))
+        return STOPPED;
+    return GSL_SUCCESS;
+}
+
+/* 1 if the next row lies inside the step just taken (and before the
+ * segment's end); *tg is its time either way. */
+static int row_inside(const seg_run *r, double *tg)
+{
+    *tg = (double)r->k * r->dt;
+    return *tg < r->t_end - r->eps && *tg < r->t - r->eps;
+}
+
+/* Step estimates and interpolation state belong to one segment: a dose
+ * makes the previous ones meaningless. */
+static void segment_reset(calcify_solver *s, size_t p, double t_end)
+{
     s->hcap = 0;
     s->c3_h = s->c3_prev_h = 0;
     s->n_nodes = 0;
@@ -41,138 +61,171 @@ static int segment(calcify_solver *s, double *tp, double t_end, double y[], doub
     s->step_phase = p;
     s->step_fresh = 1;
     engine_segment_start(s, t_end);
+}
+
+/* Rows by integrating to each grid time in turn. */
+static int rows_on_grid(seg_run *r, double y[], int still)
+{
     int rc = GSL_SUCCESS;
-    if (dt > 0 && (still || s->land_on_grid)) {
-        for (;;) {
-            double tg = (double)k * dt;
-            if (tg >= t_end - eps)
-                break;
-            if (fabs(tg - t) <= eps)
-                tg = t;
-            if ((rc = engine_advance(s, &t, tg, y, still)) != GSL_SUCCESS)
-                break;
-            if (emit && emit(user, tg, p, y, s->u)) {
-                rc = STOPPED;
-                break;
-            }
-            k++;
-        }
-    } else if (dt > 0) {
-        /* free steps; rows in between are interpolated */
-        double *row = s->scratch;
-        int retakes = 0;
-        for (;;) {
-            double tg = (double)k * dt;
-            if (tg >= t_end - eps)
-                break;
-            if (tg <= t + eps) { /* at the current state */
-                if (emit && emit(user, tg, p, y, s->u)) {
-                    rc = STOPPED;
-                    break;
-                }
-                k++;
-                continue;
-            }
-            const double t_start = t;
-            if (engine_dense_rows(s)) {
-                if ((rc = engine_step(s, &t, t_end, y)) != GSL_SUCCESS)
-                    break;
-                for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
-                    engine_dense_output(s->driver->s, tg, row);
-                    if (emit && emit(user, tg, p, row, s->u)) {
-                        rc = STOPPED;
-                        break;
-                    }
-                }
-                if (rc != GSL_SUCCESS)
-                    break;
-                continue;
-            }
-            if (engine_rows_by_values(s)) {
-                /* behind an iterating stepper: free steps, rows from
-                 * the accepted states (node_push) */
-                if (s->n_nodes == 0 || s->node_t[s->n_nodes - 1] != t) {
-                    s->n_nodes = 0;
-                    engine_node_push(s, t, y);
-                }
-                if ((rc = engine_step(s, &t, t_end, y)) != GSL_SUCCESS)
-                    break;
-                if (s->node_t[s->n_nodes - 1] != t) /* the step callback's */
-                    engine_node_push(s, t, y);
-                for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
-                    s->seg_rows++;
-                    if (!(engine_value_row(s, tg, row) <= 1) &&
-                        (rc = engine_fill_row(s, tg, row)) != GSL_SUCCESS)
-                        break;
-                    if (emit && emit(user, tg, p, row, s->u)) {
-                        rc = STOPPED;
-                        break;
-                    }
-                }
-                if (rc != GSL_SUCCESS)
-                    break;
-                continue;
-            }
-            if (retakes > MAX_RETAKES || !engine_interpolating(s)) {
-                /* land on the next row: behind a stepper that iterates
-                 * (BDF, implicit RK, auto after its switch), whose dy/dt
-                 * at its own states carries J·(its error) and would make
-                 * a poor cubic, or where rows would not interpolate well
-                 * enough */
-                retakes = 0;
-                if ((rc = engine_advance(s, &t, tg, y, 0)) != GSL_SUCCESS)
-                    break;
-                s->c3_h = s->c3_prev_h = 0;
-                continue;
-            }
-            s->step_held = 1; /* reported once kept, below */
-            rc = engine_step(s, &t, t_end, y);
-            s->step_held = 0;
-            if (rc != GSL_SUCCESS)
-                break;
-            /* every step feeds the estimate; steps holding rows act on it:
-             * the next step is capped to keep rows within tolerance (error
-             * ∝ h⁴), and a step whose rows would not be is taken again,
-             * shorter (at most 5× a time) */
-            const double h = s->driver->e->last_step;
-            engine_cubic_update(s, y);
-            if ((tg = (double)k * dt) < t_end - eps && tg < t - eps) {
-                const double err = engine_row_error(s, y);
-                double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
-                if (!(shrink >= 0.2))
-                    shrink = 0.2;
-                s->hcap = 0.9 * h * shrink;
-                if (!(err <= 1)) {
-                    retakes++;
-                    s->switch_due = 0;
-                    memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
-                    t = t_start;
-                    /* the rejected step's cubic covers the same stretch:
-                     * it stays the predecessor of the shorter retake */
-                    gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
-                    continue;
-                }
-            }
-            retakes = 0;
-            if (s->step_fn && (rc = engine_report_step(s, t_start, t, y, 0)) != GSL_SUCCESS)
-                break;
-            for (; (tg = (double)k * dt) < t_end - eps && tg < t - eps; k++) {
-                engine_interpolate(s, tg, t, y, row);
-                if (emit && emit(user, tg, p, row, s->u)) {
-                    rc = STOPPED;
-                    break;
-                }
-            }
-            if (rc != GSL_SUCCESS)
-                break;
-        }
-    } else if (emit && emit(user, t, p, y, s->u)) {
-        rc = STOPPED;
+    for (;;) {
+        double tg = (double)r->k * r->dt;
+        if (tg >= r->t_end - r->eps)
+            break;
+        if (fabs(tg - r->t) <= r->eps)
+            tg = r->t;
+        if ((rc = engine_advance(r->s, &r->t, tg, y, still)) != GSL_SUCCESS)
+            break;
+        if ((rc = emit_row(r, tg, y)) != GSL_SUCCESS)
+            break;
+        r->k++;
     }
-    while (rc == GSL_SUCCESS && !still && t < t_end)
-        rc = engine_step(s, &t, t_end, y);
-    *tp = t;
-    *kp = k;
+    return rc;
+}
+
+/* One free step of a stepper with its own dense output. */
+static int step_dense(seg_run *r, double y[], double row[])
+{
+    calcify_solver *s = r->s;
+    int rc = engine_step(s, &r->t, r->t_end, y);
+    if (rc != GSL_SUCCESS)
+        return rc;
+    double tg;
+    for (; row_inside(r, &tg); r->k++) {
+        engine_dense_output(s->driver->s, tg, row);
+        if ((rc = emit_row(r, tg, row)) != GSL_SUCCESS)
+            return rc;
+    }
+    return GSL_SUCCESS;
+}
+
+/* One free step behind an iterating stepper: rows from the accepted
+ * states (node_push). */
+static int step_by_values(seg_run *r, double y[], double row[])
+{
+    calcify_solver *s = r->s;
+    if (s->n_nodes == 0 || s->node_t[s->n_nodes - 1] != r->t) {
+        s->n_nodes = 0;
+        engine_node_push(s, r->t, y);
+    }
+    int rc = engine_step(s, &r->t, r->t_end, y);
+    if (rc != GSL_SUCCESS)
+        return rc;
+    if (s->node_t[s->n_nodes - 1] != r->t) /* the step callback's */
+        engine_node_push(s, r->t, y);
+    double tg;
+    for (; row_inside(r, &tg); r->k++) {
+        s->seg_rows++;
+        if (!(engine_value_row(s, tg, row) <= 1) &&
+            (rc = engine_fill_row(s, tg, row)) != GSL_SUCCESS)
+            return rc;
+        if ((rc = emit_row(r, tg, row)) != GSL_SUCCESS)
+            return rc;
+    }
+    return GSL_SUCCESS;
+}
+
+/* One free step whose rows are interpolated by a cubic.  Every step feeds
+ * the estimate; steps holding rows act on it: the next step is capped to
+ * keep rows within tolerance (error ∝ h⁴), and a step whose rows would not
+ * be is taken again, shorter (at most 5× a time), counted in *retakes. */
+static int step_interpolated(seg_run *r, double y[], double row[], int *retakes)
+{
+    calcify_solver *s = r->s;
+    const double t_start = r->t;
+    s->step_held = 1; /* reported once kept, below */
+    int rc = engine_step(s, &r->t, r->t_end, y);
+    s->step_held = 0;
+    if (rc != GSL_SUCCESS)
+        return rc;
+    const double h = s->driver->e->last_step;
+    engine_cubic_update(s, y);
+    double tg;
+    if (row_inside(r, &tg)) {
+        const double err = engine_row_error(s, y);
+        double shrink = err > 1e-4 ? 1.0 / sqrt(sqrt(err)) : 10.0;
+        if (!(shrink >= 0.2))
+            shrink = 0.2;
+        s->hcap = 0.9 * h * shrink;
+        if (!(err <= 1)) {
+            (*retakes)++;
+            s->switch_due = 0;
+            memcpy(y, s->driver->e->y0, s->sys->dim * sizeof *y);
+            r->t = t_start;
+            /* the rejected step's cubic covers the same stretch:
+             * it stays the predecessor of the shorter retake */
+            gsl_odeiv2_driver_reset_hstart(s->driver, s->hcap);
+            return GSL_SUCCESS;
+        }
+    }
+    *retakes = 0;
+    if (s->step_fn && (rc = engine_report_step(s, t_start, r->t, y, 0)) != GSL_SUCCESS)
+        return rc;
+    for (; row_inside(r, &tg); r->k++) {
+        engine_interpolate(s, tg, r->t, y, row);
+        if ((rc = emit_row(r, tg, row)) != GSL_SUCCESS)
+            return rc;
+    }
+    return GSL_SUCCESS;
+}
+
+/* Rows between free steps, by whichever means the stepper supports. */
+static int rows_free(seg_run *r, double y[])
+{
+    calcify_solver *s = r->s;
+    double *row = s->scratch;
+    int retakes = 0;
+    int rc = GSL_SUCCESS;
+    for (;;) {
+        const double tg = (double)r->k * r->dt;
+        if (tg >= r->t_end - r->eps)
+            break;
+        if (tg <= r->t + r->eps) { /* at the current state */
+            if ((rc = emit_row(r, tg, y)) != GSL_SUCCESS)
+                break;
+            r->k++;
+            continue;
+        }
+        if (engine_dense_rows(s)) {
+            rc = step_dense(r, y, row);
+        } else if (engine_rows_by_values(s)) {
+            rc = step_by_values(r, y, row);
+        } else if (retakes > MAX_RETAKES || !engine_interpolating(s)) {
+            /* land on the next row: behind a stepper that iterates
+             * (BDF, implicit RK, auto after its switch), whose dy/dt
+             * at its own states carries J·(its error) and would make
+             * a poor cubic, or where rows would not interpolate well
+             * enough */
+            retakes = 0;
+            if ((rc = engine_advance(s, &r->t, tg, y, 0)) == GSL_SUCCESS)
+                s->c3_h = s->c3_prev_h = 0;
+        } else {
+            rc = step_interpolated(r, y, row, &retakes);
+        }
+        if (rc != GSL_SUCCESS)
+            break;
+    }
+    return rc;
+}
+
+/* Integrate one segment of a phase, from *t to t_end (a dose or the
+ * phase's end), emitting the rows k·dt in [*t, t_end) with phase index p.
+ * Returns a GSL status, or STOPPED when an emit asked to stop. */
+static int segment(calcify_solver *s, double *tp, double t_end, double y[], double dt,
+                   unsigned long *kp, size_t p, int still, calcify_emit_fn emit, void *user)
+{
+    seg_run r = {s, *tp, t_end, dt, 1e-9 * (t_end > 1 ? t_end : 1), *kp, p, emit, user};
+    segment_reset(s, p, t_end);
+    int rc;
+    if (dt > 0 && (still || s->land_on_grid))
+        rc = rows_on_grid(&r, y, still);
+    else if (dt > 0)
+        rc = rows_free(&r, y);
+    else
+        rc = emit_row(&r, r.t, y);
+    while (rc == GSL_SUCCESS && !still && r.t < t_end)
+        rc = engine_step(s, &r.t, t_end, y);
+    *tp = r.t;
+    *kp = r.k;
     return rc;
 }
 

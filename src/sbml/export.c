@@ -591,12 +591,11 @@ static void describe_diet(const double *diet, char *buf, size_t cap)
              1000 * diet[CALCIFY_IN_K1], 1000 * diet[CALCIFY_IN_MK4]);
 }
 
-calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t **out,
-                                  calcify_error *err)
+/* Growth tables and infusions have no SBML form here: refuse them before
+ * anything is built, so no half-written document is ever returned. */
+static calcify_status check_exportable(const calcify_scenario *sc, const calcify_arm *arm,
+                                       calcify_error *err)
 {
-    const calcify_scenario *sc = in->sc;
-    const calcify_arm *arm = in->arm;
-    *out = NULL;
     if (sc->growth)
         return calcify_fail(err, CALCIFY_EINPUT,
                             "%s:%d: a growth table makes food intake and body weight "
@@ -614,22 +613,26 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
                                     "%s:%d: phase %zu of arm '%s' has an infusion, which "
                                     "calcify sbml does not write (expected bolus doses only)",
                                     sc->path, arm->phases[k].doses[d].line, k + 1, arm->name);
-    const size_t np = arm->n_phases;
-    /* the parameters of each phase: the set's, overlaid with its `set` */
-    double (*pv)[CALCIFY_NPARAM] = calloc(np, sizeof *pv);
-    if (!pv)
-        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
-    unsigned char varies[CALCIFY_NPARAM] = {0};
-    for (size_t k = 0; k < np; k++)
+    return CALCIFY_OK;
+}
+
+/* The parameters of each phase: the set's, overlaid with its `set`.
+ * varies[i] marks those some phase changes, which must not be constant. */
+static void phase_params(const calcify_scenario *sc, const calcify_arm *arm,
+                         double (*pv)[CALCIFY_NPARAM], unsigned char *varies)
+{
+    for (size_t k = 0; k < arm->n_phases; k++)
         for (int i = 0; i < CALCIFY_NPARAM; i++) {
             pv[k][i] = arm->phases[k].set[i] ? arm->phases[k].set_value[i] : sc->params.value[i];
             if (k > 0 && pv[k][i] != pv[k - 1][i])
                 varies[i] = 1;
         }
+}
 
-    SBMLDocument_t *doc = SBMLDocument_createWithLevelAndVersion(3, 2);
-    builder b = {SBMLDocument_createModel(doc), err, CALCIFY_OK};
-    Model_t *m = b.m;
+/* The model's id, name, time unit and notes, and the units the rest uses. */
+static void describe_model(builder *b, const calcify_scenario *sc, const calcify_arm *arm)
+{
+    Model_t *m = b->m;
     char id[256], text[1024];
     snprintf(id, sizeof id, "calcify_%s_%s", sc->name, arm->name);
     for (char *p = id; *p; p++) /* an SId: letters, digits, _ */
@@ -640,29 +643,33 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
     Model_setName(m, text);
     define_unit(m, "d");
     Model_setTimeUnits(m, "d");
-    {
-        char p1[1024], p2[1024], p3[512];
-        snprintf(p1, sizeof p1, "Scenario %s (%s): %s. Arm %s: %s.", sc->name, sc->path,
-                 sc->description, arm->name, arm->description);
-        snprintf(p2, sizeof p2, "Written by calcify %s (calcify sbml). The equations are those "
-                 "of docs/MODEL.md section 3, term by term as src/model/model.c computes them; every "
-                 "state of section 2 is a parameter with a rate rule, and starts at the steady "
-                 "state of the scenario's baseline diet (calcify_sim_baseline). Time in days. "
-                 "Phase boundaries and doses are events at fixed times.", CALCIFY_VERSION);
-        char diet[256];
-        describe_diet(sc->baseline, diet, sizeof diet);
-        snprintf(p3, sizeof p3, "Baseline diet: %s. The _rel observables are relative to that "
-                 "baseline (ref_clot, ref_ca, ref_apop).", diet);
-        const char *paras[] = {p1, p2, p3, NULL};
-        set_notes(&b, (SBase_t *)m, paras);
-    }
+    char p1[1024], p2[1024], p3[512];
+    snprintf(p1, sizeof p1, "Scenario %s (%s): %s. Arm %s: %s.", sc->name, sc->path,
+             sc->description, arm->name, arm->description);
+    snprintf(p2, sizeof p2, "Written by calcify %s (calcify sbml). The equations are those "
+             "of docs/MODEL.md section 3, term by term as src/model/model.c computes them; every "
+             "state of section 2 is a parameter with a rate rule, and starts at the steady "
+             "state of the scenario's baseline diet (calcify_sim_baseline). Time in days. "
+             "Phase boundaries and doses are events at fixed times.", CALCIFY_VERSION);
+    char diet[256];
+    describe_diet(sc->baseline, diet, sizeof diet);
+    snprintf(p3, sizeof p3, "Baseline diet: %s. The _rel observables are relative to that "
+             "baseline (ref_clot, ref_ca, ref_apop).", diet);
+    const char *paras[] = {p1, p2, p3, NULL};
+    set_notes(b, (SBase_t *)m, paras);
     for (size_t i = 0; i < sizeof EXTRA_UNITS / sizeof EXTRA_UNITS[0]; i++)
         define_unit(m, EXTRA_UNITS[i]);
+}
 
-    /* model parameters: constant unless a phase changes them */
-    for (int i = 0; !b.st && i < CALCIFY_NPARAM; i++) {
+/* Model parameters (constant unless a phase changes them), the first
+ * phase's diet, and the baseline's references of the _rel observables. */
+static void add_inputs(builder *b, const calcify_sbml_input *in,
+                       const double (*pv)[CALCIFY_NPARAM], const unsigned char *varies)
+{
+    const calcify_scenario *sc = in->sc;
+    for (int i = 0; !b->st && i < CALCIFY_NPARAM; i++) {
         const calcify_param_def *d = &calcify_param_defs[i];
-        Parameter_t *p = add_param(&b, d->name, d->unit, pv[0][i], !varies[i], d->meaning);
+        Parameter_t *p = add_param(b, d->name, d->unit, pv[0][i], !varies[i], d->meaning);
         if (!p)
             break;
         char u[128], src[1200];
@@ -670,52 +677,58 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
         snprintf(src, sizeof src, "source: %s", sc->params.source[i]);
         const char *paras[] = {d->meaning, u, src, varies[i] ? "changed by the arm's phases "
                                "(events)" : NULL, NULL};
-        set_notes(&b, (SBase_t *)p, paras);
+        set_notes(b, (SBase_t *)p, paras);
     }
-    /* the diet of the first phase; the phase events change it */
-    for (int k = 0; !b.st && k < CALCIFY_NINPUT; k++) {
-        Parameter_t *p = add_param(&b, DIET[k].id, "mg/g", arm->phases[0].diet[k], 0, DIET[k].name);
+    for (int k = 0; !b->st && k < CALCIFY_NINPUT; k++) {
+        Parameter_t *p = add_param(b, DIET[k].id, "mg/g", in->arm->phases[0].diet[k], 0,
+                                   DIET[k].name);
         const char *paras[] = {"food concentration of the diet phase (mg per g food); "
                                "events set it at the phase boundaries", NULL};
         if (p)
-            set_notes(&b, (SBase_t *)p, paras);
+            set_notes(b, (SBase_t *)p, paras);
     }
-    /* the baseline's references of the relative observables */
-    {
-        static const char *const note = "value at the baseline steady state (calcify_model's "
-                                        "reference of the _rel observables)";
-        const char *paras[] = {note, NULL};
-        Parameter_t *p;
-        if ((p = add_param(&b, "ref_clot", "1", in->ref_clot, 1, "prothrombin activity at baseline (1 if none)")))
-            set_notes(&b, (SBase_t *)p, paras);
-        if ((p = add_param(&b, "ref_ca", "ug/mg", in->ref_ca, 1, "aortic calcium at baseline")))
-            set_notes(&b, (SBase_t *)p, paras);
-        if ((p = add_param(&b, "ref_apop", "1", in->ref_apop, 1, "apoptosis index at baseline")))
-            set_notes(&b, (SBase_t *)p, paras);
-    }
-    /* states, at the baseline steady state, with their rate rules */
-    for (int s = 0; !b.st && s < CALCIFY_NSTATE; s++) {
-        if (add_param(&b, STATES[s].id, STATES[s].unit, in->y0[s], 0, STATES[s].name))
-            add_rule(&b, 1, STATES[s].id, RATES[s]);
-    }
-    for (size_t k = 0; !b.st && k < sizeof DERIVED / sizeof DERIVED[0]; k++)
-        if (add_param(&b, DERIVED[k].id, DERIVED[k].unit, NAN, 0, DERIVED[k].name))
-            add_rule(&b, 0, DERIVED[k].id, DERIVED[k].formula);
-    for (int o = 0; !b.st && o < CALCIFY_NOBS; o++)
-        if (add_param(&b, calcify_obs_names[o], OBS[o].unit, NAN, 0, "CSV column of calcify run"))
-            add_rule(&b, 0, calcify_obs_names[o], OBS[o].formula);
-    add_own_observables(&b, sc);
+    static const char *const note = "value at the baseline steady state (calcify_model's "
+                                    "reference of the _rel observables)";
+    const char *paras[] = {note, NULL};
+    Parameter_t *p;
+    if ((p = add_param(b, "ref_clot", "1", in->ref_clot, 1, "prothrombin activity at baseline (1 if none)")))
+        set_notes(b, (SBase_t *)p, paras);
+    if ((p = add_param(b, "ref_ca", "ug/mg", in->ref_ca, 1, "aortic calcium at baseline")))
+        set_notes(b, (SBase_t *)p, paras);
+    if ((p = add_param(b, "ref_apop", "1", in->ref_apop, 1, "apoptosis index at baseline")))
+        set_notes(b, (SBase_t *)p, paras);
+}
 
-    /* events: phase starts and doses, merged by time */
-    moment *ms = NULL;
-    size_t nm = 0, cm = 0;
+/* States at the baseline steady state with their rate rules, then the
+ * derived quantities and observables as assignment rules. */
+static void add_equations(builder *b, const calcify_sbml_input *in)
+{
+    for (int s = 0; !b->st && s < CALCIFY_NSTATE; s++) {
+        if (add_param(b, STATES[s].id, STATES[s].unit, in->y0[s], 0, STATES[s].name))
+            add_rule(b, 1, STATES[s].id, RATES[s]);
+    }
+    for (size_t k = 0; !b->st && k < sizeof DERIVED / sizeof DERIVED[0]; k++)
+        if (add_param(b, DERIVED[k].id, DERIVED[k].unit, NAN, 0, DERIVED[k].name))
+            add_rule(b, 0, DERIVED[k].id, DERIVED[k].formula);
+    for (int o = 0; !b->st && o < CALCIFY_NOBS; o++)
+        if (add_param(b, calcify_obs_names[o], OBS[o].unit, NAN, 0, "CSV column of calcify run"))
+            add_rule(b, 0, calcify_obs_names[o], OBS[o].formula);
+    add_own_observables(b, in->sc);
+}
+
+/* Phase starts and doses of the arm, merged by time and sorted: one SBML
+ * event per time.  *ms is the caller's to free, also on failure. */
+static void collect_moments(builder *b, const calcify_arm *arm,
+                            const double (*pv)[CALCIFY_NPARAM], moment **ms, size_t *nm)
+{
+    size_t cm = 0;
     double t0 = 0;
-    for (size_t k = 0; !b.st && k < np; k++) {
+    for (size_t k = 0; !b->st && k < arm->n_phases; k++) {
         const calcify_diet_phase *ph = &arm->phases[k];
         if (k > 0) {
-            moment *mo = moment_at(&ms, &nm, &cm, t0);
+            moment *mo = moment_at(ms, nm, &cm, t0);
             if (!mo) {
-                fail(&b, CALCIFY_ENOMEM, "out of memory");
+                fail(b, CALCIFY_ENOMEM, "out of memory");
                 break;
             }
             mo->phase = (int)k;
@@ -723,15 +736,15 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
         calcify_event *ev = NULL;
         size_t nev = 0;
         calcify_status st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, NULL,
-                                                pv[k][CALCIFY_P_BODY_WEIGHT], &ev, &nev, err);
+                                                pv[k][CALCIFY_P_BODY_WEIGHT], &ev, &nev, b->err);
         if (st) {
-            b.st = st;
+            b->st = st;
             break;
         }
         for (size_t e = 0; e < nev; e++) {
-            moment *mo = moment_at(&ms, &nm, &cm, t0 + ev[e].t);
+            moment *mo = moment_at(ms, nm, &cm, t0 + ev[e].t);
             if (!mo) {
-                fail(&b, CALCIFY_ENOMEM, "out of memory");
+                fail(b, CALCIFY_ENOMEM, "out of memory");
                 break;
             }
             mo->jump[ev[e].state] += ev[e].amount;
@@ -740,68 +753,124 @@ calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t *
         free(ev);
         t0 += ph->duration;
     }
-    if (!b.st && nm)
-        qsort(ms, nm, sizeof *ms, cmp_moment);
-    for (size_t i = 0; !b.st && i < nm; i++) {
-        const moment *mo = &ms[i];
-        Event_t *e = Model_createEvent(m);
-        snprintf(id, sizeof id, "event_%zu", i + 1);
-        Event_setId(e, id);
-        Event_setUseValuesFromTriggerTime(e, 1);
-        char desc[512];
-        size_t n = 0;
-        if (mo->phase >= 0) {
-            char diet[256];
-            describe_diet(arm->phases[mo->phase].diet, diet, sizeof diet);
-            n += (size_t)snprintf(desc + n, sizeof desc - n, "phase %d starts: %s", mo->phase + 1, diet);
-        }
-        for (int s = 0; s < CALCIFY_NSTATE && n < sizeof desc; s++)
-            if (mo->has_jump[s])
-                n += (size_t)snprintf(desc + n, sizeof desc - n, "%sdose into %s", n ? "; " : "",
-                                      STATES[s].id);
-        Event_setName(e, desc);
-        Trigger_t *tr = Event_createTrigger(e);
-        Trigger_setInitialValue(tr, 0);
-        Trigger_setPersistent(tr, 1);
-        ASTNode_t *geq = ASTNode_createWithType(AST_RELATIONAL_GEQ);
-        ASTNode_t *time = ASTNode_createWithType(AST_NAME_TIME);
-        ASTNode_setName(time, "time");
-        ASTNode_addChild(geq, time);
-        ASTNode_addChild(geq, number(mo->t, "d"));
-        Trigger_setMath(tr, geq);
-        ASTNode_free(geq);
-        if (mo->phase >= 0) {
-            const calcify_diet_phase *ph = &arm->phases[mo->phase];
-            for (int k = 0; k < CALCIFY_NINPUT; k++) {
-                EventAssignment_t *ea = Event_createEventAssignment(e);
-                EventAssignment_setVariable(ea, DIET[k].id);
-                ASTNode_t *a = number(ph->diet[k], "mg/g");
-                EventAssignment_setMath(ea, a);
-                ASTNode_free(a);
-            }
-            for (int p = 0; p < CALCIFY_NPARAM; p++)
-                if (pv[mo->phase][p] != pv[mo->phase - 1][p]) {
-                    EventAssignment_t *ea = Event_createEventAssignment(e);
-                    EventAssignment_setVariable(ea, calcify_param_defs[p].name);
-                    ASTNode_t *a = number(pv[mo->phase][p], calcify_param_defs[p].unit);
-                    EventAssignment_setMath(ea, a);
-                    ASTNode_free(a);
-                }
-        }
-        for (int s = 0; s < CALCIFY_NSTATE; s++)
-            if (mo->has_jump[s]) {
-                char uid[128], f[256];
-                unit_id(STATES[s].unit, uid, sizeof uid);
-                snprintf(f, sizeof f, "%s + %.17g %s", STATES[s].id, mo->jump[s], uid);
-                ASTNode_t *a = parse(&b, STATES[s].id, f);
-                if (!a)
-                    break;
-                EventAssignment_t *ea = Event_createEventAssignment(e);
-                EventAssignment_setVariable(ea, STATES[s].id);
-                EventAssignment_setMath(ea, a);
-                ASTNode_free(a);
-            }
+    if (!b->st && *nm)
+        qsort(*ms, *nm, sizeof **ms, cmp_moment);
+}
+
+/* A human-readable name of what happens at the moment. */
+static void describe_moment(const calcify_arm *arm, const moment *mo, char *desc, size_t cap)
+{
+    size_t n = 0;
+    if (mo->phase >= 0) {
+        char diet[256];
+        describe_diet(arm->phases[mo->phase].diet, diet, sizeof diet);
+        n += (size_t)snprintf(desc + n, cap - n, "phase %d starts: %s", mo->phase + 1, diet);
     }
+    for (int s = 0; s < CALCIFY_NSTATE && n < cap; s++)
+        if (mo->has_jump[s])
+            n += (size_t)snprintf(desc + n, cap - n, "%sdose into %s", n ? "; " : "",
+                                  STATES[s].id);
+}
+
+/* time >= t, false before the start so that a moment at time 0 fires too. */
+static void add_trigger(Event_t *e, double t)
+{
+    Trigger_t *tr = Event_createTrigger(e);
+    Trigger_setInitialValue(tr, 0);
+    Trigger_setPersistent(tr, 1);
+    ASTNode_t *geq = ASTNode_createWithType(AST_RELATIONAL_GEQ);
+    ASTNode_t *time = ASTNode_createWithType(AST_NAME_TIME);
+    ASTNode_setName(time, "time");
+    ASTNode_addChild(geq, time);
+    ASTNode_addChild(geq, number(t, "d"));
+    Trigger_setMath(tr, geq);
+    ASTNode_free(geq);
+}
+
+/* A phase start sets the whole diet, but only the parameters that differ
+ * from the previous phase's, so unchanged ones can stay constant. */
+static void assign_phase(Event_t *e, const calcify_arm *arm,
+                         const double (*pv)[CALCIFY_NPARAM], int phase)
+{
+    const calcify_diet_phase *ph = &arm->phases[phase];
+    for (int k = 0; k < CALCIFY_NINPUT; k++) {
+        EventAssignment_t *ea = Event_createEventAssignment(e);
+        EventAssignment_setVariable(ea, DIET[k].id);
+        ASTNode_t *a = number(ph->diet[k], "mg/g");
+        EventAssignment_setMath(ea, a);
+        ASTNode_free(a);
+    }
+    for (int p = 0; p < CALCIFY_NPARAM; p++)
+        if (pv[phase][p] != pv[phase - 1][p]) {
+            EventAssignment_t *ea = Event_createEventAssignment(e);
+            EventAssignment_setVariable(ea, calcify_param_defs[p].name);
+            ASTNode_t *a = number(pv[phase][p], calcify_param_defs[p].unit);
+            EventAssignment_setMath(ea, a);
+            ASTNode_free(a);
+        }
+}
+
+/* Doses jump their states by the amount, at full precision. */
+static void assign_doses(builder *b, Event_t *e, const moment *mo)
+{
+    for (int s = 0; s < CALCIFY_NSTATE; s++)
+        if (mo->has_jump[s]) {
+            char uid[128], f[256];
+            unit_id(STATES[s].unit, uid, sizeof uid);
+            snprintf(f, sizeof f, "%s + %.17g %s", STATES[s].id, mo->jump[s], uid);
+            ASTNode_t *a = parse(b, STATES[s].id, f);
+            if (!a)
+                break;
+            EventAssignment_t *ea = Event_createEventAssignment(e);
+            EventAssignment_setVariable(ea, STATES[s].id);
+            EventAssignment_setMath(ea, a);
+            ASTNode_free(a);
+        }
+}
+
+/* The event of moment number i (0-based) of the sorted moments. */
+static void add_event(builder *b, const calcify_arm *arm, const double (*pv)[CALCIFY_NPARAM],
+                      const moment *mo, size_t i)
+{
+    Event_t *e = Model_createEvent(b->m);
+    char id[256];
+    snprintf(id, sizeof id, "event_%zu", i + 1);
+    Event_setId(e, id);
+    Event_setUseValuesFromTriggerTime(e, 1);
+    char desc[512];
+    describe_moment(arm, mo, desc, sizeof desc);
+    Event_setName(e, desc);
+    add_trigger(e, mo->t);
+    if (mo->phase >= 0)
+        assign_phase(e, arm, pv, mo->phase);
+    assign_doses(b, e, mo);
+}
+
+calcify_status calcify_sbml_build(const calcify_sbml_input *in, SBMLDocument_t **out,
+                                  calcify_error *err)
+{
+    const calcify_arm *arm = in->arm;
+    *out = NULL;
+    calcify_status st = check_exportable(in->sc, arm, err);
+    if (st)
+        return st;
+    double (*pv)[CALCIFY_NPARAM] = calloc(arm->n_phases, sizeof *pv);
+    if (!pv)
+        return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    unsigned char varies[CALCIFY_NPARAM] = {0};
+    phase_params(in->sc, arm, pv, varies);
+    const double (*cpv)[CALCIFY_NPARAM] = (const double (*)[CALCIFY_NPARAM])pv;
+
+    SBMLDocument_t *doc = SBMLDocument_createWithLevelAndVersion(3, 2);
+    builder b = {SBMLDocument_createModel(doc), err, CALCIFY_OK};
+    describe_model(&b, in->sc, arm);
+    add_inputs(&b, in, cpv, varies);
+    add_equations(&b, in);
+    moment *ms = NULL;
+    size_t nm = 0;
+    collect_moments(&b, arm, cpv, &ms, &nm);
+    for (size_t i = 0; !b.st && i < nm; i++)
+        add_event(&b, arm, cpv, &ms[i], i);
     free(ms);
     free(pv);
     if (b.st) {

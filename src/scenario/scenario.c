@@ -487,16 +487,15 @@ static calcify_status read_endpoints(const char *path, const config_setting_t *r
     return CALCIFY_OK;
 }
 
-static calcify_status load(const char *path, const calcify_scenario_opts *o,
-                           config_t *cfg, calcify_scenario *sc, scen_uses *uses,
-                           calcify_error *err)
+/* The top-level keys, the variables and the scenario's own settings:
+ * name, description, parameter set, output step and solver. */
+static calcify_status read_header(const char *path, const calcify_scenario_opts *o,
+                                  config_setting_t *root, calcify_scenario *sc,
+                                  scen_uses *uses, calcify_error *err)
 {
-    calcify_status st = cfg_load(cfg, path, err);
-    if (st)
-        return st;
-    config_setting_t *root = config_root_setting(cfg);
     const char *w = "the scenario";
     const char *name, *desc, *params;
+    calcify_status st;
     if ((st = cfg_check_keys(path, root, top_keys, w, err)) ||
         (st = scen_vars_read(path, root, o->sets, o->n_sets, sc, err)) ||
         (st = scen_vars_substitute(path, root, sc, uses, err)) ||
@@ -515,15 +514,14 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
         !(sc->param_path = o->param_path ? strdup(o->param_path)
                                          : resolve(path, params)))
         return CALCIFY_ENOMEM;
-    if ((st = read_solver(path, root, sc, err)))
-        return st;
+    return read_solver(path, root, sc, err);
+}
 
-    sc->baseline[CALCIFY_IN_K1] = CALCIFY_DEFAULT_BASELINE_K1_MG_PER_G;
-    const config_setting_t *base = config_setting_get_member(root, "baseline");
-    if (base && ((st = cfg_check_keys(path, base, diet_keys, "baseline", err)) ||
-                 (st = read_diet(path, base, "baseline", sc->baseline, err))))
-        return st;
-
+/* The arms, whose names must be unique: they name the output files and
+ * the --arm option. */
+static calcify_status read_arms(const char *path, const config_setting_t *root,
+                                calcify_scenario *sc, calcify_error *err)
+{
     const config_setting_t *arms = cfg_require(path, root, "arms", "the scenario", err);
     if (!arms)
         return CALCIFY_EINPUT;
@@ -537,6 +535,7 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
         return CALCIFY_ENOMEM;
     sc->n_arms = n;
     for (size_t k = 0; k < n; k++) {
+        calcify_status st;
         if ((st = read_arm(path, config_setting_get_elem(arms, (unsigned)k), k,
                            &sc->arms[k], err)))
             return st;
@@ -548,22 +547,15 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
                                     path, sc->arms[k].line, sc->arms[k].name,
                                     sc->arms[j].line);
     }
-    /* the scenario's own observables, before anything names a column */
-    if ((st = calcify_obs_read(path, config_setting_get_member(root, "observables"),
-                               &sc->obs, err)))
-        return st;
-    for (size_t k = 0; k < sc->n_arms; k++)
-        sc->arms[k].obs = sc->obs;
-    if ((st = read_endpoints(path, root, sc, err)))
-        return st;
+    return CALCIFY_OK;
+}
 
-    const config_setting_t *labels = config_setting_get_member(root, "data_labels");
-    if (labels && (st = read_labels(path, labels, sc, err)))
-        return st;
-    if ((st = dosing_read_growth(path, root, &sc->growth, err)))
-        return st;
-    /* a growth table decides body weight and food intake: a phase's `set`
-     * of either would be silently ignored */
+/* A growth table decides body weight and food intake: a phase's `set`
+ * of either would be silently ignored. */
+static calcify_status check_growth_sets(const char *path, const calcify_scenario *sc,
+                                        calcify_error *err)
+{
+    calcify_status st;
     for (size_t a = 0; a < sc->n_arms; a++)
         for (size_t p = 0; (sc->growth || sc->arms[a].growth) && p < sc->arms[a].n_phases; p++) {
             const calcify_diet_phase *ph = &sc->arms[a].phases[p];
@@ -577,13 +569,21 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
                                          i, who, CALCIFY_EINPUT, err)))
                     return st;
         }
+    return CALCIFY_OK;
+}
 
+/* The parameter set, then the file's overrides, then the command line's
+ * --set, which wins over both (variables were taken by read_header). */
+static calcify_status read_params(const char *path, const calcify_scenario_opts *o,
+                                  const config_setting_t *root, calcify_scenario *sc,
+                                  calcify_error *err)
+{
+    calcify_status st;
     if ((st = calcify_paramset_load(sc->param_path, &sc->params, err)))
         return st;
     const config_setting_t *ov = config_setting_get_member(root, "overrides");
     if (ov && (st = read_overrides(path, ov, &sc->params, err)))
         return st;
-    /* command-line parameters last: they win over the file's overrides */
     for (size_t i = 0; i < o->n_sets; i++) {
         char nm[128];
         if (calcify_scenario_find_var(sc, scen_assignment_name(o->sets[i], nm, sizeof nm)))
@@ -599,6 +599,12 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
                                           "set on the command line", err)))
             return st;
     }
+    return CALCIFY_OK;
+}
+
+/* The options, kept so that calcify_scenario_reload can load the file again with more. */
+static calcify_status keep_opts(const calcify_scenario_opts *o, calcify_scenario *sc)
+{
     if (o->param_path && !(sc->param_override = strdup(o->param_path)))
         return CALCIFY_ENOMEM;
     if (o->n_sets && !(sc->sets = calloc(o->n_sets, sizeof *sc->sets)))
@@ -607,6 +613,43 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
         if (!(sc->sets[i] = strdup(o->sets[i])))
             return CALCIFY_ENOMEM;
     return CALCIFY_OK;
+}
+
+static calcify_status load(const char *path, const calcify_scenario_opts *o,
+                           config_t *cfg, calcify_scenario *sc, scen_uses *uses,
+                           calcify_error *err)
+{
+    calcify_status st = cfg_load(cfg, path, err);
+    if (st)
+        return st;
+    config_setting_t *root = config_root_setting(cfg);
+    if ((st = read_header(path, o, root, sc, uses, err)))
+        return st;
+
+    sc->baseline[CALCIFY_IN_K1] = CALCIFY_DEFAULT_BASELINE_K1_MG_PER_G;
+    const config_setting_t *base = config_setting_get_member(root, "baseline");
+    if (base && ((st = cfg_check_keys(path, base, diet_keys, "baseline", err)) ||
+                 (st = read_diet(path, base, "baseline", sc->baseline, err))))
+        return st;
+    if ((st = read_arms(path, root, sc, err)))
+        return st;
+    /* the scenario's own observables, before anything names a column */
+    if ((st = calcify_obs_read(path, config_setting_get_member(root, "observables"),
+                               &sc->obs, err)))
+        return st;
+    for (size_t k = 0; k < sc->n_arms; k++)
+        sc->arms[k].obs = sc->obs;
+    if ((st = read_endpoints(path, root, sc, err)))
+        return st;
+
+    const config_setting_t *labels = config_setting_get_member(root, "data_labels");
+    if (labels && (st = read_labels(path, labels, sc, err)))
+        return st;
+    if ((st = dosing_read_growth(path, root, &sc->growth, err)) ||
+        (st = check_growth_sets(path, sc, err)) ||
+        (st = read_params(path, o, root, sc, err)))
+        return st;
+    return keep_opts(o, sc);
 }
 
 calcify_status calcify_scenario_load(const char *path, calcify_scenario *sc,
