@@ -222,27 +222,60 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
     return st;
 }
 
-int cmd_gsa(int argc, char **argv)
-{
-    cli_model_opts mo = {0};
+/* Everything one `calcify gsa` holds, from its options to its open files;
+ * gsa_free releases it. */
+typedef struct {
+    int argc;
+    char **argv;
+    /* options */
+    cli_model_opts mo;
     calcify_vary vary[CALCIFY_NPARAM];
-    size_t n_vary = 0;
+    size_t n_vary;
     cli_batch_opts b;
-    cli_batch_defaults(&b);
-    int n_from = 0, c, method = -1, force = 0, resume = 0;
-    double conf = 0.95;
-    const char *dir = NULL, *from[1024];
-    long n = -1, seed = 1, levels = 4, boot = 500, shard_k = 1, shard_n = 1;
+    int n_from, method, force, resume;
+    double conf;
+    const char *dir, *from[1024];
+    long n, seed, levels, boot, shard_k, shard_n;
+    /* the plan */
+    calcify_scenario sc;
+    unsigned char *selected, *status, *have;
+    calcify_probe probe;
+    gsa_design g;
+    double *y;
+    char *design_text, *header, *manifest, *cmdline;
+    size_t design_len, header_len, mlen;
+    size_t first, last, next; /* this block of runs; the next one to make */
+    /* the output folder */
+    int state;                /* sweepdir_resume_state: 1 resumable, 2 complete */
+    char *made;               /* folders made for -o, removed again on failure */
+    char p_part[4096];
+    FILE *fp_part;
+    calcify_outfile fd, fe, fi;
     calcify_error err;
+} gsa_cmd;
+
+/* cmd_gsa goes on after gsa_parse and gsa_load when they return this */
+enum { GSA_GO = -1 };
+
+/* a folder holding another run's files is not written into unasked;
+ * one of this same command is continued with --resume */
+static const char *const gsa_ignore[] = {"command", "scenario", "parameters", NULL};
+static const char *const gsa_writes[] = {SWEEPDIR_MANIFEST, "design.csv", "evaluations.csv",
+                                         "evaluations.csv.part", "indices.csv", NULL};
+
+/* The option loop; GSA_GO, or the exit code. */
+static int gsa_parse_options(gsa_cmd *s)
+{
+    int c;
     cli_opts p;
-    cli_opts_begin(&p, &doc, argc, argv, &mo);
+    cli_opts_begin(&p, &doc, s->argc, s->argv, &s->mo);
     while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
         case CLI_OPT_GSA_METHOD:
             if (!strcmp(optarg, "sobol"))
-                method = 0;
+                s->method = 0;
             else if (!strcmp(optarg, "morris"))
-                method = 1;
+                s->method = 1;
             else {
                 fprintf(stderr, "calcify: --method '%s': expected sobol or morris (the "
                         "solver's method is --solver here)\n", optarg);
@@ -250,301 +283,421 @@ int cmd_gsa(int argc, char **argv)
             }
             break;
         case CLI_OPT_VARY:
-            if (cli_add_vary(vary, &n_vary, optarg))
+            if (cli_add_vary(s->vary, &s->n_vary, optarg))
                 return 2;
             break;
-        case CLI_OPT_N: n = p.l; break;
-        case CLI_OPT_SEED: seed = p.l; break;
-        case CLI_OPT_LEVELS: levels = p.l; break;
-        case CLI_OPT_BOOT: boot = p.l; break;
-        case CLI_OPT_CONF: conf = p.d; break;
+        case CLI_OPT_N: s->n = p.l; break;
+        case CLI_OPT_SEED: s->seed = p.l; break;
+        case CLI_OPT_LEVELS: s->levels = p.l; break;
+        case CLI_OPT_BOOT: s->boot = p.l; break;
+        case CLI_OPT_CONF: s->conf = p.d; break;
         case CLI_OPT_SHARD:
-            if (cli_parse_shard(optarg, &shard_k, &shard_n))
+            if (cli_parse_shard(optarg, &s->shard_k, &s->shard_n))
                 return 2;
             break;
         case CLI_OPT_FROM:
-            if (n_from == (int)(sizeof from / sizeof from[0])) {
+            if (s->n_from == (int)(sizeof s->from / sizeof s->from[0])) {
                 fputs("calcify: too many --from\n", stderr);
                 return 2;
             }
-            from[n_from++] = optarg;
+            s->from[s->n_from++] = optarg;
             break;
-        case 'o': dir = optarg; break;
-        case CLI_OPT_FORCE: force = 1; break;
-        case CLI_OPT_RESUME: resume = 1; break;
+        case 'o': s->dir = optarg; break;
+        case CLI_OPT_FORCE: s->force = 1; break;
+        case CLI_OPT_RESUME: s->resume = 1; break;
         default:
-            if (cli_batch_option(&b, c, p.arg) < 0)
+            if (cli_batch_option(&s->b, c, p.arg) < 0)
                 return 2;
         }
     }
     if (c < 0)
         return cli_opts_exit(c);
-    if (argc - optind != 1 || !dir || n_vary == 0 || method < 0)
+    return GSA_GO;
+}
+
+/* The options' combinations, and --n's default; GSA_GO, or the exit code. */
+static int gsa_check_options(gsa_cmd *s)
+{
+    if (s->argc - optind != 1 || !s->dir || s->n_vary == 0 || s->method < 0)
         return cli_usage_error(&doc, "expected one SCENARIO, --method, at least one --vary "
                                "and -o DIR");
-    if (n_from && shard_n > 1) {
+    if (s->n_from && s->shard_n > 1) {
         fputs("calcify: --from joins shards: give it without --shard\n", stderr);
         return 2;
     }
-    if (method == 1 && levels % 2) {
-        fprintf(stderr, "calcify: --levels %ld: expected an even number\n", levels);
+    if (s->method == 1 && s->levels % 2) {
+        fprintf(stderr, "calcify: --levels %ld: expected an even number\n", s->levels);
         return 2;
     }
-    if (n < 0)
-        n = method ? 20 : 512;
-    calcify_scenario sc;
-    int rc = cli_load_scenario(argv[optind], &mo, &sc);
+    if (s->n < 0)
+        s->n = s->method ? 20 : 512;
+    return GSA_GO;
+}
+
+/* The scenario, and that it lets every --vary be set; GSA_GO (sc then
+ * needs gsa_free), or the exit code (sc freed). */
+static int gsa_load(gsa_cmd *s)
+{
+    int rc = cli_load_scenario(s->argv[optind], &s->mo, &s->sc);
     if (rc)
         return rc;
-    for (size_t j = 0; j < n_vary; j++)
-        if ((rc = cli_check_settable(&sc, &vary[j].param, 1, "--vary"))) {
-            calcify_scenario_free(&sc);
+    for (size_t j = 0; j < s->n_vary; j++)
+        if ((rc = cli_check_settable(&s->sc, &s->vary[j].param, 1, "--vary"))) {
+            calcify_scenario_free(&s->sc);
             return rc;
         }
-    unsigned char *selected = NULL, *status = NULL, *have = NULL;
-    calcify_probe probe = {0};
-    gsa_design g = {.morris = method, .n = (size_t)n, .d = n_vary};
-    double *y = NULL;
-    char *design_text = NULL, *header = NULL;
-    size_t design_len = 0, header_len = 0;
-    calcify_outfile fd = {0}, fe = {0}, fi = {0};
-    calcify_status st = cli_select_arms(&sc, b.arms, b.n_arms, &selected, &err);
+    return GSA_GO;
+}
+
+/* The probe, the number of runs and the parameter values of each. */
+static calcify_status gsa_plan_design(gsa_cmd *s)
+{
+    gsa_design *g = &s->g;
+    calcify_status st = cli_select_arms(&s->sc, s->b.arms, s->b.n_arms, &s->selected, &s->err);
     if (!st)
-        st = calcify_probe_init(&probe, &sc, selected, b.at, b.n_at, b.obs, b.n_obs, &err);
+        st = calcify_probe_init(&s->probe, &s->sc, s->selected, s->b.at, s->b.n_at, s->b.obs,
+                                s->b.n_obs, &s->err);
     if (!st) {
-        g.runs = method ? calcify_morris_runs(g.n, g.d) : calcify_saltelli_runs(g.n, g.d);
-        if (g.runs == 0 || g.runs > (1u << 30) || g.runs > ((size_t)1 << 40) / (probe.n_out + 1))
-            st = calcify_fail(&err, CALCIFY_EUSAGE, "--n %ld: %zu runs are too many", n, g.runs);
+        g->runs = s->method ? calcify_morris_runs(g->n, g->d) : calcify_saltelli_runs(g->n, g->d);
+        if (g->runs == 0 || g->runs > (1u << 30) ||
+            g->runs > ((size_t)1 << 40) / (s->probe.n_out + 1))
+            st = calcify_fail(&s->err, CALCIFY_EUSAGE, "--n %ld: %zu runs are too many", s->n,
+                              g->runs);
     }
-    if (!st && !(g.values = malloc(g.runs * g.d * sizeof *g.values)))
-        st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
-    if (!st && method)
-        st = calcify_morris_plan_make(&g.plan, g.n, g.d, (int)levels, (uint64_t)seed, &err);
+    if (!st && !(g->values = malloc(g->runs * g->d * sizeof *g->values)))
+        st = calcify_fail(&s->err, CALCIFY_ENOMEM, "out of memory");
+    if (!st && s->method)
+        st = calcify_morris_plan_make(&g->plan, g->n, g->d, (int)s->levels, (uint64_t)s->seed,
+                                      &s->err);
     if (!st) {
-        if (method)
-            calcify_morris_values(&g.plan, vary, g.values);
+        if (s->method)
+            calcify_morris_values(&g->plan, s->vary, g->values);
         else
-            st = calcify_saltelli_design(vary, g.d, g.n, (uint64_t)seed, g.values, &err);
+            st = calcify_saltelli_design(s->vary, g->d, g->n, (uint64_t)s->seed, g->values,
+                                         &s->err);
     }
-    size_t first = 0, last = g.runs;
-    if (!st) {
-        first = (size_t)((unsigned long long)(shard_k - 1) * g.runs / (unsigned long long)shard_n);
-        last = (size_t)((unsigned long long)shard_k * g.runs / (unsigned long long)shard_n);
-        if (n_from)
-            first = 0, last = g.runs;
-        /* the size limits: evaluations.csv and design.csv, shortest digits */
-        st = cli_check_output("this gsa", (double)(last - first), (double)probe.n_out + 2,
-                              CALCIFY_NUMFMT_SHORTEST, "evaluation", "--n", force, &err);
-        if (!st)
-            st = cli_check_output("this gsa", (double)g.runs, (double)g.d + 1,
-                                  CALCIFY_NUMFMT_SHORTEST, "design", "--n", force, &err);
-    }
-    if (!st) {
-        if (!(y = malloc((last - first) * probe.n_out * sizeof *y + 1)) ||
-            !(status = calloc(g.runs, 1)) || !(have = calloc(g.runs, 1)))
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory for %zu runs", g.runs);
-    }
-    if (!st) { /* the texts a shard's files must repeat */
-        FILE *m1 = open_memstream(&design_text, &design_len);
-        FILE *m2 = m1 ? open_memstream(&header, &header_len) : NULL;
-        if (m1)
-            write_design(m1, vary, &g);
-        if (m2)
-            sweepdir_rows_header(m2, &sc, &probe);
-        if (!m1 || !m2 || fclose(m1) | fclose(m2))
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
-    }
-    for (int i = 0; !st && i < n_from; i++)
-        st = read_shard(from[i], design_text, header, probe.n_out, g.runs, y, status, have, &err);
-    if (!st && n_from)
-        for (size_t r = 0; r < g.runs; r++)
-            if (!have[r]) {
-                st = calcify_fail(&err, CALCIFY_EINPUT, "--from: run %zu is in none of the "
-                                  "%d directories (expected every shard of the design)", r,
-                                  n_from);
-                break;
-            }
-    /* the manifest: everything that decides the bytes of the results */
-    char *manifest = NULL, *cmdline = NULL;
-    size_t mlen = 0;
+    return st;
+}
+
+/* This shard's block of runs, the size limits, and room for the results. */
+static calcify_status gsa_plan_block(gsa_cmd *s)
+{
+    size_t runs = s->g.runs;
+    s->first = (size_t)((unsigned long long)(s->shard_k - 1) * runs /
+                        (unsigned long long)s->shard_n);
+    s->last = (size_t)((unsigned long long)s->shard_k * runs / (unsigned long long)s->shard_n);
+    if (s->n_from)
+        s->first = 0, s->last = runs;
+    /* the size limits: evaluations.csv and design.csv, shortest digits */
+    calcify_status st = cli_check_output("this gsa", (double)(s->last - s->first),
+                                         (double)s->probe.n_out + 2, CALCIFY_NUMFMT_SHORTEST,
+                                         "evaluation", "--n", s->force, &s->err);
     if (!st)
-        st = sweepdir_manifest_begin(&manifest, &mlen, "calcify gsa manifest: written first; "
-                                     "gsa --resume refuses a folder whose manifest differs "
-                                     "(but for command and paths)", &sc, mo.params, mo.sets,
-                                     mo.n_sets, &err);
+        st = cli_check_output("this gsa", (double)runs, (double)s->g.d + 1,
+                              CALCIFY_NUMFMT_SHORTEST, "design", "--n", s->force, &s->err);
     if (!st) {
-        char *vbuf = sweepdir_vary_text(vary, n_vary), *fbuf = NULL;
-        size_t flen;
-        FILE *ff = open_memstream(&fbuf, &flen);
-        for (int i = 0; ff && i < n_from; i++)
-            fprintf(ff, "%s%s", i ? "; " : "", from[i]);
-        int bad = !ff || fclose(ff) != 0;
-        cmdline = sweepdir_command_line(argc, argv);
-        bad |= !cmdline || !vbuf;
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "gsa_method", "%s",
-                                     method ? "morris" : "sobol");
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "n", "%ld", n);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "seed", "%ld", seed);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "levels", "%ld", method ? levels : 0L);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "vary", "%s", vbuf ? vbuf : "");
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "runs", "%zu", g.runs);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "evaluation_columns", "%.*s",
-                                     (int)header_len - 1, header);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "boot", "%ld", boot);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "conf", "%.17g", conf);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "precision", "%ld", b.precision);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "shard", "%ld/%ld", shard_k, shard_n);
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "from", "%s", fbuf ? fbuf : "");
-        bad |= sweepdir_manifest_add(&manifest, &mlen, "command", "%s", cmdline ? cmdline : "");
-        free(vbuf);
-        free(fbuf);
-        if (bad)
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
+        if (!(s->y = malloc((s->last - s->first) * s->probe.n_out * sizeof *s->y + 1)) ||
+            !(s->status = calloc(runs, 1)) || !(s->have = calloc(runs, 1)))
+            st = calcify_fail(&s->err, CALCIFY_ENOMEM, "out of memory for %zu runs", runs);
     }
-    /* a folder holding another run's files is not written into unasked;
-     * one of this same command is continued with --resume */
-    static const char *const ignore[] = {"command", "scenario", "parameters", NULL};
-    static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "evaluations.csv",
-                                         "evaluations.csv.part", "indices.csv", NULL};
-    if (!st)
-        st = cli_check_outdir(dir, writes, manifest, ignore, resume, force, "--resume to "
-                              "continue the gsa that made it, --force to replace its files",
-                              &err);
-    int state = st ? 0 : sweepdir_resume_state(dir, manifest, ignore, resume,
-                                               "evaluations.csv", "evaluations.csv.part");
-    char *made = NULL; /* folders made for -o, removed again on failure */
-    char path[4096], p_part[4096];
-    snprintf(p_part, sizeof p_part, "%s/evaluations.csv.part", dir);
-    /* a SIGKILL while a file was written leaves its temporary file */
-    if (!st)
-        st = sweepdir_remove_temporaries(dir, writes, &err);
-    size_t next = first;
+    return st;
+}
+
+/* The texts a shard's files must repeat: design.csv and the header of
+ * evaluations.csv. */
+static calcify_status gsa_plan_texts(gsa_cmd *s)
+{
+    FILE *m1 = open_memstream(&s->design_text, &s->design_len);
+    FILE *m2 = m1 ? open_memstream(&s->header, &s->header_len) : NULL;
+    if (m1)
+        write_design(m1, s->vary, &s->g);
+    if (m2)
+        sweepdir_rows_header(m2, &s->sc, &s->probe);
+    if (!m1 || !m2 || fclose(m1) | fclose(m2))
+        return calcify_fail(&s->err, CALCIFY_ENOMEM, "out of memory");
+    return CALCIFY_OK;
+}
+
+/* --from: every shard's evaluations, which must cover every run. */
+static calcify_status gsa_read_shards(gsa_cmd *s)
+{
+    calcify_status st = CALCIFY_OK;
+    for (int i = 0; !st && i < s->n_from; i++)
+        st = read_shard(s->from[i], s->design_text, s->header, s->probe.n_out, s->g.runs, s->y,
+                        s->status, s->have, &s->err);
+    if (!st && s->n_from)
+        for (size_t r = 0; r < s->g.runs; r++)
+            if (!s->have[r])
+                return calcify_fail(&s->err, CALCIFY_EINPUT, "--from: run %zu is in none of "
+                                    "the %d directories (expected every shard of the design)",
+                                    r, s->n_from);
+    return st;
+}
+
+/* The manifest: everything that decides the bytes of the results. */
+static calcify_status gsa_manifest(gsa_cmd *s)
+{
+    calcify_status st = sweepdir_manifest_begin(
+        &s->manifest, &s->mlen, "calcify gsa manifest: written first; gsa --resume refuses a "
+        "folder whose manifest differs (but for command and paths)", &s->sc, s->mo.params,
+        s->mo.sets, s->mo.n_sets, &s->err);
+    if (st)
+        return st;
+    char *vbuf = sweepdir_vary_text(s->vary, s->n_vary), *fbuf = NULL, **m = &s->manifest;
+    size_t flen, *ml = &s->mlen;
+    FILE *ff = open_memstream(&fbuf, &flen);
+    for (int i = 0; ff && i < s->n_from; i++)
+        fprintf(ff, "%s%s", i ? "; " : "", s->from[i]);
+    int bad = !ff || fclose(ff) != 0;
+    s->cmdline = sweepdir_command_line(s->argc, s->argv);
+    bad |= !s->cmdline || !vbuf;
+    bad |= sweepdir_manifest_add(m, ml, "gsa_method", "%s", s->method ? "morris" : "sobol");
+    bad |= sweepdir_manifest_add(m, ml, "n", "%ld", s->n);
+    bad |= sweepdir_manifest_add(m, ml, "seed", "%ld", s->seed);
+    bad |= sweepdir_manifest_add(m, ml, "levels", "%ld", s->method ? s->levels : 0L);
+    bad |= sweepdir_manifest_add(m, ml, "vary", "%s", vbuf ? vbuf : "");
+    bad |= sweepdir_manifest_add(m, ml, "runs", "%zu", s->g.runs);
+    bad |= sweepdir_manifest_add(m, ml, "evaluation_columns", "%.*s", (int)s->header_len - 1,
+                                 s->header);
+    bad |= sweepdir_manifest_add(m, ml, "boot", "%ld", s->boot);
+    bad |= sweepdir_manifest_add(m, ml, "conf", "%.17g", s->conf);
+    bad |= sweepdir_manifest_add(m, ml, "precision", "%ld", s->b.precision);
+    bad |= sweepdir_manifest_add(m, ml, "shard", "%ld/%ld", s->shard_k, s->shard_n);
+    bad |= sweepdir_manifest_add(m, ml, "from", "%s", fbuf ? fbuf : "");
+    bad |= sweepdir_manifest_add(m, ml, "command", "%s", s->cmdline ? s->cmdline : "");
+    free(vbuf);
+    free(fbuf);
+    if (bad)
+        st = calcify_fail(&s->err, CALCIFY_ENOMEM, "out of memory");
+    return st;
+}
+
+/* --resume: keep the runs of evaluations.csv.part, reopened after them. */
+static calcify_status gsa_resume_part(gsa_cmd *s)
+{
     long keep = 0;
-    FILE *fp_part = NULL;
-    if (!st && state == 2) {
-        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", dir);
-    } else if (!st && state == 1 && !n_from) {
-        st = sweepdir_rows_scan(p_part, header, probe.n_out, first, last, y, status + first,
-                                &next, &keep, &err);
-        if (!st)
-            fp_part = sweepdir_reopen_cut(p_part, keep, &err, &st);
-        if (!st && keep == 0)
-            fwrite(header, 1, header_len, fp_part);
-        if (!st)
-            fprintf(stderr, "calcify: %s: %zu of %zu runs kept, running the other %zu\n",
-                    dir, next - first, last - first, last - next);
-    } else if (!st) {
-        st = calcify_dir_make(dir, &made, &err);
-        /* files of an earlier run must not pass as this one's */
-        const char *old[] = {"evaluations.csv", "evaluations.csv.part", "indices.csv"};
-        for (size_t k = 0; !st && k < 3; k++) {
-            snprintf(path, sizeof path, "%s/%s", dir, old[k]);
-            if (unlink(path) != 0 && errno != ENOENT)
-                st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot remove: %s", path,
-                                  strerror(errno));
-        }
-        if (!st) {
-            snprintf(path, sizeof path, "%s/" SWEEPDIR_MANIFEST, dir);
-            st = calcify_outfile_open(&fd, path, &err);
-        }
-        if (!st) {
-            fputs(manifest, fd.fp);
-            st = calcify_outfile_commit(&fd, &err);
-        }
-        if (!st && !n_from && !(fp_part = fopen(p_part, "w")))
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot create: %s", p_part,
+    calcify_status st = sweepdir_rows_scan(s->p_part, s->header, s->probe.n_out, s->first,
+                                           s->last, s->y, s->status + s->first, &s->next,
+                                           &keep, &s->err);
+    if (!st)
+        s->fp_part = sweepdir_reopen_cut(s->p_part, keep, &s->err, &st);
+    if (!st && keep == 0)
+        fwrite(s->header, 1, s->header_len, s->fp_part);
+    if (!st)
+        fprintf(stderr, "calcify: %s: %zu of %zu runs kept, running the other %zu\n", s->dir,
+                s->next - s->first, s->last - s->first, s->last - s->next);
+    return st;
+}
+
+/* A fresh start: the folder, no files of an earlier run, the manifest, and
+ * (but when joining) a new evaluations.csv.part. */
+static calcify_status gsa_start_fresh(gsa_cmd *s)
+{
+    char path[4096];
+    calcify_status st = calcify_dir_make(s->dir, &s->made, &s->err);
+    /* files of an earlier run must not pass as this one's */
+    const char *old[] = {"evaluations.csv", "evaluations.csv.part", "indices.csv"};
+    for (size_t k = 0; !st && k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", s->dir, old[k]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            st = calcify_fail(&s->err, CALCIFY_EIO, "%s: cannot remove: %s", path,
                               strerror(errno));
-        if (fp_part)
-            fwrite(header, 1, header_len, fp_part);
     }
-    if (!st && state != 2) { /* design.csv again on --resume: a lost one is made anew */
-        snprintf(path, sizeof path, "%s/design.csv", dir);
-        st = calcify_outfile_open(&fd, path, &err);
+    if (!st) {
+        snprintf(path, sizeof path, "%s/" SWEEPDIR_MANIFEST, s->dir);
+        st = calcify_outfile_open(&s->fd, path, &s->err);
+    }
+    if (!st) {
+        fputs(s->manifest, s->fd.fp);
+        st = calcify_outfile_commit(&s->fd, &s->err);
+    }
+    if (!st && !s->n_from && !(s->fp_part = fopen(s->p_part, "w")))
+        st = calcify_fail(&s->err, CALCIFY_EIO, "%s: cannot create: %s", s->p_part,
+                          strerror(errno));
+    if (s->fp_part)
+        fwrite(s->header, 1, s->header_len, s->fp_part);
+    return st;
+}
+
+/* The output folder: refused, complete, resumed or started afresh; then
+ * design.csv (again on --resume: a lost one is made anew). */
+static calcify_status gsa_open_dir(gsa_cmd *s)
+{
+    snprintf(s->p_part, sizeof s->p_part, "%s/evaluations.csv.part", s->dir);
+    calcify_status st = cli_check_outdir(s->dir, gsa_writes, s->manifest, gsa_ignore,
+                                         s->resume, s->force, "--resume to continue the gsa "
+                                         "that made it, --force to replace its files", &s->err);
+    if (st)
+        return st;
+    s->state = sweepdir_resume_state(s->dir, s->manifest, gsa_ignore, s->resume,
+                                     "evaluations.csv", "evaluations.csv.part");
+    /* a SIGKILL while a file was written leaves its temporary file */
+    st = sweepdir_remove_temporaries(s->dir, gsa_writes, &s->err);
+    s->next = s->first;
+    if (!st && s->state == 2)
+        fprintf(stderr, "calcify: %s is complete: nothing to resume\n", s->dir);
+    else if (!st && s->state == 1 && !s->n_from)
+        st = gsa_resume_part(s);
+    else if (!st)
+        st = gsa_start_fresh(s);
+    if (!st && s->state != 2) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/design.csv", s->dir);
+        st = calcify_outfile_open(&s->fd, path, &s->err);
         if (!st) {
-            fwrite(design_text, 1, design_len, fd.fp);
-            st = calcify_outfile_commit(&fd, &err);
+            fwrite(s->design_text, 1, s->design_len, s->fd.fp);
+            st = calcify_outfile_commit(&s->fd, &s->err);
         }
     }
-    if (!st && fp_part && fflush(fp_part) != 0)
-        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", p_part, strerror(errno));
-    sweepdir_rows rows = {.fp = fp_part, .path = p_part, .n_out = probe.n_out, .base = first,
-                          .next = next, .last = last, .y = y, .status = status + first};
-    if (!st && fp_part && next < last) {
-        if (!(rows.done = calloc(last - first, 1)))
-            st = calcify_fail(&err, CALCIFY_ENOMEM, "out of memory");
-        cli_progress pr;
-        cli_progress_init(&pr, "gsa", b.quiet);
-        rows.progress = cli_progress_update;
-        rows.progress_user = &pr;
-        int params[CALCIFY_NPARAM];
-        for (size_t j = 0; j < g.d; j++)
-            params[j] = vary[j].param;
-        calcify_batch_opts bo = {
-            .sc = &sc, .probe = &probe, .params = params, .n_params = g.d,
-            .values = g.values, .first = next, .last = last, .threads = (int)b.threads,
-            .progress = sweepdir_rows_progress, .user = &rows,
-            .run_done = sweepdir_rows_done};
-        if (!st)
-            st = calcify_batch_run(&bo, y + (next - first) * probe.n_out, status + next, &err);
-        if (!st && rows.error)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", p_part,
-                              strerror(rows.error));
-    }
+    if (!st && s->fp_part && fflush(s->fp_part) != 0)
+        st = calcify_fail(&s->err, CALCIFY_EIO, "%s: write failed: %s", s->p_part,
+                          strerror(errno));
+    return st;
+}
+
+/* The runs not yet made, each appended to evaluations.csv.part as it ends. */
+static calcify_status gsa_run(gsa_cmd *s)
+{
+    calcify_status st = CALCIFY_OK;
+    size_t first = s->first, next = s->next, last = s->last;
+    sweepdir_rows rows = {.fp = s->fp_part, .path = s->p_part, .n_out = s->probe.n_out,
+                          .base = first, .next = next, .last = last, .y = s->y,
+                          .status = s->status + first};
+    if (!s->fp_part || next >= last)
+        return st;
+    if (!(rows.done = calloc(last - first, 1)))
+        st = calcify_fail(&s->err, CALCIFY_ENOMEM, "out of memory");
+    cli_progress pr;
+    cli_progress_init(&pr, "gsa", s->b.quiet);
+    rows.progress = cli_progress_update;
+    rows.progress_user = &pr;
+    int params[CALCIFY_NPARAM];
+    for (size_t j = 0; j < s->g.d; j++)
+        params[j] = s->vary[j].param;
+    calcify_batch_opts bo = {
+        .sc = &s->sc, .probe = &s->probe, .params = params, .n_params = s->g.d,
+        .values = s->g.values, .first = next, .last = last, .threads = (int)s->b.threads,
+        .progress = sweepdir_rows_progress, .user = &rows, .run_done = sweepdir_rows_done};
+    if (!st)
+        st = calcify_batch_run(&bo, s->y + (next - first) * s->probe.n_out, s->status + next,
+                               &s->err);
+    if (!st && rows.error)
+        st = calcify_fail(&s->err, CALCIFY_EIO, "%s: write failed: %s", s->p_part,
+                          strerror(rows.error));
     free(rows.done);
-    if (fp_part && fclose(fp_part) != 0 && !st)
-        st = calcify_fail(&err, CALCIFY_EIO, "%s: write failed: %s", p_part, strerror(errno));
-    size_t failed = 0;
-    for (size_t r = first; !st && state != 2 && r < last; r++)
-        failed += status[r] != CALCIFY_RUN_OK;
-    if (!st && n_from && state != 2) { /* the joined evaluations, whole */
-        snprintf(path, sizeof path, "%s/evaluations.csv", dir);
-        st = calcify_outfile_open(&fe, path, &err);
-        sweepdir_rows all = {.fp = fe.fp, .path = path, .n_out = probe.n_out, .y = y,
-                             .status = status, .last = last};
-        if (!st) {
-            fwrite(header, 1, header_len, fe.fp);
-            sweepdir_rows_write(&all, last); /* a failed write: commit says so */
-            st = calcify_outfile_commit(&fe, &err);
-        }
+    return st;
+}
+
+/* --from: the joined evaluations, whole. */
+static calcify_status gsa_write_joined(gsa_cmd *s)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/evaluations.csv", s->dir);
+    calcify_status st = calcify_outfile_open(&s->fe, path, &s->err);
+    sweepdir_rows all = {.fp = s->fe.fp, .path = path, .n_out = s->probe.n_out, .y = s->y,
+                         .status = s->status, .last = s->last};
+    if (!st) {
+        fwrite(s->header, 1, s->header_len, s->fe.fp);
+        sweepdir_rows_write(&all, s->last); /* a failed write: commit says so */
+        st = calcify_outfile_commit(&s->fe, &s->err);
     }
-    if (!st && state != 2 && first == 0 && last == g.runs) {
-        snprintf(path, sizeof path, "%s/indices.csv", dir);
-        st = calcify_outfile_open(&fi, path, &err);
-        calcify_boot_opts bo = {(size_t)boot, conf, (uint64_t)seed};
+    return st;
+}
+
+/* The files after the runs: joined evaluations, indices.csv (all runs
+ * here), and last the rename of evaluations.csv.part. */
+static calcify_status gsa_write_results(gsa_cmd *s)
+{
+    calcify_status st = CALCIFY_OK;
+    char path[4096];
+    if (s->state == 2)
+        return st;
+    if (s->n_from)
+        st = gsa_write_joined(s);
+    if (!st && s->first == 0 && s->last == s->g.runs) {
+        snprintf(path, sizeof path, "%s/indices.csv", s->dir);
+        st = calcify_outfile_open(&s->fi, path, &s->err);
+        calcify_boot_opts bo = {(size_t)s->boot, s->conf, (uint64_t)s->seed};
         if (!st)
-            st = write_indices(fi.fp, (int)b.precision, &sc, &probe, vary, &g, y, &bo, &err);
+            st = write_indices(s->fi.fp, (int)s->b.precision, &s->sc, &s->probe, s->vary,
+                               &s->g, s->y, &bo, &s->err);
         if (!st)
-            st = calcify_outfile_commit(&fi, &err);
+            st = calcify_outfile_commit(&s->fi, &s->err);
     }
     /* last: evaluations.csv there and no .part is a finished gsa */
-    if (!st && state != 2 && !n_from) {
-        snprintf(path, sizeof path, "%s/evaluations.csv", dir);
-        if (rename(p_part, path) != 0)
-            st = calcify_fail(&err, CALCIFY_EIO, "%s: cannot rename: %s", p_part,
+    if (!st && !s->n_from) {
+        snprintf(path, sizeof path, "%s/evaluations.csv", s->dir);
+        if (rename(s->p_part, path) != 0)
+            st = calcify_fail(&s->err, CALCIFY_EIO, "%s: cannot rename: %s", s->p_part,
                               strerror(errno));
     }
-    calcify_outfile_abort(&fd);
-    calcify_outfile_abort(&fe);
-    calcify_outfile_abort(&fi);
+    return st;
+}
+
+/* Everything gsa_load and later stages hold; on failure (st) also the
+ * folders made for -o. */
+static void gsa_free(gsa_cmd *s, calcify_status st)
+{
+    calcify_outfile_abort(&s->fd);
+    calcify_outfile_abort(&s->fe);
+    calcify_outfile_abort(&s->fi);
     if (st)
-        calcify_dir_unmake(dir, made);
-    free(made);
-    free(manifest);
-    free(cmdline);
-    free(design_text);
-    free(header);
-    free(y);
-    free(status);
-    free(have);
-    free(g.values);
-    calcify_morris_plan_free(&g.plan);
-    calcify_probe_free(&probe);
-    free(selected);
-    calcify_scenario_free(&sc);
+        calcify_dir_unmake(s->dir, s->made);
+    free(s->made);
+    free(s->manifest);
+    free(s->cmdline);
+    free(s->design_text);
+    free(s->header);
+    free(s->y);
+    free(s->status);
+    free(s->have);
+    free(s->g.values);
+    calcify_morris_plan_free(&s->g.plan);
+    calcify_probe_free(&s->probe);
+    free(s->selected);
+    calcify_scenario_free(&s->sc);
+}
+
+int cmd_gsa(int argc, char **argv)
+{
+    gsa_cmd c = {.argc = argc, .argv = argv, .method = -1, .conf = 0.95, .n = -1, .seed = 1,
+                 .levels = 4, .boot = 500, .shard_k = 1, .shard_n = 1}, *s = &c;
+    cli_batch_defaults(&s->b);
+    int rc = gsa_parse_options(s);
+    if (rc == GSA_GO)
+        rc = gsa_check_options(s);
+    if (rc == GSA_GO)
+        rc = gsa_load(s);
+    if (rc != GSA_GO)
+        return rc;
+    s->g = (gsa_design){.morris = s->method, .n = (size_t)s->n, .d = s->n_vary};
+    calcify_status st = gsa_plan_design(s);
+    if (!st)
+        st = gsa_plan_block(s);
+    if (!st)
+        st = gsa_plan_texts(s);
+    if (!st)
+        st = gsa_read_shards(s);
+    if (!st)
+        st = gsa_manifest(s);
+    if (!st)
+        st = gsa_open_dir(s);
+    if (!st)
+        st = gsa_run(s);
+    if (s->fp_part && fclose(s->fp_part) != 0 && !st)
+        st = calcify_fail(&s->err, CALCIFY_EIO, "%s: write failed: %s", s->p_part,
+                          strerror(errno));
+    size_t failed = 0;
+    for (size_t r = s->first; !st && s->state != 2 && r < s->last; r++)
+        failed += s->status[r] != CALCIFY_RUN_OK;
+    if (!st)
+        st = gsa_write_results(s);
+    gsa_free(s, st);
     if (st)
-        return cli_error(st, err.msg);
+        return cli_error(st, s->err.msg);
     if (failed)
         fprintf(stderr, "calcify: %zu of %zu runs failed (status in %s/evaluations.csv); the "
-                "indices use the samples without a failure\n", failed, last - first, dir);
+                "indices use the samples without a failure\n", failed, s->last - s->first,
+                s->dir);
     return 0;
 }
