@@ -79,15 +79,9 @@ engine_blocklu *engine_blocklu_alloc(size_t n)
     return b;
 }
 
-void engine_blocklu_free(engine_blocklu *b)
+/* The arrays whose sizes depend on the blocks. */
+static void free_block_arrays(engine_blocklu *b)
 {
-    if (!b)
-        return;
-    free(b->mask);
-    free(b->outside);
-    free(b->perm);
-    free(b->bstart);
-    free(b->doff);
     free(b->didx);
     free(b->dval);
     free(b->lu);
@@ -98,6 +92,18 @@ void engine_blocklu_free(engine_blocklu *b)
     free(b->val);
     free(b->ooff);
     free(b->oidx);
+}
+
+void engine_blocklu_free(engine_blocklu *b)
+{
+    if (!b)
+        return;
+    free(b->mask);
+    free(b->outside);
+    free(b->perm);
+    free(b->bstart);
+    free(b->doff);
+    free_block_arrays(b);
     free(b->luent);
     free(b->lurow);
     free(b->index);
@@ -172,16 +178,7 @@ static void find_blocks(engine_blocklu *b)
 static int alloc_arrays(engine_blocklu *b, size_t dsize, size_t nrows, size_t nent,
                         size_t noff)
 {
-    free(b->didx);
-    free(b->dval);
-    free(b->lu);
-    free(b->fill);
-    free(b->rows);
-    free(b->scale);
-    free(b->src);
-    free(b->val);
-    free(b->ooff);
-    free(b->oidx);
+    free_block_arrays(b);
     b->didx = malloc((dsize ? dsize : 1) * sizeof *b->didx);
     b->dval = malloc((dsize ? dsize : 1) * sizeof *b->dval);
     b->lu = malloc((dsize ? dsize : 1) * sizeof *b->lu);
