@@ -14,7 +14,7 @@
 #include "calcify/params.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "cli/sweepdir.h"
+#include "analysis/sweepdir.h"
 
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
@@ -524,7 +524,7 @@ static calcify_status gsa_start_fresh(gsa_cmd *s)
 static calcify_status gsa_open_dir(gsa_cmd *s)
 {
     snprintf(s->p_part, sizeof s->p_part, "%s/evaluations.csv.part", s->dir);
-    calcify_status st = cli_check_outdir(s->dir, gsa_writes, s->manifest, gsa_ignore,
+    calcify_status st = sweepdir_check_outdir(s->dir, gsa_writes, s->manifest, gsa_ignore,
                                          s->resume, s->force, "--resume to continue the gsa "
                                          "that made it, --force to replace its files", &s->err);
     if (st)

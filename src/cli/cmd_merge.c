@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "base/infile.h"
-#include "cli/sweepdir.h"
+#include "analysis/sweepdir.h"
 
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
@@ -434,7 +434,7 @@ static calcify_status merge_open_out(merge_cmd *m)
     static const char *const writes[] = {SWEEPDIR_MANIFEST, "design.csv", "vary.tsv",
                                          "summary.csv", "timeseries.csv", NULL};
     char path[4096];
-    calcify_status st = cli_check_outdir(m->out_dir, writes, NULL, NULL, 0, m->force,
+    calcify_status st = sweepdir_check_outdir(m->out_dir, writes, NULL, NULL, 0, m->force,
                                          "--force to replace its files", &m->err);
     if (!st)
         st = calcify_dir_make(m->out_dir, &m->made, &m->err);

@@ -14,7 +14,7 @@
 #include "calcify/params.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "cli/sweepdir.h"
+#include "analysis/sweepdir.h"
 
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
@@ -543,7 +543,7 @@ static calcify_status run_and_write(const pop_opts *o, const calcify_scenario *s
     static const char *const writes[] = {SWEEPDIR_MANIFEST, "animals.csv", "stats.csv",
                                          "runs.csv.part", NULL};
     if (!st)
-        st = cli_check_outdir(o->dir, writes, manifest, ignore, o->resume, o->force,
+        st = sweepdir_check_outdir(o->dir, writes, manifest, ignore, o->resume, o->force,
                               "--resume to continue the population that made it, --force "
                               "to replace its files", err);
     int state = st ? 0 : sweepdir_resume_state(o->dir, manifest, ignore, o->resume,

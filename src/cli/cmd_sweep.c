@@ -14,7 +14,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "base/infile.h"
-#include "cli/sweepdir.h"
+#include "analysis/sweepdir.h"
 
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
@@ -613,7 +613,7 @@ static calcify_status sweep_start(sweep_job *j)
  * or not, is neither continued nor replaced unasked). */
 static calcify_status sweep_open(sweep_job *j)
 {
-    calcify_status st = cli_check_outdir(j->dir, writes, j->manifest, ignore, j->resume,
+    calcify_status st = sweepdir_check_outdir(j->dir, writes, j->manifest, ignore, j->resume,
                                          j->force, "--resume to continue the sweep that made "
                                          "it, --force to replace its files", &j->err);
     int state = st ? 0 : sweepdir_resume_state(j->dir, j->manifest, ignore, j->resume,

@@ -71,7 +71,7 @@ int sweepdir_count_fields(const char *line, size_t len);
  * population --resume) a manifest.txt equal to `manifest` but for the keys in `ignore`
  * is fine too, the caller continues that run; a different one is refused
  * at its first differing line. */
-calcify_status cli_check_outdir(const char *dir, const char *const *files,
+calcify_status sweepdir_check_outdir(const char *dir, const char *const *files,
                                 const char *manifest, const char *const *ignore,
                                 int resume, int force, const char *allow,
                                 calcify_error *err);

@@ -16,7 +16,7 @@
 #include "calcify/batch.h"
 #include "calcify/output.h"
 #include "base/infile.h"
-#include "cli/sweepdir.h"
+#include "analysis/sweepdir.h"
 
 calcify_status sweepdir_sha256_file(const char *path, char hex[65], calcify_error *err)
 {
@@ -246,7 +246,7 @@ char *sweepdir_command_line(int argc, char **argv)
     return s;
 }
 
-calcify_status cli_check_outdir(const char *dir, const char *const *files,
+calcify_status sweepdir_check_outdir(const char *dir, const char *const *files,
                                 const char *manifest, const char *const *ignore,
                                 int resume, int force, const char *allow,
                                 calcify_error *err)
