@@ -234,11 +234,12 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     sigaddset(&hold, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &hold, &old);
     int fd = mkstemp(of->tmp_path);
+    const int mk_errno = errno;
     if (fd >= 0)
         live_add(of->tmp_path);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
-        int e = errno;
+        int e = mk_errno;
         free(of->tmp_path);
         of->tmp_path = NULL; /* nothing to remove */
         calcify_outfile_abort(of);
