@@ -122,8 +122,15 @@ static int newton(const calcify_model *m, const double u[], double y[], double t
             dx[i] = -f[i];
         if (solve_shifted(lu, J, 0.0, dx))
             return -1;
-        if (r <= tol && step_size(y, dx) <= CALCIFY_STEADY_STEP)
+        if (r <= tol && step_size(y, dx) <= CALCIFY_STEADY_STEP) {
+            /* take the step already solved for: Newton converges
+             * quadratically, so the state lands far closer than tol, and
+             * an arm that starts there on the baseline diet passes the
+             * engine's equilibrium test instead of being integrated */
+            for (int i = 0; i < N; i++)
+                y[i] = y[i] - dx[i] < 0 ? 0 : y[i] - dx[i];
             return 0;
+        }
         double lambda = 1.0, rt = INFINITY;
         for (int half = 0; half < 30; half++, lambda /= 2) {
             /* projected onto y >= 0: every state is an amount */
