@@ -9,7 +9,7 @@ root = sys.argv[1] if len(sys.argv) > 1 else "."
 order = ["base", "model", "engine", "scenario", "run", "analysis", "sbml", "cli"]
 public = {
     "status": "base", "units": "base", "numfmt": "base", "output": "base", "timegrid": "base",
-    "model": "model", "params": "model",
+    "model": "model", "params": "model", "modeldef": "model",
     "solver": "engine",
     "dosing": "scenario", "scenario": "scenario", "observables": "scenario",
     "simulate": "run", "endpoints": "run", "probe": "run", "batch": "run", "meta": "run",

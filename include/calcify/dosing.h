@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "calcify/modeldef.h"
 #include "calcify/solver.h"
 #include "calcify/status.h"
 
@@ -79,8 +80,10 @@ void calcify_growth_at(const calcify_growth *g, double t, double *body_weight,
  * that starts at t0 (d from the arm's start): *events (malloc'd, sorted by
  * time, NULL if none) and *n_events.  Per-animal amounts are divided by the
  * body weight at the dose's time: from `growth` if not NULL, else
- * `body_weight` (kg). */
-calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double duration,
+ * `body_weight` (kg).  Where a dose goes is md's (calcify_modeldef.drugs);
+ * CALCIFY_EINPUT if md has no such drug or route. */
+calcify_status calcify_dose_events(const calcify_modeldef *md, const calcify_dose *d,
+                                   size_t n, double duration,
                                    double t0, const calcify_growth *growth,
                                    double body_weight, calcify_event **events,
                                    size_t *n_events, calcify_error *err);
@@ -89,7 +92,8 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
  * arm's start): *out (malloc'd, NULL if none) and *n_out.  (calcify_dose_events
  * leaves them out; the simulator makes their edges events of size 0 in
  * whichever phase they fall, so that the solver restarts there.) */
-calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0,
+calcify_status calcify_dose_infusions(const calcify_modeldef *md, const calcify_dose *d,
+                                      size_t n, double t0,
                                       calcify_infusion **out, size_t *n_out,
                                       calcify_error *err);
 
