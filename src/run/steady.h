@@ -23,7 +23,7 @@
 
 /* The steady state of m under diet u, into y, and what was checked, into
  * `check` (may be NULL).  Solved twice, from the clean corner and from the
- * diseased one (calcify_model_steady_guess): each by damped projected
+ * diseased one (the descriptor's steady_guess): each by damped projected
  * Newton, or if Newton fails (or creeps) by pseudo-transient continuation
  * finished by Newton, or if that fails too by integrating in 5-year rounds
  * (up to 50 years) polished by Newton.  CALCIFY_ESTEADY if either start finds no
