@@ -116,9 +116,11 @@ typedef struct calcify_modeldef {
     size_t u_food, u_body_weight;
     int p_food_intake, p_body_weight;
     /* what the baseline check reports of each start (calcify_steady_check's
-     * mineral_*): the sum of these states (n_summary 0: nothing)           */
+     * mineral_*): the sum of these states (n_summary 0: nothing), named
+     * summary_name in summary_unit in its messages                        */
     const int *summary_states;
     size_t n_summary;
+    const char *summary_name, *summary_unit;
 } calcify_modeldef;
 
 /* The model calcify ships (docs/MODEL.md): warfarin, vitamin K, MGP and

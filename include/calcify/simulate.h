@@ -27,7 +27,9 @@ typedef struct {
     int stable;             /* every Jacobian eigenvalue has real part < 0   */
     double distance;        /* largest relative difference of the two        */
     double max_eigen_real;  /* largest eigenvalue real part, 1/d             */
-    double mineral_clean;   /* aortic mineral from each start, ug/mg         */
+    double mineral_clean;   /* what the model reports of each start (its
+                               descriptor's summary_*: for the shipped model
+                               aortic mineral, ug/mg)                        */
     double mineral_other;
 } calcify_steady_check;
 

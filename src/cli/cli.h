@@ -116,7 +116,7 @@ void cli_endpoint_opts_free(cli_endpoint_opts *o);
 /* Strictly parsed numbers: the whole string, finite, in range. */
 /* One line on what the baseline steady state check found (see
  * calcify_steady_check), e.g. "baseline: one steady state (…), stable (…)". */
-void cli_print_steady_check(FILE *out, const calcify_steady_check *ck);
+void cli_print_steady_check(FILE *out, const calcify_sim *sim);
 
 int cli_parse_double(const char *opt, const char *s, double lo, double hi,
                      double *out);

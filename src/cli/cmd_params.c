@@ -59,7 +59,7 @@ int cmd_params(int argc, char **argv)
         calcify_sim_set_growth(sim, sc.growth);
     calcify_status st = sim ? calcify_sim_baseline(sim, sc.baseline, y0, &err) : CALCIFY_EUSAGE;
     if (sim)
-        cli_print_steady_check(stderr, calcify_sim_steady_check(sim));
+        cli_print_steady_check(stderr, sim);
     /* the scenario's own names, which --set and --vary also take */
     for (size_t k = 0; k < sc.n_vars; k++)
         fprintf(stderr, "%s%s = \"%s\"%s", k ? ", " : "variables: ",

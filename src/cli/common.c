@@ -265,14 +265,20 @@ calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *na
     return CALCIFY_OK;
 }
 
-void cli_print_steady_check(FILE *out, const calcify_steady_check *ck)
+void cli_print_steady_check(FILE *out, const calcify_sim *sim)
 {
+    const calcify_steady_check *ck = calcify_sim_steady_check(sim);
+    const calcify_modeldef *md = calcify_sim_modeldef(sim);
     fprintf(out, "baseline: %s steady state (Newton from a clean and from a calcified "
             "start: largest relative difference %.2g, limit 1e-6), %s (largest "
-            "eigenvalue real part %.3g per day, limit -1e-6); aortic mineral %.3g ug/mg\n",
+            "eigenvalue real part %.3g per day, limit -1e-6)",
             ck->unique ? "one" : "NOT ONE", ck->distance,
             ck->stable ? "stable" : ck->max_eigen_real < 0 ? "TOO SLOW TO SETTLE" : "NOT STABLE",
-            ck->max_eigen_real, ck->mineral_clean);
+            ck->max_eigen_real);
+    /* what the model reports of its steady state (calcify_modeldef.summary_*) */
+    if (md->n_summary)
+        fprintf(out, "; %s %.3g %s", md->summary_name, ck->mineral_clean, md->summary_unit);
+    fputc('\n', out);
 }
 
 int cli_parse_shard(const char *s, long *k, long *n)

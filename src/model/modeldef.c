@@ -119,6 +119,8 @@ const calcify_modeldef calcify_vermeer2007_model = {
     .p_body_weight = CALCIFY_P_BODY_WEIGHT,
     .summary_states = MINERAL,
     .n_summary = 2,
+    .summary_name = "aortic mineral",
+    .summary_unit = "ug/mg",
 };
 
 _Static_assert(CALCIFY_NSTATE <= CALCIFY_MAX_STATE && CALCIFY_NPARAM <= CALCIFY_MAX_PARAM &&

@@ -444,12 +444,17 @@ calcify_status calcify_steady_state(const calcify_modeldef *md, const void *m,
         *check = ck;
     if (st)
         return st;
+    if (!ck.unique && !allow_multiple && md->n_summary)
+        return calcify_fail(err, CALCIFY_ESTEADY,
+                            "baseline: the steady state is not unique (%s "
+                            "%.4g %s from a clean start, %.4g from a "
+                            "calcified one; expected one steady state)", md->summary_name,
+                            ck.mineral_clean, md->summary_unit, ck.mineral_other);
     if (!ck.unique && !allow_multiple)
         return calcify_fail(err, CALCIFY_ESTEADY,
-                            "baseline: the steady state is not unique (aortic "
-                            "mineral %.4g ug/mg from a clean start, %.4g from a "
-                            "calcified one; expected one steady state)",
-                            ck.mineral_clean, ck.mineral_other);
+                            "baseline: the steady state is not unique (the two starts "
+                            "differ by %.3g relative; expected one steady state)",
+                            ck.distance);
     if (!ck.stable)
         return calcify_fail(err, CALCIFY_ESTEADY,
                             "baseline: no stable steady state (largest eigenvalue "
