@@ -1,6 +1,6 @@
 /* calcify/dosing.h — doses (gavage, injections) and growth over time.
  *
- * A diet phase may carry doses: a drug (warfarin, K1, MK-4) by a route
+ * A diet phase may carry doses: a drug of the model (warfarin, K1, MK-4) by a route
  * (oral gavage, sc, ip, iv), an amount per kg body weight or per animal, a
  * first time, an interval and a count (docs/SCENARIOS.md, doses).  A
  * scenario may carry a growth table: body weight and food intake per
@@ -20,7 +20,6 @@
 extern "C" {
 #endif
 
-typedef enum { CALCIFY_DRUG_WARFARIN, CALCIFY_DRUG_K1, CALCIFY_DRUG_MK4, CALCIFY_NDRUG } calcify_drug;
 typedef enum {
     CALCIFY_ROUTE_ORAL, /* gavage */
     CALCIFY_ROUTE_SC,
@@ -29,14 +28,14 @@ typedef enum {
     CALCIFY_NROUTE
 } calcify_route;
 
-extern const char *const calcify_drug_names[CALCIFY_NDRUG];   /* "warfarin", "k1", "mk4" */
 extern const char *const calcify_route_names[CALCIFY_NROUTE]; /* "oral", "sc", "ip", "iv" */
 
 /* Doses of one drug by one route, as written in a phase (a weekday
  * schedule, days = "Mon,Wed,Fri", is read as one entry per weekday, each
  * every 7 d from its first day in the phase). */
 typedef struct {
-    calcify_drug drug;
+    int drug;        /* index into the model's drugs (calcify_modeldef.drugs:
+                        warfarin, k1, mk4 for the shipped model)             */
     calcify_route route;
     double amount;   /* mg: per kg body weight if per_kg, else per animal;
                         an infusion's amount is rate · duration              */

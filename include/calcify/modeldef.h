@@ -137,7 +137,7 @@ int calcify_modeldef_param(const calcify_modeldef *md, const char *name);
 /* Index of md's observable `name`, or -1. */
 int calcify_modeldef_obs(const calcify_modeldef *md, const char *name);
 
-/* Index of md's drug `name` (case-insensitive), or -1. */
+/* Index of md's drug `name`, or -1. */
 int calcify_modeldef_drug(const calcify_modeldef *md, const char *name);
 
 #ifdef __cplusplus

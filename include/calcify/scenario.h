@@ -162,7 +162,7 @@ calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int p
 typedef struct {
     double t;                 /* d from the arm's start                        */
     size_t phase;             /* index into arm->phases                        */
-    calcify_drug drug;
+    int drug;                 /* index into the model's drugs                  */
     calcify_route route;
     double amount_mg_per_kg;  /* per kg body weight at the dose's time; an
                                  infusion's whole amount (a per-animal one

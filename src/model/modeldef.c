@@ -4,7 +4,6 @@
  * instance is a calcify_model). */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "calcify/modeldef.h"
 
@@ -183,7 +182,7 @@ int calcify_modeldef_obs(const calcify_modeldef *md, const char *name)
 int calcify_modeldef_drug(const calcify_modeldef *md, const char *name)
 {
     for (size_t i = 0; i < md->n_drug; i++)
-        if (strcasecmp(md->drugs[i].name, name) == 0)
+        if (strcmp(md->drugs[i].name, name) == 0)
             return (int)i;
     return -1;
 }

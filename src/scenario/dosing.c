@@ -12,7 +12,6 @@
 #include "scenario/dosing_read.h"
 #include "base/suggest.h"
 
-const char *const calcify_drug_names[CALCIFY_NDRUG] = {"warfarin", "k1", "mk4"};
 const char *const calcify_route_names[CALCIFY_NROUTE] = {"oral", "sc", "ip", "iv"};
 
 const char *const calcify_weekday_names[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -54,18 +53,18 @@ void calcify_growth_at(const calcify_growth *g, double t, double *bw, double *fo
 _Static_assert(CALCIFY_NROUTE == CALCIFY_MODEL_NROUTE, "routes in calcify_modeldef order");
 
 /* The state a dose of `drug` by `route` enters and the factor from mg per
- * kg to that state's unit: the model's (its descriptor's drug of that name,
- * calcify_modeldef.drugs).  A model without that drug or route refuses. */
+ * kg to that state's unit: the model's (calcify_modeldef.drugs).  A model
+ * without that drug or route refuses. */
 static calcify_status dose_state(const calcify_modeldef *md, const calcify_dose *d,
                                  size_t *state, double *per_mg, calcify_error *err)
 {
-    const int k = calcify_modeldef_drug(md, calcify_drug_names[d->drug]);
-    const calcify_dose_target *to = k >= 0 ? &md->drugs[k].route[d->route] : NULL;
+    const int known = d->drug >= 0 && (size_t)d->drug < md->n_drug;
+    const calcify_dose_target *to = known ? &md->drugs[d->drug].route[d->route] : NULL;
     if (!to || to->state < 0)
-        return calcify_fail(err, CALCIFY_EINPUT, "line %d: a dose of %s by route %s (expected "
-                            "a drug and route the model '%s' takes)", d->line,
-                            calcify_drug_names[d->drug], calcify_route_names[d->route],
-                            md->name);
+        return calcify_fail(err, CALCIFY_EINPUT, "line %d: a dose of drug %s by route %s "
+                            "(expected a drug and route the model '%s' takes)", d->line,
+                            known ? md->drugs[d->drug].name : "?",
+                            calcify_route_names[d->route], md->name);
     *state = (size_t)to->state;
     *per_mg = to->per_mg;
     return CALCIFY_OK;
@@ -602,11 +601,16 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
     d->line = cfg_line(g);
     int drug, route;
     calcify_status st;
+    /* the drugs of the model scenario files are read for */
+    const calcify_modeldef *md = calcify_params_file_model();
+    const char *drugs[CALCIFY_MAX_DRUG];
+    for (size_t k = 0; k < md->n_drug; k++)
+        drugs[k] = md->drugs[k].name;
     if ((st = cfg_check_keys(path, g, dose_keys, where, err)) ||
-        (st = read_choice(path, g, "drug", where, calcify_drug_names, CALCIFY_NDRUG, &drug, err)) ||
+        (st = read_choice(path, g, "drug", where, drugs, (int)md->n_drug, &drug, err)) ||
         (st = read_choice(path, g, "route", where, calcify_route_names, CALCIFY_NROUTE, &route, err)))
         return st;
-    d->drug = (calcify_drug)drug;
+    d->drug = drug;
     d->route = (calcify_route)route;
     if ((st = read_quantity(path, g, where, d, err)))
         return st;
