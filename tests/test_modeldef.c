@@ -3,7 +3,8 @@
  * body, first-order absorption and elimination, the drug also in the
  * food), run through the same calcify_sim, steady-state solver, dose
  * events, growth hooks and solver the shipped model runs through, and
- * checked against its closed forms (the Bateman function).
+ * checked against its closed forms (the Bateman function), up to the
+ * runner every command reads values and step metrics through.
  *
  *   dG/dt = F_food·u − ka·G          G: gut, mg/kg; u: drug in food, mg/g
  *   dA/dt = f·ka·G − ke·A            A: body, mg/kg
@@ -307,6 +308,54 @@ static void test_no_route(void)
     calcify_sim_free(sim);
 }
 
+/* ---- the runner: values at times and step metrics, as every command reads */
+
+static void test_runner(void)
+{
+    /* a scenario built in code for the PK model: one arm, 10 mg/kg by
+     * gavage, read at day 2 with AUC, max and time of max of the plasma
+     * concentration (from the solver's steps, runner.c) */
+    const calcify_dose d = {.drug = 0, .route = CALCIFY_ROUTE_ORAL, .amount = 10, .per_kg = 1,
+                            .count = 1, .line = 1};
+    calcify_diet_phase ph = {.duration = 10, .doses = (calcify_dose *)&d, .n_doses = 1};
+    calcify_arm arm = {.name = "oral", .description = "", .phases = &ph, .n_phases = 1};
+    calcify_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    sc.name = "pk", sc.description = "", sc.path = "test_modeldef.c";
+    sc.output_step = 0.25, sc.method = "rodas4", sc.rtol = RTOL, sc.atol = ATOL;
+    sc.arms = &arm, sc.n_arms = 1;
+    sc.params = pk_params();
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, RTOL, ATOL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+    const double at = 2.0;
+    const int obs = O_PLASMA;
+    const calcify_probe_spec spec = {.dt = 0.25, .at = &at, .n_at = 1, .obs = &obs, .n_obs = 1,
+                                     .metrics = 1};
+    calcify_probe p;
+    CU_ASSERT_EQUAL_FATAL(calcify_probe_make(&p, &sc, &spec, &err), CALCIFY_OK);
+    double v[16];
+    CU_ASSERT_FATAL(p.n_out <= 16);
+    CU_ASSERT_EQUAL(calcify_runner_run(sim, &sc, &p, NULL, -1, v, NULL, NULL, &err),
+                    CALCIFY_RUN_OK);
+    /* closed forms: C = A/V; its AUC over [0, T]; its peak at
+     * ln(ka/ke)/(ka − ke) */
+    const double T = 10, tol = TOL_FACTOR * (RTOL * 10 + ATOL) / V;
+    const double auc = FB * 10 / V * KA / (KA - KE) *
+                       ((1 - exp(-KE * T)) / KE - (1 - exp(-KA * T)) / KA);
+    const double tmax = log(KA / KE) / (KA - KE), cmax = bateman(10, tmax) / V;
+    CU_ASSERT(fabs(v[calcify_probe_slot(&p, 0, 0, 0)] - bateman(10, at) / V) <= tol);
+    CU_ASSERT(fabs(v[calcify_probe_metric_slot(&p, 0, CALCIFY_METRIC_AUC, 0)] - auc) <= tol * T);
+    CU_ASSERT(fabs(v[calcify_probe_metric_slot(&p, 0, CALCIFY_METRIC_MAX, 0)] - cmax) <= tol);
+    /* the peak is flat: an error tol in C moves its time by up to
+     * sqrt(2·tol/|C''|), C'' = −Cmax·ka·ke there */
+    CU_ASSERT(fabs(v[calcify_probe_metric_slot(&p, 0, CALCIFY_METRIC_TMAX, 0)] - tmax) <=
+              sqrt(2 * tol / (cmax * KA * KE)));
+    CU_ASSERT(v[calcify_probe_metric_slot(&p, 0, CALCIFY_METRIC_MIN, 0)] <= tol);
+    calcify_probe_free(&p);
+    calcify_sim_free(sim);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("modeldef", NULL, NULL);
@@ -315,7 +364,8 @@ static int register_suites(void)
            !CU_add_test(s, "oral bolus: Bateman", test_oral_bolus) ||
            !CU_add_test(s, "iv bolus per animal", test_iv_per_animal) ||
            !CU_add_test(s, "diet input, growth table", test_diet_and_growth) ||
-           !CU_add_test(s, "route the model lacks", test_no_route);
+           !CU_add_test(s, "route the model lacks", test_no_route) ||
+           !CU_add_test(s, "runner: values at times, step metrics", test_runner);
 }
 
 CALCIFY_CUNIT_MAIN
