@@ -44,7 +44,7 @@ static const calcify_param_def PARAMS[NP] = {
     {"v", "L/kg", "volume of distribution", 1e-3, 100},
 };
 static const calcify_diet_def DIET[1] = {
-    {"drug", "u_drug", "mg/g", "drug in food", G, 1.0},
+    {"drug", "u_drug", "mg/g", "drug in food", G, 1.0, NULL, NULL},
 };
 static const double NO_DIET[1] = {0};
 static const char *const OBS[NO] = {"drug_diet_mg_per_g", "drug_plasma_mg_per_l",

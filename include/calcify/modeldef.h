@@ -54,6 +54,10 @@ typedef struct {
      * side, so dfdt[state] = per_food·u·dF/dt                              */
     size_t state;
     double per_food;     /* state unit per (unit · g food/kg)               */
+    /* for the message that explains how to vary it from the command line
+     * (may be NULL): what the food carries ("vitamin K1"), and a scenario
+     * variable to set it by ("k1_dose = \"100 ug/g\"")                      */
+    const char *substance, *example_var;
 } calcify_diet_def;
 
 /* Where a dose of one drug by one route goes: y[state] += per_mg · (dose

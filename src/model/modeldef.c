@@ -44,9 +44,12 @@ static const calcify_state_def STATES[CALCIFY_NSTATE] = {
 /* The diet: food concentrations in mg/g; each enters its gut state with
  * the food, warfarin in mg/kg (×1), K1 and MK-4 in ug/kg (×1000). */
 static const calcify_diet_def DIET[CALCIFY_NINPUT] = {
-    [CALCIFY_IN_WARFARIN] = {"warfarin", "u_W", "mg/g", "warfarin in food", CALCIFY_S_WARF_GUT, 1.0},
-    [CALCIFY_IN_K1] = {"k1", "u_K1", "mg/g", "vitamin K1 in food", CALCIFY_S_K1_GUT, 1000.0},
-    [CALCIFY_IN_MK4] = {"mk4", "u_MK4", "mg/g", "MK-4 in food", CALCIFY_S_MK4_GUT, 1000.0},
+    [CALCIFY_IN_WARFARIN] = {"warfarin", "u_W", "mg/g", "warfarin in food", CALCIFY_S_WARF_GUT,
+                             1.0, "warfarin", "dose = \"3 mg/g\""},
+    [CALCIFY_IN_K1] = {"k1", "u_K1", "mg/g", "vitamin K1 in food", CALCIFY_S_K1_GUT, 1000.0,
+                       "vitamin K1", "k1_dose = \"100 ug/g\""},
+    [CALCIFY_IN_MK4] = {"mk4", "u_MK4", "mg/g", "MK-4 in food", CALCIFY_S_MK4_GUT, 1000.0,
+                        "MK-4", "mk4_dose = \"100 ug/g\""},
 };
 
 /* A scenario without a baseline diet: the normal rat chow of week 0

@@ -67,19 +67,23 @@ static calcify_status unknown_setting(const calcify_scenario *sc, const char *nm
     for (size_t k = 0; k < MD->n_diet; k++)
         if (strcmp(nm, MD->diet[k].key) == 0)
             diet = (int)k;
-    /* the shipped model's diet keys, with a variable to set each by */
-    if (diet >= 0 && diet < 3) {
-        static const char *const what[] = {"warfarin", "vitamin K1", "MK-4"};
-        static const char *const example[] = {"dose = \"3 mg/g\"", "k1_dose = \"100 ug/g\"",
-                                              "mk4_dose = \"100 ug/g\""};
+    /* a diet key: how to vary it instead (the descriptor's words for it) */
+    if (diet >= 0) {
+        const calcify_diet_def *dd = &MD->diet[diet];
+        const char *what = dd->substance ? dd->substance : dd->key;
+        char example[96];
+        if (dd->example_var)
+            snprintf(example, sizeof example, "%s", dd->example_var);
+        else
+            snprintf(example, sizeof example, "%s_level = \"1 %s\"", dd->key, dd->unit);
         char var[32];
-        snprintf(var, sizeof var, "%.*s", (int)strcspn(example[diet], " "), example[diet]);
+        snprintf(var, sizeof var, "%.*s", (int)strcspn(example, " "), example);
         return calcify_fail(err, CALCIFY_EUSAGE, "--set: '%s' is a diet key of the "
                             "scenario's phases (the %s concentration of the food), neither "
                             "a parameter nor a variable; to vary a diet concentration, define a "
                             "scenario variable, vars = { %s; }, use it in the phases, %s = "
                             "\"$%s\" (docs/SCENARIOS.md, Variables), and set that: --set "
-                            "%s=VALUE (%s)%s%s%s", nm, what[diet], example[diet], nm, var,
+                            "%s=VALUE (%s)%s%s%s", nm, what, example, nm, var,
                             var, theirs, near_p[0] ? "; or did you mean the parameter " : "",
                             near_p, near_p[0] ? "?" : "");
     }
