@@ -178,8 +178,9 @@ calcify_status calcify_covariate_parse(const char *spec, calcify_covariate *c,
     const calcify_param_def *d = &MD->params[c->param];
     if (c->param != MD->p_body_weight && c->param != MD->p_food_intake)
         return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': %s is not a covariate "
-                            "(expected body_weight or food_intake; --iiv for others)",
-                            spec, d->name);
+                            "(expected %s or %s; --iiv for others)", spec, d->name,
+                            MD->params[MD->p_body_weight].name,
+                            MD->params[MD->p_food_intake].name);
     char med[128];
     snprintf(med, sizeof med, "%.*s", (int)(colon - eq - 1), eq + 1);
     char *end;

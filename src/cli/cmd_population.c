@@ -138,8 +138,9 @@ static int add_option(pop_opts *o, int c, const cli_opts *p)
         return 0;
     case OPT_COV:
         if (o->n_cov == 2)
-            return fputs("calcify: at most two --covariate (body_weight, food_intake)\n",
-                         stderr), 2;
+            return fprintf(stderr, "calcify: at most two --covariate (%s, %s)\n",
+                           MD->params[MD->p_body_weight].name,
+                           MD->params[MD->p_food_intake].name), 2;
         if (calcify_covariate_parse(arg, &o->cov[o->n_cov], &err))
             return cli_error(CALCIFY_EUSAGE, err.msg);
         o->n_cov++;
