@@ -243,7 +243,8 @@ static void test_steady_state_paths_agree(void)
     calcify_model *sm = (calcify_model *)calcify_sim_model(sim);
     double slow[CALCIFY_NSTATE] = {0}, u[CALCIFY_NU];
     calcify_model_inputs(sm, sc.baseline, u);
-    CU_ASSERT_EQUAL_FATAL(calcify_steady_state_by_integration(sm, calcify_sim_solver(sim),
+    CU_ASSERT_EQUAL_FATAL(calcify_steady_state_by_integration(calcify_sim_modeldef(sim), sm,
+                                                              calcify_sim_solver(sim),
                                                               u, slow, &err),
                           CALCIFY_OK);
     for (int k = 0; k < CALCIFY_NSTATE; k++)
@@ -297,8 +298,8 @@ static void test_block_eigenvalues_match_dense(void)
             double norm = 0;
             for (int e = 0; e < CALCIFY_NSTATE * CALCIFY_NSTATE; e++)
                 norm = fmax(norm, fabs(J[e]));
-            const double blocks = calcify_steady_max_eigen_real(J);
-            const double dense = calcify_steady_max_eigen_real_dense(J);
+            const double blocks = calcify_steady_max_eigen_real(J, CALCIFY_NSTATE);
+            const double dense = calcify_steady_max_eigen_real_dense(J, CALCIFY_NSTATE);
             CU_ASSERT(isfinite(blocks) && isfinite(dense));
             CU_ASSERT(fabs(blocks - dense) <= 1e-10 * norm);
             if (k == 0)

@@ -400,7 +400,7 @@ static void mutant(int param, double value, double days, double at_t, probe *pr)
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
     ps.value[param] = value;
     calcify_diet_phase ph = {.duration = days};
-    memcpy(ph.diet, NORMAL, sizeof ph.diet);
+    memcpy(ph.diet, NORMAL, sizeof NORMAL);
     calcify_arm arm = {.name = "mutant", .description = "", .phases = &ph, .n_phases = 1};
     *pr = (probe){CALCIFY_O_CA_MINERAL, NAN, NAN, -INFINITY, at_t, NAN};
     calcify_error err;

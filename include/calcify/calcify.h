@@ -19,6 +19,7 @@
 #include "calcify/status.h"
 #include "calcify/units.h"
 #include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/params.h"
 #include "calcify/solver.h"
 #include "calcify/dosing.h"

@@ -1,6 +1,6 @@
 /* calcify/dosing.h — doses (gavage, injections) and growth over time.
  *
- * A diet phase may carry doses: a drug (warfarin, K1, MK-4) by a route
+ * A diet phase may carry doses: a drug of the model (warfarin, K1, MK-4) by a route
  * (oral gavage, sc, ip, iv), an amount per kg body weight or per animal, a
  * first time, an interval and a count (docs/SCENARIOS.md, doses).  A
  * scenario may carry a growth table: body weight and food intake per
@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "calcify/modeldef.h"
 #include "calcify/solver.h"
 #include "calcify/status.h"
 
@@ -19,7 +20,6 @@
 extern "C" {
 #endif
 
-typedef enum { CALCIFY_DRUG_WARFARIN, CALCIFY_DRUG_K1, CALCIFY_DRUG_MK4, CALCIFY_NDRUG } calcify_drug;
 typedef enum {
     CALCIFY_ROUTE_ORAL, /* gavage */
     CALCIFY_ROUTE_SC,
@@ -28,14 +28,14 @@ typedef enum {
     CALCIFY_NROUTE
 } calcify_route;
 
-extern const char *const calcify_drug_names[CALCIFY_NDRUG];   /* "warfarin", "k1", "mk4" */
 extern const char *const calcify_route_names[CALCIFY_NROUTE]; /* "oral", "sc", "ip", "iv" */
 
 /* Doses of one drug by one route, as written in a phase (a weekday
  * schedule, days = "Mon,Wed,Fri", is read as one entry per weekday, each
  * every 7 d from its first day in the phase). */
 typedef struct {
-    calcify_drug drug;
+    int drug;        /* index into the model's drugs (calcify_modeldef.drugs:
+                        warfarin, k1, mk4 for the shipped model)             */
     calcify_route route;
     double amount;   /* mg: per kg body weight if per_kg, else per animal;
                         an infusion's amount is rate · duration              */
@@ -79,8 +79,10 @@ void calcify_growth_at(const calcify_growth *g, double t, double *body_weight,
  * that starts at t0 (d from the arm's start): *events (malloc'd, sorted by
  * time, NULL if none) and *n_events.  Per-animal amounts are divided by the
  * body weight at the dose's time: from `growth` if not NULL, else
- * `body_weight` (kg). */
-calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double duration,
+ * `body_weight` (kg).  Where a dose goes is md's (calcify_modeldef.drugs);
+ * CALCIFY_EINPUT if md has no such drug or route. */
+calcify_status calcify_dose_events(const calcify_modeldef *md, const calcify_dose *d,
+                                   size_t n, double duration,
                                    double t0, const calcify_growth *growth,
                                    double body_weight, calcify_event **events,
                                    size_t *n_events, calcify_error *err);
@@ -89,7 +91,8 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
  * arm's start): *out (malloc'd, NULL if none) and *n_out.  (calcify_dose_events
  * leaves them out; the simulator makes their edges events of size 0 in
  * whichever phase they fall, so that the solver restarts there.) */
-calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0,
+calcify_status calcify_dose_infusions(const calcify_modeldef *md, const calcify_dose *d,
+                                      size_t n, double t0,
                                       calcify_infusion **out, size_t *n_out,
                                       calcify_error *err);
 

@@ -111,7 +111,7 @@ void calcify_endpoints_from_probe(const calcify_endpoints *e, const calcify_prob
  * the arm ends before a time, and everywhere on failure).  *steps and
  * *rhs_evals get the cost.  Returns the run's status (err filled). */
 calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
-                                     const double y0[CALCIFY_NSTATE],
+                                     const double y0[],
                                      const calcify_endpoints *e, double *values,
                                      unsigned long *steps, unsigned long *rhs_evals,
                                      calcify_error *err);

@@ -9,7 +9,7 @@
  * applied to), so a row that stands for several arms weighs as one row.
  * Rows without a target value, or with neither sd nor a closed range, are
  * checked by validate but not fitted.
- * Each parameter stays in its admissible range [lo, hi] (calcify_param_defs):
+ * Each parameter stays in its admissible range [lo, hi] (calcify_modeldef.params):
  * it is estimated as x = ln((p − lo)/(hi − p)), p = lo + (hi − lo)/(1 + e^−x),
  * which is the log scale for lo = 0 and p far below hi.  An estimate within
  * 1e-6·(hi − lo) of a bound is reported at that bound (at_bound), held

@@ -1,15 +1,16 @@
 /* calcify/observables.h — the columns of a scenario's rows: the model's
- * CALCIFY_NOBS built-in observables, then the scenario's own (user-defined)
+ * n_obs built-in observables (calcify_modeldef), then the scenario's own (user-defined)
  * observables, expressions over the built-ins, the model parameters and
  * time_d (docs/SCENARIOS.md, Observables).
  *
  * Index k of an observable is its place in every row passed to a
- * calcify_row_fn: 0 .. CALCIFY_NOBS-1 the built-ins (calcify_obs_index),
- * CALCIFY_NOBS + i the scenario's i-th own observable.  A scenario owns one
+ * calcify_row_fn: 0 .. n_obs-1 the built-ins (the model's obs_names order),
+ * n_obs + i the scenario's i-th own observable.  A scenario owns one
  * calcify_obs_table and each of its arms points at it (arm->obs), so every
  * runner, reader and writer that has an arm or the scenario resolves names
  * and writes columns through the same table.  A NULL table is the built-ins
- * alone (a scenario without `observables`, or one built in code).
+ * alone (a scenario without `observables`, or one built in code) of the
+ * model scenario files are read for (calcify_params_file_model).
  *
  * Expressions are parsed and checked once, at load, by GNU libmatheval.
  * Evaluating one writes its variables into the compiled expression, so each
@@ -21,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/status.h"
 
 #ifdef __cplusplus
@@ -31,7 +32,7 @@ extern "C" {
 /* At most this many observables of a scenario's own. */
 #define CALCIFY_MAX_USER_OBS 64
 /* Room for a whole row of observables. */
-#define CALCIFY_MAX_OBS (CALCIFY_NOBS + CALCIFY_MAX_USER_OBS)
+#define CALCIFY_MAX_OBS (CALCIFY_MAX_MODEL_OBS + CALCIFY_MAX_USER_OBS)
 
 /* Where a variable of an expression takes its value from (var_src). */
 #define CALCIFY_OBS_SRC_TIME (-1)          /* time_d: d from the arm's start   */
@@ -50,17 +51,18 @@ typedef struct {
 } calcify_user_obs;
 
 typedef struct calcify_obs_table {
-    size_t n;                           /* CALCIFY_NOBS + n_user          */
+    size_t n;                           /* n_builtin + n_user             */
+    size_t n_builtin;                   /* the model's observables        */
     const char *names[CALCIFY_MAX_OBS]; /* column names, index order      */
     calcify_user_obs *user;
     size_t n_user;
     unsigned long serial;               /* unique per table in a process  */
 } calcify_obs_table;
 
-/* Number of observables (NULL: CALCIFY_NOBS). */
+/* Number of observables (NULL: the model's built-ins). */
 size_t calcify_obs_count(const struct calcify_obs_table *t);
 
-/* Column names in index order (NULL table: calcify_obs_names). */
+/* Column names in index order (NULL table: the model's obs_names). */
 const char *const *calcify_obs_names_of(const struct calcify_obs_table *t);
 
 /* Name of observable k of t, also of a deferred command-line name
@@ -133,11 +135,11 @@ typedef struct {
     double *vals;           /* scratch for the variables' values */
 } calcify_obs_eval;
 
-/* Fill obs[CALCIFY_NOBS .. t->n) from obs[0 .. CALCIFY_NOBS) (already
+/* Fill obs[n_builtin .. t->n) from obs[0 .. n_builtin) (already
  * computed), the parameters p (the phase's, model units) and time t_d (d).
  * Makes ev's copies on first use with t.  CALCIFY_ENOMEM if that fails. */
 calcify_status calcify_obs_evaluate(calcify_obs_eval *ev, const struct calcify_obs_table *t,
-                                    double t_d, const double p[CALCIFY_NPARAM], double *obs);
+                                    double t_d, const double p[], double *obs);
 
 /* Release ev's copies; leaves it zeroed. */
 void calcify_obs_eval_free(calcify_obs_eval *ev);

@@ -16,16 +16,28 @@
 #define CALCIFY_PARAMS_H
 
 #include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* Values of model->params[i] for i < model->n_param (zero beyond). */
 typedef struct {
-    double value[CALCIFY_NPARAM];  /* in calcify_param_defs[i].unit       */
-    char *source[CALCIFY_NPARAM];  /* provenance, owned                   */
+    double value[CALCIFY_MAX_PARAM]; /* in model->params[i].unit          */
+    char *source[CALCIFY_MAX_PARAM]; /* provenance, owned                 */
+    const calcify_modeldef *model;   /* whose parameters; NULL: the shipped
+                                        model (calcify_paramset_model)   */
 } calcify_paramset;
+
+/* The model of ps: ps->model, or calcify_vermeer2007_model for a set built
+ * by hand from zeros.  Parameter files are read for the shipped model. */
+const calcify_modeldef *calcify_paramset_model(const calcify_paramset *ps);
+
+/* The model parameter files are read for (the shipped one): what a scenario
+ * file is checked against before its parameter file is read. */
+const calcify_modeldef *calcify_params_file_model(void);
 
 /* Load a parameter file.  On failure *ps is left empty (nothing to free)
  * and err holds "path:line: what is wrong (what was expected)". */

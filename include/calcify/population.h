@@ -61,7 +61,7 @@ unsigned long calcify_population_stream_seed(uint64_t seed, int stream);
 /* A covariate: body_weight or food_intake drawn log-normal, the median
  * times exp(omega·z), omega² = ln(1 + CV²). */
 typedef struct {
-    int param;      /* CALCIFY_P_BODY_WEIGHT or CALCIFY_P_FOOD_INTAKE */
+    int param;      /* the model's p_body_weight or p_food_intake */
     double median;  /* in the parameter's unit                       */
     double cv;      /* fraction, >= 0 (0: every animal the median)   */
 } calcify_covariate;
@@ -121,7 +121,7 @@ calcify_status calcify_reserr_apply(const calcify_probe *probe, const calcify_re
 typedef struct {
     size_t n;                   /* animals (rows)                          */
     size_t m;                   /* parameter columns                       */
-    int param[CALCIFY_NPARAM];  /* their calcify_param_index, in file order */
+    int param[CALCIFY_MAX_PARAM]; /* their parameter indices, in file order */
     double *values;             /* n × m, in the parameters' units         */
     long long *id;              /* n                                       */
     long *arm;                  /* n: scenario arm index, -1 without `arm`  */

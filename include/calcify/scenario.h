@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "calcify/dosing.h"
-#include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/observables.h"
 #include "calcify/params.h"
 #include "calcify/status.h"
@@ -26,11 +26,11 @@ extern "C" {
  * built in code must be zero-initialised (= {0}) so that it sets nothing. */
 typedef struct {
     double duration;               /* d, > 0                                  */
-    double diet[CALCIFY_NINPUT];   /* mg per g food, >= 0                     */
+    double diet[CALCIFY_MAX_DIET]; /* the model's diet inputs (its unit), >= 0 */
     calcify_dose *doses;           /* gavage and injections; NULL if none     */
     size_t n_doses;
-    unsigned char set[CALCIFY_NPARAM];   /* 1 where this phase changes parameter i */
-    double set_value[CALCIFY_NPARAM];    /* its value (model unit); 0 elsewhere    */
+    unsigned char set[CALCIFY_MAX_PARAM]; /* 1 where this phase changes parameter i */
+    double set_value[CALCIFY_MAX_PARAM];  /* its value (model unit); 0 elsewhere    */
     int line;                      /* where it was written                    */
 } calcify_diet_phase;
 
@@ -82,7 +82,8 @@ typedef struct {
     double output_step;            /* d, > 0                                   */
     char *method;                  /* GSL stepper name (calcify/solver.h)      */
     double rtol, atol;
-    double baseline[CALCIFY_NINPUT]; /* the normal diet of week 0, mg/g        */
+    double baseline[CALCIFY_MAX_DIET]; /* the normal diet of week 0 (the model's
+                                      default_diet if the file gives none)   */
     calcify_arm *arms;
     size_t n_arms;
     calcify_paramset params;       /* parameter file + scenario overrides      */
@@ -108,8 +109,6 @@ typedef struct {
 #define CALCIFY_DEFAULT_RTOL 1e-6
 #define CALCIFY_DEFAULT_ATOL 1e-9
 #define CALCIFY_DEFAULT_OUTPUT_STEP_D 1.0
-/* the normal rat diet of models/vermeer2007.cfg: no warfarin, K1 5 ug/g */
-#define CALCIFY_DEFAULT_BASELINE_K1_MG_PER_G 5e-3
 
 /* Load and check a scenario and the parameter file it names.  On failure
  * nothing needs freeing and err holds "path:line: what (expected …)". */
@@ -163,7 +162,7 @@ calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int p
 typedef struct {
     double t;                 /* d from the arm's start                        */
     size_t phase;             /* index into arm->phases                        */
-    calcify_drug drug;
+    int drug;                 /* index into the model's drugs                  */
     calcify_route route;
     double amount_mg_per_kg;  /* per kg body weight at the dose's time; an
                                  infusion's whole amount (a per-animal one

@@ -7,7 +7,7 @@
 #ifndef CALCIFY_SIMULATE_H
 #define CALCIFY_SIMULATE_H
 
-#include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/params.h"
 #include "calcify/scenario.h"
 #include "calcify/solver.h"
@@ -27,21 +27,25 @@ typedef struct {
     int stable;             /* every Jacobian eigenvalue has real part < 0   */
     double distance;        /* largest relative difference of the two        */
     double max_eigen_real;  /* largest eigenvalue real part, 1/d             */
-    double mineral_clean;   /* aortic mineral from each start, ug/mg         */
+    double mineral_clean;   /* what the model reports of each start (its
+                               descriptor's summary_*: for the shipped model
+                               aortic mineral, ug/mg)                        */
     double mineral_other;
 } calcify_steady_check;
 
-/* Called per output row with the observables: the CALCIFY_NOBS built-ins
- * (calcify_obs_names order), then the scenario's own (arm->obs; their
+/* Called per output row with the observables: the model's n_obs built-ins
+ * (its obs_names order), then the scenario's own (arm->obs; their
  * count is calcify_obs_count(arm->obs)); non-zero stops the run (as
  * CALCIFY_EIO). */
 typedef int (*calcify_row_fn)(void *user, const calcify_arm *arm, double t,
                               size_t phase, const double y[],
                               const double obs[]);
 
-/* A simulator for parameter set `ps` (copied) with a GSL stepper and
- * tolerances.  NULL with err filled if the method is unknown or memory runs
- * out. */
+/* A simulator for parameter set `ps` (copied) of the model
+ * calcify_paramset_model(ps), with a GSL stepper and tolerances.  NULL with
+ * err filled if the method is unknown, the model's descriptor exceeds the
+ * CALCIFY_MAX_* bounds, or memory runs out.  Later parameter sets must be
+ * of the same model. */
 calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
                                double rtol, double atol, calcify_error *err);
 
@@ -53,7 +57,8 @@ void calcify_sim_free(calcify_sim *sim);
  * so that runs of a sweep over scenario variables share the baseline. */
 void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps);
 
-/* Steady state of the model under the constant diet `diet`, solved from a
+/* Steady state of the model under the constant diet `diet` (n_diet
+ * values; y gets n_state), solved from a
  * clean and from a diseased start (Newton's method on the analytic Jacobian
  * until every |dy_i/dt| <= 1e-10·max(|y_i|, 1e-6) per day, integration for
  * up to 50 years where Newton fails).  Sets the reference of the relative
@@ -63,8 +68,7 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps);
  * clean one is used.  The same parameters and inputs as the last successful
  * call return its answer without solving again. */
 calcify_status calcify_sim_baseline(calcify_sim *sim,
-                                    const double diet[CALCIFY_NINPUT],
-                                    double y[CALCIFY_NSTATE],
+                                    const double diet[], double y[],
                                     calcify_error *err);
 
 /* Run one arm from y0 with output step dt (see calcify/solver.h for the grid
@@ -73,7 +77,7 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
  * its phases); relative observables keep the baseline's reference.  A solver
  * failure names arm, phase, time and GSL's reason. */
 calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
-                                   const double y0[CALCIFY_NSTATE], double dt,
+                                   const double y0[], double dt,
                                    calcify_row_fn row, void *user,
                                    calcify_error *err);
 
@@ -132,7 +136,11 @@ void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn, double *c
  * fail. */
 int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, double obs[]);
 
-const calcify_model *calcify_sim_model(const calcify_sim *sim);
+/* The model's instance (for the shipped model a calcify_model), its
+ * descriptor, and the parameter values it holds now (n_param). */
+const void *calcify_sim_model(const calcify_sim *sim);
+const calcify_modeldef *calcify_sim_modeldef(const calcify_sim *sim);
+const double *calcify_sim_params(const calcify_sim *sim);
 calcify_solver *calcify_sim_solver(calcify_sim *sim);
 
 #ifdef __cplusplus

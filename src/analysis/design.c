@@ -16,6 +16,10 @@
 #include "calcify/units.h"
 #include "base/suggest.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 struct calcify_design {
     calcify_design_kind kind;
     calcify_vary *v;
@@ -128,7 +132,7 @@ static calcify_status parse_spec(const char *spec, const calcify_scenario *sc,
     if (!eq || eq == spec || eq - spec >= (long)sizeof v->name)
         return calcify_fail(err, CALCIFY_EUSAGE, "--vary '%s': %s", spec, usage);
     snprintf(v->name, sizeof v->name, "%.*s", (int)(eq - spec), spec);
-    v->param = calcify_param_find(v->name);
+    v->param = calcify_modeldef_param(MD, v->name);
     const calcify_var *var = sc && v->param < 0 ? calcify_scenario_find_var(sc, v->name) : NULL;
     if (var) {
         v->var = (int)(var - sc->vars);
@@ -139,13 +143,12 @@ static calcify_status parse_spec(const char *spec, const calcify_scenario *sc,
         snprintf(v->unit, sizeof v->unit, "%s", stop == var->value ? "" : stop);
     } else if (v->param < 0) {
         char near[256];
-        calcify_suggest_strided(v->name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                sizeof calcify_param_defs[0], near, sizeof near);
+        calcify_suggest_strided(v->name, &MD->params[0].name, MD->n_param, sizeof MD->params[0], near, sizeof near);
         return calcify_fail(err, CALCIFY_EUSAGE, "--vary: unknown parameter%s '%s'%s%s%s",
                             sc ? " or variable" : "", v->name,
                             near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
     } else {
-        snprintf(v->unit, sizeof v->unit, "%s", calcify_param_defs[v->param].unit);
+        snprintf(v->unit, sizeof v->unit, "%s", MD->params[v->param].unit);
     }
     const char *c1 = strchr(eq + 1, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -165,8 +168,8 @@ static calcify_status parse_spec(const char *spec, const calcify_scenario *sc,
     }
     v->log = v->dist == CALCIFY_DIST_LOGUNIFORM;
     /* a variable's admissible values are those of the keys that use it */
-    const double adm_lo = v->param >= 0 ? calcify_param_defs[v->param].lo : -HUGE_VAL;
-    const double adm_hi = v->param >= 0 ? calcify_param_defs[v->param].hi : HUGE_VAL;
+    const double adm_lo = v->param >= 0 ? MD->params[v->param].lo : -HUGE_VAL;
+    const double adm_hi = v->param >= 0 ? MD->params[v->param].hi : HUGE_VAL;
     if (!calcify_vary_bounded(v)) {
         if (!c1 || parse_value(eq + 1, c1, v->unit, v->unit, &v->centre, NULL, 0) ||
             parse_percent(c1 + 1, end_hi, &v->cv))

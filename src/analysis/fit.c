@@ -11,6 +11,10 @@
 #include "calcify/simulate.h"
 #include "analysis/fit_transform.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* Solver tolerance during a fit: finite-difference derivatives of simulated
  * values need the simulation far more accurate than the FD step. */
 static const double FIT_RTOL = 1e-9, FIT_ATOL = 1e-12;
@@ -51,7 +55,7 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
     fit_ctx *c = data;
     for (size_t j = 0; j < c->n_free; j++)
         c->sc->params.value[c->free[j]] =
-            param_of(&calcify_param_defs[c->free[j]], gsl_vector_get(x, j));
+            param_of(&MD->params[c->free[j]], gsl_vector_get(x, j));
     calcify_sim_set_params(c->sim, &c->sc->params);
     calcify_error err;
     if (calcify_targets_simulate(c->sim, c->sc, c->tg, c->simulated, &err)) {
@@ -169,7 +173,7 @@ static calcify_status fill_result(const fit_ctx *c, const gsl_vector *x,
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
     for (size_t j = 0; j < p; j++) {
-        const calcify_param_def *d = &calcify_param_defs[c->free[j]];
+        const calcify_param_def *d = &MD->params[c->free[j]];
         res->free[j] = c->free[j];
         res->estimate[j] = param_of(d, gsl_vector_get(x, j));
         res->at_bound[j] = bound_of(d, res->estimate[j]);
@@ -179,7 +183,7 @@ static calcify_status fill_result(const fit_ctx *c, const gsl_vector *x,
      * off by a common factor (NAN without degrees of freedom) */
     res->s2 = res->dof > 0 ? res->chisq / res->dof : NAN;
     for (size_t j = 0; !st && j < p; j++) {
-        const calcify_param_def *d = &calcify_param_defs[c->free[j]];
+        const calcify_param_def *d = &MD->params[c->free[j]];
         res->se[j] = fabs(dparam_dx(d, res->estimate[j])) * sqrt(gsl_matrix_get(cov, j, j));
         res->se_scaled[j] = res->se[j] * sqrt(res->s2);
         for (size_t k = 0; k < p; k++)
@@ -261,7 +265,7 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
     fit_ctx c = {.free = free_idx, .n_free = n_free, .progress = progress, .user = user};
     calcify_status st = CALCIFY_OK;
     for (size_t j = 0; !st && j < n_free; j++) {
-        const calcify_param_def *d = &calcify_param_defs[free_idx[j]];
+        const calcify_param_def *d = &MD->params[free_idx[j]];
         double v = sc->params.value[free_idx[j]];
         if (!(v > d->lo && v < d->hi)) /* x_of would be infinite */
             st = calcify_fail(err, CALCIFY_EFIT, "cannot fit '%s': its start "
@@ -282,7 +286,7 @@ calcify_status calcify_fit(calcify_scenario *sc, const calcify_targets *tg,
         gsl_vector *f0 = gsl_vector_alloc(c.n_resid);
         x0 = gsl_vector_alloc(n_free);
         for (size_t j = 0; j < n_free; j++)
-            gsl_vector_set(x0, j, x_of(&calcify_param_defs[free_idx[j]],
+            gsl_vector_set(x0, j, x_of(&MD->params[free_idx[j]],
                                        sc->params.value[free_idx[j]]));
         /* the start point must simulate: say why if it does not */
         st = calcify_targets_simulate(c.sim, sc, tg, c.simulated, err);

@@ -9,6 +9,10 @@
 #include "calcify/fit.h"
 #include "analysis/fit_transform.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* Steps of the profile on the fit's scale x: a fifth of a standard error
  * (at least 0.02, so a tiny SE still moves), at most this many per side. */
 enum { PROFILE_MAX_STEPS = 40 };
@@ -20,7 +24,7 @@ static calcify_status profile_point(calcify_scenario *sc, const calcify_targets 
                                     const calcify_fit_result *fit, size_t j, double v,
                                     double *chisq, calcify_error *err)
 {
-    int others[CALCIFY_NPARAM];
+    int others[CALCIFY_MAX_PARAM];
     size_t m = 0;
     for (size_t k = 0; k < fit->n_free; k++) {
         sc->params.value[fit->free[k]] = fit->estimate[k];
@@ -61,7 +65,7 @@ static calcify_status profile_side(calcify_scenario *sc, const calcify_targets *
                                    calcify_fit_profile *p, double *edge, int *open,
                                    calcify_error *err)
 {
-    const calcify_param_def *d = &calcify_param_defs[fit->free[j]];
+    const calcify_param_def *d = &MD->params[fit->free[j]];
     const double x0 = x_of(d, fit->estimate[j]);
     const double se_x = fit->se[j] / dparam_dx(d, fit->estimate[j]);
     const double h = isfinite(se_x) ? fmax(0.2 * se_x, 0.02) : 0.05;
@@ -105,12 +109,12 @@ calcify_status calcify_fit_profile_run(calcify_scenario *sc, const calcify_targe
     prof->estimate = fit->estimate[j];
     prof->chisq_min = fit->chisq;
     prof->delta = delta;
-    double saved[CALCIFY_NPARAM];
+    double saved[CALCIFY_MAX_PARAM];
     memcpy(saved, sc->params.value, sizeof saved);
     calcify_status st = CALCIFY_OK;
     if (fit->at_bound[j])
         st = calcify_fail(err, CALCIFY_EFIT, "cannot profile '%s': the fit left it at a "
-                          "bound of its range", calcify_param_defs[fit->free[j]].name);
+                          "bound of its range", MD->params[fit->free[j]].name);
     if (!st && profile_add(prof, fit->estimate[j], fit->chisq))
         st = calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     if (!st)
@@ -180,13 +184,13 @@ calcify_status calcify_fit_multistart(calcify_scenario *sc, const calcify_target
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
     }
     gsl_rng_set(rng, seed);
-    double centre[CALCIFY_NPARAM];
+    double centre[CALCIFY_MAX_PARAM];
     for (size_t j = 0; j < n_free; j++)
-        centre[j] = x_of(&calcify_param_defs[free[j]], sc->params.value[free[j]]);
+        centre[j] = x_of(&MD->params[free[j]], sc->params.value[free[j]]);
     int any = 0;
     for (size_t s = 0; s < n_starts; s++) {
         for (size_t j = 0; j < n_free; j++) {
-            const calcify_param_def *d = &calcify_param_defs[free[j]];
+            const calcify_param_def *d = &MD->params[free[j]];
             double v = param_of(d, centre[j] + spread * (2 * gsl_rng_uniform(rng) - 1));
             if (bound_of(d, v)) /* a start must lie inside the range */
                 v = param_of(d, centre[j]);

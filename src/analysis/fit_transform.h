@@ -13,7 +13,7 @@ static const double AT_BOUND = 1e-6;
 
 /* Each free parameter is optimised as x with
  *     p = lo + (hi - lo) / (1 + exp(-x)),   x = ln((p - lo) / (hi - p)),
- * [lo, hi] its admissible range (calcify_param_defs), so no step of the
+ * [lo, hi] its admissible range (the model descriptor's params), so no step of the
  * solver can leave the range, and the residuals stay smooth in x (a
  * projection onto the range would put kinks, and zero finite-difference
  * columns, in the Jacobian).  Where p is far below hi, p - lo ≈ (hi - lo)e^x:

@@ -9,8 +9,12 @@
 #include "base/csvread.h"
 #include "base/suggest.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* the columns kept: id, arm and every parameter once */
-#define MAX_COLS (CALCIFY_NPARAM + 2)
+#define MAX_COLS (CALCIFY_MAX_PARAM + 2)
 
 typedef struct {
     const calcify_scenario *sc;
@@ -20,18 +24,17 @@ typedef struct {
     size_t cap;
 } ireader;
 
-enum { COL_ID = -10, COL_ARM = -11 }; /* below calcify_param_find's -1 */
+enum { COL_ID = -10, COL_ARM = -11 }; /* below calcify_modeldef_param's -1 */
 
 static calcify_status header_column(ireader *r, const calcify_csv_record *rec, size_t c,
                                     calcify_error *err)
 {
     const char *name = rec->fields[c];
     int kind = !strcmp(name, "id") ? COL_ID : !strcmp(name, "arm") ? COL_ARM
-                                                                    : calcify_param_find(name);
+                                                                    : calcify_modeldef_param(MD, name);
     if (kind == -1) {
         char near[256];
-        calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                sizeof calcify_param_defs[0], near, sizeof near);
+        calcify_suggest_strided(name, &MD->params[0].name, MD->n_param, sizeof MD->params[0], near, sizeof near);
         return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: unknown column '%s' (expected id, "
                             "arm or a parameter name, as calcify params lists them)%s%s%s",
                             rec->path, rec->line, name, near[0] ? "; did you mean " : "",
@@ -47,7 +50,7 @@ static calcify_status header_column(ireader *r, const calcify_csv_record *rec, s
          * parameters the scenario lets an animal have */
         char who[512];
         snprintf(who, sizeof who, "%s:%d: column '%s'", rec->path, rec->line, name);
-        if (kind != CALCIFY_P_BODY_WEIGHT && kind != CALCIFY_P_FOOD_INTAKE &&
+        if (kind != MD->p_body_weight && kind != MD->p_food_intake &&
             calcify_scenario_check_settable(r->sc, kind, who, CALCIFY_EINPUT, err))
             return CALCIFY_EINPUT;
         r->ind->param[r->ind->m++] = kind;
@@ -57,10 +60,10 @@ static calcify_status header_column(ireader *r, const calcify_csv_record *rec, s
 
 static calcify_status header(ireader *r, const calcify_csv_record *rec, calcify_error *err)
 {
-    if (rec->n_fields > MAX_COLS)
+    if (rec->n_fields > MD->n_param + 2)
         return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %zu columns (expected at most %d: "
                             "id, arm and each parameter once)", rec->path, rec->line,
-                            rec->n_fields, MAX_COLS);
+                            rec->n_fields, (int)(MD->n_param + 2));
     r->n_cols = rec->n_fields;
     for (size_t c = 0; c < r->n_cols; c++) {
         calcify_status st = header_column(r, rec, c, err);
@@ -111,7 +114,7 @@ static calcify_status field(ireader *r, const calcify_csv_record *rec, size_t c,
                             r->sc->path, near[0] ? "; did you mean " : "", near,
                             near[0] ? "?" : "");
     }
-    const calcify_param_def *d = &calcify_param_defs[r->kind[c]];
+    const calcify_param_def *d = &MD->params[r->kind[c]];
     if (whole_number(f, -INFINITY, INFINITY, &v))
         return calcify_fail(err, CALCIFY_EINPUT, "%s:%d: %s is '%s' (expected a number, "
                             "in %s)", rec->path, rec->line, d->name, f, d->unit);

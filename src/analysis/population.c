@@ -17,15 +17,18 @@
 #include "calcify/units.h"
 #include "base/suggest.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 static int find_param(const char *name, size_t len, calcify_error *err, const char *opt)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "%.*s", (int)len, name);
-    int p = calcify_param_find(buf);
+    int p = calcify_modeldef_param(MD, buf);
     if (p < 0) {
         char near[256];
-        calcify_suggest_strided(buf, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                sizeof calcify_param_defs[0], near, sizeof near);
+        calcify_suggest_strided(buf, &MD->params[0].name, MD->n_param, sizeof MD->params[0], near, sizeof near);
         calcify_fail(err, CALCIFY_EUSAGE, "%s: unknown parameter '%s'%s%s%s", opt, buf,
                      near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
     }
@@ -135,7 +138,7 @@ calcify_status calcify_population_draw(const calcify_paramset *ps, const calcify
             double eta = 0;
             for (size_t k = 0; k <= j; k++) /* lower triangle holds L */
                 eta += gsl_matrix_get(L, j, k) * z[k];
-            const calcify_param_def *d = &calcify_param_defs[iiv[j].param];
+            const calcify_param_def *d = &MD->params[iiv[j].param];
             double v = ps->value[iiv[j].param] * exp(eta);
             if (!(v >= d->lo && v <= d->hi)) {
                 st = calcify_fail(err, CALCIFY_EUSAGE, "--iiv: animal %zu drew %s = %g %s, "
@@ -172,11 +175,12 @@ calcify_status calcify_covariate_parse(const char *spec, calcify_covariate *c,
                             "(e.g. body_weight=0.35:10%%)", spec);
     if ((c->param = find_param(spec, (size_t)(eq - spec), err, "--covariate")) < 0)
         return CALCIFY_EUSAGE;
-    const calcify_param_def *d = &calcify_param_defs[c->param];
-    if (c->param != CALCIFY_P_BODY_WEIGHT && c->param != CALCIFY_P_FOOD_INTAKE)
+    const calcify_param_def *d = &MD->params[c->param];
+    if (c->param != MD->p_body_weight && c->param != MD->p_food_intake)
         return calcify_fail(err, CALCIFY_EUSAGE, "--covariate '%s': %s is not a covariate "
-                            "(expected body_weight or food_intake; --iiv for others)",
-                            spec, d->name);
+                            "(expected %s or %s; --iiv for others)", spec, d->name,
+                            MD->params[MD->p_body_weight].name,
+                            MD->params[MD->p_food_intake].name);
     char med[128];
     snprintf(med, sizeof med, "%.*s", (int)(colon - eq - 1), eq + 1);
     char *end;
@@ -213,7 +217,7 @@ calcify_status calcify_covariate_draw(const calcify_covariate *c, size_t m, size
         for (size_t j = 0; j < m && !st; j++) {
             double w = sqrt(log1p(c[j].cv * c[j].cv));
             double v = c[j].median * exp(w * gsl_ran_gaussian_ziggurat(rng, 1.0));
-            const calcify_param_def *d = &calcify_param_defs[c[j].param];
+            const calcify_param_def *d = &MD->params[c[j].param];
             if (!(v >= d->lo && v <= d->hi))
                 st = calcify_fail(err, CALCIFY_EUSAGE, "--covariate: animal %zu drew %s = %g "
                                   "%s, outside the admissible [%g, %g] (expected a smaller "
@@ -258,7 +262,7 @@ calcify_status calcify_reserr_parse(const char *spec, calcify_reserr *e, calcify
     snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
     if ((e->obs = calcify_obs_find(name)) < 0) {
         char near[256];
-        calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+        calcify_suggest(name, MD->obs_names, MD->n_obs, near, sizeof near);
         return calcify_fail(err, CALCIFY_EUSAGE, "--error '%s': unknown observable '%s' "
                             "(expected a column name of calcify run)%s%s%s", spec, name,
                             near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");

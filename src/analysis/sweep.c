@@ -13,7 +13,7 @@
 #include "run/pool.h"
 
 /* varied names: each parameter and each scenario variable at most once */
-enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
+enum { MAX_VARY = CALCIFY_MAX_PARAM + CALCIFY_SWEEP_MAX_VARS };
 
 enum { WINDOW_PER_THREAD = 8 };
 
@@ -111,7 +111,7 @@ static void run_timeseries(const calcify_sweep_opts *o, calcify_sim *sim,
                            const calcify_scenario *sc, size_t id, FILE *ts)
 {
     calcify_error err;
-    double y0[CALCIFY_NSTATE];
+    double y0[CALCIFY_MAX_STATE];
     if (calcify_sim_baseline(sim, sc->baseline, y0, &err))
         return;
     for (size_t k = 0; k < sc->n_arms; k++)
@@ -329,9 +329,10 @@ calcify_status calcify_sweep_run(const calcify_sweep_opts *o, calcify_sweep_stat
     size_t n_vars = 0;
     for (size_t j = 0; j < o->n_vary; j++)
         n_vars += o->vary[j].var >= 0;
-    if (o->n_vary > MAX_VARY || n_vars > CALCIFY_SWEEP_MAX_VARS)
+    const size_t np = calcify_paramset_model(&o->sc->params)->n_param;
+    if (o->n_vary > np + CALCIFY_SWEEP_MAX_VARS || n_vars > CALCIFY_SWEEP_MAX_VARS)
         return calcify_fail(err, CALCIFY_EUSAGE, "at most %d varied parameters and %d "
-                            "variables", CALCIFY_NPARAM, CALCIFY_SWEEP_MAX_VARS);
+                            "variables", (int)np, CALCIFY_SWEEP_MAX_VARS);
     if (o->last > calcify_design_runs(o->design) || o->first > o->last)
         return calcify_fail(err, CALCIFY_EUSAGE, "run range %zu..%zu outside the "
                             "design's %zu runs", o->first, o->last,

@@ -22,13 +22,15 @@ static const char *const header_v2[] = {"arm", "time", "observable", "target", "
                                         "accept_hi", "sd", "n", "basis", "source"};
 enum { N_V1 = 9, N_V2 = 10, N_COLS = 10 };
 
+/* The first format's names, of the shipped model's columns (looked up by
+ * name in the scenario's model, which must have them). */
 static const struct {
-    const char *name, *unit;
-    int obs, is_ratio;
+    const char *name, *unit, *column;
+    int is_ratio;
 } observables[] = {
-    {"ca_aorta", "ug_per_mg_dry", CALCIFY_O_CA_AORTA, 0},
-    {"ca_aorta_ratio", "1", CALCIFY_O_CA_AORTA, 1},
-    {"clotting_activity_rel_control", "1", CALCIFY_O_CLOTTING, 0},
+    {"ca_aorta", "ug_per_mg_dry", "ca_aorta_ug_per_mg", 0},
+    {"ca_aorta_ratio", "1", "ca_aorta_ug_per_mg", 1},
+    {"clotting_activity_rel_control", "1", "clotting_activity_rel", 0},
 };
 enum { N_OBSERVABLES = sizeof observables / sizeof observables[0] };
 
@@ -188,7 +190,12 @@ static calcify_status row(reader *r)
             return calcify_fail(r->err, CALCIFY_EINPUT,
                                 "%s:%d: unit of %s is '%s' (expected '%s')", path, line,
                                 f[2], f[3], observables[o].unit);
-        t.obs = observables[o].obs;
+        t.obs = calcify_modeldef_obs(calcify_paramset_model(&r->sc->params),
+                                     observables[o].column);
+        if (t.obs < 0)
+            return calcify_fail(r->err, CALCIFY_EINPUT, "%s:%d: %s needs the column %s "
+                                "(expected a model that has it)", path, line, f[2],
+                                observables[o].column);
         t.is_ratio = observables[o].is_ratio;
     } else {
         calcify_status st = parse_v2(r, &t);

@@ -116,7 +116,7 @@ void cli_endpoint_opts_free(cli_endpoint_opts *o);
 /* Strictly parsed numbers: the whole string, finite, in range. */
 /* One line on what the baseline steady state check found (see
  * calcify_steady_check), e.g. "baseline: one steady state (…), stable (…)". */
-void cli_print_steady_check(FILE *out, const calcify_steady_check *ck);
+void cli_print_steady_check(FILE *out, const calcify_sim *sim);
 
 int cli_parse_double(const char *opt, const char *s, double lo, double hi,
                      double *out);
@@ -148,7 +148,7 @@ void cli_batch_defaults(cli_batch_opts *b);
 /* Handle one batch option; 1 handled, 0 not ours, -1 error (reported). */
 int cli_batch_option(cli_batch_opts *b, int opt, const char *arg);
 
-/* Collect one --vary into v[*n] (capacity CALCIFY_NPARAM), refusing a
+/* Collect one --vary into v[*n] (capacity CALCIFY_MAX_PARAM, at most the model's n_param), refusing a
  * parameter given twice; -1 (reported) on error. */
 int cli_add_vary(calcify_vary *v, size_t *n, const char *spec);
 

@@ -13,6 +13,10 @@
 #include "cli/options.h"
 #include "base/suggest.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
     CLI_CMD_FIT, "fit",
@@ -62,7 +66,7 @@ static void show_progress(void *user, size_t iter, double chisq)
 static const char *bound_text(const calcify_fit_result *res, size_t j, char *buf,
                               size_t cap)
 {
-    const calcify_param_def *d = &calcify_param_defs[res->free[j]];
+    const calcify_param_def *d = &MD->params[res->free[j]];
     buf[0] = '\0';
     if (res->at_bound[j])
         snprintf(buf, cap, "at its %s bound %g %s", res->at_bound[j] < 0 ? "lower" : "upper",
@@ -76,7 +80,7 @@ static void print_estimates(const calcify_fit_result *res)
     printf("%-16s %12s %12s %8s %12s %s\n", "parameter", "estimate", "std_error",
            "rel_se", "se_scaled", "unit");
     for (size_t j = 0; j < res->n_free; j++) {
-        const calcify_param_def *d = &calcify_param_defs[res->free[j]];
+        const calcify_param_def *d = &MD->params[res->free[j]];
         char se[32] = "-", rel[32] = "-", scaled[32] = "-";
         if (isfinite(res->se[j])) {
             snprintf(se, sizeof se, "%.4g", res->se[j]);
@@ -96,7 +100,7 @@ static void print_estimates(const calcify_fit_result *res)
         char bound[128];
         if (bound_text(res, j, bound, sizeof bound)[0])
             printf("%s: %s (held there: no standard error)\n",
-                   calcify_param_defs[res->free[j]].name, bound);
+                   MD->params[res->free[j]].name, bound);
     }
 }
 
@@ -107,11 +111,10 @@ static int parse_free(const char *list, int *free_idx, size_t *n)
     *n = 0;
     for (char *save, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        int i = calcify_param_find(tok);
+        int i = calcify_modeldef_param(MD, tok);
         if (i < 0) {
             char near[256];
-            calcify_suggest_strided(tok, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                    sizeof calcify_param_defs[0], near, sizeof near);
+            calcify_suggest_strided(tok, &MD->params[0].name, MD->n_param, sizeof MD->params[0], near, sizeof near);
             fprintf(stderr, "calcify: --free: unknown parameter '%s' (see "
                     "calcify params SCENARIO)%s%s%s\n", tok,
                     near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
@@ -143,9 +146,9 @@ static void print_report(const calcify_scenario *sc, const calcify_targets *tg,
     print_estimates(res);
     printf("\ncorrelations\n%-16s", "");
     for (size_t k = 0; k < n_free; k++)
-        printf(" %12.12s", calcify_param_defs[res->free[k]].name);
+        printf(" %12.12s", MD->params[res->free[k]].name);
     for (size_t j = 0; j < n_free; j++) {
-        printf("\n%-16s", calcify_param_defs[res->free[j]].name);
+        printf("\n%-16s", MD->params[res->free[j]].name);
         for (size_t k = 0; k < n_free; k++)
             if (isfinite(res->corr[j * n_free + k]))
                 printf(" %12.3f", res->corr[j * n_free + k]);
@@ -202,10 +205,10 @@ static calcify_status write_params(calcify_scenario *sc, const calcify_targets *
         else if (isfinite(res->se_scaled[j]))
             snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s, "
                      "%.3g scaled by the residual variance)", rows, res->se[j],
-                     calcify_param_defs[res->free[j]].unit, res->se_scaled[j]);
+                     MD->params[res->free[j]].unit, res->se_scaled[j]);
         else
             snprintf(origin, sizeof origin, "fitted to %s (calcify fit; SE %.3g %s)", rows,
-                     res->se[j], calcify_param_defs[res->free[j]].unit);
+                     res->se[j], MD->params[res->free[j]].unit);
         st = calcify_paramset_set(&sc->params, res->free[j], res->estimate[j], origin, err);
     }
     char header[6144];
@@ -238,7 +241,7 @@ static calcify_status run_starts(calcify_scenario *sc, const calcify_targets *tg
            n, seed, STARTS_SPREAD, fs.n_same, fs.chisq[fs.best], STARTS_SAME);
     printf("%-5s %12s", "start", "sum_sq");
     for (size_t j = 0; j < n_free; j++)
-        printf(" %14.14s %14s", calcify_param_defs[free_idx[j]].name, "(from)");
+        printf(" %14.14s %14s", MD->params[free_idx[j]].name, "(from)");
     putchar('\n');
     for (size_t s = 0; s < fs.n_starts; s++) {
         printf("%-5zu %12.6g", s + 1, fs.chisq[s]);
@@ -273,7 +276,7 @@ static calcify_status run_profiles(calcify_scenario *sc, const calcify_targets *
         st = calcify_fit_profile_run(sc, tg, res, j, PROFILE_DELTA, &pr, err);
         if (st)
             break;
-        const calcify_param_def *d = &calcify_param_defs[pr.param];
+        const calcify_param_def *d = &MD->params[pr.param];
         char lo[32], hi[32];
         snprintf(lo, sizeof lo, pr.lo_open ? "open (>= %g)" : "%.4g", pr.lo);
         snprintf(hi, sizeof hi, pr.hi_open ? "open (<= %g)" : "%.4g", pr.hi);
@@ -326,7 +329,7 @@ int cmd_fit(int argc, char **argv)
         return cli_opts_exit(c);
     if (argc - optind != 1 || !n_data || !free_list)
         return cli_usage_error(&doc, "expected one SCENARIO, --data and --free");
-    int free_idx[CALCIFY_NPARAM];
+    int free_idx[CALCIFY_MAX_PARAM];
     size_t n_free;
     if (parse_free(free_list, free_idx, &n_free))
         return 2;

@@ -16,6 +16,10 @@
 #include "cli/options.h"
 #include "analysis/sweepdir.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
     CLI_CMD_GSA, "gsa",
@@ -197,7 +201,7 @@ static calcify_status write_indices(FILE *fp, int precision, const calcify_scena
                     }
                 }
                 for (size_t j = 0; !st && j < g->d; j++) {
-                    fprintf(fp, "%s,%s,%s,%.10g", calcify_param_defs[v[j].param].name,
+                    fprintf(fp, "%s,%s,%s,%.10g", MD->params[v[j].param].name,
                             sc->arms[p->arms[a].arm].name, calcify_obs_name(p->table, p->obs[oi]),
                             p->arms[a].times[ti]);
                     if (g->morris) {
@@ -229,7 +233,7 @@ typedef struct {
     char **argv;
     /* options */
     cli_model_opts mo;
-    calcify_vary vary[CALCIFY_NPARAM];
+    calcify_vary vary[CALCIFY_MAX_PARAM];
     size_t n_vary;
     cli_batch_opts b;
     int n_from, method, force, resume;
@@ -571,7 +575,7 @@ static calcify_status gsa_run(gsa_cmd *s)
     cli_progress_init(&pr, "gsa", s->b.quiet);
     rows.progress = cli_progress_update;
     rows.progress_user = &pr;
-    int params[CALCIFY_NPARAM];
+    int params[CALCIFY_MAX_PARAM];
     for (size_t j = 0; j < s->g.d; j++)
         params[j] = s->vary[j].param;
     calcify_batch_opts bo = {

@@ -7,6 +7,10 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
     CLI_CMD_PARAMS, "params",
@@ -42,20 +46,20 @@ int cmd_params(int argc, char **argv)
         puts("| name | value | unit | provenance | meaning |\n|---|---|---|---|---|");
     else
         puts("name\tvalue\tunit\tprovenance\tmeaning");
-    for (int i = 0; i < CALCIFY_NPARAM; i++) {
-        const calcify_param_def *d = &calcify_param_defs[i];
+    for (size_t i = 0; i < MD->n_param; i++) {
+        const calcify_param_def *d = &MD->params[i];
         printf(markdown ? "| `%s` | %.6g | %s | %s | %s |\n" : "%s\t%.6g\t%s\t%s\t%s\n",
                d->name, sc.params.value[i], d->unit, sc.params.source[i], d->meaning);
     }
     /* the baseline's check goes to stderr: the table stays machine-readable */
     calcify_error err;
     calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
-    double y0[CALCIFY_NSTATE];
+    double y0[CALCIFY_MAX_STATE];
     if (sim)
         calcify_sim_set_growth(sim, sc.growth);
     calcify_status st = sim ? calcify_sim_baseline(sim, sc.baseline, y0, &err) : CALCIFY_EUSAGE;
     if (sim)
-        cli_print_steady_check(stderr, calcify_sim_steady_check(sim));
+        cli_print_steady_check(stderr, sim);
     /* the scenario's own names, which --set and --vary also take */
     for (size_t k = 0; k < sc.n_vars; k++)
         fprintf(stderr, "%s%s = \"%s\"%s", k ? ", " : "variables: ",

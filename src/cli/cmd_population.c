@@ -16,6 +16,10 @@
 #include "cli/options.h"
 #include "analysis/sweepdir.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
     CLI_CMD_POPULATION, "population",
@@ -69,13 +73,13 @@ static int cmp_double(const void *a, const void *b)
 typedef struct {
     cli_model_opts mo;
     cli_batch_opts b;
-    calcify_iiv iiv[CALCIFY_NPARAM];
+    calcify_iiv iiv[CALCIFY_MAX_PARAM];
     size_t n_iiv;
     const char *corr_spec[256];
     int n_corr;
     calcify_covariate cov[2];
     size_t n_cov;
-    calcify_reserr res[CALCIFY_NOBS];
+    calcify_reserr res[CALCIFY_MAX_MODEL_OBS];
     size_t n_res;
     const char *individuals, *dir;
     long n_per, seed;
@@ -91,7 +95,7 @@ typedef struct {
 typedef struct {
     size_t total;              /* animals                                    */
     size_t m;                  /* parameters set per animal                  */
-    int params[CALCIFY_NPARAM];/* --iiv, --covariate, the file's columns     */
+    int params[CALCIFY_MAX_PARAM];/* --iiv, --covariate, the file's columns     */
     double *values;            /* total × m                                  */
     size_t *arm_of;            /* probe arm of each animal                   */
     long long *animal;         /* number in its arm, or the file's id        */
@@ -121,7 +125,7 @@ static int add_option(pop_opts *o, int c, const cli_opts *p)
     switch (c) {
     case OPT_NPER: o->n_per = p->l; return 0;
     case OPT_IIV:
-        if (o->n_iiv == CALCIFY_NPARAM)
+        if (o->n_iiv == MD->n_param)
             return fputs("calcify: more --iiv than parameters\n", stderr), 2;
         if (calcify_iiv_parse(arg, &o->iiv[o->n_iiv], &err))
             return cli_error(CALCIFY_EUSAGE, err.msg);
@@ -134,14 +138,15 @@ static int add_option(pop_opts *o, int c, const cli_opts *p)
         return 0;
     case OPT_COV:
         if (o->n_cov == 2)
-            return fputs("calcify: at most two --covariate (body_weight, food_intake)\n",
-                         stderr), 2;
+            return fprintf(stderr, "calcify: at most two --covariate (%s, %s)\n",
+                           MD->params[MD->p_body_weight].name,
+                           MD->params[MD->p_food_intake].name), 2;
         if (calcify_covariate_parse(arg, &o->cov[o->n_cov], &err))
             return cli_error(CALCIFY_EUSAGE, err.msg);
         o->n_cov++;
         return 0;
     case OPT_ERROR:
-        if (o->n_res == CALCIFY_NOBS)
+        if (o->n_res == MD->n_obs)
             return fputs("calcify: more --error than observables\n", stderr), 2;
         if (calcify_reserr_parse(arg, &o->res[o->n_res], &err))
             return cli_error(CALCIFY_EUSAGE, err.msg);
@@ -149,7 +154,7 @@ static int add_option(pop_opts *o, int c, const cli_opts *p)
             if (o->res[k].obs == o->res[o->n_res].obs) {
                 fprintf(stderr, "calcify: --error %s given twice (expected one --error per "
                         "observable, e.g. prop:10%%,add:0.05)\n",
-                        calcify_obs_names[o->res[k].obs]);
+                        MD->obs_names[o->res[k].obs]);
                 return 2;
             }
         o->n_res++;
@@ -199,7 +204,7 @@ static int parse_args(int argc, char **argv, pop_opts *o)
 static calcify_status collect_params(const pop_opts *o, const calcify_individuals *ind,
                                      pop *P, calcify_error *err)
 {
-    const char *src[CALCIFY_NPARAM];
+    const char *src[CALCIFY_MAX_PARAM];
     P->m = 0;
     for (size_t j = 0; j < o->n_iiv + o->n_cov + ind->m; j++) {
         int p = j < o->n_iiv ? o->iiv[j].param
@@ -211,7 +216,7 @@ static calcify_status collect_params(const pop_opts *o, const calcify_individual
             if (P->params[k] == p)
                 return calcify_fail(err, CALCIFY_EUSAGE, "%s gives %s, and so does %s "
                                     "(expected one source per parameter)", who,
-                                    calcify_param_defs[p].name, src[k]);
+                                    MD->params[p].name, src[k]);
         src[P->m] = who;
         P->params[P->m++] = p;
     }
@@ -280,7 +285,7 @@ static calcify_status fill_values(const pop_opts *o, const calcify_scenario *sc,
                                   const calcify_individuals *ind, pop *P, calcify_error *err)
 {
     size_t m = P->m, ni = o->n_iiv, nc = o->n_cov, nd = P->n_draws;
-    double corr[CALCIFY_NPARAM * CALCIFY_NPARAM] = {0};
+    double corr[CALCIFY_MAX_PARAM * CALCIFY_MAX_PARAM] = {0};
     for (int i = 0; i < o->n_corr; i++)
         if (calcify_iiv_corr_parse(o->corr_spec[i], o->iiv, ni, corr, err))
             return CALCIFY_EUSAGE;
@@ -314,8 +319,8 @@ static calcify_status scale_growth(const calcify_scenario *sc, const calcify_pro
 {
     long bw = -1, fi = -1;
     for (size_t j = 0; j < P->m; j++) {
-        if (P->params[j] == CALCIFY_P_BODY_WEIGHT) bw = (long)j;
-        if (P->params[j] == CALCIFY_P_FOOD_INTAKE) fi = (long)j;
+        if (P->params[j] == MD->p_body_weight) bw = (long)j;
+        if (P->params[j] == MD->p_food_intake) fi = (long)j;
     }
     if (bw < 0 && fi < 0)
         return CALCIFY_OK;
@@ -648,7 +653,7 @@ static calcify_status check_errors(const pop_opts *o, const calcify_probe *probe
         if (oi == probe->n_obs)
             return calcify_fail(err, CALCIFY_EUSAGE, "--error %s: not among --observable "
                                 "(expected an observable that is written)",
-                                calcify_obs_names[o->res[k].obs]);
+                                MD->obs_names[o->res[k].obs]);
     }
     return CALCIFY_OK;
 }

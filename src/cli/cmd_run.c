@@ -83,7 +83,7 @@ static calcify_status write_doses(const calcify_scenario *sc, const unsigned cha
         for (size_t i = 0; i < n; i++) {
             fputs(sc->arms[k].name, fp);
             calcify_csv_write_number(fp, precision, r[i].t);
-            fprintf(fp, ",%zu,%s,%s", r[i].phase + 1, calcify_drug_names[r[i].drug],
+            fprintf(fp, ",%zu,%s,%s", r[i].phase + 1, calcify_paramset_model(&sc->params)->drugs[r[i].drug].name,
                     calcify_route_names[r[i].route]);
             const double v[3] = {r[i].amount_mg_per_kg, r[i].rate_mg_per_kg_d, r[i].duration};
             calcify_csv_write_numbers(fp, precision, v, 3);

@@ -135,7 +135,7 @@ int cmd_sbml(int argc, char **argv)
     SBMLDocument_t *doc = NULL;
     char *xml = NULL;
     calcify_outfile of = {0};
-    double y0[CALCIFY_NSTATE];
+    double y0[CALCIFY_MAX_STATE];
     if (!st && sc.growth)
         st = calcify_fail(&err, CALCIFY_EINPUT, "%s:%d: a growth table makes food intake and "
                           "body weight functions of time, which calcify sbml does not write "

@@ -12,6 +12,10 @@
 #include "cli/options.h"
 #include "base/suggest.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
     CLI_CMD_SENSITIVITY, "sensitivity",
@@ -43,7 +47,7 @@ typedef struct {
     char **argv;
     cli_model_opts mo;
     cli_batch_opts b;
-    int params[CALCIFY_NPARAM];
+    int params[CALCIFY_MAX_PARAM];
     size_t n_params;
     const char *out_path;
     calcify_scenario sc;
@@ -62,11 +66,10 @@ enum { SENS_GO = -1 };
 /* One --param NAME; SENS_GO, or the exit code (reported). */
 static int sens_add_param(sens_cmd *s, const char *name)
 {
-    int p = calcify_param_find(name);
+    int p = calcify_modeldef_param(MD, name);
     if (p < 0) {
         char near[256];
-        calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                sizeof calcify_param_defs[0], near, sizeof near);
+        calcify_suggest_strided(name, &MD->params[0].name, MD->n_param, sizeof MD->params[0], near, sizeof near);
         fprintf(stderr, "calcify: --param: unknown parameter '%s'%s%s%s\n", name,
                 near[0] ? "; did you mean " : "", near, near[0] ? "?" : "");
         return 2;
@@ -120,7 +123,7 @@ static int sens_load(sens_cmd *s)
     /* by default every parameter the scenario lets change */
     calcify_error ignored;
     if (s->n_params == 0)
-        for (int p = 0; p < CALCIFY_NPARAM; p++)
+        for (int p = 0; p < (int)MD->n_param; p++)
             if (!calcify_scenario_check_settable(&s->sc, p, "", CALCIFY_EUSAGE, &ignored))
                 s->params[s->n_params++] = p;
     /* differences need quieter solver noise than a plain run */
@@ -162,7 +165,7 @@ static calcify_status sens_write(sens_cmd *s)
     fputs("parameter,arm,observable,time_d,value,sensitivity,normalised,step_rel,"
           "error_est,parameter_value,parameter_unit\n", fp);
     for (size_t i = 0; i < s->n_params; i++) {
-        const calcify_param_def *d = &calcify_param_defs[s->params[i]];
+        const calcify_param_def *d = &MD->params[s->params[i]];
         for (size_t a = 0; a < probe->n_arms; a++)
             for (size_t ti = 0; ti < probe->arms[a].n_times; ti++)
                 for (size_t oi = 0; oi < probe->n_obs; oi++) {

@@ -16,6 +16,10 @@
 #include "base/infile.h"
 #include "analysis/sweepdir.h"
 
+/* Parameters are named as those of the model parameter files are read for
+ * (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 /* The help page; the options are in src/cli/options.c. */
 static const cli_command_doc doc = {
     CLI_CMD_SWEEP, "sweep",
@@ -206,7 +210,7 @@ static calcify_status write_design(const char *path, calcify_design *listing,
     calcify_status st = calcify_outfile_open(&fd, path, err);
     if (st)
         return st;
-    double v[CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS];
+    double v[CALCIFY_MAX_PARAM + CALCIFY_SWEEP_MAX_VARS];
     fputs("run_id", fd.fp);
     for (size_t j = 0; j < n_vary; j++) {
         char col[128];
@@ -243,7 +247,7 @@ static calcify_status write_vary_tsv(const char *path, const calcify_scenario *s
 }
 
 /* each parameter and each variable at most once */
-enum { MAX_VARY = CALCIFY_NPARAM + CALCIFY_SWEEP_MAX_VARS };
+enum { MAX_VARY = CALCIFY_MAX_PARAM + CALCIFY_SWEEP_MAX_VARS };
 
 /* A stage's "carry on" (any other value is the command's exit status). */
 enum { SWEEP_GO_ON = -1 };
@@ -324,8 +328,9 @@ static int sweep_parse_options(sweep_job *j)
     while ((c = cli_opts_next(&p)) > 0) {
         switch (c) {
         case CLI_OPT_VARY:
-            if (j->n_vary == MAX_VARY) {
-                fprintf(stderr, "calcify: at most %d --vary\n", (int)MAX_VARY);
+            if (j->n_vary == MD->n_param + CALCIFY_SWEEP_MAX_VARS) {
+                fprintf(stderr, "calcify: at most %d --vary\n",
+                        (int)(MD->n_param + CALCIFY_SWEEP_MAX_VARS));
                 return 2;
             }
             j->vary_spec[j->n_vary++] = optarg; /* parsed once the scenario (its vars) is known */

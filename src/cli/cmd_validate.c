@@ -172,7 +172,7 @@ int cmd_validate(int argc, char **argv)
         st = calcify_targets_simulate(sim, &sc, &tg, simulated, &err);
     int counts[3] = {0, 0, 0};
     if (!st) {
-        cli_print_steady_check(stdout, calcify_sim_steady_check(sim));
+        cli_print_steady_check(stdout, sim);
         printf("%-4s %-15s %-13s %5s %-30s %10s %8s %-12s %-11s %s\n", "row", "label",
                "arm", "week", "observable", "simulated", "target", "accept", "by",
                "status");

@@ -14,6 +14,10 @@
 #include "cli/cli.h"
 #include "base/suggest.h"
 
+/* Parameters and columns are named as those of the model parameter files
+ * are read for (calcify/params.h): the scenario's. */
+#define MD (calcify_params_file_model())
+
 int cli_error(calcify_status st, const char *msg)
 {
     fprintf(stderr, "calcify: %s\n", msg);
@@ -157,7 +161,7 @@ int cli_check_settable(const calcify_scenario *sc, const int *params, size_t n,
             continue;
         char who[128];
         calcify_error err;
-        snprintf(who, sizeof who, "%s %s", opt, calcify_param_defs[params[i]].name);
+        snprintf(who, sizeof who, "%s %s", opt, MD->params[params[i]].name);
         calcify_status st = calcify_scenario_check_settable(sc, params[i], who, CALCIFY_EUSAGE,
                                                             &err);
         if (st)
@@ -261,14 +265,20 @@ calcify_status cli_select_arms(const calcify_scenario *sc, const char *const *na
     return CALCIFY_OK;
 }
 
-void cli_print_steady_check(FILE *out, const calcify_steady_check *ck)
+void cli_print_steady_check(FILE *out, const calcify_sim *sim)
 {
+    const calcify_steady_check *ck = calcify_sim_steady_check(sim);
+    const calcify_modeldef *md = calcify_sim_modeldef(sim);
     fprintf(out, "baseline: %s steady state (Newton from a clean and from a calcified "
             "start: largest relative difference %.2g, limit 1e-6), %s (largest "
-            "eigenvalue real part %.3g per day, limit -1e-6); aortic mineral %.3g ug/mg\n",
+            "eigenvalue real part %.3g per day, limit -1e-6)",
             ck->unique ? "one" : "NOT ONE", ck->distance,
             ck->stable ? "stable" : ck->max_eigen_real < 0 ? "TOO SLOW TO SETTLE" : "NOT STABLE",
-            ck->max_eigen_real, ck->mineral_clean);
+            ck->max_eigen_real);
+    /* what the model reports of its steady state (calcify_modeldef.summary_*) */
+    if (md->n_summary)
+        fprintf(out, "; %s %.3g %s", md->summary_name, ck->mineral_clean, md->summary_unit);
+    fputc('\n', out);
 }
 
 int cli_parse_shard(const char *s, long *k, long *n)
@@ -328,8 +338,8 @@ int cli_batch_option(cli_batch_opts *b, int opt, const char *arg)
 int cli_add_vary(calcify_vary *v, size_t *n, const char *spec)
 {
     calcify_error err;
-    if (*n == CALCIFY_NPARAM) {
-        fprintf(stderr, "calcify: at most %d --vary (one per parameter)\n", CALCIFY_NPARAM);
+    if (*n == MD->n_param) {
+        fprintf(stderr, "calcify: at most %d --vary (one per parameter)\n", (int)MD->n_param);
         return -1;
     }
     if (calcify_vary_parse(spec, &v[*n], &err)) {
@@ -338,7 +348,7 @@ int cli_add_vary(calcify_vary *v, size_t *n, const char *spec)
     }
     for (size_t j = 0; j < *n; j++)
         if (v[j].param == v[*n].param) {
-            fprintf(stderr, "calcify: --vary %s given twice\n", calcify_param_defs[v[j].param].name);
+            fprintf(stderr, "calcify: --vary %s given twice\n", MD->params[v[j].param].name);
             return -1;
         }
     (*n)++;

@@ -16,9 +16,16 @@ void calcify_paramset_free(calcify_paramset *ps)
 {
     if (!ps)
         return;
-    for (int i = 0; i < CALCIFY_NPARAM; i++)
+    for (int i = 0; i < CALCIFY_MAX_PARAM; i++)
         free(ps->source[i]);
     memset(ps, 0, sizeof *ps);
+}
+
+const calcify_modeldef *calcify_params_file_model(void) { return &calcify_vermeer2007_model; }
+
+const calcify_modeldef *calcify_paramset_model(const calcify_paramset *ps)
+{
+    return ps->model ? ps->model : calcify_params_file_model();
 }
 
 calcify_status calcify_paramset_copy(calcify_paramset *dst,
@@ -26,7 +33,8 @@ calcify_status calcify_paramset_copy(calcify_paramset *dst,
 {
     calcify_paramset tmp;
     memset(&tmp, 0, sizeof tmp);
-    for (int i = 0; i < CALCIFY_NPARAM; i++) {
+    tmp.model = src->model;
+    for (int i = 0; i < CALCIFY_MAX_PARAM; i++) {
         tmp.value[i] = src->value[i];
         if (src->source[i] && !(tmp.source[i] = strdup(src->source[i]))) {
             calcify_paramset_free(&tmp);
@@ -110,6 +118,7 @@ calcify_status calcify_paramset_load(const char *path, calcify_paramset *ps,
     config_t cfg;
     calcify_paramset tmp;
     memset(&tmp, 0, sizeof tmp);
+    tmp.model = calcify_params_file_model();
     calcify_status st = cfg_load(&cfg, path, err);
     if (st)
         goto out;

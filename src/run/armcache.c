@@ -51,14 +51,14 @@ static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
 }
 
 const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
-                                                const double y0[CALCIFY_NSTATE], double dt,
+                                                const double y0[], double dt,
                                                 int boundary_rows, size_t *shared)
 {
     *shared = 0;
     if (!c->valid || c->dt != dt || c->boundary_rows != boundary_rows ||
-        memcmp(c->y0, y0, sizeof c->y0) != 0) {
+        memcmp(c->y0, y0, c->dim * sizeof *y0) != 0) {
         calcify_armcache_clear(c);
-        memcpy(c->y0, y0, sizeof c->y0);
+        memcpy(c->y0, y0, c->dim * sizeof *y0);
         c->dt = dt;
         c->boundary_rows = boundary_rows;
         c->valid = 1;
@@ -92,8 +92,9 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
     e->n_done = e->n_rows = 0;
     e->n_phases = 0;
     e->n_carry = 0;
+    e->dim = c->dim;
     calcify_diet_phase *ph = realloc(e->phases, arm->n_phases * sizeof *ph);
-    double (*b)[CALCIFY_NSTATE] = ph ? realloc(e->boundary, arm->n_phases * sizeof *b) : NULL;
+    double (*b)[CALCIFY_MAX_STATE] = ph ? realloc(e->boundary, arm->n_phases * sizeof *b) : NULL;
     if (ph)
         e->phases = ph;
     if (!ph || !b)
@@ -137,7 +138,7 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
 }
 
 void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
-                              const double y[CALCIFY_NSTATE])
+                              const double y[])
 {
     if (e->n_rows == e->cap_rows) {
         size_t cap = e->cap_rows ? 2 * e->cap_rows : 16;
@@ -150,13 +151,13 @@ void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
     }
     calcify_cached_row *r = &e->rows[e->n_rows++];
     r->t = t, r->phase = phase;
-    memcpy(r->y, y, sizeof r->y);
+    memcpy(r->y, y, e->dim * sizeof *y);
 }
 
-void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[CALCIFY_NSTATE])
+void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[])
 {
     if (e->n_done < e->n_phases)
-        memcpy(e->boundary[e->n_done++], y, sizeof e->boundary[0]);
+        memcpy(e->boundary[e->n_done++], y, e->dim * sizeof *y);
 }
 
 void calcify_armcache_add_carry(calcify_cached_arm *e, const double *carry, size_t n)

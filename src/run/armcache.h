@@ -13,13 +13,13 @@
 
 #include <stddef.h>
 
-#include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/scenario.h"
 
 typedef struct {
     double t;
     size_t phase;
-    double y[CALCIFY_NSTATE];
+    double y[CALCIFY_MAX_STATE];   /* the model's n_state (dim) values   */
 } calcify_cached_row;
 
 typedef struct {
@@ -27,7 +27,8 @@ typedef struct {
     calcify_dose *doses;           /* copy of their doses (phases point here) */
     size_t n_phases;
     size_t n_done;                 /* phases integrated                   */
-    double (*boundary)[CALCIFY_NSTATE]; /* state at the end of each phase */
+    double (*boundary)[CALCIFY_MAX_STATE]; /* state at the end of each phase */
+    size_t dim;                    /* states of the model (its cache's)   */
     calcify_cached_row *rows;
     size_t n_rows, cap_rows;
     unsigned long age;             /* for eviction                        */
@@ -41,7 +42,8 @@ enum { CALCIFY_ARMCACHE_SLOTS = 8 };
 
 typedef struct {
     int valid;
-    double y0[CALCIFY_NSTATE], dt;
+    size_t dim;                    /* states of the model: set by the owner */
+    double y0[CALCIFY_MAX_STATE], dt;
     int boundary_rows;             /* the rows were written with them      */
     calcify_cached_arm slot[CALCIFY_ARMCACHE_SLOTS];
     unsigned long clock;
@@ -58,7 +60,7 @@ void calcify_armcache_free(calcify_armcache *c);
  * end is always integrated), or NULL with *shared = 0.  Clears the cache if
  * y0 or dt differ from what it holds. */
 const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
-                                                const double y0[CALCIFY_NSTATE], double dt,
+                                                const double y0[], double dt,
                                                 int boundary_rows, size_t *shared);
 
 /* A fresh entry for `arm`, evicting the oldest other than `keep`; NULL when
@@ -69,8 +71,8 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
 /* Record a row / the state at the end of the next phase; on failure to grow
  * the entry is marked unusable (n_done frozen), never an error. */
 void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
-                              const double y[CALCIFY_NSTATE]);
-void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[CALCIFY_NSTATE]);
+                              const double y[]);
+void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[]);
 /* Record the step callback's summary at the end of the next phase (before
  * its calcify_armcache_add_boundary); on failure none is kept (n_carry 0). */
 void calcify_armcache_add_carry(calcify_cached_arm *e, const double *carry, size_t n);

@@ -108,7 +108,8 @@ calcify_status calcify_obs_add(const char *opt, const char *list, int *obs, size
         int o = calcify_obs_defer(name); /* a scenario's own: bound once it is read */
         if (o < 0) {
             char near[256];
-            calcify_suggest(name, calcify_obs_names, CALCIFY_NOBS, near, sizeof near);
+            calcify_suggest(name, calcify_obs_names_of(NULL), calcify_obs_count(NULL), near,
+                            sizeof near);
             st = calcify_fail(err, CALCIFY_EUSAGE,
                               "%s: '%s' is not an output column (expected names such "
                               "as ca_aorta_ug_per_mg,cmgp_fraction)%s%s%s", opt, name,
@@ -192,7 +193,7 @@ calcify_status calcify_endpoints_resolve(const calcify_scenario *sc,
 int calcify_setting_column(const calcify_scenario *sc, const char *name, char *col,
                            size_t cap, double *value)
 {
-    int p = calcify_param_find(name);
+    int p = calcify_modeldef_param(calcify_paramset_model(&sc->params), name);
     if (p >= 0) {
         *value = sc->params.value[p];
         calcify_param_column(p, col, cap);
@@ -281,7 +282,7 @@ void calcify_endpoints_from_probe(const calcify_endpoints *e, const calcify_prob
 }
 
 calcify_status calcify_endpoints_arm(calcify_sim *sim, const calcify_arm *arm,
-                                     const double y0[CALCIFY_NSTATE],
+                                     const double y0[],
                                      const calcify_endpoints *e, double *values,
                                      unsigned long *steps, unsigned long *rhs_evals,
                                      calcify_error *err)

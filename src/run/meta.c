@@ -23,9 +23,19 @@ static void num(FILE *fp, double v)
 int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
                        const unsigned char *selected)
 {
+    const calcify_modeldef *md = calcify_paramset_model(&sc->params);
     fputs("# calcify run metadata: one row per phase of each arm (docs/SCENARIOS.md)\n"
-          "scenario\tscenario_description\tarm\tarm_description\tphase\tstart_d\tend_d\t"
-          "warfarin_mg_per_g\tk1_mg_per_g\tmk4_mg_per_g\tset\n", fp);
+          "scenario\tscenario_description\tarm\tarm_description\tphase\tstart_d\tend_d\t",
+          fp);
+    /* the diet's columns, "warfarin_mg_per_g" (units as calcify_param_column
+     * spells them) */
+    for (size_t k = 0; k < md->n_diet; k++) {
+        fprintf(fp, "%s_", md->diet[k].key);
+        for (const char *u = md->diet[k].unit; *u; u++)
+            *u == '/' ? fputs("_per_", fp) : fputc(*u, fp);
+        fputc('\t', fp);
+    }
+    fputs("set\n", fp);
     for (size_t k = 0; k < sc->n_arms; k++) {
         if (selected && !selected[k])
             continue;
@@ -39,20 +49,20 @@ int calcify_meta_write(FILE *fp, const calcify_scenario *sc,
             fprintf(fp, "\t%s\t", a->name);
             text(fp, a->description);
             fprintf(fp, "\t%zu", p + 1);
-            const double cols[] = {t, t + ph->duration, ph->diet[CALCIFY_IN_WARFARIN],
-                                   ph->diet[CALCIFY_IN_K1], ph->diet[CALCIFY_IN_MK4]};
-            for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+            double cols[2 + CALCIFY_MAX_DIET] = {t, t + ph->duration};
+            memcpy(cols + 2, ph->diet, md->n_diet * sizeof *cols);
+            for (size_t c = 0; c < 2 + md->n_diet; c++) {
                 fputc('\t', fp);
                 num(fp, cols[c]);
             }
             fputc('\t', fp);
             t += ph->duration;
             const char *sep = "";
-            for (int i = 0; i < CALCIFY_NPARAM; i++)
+            for (size_t i = 0; i < md->n_param; i++)
                 if (ph->set[i]) {
-                    fprintf(fp, "%s%s=", sep, calcify_param_defs[i].name);
+                    fprintf(fp, "%s%s=", sep, md->params[i].name);
                     num(fp, ph->set_value[i]);
-                    fprintf(fp, " %s", calcify_param_defs[i].unit);
+                    fprintf(fp, " %s", md->params[i].unit);
                     sep = "; ";
                 }
             fputc('\n', fp);

@@ -231,7 +231,7 @@ calcify_status calcify_runner_arm(calcify_sim *sim, const calcify_probe *p, size
     unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
     read_ctx c = {.p = p, .a = a, .v = v};
     for (size_t i = 0; i < p->n_obs; i++)
-        c.own |= p->obs[i] >= CALCIFY_NOBS;
+        c.own |= (size_t)p->obs[i] >= calcify_sim_modeldef(sim)->n_obs;
     calcify_arm arm = pa->run;
     if (growth_override)
         arm.growth = NULL; /* the run's own table, set on the simulator */
@@ -272,7 +272,7 @@ calcify_run_status calcify_runner_run(calcify_sim *sim, const calcify_scenario *
             cost[a] = (calcify_run_cost){0, 0};
     }
     calcify_sim_set_growth(sim, growth ? growth : sc->growth);
-    double y0[CALCIFY_NSTATE];
+    double y0[CALCIFY_MAX_STATE];
     calcify_run_status rs = CALCIFY_RUN_OK;
     if (calcify_sim_baseline(sim, sc->baseline, y0, err))
         rs = CALCIFY_RUN_NO_STEADY_STATE;

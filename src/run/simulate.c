@@ -11,7 +11,10 @@
 #include "run/steady.h"
 
 struct calcify_sim {
-    calcify_model model;      /* parameters of the phase being integrated */
+    const calcify_modeldef *md; /* the model, as its descriptor says       */
+    void *model;              /* its instance (md->instance_size bytes)   */
+    double p[CALCIFY_MAX_PARAM]; /* parameters of the phase being integrated,
+                                    as the instance holds them            */
     calcify_system sys;
     calcify_solver *solver;
     calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
@@ -24,9 +27,9 @@ struct calcify_sim {
     calcify_infusion *inf;
     size_t n_inf;
     int inf_on;
-    double inf_kg[CALCIFY_NSTATE], inf_animal[CALCIFY_NSTATE];
-    double base_p[CALCIFY_NPARAM]; /* the parameter set, before any `set` */
-    double y_ref[CALCIFY_NSTATE];  /* baseline state: the reference of the
+    double inf_kg[CALCIFY_MAX_STATE], inf_animal[CALCIFY_MAX_STATE];
+    double base_p[CALCIFY_MAX_PARAM]; /* the parameter set, before any `set` */
+    double y_ref[CALCIFY_MAX_STATE];  /* baseline state: the reference of the
                                       relative observables in every phase  */
     int have_ref;
     int have_params;          /* base_p holds a parameter set             */
@@ -39,7 +42,7 @@ struct calcify_sim {
      * parameter changed since), for a call that asks for it again with the
      * same inputs (sweeps over scenario variables)                        */
     int memo_valid;
-    double memo_u[CALCIFY_NU];
+    double memo_u[CALCIFY_MAX_U];
     int memo_allow;
     calcify_obs_eval user_obs;   /* this simulator's copies of the scenario's
                                     own observables (one sim per thread)  */
@@ -48,15 +51,15 @@ struct calcify_sim {
 /* The inputs at time t: the phase's, with food intake and body weight from
  * the growth table when there is one.  Returns u or the filled `buf`. */
 static const double *inputs_at(const calcify_sim *sim, double t, const double u[],
-                               double buf[CALCIFY_NU], double *dfood_dt)
+                               double buf[CALCIFY_MAX_U], double *dfood_dt)
 {
     if (!sim->growth) {
         if (dfood_dt)
             *dfood_dt = 0;
         return u;
     }
-    memcpy(buf, u, sizeof(double) * CALCIFY_NU);
-    calcify_growth_at(sim->growth, t, &buf[CALCIFY_U_BODY_WEIGHT], &buf[CALCIFY_U_FOOD],
+    memcpy(buf, u, sizeof(double) * sim->md->n_u);
+    calcify_growth_at(sim->growth, t, &buf[sim->md->u_body_weight], &buf[sim->md->u_food],
                       dfood_dt);
     return buf;
 }
@@ -67,17 +70,18 @@ static const double *inputs_at(const calcify_sim *sim, double t, const double u[
  * arm with other parameters is still relative to the same control animal. */
 static void use_phase_params(calcify_sim *sim, const calcify_diet_phase *phase)
 {
-    double p[CALCIFY_NPARAM];
-    memcpy(p, sim->base_p, sizeof p);
-    for (size_t i = 0; phase && i < CALCIFY_NPARAM; i++)
+    const size_t np = sim->md->n_param;
+    double p[CALCIFY_MAX_PARAM];
+    memcpy(p, sim->base_p, np * sizeof *p);
+    for (size_t i = 0; phase && i < np; i++)
         if (phase->set[i])
             p[i] = phase->set_value[i];
-    if (memcmp(p, sim->model.p, sizeof p) == 0)
+    if (memcmp(p, sim->p, np * sizeof *p) == 0)
         return;
-    memcpy(sim->model.p, p, sizeof p);
-    calcify_model_init(&sim->model);
+    memcpy(sim->p, p, np * sizeof *p);
+    sim->md->fn.init(sim->model, sim->p);
     if (sim->have_ref)
-        calcify_model_set_reference(&sim->model, sim->y_ref);
+        sim->md->fn.set_reference(sim->model, sim->y_ref);
 }
 
 static int cmp_event_time(const void *a, const void *b)
@@ -109,12 +113,12 @@ static void sys_segment(double t0, double t1, void *ctx)
 static int sys_rhs(double t, const double y[], double f[], const double u[], void *ctx)
 {
     calcify_sim *sim = ctx;
-    double buf[CALCIFY_NU];
+    double buf[CALCIFY_MAX_U];
     const double *ut = inputs_at(sim, t, u, buf, NULL);
-    int rc = calcify_model_rhs(&sim->model, y, f, ut);
+    int rc = sim->md->fn.rhs(sim->model, y, f, ut);
     if (sim->inf_on) /* zero-order inputs; per animal at today's body weight */
-        for (size_t i = 0; i < CALCIFY_NSTATE; i++)
-            f[i] += sim->inf_kg[i] + sim->inf_animal[i] / ut[CALCIFY_U_BODY_WEIGHT];
+        for (size_t i = 0; i < sim->md->n_state; i++)
+            f[i] += sim->inf_kg[i] + sim->inf_animal[i] / ut[sim->md->u_body_weight];
     return rc;
 }
 
@@ -122,21 +126,22 @@ static int sys_jac(double t, const double y[], double *dfdy, double dfdt[],
                    const double u[], void *ctx)
 {
     calcify_sim *sim = ctx;
-    double buf[CALCIFY_NU], dF;
+    const calcify_modeldef *md = sim->md;
+    double buf[CALCIFY_MAX_U], dF;
     const double *ut = inputs_at(sim, t, u, buf, &dF);
     /* food intake is the only input that moves within a phase, and it
-     * enters the gut compartments linearly (dfdt arrives zeroed) */
-    dfdt[CALCIFY_S_WARF_GUT] = ut[CALCIFY_IN_WARFARIN] * dF;
-    dfdt[CALCIFY_S_K1_GUT] = 1000.0 * ut[CALCIFY_IN_K1] * dF;
-    dfdt[CALCIFY_S_MK4_GUT] = 1000.0 * ut[CALCIFY_IN_MK4] * dF;
+     * enters the states the diet feeds linearly (the descriptor's
+     * per_food; dfdt arrives zeroed) */
+    for (size_t k = 0; k < md->n_diet; k++)
+        dfdt[md->diet[k].state] += md->diet[k].per_food * ut[k] * dF;
     /* ... besides a per-animal infusion divided by a growing body weight */
     if (sim->inf_on && sim->growth) {
-        const double bw = ut[CALCIFY_U_BODY_WEIGHT];
+        const double bw = ut[md->u_body_weight];
         const double dbw = calcify_growth_weight_slope(sim->growth, t);
-        for (size_t i = 0; i < CALCIFY_NSTATE; i++)
+        for (size_t i = 0; i < md->n_state; i++)
             dfdt[i] -= sim->inf_animal[i] * dbw / (bw * bw);
     }
-    return calcify_model_jac(&sim->model, y, dfdy, ut);
+    return md->fn.jac(sim->model, y, dfdy, ut);
 }
 
 void calcify_sim_set_growth(calcify_sim *sim, const calcify_growth *growth)
@@ -157,13 +162,24 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
                      "one of: %s)", method, calcify_stepper_list());
         return NULL;
     }
+    const calcify_modeldef *md = calcify_paramset_model(ps);
+    char why[160];
+    if (calcify_modeldef_check(md, why, sizeof why)) {
+        calcify_fail(err, CALCIFY_EUSAGE, "%s", why);
+        return NULL;
+    }
     calcify_sim *sim = calloc(1, sizeof *sim);
-    if (!sim) {
+    void *model = sim ? calloc(1, md->instance_size) : NULL;
+    if (!model) {
+        free(sim);
         calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
         return NULL;
     }
+    sim->md = md;
+    sim->model = model;
+    sim->cache.dim = md->n_state;
     calcify_sim_set_params(sim, ps);
-    sim->sys.dim = CALCIFY_NSTATE;
+    sim->sys.dim = md->n_state;
     sim->sys.rhs = sys_rhs;
     sim->sys.jac = sys_jac;
     sim->sys.segment = sys_segment;
@@ -172,6 +188,7 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
     if (!sim->solver) {
         calcify_fail(err, CALCIFY_EUSAGE, "cannot set up solver '%s' with rtol "
                      "%g, atol %g (expected positive tolerances)", method, rtol, atol);
+        free(sim->model);
         free(sim);
         return NULL;
     }
@@ -185,6 +202,7 @@ void calcify_sim_free(calcify_sim *sim)
     calcify_solver_free(sim->solver);
     calcify_armcache_free(&sim->cache);
     calcify_obs_eval_free(&sim->user_obs);
+    free(sim->model);
     free(sim);
 }
 
@@ -197,8 +215,8 @@ void calcify_sim_set_params(calcify_sim *sim, const calcify_paramset *ps)
     sim->have_params = 1;
     sim->memo_valid = 0;
     memcpy(sim->base_p, ps->value, sizeof sim->base_p);
-    memcpy(sim->model.p, ps->value, sizeof sim->model.p);
-    calcify_model_init(&sim->model);
+    memcpy(sim->p, ps->value, sizeof sim->p);
+    sim->md->fn.init(sim->model, sim->p);
     sim->have_ref = 0;
     calcify_armcache_clear(&sim->cache);
 }
@@ -234,17 +252,20 @@ void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn, double *c
     sim->n_carry = n_carry;
 }
 
-const calcify_model *calcify_sim_model(const calcify_sim *sim) { return &sim->model; }
+const void *calcify_sim_model(const calcify_sim *sim) { return sim->model; }
+const calcify_modeldef *calcify_sim_modeldef(const calcify_sim *sim) { return sim->md; }
+const double *calcify_sim_params(const calcify_sim *sim) { return sim->p; }
 calcify_solver *calcify_sim_solver(calcify_sim *sim) { return sim->solver; }
 
 calcify_status calcify_sim_baseline(calcify_sim *sim,
-                                    const double diet[CALCIFY_NINPUT],
-                                    double y[CALCIFY_NSTATE], calcify_error *err)
+                                    const double diet[], double y[], calcify_error *err)
 {
-    memcpy(sim->model.p, sim->base_p, sizeof sim->model.p);
-    calcify_model_init(&sim->model);
-    double u[CALCIFY_NU], buf[CALCIFY_NU];
-    calcify_model_inputs(&sim->model, diet, u);
+    const calcify_modeldef *md = sim->md;
+    const size_t ny = md->n_state * sizeof *y;
+    memcpy(sim->p, sim->base_p, sizeof sim->p);
+    md->fn.init(sim->model, sim->p);
+    double u[CALCIFY_MAX_U], buf[CALCIFY_MAX_U];
+    md->fn.inputs(sim->model, diet, u);
     const double *u0 = inputs_at(sim, 0, u, buf, NULL);
     /* a run starts afresh: arms share integrations within it, never with
      * an earlier run, so that its cost columns do not depend on which runs
@@ -252,23 +273,23 @@ calcify_status calcify_sim_baseline(calcify_sim *sim,
     calcify_armcache_clear(&sim->cache);
     /* asked again for the same steady state: the answer is still good */
     if (sim->memo_valid && sim->memo_allow == sim->allow_multiple &&
-        memcmp(sim->memo_u, u0, sizeof sim->memo_u) == 0) {
-        memcpy(y, sim->y_ref, sizeof sim->y_ref);
-        calcify_model_set_reference(&sim->model, y);
+        memcmp(sim->memo_u, u0, md->n_u * sizeof *u0) == 0) {
+        memcpy(y, sim->y_ref, ny);
+        md->fn.set_reference(sim->model, y);
         sim->have_ref = 1;
         return CALCIFY_OK;
     }
     sim->have_ref = 0;
     sim->memo_valid = 0;
-    calcify_status st = calcify_steady_state(&sim->model, sim->solver, u0,
+    calcify_status st = calcify_steady_state(md, sim->model, sim->solver, u0,
                                              sim->allow_multiple, y, &sim->check, err);
     if (!st) {
-        calcify_model_set_reference(&sim->model, y);
-        memcpy(sim->y_ref, y, sizeof sim->y_ref);
+        md->fn.set_reference(sim->model, y);
+        memcpy(sim->y_ref, y, ny);
         sim->have_ref = 1;
         sim->memo_valid = 1;
         sim->memo_allow = sim->allow_multiple;
-        memcpy(sim->memo_u, u0, sizeof sim->memo_u);
+        memcpy(sim->memo_u, u0, md->n_u * sizeof *u0);
     }
     return st;
 }
@@ -290,10 +311,9 @@ typedef struct calcify_sim_step {
 static int observe(emit_ctx *c, double t, const double y[], const double u[], int own,
                    double obs[])
 {
-    double buf[CALCIFY_NU];
-    calcify_model_observe(&c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
-    return own ? calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->model.p, obs)
-               : 0;
+    double buf[CALCIFY_MAX_U];
+    c->sim->md->fn.observe(c->sim->model, y, inputs_at(c->sim, t, u, buf, NULL), obs);
+    return own ? calcify_obs_evaluate(&c->sim->user_obs, c->arm->obs, t, c->sim->p, obs) : 0;
 }
 
 static int emit_row(void *user, double t, size_t phase, const double y[],
@@ -326,7 +346,7 @@ static int step_seen(void *user, double t0, double t1, size_t phase, const doubl
 int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, double obs[])
 {
     emit_ctx *c = (emit_ctx *)st; /* the run's, handed out const */
-    double y[CALCIFY_NSTATE];
+    double y[CALCIFY_MAX_STATE];
     calcify_solver_state_at(c->sim->solver, t, y);
     /* in the phase being integrated: its parameters are the model's */
     return observe(c, t, y, c->step_u, own, obs);
@@ -336,7 +356,7 @@ int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, doub
  * parameters: a `set` of body weight or food intake), its bolus events, and
  * the arm's infusions (sim->inf, times from the arm's start). */
 static calcify_status arm_phases(calcify_sim *sim, const calcify_arm *arm,
-                                 calcify_phase *phases, double (*inputs)[CALCIFY_NU],
+                                 calcify_phase *phases, double (*inputs)[CALCIFY_MAX_U],
                                  calcify_event **events, calcify_error *err)
 {
     calcify_status st = CALCIFY_OK;
@@ -344,17 +364,17 @@ static calcify_status arm_phases(calcify_sim *sim, const calcify_arm *arm,
     for (size_t k = 0; k < arm->n_phases; k++) {
         const calcify_diet_phase *ph = &arm->phases[k];
         use_phase_params(sim, ph);
-        calcify_model_inputs(&sim->model, ph->diet, inputs[k]);
+        sim->md->fn.inputs(sim->model, ph->diet, inputs[k]);
         phases[k].duration = ph->duration;
         phases[k].input = inputs[k];
         if (!st)
-            st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, sim->growth,
-                                     sim->model.p[CALCIFY_P_BODY_WEIGHT], &events[k],
+            st = calcify_dose_events(sim->md, ph->doses, ph->n_doses, ph->duration, t0,
+                                     sim->growth, sim->p[sim->md->p_body_weight], &events[k],
                                      &phases[k].n_events, err);
         calcify_infusion *pi = NULL;
         size_t npi = 0;
         if (!st)
-            st = calcify_dose_infusions(ph->doses, ph->n_doses, t0, &pi, &npi, err);
+            st = calcify_dose_infusions(sim->md, ph->doses, ph->n_doses, t0, &pi, &npi, err);
         if (npi)
             memcpy(sim->inf + sim->n_inf, pi, npi * sizeof *pi);
         sim->n_inf += npi;
@@ -408,7 +428,7 @@ static calcify_status infusion_edges(const calcify_sim *sim, calcify_phase *phas
 /* The rows of the phases [0, first) that this arm shares with the cached
  * arm src, written again; y becomes the state at the end of them. */
 static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src,
-                                    size_t first, double (*inputs)[CALCIFY_NU], double y[])
+                                    size_t first, double (*inputs)[CALCIFY_MAX_U], double y[])
 {
     /* not the cached arm's own end row, if the prefix was all of it: this
      * arm writes its next phase's first row there instead */
@@ -431,18 +451,18 @@ static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src
     if (carry)
         memcpy(sim->carry, src->carry + (first - 1) * sim->n_carry,
                sim->n_carry * sizeof *sim->carry);
-    memcpy(y, src->boundary[first - 1], CALCIFY_NSTATE * sizeof *y);
+    memcpy(y, src->boundary[first - 1], sim->md->n_state * sizeof *y);
     return CALCIFY_OK;
 }
 
 calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
-                                   const double y0[CALCIFY_NSTATE], double dt,
+                                   const double y0[], double dt,
                                    calcify_row_fn row, void *user,
                                    calcify_error *err)
 {
     const size_t np = arm->n_phases;
     calcify_phase *phases = calloc(np, sizeof *phases);
-    double (*inputs)[CALCIFY_NU] = calloc(np, sizeof *inputs);
+    double (*inputs)[CALCIFY_MAX_U] = calloc(np, sizeof *inputs);
     calcify_event **events = calloc(np, sizeof *events);
     size_t n_inf_max = 0;
     for (size_t k = 0; k < np; k++)
@@ -483,8 +503,8 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
                     NULL};
     if (see_steps)
         calcify_solver_set_step_fn(sim->solver, step_seen, &ctx);
-    double y[CALCIFY_NSTATE];
-    memcpy(y, y0, sizeof y);
+    double y[CALCIFY_MAX_STATE];
+    memcpy(y, y0, sim->md->n_state * sizeof *y);
     if (!st && first > 0) /* replay the shared phases */
         st = replay_shared(&ctx, src, first, inputs, y);
     calcify_failure fail;
@@ -531,7 +551,7 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
                                         double dt, calcify_row_fn row,
                                         void *user, calcify_error *err)
 {
-    double y0[CALCIFY_NSTATE];
+    double y0[CALCIFY_MAX_STATE];
     calcify_sim_set_growth(sim, sc->growth);
     calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, err);
     for (size_t k = 0; !st && k < sc->n_arms; k++)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "calcify/dosing.h"
+#include "calcify/modeldef.h"
 #include "sbml/export.h"
 
 #ifndef CALCIFY_VERSION
@@ -155,41 +156,12 @@ static int define_unit(Model_t *m, const char *unit)
 
 /* ---- the model's quantities ---------------------------------------------- */
 
-/* States (docs/MODEL.md §2): id = the symbol there. */
-static const struct {
-    const char *id, *unit, *name;
-} STATES[CALCIFY_NSTATE] = {
-    [CALCIFY_S_WARF_GUT] = {"Wg", "mg/kg", "warfarin in gut"},
-    [CALCIFY_S_WARF_BODY] = {"A", "mg/kg", "warfarin in the body, unbound and albumin-bound"},
-    [CALCIFY_S_K1_GUT] = {"K1g", "ug/kg", "K1 in gut"},
-    [CALCIFY_S_MK4_GUT] = {"MK4g", "ug/kg", "MK-4 in gut"},
-    [CALCIFY_S_K1_PL] = {"K1p", "ug/kg", "K1 in plasma"},
-    [CALCIFY_S_MK4_PL] = {"MK4p", "ug/kg", "MK-4 in plasma"},
-    [CALCIFY_S_LIV_Q] = {"QL", "ng/g", "liver vitamin K quinone (K1 + MK-4)"},
-    [CALCIFY_S_LIV_H] = {"HL", "ng/g", "liver vitamin K hydroquinone (KH2)"},
-    [CALCIFY_S_LIV_E] = {"EL", "ng/g", "liver vitamin K epoxide (KO)"},
-    [CALCIFY_S_CLOT] = {"P", "1", "prothrombin activity, fraction of fully carboxylated synthesis"},
-    [CALCIFY_S_AO_K1_Q] = {"Q1", "ng/g", "aortic K1 quinone"},
-    [CALCIFY_S_AO_K1_H] = {"H1", "ng/g", "aortic K1 hydroquinone"},
-    [CALCIFY_S_AO_K1_E] = {"E1", "ng/g", "aortic K1 epoxide"},
-    [CALCIFY_S_AO_MK4_Q] = {"Q4", "ng/g", "aortic MK-4 quinone"},
-    [CALCIFY_S_AO_MK4_H] = {"H4", "ng/g", "aortic MK-4 hydroquinone"},
-    [CALCIFY_S_AO_MK4_E] = {"E4", "ng/g", "aortic MK-4 epoxide"},
-    [CALCIFY_S_UCMGP] = {"uc", "1", "uncarboxylated MGP, in units of the normal-diet pool"},
-    [CALCIFY_S_CMGP] = {"c", "1", "carboxylated MGP, in units of the normal-diet pool"},
-    [CALCIFY_S_VSMC_SW] = {"S", "1", "share of medial VSMCs switched to the osteochondrogenic phenotype"},
-    [CALCIFY_S_CA_YOUNG] = {"My", "ug/mg", "young (amorphous, resorbable) aortic mineral"},
-    [CALCIFY_S_CA_MATURE] = {"Mm", "ug/mg", "mature (apatite) aortic mineral"},
-    [CALCIFY_S_WARF_GAVAGE] = {"Dw_g", "mg/kg", "warfarin dose depot, gavage"},
-    [CALCIFY_S_WARF_SC] = {"Dw_sc", "mg/kg", "warfarin dose depot, subcutaneous"},
-    [CALCIFY_S_WARF_IP] = {"Dw_ip", "mg/kg", "warfarin dose depot, intraperitoneal"},
-    [CALCIFY_S_K1_GAVAGE] = {"D1_g", "ug/kg", "K1 dose depot, gavage"},
-    [CALCIFY_S_K1_SC] = {"D1_sc", "ug/kg", "K1 dose depot, subcutaneous"},
-    [CALCIFY_S_K1_IP] = {"D1_ip", "ug/kg", "K1 dose depot, intraperitoneal"},
-    [CALCIFY_S_MK4_GAVAGE] = {"D4_g", "ug/kg", "MK-4 dose depot, gavage"},
-    [CALCIFY_S_MK4_SC] = {"D4_sc", "ug/kg", "MK-4 dose depot, subcutaneous"},
-    [CALCIFY_S_MK4_IP] = {"D4_ip", "ug/kg", "MK-4 dose depot, intraperitoneal"},
-};
+/* The model transcribed here, and its states and diet inputs: ids, units
+ * and meanings are the descriptor's (src/model/modeldef.c), one table for
+ * the simulator and the SBML alike. */
+#define MD (&calcify_vermeer2007_model)
+#define STATES (MD->states)
+#define DIET (MD->diet)
 
 /* Right-hand sides, as calcify_model_rhs computes them. */
 static const char *const RATES[CALCIFY_NSTATE] = {
@@ -344,14 +316,6 @@ static const struct {
                              " * max(S, 0 dimensionless)) / ref_apop"},
 };
 
-/* The diet inputs: food concentrations, changed by the phase events. */
-static const struct {
-    const char *id, *name;
-} DIET[CALCIFY_NINPUT] = {
-    [CALCIFY_IN_WARFARIN] = {"u_W", "warfarin in food"},
-    [CALCIFY_IN_K1] = {"u_K1", "vitamin K1 in food"},
-    [CALCIFY_IN_MK4] = {"u_MK4", "MK-4 in food"},
-};
 
 /* Units the formulas name on their numbers, besides those of the
  * quantities. */
@@ -680,8 +644,8 @@ static void add_inputs(builder *b, const calcify_sbml_input *in,
         set_notes(b, (SBase_t *)p, paras);
     }
     for (int k = 0; !b->st && k < CALCIFY_NINPUT; k++) {
-        Parameter_t *p = add_param(b, DIET[k].id, "mg/g", in->arm->phases[0].diet[k], 0,
-                                   DIET[k].name);
+        Parameter_t *p = add_param(b, DIET[k].id, DIET[k].unit, in->arm->phases[0].diet[k], 0,
+                                   DIET[k].meaning);
         const char *paras[] = {"food concentration of the diet phase (mg per g food); "
                                "events set it at the phase boundaries", NULL};
         if (p)
@@ -704,7 +668,7 @@ static void add_inputs(builder *b, const calcify_sbml_input *in,
 static void add_equations(builder *b, const calcify_sbml_input *in)
 {
     for (int s = 0; !b->st && s < CALCIFY_NSTATE; s++) {
-        if (add_param(b, STATES[s].id, STATES[s].unit, in->y0[s], 0, STATES[s].name))
+        if (add_param(b, STATES[s].id, STATES[s].unit, in->y0[s], 0, STATES[s].meaning))
             add_rule(b, 1, STATES[s].id, RATES[s]);
     }
     for (size_t k = 0; !b->st && k < sizeof DERIVED / sizeof DERIVED[0]; k++)
@@ -735,7 +699,7 @@ static void collect_moments(builder *b, const calcify_arm *arm,
         }
         calcify_event *ev = NULL;
         size_t nev = 0;
-        calcify_status st = calcify_dose_events(ph->doses, ph->n_doses, ph->duration, t0, NULL,
+        calcify_status st = calcify_dose_events(MD, ph->doses, ph->n_doses, ph->duration, t0, NULL,
                                                 pv[k][CALCIFY_P_BODY_WEIGHT], &ev, &nev, b->err);
         if (st) {
             b->st = st;

@@ -6,13 +6,12 @@
 #include <strings.h>
 
 #include "calcify/dosing.h"
-#include "calcify/model.h"
+#include "calcify/modeldef.h"
 #include "calcify/params.h"
 #include "calcify/units.h"
 #include "scenario/dosing_read.h"
 #include "base/suggest.h"
 
-const char *const calcify_drug_names[CALCIFY_NDRUG] = {"warfarin", "k1", "mk4"};
 const char *const calcify_route_names[CALCIFY_NROUTE] = {"oral", "sc", "ip", "iv"};
 
 const char *const calcify_weekday_names[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -51,18 +50,24 @@ void calcify_growth_at(const calcify_growth *g, double t, double *bw, double *fo
         *dfood_dt = (df * b - f * db) / (b * b);
 }
 
-/* The state a dose of `drug` by `route` enters (its depot, or for iv the
- * body or plasma), and the factor from mg per kg to that state's unit. */
-static size_t dose_state(calcify_drug drug, calcify_route route, double *per_mg)
+_Static_assert(CALCIFY_NROUTE == CALCIFY_MODEL_NROUTE, "routes in calcify_modeldef order");
+
+/* The state a dose of `drug` by `route` enters and the factor from mg per
+ * kg to that state's unit: the model's (calcify_modeldef.drugs).  A model
+ * without that drug or route refuses. */
+static calcify_status dose_state(const calcify_modeldef *md, const calcify_dose *d,
+                                 size_t *state, double *per_mg, calcify_error *err)
 {
-    /* warfarin states are mg/kg, K1 and MK-4 ug/kg */
-    *per_mg = drug == CALCIFY_DRUG_WARFARIN ? 1.0 : 1000.0;
-    static const size_t depot[CALCIFY_NDRUG] = {CALCIFY_S_WARF_GAVAGE, CALCIFY_S_K1_GAVAGE,
-                                                CALCIFY_S_MK4_GAVAGE};
-    static const size_t central[CALCIFY_NDRUG] = {CALCIFY_S_WARF_BODY, CALCIFY_S_K1_PL,
-                                                  CALCIFY_S_MK4_PL};
-    /* the depots of a drug are gavage, sc, ip in that order */
-    return route == CALCIFY_ROUTE_IV ? central[drug] : depot[drug] + (size_t)route;
+    const int known = d->drug >= 0 && (size_t)d->drug < md->n_drug;
+    const calcify_dose_target *to = known ? &md->drugs[d->drug].route[d->route] : NULL;
+    if (!to || to->state < 0)
+        return calcify_fail(err, CALCIFY_EINPUT, "line %d: a dose of drug %s by route %s "
+                            "(expected a drug and route the model '%s' takes)", d->line,
+                            known ? md->drugs[d->drug].name : "?",
+                            calcify_route_names[d->route], md->name);
+    *state = (size_t)to->state;
+    *per_mg = to->per_mg;
+    return CALCIFY_OK;
 }
 
 static int cmp_event(const void *a, const void *b)
@@ -71,7 +76,8 @@ static int cmp_event(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
-calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double duration,
+calcify_status calcify_dose_events(const calcify_modeldef *md, const calcify_dose *d,
+                                   size_t n, double duration,
                                    double t0, const calcify_growth *growth,
                                    double body_weight, calcify_event **events,
                                    size_t *n_events, calcify_error *err)
@@ -90,7 +96,11 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         double per_mg;
-        const size_t state = dose_state(d[i].drug, d[i].route, &per_mg);
+        size_t state;
+        if (dose_state(md, &d[i], &state, &per_mg, err)) {
+            free(ev);
+            return CALCIFY_EINPUT;
+        }
         for (long k = 0; k < d[i].count; k++) {
             const double t = d[i].at + (double)k * d[i].every;
             if (t >= duration)
@@ -112,7 +122,8 @@ calcify_status calcify_dose_events(const calcify_dose *d, size_t n, double durat
     return CALCIFY_OK;
 }
 
-calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0,
+calcify_status calcify_dose_infusions(const calcify_modeldef *md, const calcify_dose *d,
+                                      size_t n, double t0,
                                       calcify_infusion **out, size_t *n_out,
                                       calcify_error *err)
 {
@@ -132,7 +143,11 @@ calcify_status calcify_dose_infusions(const calcify_dose *d, size_t n, double t0
         if (!(d[i].duration > 0))
             continue;
         double per_mg;
-        const size_t state = dose_state(d[i].drug, d[i].route, &per_mg);
+        size_t state;
+        if (dose_state(md, &d[i], &state, &per_mg, err)) {
+            free(inf);
+            return CALCIFY_EINPUT;
+        }
         for (long k = 0; k < d[i].count; k++) {
             const double t = t0 + d[i].at + (double)k * d[i].every;
             inf[m++] = (calcify_infusion){t, t + d[i].duration, state, per_mg * d[i].rate,
@@ -210,9 +225,8 @@ calcify_status calcify_arm_doses(const calcify_scenario *sc, const calcify_arm *
     double t0 = 0;
     for (size_t p = 0; p < arm->n_phases; p++) {
         const calcify_diet_phase *ph = &arm->phases[p];
-        const double bw_param = ph->set[CALCIFY_P_BODY_WEIGHT]
-                                ? ph->set_value[CALCIFY_P_BODY_WEIGHT]
-                                : sc->params.value[CALCIFY_P_BODY_WEIGHT];
+        const int pbw = calcify_paramset_model(&sc->params)->p_body_weight;
+        const double bw_param = ph->set[pbw] ? ph->set_value[pbw] : sc->params.value[pbw];
         for (size_t i = 0; i < ph->n_doses; i++) {
             const calcify_dose *d = &ph->doses[i];
             for (long k = 0; k < d->count; k++) {
@@ -587,11 +601,16 @@ static calcify_status read_dose(const char *path, const config_setting_t *g,
     d->line = cfg_line(g);
     int drug, route;
     calcify_status st;
+    /* the drugs of the model scenario files are read for */
+    const calcify_modeldef *md = calcify_params_file_model();
+    const char *drugs[CALCIFY_MAX_DRUG];
+    for (size_t k = 0; k < md->n_drug; k++)
+        drugs[k] = md->drugs[k].name;
     if ((st = cfg_check_keys(path, g, dose_keys, where, err)) ||
-        (st = read_choice(path, g, "drug", where, calcify_drug_names, CALCIFY_NDRUG, &drug, err)) ||
+        (st = read_choice(path, g, "drug", where, drugs, (int)md->n_drug, &drug, err)) ||
         (st = read_choice(path, g, "route", where, calcify_route_names, CALCIFY_NROUTE, &route, err)))
         return st;
-    d->drug = (calcify_drug)drug;
+    d->drug = drug;
     d->route = (calcify_route)route;
     if ((st = read_quantity(path, g, where, d, err)))
         return st;
@@ -694,7 +713,8 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     size_t nt = 0, nb = 0, nf = 0;
     calcify_status st;
     /* the table stands in for these parameters: the same admissible ranges */
-    const calcify_param_def *bw = &calcify_param_defs[CALCIFY_P_BODY_WEIGHT];
+    const calcify_modeldef *md = calcify_params_file_model();
+    const calcify_param_def *bw = &md->params[md->p_body_weight];
     if ((st = cfg_check_keys(path, g, growth_keys, "growth", err)) ||
         (st = read_column(path, g, "time", "d", 0, 1e9, "a time", "0 d", &gr->t, &nt, err)) ||
         (st = read_column(path, g, "body_weight", "kg", bw->lo, bw->hi, "a body weight",
@@ -721,7 +741,7 @@ calcify_status dosing_read_growth(const char *path, const config_setting_t *root
     /* food per kg is linear over linear between rows, so monotone: the rows
      * bound it */
     for (size_t i = 0; i < nt; i++)
-        if ((st = calcify_param_check(CALCIFY_P_FOOD_INTAKE, gr->food[i] / gr->body_weight[i],
+        if ((st = calcify_param_check(md->p_food_intake, gr->food[i] / gr->body_weight[i],
                                       path, cfg_line(g), err))) {
             size_t len = strlen(err->msg);
             snprintf(err->msg + len, sizeof err->msg - len, "; growth row %zu: food_intake "

@@ -20,6 +20,7 @@
 #include "base/cfgread.h"
 #include "base/suggest.h"
 #include "calcify/observables.h"
+#include "calcify/params.h"
 #include "calcify/output.h"
 
 /* every observable must fit in a CSV row */
@@ -41,11 +42,15 @@ static void *compile(const char *text)
     return f;
 }
 
-size_t calcify_obs_count(const calcify_obs_table *t) { return t ? t->n : CALCIFY_NOBS; }
+/* The model whose observables a table starts with: the one scenario files
+ * are read for. */
+#define MD (calcify_params_file_model())
+
+size_t calcify_obs_count(const calcify_obs_table *t) { return t ? t->n : MD->n_obs; }
 
 const char *const *calcify_obs_names_of(const calcify_obs_table *t)
 {
-    return t ? t->names : calcify_obs_names;
+    return t ? t->names : MD->obs_names;
 }
 
 /* command-line names not built in, until a scenario binds them */
@@ -72,9 +77,9 @@ int calcify_obs_lookup(const calcify_obs_table *t, const char *name)
 
 const calcify_user_obs *calcify_obs_user(const calcify_obs_table *t, int k)
 {
-    if (!t || k < CALCIFY_NOBS || (size_t)k >= t->n)
+    if (!t || k < 0 || (size_t)k < t->n_builtin || (size_t)k >= t->n)
         return NULL;
-    return &t->user[k - CALCIFY_NOBS];
+    return &t->user[(size_t)k - t->n_builtin];
 }
 
 static int is_identifier(const char *s)
@@ -179,15 +184,15 @@ static const char *const keys[] = {"name", "unit", "expr", "description", NULL};
 /* Where name `v` of an expression comes from, among the built-ins, the
  * parameters, time_d and the first n_user observables of t; -2 - NPARAM
  * (none) if it is none of them. */
-#define SRC_NONE (-3 - CALCIFY_NPARAM)
+#define SRC_NONE (-3 - CALCIFY_MAX_PARAM)
 static int source_of(const calcify_obs_table *t, size_t n_user, const char *v)
 {
     if (strcmp(v, "time_d") == 0)
         return CALCIFY_OBS_SRC_TIME;
-    for (size_t k = 0; k < CALCIFY_NOBS + n_user; k++)
+    for (size_t k = 0; k < t->n_builtin + n_user; k++)
         if (strcmp(t->names[k], v) == 0)
             return (int)k;
-    int p = calcify_param_find(v);
+    int p = calcify_modeldef_param(MD, v);
     return p >= 0 ? CALCIFY_OBS_SRC_PARAM(p) : SRC_NONE;
 }
 
@@ -197,12 +202,12 @@ static calcify_status unknown_name(const char *path, int line, const calcify_obs
                                    size_t n_user, const char *v, const char *obs,
                                    calcify_error *err)
 {
-    const char *cand[CALCIFY_MAX_OBS + CALCIFY_NPARAM + 1];
+    const char *cand[CALCIFY_MAX_OBS + CALCIFY_MAX_PARAM + 1];
     size_t n = 0;
-    for (size_t k = 0; k < CALCIFY_NOBS + n_user; k++)
+    for (size_t k = 0; k < t->n_builtin + n_user; k++)
         cand[n++] = t->names[k];
-    for (int p = 0; p < CALCIFY_NPARAM; p++)
-        cand[n++] = calcify_param_defs[p].name;
+    for (size_t p = 0; p < MD->n_param; p++)
+        cand[n++] = MD->params[p].name;
     cand[n++] = "time_d";
     char near[256];
     calcify_suggest(v, cand, n, near, sizeof near);
@@ -244,7 +249,7 @@ static calcify_status read_head(const char *path, const config_setting_t *g,
     int other = -1;
     if (calcify_obs_lookup(NULL, name) >= 0)
         clash = "a built-in column of calcify run";
-    else if (calcify_param_find(name) >= 0)
+    else if (calcify_modeldef_param(MD, name) >= 0)
         clash = "a model parameter";
     else if (!strcmp(name, "time_d") || !strcmp(name, "arm") || !strcmp(name, "phase"))
         clash = "a column of calcify run";
@@ -287,7 +292,7 @@ static calcify_status read_head(const char *path, const config_setting_t *g,
     if (!(u->name = strdup(name)) || !(u->unit = strdup(unit)) ||
         !(u->description = strdup(desc ? desc : "")))
         return calcify_fail(err, CALCIFY_ENOMEM, "%s: out of memory", path);
-    t->names[CALCIFY_NOBS + i] = u->name;
+    t->names[t->n_builtin + i] = u->name;
     return CALCIFY_OK;
 }
 
@@ -362,10 +367,11 @@ calcify_status calcify_obs_read(const char *path, const config_setting_t *list,
         free(t);
         return calcify_fail(err, CALCIFY_ENOMEM, "%s: out of memory", path);
     }
-    for (int k = 0; k < CALCIFY_NOBS; k++)
-        t->names[k] = calcify_obs_names[k];
+    t->n_builtin = MD->n_obs;
+    for (size_t k = 0; k < t->n_builtin; k++)
+        t->names[k] = MD->obs_names[k];
     t->n_user = (size_t)n;
-    t->n = CALCIFY_NOBS + t->n_user;
+    t->n = t->n_builtin + t->n_user;
     t->serial = atomic_fetch_add(&next_serial, 1);
     calcify_status st = CALCIFY_OK;
     /* every name first, so that a name read before its definition is
@@ -424,7 +430,7 @@ nomem:
 }
 
 calcify_status calcify_obs_evaluate(calcify_obs_eval *ev, const calcify_obs_table *t,
-                                    double t_d, const double p[CALCIFY_NPARAM], double *obs)
+                                    double t_d, const double p[], double *obs)
 {
     if (!t || !t->n_user)
         return CALCIFY_OK;
@@ -439,17 +445,14 @@ calcify_status calcify_obs_evaluate(calcify_obs_eval *ev, const calcify_obs_tabl
             int s = u->var_src[k];
             ev->vals[k] = s >= 0 ? obs[s] : s == CALCIFY_OBS_SRC_TIME ? t_d : p[-2 - s];
         }
-        obs[CALCIFY_NOBS + i] = evaluator_evaluate(ev->f[i], u->n_vars, u->var_names, ev->vals);
+        obs[t->n_builtin + i] = evaluator_evaluate(ev->f[i], u->n_vars, u->var_names, ev->vals);
     }
     return CALCIFY_OK;
 }
 
 int calcify_obs_find(const char *name)
 {
-    for (int i = 0; i < CALCIFY_NOBS; i++)
-        if (strcmp(calcify_obs_names[i], name) == 0)
-            return i;
-    return -1;
+    return calcify_modeldef_obs(MD, name);
 }
 
 calcify_status calcify_obs_check_unique(const calcify_obs_table *t, const char *where,

@@ -19,9 +19,25 @@ static const char *const top_keys[] = {"name", "description", "parameters",
                                        "growth", "vars", "endpoints",
                                        "endpoint_observables", "observables", NULL};
 static const char *const solver_keys[] = {"method", "rtol", "atol", NULL};
-static const char *const diet_keys[] = {"warfarin", "k1", "mk4", NULL};
-static const char *const phase_keys[] = {"duration", "warfarin", "k1", "mk4", "doses",
-                                         "set", NULL};
+/* A scenario file is read for the model parameter files are read for (its
+ * parameter file is read last); its diet keys and parameter names are that
+ * model's (calcify_modeldef). */
+#define MD (calcify_params_file_model())
+
+/* The diet keys of the model ("warfarin", "k1", "mk4"), NULL-terminated;
+ * with `phase`, between a phase's other keys. */
+static const char *const *diet_keys_of(int phase, const char *keys[CALCIFY_MAX_DIET + 4])
+{
+    size_t n = 0;
+    if (phase)
+        keys[n++] = "duration";
+    for (size_t k = 0; k < MD->n_diet; k++)
+        keys[n++] = MD->diet[k].key;
+    if (phase)
+        keys[n++] = "doses", keys[n++] = "set";
+    keys[n] = NULL;
+    return keys;
+}
 static const char *const arm_keys[] = {"name", "description", "phases", "set", "start_day",
                                        "growth", NULL};
 
@@ -35,8 +51,8 @@ static calcify_status unknown_setting(const calcify_scenario *sc, const char *nm
                                       calcify_error *err)
 {
     char near_p[256], near_v[256] = "", vars[400] = "";
-    calcify_suggest_strided(nm, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                            sizeof calcify_param_defs[0], near_p, sizeof near_p);
+    calcify_suggest_strided(nm, &MD->params[0].name, MD->n_param, sizeof MD->params[0],
+                            near_p, sizeof near_p);
     if (sc->n_vars)
         calcify_suggest_strided(nm, &sc->vars[0].name, sc->n_vars, sizeof sc->vars[0],
                                 near_v, sizeof near_v);
@@ -48,21 +64,26 @@ static calcify_status unknown_setting(const calcify_scenario *sc, const char *nm
     snprintf(theirs, sizeof theirs, sc->n_vars ? "the variables of %s: %s" :
              "%s defines no variables%s", sc->path, vars);
     int diet = -1;
-    for (int k = 0; diet_keys[k]; k++)
-        if (strcmp(nm, diet_keys[k]) == 0)
-            diet = k;
+    for (size_t k = 0; k < MD->n_diet; k++)
+        if (strcmp(nm, MD->diet[k].key) == 0)
+            diet = (int)k;
+    /* a diet key: how to vary it instead (the descriptor's words for it) */
     if (diet >= 0) {
-        static const char *const what[] = {"warfarin", "vitamin K1", "MK-4"};
-        static const char *const example[] = {"dose = \"3 mg/g\"", "k1_dose = \"100 ug/g\"",
-                                              "mk4_dose = \"100 ug/g\""};
+        const calcify_diet_def *dd = &MD->diet[diet];
+        const char *what = dd->substance ? dd->substance : dd->key;
+        char example[96];
+        if (dd->example_var)
+            snprintf(example, sizeof example, "%s", dd->example_var);
+        else
+            snprintf(example, sizeof example, "%s_level = \"1 %s\"", dd->key, dd->unit);
         char var[32];
-        snprintf(var, sizeof var, "%.*s", (int)strcspn(example[diet], " "), example[diet]);
+        snprintf(var, sizeof var, "%.*s", (int)strcspn(example, " "), example);
         return calcify_fail(err, CALCIFY_EUSAGE, "--set: '%s' is a diet key of the "
                             "scenario's phases (the %s concentration of the food), neither "
                             "a parameter nor a variable; to vary a diet concentration, define a "
                             "scenario variable, vars = { %s; }, use it in the phases, %s = "
                             "\"$%s\" (docs/SCENARIOS.md, Variables), and set that: --set "
-                            "%s=VALUE (%s)%s%s%s", nm, what[diet], example[diet], nm, var,
+                            "%s=VALUE (%s)%s%s%s", nm, what, example, nm, var,
                             var, theirs, near_p[0] ? "; or did you mean the parameter " : "",
                             near_p, near_p[0] ? "?" : "");
     }
@@ -91,11 +112,11 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
                                        int *index, double *value, calcify_error *err)
 {
     const char *name = config_setting_name(s);
-    int i = calcify_param_find(name);
+    int i = calcify_modeldef_param(MD, name);
     if (i < 0) {
         char near[256];
-        calcify_suggest_strided(name, &calcify_param_defs[0].name, CALCIFY_NPARAM,
-                                sizeof calcify_param_defs[0], near, sizeof near);
+        calcify_suggest_strided(name, &MD->params[0].name, MD->n_param, sizeof MD->params[0],
+                                near, sizeof near);
         return calcify_fail(err, CALCIFY_EINPUT,
                             "%s:%d: unknown parameter '%s' in %s "
                             "(expected a name listed by 'calcify params')%s%s%s",
@@ -103,7 +124,7 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
                             near[0] ? "; did you mean " : "", near,
                             near[0] ? "?" : "");
     }
-    const calcify_param_def *d = &calcify_param_defs[i];
+    const calcify_param_def *d = &MD->params[i];
     *index = i;
     char example[64];
     snprintf(example, sizeof example, "%g %s", d->lo > 0 ? d->lo : d->hi, d->unit);
@@ -113,8 +134,8 @@ static calcify_status read_param_value(const char *path, const config_setting_t 
 
 /* A `set = { NAME = "VALUE UNIT"; … };` group of an arm or phase. */
 static calcify_status read_set(const char *path, const config_setting_t *g,
-                               const char *where, unsigned char set[CALCIFY_NPARAM],
-                               double value[CALCIFY_NPARAM], calcify_error *err)
+                               const char *where, unsigned char set[CALCIFY_MAX_PARAM],
+                               double value[CALCIFY_MAX_PARAM], calcify_error *err)
 {
     char w[240];
     snprintf(w, sizeof w, "set of %s", where);
@@ -136,13 +157,15 @@ static calcify_status read_set(const char *path, const config_setting_t *g,
     return CALCIFY_OK;
 }
 
-/* The three diet components of a group (baseline or phase), mg/g food. */
+/* The model's diet inputs of a group (baseline or phase), in its units
+ * (food concentrations: mg/g food). */
 static calcify_status read_diet(const char *path, const config_setting_t *g,
-                                const char *where, double diet[CALCIFY_NINPUT],
+                                const char *where, double diet[CALCIFY_MAX_DIET],
                                 calcify_error *err)
 {
-    static const int index[] = {CALCIFY_IN_WARFARIN, CALCIFY_IN_K1, CALCIFY_IN_MK4};
-    for (int k = 0; k < 3; k++) {
+    const char *keys[CALCIFY_MAX_DIET + 4];
+    const char *const *diet_keys = diet_keys_of(0, keys);
+    for (size_t k = 0; k < MD->n_diet; k++) {
         /* "2 mg/kg" reads as a body-weight dose to a pharmacologist, and as
          * mg per kg food to a unit table: refuse it */
         const config_setting_t *s = config_setting_get_member(g, diet_keys[k]);
@@ -154,8 +177,8 @@ static calcify_status read_diet(const char *path, const config_setting_t *g,
                                 "\"3 mg/g\" or \"5 ug/g\"; give doses in the phase's "
                                 "doses = ( { drug = \"%s\"; route = …; amount = \"%s\"; } );)",
                                 path, cfg_line(s), diet_keys[k], where, text, diet_keys[k], text);
-        calcify_status st = cfg_quantity(path, g, diet_keys[k], where, "mg/g", 0,
-                                         1000, "a food concentration", "5 ug/g", &diet[index[k]], err);
+        calcify_status st = cfg_quantity(path, g, diet_keys[k], where, MD->diet[k].unit, 0,
+                                         1000, "a food concentration", "5 ug/g", &diet[k], err);
         if (st)
             return st;
     }
@@ -188,8 +211,8 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
     if (!(arm->name = strdup(name)) || !(arm->description = dup_or_empty(desc)))
         return CALCIFY_ENOMEM;
     snprintf(where, sizeof where, "arm '%s'", name);
-    unsigned char arm_set[CALCIFY_NPARAM] = {0};
-    double arm_value[CALCIFY_NPARAM] = {0};
+    unsigned char arm_set[CALCIFY_MAX_PARAM] = {0};
+    double arm_value[CALCIFY_MAX_PARAM] = {0};
     const config_setting_t *as = config_setting_get_member(a, "set");
     if (as && (st = read_set(path, as, where, arm_set, arm_value, err)))
         return st;
@@ -227,7 +250,8 @@ static calcify_status read_arm(const char *path, const config_setting_t *a,
                                 path, cfg_line(g), pw);
         calcify_diet_phase *p = &arm->phases[k];
         p->line = cfg_line(g);
-        if ((st = cfg_check_keys(path, g, phase_keys, pw, err)) ||
+        const char *keys[CALCIFY_MAX_DIET + 4];
+        if ((st = cfg_check_keys(path, g, diet_keys_of(1, keys), pw, err)) ||
             (st = cfg_quantity(path, g, "duration", pw, "d", 1e-9, 1e6,
                                "a duration", "6 w",
                                &p->duration, err)) ||
@@ -562,7 +586,7 @@ static calcify_status check_growth_sets(const char *path, const calcify_scenario
             char who[512];
             snprintf(who, sizeof who, "%s:%d: phase %zu of arm '%s'", path, ph->line, p + 1,
                      sc->arms[a].name);
-            for (int i = 0; i < CALCIFY_NPARAM; i++)
+            for (int i = 0; i < (int)MD->n_param; i++)
                 if (ph->set[i] &&
                     (st = check_settable(sc, sc->arms[a].growth ? sc->arms[a].growth
                                                                 : sc->growth,
@@ -588,12 +612,12 @@ static calcify_status read_params(const char *path, const calcify_scenario_opts 
         char nm[128];
         if (calcify_scenario_find_var(sc, scen_assignment_name(o->sets[i], nm, sizeof nm)))
             continue;
-        if (calcify_param_find(nm) < 0 && strchr(o->sets[i], '=') &&
+        if (calcify_modeldef_param(MD, nm) < 0 && strchr(o->sets[i], '=') &&
             (st = unknown_setting(sc, nm, err)))
             return st;
         char who[160];
         snprintf(who, sizeof who, "--set '%s'", o->sets[i]);
-        int p = calcify_param_find(nm);
+        int p = calcify_modeldef_param(MD, nm);
         if ((p >= 0 && (st = calcify_scenario_check_settable(sc, p, who, CALCIFY_EUSAGE, err))) ||
             (st = calcify_paramset_assign(&sc->params, o->sets[i],
                                           "set on the command line", err)))
@@ -626,9 +650,10 @@ static calcify_status load(const char *path, const calcify_scenario_opts *o,
     if ((st = read_header(path, o, root, sc, uses, err)))
         return st;
 
-    sc->baseline[CALCIFY_IN_K1] = CALCIFY_DEFAULT_BASELINE_K1_MG_PER_G;
+    memcpy(sc->baseline, MD->default_diet, MD->n_diet * sizeof *sc->baseline);
     const config_setting_t *base = config_setting_get_member(root, "baseline");
-    if (base && ((st = cfg_check_keys(path, base, diet_keys, "baseline", err)) ||
+    const char *keys[CALCIFY_MAX_DIET + 4];
+    if (base && ((st = cfg_check_keys(path, base, diet_keys_of(0, keys), "baseline", err)) ||
                  (st = read_diet(path, base, "baseline", sc->baseline, err))))
         return st;
     if ((st = read_arms(path, root, sc, err)))
@@ -760,11 +785,12 @@ static calcify_status check_settable(const calcify_scenario *sc, const calcify_g
                                      int param, const char *who, calcify_status code,
                                      calcify_error *err)
 {
-    if (!g || (param != CALCIFY_P_FOOD_INTAKE && param != CALCIFY_P_BODY_WEIGHT))
+    const calcify_modeldef *md = calcify_paramset_model(&sc->params);
+    if (!g || (param != md->p_food_intake && param != md->p_body_weight))
         return CALCIFY_OK;
     return calcify_fail(err, code, "%s sets '%s', which the growth table at %s:%d decides "
                         "(expected the growth table to change it, or no growth table)", who,
-                        calcify_param_defs[param].name, sc->path, g->line);
+                        md->params[param].name, sc->path, g->line);
 }
 
 calcify_status calcify_scenario_check_settable(const calcify_scenario *sc, int param,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calcify/params.h"
 #include "calcify/units.h"
 #include "base/cfgread.h"
 #include "scenario/scenvars.h"
@@ -78,7 +79,7 @@ calcify_status scen_vars_read(const char *path, const config_setting_t *root,
             const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
             const char *name = config_setting_name(s), *text = config_setting_get_string(s);
             int line = cfg_line(s);
-            if (calcify_param_find(name) >= 0)
+            if (calcify_modeldef_param(calcify_params_file_model(), name) >= 0)
                 return calcify_fail(err, CALCIFY_EINPUT,
                                     "%s:%d: variable '%s' has the name of a model "
                                     "parameter (expected a name of its own; to change "
