@@ -3,6 +3,7 @@
  *
  * The engine is split the way GSL splits ode-initval2, one job a file:
  *   steppers.c  the registry of methods (names, GSL step types, needs)
+ *   rosenbrock.c, bdf.c  calcify's own stiff steppers (on blocklu.c)
  *   solver.c    the solver object: alloc, free, settings, counters
  *   checks.c    the RHS and Jacobian as GSL sees them, with finiteness checks
  *   step.c      one accepted step, and auto's switch to a stiff stepper
@@ -110,6 +111,12 @@ extern const gsl_odeiv2_step_type *const engine_step_rodas4;
  * the stepper has no dense output */
 int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
 int engine_has_dense_output(const gsl_odeiv2_step *st);
+
+/* bdf.c: variable-order BDF on blocklu.c; its dense output (the Nordsieck
+ * polynomial of its last step), 0 if st is not it or has no step */
+extern const gsl_odeiv2_step_type *const engine_step_bdf;
+int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
+int engine_is_bdf(const gsl_odeiv2_step *st);
 
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);
