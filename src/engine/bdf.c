@@ -60,17 +60,17 @@
 enum { QMAX = 5, NCOL = QMAX + 2, MAXCOR = 3, SCAN_EVERY = 16 };
 
 /* J re-evaluated after this many accepted steps */
-static const unsigned long JAC_EVERY = 20;
+static unsigned long JAC_EVERY = 20;
 /* W refactorised when γ/γ_factored moves further than this from 1 */
 static const double DGMAX = 0.3;
 /* step growth asked of the control: at least ETA_UP (else none), at most
  * GSL's 5 */
-static const double ETA_UP = 1.5, ETA_MAX = 5.0;
+static double ETA_UP = 1.5, ETA_MAX = 5.0;
 /* biases of the order selection (CVODE's): order q−1, q, q+1 */
-static const double BIAS_DOWN = 6, BIAS_SAME = 6, BIAS_UP = 10;
+static double BIAS_DOWN = 6, BIAS_SAME = 6, BIAS_UP = 10;
 /* Newton stops when its remaining error is this fraction of the error
  * test's */
-static const double NEWTON_TOL = 0.1;
+static double NEWTON_TOL = 0.1;
 /* GSL's standard control: rejects above 1.1, keeps h in [0.5, 1.1], grows
  * by 0.9·r^(−1/(ord+1)) below 0.5 */
 static const double CTRL_KEEP = 0.8, CTRL_REJECT = 1.1, CTRL_SAFETY = 0.9;
@@ -102,9 +102,25 @@ typedef struct {
     int have_j;
     unsigned long j_age, loads;
     double gamma_f; /* γ the blocks are factorised for, 0: none */
+    int have_ctrl;  /* the control's weights read (once a reset) */
+    double ca, cb, cc;
     double crate;   /* Newton's convergence rate */
     int ord_report; /* order() for the control */
 } bdf_state;
+
+#ifdef BDF_DEBUG
+#include <stdio.h>
+static unsigned long dbg_q[8], dbg_start, dbg_rej, dbg_nfail, dbg_fact, dbg_iter[4], dbg_eta;
+static void __attribute__((destructor)) dbg_print(void)
+{
+    fprintf(stderr, "bdf: q1..5 %lu %lu %lu %lu %lu starts %lu rejected %lu newton-fail %lu factor %lu iters %lu %lu %lu etaup %lu\n",
+            dbg_q[1], dbg_q[2], dbg_q[3], dbg_q[4], dbg_q[5], dbg_start, dbg_rej, dbg_nfail, dbg_fact,
+            dbg_iter[1], dbg_iter[2], dbg_iter[3], dbg_eta);
+}
+#define DBG(x) (x)
+#else
+#define DBG(x) ((void)0)
+#endif
 
 static void bdf_free(void *vstate)
 {
@@ -127,8 +143,22 @@ static void poly_from_roots(const double *r, int m, double out[NCOL])
             out[j] = out[j] * r[i] + (j > 0 ? out[j - 1] : 0);
 }
 
+#ifdef BDF_DEBUG
+static void tune(void)
+{
+    const char *v;
+    if ((v = getenv("BDF_JAC"))) JAC_EVERY = strtoul(v, 0, 10);
+    if ((v = getenv("BDF_ETAUP"))) ETA_UP = atof(v);
+    if ((v = getenv("BDF_BIAS"))) sscanf(v, "%lf,%lf,%lf", &BIAS_DOWN, &BIAS_SAME, &BIAS_UP);
+    if ((v = getenv("BDF_NTOL"))) NEWTON_TOL = atof(v);
+}
+#endif
+
 static void *bdf_alloc(size_t n)
 {
+#ifdef BDF_DEBUG
+    tune();
+#endif
     bdf_state *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
@@ -193,6 +223,7 @@ static int start(bdf_state *s, double t, double h, const double y[],
     const size_t n = s->n;
     int rc;
     s->have_hist = 0;
+    DBG(dbg_start++);
     memcpy(s->z, y, n * sizeof *y);
     if ((rc = GSL_ODEIV_FN_EVAL(sys, t, y, s->z + n)) != GSL_SUCCESS)
         return rc;
@@ -264,6 +295,8 @@ static void commit(bdf_state *s, double t)
     s->pending = 0;
     s->nfail = 0;
     s->j_age++;
+    DBG(dbg_q[s->q]++);
+    DBG(dbg_eta += s->eta_next > 1);
     if (s->q_next > s->q)
         order_up(s, s->z, s->eprev);
     else if (s->q_next < s->q)
@@ -272,6 +305,45 @@ static void commit(bdf_state *s, double t)
         s->qwait = s->q + 1;
     else if (s->qwait > 0)
         s->qwait--;
+}
+
+/* max_i |a_i − b_i|·w_i (b NULL: 0), finite values: two accumulators,
+ * no branches */
+static inline double max_weighted(const double *restrict a, const double *restrict b,
+                                  const double *restrict w, size_t n)
+{
+    double m0 = 0, m1 = 0;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        const double x0 = fabs(b ? a[i] - b[i] : a[i]) * w[i];
+        const double x1 = fabs(b ? a[i + 1] - b[i + 1] : a[i + 1]) * w[i + 1];
+        m0 = x0 > m0 ? x0 : m0;
+        m1 = x1 > m1 ? x1 : m1;
+    }
+    if (i < n) {
+        const double x0 = fabs(b ? a[i] - b[i] : a[i]) * w[i];
+        m0 = x0 > m0 ? x0 : m0;
+    }
+    return m0 > m1 ? m0 : m1;
+}
+
+/* zn := z rescaled column by column by r[j] and re-expanded at one step
+ * ahead (Pascal's triangle), state by state in registers; Q a constant
+ * where it is inlined, so that GCC unrolls it and vectorises over the states */
+static inline __attribute__((always_inline)) void predict(double *restrict zn,
+                                                           const double *restrict z, size_t n,
+                                                           const double r[NCOL], const int Q)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v[NCOL];
+        for (int j = 0; j <= Q; j++)
+            v[j] = r[j] * z[(size_t)j * n + i];
+        for (int k = 0; k < Q; k++)
+            for (int j = Q; j > k; j--)
+                v[j - 1] += v[j];
+        for (int j = 0; j <= Q; j++)
+            zn[(size_t)j * n + i] = v[j];
+    }
 }
 
 /* (Re)evaluate J at (t, y) and load it; the pattern as rosenbrock.c keeps it. */
@@ -310,35 +382,44 @@ static newton_status newton(bdf_state *s, double t1, double h, double gamma, dou
     const double gr = gamma / s->gamma_f, scale = 2.0 * gr / (1.0 + gr);
     double delp = 0;
     *rc_out = GSL_SUCCESS;
-    memset(e, 0, n * sizeof *e);
     for (int m = 0; m < MAXCOR; m++) {
-        for (size_t i = 0; i < n; i++)
-            y[i] = yp[i] + e[i];
-        int rc = GSL_ODEIV_FN_EVAL(sys, t1, y, f);
+        /* the first iteration from the prediction itself (e = 0) */
+        if (m > 0)
+            for (size_t i = 0; i < n; i++)
+                y[i] = yp[i] + e[i];
+        int rc = GSL_ODEIV_FN_EVAL(sys, t1, m > 0 ? y : yp, f);
         if (rc != GSL_SUCCESS) {
             *rc_out = rc;
             return NEWTON_FAIL;
         }
-        for (size_t i = 0; i < n; i++)
-            f[i] = f[i] - z1[i] * inv_h - e[i] * inv_g;
+        if (m > 0)
+            for (size_t i = 0; i < n; i++)
+                f[i] = f[i] - z1[i] * inv_h - e[i] * inv_g;
+        else
+            for (size_t i = 0; i < n; i++)
+                f[i] = f[i] - z1[i] * inv_h;
         engine_blocklu_solve(s->lu, f);
-        double del = 0;
+        /* del: the weighted max norm of the change; sum catches a value
+         * that is not finite (a NaN from the RHS, an overflow) */
+        double del = 0, sum = 0;
         for (size_t i = 0; i < n; i++) {
             const double d = scale * f[i];
-            e[i] += d;
+            e[i] = m > 0 ? e[i] + d : d;
             const double a = fabs(d) * w[i];
-            if (!(a <= del))
-                del = a;
+            sum += a;
+            del = a > del ? a : del;
         }
-        if (!isfinite(del))
+        if (!isfinite(sum))
             return NEWTON_FAIL;
         if (m > 0) {
             const double r = del / delp;
             s->crate = 0.3 * s->crate > r ? 0.3 * s->crate : r;
         }
         const double dcon = del * (s->crate < 1 ? s->crate : 1.0) / ntol;
-        if (dcon <= 1)
+        if (dcon <= 1) {
+            DBG(dbg_iter[m + 1]++);
             return NEWTON_OK;
+        }
         if (m > 0 && del > 2 * delp)
             return NEWTON_FAIL;
         delp = del;
@@ -361,6 +442,7 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
         if (s->pending) { /* rejected by the control */
             s->pending = 0;
             s->nfail++;
+            DBG(dbg_rej++);
         }
         if (s->nfail >= 4 && s->q > 1) { /* again and again: order 1 afresh */
             if ((rc = start(s, t, s->hn, y, sys)) != GSL_SUCCESS)
@@ -381,30 +463,20 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
     s->ord_report = q + 1;
     /* predict: rescale to h, then re-expand at t + h */
     double *restrict zn = s->zn;
-    const double *restrict z = s->z;
-    memcpy(zn, z, (size_t)(q + 1) * n * sizeof *zn);
-    if (h != s->hn) {
-        const double eta = h / s->hn;
-        double r = 1;
-        for (int j = 1; j <= q; j++) {
-            r *= eta;
-            double *zj = zn + (size_t)j * n;
-            for (size_t i = 0; i < n; i++)
-                zj[i] *= r;
-        }
+    double r[NCOL];
+    r[0] = 1;
+    for (int j = 1; j <= q; j++)
+        r[j] = r[j - 1] * (h / s->hn);
+    switch (q) {
+    case 1: predict(zn, s->z, n, r, 1); break;
+    case 2: predict(zn, s->z, n, r, 2); break;
+    case 3: predict(zn, s->z, n, r, 3); break;
+    case 4: predict(zn, s->z, n, r, 4); break;
+    default: predict(zn, s->z, n, r, 5); break;
     }
-    for (int k = 0; k < q; k++)
-        for (int j = q; j > k; j--) {
-            double *restrict a = zn + (size_t)(j - 1) * n;
-            const double *restrict b = zn + (size_t)j * n;
-            for (size_t i = 0; i < n; i++)
-                a[i] += b[i];
-        }
-    double A = 0, B = 0, C = 0;
-    const int have_ctrl = control_coeffs(s, &A, &B, &C);
-    if (!have_ctrl) { /* no control: weights of rtol = atol = 1e-6 */
-        A = B = 1e-6;
-    }
+    if (!s->have_ctrl && !(s->have_ctrl = control_coeffs(s, &s->ca, &s->cb, &s->cc)))
+        s->ca = s->cb = 1e-6, s->cc = 0; /* no control: rtol = atol = 1e-6 */
+    const double A = s->ca, B = s->cb, C = s->cc;
     for (size_t i = 0; i < n; i++)
         s->winv[i] = 1.0 / (A + B * fabs(zn[i]));
     const double gamma = h / s->ell[q][1];
@@ -426,6 +498,7 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
             }
             s->gamma_f = gamma;
             s->crate = 1;
+            DBG(dbg_fact++);
         }
         int rhs_rc;
         ns = newton(s, t1, h, gamma, ntol, sys, &rhs_rc);
@@ -433,6 +506,7 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
             break;
         if (rhs_rc != GSL_SUCCESS)
             return rhs_rc;
+        DBG(dbg_nfail++);
         if (fresh) { /* J is new: a shorter step */
             s->nfail++;
             return GSL_FAILURE;
@@ -461,25 +535,17 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
     const double *zq = zn + (size_t)q * n;
     const double k_down = q > 1 ? s->fact[q - 1] / s->ell[q - 1][1] : 0;
     const double k_up = q < QMAX ? s->kerr[q + 1] : 0;
-    for (size_t i = 0; i < n; i++) {
-        const double wi = 1.0 / (A + B * fabs(zn[i]) + C * fabs(zn[n + i]));
-        s->winv[i] = wi;
-        const double a = fabs(kq * e[i]) * wi;
-        if (!(a <= err))
-            err = a;
-        if (may_change) {
-            if (q > 1) {
-                const double b = fabs(k_down * zq[i]) * wi;
-                if (b > err_down)
-                    err_down = b;
-            }
-            if (up_ok) {
-                const double c = fabs(k_up * (e[i] - s->eprev[i])) * wi;
-                if (c > err_up)
-                    err_up = c;
-            }
-        }
-    }
+    /* weights: the predicted state's (those of Newton) stand for the new
+     * state's, which differ by the correction, a fraction of the tolerance */
+    double *restrict w = s->winv;
+    if (C != 0)
+        for (size_t i = 0; i < n; i++)
+            w[i] = 1.0 / (A + B * fabs(zn[i]) + C * fabs(zn[n + i]));
+    err = kq * max_weighted(e, NULL, w, n);
+    if (may_change && q > 1)
+        err_down = k_down * max_weighted(zq, NULL, w, n);
+    if (up_ok)
+        err_up = k_up * max_weighted(e, s->eprev, w, n);
     s->q_next = q;
     s->eta_next = 1;
     if (err <= CTRL_REJECT && may_change) {
@@ -503,7 +569,7 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
     /* yerr: the estimate, scaled on an accepted step so that the control
      * keeps h (r in [0.5, 1.1]) or grows it by eta_next (r below 0.5) */
     double k = 1;
-    if (have_ctrl && err <= CTRL_REJECT) {
+    if (s->have_ctrl && err <= CTRL_REJECT) {
         const double target = s->eta_next > 1
                               ? pow(CTRL_SAFETY / s->eta_next, (double)(s->ord_report + 1))
                               : CTRL_KEEP;
@@ -540,6 +606,7 @@ static int bdf_reset(void *vstate, size_t n)
     s->gamma_f = 0;
     s->loads = 0;
     s->nfail = 0;
+    s->have_ctrl = 0;
     return GSL_SUCCESS;
 }
 

@@ -6,7 +6,7 @@
 /* GSL exports each stepper as a pointer to a const table; taking the
  * pointer's address keeps this registry a compile-time constant. */
 static const engine_stepper steppers[] = {
-    {"rodas4", &engine_step_rodas4, 1, 0, 1},       {"bdf", &engine_step_bdf, 1, 1, 1},
+    {"rodas4", &engine_step_rodas4, 1, 0, 1},       {"bdf", &engine_step_bdf, 1, 0, 1},
     {"msbdf", &gsl_odeiv2_step_msbdf, 1, 1, 0},     {"bsimp", &gsl_odeiv2_step_bsimp, 1, 1, 0},
     {"rk4imp", &gsl_odeiv2_step_rk4imp, 1, 1, 0},   {"rk2imp", &gsl_odeiv2_step_rk2imp, 1, 1, 0},
     {"rk1imp", &gsl_odeiv2_step_rk1imp, 1, 1, 0},   {"msadams", &gsl_odeiv2_step_msadams, 0, 1, 0},
