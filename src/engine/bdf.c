@@ -101,10 +101,16 @@ typedef struct {
     /* Jacobian and factorisation */
     int have_j;
     unsigned long j_age, loads;
-    double gamma_f; /* γ the blocks are factorised for, 0: none */
+    double gamma_w;  /* γ of the W the step uses, 0: none yet */
+    double gamma_lu; /* γ the blocks are factorised for, 0: none */
+    unsigned long j_id; /* Jacobians evaluated */
+    /* the same at the last commit: a retake of the step uses the W and the
+     * convergence rate the step would have had, had it been taken first */
+    double gamma_wc, crate_c;
+    unsigned long j_id_c;
     int have_ctrl;  /* the control's weights read (once a reset) */
     double ca, cb, cc;
-    double crate;   /* Newton's convergence rate */
+    double crate;    /* Newton's convergence rate */
     int ord_report; /* order() for the control */
 } bdf_state;
 
@@ -236,6 +242,9 @@ static int start(bdf_state *s, double t, double h, const double y[],
     s->eprev_q = 0;
     s->nfail = 0;
     s->pending = 0;
+    s->gamma_wc = s->gamma_w;
+    s->crate_c = s->crate;
+    s->j_id_c = s->j_id;
     s->have_hist = 1;
     return GSL_SUCCESS;
 }
@@ -295,6 +304,9 @@ static void commit(bdf_state *s, double t)
     s->pending = 0;
     s->nfail = 0;
     s->j_age++;
+    s->gamma_wc = s->gamma_w;
+    s->crate_c = s->crate;
+    s->j_id_c = s->j_id;
     DBG(dbg_q[s->q]++);
     DBG(dbg_eta += s->eta_next > 1);
     if (s->q_next > s->q)
@@ -353,7 +365,8 @@ static int new_jacobian(bdf_state *s, double t, const double y[],
     const size_t n = s->n;
     int rc;
     s->have_j = 0;
-    s->gamma_f = 0;
+    s->gamma_w = s->gamma_lu = 0;
+    s->j_id++;
     const int scan = s->loads++ % SCAN_EVERY == 0;
     if (scan) { /* the generic state's pattern first */
         for (size_t i = 0; i < n; i++)
@@ -379,7 +392,7 @@ static newton_status newton(bdf_state *s, double t1, double h, double gamma, dou
     double *restrict e = s->e, *restrict y = s->ycur, *restrict f = s->f;
     const double *restrict yp = s->zn, *restrict z1 = s->zn + n, *restrict w = s->winv;
     const double inv_h = 1.0 / h, inv_g = 1.0 / gamma;
-    const double gr = gamma / s->gamma_f, scale = 2.0 * gr / (1.0 + gr);
+    const double gr = gamma / s->gamma_w, scale = 2.0 * gr / (1.0 + gr);
     double delp = 0;
     *rc_out = GSL_SUCCESS;
     for (int m = 0; m < MAXCOR; m++) {
@@ -444,6 +457,10 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
             s->nfail++;
             DBG(dbg_rej++);
         }
+        if (s->have_j && s->j_id == s->j_id_c) { /* the W it would have had */
+            s->gamma_w = s->gamma_wc;
+            s->crate = s->crate_c;
+        }
         if (s->nfail >= 4 && s->q > 1) { /* again and again: order 1 afresh */
             if ((rc = start(s, t, s->hn, y, sys)) != GSL_SUCCESS)
                 return rc;
@@ -485,19 +502,23 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
     int fresh = 0;
     newton_status ns = NEWTON_FAIL;
     for (;;) {
+        /* J at the history's point, so that a retake takes the same one */
         if (!s->have_j || s->j_age >= JAC_EVERY) {
-            if ((rc = new_jacobian(s, t1, zn, sys)) != GSL_SUCCESS)
+            if ((rc = new_jacobian(s, s->tn, s->z, sys)) != GSL_SUCCESS)
                 return rc;
             fresh = 1;
         }
-        if (!(s->gamma_f > 0) || fabs(gamma / s->gamma_f - 1) > DGMAX) {
-            if ((rc = engine_blocklu_factor(s->lu, 1.0 / gamma)) != GSL_SUCCESS) {
-                s->gamma_f = 0;
+        if (!(s->gamma_w > 0) || fabs(gamma / s->gamma_w - 1) > DGMAX) {
+            s->gamma_w = gamma;
+            s->crate = 1;
+        }
+        if (s->gamma_lu != s->gamma_w) {
+            if ((rc = engine_blocklu_factor(s->lu, 1.0 / s->gamma_w)) != GSL_SUCCESS) {
+                s->gamma_w = s->gamma_lu = 0;
                 s->nfail++;
                 return rc; /* evolve halves the step and retries */
             }
-            s->gamma_f = gamma;
-            s->crate = 1;
+            s->gamma_lu = s->gamma_w;
             DBG(dbg_fact++);
         }
         int rhs_rc;
@@ -603,7 +624,7 @@ static int bdf_reset(void *vstate, size_t n)
     s->have_hist = 0;
     s->pending = 0;
     s->have_j = 0;
-    s->gamma_f = 0;
+    s->gamma_w = s->gamma_lu = 0;
     s->loads = 0;
     s->nfail = 0;
     s->have_ctrl = 0;
