@@ -300,7 +300,7 @@ static void long_horizon(const char *path)
         if (run_once(rsim, &sc, sc.output_step, &ref) >= 0) {
             printf("\nlong horizon, %s (%zu arms, %.0f d, rows every %g d):\n", path,
                    sc.n_arms, longest, sc.output_step);
-            const char *methods[] = {sc.method, "rodas4", "bdf", "msbdf", "rkck"};
+            const char *methods[] = {sc.method, "auto-rodas4", "rodas4", "bdf", "msbdf", "rkck"};
             enum { NL = sizeof methods / sizeof methods[0], LROUNDS = 9 };
             calcify_sim *sims[NL];
             unsigned long steps[NL], rhs[NL], jac[NL];
@@ -373,7 +373,7 @@ int main(int argc, char **argv)
         return 1;
     calcify_sim_free(rsim);
 
-    const char *methods[] = {sc.method, "rodas4", "bdf", "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
+    const char *methods[] = {sc.method, "auto-rodas4", "rodas4", "bdf", "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
                              "rk4imp", "bsimp"};
     enum { N_METHODS = sizeof methods / sizeof methods[0], ROUNDS = 15 };
     entry e[N_METHODS];

@@ -29,13 +29,13 @@ typedef struct {
 
 /* The entry named `name`, NULL if none ("auto" is not an entry). */
 const engine_stepper *engine_stepper_find(const char *name);
-/* 1 if `name` is "auto". */
+/* 1 if `name` is "auto" or one of its variants ("auto-rodas4"). */
 int engine_stepper_is_auto(const char *name);
-/* auto's explicit stepper (stiff = 0) and its stiff one (stiff = 1). */
-const engine_stepper *engine_stepper_auto(int stiff);
-/* auto's stiff stepper runs its error test at this multiple of the
+/* That auto's explicit stepper (stiff = 0) and its stiff one (stiff = 1). */
+const engine_stepper *engine_stepper_auto(const char *name, int stiff);
+/* Its stiff stepper runs its error test at this multiple of the
  * tolerances asked for */
-double engine_stepper_auto_tol_scale(void);
+double engine_stepper_auto_tol_scale(const char *name);
 
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */

@@ -23,10 +23,28 @@ enum { N_STEPPERS = sizeof steppers / sizeof steppers[0] };
  * solution, while the step keeps the order-4 one, and measured against
  * rk8pd at rtol 1e-12 (bench/) auto's rows stay more accurate than the
  * explicit pair's alone at the same tolerances (Vermeer 1.1e-6 against
- * 2.6e-6, two years 2.8e-6 against 9.8e-6; ×30 gives 3.7e-6 and 3.9e-6). */
-static const char AUTO[] = "auto";
-static const char AUTO_EXPLICIT[] = "rkck", AUTO_IMPLICIT[] = "rodas4";
-static const double AUTO_STIFF_TOL_SCALE = 10;
+ * 2.6e-6, two years 2.8e-6 against 9.8e-6; ×30 gives 3.7e-6 and 3.9e-6).
+ *
+ * The variants of auto by name: "auto", and "auto-rodas4", the same path
+ * kept under its own name so that bench/ can time it beside another auto
+ * in one run. */
+typedef struct {
+    const char *name, *explicit_name, *stiff_name;
+    double stiff_tol_scale;
+} auto_variant;
+static const auto_variant autos[] = {
+    {"auto", "rkck", "rodas4", 10},
+    {"auto-rodas4", "rkck", "rodas4", 10},
+};
+enum { N_AUTOS = sizeof autos / sizeof autos[0] };
+
+static const auto_variant *auto_find(const char *name)
+{
+    for (size_t i = 0; i < N_AUTOS; i++)
+        if (name && !strcmp(autos[i].name, name))
+            return &autos[i];
+    return NULL;
+}
 
 const engine_stepper *engine_stepper_find(const char *name)
 {
@@ -36,13 +54,18 @@ const engine_stepper *engine_stepper_find(const char *name)
     return NULL;
 }
 
-int engine_stepper_is_auto(const char *name) { return name && !strcmp(name, AUTO); }
+int engine_stepper_is_auto(const char *name) { return auto_find(name) != NULL; }
 
-double engine_stepper_auto_tol_scale(void) { return AUTO_STIFF_TOL_SCALE; }
-
-const engine_stepper *engine_stepper_auto(int stiff)
+double engine_stepper_auto_tol_scale(const char *name)
 {
-    return engine_stepper_find(stiff ? AUTO_IMPLICIT : AUTO_EXPLICIT);
+    const auto_variant *a = auto_find(name);
+    return a ? a->stiff_tol_scale : 1;
+}
+
+const engine_stepper *engine_stepper_auto(const char *name, int stiff)
+{
+    const auto_variant *a = auto_find(name);
+    return a ? engine_stepper_find(stiff ? a->stiff_name : a->explicit_name) : NULL;
 }
 
 const char *calcify_stepper_list(void)
@@ -56,12 +79,12 @@ const char *calcify_stepper_list(void)
 
 int calcify_stepper_known(const char *method)
 {
-    return (method && !strcmp(method, AUTO)) || engine_stepper_find(method) != NULL;
+    return engine_stepper_is_auto(method) || engine_stepper_find(method) != NULL;
 }
 
 int calcify_stepper_needs_jacobian(const char *method)
 {
-    if (method && !strcmp(method, AUTO))
+    if (engine_stepper_is_auto(method))
         return 1;
     const engine_stepper *s = engine_stepper_find(method);
     return s && s->needs_jacobian;
