@@ -267,14 +267,16 @@ static void endpoint_ratio(const calcify_scenario *sc, const char *label, long n
         fprintf(stderr, "endpoints: %s\n", err.msg);
         return;
     }
-    double best_def = INFINITY, best_rkck = INFINITY;
+    double best_def = INFINITY, best_rkck = INFINITY, best_old = INFINITY;
     for (int round = 0; round < 3; round++) {
         best_def = fmin(best_def, library_runs(sc, sc->method, vary, &endpoints, n));
+        best_old = fmin(best_old, library_runs(sc, "auto-rodas4", vary, &endpoints, n));
         best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, &endpoints, n));
     }
     printf("endpoint-only runs, %s (%ld runs, fastest of 3 rounds): default %.0f us, "
-           "rkck %.0f us a run: default %.2fx faster\n", label, n, 1e6 * best_def,
-           1e6 * best_rkck, best_rkck / best_def);
+           "rkck %.0f us a run: default %.2fx faster; auto-rodas4 %.0f us (default / it %.2f)\n",
+           label, n, 1e6 * best_def, 1e6 * best_rkck, best_rkck / best_def, 1e6 * best_old,
+           best_def / best_old);
     calcify_endpoints_free(&endpoints);
 }
 
