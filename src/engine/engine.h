@@ -47,7 +47,8 @@ struct calcify_solver {
     gsl_odeiv2_driver *driver;        /* the active one                     */
     gsl_odeiv2_driver *explicit_drv;  /* auto: where each phase starts      */
     gsl_odeiv2_driver *stiff_drv;     /* auto: where a stiff phase goes     */
-    unsigned long n_switches;         /* auto: phases handed to Rodas4      */
+    unsigned long n_switches;         /* auto: phases handed to its stiff
+                                         stepper                            */
     const double *u;              /* inputs of the phase being integrated */
     unsigned long n_rhs, n_jac, n_steps;
     double rtol, atol;

@@ -17,23 +17,31 @@ static const engine_stepper steppers[] = {
 enum { N_STEPPERS = sizeof steppers / sizeof steppers[0] };
 
 /* "auto": the explicit pair that is fastest on calcify's model at rtol 1e-6
- * while a phase's fast transient lasts, handing the phase to Rodas4 once it
- * turns stiff (step.c decides).  Rodas4 runs its error test at ten times
- * the tolerances asked for: its estimate is that of the embedded order-3
- * solution, while the step keeps the order-4 one, and measured against
- * rk8pd at rtol 1e-12 (bench/) auto's rows stay more accurate than the
- * explicit pair's alone at the same tolerances (Vermeer 1.1e-6 against
- * 2.6e-6, two years 2.8e-6 against 9.8e-6; ×30 gives 3.7e-6 and 3.9e-6).
+ * while a phase's fast transient lasts, handing the phase to the stiff
+ * stepper once it turns stiff (step.c decides): bdf (bdf.c), at the
+ * tolerances asked for.  Chosen by measurement (bench/README.md, 2026-12-06,
+ * one calcify-bench run, interleaved rounds, CPU µs and error against rk8pd
+ * at rtol 1e-12): Vermeer 979 against 1,700 for the previous auto (rkck,
+ * then Rodas4 at ten times the tolerances), 0.58×, error 4.6e-6 against
+ * 1.1e-6; two years 1.38 against 2.40 ms, 0.58×, error 3.1e-6 against
+ * 2.8e-6.  A BDF step is ~1.1 RHS and ~1.1 block solves (Rodas4's six of
+ * each, a Jacobian and a factorisation), so although it takes 1,481 steps
+ * where the previous auto took 1,106, they cost less than half.  bdf at ×2
+ * or ×3 the tolerances gains 5–10% and its error is no longer within 1e-5
+ * on both scenarios (1.1e-5 on the two years at ×2, 1.2e-5 on Vermeer at
+ * ×3); bdf from the phase's start, without rkck, costs 13–25% more (its
+ * first steps are short, at order one).
  *
- * The variants of auto by name: "auto", and "auto-rodas4", the same path
- * kept under its own name so that bench/ can time it beside another auto
- * in one run. */
+ * Rodas4's path stays as "auto-rodas4": more accurate at the same
+ * tolerances (its estimate is that of the embedded order-3 solution while
+ * the step keeps the order-4 one) and fewer steps, which counts where each
+ * step pays for observations (summary metrics). */
 typedef struct {
     const char *name, *explicit_name, *stiff_name;
     double stiff_tol_scale;
 } auto_variant;
 static const auto_variant autos[] = {
-    {"auto", "rkck", "rodas4", 10},
+    {"auto", "rkck", "bdf", 1},
     {"auto-rodas4", "rkck", "rodas4", 10},
 };
 enum { N_AUTOS = sizeof autos / sizeof autos[0] };
