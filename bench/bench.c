@@ -211,7 +211,7 @@ typedef struct {
     const char *method;
     calcify_sim *sim;
     double *t;                 /* CPU s per round */
-    unsigned long rhs, steps;
+    unsigned long rhs, steps, jac;
     double err;
     int err_obs;
 } entry;
@@ -267,19 +267,21 @@ static void endpoint_ratio(const calcify_scenario *sc, const char *label, long n
         fprintf(stderr, "endpoints: %s\n", err.msg);
         return;
     }
-    double best_def = INFINITY, best_rkck = INFINITY;
+    double best_def = INFINITY, best_rkck = INFINITY, best_old = INFINITY;
     for (int round = 0; round < 3; round++) {
         best_def = fmin(best_def, library_runs(sc, sc->method, vary, &endpoints, n));
+        best_old = fmin(best_old, library_runs(sc, "auto-rodas4", vary, &endpoints, n));
         best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, &endpoints, n));
     }
     printf("endpoint-only runs, %s (%ld runs, fastest of 3 rounds): default %.0f us, "
-           "rkck %.0f us a run: default %.2fx faster\n", label, n, 1e6 * best_def,
-           1e6 * best_rkck, best_rkck / best_def);
+           "rkck %.0f us a run: default %.2fx faster; auto-rodas4 %.0f us (default / it %.2f)\n",
+           label, n, 1e6 * best_def, 1e6 * best_rkck, best_rkck / best_def, 1e6 * best_old,
+           best_def / best_old);
     calcify_endpoints_free(&endpoints);
 }
 
-/* A long horizon: where auto hands phases to Rodas4.  Its default, msbdf and
- * rkck on `path` (rows at its output step), CPU ms (median of 5) and error
+/* A long horizon: where auto hands phases to Rodas4.  Its default, rodas4, bdf, msbdf and
+ * rkck on `path` (rows at its output step), CPU ms (median of 9 interleaved rounds) and error
  * against rk8pd 1e-12; nothing if the file does not load. */
 static void long_horizon(const char *path)
 {
@@ -300,27 +302,42 @@ static void long_horizon(const char *path)
         if (run_once(rsim, &sc, sc.output_step, &ref) >= 0) {
             printf("\nlong horizon, %s (%zu arms, %.0f d, rows every %g d):\n", path,
                    sc.n_arms, longest, sc.output_step);
-            const char *methods[] = {sc.method, "rodas4", "msbdf", "rkck"};
-            for (int i = 0; i < 4; i++) {
-                calcify_sim *sim = make_sim(&sc, methods[i], sc.rtol, sc.atol);
-                if (!sim)
+            const char *methods[] = {sc.method, "auto-rodas4", "rodas4", "bdf", "msbdf", "rkck"};
+            enum { NL = sizeof methods / sizeof methods[0], LROUNDS = 9 };
+            calcify_sim *sims[NL];
+            unsigned long steps[NL], rhs[NL], jac[NL];
+            double errs[NL], t[NL][LROUNDS];
+            int worst_obs[NL];
+            for (int i = 0; i < NL; i++) {
+                sims[i] = make_sim(&sc, methods[i], sc.rtol, sc.atol);
+                if (!sims[i])
                     continue;
-                calcify_solver *sv = calcify_sim_solver(sim);
+                calcify_solver *sv = calcify_sim_solver(sims[i]);
                 calcify_solver_reset_counters(sv);
-                if (run_once(sim, &sc, sc.output_step, &run) < 0) {
-                    calcify_sim_free(sim);
+                if (run_once(sims[i], &sc, sc.output_step, &run) < 0) {
+                    calcify_sim_free(sims[i]);
+                    sims[i] = NULL;
                     continue;
                 }
-                unsigned long steps = calcify_solver_steps(sv), rhs = calcify_solver_rhs_evals(sv);
-                int worst_obs = 0;
-                double e = worst_error(&ref, &run, &worst_obs), t[5];
-                for (int r = 0; r < 5; r++)
-                    t[r] = run_once(sim, &sc, sc.output_step, NULL);
-                qsort(t, 5, sizeof(double), cmp);
-                printf("%-16s %8.2f ms %9lu rhs %7lu steps  error %.2g (%s)\n",
-                       i == 0 ? "default" : methods[i], 1e3 * t[2], rhs, steps, e,
-                       calcify_obs_names[worst_obs]);
-                calcify_sim_free(sim);
+                steps[i] = calcify_solver_steps(sv);
+                rhs[i] = calcify_solver_rhs_evals(sv);
+                jac[i] = calcify_solver_jac_evals(sv);
+                worst_obs[i] = 0;
+                errs[i] = worst_error(&ref, &run, &worst_obs[i]);
+            }
+            /* interleaved rounds, as on the main scenario */
+            for (int r = 0; r < LROUNDS; r++)
+                for (int i = 0; i < NL; i++)
+                    if (sims[i])
+                        t[i][r] = run_once(sims[i], &sc, sc.output_step, NULL);
+            for (int i = 0; i < NL; i++) {
+                if (!sims[i])
+                    continue;
+                qsort(t[i], LROUNDS, sizeof(double), cmp);
+                printf("%-16s %8.2f ms %9lu rhs %7lu steps %5lu jac  error %.2g (%s)\n",
+                       i == 0 ? "default" : methods[i], 1e3 * t[i][LROUNDS / 2], rhs[i],
+                       steps[i], jac[i], errs[i], calcify_obs_names[worst_obs[i]]);
+                calcify_sim_free(sims[i]);
             }
             endpoint_ratio(&sc, "two years", 20);
         }
@@ -358,7 +375,7 @@ int main(int argc, char **argv)
         return 1;
     calcify_sim_free(rsim);
 
-    const char *methods[] = {sc.method, "rodas4", "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
+    const char *methods[] = {sc.method, "auto-rodas4", "rodas4", "bdf", "msbdf", "rkf45", "rkck", "rk8pd", "msadams",
                              "rk4imp", "bsimp"};
     enum { N_METHODS = sizeof methods / sizeof methods[0], ROUNDS = 15 };
     entry e[N_METHODS];
@@ -368,7 +385,7 @@ int main(int argc, char **argv)
     const int skip_slow = longest > 200;
     for (int i = 0; i < N_METHODS; i++) {
         e[i] = (entry){methods[i], make_sim(&sc, methods[i], 1e-6, 1e-9),
-                       calloc(ROUNDS, sizeof(double)), 0, 0, NAN, 0};
+                       calloc(ROUNDS, sizeof(double)), 0, 0, 0, NAN, 0};
         if (!e[i].sim)
             return 1;
         if (skip_slow && !strcmp(methods[i], "bsimp")) {
@@ -381,6 +398,7 @@ int main(int argc, char **argv)
             continue;
         e[i].rhs = calcify_solver_rhs_evals(s);
         e[i].steps = calcify_solver_steps(s);
+        e[i].jac = calcify_solver_jac_evals(s);
         e[i].err = worst_error(&ref, &run, &e[i].err_obs);
     }
     /* interleaved rounds: every method once per round; a method slower than
@@ -398,7 +416,8 @@ int main(int argc, char **argv)
     printf("scenario %s: %zu arms, daily rows, rtol 1e-6, atol 1e-9, CPU time, median of %d "
            "interleaved rounds\nerror: worst |x - ref| / range of the observable, ref = rk8pd "
            "rtol 1e-12 landing on every row\n\n", path, sc.n_arms, ROUNDS);
-    printf("%-16s %10s %9s %8s %10s  %s\n", "stepper", "us", "rhs", "steps", "error", "worst observable");
+    printf("%-16s %10s %9s %8s %6s %10s  %s\n", "stepper", "us", "rhs", "steps", "jac", "error",
+           "worst observable");
     double default_us = 0, msbdf_us = 0;
     for (int i = 0; i < N_METHODS; i++) {
         if (isnan(e[i].t[0])) {
@@ -411,8 +430,8 @@ int main(int argc, char **argv)
             default_us = us;
         if (!strcmp(e[i].method, "msbdf"))
             msbdf_us = us;
-        printf("%-16s %10.0f %9lu %8lu %10.2g  %s\n", i == 0 ? "default" : e[i].method, us,
-               e[i].rhs, e[i].steps, e[i].err, calcify_obs_names[e[i].err_obs]);
+        printf("%-16s %10.0f %9lu %8lu %6lu %10.2g  %s\n", i == 0 ? "default" : e[i].method, us,
+               e[i].rhs, e[i].steps, e[i].jac, e[i].err, calcify_obs_names[e[i].err_obs]);
         if (i == 0)
             printf("%-16s\n", "");
     }

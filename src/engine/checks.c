@@ -40,7 +40,7 @@ int engine_jac(double t, const double y[], double *dfdy, double dfdt[],
     int rc = s->sys->jac(t, y, dfdy, dfdt, s->u, s->sys->ctx);
     if (rc != GSL_SUCCESS)
         return rc;
-    /* Rodas4 reads J through its pattern and checks what it reads
+    /* Rodas4 and bdf read J through its pattern and check what they read
      * (engine_blocklu_load): no pass over all n² entries here */
     if (s->driver && engine_has_dense_output(s->driver->s))
         return GSL_SUCCESS;

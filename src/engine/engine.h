@@ -3,6 +3,7 @@
  *
  * The engine is split the way GSL splits ode-initval2, one job a file:
  *   steppers.c  the registry of methods (names, GSL step types, needs)
+ *   rosenbrock.c, bdf.c  calcify's own stiff steppers (on blocklu.c)
  *   solver.c    the solver object: alloc, free, settings, counters
  *   checks.c    the RHS and Jacobian as GSL sees them, with finiteness checks
  *   step.c      one accepted step, and auto's switch to a stiff stepper
@@ -28,13 +29,13 @@ typedef struct {
 
 /* The entry named `name`, NULL if none ("auto" is not an entry). */
 const engine_stepper *engine_stepper_find(const char *name);
-/* 1 if `name` is "auto". */
+/* 1 if `name` is "auto" or one of its variants ("auto-rodas4"). */
 int engine_stepper_is_auto(const char *name);
-/* auto's explicit stepper (stiff = 0) and its stiff one (stiff = 1). */
-const engine_stepper *engine_stepper_auto(int stiff);
-/* auto's stiff stepper runs its error test at this multiple of the
+/* That auto's explicit stepper (stiff = 0) and its stiff one (stiff = 1). */
+const engine_stepper *engine_stepper_auto(const char *name, int stiff);
+/* Its stiff stepper runs its error test at this multiple of the
  * tolerances asked for */
-double engine_stepper_auto_tol_scale(void);
+double engine_stepper_auto_tol_scale(const char *name);
 
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
@@ -46,7 +47,8 @@ struct calcify_solver {
     gsl_odeiv2_driver *driver;        /* the active one                     */
     gsl_odeiv2_driver *explicit_drv;  /* auto: where each phase starts      */
     gsl_odeiv2_driver *stiff_drv;     /* auto: where a stiff phase goes     */
-    unsigned long n_switches;         /* auto: phases handed to Rodas4      */
+    unsigned long n_switches;         /* auto: phases handed to its stiff
+                                         stepper                            */
     const double *u;              /* inputs of the phase being integrated */
     unsigned long n_rhs, n_jac, n_steps;
     double rtol, atol;
@@ -110,6 +112,12 @@ extern const gsl_odeiv2_step_type *const engine_step_rodas4;
  * the stepper has no dense output */
 int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
 int engine_has_dense_output(const gsl_odeiv2_step *st);
+
+/* bdf.c: variable-order BDF on blocklu.c; its dense output (the Nordsieck
+ * polynomial of its last step), 0 if st is not it or has no step */
+extern const gsl_odeiv2_step_type *const engine_step_bdf;
+int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
+int engine_is_bdf(const gsl_odeiv2_step *st);
 
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);

@@ -258,7 +258,7 @@ const gsl_odeiv2_step_type *const engine_step_rodas4 = &rodas4_type;
 int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[])
 {
     if (st->type != &rodas4_type)
-        return 0;
+        return engine_bdf_dense_output(st, t, out);
     const rodas_state *s = st->state;
     if (!s->have_step)
         return 0;
@@ -278,5 +278,5 @@ int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[])
 
 int engine_has_dense_output(const gsl_odeiv2_step *st)
 {
-    return st->type == &rodas4_type;
+    return st->type == &rodas4_type || engine_is_bdf(st);
 }

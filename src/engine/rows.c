@@ -167,7 +167,8 @@ int engine_rows_by_values(const calcify_solver *s)
 }
 
 /* 1 if rows come from the dense output of the stepper taking the steps
- * (Rodas4's, of order 3: no estimate, no fill, no cap on the step). */
+ * (Rodas4's, of order 3; bdf's, its Nordsieck polynomial, of the step's
+ * order: no estimate, no fill, no cap on the step). */
 int engine_dense_rows(const calcify_solver *s)
 {
     return !s->land_on_grid && !s->switch_due && engine_has_dense_output(s->driver->s);

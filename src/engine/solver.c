@@ -28,7 +28,8 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
                                      double atol)
 {
     const int is_auto = engine_stepper_is_auto(method);
-    const engine_stepper *st = is_auto ? engine_stepper_auto(0) : engine_stepper_find(method);
+    const engine_stepper *st =
+        is_auto ? engine_stepper_auto(method, 0) : engine_stepper_find(method);
     if (!st || !sys || sys->dim == 0 || !sys->rhs || !(rtol > 0) || !(atol > 0))
         return NULL;
     if ((st->needs_jacobian || is_auto) && !sys->jac)
@@ -61,9 +62,9 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->gsys.dimension = sys->dim;
     s->gsys.params = s;
     s->driver = s->explicit_drv = driver_for(s, st, 1.0);
-    const engine_stepper *stiff = is_auto ? engine_stepper_auto(1) : NULL;
+    const engine_stepper *stiff = is_auto ? engine_stepper_auto(method, 1) : NULL;
     if (stiff) {
-        s->stiff_drv = driver_for(s, stiff, engine_stepper_auto_tol_scale());
+        s->stiff_drv = driver_for(s, stiff, engine_stepper_auto_tol_scale(method));
         s->stiff_checks = stiff->iterates;
     }
     /* rows that interpolation cannot vouch for behind an iterating stepper
