@@ -35,7 +35,7 @@ static const struct {
     {FX "bad_negative_concentration.cfg", FX "bad_negative_concentration.cfg:6: 'k1' in phase 1 of arm 'a' is \"-5 ug/g\" (expected a food concentration in [0, 1000] mg/g)"},
     {FX "bad_duplicate_arm.cfg", FX "bad_duplicate_arm.cfg:7: duplicate arm name 'a' (first defined at line 6; expected unique names)"},
     {FX "bad_empty.cfg", FX "bad_empty.cfg: file is empty (expected settings such as 'name = \"…\";')"},
-    {FX "bad_method.cfg", FX "bad_method.cfg:4: unknown solver method 'msbdff' (expected one of: auto, rodas4, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2)"},
+    {FX "bad_method.cfg", FX "bad_method.cfg:4: unknown solver method 'msbdff' (expected one of: auto, auto-rodas4, bdf, rodas4, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2)"},
     {FX "bad_no_arms.cfg", FX "bad_no_arms.cfg:6: 'arms' must be a non-empty list (expected arms = ( { name = \"control\"; phases = ( … ); } );)"},
     {FX "bad_param_name.cfg", FX "params_misspelt.cfg:3: unknown parameter 'warfarin_thalv' (expected a name listed by 'calcify params'); did you mean 'warfarin_thalf'?"},
     {FX "bad_param_unit.cfg", FX "params_wrong_unit.cfg:2: unit \"mg/L\" of parameter 'warfarin_thalf' is of the wrong dimension (expected one of: d, h, min, w, mo, y)"},

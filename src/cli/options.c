@@ -324,11 +324,11 @@ const cli_option cli_options[] = {
      "(warfarin = …) is set through a scenario variable\n"
      "(docs/SCENARIOS.md, Variables)", NULL},
     {"method", 0, OPT_METHOD, CLI_ARG_TEXT, "NAME", 0, 0, MODEL_NOT_GSA,
-     "stepper (default: the scenario's; auto, rodas4,\n"
-     "rkck, msbdf, bsimp, rk8pd, …)", NULL},
+     "stepper (default: the scenario's; auto, bdf,\n"
+     "rodas4, rkck, msbdf, rk8pd, …)", NULL},
     {"solver", 0, OPT_METHOD, CLI_ARG_TEXT, "NAME", 0, 0, CLI_IN(GSA),
-     "the stepper (default: the scenario's; auto, rodas4,\n"
-     "rkck, msbdf, …); here --method is the GSA\n"
+     "the stepper (default: the scenario's; auto, bdf,\n"
+     "rodas4, rkck, …); here --method is the GSA\n"
      "method, so the stepper's --method is spelt --solver", NULL},
     {"rtol", 0, OPT_RTOL, CLI_ARG_TEXT, "X", 0, 0, MODEL,
      "solver tolerances (default: the scenario's)", "--rtol X, --atol X"},

@@ -78,10 +78,8 @@ const engine_stepper *engine_stepper_auto(const char *name, int stiff)
 
 const char *calcify_stepper_list(void)
 {
-    /* bdf is not listed yet: the list is the text of an error message that
-     * tests/test_parser.c (outside the engine) expects word for word */
-    static const char list[] =
-        "auto, rodas4, msbdf, bsimp, rk4imp, rk2imp, rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2";
+    static const char list[] = "auto, auto-rodas4, bdf, rodas4, msbdf, bsimp, rk4imp, rk2imp, "
+                               "rk1imp, msadams, rk8pd, rkck, rkf45, rk4, rk2";
     return list;
 }
 
