@@ -59,7 +59,7 @@ static calcify_status run_from(const calcify_paramset *ps, const double *base,
     calcify_diet_phase ph[4] = {{0}};
     for (size_t k = 0; k < n; k++) {
         ph[k].duration = spec[k].days;
-        memcpy(ph[k].diet, spec[k].diet, sizeof ph[k].diet);
+        memcpy(ph[k].diet, spec[k].diet, CALCIFY_NINPUT * sizeof *spec[k].diet);
     }
     calcify_arm arm = {.name = "test", .description = "", .phases = ph, .n_phases = n};
     *pr = (probe){obs, NAN, NAN, -INFINITY, at_t, NAN};
@@ -400,7 +400,7 @@ static void mutant(int param, double value, double days, double at_t, probe *pr)
     CU_ASSERT_EQUAL_FATAL(calcify_paramset_copy(&ps, &sc.params), CALCIFY_OK);
     ps.value[param] = value;
     calcify_diet_phase ph = {.duration = days};
-    memcpy(ph.diet, NORMAL, sizeof NORMAL);
+    memcpy(ph.diet, NORMAL, CALCIFY_NINPUT * sizeof *NORMAL);
     calcify_arm arm = {.name = "mutant", .description = "", .phases = &ph, .n_phases = 1};
     *pr = (probe){CALCIFY_O_CA_MINERAL, NAN, NAN, -INFINITY, at_t, NAN};
     calcify_error err;
