@@ -68,7 +68,7 @@
 #include "engine/blocklu.h"
 #include "engine/engine.h"
 
-enum { QMAX = 5, NCOL = QMAX + 2, MAXCOR = 3, SCAN_EVERY = 16 };
+enum { QMAX = 5, NCOL = QMAX + 2, MAXCOR = 3 };
 
 /* J re-evaluated after this many accepted steps */
 static const unsigned long JAC_EVERY = 20;
@@ -338,25 +338,15 @@ static inline __attribute__((always_inline)) void predict(double *restrict zn,
     }
 }
 
-/* (Re)evaluate J at (t, y) and load it; the pattern as rosenbrock.c keeps it. */
+/* (Re)evaluate J at (t, y) and load it on its pattern. */
 static int new_jacobian(bdf_state *s, double t, const double y[],
                         const gsl_odeiv2_system *sys)
 {
-    const size_t n = s->n;
     int rc;
     s->have_j = 0;
     s->gamma_w = s->gamma_lu = 0;
     s->j_id++;
-    const int scan = s->loads++ % SCAN_EVERY == 0;
-    if (scan) { /* the generic state's pattern first */
-        for (size_t i = 0; i < n; i++)
-            s->yg[i] = (fabs(y[i]) + 1.0) * (1.0 + (double)i / (8.0 * (double)n));
-        if (sys->jacobian(t, s->yg, s->J, s->dfdt, sys->params) == GSL_SUCCESS)
-            (void)engine_blocklu_load(s->lu, s->J, 1);
-    }
-    if ((rc = sys->jacobian(t, y, s->J, s->dfdt, sys->params)) != GSL_SUCCESS)
-        return rc;
-    if ((rc = engine_blocklu_load(s->lu, s->J, scan)) != GSL_SUCCESS)
+    if ((rc = engine_jacobian_load(s->lu, sys, t, y, s->J, s->dfdt, s->yg, &s->loads)))
         return rc;
     s->have_j = 1;
     s->j_age = 0;

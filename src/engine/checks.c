@@ -46,3 +46,32 @@ int engine_jac(double t, const double y[], double *dfdy, double dfdt[],
         return GSL_SUCCESS;
     return engine_all_finite(dfdy, n * n) ? GSL_SUCCESS : GSL_EBADFUNC;
 }
+
+/* Searching all n² entries of J for new non-zeros costs more than the
+ * rest of a load, so it is done on the first Jacobian after a reset (a new
+ * phase or stretch: new inputs, perhaps new parameters) and every
+ * SCAN_EVERY-th after that, and there also on the Jacobian at a generic
+ * state — every state moved off zero and apart, (|y_i| + 1)·(1 + i/(8n)) —
+ * so that an entry that is zero only where a state is (a mineral pool still
+ * empty, a Hill term off below zero) is in the pattern before the state
+ * leaves it.  An entry missed between scans makes W inexact for a few
+ * steps, not wrong: the step's error test still judges it. */
+enum { SCAN_EVERY = 16 };
+
+int engine_jacobian_load(engine_blocklu *lu, const gsl_odeiv2_system *sys, double t,
+                         const double y[], double *J, double *dfdt, double *scratch,
+                         unsigned long *loads)
+{
+    const size_t n = sys->dimension;
+    const int scan = (*loads)++ % SCAN_EVERY == 0;
+    int rc;
+    if (scan) { /* the generic state's pattern first (J, dfdt as scratch) */
+        for (size_t i = 0; i < n; i++)
+            scratch[i] = (fabs(y[i]) + 1.0) * (1.0 + (double)i / (8.0 * (double)n));
+        if (sys->jacobian(t, scratch, J, dfdt, sys->params) == GSL_SUCCESS)
+            (void)engine_blocklu_load(lu, J, 1);
+    }
+    if ((rc = sys->jacobian(t, y, J, dfdt, sys->params)) != GSL_SUCCESS)
+        return rc;
+    return engine_blocklu_load(lu, J, scan);
+}

@@ -17,6 +17,7 @@
 #include <gsl/gsl_odeiv2.h>
 
 #include "calcify/solver.h"
+#include "engine/blocklu.h"
 
 /* One entry of the registry (steppers.c). */
 typedef struct {
@@ -123,6 +124,13 @@ int engine_is_bdf(const gsl_odeiv2_step *st);
 int engine_all_finite(const double *v, size_t n);
 int engine_rhs(double t, const double y[], double dydt[], void *params);
 int engine_jac(double t, const double y[], double *dfdy, double dfdt[], void *params);
+/* J (and ∂f/∂t) at (t, y) from sys, loaded into lu on its pattern: every
+ * entry ever seen non-zero, searched for on the first load after *loads was
+ * reset to 0 and every 16th (checks.c says why and how).  scratch: n
+ * doubles.  0, or the Jacobian's or the load's GSL status. */
+int engine_jacobian_load(engine_blocklu *lu, const gsl_odeiv2_system *sys, double t,
+                         const double y[], double *J, double *dfdt, double *scratch,
+                         unsigned long *loads);
 
 /* step.c */
 void engine_segment_start(calcify_solver *s, double t_end);

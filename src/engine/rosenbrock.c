@@ -14,16 +14,8 @@
  * factorised.  A step retaken from the same state (a rejected step) keeps
  * the Jacobian and refactorises for the new h only.
  *
- * The pattern is every entry ever seen non-zero.  Searching all n² entries
- * of J for new ones costs more than the rest of a load, so it is done on
- * the first Jacobian after a reset (a new phase or stretch: new inputs,
- * perhaps new parameters), every SCAN_EVERY-th Jacobian after that, and
- * there also on the Jacobian at a generic state — every state moved off
- * zero and apart, (|y_i| + 1)·(1 + i/(8n)) — so that an entry that is zero
- * only where a state is (a mineral pool still empty, a Hill term off below
- * zero) is in the pattern before the state leaves it.  An entry missed
- * between scans would make W inexact for a few steps, not wrong: the step's
- * error estimate still judges it.
+ * J is loaded into the block solver on its pattern by
+ * engine_jacobian_load (checks.c), as for bdf.
  */
 /* short loops over the states, run six times a step: let GCC vectorise
  * them (meson builds -O2; no reassociation, so results stay the same
@@ -90,8 +82,6 @@ typedef struct {
     unsigned long loads;  /* Jacobians since the last reset */
 } rodas_state;
 
-enum { SCAN_EVERY = 16 };
-
 static void rodas_free(void *vstate)
 {
     rodas_state *s = vstate;
@@ -137,16 +127,7 @@ static int rodas_apply(void *vstate, size_t n, double t, double h, double y[], d
     /* J at (t, y): reused when the step is retaken from the same state */
     if (!(s->have_j && s->tj == t && memcmp(s->yj, y, n * sizeof *y) == 0)) {
         s->have_j = 0;
-        const int scan = s->loads++ % SCAN_EVERY == 0;
-        if (scan) { /* the generic state's pattern first (J, dfdt as scratch) */
-            for (size_t i = 0; i < n; i++)
-                s->Y[i] = (fabs(y[i]) + 1.0) * (1.0 + (double)i / (8.0 * (double)n));
-            if (sys->jacobian(t, s->Y, s->J, s->dfdt, sys->params) == GSL_SUCCESS)
-                (void)engine_blocklu_load(s->lu, s->J, 1);
-        }
-        if ((rc = sys->jacobian(t, y, s->J, s->dfdt, sys->params)) != GSL_SUCCESS)
-            return rc;
-        if ((rc = engine_blocklu_load(s->lu, s->J, scan)) != GSL_SUCCESS)
+        if ((rc = engine_jacobian_load(s->lu, sys, t, y, s->J, s->dfdt, s->Y, &s->loads)))
             return rc;
         s->time_dependent = 0;
         for (size_t i = 0; i < n; i++)
