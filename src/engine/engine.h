@@ -118,6 +118,14 @@ int engine_has_dense_output(const gsl_odeiv2_step *st);
 extern const gsl_odeiv2_step_type *const engine_step_bdf;
 int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
 int engine_is_bdf(const gsl_odeiv2_step *st);
+/* Start bdf's history at tk[m−1] (after the driver's reset) from the m ≥ 2
+ * accepted states yk[] at tk[] (oldest first) of an explicit pair and
+ * f = f(tk[m−1], yk[m−1]): order q = min(m − 1, 5) through the newest q
+ * states and f, the state before them estimating the first step's error.
+ * *h: the explicit pair's step on entry, bdf's first step on return (the
+ * driver's to set).  GSL_EINVAL if st is not bdf or m < 2. */
+int engine_bdf_seed(gsl_odeiv2_step *st, int m, const double tk[], const double *const yk[],
+                    const double f[], double *h);
 
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);
