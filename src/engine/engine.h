@@ -40,6 +40,9 @@ double engine_stepper_auto_tol_scale(const char *name);
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
 enum { NODES = 6 };
+/* Explicit states kept for bdf's seeded start: five for order 5, and one
+ * more for the estimate of its error */
+enum { XHIST = 6 };
 
 struct calcify_solver {
     const calcify_system *sys;
@@ -57,6 +60,13 @@ struct calcify_solver {
     int explicit_checks;          /* the explicit driver's check_each_rhs  */
     int stiff_checks;             /* auto: the stiff driver's              */
     int switch_due;               /* auto: hand over before the next step  */
+    int stiff_seen;               /* auto: the phase was found stiff, the
+                                     hand-over waits for bdf's step        */
+    double h_switch;              /* auto: bdf's first step, seeded; 0: none */
+    /* auto with bdf: the explicit pair's last accepted states, oldest first */
+    double xh_t[XHIST];
+    double *xh_y[XHIST];
+    int n_xh;
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
     double *f0, *f1;              /* dy/dt at the ends of the last step    */
