@@ -55,18 +55,6 @@
  * for finiteness (as for Rodas4): Newton's norm sees a value that is not
  * finite and fails the step, and evolve retakes it shorter.
  * Dense output is P of the last step (the order of the step).
- *
- * A seeded start (engine_bdf_seed, auto's hand-over): instead of order 1
- * from y and h·f, P is the polynomial of degree q ≤ 5 through the last q
- * accepted states of the explicit pair with the slope f at the newest —
- * Hermite data the explicit driver has just computed accurately — and the
- * first step is chosen from the next divided difference (one point more):
- * its error estimate at order q, e ≈ (q+1)!·z_{q+1}, at 1/SEED_BIAS of the
- * tolerance, at most SEED_ETA_MAX times the explicit step.  Until the
- * first step is accepted a rejection shrinks h at order q (P is not the
- * interpolant at spacing h that dropping the order assumes); a third
- * starts afresh at order 1.  `--method bdf` and a phase's start still
- * start cold at order 1.
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3")
@@ -94,10 +82,6 @@ static const double BIAS_DOWN = 6, BIAS_SAME = 6, BIAS_UP = 10;
 /* Newton stops when its remaining error is this fraction of the error
  * test's */
 static const double NEWTON_TOL = 0.1;
-/* a seeded start: the first step's estimated error this fraction of the
- * tolerance (measured: 1/2 and 1/6 within noise of each other, 1/2 fewer
- * steps), and its length at most this multiple of the explicit step */
-static const double SEED_BIAS = 2, SEED_ETA_MAX = 4;
 /* GSL's standard control: rejects above 1.1, keeps h in [0.5, 1.1], grows
  * by 0.9·r^(−1/(ord+1)) below 0.5 */
 static const double CTRL_KEEP = 0.8, CTRL_REJECT = 1.1, CTRL_SAFETY = 0.9;
@@ -118,7 +102,6 @@ typedef struct {
     double *ycur, *f, *winv;
     /* committed */
     int have_hist, q, qwait;
-    int seeded;     /* the history is engine_bdf_seed's, no step taken yet */
     double tn, hn;
     double eprev_h;
     int eprev_q;
@@ -229,7 +212,6 @@ static int start(bdf_state *s, double t, double h, const double y[],
     const size_t n = s->n;
     int rc;
     s->have_hist = 0;
-    s->seeded = 0;
     memcpy(s->z, y, n * sizeof *y);
     if ((rc = GSL_ODEIV_FN_EVAL(sys, t, y, s->z + n)) != GSL_SUCCESS)
         return rc;
@@ -303,7 +285,6 @@ static void commit(bdf_state *s, double t)
     s->eprev_q = s->q;
     s->pending = 0;
     s->nfail = 0;
-    s->seeded = 0;
     s->j_age++;
     s->gamma_wc = s->gamma_w;
     s->crate_c = s->crate;
@@ -457,13 +438,7 @@ static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], dou
             s->gamma_w = s->gamma_wc;
             s->crate = s->crate_c;
         }
-        if (s->seeded) { /* shorter at the seed's order; order 1 afresh at the third */
-            if (s->nfail >= 3) {
-                if ((rc = start(s, t, s->hn, y, sys)) != GSL_SUCCESS)
-                    return rc;
-                s->nfail = 4;
-            }
-        } else if (s->nfail >= 4 && s->q > 1) { /* again and again: order 1 afresh */
+        if (s->nfail >= 4 && s->q > 1) { /* again and again: order 1 afresh */
             if ((rc = start(s, t, s->hn, y, sys)) != GSL_SUCCESS)
                 return rc;
             s->nfail = 4;
@@ -622,7 +597,6 @@ static int bdf_reset(void *vstate, size_t n)
     (void)n;
     bdf_state *s = vstate;
     s->have_hist = 0;
-    s->seeded = 0;
     s->pending = 0;
     s->have_j = 0;
     s->gamma_w = s->gamma_lu = 0;
@@ -665,80 +639,3 @@ int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
 }
 
 int engine_is_bdf(const gsl_odeiv2_step *st) { return st->type == &bdf_type; }
-
-int engine_bdf_seed(gsl_odeiv2_step *st, int m, const double tk[], const double *const yk[],
-                    const double f[], double *h)
-{
-    if (st->type != &bdf_type || m < 2 || !(*h > 0))
-        return GSL_EINVAL;
-    bdf_state *s = st->state;
-    const size_t n = s->n;
-    const int q = m - 1 < QMAX ? m - 1 : QMAX; /* one point kept for the estimate */
-    const int p = q + 1;
-    const double H = *h, t = tk[m - 1];
-    /* the nodes in units of H from t: t twice (y, then f), the earlier
-     * points newest first; the Newton basis Π_{i<k} (x − d_i) in powers */
-    double d[NCOL], basis[NCOL][NCOL];
-    d[0] = d[1] = 0;
-    for (int k = 2; k <= p; k++)
-        d[k] = (tk[m - k] - t) / H;
-    for (int k = 0; k <= q; k++) {
-        double r[NCOL];
-        for (int i = 0; i < k; i++)
-            r[i] = -d[i];
-        poly_from_roots(r, k, basis[k]);
-    }
-    double A = 1e-6, B = 1e-6, C = 0; /* no control: rtol = atol = 1e-6 */
-    (void)control_coeffs(s, &A, &B, &C);
-    double *z = s->z, top = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* divided differences of the Hermite data, column by column in place */
-        double col[NCOL], a[NCOL];
-        col[0] = col[1] = yk[m - 1][i];
-        for (int k = 2; k <= p; k++)
-            col[k] = yk[m - k][i];
-        a[0] = col[0];
-        for (int lev = 1; lev <= p; lev++) {
-            for (int k = 0; k + lev <= p; k++)
-                col[k] = lev == 1 && k == 0 ? H * f[i]
-                                            : (col[k + 1] - col[k]) / (d[k + lev] - d[k]);
-            a[lev] = col[0];
-        }
-        /* Taylor coefficients at t of the degree-q interpolant: z_j, spacing H */
-        for (int j = 0; j <= q; j++) {
-            double v = 0;
-            for (int k = j; k <= q; k++)
-                v += a[k] * basis[k][j];
-            z[(size_t)j * n + i] = v;
-        }
-        /* a[p] ≈ H^p·y⁽ᵖ⁾/p!, weighed as the control will */
-        const double e = fabs(a[p]) / (A + B * fabs(z[i]) + C * fabs(z[n + i]));
-        top = e > top ? e : top;
-    }
-    /* the first step's estimated error at H, and the step that brings it to
-     * 1/SEED_BIAS */
-    const double err = s->kerr[q] * s->fact[p] * top;
-    double eta = 1.0 / (pow(SEED_BIAS * err, 1.0 / p) + 1e-6);
-    if (eta > SEED_ETA_MAX)
-        eta = SEED_ETA_MAX;
-    double r = 1;
-    for (int j = 1; j <= q; j++) {
-        r *= eta;
-        for (size_t i = 0; i < n; i++)
-            z[(size_t)j * n + i] *= r;
-    }
-    *h = eta * H;
-    s->pending = 0;
-    s->q = q;
-    s->qwait = q + 1;
-    s->tn = t;
-    s->hn = *h;
-    s->eprev_q = 0;
-    s->nfail = 0;
-    s->gamma_wc = s->gamma_w;
-    s->crate_c = s->crate;
-    s->j_id_c = s->j_id;
-    s->have_hist = 1;
-    s->seeded = 1;
-    return GSL_SUCCESS;
-}

@@ -40,9 +40,6 @@ double engine_stepper_auto_tol_scale(const char *name);
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
 enum { NODES = 6 };
-/* Explicit states kept for bdf's seeded start: five for order 5, and one
- * more for the estimate of its error */
-enum { XHIST = 6 };
 
 struct calcify_solver {
     const calcify_system *sys;
@@ -60,13 +57,6 @@ struct calcify_solver {
     int explicit_checks;          /* the explicit driver's check_each_rhs  */
     int stiff_checks;             /* auto: the stiff driver's              */
     int switch_due;               /* auto: hand over before the next step  */
-    int stiff_seen;               /* auto: the phase was found stiff, the
-                                     hand-over waits for bdf's step        */
-    double h_switch;              /* auto: bdf's first step, seeded; 0: none */
-    /* auto with bdf: the explicit pair's last accepted states, oldest first */
-    double xh_t[XHIST];
-    double *xh_y[XHIST];
-    int n_xh;
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
     double *f0, *f1;              /* dy/dt at the ends of the last step    */
@@ -128,14 +118,6 @@ int engine_has_dense_output(const gsl_odeiv2_step *st);
 extern const gsl_odeiv2_step_type *const engine_step_bdf;
 int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
 int engine_is_bdf(const gsl_odeiv2_step *st);
-/* Start bdf's history at tk[m−1] (after the driver's reset) from the m ≥ 2
- * accepted states yk[] at tk[] (oldest first) of an explicit pair and
- * f = f(tk[m−1], yk[m−1]): order q = min(m − 1, 5) through the newest q
- * states and f, the state before them estimating the first step's error.
- * *h: the explicit pair's step on entry, bdf's first step on return (the
- * driver's to set).  GSL_EINVAL if st is not bdf or m < 2. */
-int engine_bdf_seed(gsl_odeiv2_step *st, int m, const double tk[], const double *const yk[],
-                    const double f[], double *h);
 
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);

@@ -40,7 +40,7 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->sys = sys;
     s->rtol = rtol;
     s->atol = atol;
-    if (!(s->scratch = malloc((6 + NODES + XHIST) * sys->dim * sizeof *s->scratch)) ||
+    if (!(s->scratch = malloc((6 + NODES) * sys->dim * sizeof *s->scratch)) ||
         (is_auto && (!(s->jac = malloc(sys->dim * sys->dim * sizeof *s->jac)) ||
                      !(s->jac_col = malloc(sys->dim * sys->dim * sizeof *s->jac_col)) ||
                      !(s->jac_row_end = malloc(sys->dim * sizeof *s->jac_row_end))))) {
@@ -57,8 +57,6 @@ calcify_solver *calcify_solver_alloc(const calcify_system *sys,
     s->c3_prev = s->c3 + sys->dim;
     for (int i = 0; i < NODES; i++)
         s->node_y[i] = s->c3_prev + (size_t)(i + 1) * sys->dim;
-    for (int i = 0; i < XHIST; i++)
-        s->xh_y[i] = s->c3_prev + (size_t)(NODES + 1 + i) * sys->dim;
     s->gsys.function = engine_rhs;
     s->gsys.jacobian = sys->jac ? engine_jac : NULL;
     s->gsys.dimension = sys->dim;

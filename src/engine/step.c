@@ -26,18 +26,6 @@ static const double AUTO_STIFF_HRHO = 1.5;
  * steps, doubling each time up to AUTO_CHECK_MAX: a long phase whose steps
  * stay short for accuracy would otherwise pay it on every step. */
 static const unsigned long AUTO_CHECK_FIRST = 32, AUTO_CHECK_MAX = 1024;
-/* With bdf as the stiff stepper, the hand-over is seeded (bdf.c,
- * engine_bdf_seed: the explicit pair's last states give bdf its history at
- * order 5 and its first step), and waits while that first step would be
- * shorter than the explicit pair's: early in a phase the explicit pair,
- * though at its stability limit, still takes the longer (and, at six RHS
- * against ~1.1 and a block solve, no dearer) steps.  The seed is tried again
- * every AUTO_RESEED explicit steps (a seed costs about one explicit step;
- * every 8, or doubling from 4, hands over later and costs 3-15% more RHS).
- * Measured (bench/README.md, 2026-12-06): against bdf from order 1 at the
- * explicit step, ~8% fewer steps on both scenarios; without the wait,
- * about half that. */
-static const unsigned long AUTO_RESEED = 4;
 
 /* The steps of a new segment, ending at t_end: from the explicit driver
  * (auto: every segment starts explicit), at the initial step, with auto's
@@ -46,9 +34,6 @@ void engine_segment_start(calcify_solver *s, double t_end)
 {
     s->next_check = 0;
     s->check_every = AUTO_CHECK_FIRST;
-    s->stiff_seen = 0;
-    s->h_switch = 0;
-    s->n_xh = 0;
     s->switch_due = 0;
     s->t_seg_end = t_end;
     s->driver = s->explicit_drv; /* auto: every segment starts explicit */
@@ -122,46 +107,6 @@ double engine_spectral_radius(calcify_solver *s, double t, const double y[])
     return exp(log_growth / counted);
 }
 
-/* The explicit pair's accepted state (t, y), kept for a seeded start. */
-static void xh_push(calcify_solver *s, double t, const double y[])
-{
-    if (s->n_xh == XHIST) { /* drop the oldest, reuse its storage */
-        double *oldest = s->xh_y[0];
-        for (int i = 0; i < XHIST - 1; i++) {
-            s->xh_y[i] = s->xh_y[i + 1];
-            s->xh_t[i] = s->xh_t[i + 1];
-        }
-        s->xh_y[XHIST - 1] = oldest;
-        s->n_xh = XHIST - 1;
-    }
-    memcpy(s->xh_y[s->n_xh], y, s->sys->dim * sizeof *y);
-    s->xh_t[s->n_xh++] = t;
-}
-
-/* auto found the phase stiff at (t, y), the end of the explicit pair's last
- * step (s->f1 its slope): 1 if the stiff stepper takes over from the next
- * step.  bdf is reset and seeded here, and takes over only if its first
- * step would be at least the explicit pair's (s->h_switch: that step);
- * any other stiff stepper takes over at once, reset at the hand-over. */
-static int hand_over_now(calcify_solver *s)
-{
-    s->h_switch = 0;
-    if (!engine_is_bdf(s->stiff_drv->s) || s->n_xh < 2)
-        return 1;
-    const double h = s->explicit_drv->h;
-    double h_bdf = h;
-    gsl_odeiv2_driver_reset_hstart(s->stiff_drv, h);
-    const double *yk[XHIST];
-    for (int k = 0; k < s->n_xh; k++)
-        yk[k] = s->xh_y[k];
-    if (engine_bdf_seed(s->stiff_drv->s, s->n_xh, s->xh_t, yk, s->f1, &h_bdf) != GSL_SUCCESS)
-        return 1; /* not seeded: reset at the hand-over, as without */
-    if (h_bdf < h)
-        return 0;
-    s->h_switch = h_bdf;
-    return 1;
-}
-
 /* One accepted step of at most t_end − *t from (*t, y): afterwards s->f0 and
  * s->f1 hold dy/dt at the step's two ends, the driver's evolve object the
  * state at its start (e->y0) and its length (e->last_step).  A switch that
@@ -177,11 +122,7 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
         s->hcap = 0;
         s->c3_h = s->c3_prev_h = 0;
         s->n_nodes = 0;
-        if (s->h_switch > 0) /* reset and seeded already (hand_over_now) */
-            s->driver->h = s->h_switch;
-        else
-            gsl_odeiv2_driver_reset_hstart(s->driver, h);
-        s->h_switch = 0;
+        gsl_odeiv2_driver_reset_hstart(s->driver, h);
         s->n_switches++;
     }
     gsl_odeiv2_driver *d = s->driver;
@@ -220,20 +161,11 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
      * explicit step this short for the time left, held at the stability
      * limit of the fastest mode, means stiffness: the rest of the phase
      * goes to the stiff stepper (from the next step on) */
-    if (d == s->explicit_drv && s->stiff_drv && engine_is_bdf(s->stiff_drv->s)) {
-        if (first)
-            xh_push(s, t0, d->e->y0);
-        xh_push(s, *t, y);
-    }
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
         d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
-        if (s->stiff_seen || d->h * engine_spectral_radius(s, *t, y) > AUTO_STIFF_HRHO) {
-            s->stiff_seen = 1; /* no spectral test again in this segment */
-            if (hand_over_now(s))
-                s->switch_due = 1;
-            else
-                s->next_check = d->e->count + AUTO_RESEED;
-        } else {
+        if (d->h * engine_spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
+            s->switch_due = 1;
+        else {
             s->next_check = d->e->count + s->check_every;
             if (s->check_every < AUTO_CHECK_MAX)
                 s->check_every *= 2;
