@@ -127,14 +127,16 @@ void calcify_solver_state_at(const calcify_solver *s, double t, double out[]);
 
 /* Output rows are interpolated between the stepper's own steps: cubic
  * Hermite behind an explicit pair, the polynomial through the last (up to
- * six) accepted states behind a stepper that iterates (BDF, implicit RK),
- * each with its error estimated and held below the tolerance; behind
- * Rodas4 (and auto once stiff) its own dense output of order 3.  With `on`
+ * six) accepted states behind a stepper that iterates (msbdf, implicit
+ * RK), each with its error estimated and held below the tolerance; behind
+ * Rodas4 its own dense output of order 3, behind bdf (and auto once stiff)
+ * its Nordsieck polynomial, of the step's order.  With `on`
  * != 0 steps are shortened to land on every row instead (for references
  * and comparisons). */
 void calcify_solver_land_on_grid(calcify_solver *s, int on);
 
-/* auto: how many phases were handed from the explicit pair to Rodas4. */
+/* auto: how many phases were handed from the explicit pair to the stiff
+ * stepper (bdf; Rodas4 under auto-rodas4). */
 unsigned long calcify_solver_switches(const calcify_solver *s);
 
 /* Rows behind an iterating stepper that interpolation could not vouch for

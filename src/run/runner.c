@@ -39,8 +39,9 @@ static size_t carry_len(const calcify_probe *p) { return (CALCIFY_NMETRIC + 1) *
 /* Metrics come from the solver's steps, not from the rows, so they do not
  * depend on the output step.  Each step's state is the solver's own
  * interpolant (calcify_solver_state_at: cubic Hermite behind an explicit
- * pair, order 4 like its steps; Rodas4's dense output; the polynomial
- * through the last states behind BDF), accurate to the solver's tolerance
+ * pair, order 4 like its steps; Rodas4's dense output; bdf's Nordsieck
+ * polynomial; the polynomial through the last states behind msbdf and the
+ * other iterating steppers), accurate to the solver's tolerance
  * where rows are.
  *
  * AUC: Simpson's rule (3-point Gauss–Lobatto) on each step of each
