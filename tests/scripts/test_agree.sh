@@ -19,8 +19,7 @@ trap 'rm -rf "$T"' EXIT
 AT='3.5 d,10 d'
 OBS=warfarin_plasma_mg_per_l,ca_aorta_ug_per_mg,body_weight_kg,clotting_activity_rel
 TOL=(--rtol 1e-9 --atol 1e-12)
-pass=0 fail=0
-check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 for name in sc_injections vermeer2007; do
     S=$root/models/$name.cfg D=$T/$name
@@ -110,5 +109,4 @@ sys.exit(1 if bad else 0)
 PY
 done
 
-echo "agree: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish agree

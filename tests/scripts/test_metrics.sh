@@ -24,8 +24,7 @@ calcify=${CALCIFY:?}
 root=${CALCIFY_SOURCE_ROOT:?}
 T=$(mktemp -d /tmp/calcify-metrics-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 OBS=k1_plasma_ng_per_ml,warfarin_plasma_mg_per_l
 for step in '6 h' '1 d' '1 min'; do
@@ -99,5 +98,4 @@ for step in ("6h", "1d"):
 sys.exit(0 if ok else 1)
 PY
 
-echo "metrics: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish metrics

@@ -12,8 +12,7 @@ n=300
 [ -n "${CALCIFY_SLOW:-}" ] && n=60 # under valgrind
 A=(--vary warfarin_thalf=5:50:log --vary ca_reg_max=0.005:0.05 --n "$n" --threads 2 --quiet
    --timeseries --step 21)
-pass=0 fail=0
-check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 "$calcify" sweep "$S" "${A[@]}" -o "$T/ref" || { echo "reference sweep failed"; exit 1; }
 rows=$(($(wc -l < "$T/ref/summary.csv") - 1))
@@ -57,5 +56,4 @@ check "complete folder: nothing to resume" grep -q "nothing to resume" "$T/err"
 check "different seed refused with exit 2" test $? -eq 2
 check "different seed: file:line named" grep -q "manifest.txt:14: seed is '1' but '2'" "$T/err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -25,8 +25,7 @@ POP=(population "$S" --n-per-arm "$n_pop" --iiv ca_dep_max=30%
      --error ca_aorta_ug_per_mg=prop:10% --threads 2 -q)
 SWEEP=(sweep "$S" --vary warfarin_thalf=5:50:log --n "$n_sweep" --threads 2 -q
        --timeseries --step 21)
-pass=0 fail=0
-check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
 same_files() { # reference dir, dir, files...
     local ref=$1 dir=$2 f
@@ -121,5 +120,4 @@ else
     echo "full disk: skipped (cannot mount a tmpfs here: not root?)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

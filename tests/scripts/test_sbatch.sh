@@ -9,11 +9,7 @@ root=${CALCIFY_SOURCE_ROOT:?}
 calcify=${CALCIFY:?}
 work=$(mktemp -d /tmp/calcify-sbatch-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-check() { # name, command...
-    local name=$1; shift
-    if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fail=$((fail + 1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 mkdir -p "$work/clone/scripts" "$work/clone/models"
 cp "$root/scripts/sweep.sbatch" "$work/clone/scripts/"
@@ -71,5 +67,4 @@ check "submit: array" grep -q -- "--array=1-10" "$work/sbatch.log"
 check "submit: merge after the array" grep -q -- "--dependency=afterok:4242 .* merge" "$work/sbatch.log"
 check "submit: output folder made" test -d "$work/out-submit"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

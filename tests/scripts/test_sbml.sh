@@ -36,8 +36,7 @@ if ! "$calcify" sbml --help >/dev/null 2>"$T/err"; then
     exit 1
 fi
 
-pass=0 fail=0
-check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 # export and compare: scenario, tag, arms
 compare() {
@@ -98,5 +97,4 @@ refuse "an own observable named like a term of the SBML model" \
     "userobs_id.cfg:5: observable 'dep' has the id of a quantity of the SBML model" \
     "$R/tests/fixtures/sbml/userobs_id.cfg"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -19,8 +19,7 @@ R=${CALCIFY_SOURCE_ROOT:?}
 U=$R/models/vermeer2007_userobs.cfg
 T=$(mktemp -d /tmp/calcify-userobs-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() { if "${@:2}"; then pass=$((pass + 1)); else echo "FAIL: $1" >&2; fail=$((fail + 1)); fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 # every row of CSV file $1: column $2 against the python expression $3 of
 # other columns (c["name"]), to 1e-12 relative; rows where the expression
@@ -150,5 +149,4 @@ else
     echo "gnuplot missing: figures not checked"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
