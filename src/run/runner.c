@@ -26,7 +26,6 @@ typedef struct {
     size_t a;
     double *v;             /* this run's vector                         */
     const calcify_sim_step *st; /* the step being read (read_step)      */
-    int own;               /* a scenario's own observable is read       */
     /* the metrics so far (the simulator's carry, kept with shared phases):
      * CALCIFY_NMETRIC × n_obs (metric m of observable i at m·n_obs + i),
      * the read observables at the last step's end, and 1 once a step was
@@ -77,7 +76,7 @@ enum { NS = 3 }; /* samples per step: start, middle, end */
 static int observe_at(read_ctx *c, double t, double out[])
 {
     double obs[CALCIFY_MAX_OBS];
-    if (calcify_sim_step_observe(c->st, t, c->own, obs))
+    if (calcify_sim_step_observe_some(c->st, t, c->p->obs, c->p->n_obs, obs))
         return -1;
     for (size_t i = 0; i < c->p->n_obs; i++)
         out[i] = obs[c->p->obs[i]];
@@ -231,8 +230,6 @@ calcify_status calcify_runner_arm(calcify_sim *sim, const calcify_probe *p, size
     calcify_solver *solver = calcify_sim_solver(sim);
     unsigned long s0 = calcify_solver_steps(solver), r0 = calcify_solver_rhs_evals(solver);
     read_ctx c = {.p = p, .a = a, .v = v};
-    for (size_t i = 0; i < p->n_obs; i++)
-        c.own |= (size_t)p->obs[i] >= calcify_sim_modeldef(sim)->n_obs;
     calcify_arm arm = pa->run;
     if (growth_override)
         arm.growth = NULL; /* the run's own table, set on the simulator */
