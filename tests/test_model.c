@@ -385,6 +385,52 @@ static void test_clotting_without_vitamin_k_baseline(void)
     calcify_sim_free(sim);
 }
 
+/* Observing a few observables (what the summary metrics do on every step)
+ * gives each the very bits observing all does, computes nothing else, and
+ * leaves the other entries alone: from the baseline, both corners of the
+ * steady-state search, W&K's state and a state with negative noise. */
+static void test_observe_some_matches_observe(void)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
+    const calcify_model *m = calcify_sim_model(sim);
+    double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
+    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
+    calcify_model_inputs(m, sc.baseline, u);
+    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
+    calcify_model_inputs(m, wk, uwk);
+    double ys[5][CALCIFY_NSTATE];
+    memcpy(ys[0], y0, sizeof y0);
+    calcify_model_steady_guess(m, u, 0, ys[1]);
+    calcify_model_steady_guess(m, u, 1, ys[2]);
+    memcpy(ys[3], y0, sizeof y0);
+    ys[3][CALCIFY_S_WARF_BODY] = 2.0;
+    for (int i = 0; i < CALCIFY_NSTATE; i++)
+        ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
+    for (int s = 0; s < 5; s++) {
+        const double *us = s == 3 ? uwk : u;
+        double all[CALCIFY_NOBS];
+        calcify_model_observe(m, ys[s], us, all);
+        for (int k = 0; k < CALCIFY_NOBS; k++) {
+            double one[CALCIFY_NOBS];
+            for (int j = 0; j < CALCIFY_NOBS; j++)
+                one[j] = -12345.0;
+            calcify_model_observe_some(m, ys[s], us, &k, 1, one);
+            CU_ASSERT(memcmp(&one[k], &all[k], sizeof one[k]) == 0);
+            for (int j = 0; j < CALCIFY_NOBS; j++)
+                CU_ASSERT(j == k || one[j] == -12345.0);
+        }
+        /* all of them, in reverse order */
+        int rev[CALCIFY_NOBS];
+        double some[CALCIFY_NOBS];
+        for (int k = 0; k < CALCIFY_NOBS; k++)
+            rev[k] = CALCIFY_NOBS - 1 - k;
+        calcify_model_observe_some(m, ys[s], us, rev, CALCIFY_NOBS, some);
+        CU_ASSERT(memcmp(some, all, sizeof all) == 0);
+    }
+    calcify_sim_free(sim);
+}
+
 /* Warfarin with albumin binding.  At a constant intake the unbound level
  * is set by mass balance alone, f·F·u = CLu·Cu/(1 + Cu/Km), so
  * Cu = R/(CLu − R/Km), whatever the binding; the
@@ -659,6 +705,7 @@ static int register_suites(void)
            !CU_add_test(m, "a slow, settling mode is a steady state", test_slow_mode_steady_state_found) ||
            !CU_add_test(m, "a mode too slow to settle is refused", test_degenerate_steady_state_refused) ||
            !CU_add_test(m, "clotting finite on a vitamin K-free baseline", test_clotting_without_vitamin_k_baseline) ||
+           !CU_add_test(m, "observing a few gives the bits observing all does", test_observe_some_matches_observe) ||
            !CU_add_test(m, "warfarin: mass balance, binding, half-life", test_warfarin_pk) ||
            !CU_add_test(m, "msbdf and rk8pd agree to 1e-4", test_steppers_agree) ||
            !CU_add_test(m, "analytic Jacobian vs finite differences", test_jacobian_vs_finite_differences);

@@ -277,6 +277,12 @@ void calcify_model_steady_guess(const calcify_model *m,
 void calcify_model_observe(const calcify_model *m, const double y[],
                            const double u[CALCIFY_NU],
                            double obs[CALCIFY_NOBS]);
+/* The same for the n observables which[] only: obs[which[k]], bit for bit
+ * what calcify_model_observe gives them; the other entries are left as
+ * they are. */
+void calcify_model_observe_some(const calcify_model *m, const double y[],
+                                const double u[CALCIFY_NU], const int which[], size_t n,
+                                double obs[CALCIFY_NOBS]);
 
 #ifdef __cplusplus
 }

@@ -96,6 +96,11 @@ typedef struct {
     void (*steady_guess)(const void *m, const double u[], int diseased, double y[]);
     /* the observables of y under u, in the units of their names           */
     void (*observe)(const void *m, const double y[], const double u[], double obs[]);
+    /* optional (NULL: observe serves): obs[which[k]] for k < n only, each
+     * exactly as observe gives it — the solver's steps read a few
+     * observables many times (summary metrics), rows all of them once     */
+    void (*observe_some)(const void *m, const double y[], const double u[], const int which[],
+                         size_t n, double obs[]);
 } calcify_model_fns;
 
 typedef struct calcify_modeldef {

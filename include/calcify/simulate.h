@@ -135,6 +135,12 @@ void calcify_sim_set_step_fn(calcify_sim *sim, calcify_step_obs_fn fn, double *c
  * then, with `own`, the scenario's own); non-zero if the scenario's own
  * fail. */
 int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, double obs[]);
+/* The same for the observables which[0..n) only (built-in or the scenario's
+ * own): obs[which[k]] as calcify_sim_step_observe gives it; other entries
+ * may be left unset.  A model with observe_some reads just those — what
+ * makes summary metrics cheap. */
+int calcify_sim_step_observe_some(const calcify_sim_step *st, double t, const int which[],
+                                  size_t n, double obs[]);
 
 /* The model's instance (for the shipped model a calcify_model), its
  * descriptor, and the parameter values it holds now (n_param). */

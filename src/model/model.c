@@ -764,50 +764,93 @@ void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE
     m->ref_apop = apoptosis_raw(m, y);
 }
 
+/* Observable k of y under u, before the clip of subnormals (c: the
+ * common terms, read by the plasma observables only).  One formula per
+ * observable, so that observing a few (calcify_model_observe_some) gives
+ * the very bits observing all does. */
+static double observe_raw(const calcify_model *m, const double y[], const double u[],
+                          const common *c, int k)
+{
+    const double *p = m->p;
+    switch (k) {
+    case CALCIFY_O_WARF_DIET: return u[CALCIFY_IN_WARFARIN];
+    case CALCIFY_O_K1_DIET: return u[CALCIFY_IN_K1] * 1000.0;
+    case CALCIFY_O_MK4_DIET: return u[CALCIFY_IN_MK4] * 1000.0;
+    /* intake per kg body weight, to show at once what the diet delivers */
+    case CALCIFY_O_BODY_WEIGHT: return u[CALCIFY_U_BODY_WEIGHT];
+    case CALCIFY_O_WARF_INTAKE: return u[CALCIFY_U_FOOD] * u[CALCIFY_IN_WARFARIN];
+    case CALCIFY_O_K1_INTAKE: return 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_K1];
+    case CALCIFY_O_MK4_INTAKE: return 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_MK4];
+    /* amounts are shown clipped at zero: a −1e−20 is integration noise */
+    case CALCIFY_O_WARF_PLASMA: {
+        const double cu = pos(c->cu), kd = p[CALCIFY_P_WARFARIN_KD];
+        return cu + p[CALCIFY_P_ALBUMIN_CAPACITY] * cu / (kd + cu);
+    }
+    case CALCIFY_O_WARF_UNBOUND: return pos(c->cu);
+    case CALCIFY_O_K1_PLASMA: return pos(c->c1);
+    case CALCIFY_O_MK4_PLASMA: return pos(c->c4);
+    case CALCIFY_O_MD_PLASMA: return pos(c->cmd);
+    case CALCIFY_O_VK_LIVER:
+        return pos(y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E]);
+    case CALCIFY_O_K1_AORTA:
+        return pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
+    case CALCIFY_O_MK4_AORTA:
+        return pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
+    case CALCIFY_O_MK4_SHARE_AORTA: {
+        const double mk4 = observe_raw(m, y, u, c, CALCIFY_O_MK4_AORTA);
+        const double vk_ao = observe_raw(m, y, u, c, CALCIFY_O_K1_AORTA) + mk4;
+        return vk_ao > 0 ? mk4 / vk_ao : 0;
+    }
+    case CALCIFY_O_VKH2_AORTA: return pos(y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H]);
+    case CALCIFY_O_VKO_AORTA: return pos(y[CALCIFY_S_AO_K1_E] + y[CALCIFY_S_AO_MK4_E]);
+    case CALCIFY_O_MGP_TOTAL: return y[CALCIFY_S_UCMGP] + y[CALCIFY_S_CMGP];
+    case CALCIFY_O_CMGP_FRACTION: {
+        const double tot = y[CALCIFY_S_UCMGP] + y[CALCIFY_S_CMGP];
+        return tot > 0 ? y[CALCIFY_S_CMGP] / tot : 0;
+    }
+    case CALCIFY_O_CMGP: return pos(y[CALCIFY_S_CMGP]);
+    case CALCIFY_O_VSMC_SWITCHED: return pos(y[CALCIFY_S_VSMC_SW]);
+    case CALCIFY_O_CA_MINERAL: return pos(mineral(y));
+    case CALCIFY_O_CA_AORTA: return p[CALCIFY_P_CA_TISSUE] + pos(mineral(y));
+    case CALCIFY_O_CLOTTING: return pos(y[CALCIFY_S_CLOT]) / m->ref_clot;
+    case CALCIFY_O_DISTENSIBILITY:
+        return exp(-p[CALCIFY_P_DIST_BETA]
+                   * (observe_raw(m, y, u, c, CALCIFY_O_CA_AORTA) - m->ref_ca));
+    case CALCIFY_O_APOPTOSIS: return apoptosis_raw(m, y) / m->ref_apop;
+    default: return NAN;
+    }
+}
+
+/* Whether observable k reads the common terms. */
+static int observe_needs_common(int k)
+{
+    return k >= CALCIFY_O_WARF_PLASMA && k <= CALCIFY_O_MD_PLASMA;
+}
+
+/* a pool decaying to nothing reaches subnormal values (1e-312): noise
+ * around zero like the negatives clipped above, and a number other
+ * readers refuse as an underflow */
+static double unsubnormal(double v) { return fabs(v) < DBL_MIN ? 0 : v; }
+
 void calcify_model_observe(const calcify_model *m, const double y[],
                            const double u[CALCIFY_NU], double o[CALCIFY_NOBS])
 {
-    const double *p = m->p;
     common c;
     common_eval(m, y, &c);
-    o[CALCIFY_O_WARF_DIET] = u[CALCIFY_IN_WARFARIN];
-    o[CALCIFY_O_K1_DIET] = u[CALCIFY_IN_K1] * 1000.0;
-    o[CALCIFY_O_MK4_DIET] = u[CALCIFY_IN_MK4] * 1000.0;
-    /* intake per kg body weight, to show at once what the diet delivers */
-    o[CALCIFY_O_BODY_WEIGHT] = u[CALCIFY_U_BODY_WEIGHT];
-    o[CALCIFY_O_WARF_INTAKE] = u[CALCIFY_U_FOOD] * u[CALCIFY_IN_WARFARIN];
-    o[CALCIFY_O_K1_INTAKE] = 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_K1];
-    o[CALCIFY_O_MK4_INTAKE] = 1000.0 * u[CALCIFY_U_FOOD] * u[CALCIFY_IN_MK4];
-    /* amounts are shown clipped at zero: a −1e−20 is integration noise */
-    const double cu = pos(c.cu), kd = p[CALCIFY_P_WARFARIN_KD];
-    o[CALCIFY_O_WARF_PLASMA] = cu + p[CALCIFY_P_ALBUMIN_CAPACITY] * cu / (kd + cu);
-    o[CALCIFY_O_WARF_UNBOUND] = cu;
-    o[CALCIFY_O_K1_PLASMA] = pos(c.c1);
-    o[CALCIFY_O_MK4_PLASMA] = pos(c.c4);
-    o[CALCIFY_O_MD_PLASMA] = pos(c.cmd);
-    o[CALCIFY_O_VK_LIVER] = pos(y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E]);
-    o[CALCIFY_O_K1_AORTA] = pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
-    o[CALCIFY_O_MK4_AORTA] = pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
-    const double vk_ao = o[CALCIFY_O_K1_AORTA] + o[CALCIFY_O_MK4_AORTA];
-    o[CALCIFY_O_MK4_SHARE_AORTA] = vk_ao > 0 ? o[CALCIFY_O_MK4_AORTA] / vk_ao : 0;
-    o[CALCIFY_O_VKH2_AORTA] = pos(y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H]);
-    o[CALCIFY_O_VKO_AORTA] = pos(y[CALCIFY_S_AO_K1_E] + y[CALCIFY_S_AO_MK4_E]);
-    const double tot = y[CALCIFY_S_UCMGP] + y[CALCIFY_S_CMGP];
-    o[CALCIFY_O_MGP_TOTAL] = tot;
-    o[CALCIFY_O_CMGP_FRACTION] = tot > 0 ? y[CALCIFY_S_CMGP] / tot : 0;
-    o[CALCIFY_O_CMGP] = pos(y[CALCIFY_S_CMGP]);
-    o[CALCIFY_O_VSMC_SWITCHED] = pos(y[CALCIFY_S_VSMC_SW]);
-    const double min = pos(mineral(y));
-    o[CALCIFY_O_CA_MINERAL] = min;
-    const double ca = p[CALCIFY_P_CA_TISSUE] + min;
-    o[CALCIFY_O_CA_AORTA] = ca;
-    o[CALCIFY_O_CLOTTING] = pos(y[CALCIFY_S_CLOT]) / m->ref_clot;
-    o[CALCIFY_O_DISTENSIBILITY] = exp(-p[CALCIFY_P_DIST_BETA] * (ca - m->ref_ca));
-    o[CALCIFY_O_APOPTOSIS] = apoptosis_raw(m, y) / m->ref_apop;
-    /* a pool decaying to nothing reaches subnormal values (1e-312): noise
-     * around zero like the negatives clipped above, and a number other
-     * readers refuse as an underflow */
     for (int k = 0; k < CALCIFY_NOBS; k++)
-        if (fabs(o[k]) < DBL_MIN)
-            o[k] = 0;
+        o[k] = unsubnormal(observe_raw(m, y, u, &c, k));
+}
+
+void calcify_model_observe_some(const calcify_model *m, const double y[],
+                                const double u[CALCIFY_NU], const int which[], size_t n,
+                                double o[CALCIFY_NOBS])
+{
+    common c;
+    size_t i = 0;
+    while (i < n && !observe_needs_common(which[i]))
+        i++;
+    if (i < n) /* only when read: most of an observation's cost */
+        common_eval(m, y, &c);
+    for (i = 0; i < n; i++)
+        o[which[i]] = unsubnormal(observe_raw(m, y, u, &c, which[i]));
 }

@@ -98,6 +98,11 @@ static void fn_observe(const void *m, const double y[], const double u[], double
 {
     calcify_model_observe(m, y, u, obs);
 }
+static void fn_observe_some(const void *m, const double y[], const double u[],
+                            const int which[], size_t n, double obs[])
+{
+    calcify_model_observe_some(m, y, u, which, n, obs);
+}
 
 const calcify_modeldef calcify_vermeer2007_model = {
     .name = "vermeer2007",
@@ -112,7 +117,8 @@ const calcify_modeldef calcify_vermeer2007_model = {
     .default_diet = DEFAULT_DIET,
     .obs_names = calcify_obs_names,
     .instance_size = sizeof(calcify_model),
-    .fn = {fn_init, fn_set_reference, fn_inputs, fn_rhs, fn_jac, fn_steady_guess, fn_observe},
+    .fn = {fn_init, fn_set_reference, fn_inputs, fn_rhs, fn_jac, fn_steady_guess, fn_observe,
+           fn_observe_some},
     .n_drug = sizeof DRUGS / sizeof DRUGS[0],
     .drugs = DRUGS,
     .u_food = CALCIFY_U_FOOD,

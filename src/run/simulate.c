@@ -352,6 +352,23 @@ int calcify_sim_step_observe(const calcify_sim_step *st, double t, int own, doub
     return observe(c, t, y, c->step_u, own, obs);
 }
 
+int calcify_sim_step_observe_some(const calcify_sim_step *st, double t, const int which[],
+                                  size_t n, double obs[])
+{
+    emit_ctx *c = (emit_ctx *)st;
+    const calcify_modeldef *md = c->sim->md;
+    int own = !md->fn.observe_some;
+    for (size_t i = 0; i < n && !own; i++)
+        own = (size_t)which[i] >= md->n_obs;
+    if (own)
+        return calcify_sim_step_observe(st, t, 1, obs);
+    double y[CALCIFY_MAX_STATE], buf[CALCIFY_MAX_U];
+    calcify_solver_state_at(c->sim->solver, t, y);
+    md->fn.observe_some(c->sim->model, y, inputs_at(c->sim, t, c->step_u, buf, NULL), which, n,
+                        obs);
+    return 0;
+}
+
 /* The solver's phases of `arm`: each phase's inputs (under its own
  * parameters: a `set` of body weight or food intake), its bolus events, and
  * the arm's infusions (sim->inf, times from the arm's start). */
