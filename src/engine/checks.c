@@ -1,18 +1,27 @@
 /* checks.c — the right-hand side and Jacobian as GSL calls them: counted,
  * and checked for values that are not finite. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "engine/engine.h"
 
+/* Not finite: an exponent of all ones, which adding one to the exponent
+ * carries into the sign bit.  Integer AND, ADD and OR with no branch per
+ * element: they vectorise with SSE2 (isfinite's loop, one compare and
+ * branch each, was 2% of a Vermeer run from engine_step alone). */
 int engine_all_finite(const double *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
+    const uint64_t EXP = 0x7ff0000000000000ULL, ONE = 0x0010000000000000ULL;
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        bad |= (bits & EXP) + ONE;
+    }
+    return !(bad >> 63);
 }
 
 /* For explicit Runge–Kutta steppers the RHS wrapper does no finiteness
