@@ -59,8 +59,13 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3")
 #endif
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -308,14 +313,51 @@ static void commit(bdf_state *s, double t)
         s->qwait--;
 }
 
+/* Two states at a time in GCC's vector extension (SSE2's packed operations
+ * on x86-64, pairs of scalar ones elsewhere): each lane does the same IEEE
+ * operations as the scalar code, so results are the same to the bit.  GCC
+ * left the loops below scalar on its own (predict was a quarter of
+ * bdf_apply). */
+typedef double v2d __attribute__((vector_size(16), aligned(8), may_alias));
+typedef int64_t v2i __attribute__((vector_size(16), aligned(8), may_alias));
+#define LD2(p) (*(const v2d *)(p))
+#define ST2(p, v) (*(v2d *)(p) = (v))
+
+static inline v2d vabs2(v2d x) { return (v2d)((v2i)x & INT64_MAX); }
+
+/* x > m ? x : m in each lane (m where x is a NaN), MAXPD's own rule */
+static inline v2d vmax2(v2d x, v2d m)
+{
+#ifdef __SSE2__
+    return _mm_max_pd(x, m);
+#else
+    const v2i k = (v2i)(x > m);
+    return (v2d)(((v2i)x & k) | ((v2i)m & ~k));
+#endif
+}
+
+/* the larger lane, NaN-free */
+static inline double hmax2(v2d m) { return m[0] > m[1] ? m[0] : m[1]; }
+
 /* zn := z rescaled column by column by r[j] and re-expanded at one step
- * ahead (Pascal's triangle), state by state in registers; Q a constant
- * where it is inlined, so that GCC unrolls it and vectorises over the states */
+ * ahead (Pascal's triangle), two states at a time in registers; Q a
+ * constant where it is inlined, so that GCC unrolls it */
 static inline __attribute__((always_inline)) void predict(double *restrict zn,
                                                            const double *restrict z, size_t n,
                                                            const double r[NCOL], const int Q)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        v2d v[NCOL];
+        for (int j = 0; j <= Q; j++)
+            v[j] = r[j] * LD2(z + (size_t)j * n + i);
+        for (int k = 0; k < Q; k++)
+            for (int j = Q; j > k; j--)
+                v[j - 1] += v[j];
+        for (int j = 0; j <= Q; j++)
+            ST2(zn + (size_t)j * n + i, v[j]);
+    }
+    for (; i < n; i++) {
         double v[NCOL];
         for (int j = 0; j <= Q; j++)
             v[j] = r[j] * z[(size_t)j * n + i];
@@ -328,7 +370,7 @@ static inline __attribute__((always_inline)) void predict(double *restrict zn,
 }
 
 /* z_n := z⁽⁰⁾ + ℓ·e (ℓ0 = 1), y := its value, dydt := its slope (if
- * asked), state by state; Q a constant where it is inlined */
+ * asked), two states at a time; Q a constant where it is inlined */
 static inline __attribute__((always_inline)) void update(double *restrict zn,
                                                           const double *restrict e,
                                                           const double ell[NCOL],
@@ -336,71 +378,71 @@ static inline __attribute__((always_inline)) void update(double *restrict zn,
                                                           double *restrict dydt, double inv_h,
                                                           size_t n, const int Q)
 {
-    if (dydt)
-        for (size_t i = 0; i < n; i++) {
-            const double ei = e[i];
-            for (int j = 0; j <= Q; j++)
-                zn[(size_t)j * n + i] += ell[j] * ei;
-            y[i] = zn[i];
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        const v2d ei = LD2(e + i);
+        v2d v[NCOL];
+        for (int j = 0; j <= Q; j++) {
+            v[j] = LD2(zn + (size_t)j * n + i) + ell[j] * ei;
+            ST2(zn + (size_t)j * n + i, v[j]);
+        }
+        ST2(y + i, v[0]);
+        if (dydt)
+            ST2(dydt + i, v[1] * inv_h);
+    }
+    for (; i < n; i++) {
+        const double ei = e[i];
+        for (int j = 0; j <= Q; j++)
+            zn[(size_t)j * n + i] += ell[j] * ei;
+        y[i] = zn[i];
+        if (dydt)
             dydt[i] = zn[n + i] * inv_h;
-        }
-    else
-        for (size_t i = 0; i < n; i++) {
-            const double ei = e[i];
-            for (int j = 0; j <= Q; j++)
-                zn[(size_t)j * n + i] += ell[j] * ei;
-            y[i] = zn[i];
-        }
+    }
 }
 
 /* m[0] = max |e_i|·w_i, m[1] = max |zq_i|·w_i (if down), m[2] =
- * max |e_i − ep_i|·w_i (if up), else 0: max_weighted's three in one pass */
+ * max |e_i − ep_i|·w_i (if up), else 0: three weighted max norms (finite
+ * values) in one pass, two states at a time */
 static void max_norms(const double *restrict e, const double *restrict zq,
                       const double *restrict ep, const double *restrict w, size_t n, int down,
                       int up, double m[3])
 {
-    double a0 = 0, a1 = 0, b0 = 0, b1 = 0, c0 = 0, c1 = 0;
+    v2d a = {0, 0}, b = {0, 0}, c = {0, 0};
     size_t i = 0;
-#define MAXW(acc, x) acc = (x) > acc ? (x) : acc
     if (down && up)
-        for (; i + 1 < n; i += 2) {
-            MAXW(a0, fabs(e[i]) * w[i]);
-            MAXW(a1, fabs(e[i + 1]) * w[i + 1]);
-            MAXW(b0, fabs(zq[i]) * w[i]);
-            MAXW(b1, fabs(zq[i + 1]) * w[i + 1]);
-            MAXW(c0, fabs(e[i] - ep[i]) * w[i]);
-            MAXW(c1, fabs(e[i + 1] - ep[i + 1]) * w[i + 1]);
+        for (; i + 2 <= n; i += 2) {
+            const v2d wi = LD2(w + i);
+            a = vmax2(vabs2(LD2(e + i)) * wi, a);
+            b = vmax2(vabs2(LD2(zq + i)) * wi, b);
+            c = vmax2(vabs2(LD2(e + i) - LD2(ep + i)) * wi, c);
         }
     else if (down)
-        for (; i + 1 < n; i += 2) {
-            MAXW(a0, fabs(e[i]) * w[i]);
-            MAXW(a1, fabs(e[i + 1]) * w[i + 1]);
-            MAXW(b0, fabs(zq[i]) * w[i]);
-            MAXW(b1, fabs(zq[i + 1]) * w[i + 1]);
+        for (; i + 2 <= n; i += 2) {
+            const v2d wi = LD2(w + i);
+            a = vmax2(vabs2(LD2(e + i)) * wi, a);
+            b = vmax2(vabs2(LD2(zq + i)) * wi, b);
         }
     else if (up)
-        for (; i + 1 < n; i += 2) {
-            MAXW(a0, fabs(e[i]) * w[i]);
-            MAXW(a1, fabs(e[i + 1]) * w[i + 1]);
-            MAXW(c0, fabs(e[i] - ep[i]) * w[i]);
-            MAXW(c1, fabs(e[i + 1] - ep[i + 1]) * w[i + 1]);
+        for (; i + 2 <= n; i += 2) {
+            const v2d wi = LD2(w + i);
+            a = vmax2(vabs2(LD2(e + i)) * wi, a);
+            c = vmax2(vabs2(LD2(e + i) - LD2(ep + i)) * wi, c);
         }
     else
-        for (; i + 1 < n; i += 2) {
-            MAXW(a0, fabs(e[i]) * w[i]);
-            MAXW(a1, fabs(e[i + 1]) * w[i + 1]);
-        }
+        for (; i + 2 <= n; i += 2)
+            a = vmax2(vabs2(LD2(e + i)) * LD2(w + i), a);
+    m[0] = hmax2(a);
+    m[1] = hmax2(b);
+    m[2] = hmax2(c);
+#define MAXW(acc, x) acc = (x) > acc ? (x) : acc
     if (i < n) {
-        MAXW(a0, fabs(e[i]) * w[i]);
+        MAXW(m[0], fabs(e[i]) * w[i]);
         if (down)
-            MAXW(b0, fabs(zq[i]) * w[i]);
+            MAXW(m[1], fabs(zq[i]) * w[i]);
         if (up)
-            MAXW(c0, fabs(e[i] - ep[i]) * w[i]);
+            MAXW(m[2], fabs(e[i] - ep[i]) * w[i]);
     }
 #undef MAXW
-    m[0] = a0 > a1 ? a0 : a1;
-    m[1] = b0 > b1 ? b0 : b1;
-    m[2] = c0 > c1 ? c0 : c1;
 }
 
 /* (Re)evaluate J at (t, y) and load it on its pattern. */
@@ -431,34 +473,72 @@ static newton_status newton(bdf_state *s, double t1, double h, double gamma, dou
     double delp = 0;
     *rc_out = GSL_SUCCESS;
     for (int m = 0; m < MAXCOR; m++) {
-        /* the first iteration from the prediction itself (e = 0) */
-        if (m > 0)
-            for (size_t i = 0; i < n; i++)
-                y[i] = yp[i] + e[i];
+        /* the first iteration from the prediction itself (e = 0); y = yp + e
+         * for the next was made with e */
         int rc = GSL_ODEIV_FN_EVAL(sys, t1, m > 0 ? y : yp, f);
         if (rc != GSL_SUCCESS) {
             *rc_out = rc;
             return NEWTON_FAIL;
         }
-        if (m > 0)
-            for (size_t i = 0; i < n; i++)
+        size_t i = 0;
+        if (m > 0) {
+            for (; i + 2 <= n; i += 2)
+                ST2(f + i, LD2(f + i) - LD2(z1 + i) * inv_h - LD2(e + i) * inv_g);
+            for (; i < n; i++)
                 f[i] = f[i] - z1[i] * inv_h - e[i] * inv_g;
-        else
-            for (size_t i = 0; i < n; i++)
+        } else {
+            for (; i + 2 <= n; i += 2)
+                ST2(f + i, LD2(f + i) - LD2(z1 + i) * inv_h);
+            for (; i < n; i++)
                 f[i] = f[i] - z1[i] * inv_h;
+        }
         engine_blocklu_solve(s->lu, f);
-        /* del: the weighted max norm of the change; sum catches a value
-         * that is not finite (a NaN from the RHS, an overflow) */
-        double del = 0, sum = 0;
-        for (size_t i = 0; i < n; i++) {
+        /* del: the weighted max norm of the change (a max: exact in any
+         * order).  A value that is not finite (a NaN from the RHS, an
+         * overflow) fails the iteration: the test was that the sum of the
+         * |change|·w is finite, which is so exactly when each is finite
+         * and their sum does not overflow; the exponent bits tell the
+         * first, and the sum itself is taken only where the largest could
+         * make it overflow */
+        const v2i EXP = {0x7ff0000000000000LL, 0x7ff0000000000000LL};
+        const v2i ONE = {0x0010000000000000LL, 0x0010000000000000LL};
+        v2d dv = {0, 0};
+        v2i bad = {0, 0};
+        double del = 0;
+        int bad1 = 0;
+        i = 0;
+        for (; i + 2 <= n; i += 2) {
+            const v2d d = scale * LD2(f + i);
+            v2d ei = d;
+            if (m > 0)
+                ei += LD2(e + i);
+            ST2(e + i, ei);
+            ST2(y + i, LD2(yp + i) + ei);
+            const v2d a = vabs2(d) * LD2(w + i);
+            bad |= ((v2i)a & EXP) + ONE;
+            dv = vmax2(a, dv);
+        }
+        for (; i < n; i++) {
             const double d = scale * f[i];
             e[i] = m > 0 ? e[i] + d : d;
+            y[i] = yp[i] + e[i];
             const double a = fabs(d) * w[i];
-            sum += a;
+            bad1 |= !isfinite(a);
             del = a > del ? a : del;
         }
-        if (!isfinite(sum))
+        {
+            const double d2 = hmax2(dv);
+            del = d2 > del ? d2 : del;
+        }
+        if (bad1 || ((bad[0] | bad[1]) < 0))
             return NEWTON_FAIL;
+        if (del > DBL_MAX / (2.0 * (double)n)) { /* the sum might overflow */
+            double sum = 0;
+            for (i = 0; i < n; i++)
+                sum += fabs(scale * f[i]) * w[i];
+            if (!isfinite(sum))
+                return NEWTON_FAIL;
+        }
         if (m > 0) {
             const double r = del / delp;
             s->crate = 0.3 * s->crate > r ? 0.3 * s->crate : r;
