@@ -43,6 +43,11 @@ struct engine_blocklu {
     uint32_t *src;
     double *val;
     size_t nrows, nent;
+    /* where a factorisation's values go in the program, fixed by build():
+     * val[lmap_e[t]] = −lu[lmap_a[t]] (L and U), scale[smap_g[t]] =
+     * lu[smap_a[t]] (1/u_qq of backward rows) */
+    size_t *lmap_e, *lmap_a, nlmap;
+    size_t *smap_g, *smap_a, nsmap;
     size_t *ooff;          /* per off-block entry: its entry, and J index   */
     size_t *oidx;
     size_t noff;
@@ -92,6 +97,10 @@ static void free_block_arrays(engine_blocklu *b)
     free(b->val);
     free(b->ooff);
     free(b->oidx);
+    free(b->lmap_e);
+    free(b->lmap_a);
+    free(b->smap_g);
+    free(b->smap_a);
 }
 
 void engine_blocklu_free(engine_blocklu *b)
@@ -176,7 +185,7 @@ static void find_blocks(engine_blocklu *b)
 /* (Re)allocate the arrays whose sizes depend on the blocks; at least one
  * element each, so that an empty one is not taken for a failure. */
 static int alloc_arrays(engine_blocklu *b, size_t dsize, size_t nrows, size_t nent,
-                        size_t noff)
+                        size_t noff, size_t nlu, size_t nsc)
 {
     free_block_arrays(b);
     b->didx = malloc((dsize ? dsize : 1) * sizeof *b->didx);
@@ -189,8 +198,12 @@ static int alloc_arrays(engine_blocklu *b, size_t dsize, size_t nrows, size_t ne
     b->val = malloc((nent ? nent : 1) * sizeof *b->val);
     b->ooff = malloc((noff ? noff : 1) * sizeof *b->ooff);
     b->oidx = malloc((noff ? noff : 1) * sizeof *b->oidx);
+    b->lmap_e = malloc((nlu ? nlu : 1) * sizeof *b->lmap_e);
+    b->lmap_a = malloc((nlu ? nlu : 1) * sizeof *b->lmap_a);
+    b->smap_g = malloc((nsc ? nsc : 1) * sizeof *b->smap_g);
+    b->smap_a = malloc((nsc ? nsc : 1) * sizeof *b->smap_a);
     if (!b->didx || !b->dval || !b->lu || !b->fill || !b->rows || !b->scale || !b->src || !b->val ||
-        !b->ooff || !b->oidx)
+        !b->ooff || !b->oidx || !b->lmap_e || !b->lmap_a || !b->smap_g || !b->smap_a)
         return GSL_ENOMEM;
     return GSL_SUCCESS;
 }
@@ -238,8 +251,11 @@ static void block_rows(engine_blocklu *b, size_t k, const size_t *blk, size_t *o
                 b->oidx[(*o)++] = p[r] * n + j;
             }
         for (size_t c = 0; c < r; c++)
-            if (f[r * m + c])
+            if (f[r * m + c]) {
+                b->lmap_e[b->nlmap] = *e;
+                b->lmap_a[b->nlmap++] = b->doff[k] + r * m + c;
                 b->src[(*e)++] = (uint32_t)p[c];
+            }
         b->scale[*g] = 1.0;
         b->rows[(*g)++] = (row){(uint32_t)p[r], (uint32_t)*e};
     }
@@ -247,8 +263,13 @@ static void block_rows(engine_blocklu *b, size_t k, const size_t *blk, size_t *o
         return; /* its one row's scale is 1/(c − J_ii) */
     for (size_t q = m; q-- > 0;) { /* backward: U */
         for (size_t t = q + 1; t < m; t++)
-            if (f[q * m + t])
+            if (f[q * m + t]) {
+                b->lmap_e[b->nlmap] = *e;
+                b->lmap_a[b->nlmap++] = b->doff[k] + q * m + t;
                 b->src[(*e)++] = (uint32_t)p[t];
+            }
+        b->smap_g[b->nsmap] = *g;
+        b->smap_a[b->nsmap++] = b->doff[k] + q * m + q;
         b->rows[(*g)++] = (row){(uint32_t)p[q], (uint32_t)*e};
     }
 }
@@ -279,9 +300,10 @@ static int build(engine_blocklu *b)
                 if (blk[j] != blk[i])
                     noff++;
             }
-    if (alloc_arrays(b, dsize, nrows, noff + nlu, noff) != GSL_SUCCESS)
+    if (alloc_arrays(b, dsize, nrows, noff + nlu, noff, nlu, nrows) != GSL_SUCCESS)
         return GSL_ENOMEM;
     size_t o = 0, e = 0, g = 0;
+    b->nlmap = b->nsmap = 0;
     for (size_t k = 0; k < b->nb; k++) {
         block_pattern(b, k);
         block_rows(b, k, blk, &o, &e, &g);
@@ -342,10 +364,43 @@ int engine_blocklu_load(engine_blocklu *b, const double *J, int scan)
  * c·I dominates more */
 static const double PIVOT_MIN = 1e-2;
 
+/* The LU of the m×m block c·I − J_bb in place in a (L's multipliers below
+ * the diagonal, U above, 1/u_qq on it), no pivoting; GSL_ESING on a pivot
+ * small for its column.  m a constant where it is inlined for a small
+ * block (calcify's: 2, 3 and 6), so that the loops unroll: the same
+ * operations in the same order as the general case. */
+static inline __attribute__((always_inline)) int lu_block(double *restrict a,
+                                                          const double *restrict jv, double c,
+                                                          const size_t m)
+{
+    for (size_t t = 0; t < m * m; t++)
+        a[t] = -jv[t];
+    for (size_t r = 0; r < m; r++)
+        a[r * m + r] += c;
+    for (size_t col = 0; col < m; col++) {
+        double big = 0; /* threshold pivoting: |l| <= 1/PIVOT_MIN */
+        for (size_t r = col; r < m; r++)
+            if (fabs(a[r * m + col]) > big)
+                big = fabs(a[r * m + col]);
+        const double piv = a[col * m + col];
+        if (!(fabs(piv) > PIVOT_MIN * big) || !isfinite(piv))
+            return GSL_ESING;
+        const double inv = 1.0 / piv;
+        a[col * m + col] = inv;
+        for (size_t r = col + 1; r < m; r++) {
+            const double l = a[r * m + col] * inv;
+            a[r * m + col] = l;
+            for (size_t t = col + 1; t < m; t++)
+                a[r * m + t] -= l * a[col * m + t];
+        }
+    }
+    return GSL_SUCCESS;
+}
+
 int engine_blocklu_factor(engine_blocklu *b, double c)
 {
     for (size_t k = 0; k < b->nb; k++) {
-        const size_t s0 = b->bstart[k], m = b->bstart[k + 1] - s0;
+        const size_t m = b->bstart[k + 1] - b->bstart[k];
         const double *jv = b->dval + b->doff[k];
         if (m == 1) {
             const double w = c - jv[0];
@@ -355,48 +410,23 @@ int engine_blocklu_factor(engine_blocklu *b, double c)
             continue;
         }
         double *a = b->lu + b->doff[k];
-        for (size_t t = 0; t < m * m; t++)
-            a[t] = -jv[t];
-        for (size_t r = 0; r < m; r++)
-            a[r * m + r] += c;
-        for (size_t col = 0; col < m; col++) {
-            double big = 0; /* threshold pivoting: |l| <= 1/PIVOT_MIN */
-            for (size_t r = col; r < m; r++)
-                if (fabs(a[r * m + col]) > big)
-                    big = fabs(a[r * m + col]);
-            const double piv = a[col * m + col];
-            if (!(fabs(piv) > PIVOT_MIN * big) || !isfinite(piv))
-                return GSL_ESING;
-            const double inv = 1.0 / piv;
-            a[col * m + col] = inv;
-            for (size_t r = col + 1; r < m; r++) {
-                const double l = a[r * m + col] * inv;
-                a[r * m + col] = l;
-                for (size_t t = col + 1; t < m; t++)
-                    a[r * m + t] -= l * a[col * m + t];
-            }
+        int rc;
+        switch (m) {
+        case 2: rc = lu_block(a, jv, c, 2); break;
+        case 3: rc = lu_block(a, jv, c, 3); break;
+        case 4: rc = lu_block(a, jv, c, 4); break;
+        case 5: rc = lu_block(a, jv, c, 5); break;
+        case 6: rc = lu_block(a, jv, c, 6); break;
+        default: rc = lu_block(a, jv, c, m); break;
         }
-        /* the program's values, where build() laid them out: each forward
-         * row's L entries follow its off-block ones */
-        const unsigned char *f = b->fill + b->doff[k];
-        size_t g = b->lurow[k];
-        for (size_t r = 0; r < m; r++, g++) {
-            size_t nl = 0;
-            for (size_t c = 0; c < r; c++)
-                nl += f[r * m + c];
-            size_t e = b->rows[g].end - nl;
-            for (size_t c = 0; c < r; c++)
-                if (f[r * m + c])
-                    b->val[e++] = -a[r * m + c];
-        }
-        size_t e = b->rows[g - 1].end;
-        for (size_t q = m; q-- > 0; g++) {
-            for (size_t t = q + 1; t < m; t++)
-                if (f[q * m + t])
-                    b->val[e++] = -a[q * m + t];
-            b->scale[g] = a[q * m + q];
-        }
+        if (rc != GSL_SUCCESS)
+            return rc;
     }
+    /* the program's values, where build() laid them out */
+    for (size_t t = 0; t < b->nlmap; t++)
+        b->val[b->lmap_e[t]] = -b->lu[b->lmap_a[t]];
+    for (size_t t = 0; t < b->nsmap; t++)
+        b->scale[b->smap_g[t]] = b->lu[b->smap_a[t]];
     return GSL_SUCCESS;
 }
 
