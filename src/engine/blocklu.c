@@ -23,6 +23,10 @@
 typedef struct {
     uint32_t dst, end;
 } row;
+/* dst's top bit: a row whose scale is 1 for good (a forward row of a block
+ * of two or more), which the solve does not multiply by */
+#define ROW_UNIT 0x80000000u
+#define ROW_DST 0x7fffffffu
 
 struct engine_blocklu {
     size_t n;
@@ -257,7 +261,7 @@ static void block_rows(engine_blocklu *b, size_t k, const size_t *blk, size_t *o
                 b->src[(*e)++] = (uint32_t)p[c];
             }
         b->scale[*g] = 1.0;
-        b->rows[(*g)++] = (row){(uint32_t)p[r], (uint32_t)*e};
+        b->rows[(*g)++] = (row){(uint32_t)p[r] | (m > 1 ? ROW_UNIT : 0), (uint32_t)*e};
     }
     if (m == 1)
         return; /* its one row's scale is 1/(c − J_ii) */
@@ -430,6 +434,17 @@ int engine_blocklu_factor(engine_blocklu *b, double c)
     return GSL_SUCCESS;
 }
 
+/* Each row was x_d := (x_d + Σ val·x_src)·scale, summed in two sums so
+ * that a row's additions are not one chain of latencies: terms 0, 2, 4, …
+ * into acc0 = x_d, terms 1, 3, … into acc1 = 0, then acc0 + acc1 (the order
+ * fixed: same bits every run).  A solve is latency-bound (Vermeer's: 24 of
+ * its 46 rows in one chain, ~6 ns a link), so the links are kept short with
+ * the same results to the bit:
+ *  - acc1 starts at its first term and acc0 at x_d + 0, not at 0 and x_d:
+ *    adding 0 changes nothing but a zero's sign, and the sum is +0, never
+ *    −0, exactly as before, wherever the zero is added; off the chain (x_d
+ *    is not the value just solved for) and not at all for a row of one term;
+ *  - a row whose scale is 1 (ROW_UNIT) is not multiplied by it. */
 void engine_blocklu_solve(const engine_blocklu *b, double *restrict x)
 {
     const row *restrict rows = b->rows;
@@ -439,22 +454,31 @@ void engine_blocklu_solve(const engine_blocklu *b, double *restrict x)
     size_t e = 0;
     for (size_t g = 0; g < nr; g++) {
         const row r = rows[g];
+        const uint32_t d = r.dst & ROW_DST;
+        double v;
         if (e == r.end) { /* a state that reads no other (a dose depot) */
-            x[r.dst] *= scale[g];
-            continue;
-        }
-        /* two sums, so that a row's additions are not one chain of
-         * latencies (the order is fixed: same bits every run) */
-        double acc0 = x[r.dst], acc1 = 0;
-        for (; e + 1 < r.end; e += 2) {
-            acc0 += val[e] * x[src[e]];
-            acc1 += val[e + 1] * x[src[e + 1]];
-        }
-        if (e < r.end) {
+            v = x[d];
+        } else {
+            double acc0 = x[d] + 0.0;
             acc0 += val[e] * x[src[e]];
             e++;
+            if (e < r.end) {
+                double acc1 = val[e] * x[src[e]];
+                e++;
+                for (; e + 1 < r.end; e += 2) {
+                    acc0 += val[e] * x[src[e]];
+                    acc1 += val[e + 1] * x[src[e + 1]];
+                }
+                if (e < r.end) {
+                    acc0 += val[e] * x[src[e]];
+                    e++;
+                }
+                v = acc0 + acc1;
+            } else {
+                v = acc0;
+            }
         }
-        x[r.dst] = (acc0 + acc1) * scale[g];
+        x[d] = (r.dst & ROW_UNIT) ? v : v * scale[g];
     }
 }
 
