@@ -325,16 +325,27 @@ int engine_blocklu_load(engine_blocklu *b, const double *J, int scan)
     /* any bit of an entry off the pattern: a non-zero there (−0 counts,
      * which only adds an entry), in integer arithmetic that vectorises */
     uint64_t off = 0;
-    if (b->built && scan)
-        for (size_t k = 0; k < nn; k++) {
+    if (b->built && scan) {
+        /* four entries at a time (GCC's vector extension: SSE2 on x86-64;
+         * GCC left it scalar, 40% of a load) */
+        typedef uint64_t v2u __attribute__((vector_size(16), aligned(8), may_alias));
+        v2u o0 = {0, 0}, o1 = {0, 0};
+        size_t k = 0;
+        for (; k + 4 <= nn; k += 4) {
+            o0 |= *(const v2u *)(J + k) & *(const v2u *)(b->outside + k);
+            o1 |= *(const v2u *)(J + k + 2) & *(const v2u *)(b->outside + k + 2);
+        }
+        o0 |= o1;
+        off = o0[0] | o0[1];
+        for (; k < nn; k++) {
             uint64_t bits;
             memcpy(&bits, &J[k], sizeof bits);
             off |= bits & b->outside[k];
         }
+    }
     if (!b->built || off) {
-        for (size_t k = 0; k < nn; k++)
-            if (J[k] != 0)
-                b->mask[k] = 1;
+        for (size_t k = 0; k < nn; k++) /* no branch on the values */
+            b->mask[k] |= J[k] != 0;
         for (size_t i = 0; i < b->n; i++) /* the diagonal always: W has c there */
             b->mask[i * b->n + i] = 1;
         for (size_t k = 0; k < nn; k++)
