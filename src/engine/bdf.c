@@ -854,3 +854,17 @@ int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
 }
 
 int engine_is_bdf(const gsl_odeiv2_step *st) { return st->type == &bdf_type; }
+
+int engine_bdf_use_avx2(gsl_odeiv2_step *st, int on)
+{
+    if (st->type != &bdf_type)
+        return 0;
+    bdf_state *s = st->state;
+#ifdef BDF_AVX2
+    s->avx2 = on && __builtin_cpu_supports("avx2");
+#else
+    (void)on;
+    s->avx2 = 0;
+#endif
+    return s->avx2;
+}
