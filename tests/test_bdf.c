@@ -1,6 +1,7 @@
 /* test_bdf.c — the BDF stepper (src/engine/bdf.c): a stiff linear system
  * against its closed form through the solver, and a step rejected and
- * retaken shorter against the same shorter step taken first. */
+ * retaken shorter against the same shorter step taken first, and its
+ * AVX2 and SSE2 paths against each other, bit for bit. */
 #include <math.h>
 #include <string.h>
 
@@ -181,6 +182,71 @@ static void test_evolve_rejections(void)
     gsl_odeiv2_driver_free(d);
 }
 
+/* ---- seven states: the 2×2 stiff block, and a cascade of five below it
+ * (f_i = y_{i−1} − 0.1·i·y_i), so that four at a time, two at a time and
+ * one at a time all have states to do */
+enum { N7 = 7 };
+
+static int rhs7(double t, const double y[], double f[], void *p)
+{
+    (void)t, (void)p;
+    f[0] = A00 * y[0] + A01 * y[1];
+    f[1] = A01 * y[0] + A00 * y[1];
+    for (int i = 2; i < N7; i++)
+        f[i] = y[i - 1] - 0.1 * i * y[i];
+    return GSL_SUCCESS;
+}
+
+static int jac7(double t, const double y[], double *J, double dfdt[], void *p)
+{
+    (void)t, (void)y, (void)p;
+    memset(J, 0, N7 * N7 * sizeof *J);
+    memset(dfdt, 0, N7 * sizeof *dfdt);
+    J[0] = A00, J[1] = A01, J[N7] = A01, J[N7 + 1] = A00;
+    for (int i = 2; i < N7; i++) {
+        J[i * N7 + i - 1] = 1;
+        J[i * N7 + i] = -0.1 * i;
+    }
+    return GSL_SUCCESS;
+}
+
+/* bdf's step four states at a time (AVX2, where the CPU has it) and two at
+ * a time (SSE2): the same IEEE operations on each value, so the same
+ * states, step sizes and orders to the last bit, step after step. */
+static void test_avx2_and_sse2_paths_agree(void)
+{
+    gsl_odeiv2_system sys = {rhs7, jac7, N7, NULL};
+    gsl_odeiv2_driver *da = gsl_odeiv2_driver_alloc_y_new(&sys, engine_step_bdf, 1e-4, 1e-9, 1e-6);
+    gsl_odeiv2_driver *db = gsl_odeiv2_driver_alloc_y_new(&sys, engine_step_bdf, 1e-4, 1e-9, 1e-6);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(da);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+    const int wide = engine_bdf_use_avx2(da->s, 1);
+    CU_ASSERT_EQUAL(engine_bdf_use_avx2(db->s, 0), 0);
+    if (!wide)
+        fprintf(stderr, "\n  (no AVX2 here: both runs take the SSE2 path)\n");
+    double ya[N7] = {2, 0, 1, 0, 0, 0, 0}, yb[N7] = {2, 0, 1, 0, 0, 0, 0}, ta = 0, tb = 0;
+    int steps = 0;
+    while (ta < 20 && steps < 5000) {
+        CU_ASSERT_EQUAL_FATAL(gsl_odeiv2_evolve_apply(da->e, da->c, da->s, &sys, &ta, 20.0,
+                                                      &da->h, ya), GSL_SUCCESS);
+        CU_ASSERT_EQUAL_FATAL(gsl_odeiv2_evolve_apply(db->e, db->c, db->s, &sys, &tb, 20.0,
+                                                      &db->h, yb), GSL_SUCCESS);
+        CU_ASSERT_EQUAL_FATAL(memcmp(ya, yb, sizeof ya), 0);
+        CU_ASSERT_EQUAL_FATAL(ta, tb);
+        CU_ASSERT_EQUAL_FATAL(da->h, db->h);
+        steps++;
+    }
+    CU_ASSERT(ta >= 20);
+    CU_ASSERT(gsl_odeiv2_step_order(da->s) > 3); /* orders above two were taken */
+    /* dense output in the last step, both ways */
+    double oa[N7], ob[N7];
+    CU_ASSERT(engine_bdf_dense_output(da->s, ta - 0.3 * da->e->last_step, oa));
+    CU_ASSERT(engine_bdf_dense_output(db->s, tb - 0.3 * db->e->last_step, ob));
+    CU_ASSERT_EQUAL(memcmp(oa, ob, sizeof oa), 0);
+    gsl_odeiv2_driver_free(da);
+    gsl_odeiv2_driver_free(db);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("bdf", NULL, NULL);
@@ -189,7 +255,8 @@ static int register_suites(void)
     if (!CU_add_test(s, "stiff linear system against its closed form",
                      test_stiff_linear_closed_form) ||
         !CU_add_test(s, "a rejected step leaves no trace", test_rejected_step_leaves_no_trace) ||
-        !CU_add_test(s, "evolve's rejections and retakes", test_evolve_rejections))
+        !CU_add_test(s, "evolve's rejections and retakes", test_evolve_rejections) ||
+        !CU_add_test(s, "AVX2 and SSE2 paths agree to the bit", test_avx2_and_sse2_paths_agree))
         return 1;
     return 0;
 }

@@ -1,18 +1,37 @@
 /* checks.c — the right-hand side and Jacobian as GSL calls them: counted,
  * and checked for values that are not finite. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "engine/engine.h"
 
+/* Not finite: an exponent of all ones, which adding one to the exponent
+ * carries into the sign bit.  Integer AND, ADD and OR with no branch per
+ * element, four at a time in GCC's vector extension (SSE2 on x86-64; GCC
+ * left the loop scalar at -O2): isfinite's loop, a compare and branch
+ * each, was 2% of a Vermeer run from engine_step's check alone. */
+typedef uint64_t v2u __attribute__((vector_size(16), aligned(8), may_alias));
+
 int engine_all_finite(const double *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
+    const uint64_t EXP = 0x7ff0000000000000ULL, ONE = 0x0010000000000000ULL;
+    v2u b0 = {0, 0}, b1 = {0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        b0 |= (*(const v2u *)(v + i) & EXP) + ONE;
+        b1 |= (*(const v2u *)(v + i + 2) & EXP) + ONE;
+    }
+    b0 |= b1;
+    uint64_t bad = b0[0] | b0[1];
+    for (; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        bad |= (bits & EXP) + ONE;
+    }
+    return !(bad >> 63);
 }
 
 /* For explicit Runge–Kutta steppers the RHS wrapper does no finiteness

@@ -119,6 +119,9 @@ int engine_has_dense_output(const gsl_odeiv2_step *st);
 extern const gsl_odeiv2_step_type *const engine_step_bdf;
 int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
 int engine_is_bdf(const gsl_odeiv2_step *st);
+/* Take bdf's AVX2 path (on, where the CPU has it) or its SSE2 one; returns
+ * whether the AVX2 one is taken.  For tests: both give the same bits. */
+int engine_bdf_use_avx2(gsl_odeiv2_step *st, int on);
 
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);
