@@ -1,5 +1,6 @@
 /* simulate.c — the model through a scenario: steady state, arms, rows. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct calcify_sim {
     calcify_system sys;
     calcify_solver *solver;
     calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
+    size_t rows_until;        /* the next arm's rows worth keeping: of its
+                                 first rows_until phases (SIZE_MAX: all) */
     int allow_multiple;       /* accept a multistable baseline diet */
     calcify_steady_check check; /* of the last baseline */
     const calcify_growth *growth; /* body weight and food intake over time */
@@ -178,6 +181,7 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
     sim->md = md;
     sim->model = model;
     sim->cache.dim = md->n_state;
+    sim->rows_until = SIZE_MAX;
     calcify_sim_set_params(sim, ps);
     sim->sys.dim = md->n_state;
     sim->sys.rhs = sys_rhs;
@@ -436,11 +440,15 @@ static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src
     for (size_t p = 0; p < first; p++)
         t_shared += ctx->arm->phases[p].duration;
     const double eps = calcify_time_tol(t_shared);
-    for (size_t i = 0; i < src->n_rows && src->rows[i].phase < first &&
-                       src->rows[i].t < t_shared - eps; i++)
-        if (emit_row(ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
-                     inputs[src->rows[i].phase]))
+    for (size_t i = 0; i < src->n_rows; i++) {
+        const double *r = calcify_armcache_row(src, i);
+        const double t = calcify_armcache_row_t(r);
+        const size_t phase = calcify_armcache_row_phase(r);
+        if (phase >= first || t >= t_shared - eps)
+            break;
+        if (emit_row(ctx, t, phase, calcify_armcache_row_y(r), inputs[phase]))
             return CALCIFY_EIO;
+    }
     const calcify_sim *sim = ctx->sim;
     const int carry = sim->step_fn && ctx->row; /* the summary at their end */
     for (size_t p = 0; ctx->cache && p < first; p++) {
@@ -499,7 +507,8 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         src = NULL;
         first = 0;
     }
-    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src), 0,
+    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src,
+                                                                 sim->rows_until), 0,
                     NULL};
     if (see_steps)
         calcify_solver_set_step_fn(sim->solver, step_seen, &ctx);
@@ -554,8 +563,24 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
     double y0[CALCIFY_MAX_STATE];
     calcify_sim_set_growth(sim, sc->growth);
     calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, err);
-    for (size_t k = 0; !st && k < sc->n_arms; k++)
-        if (!selected || selected[k])
-            st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
+    for (size_t k = 0; !st && k < sc->n_arms; k++) {
+        if (selected && !selected[k])
+            continue;
+        /* the arms to come are known: an arm's rows are kept only for the
+         * phases one of them can replay (less than all of its own) */
+        size_t until = 0;
+        for (size_t j = k + 1; j < sc->n_arms; j++) {
+            if ((selected && !selected[j]) || sc->arms[j].n_phases == 0)
+                continue;
+            size_t n = calcify_armcache_common(&sc->arms[k], &sc->arms[j]);
+            if (n > sc->arms[j].n_phases - 1)
+                n = sc->arms[j].n_phases - 1;
+            if (n > until)
+                until = n;
+        }
+        sim->rows_until = until;
+        st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
+    }
+    sim->rows_until = SIZE_MAX;
     return st;
 }
