@@ -92,10 +92,16 @@ size_t calcify_armcache_common(const calcify_arm *a, const calcify_arm *b)
 calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
                                            const calcify_cached_arm *keep, size_t rows_until)
 {
+    /* an entry nothing can match (no phase done, or no rows kept) first,
+     * else the oldest */
     calcify_cached_arm *e = NULL;
     for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
         calcify_cached_arm *s = &c->slot[i];
-        if (s != keep && (!e || s->age < e->age))
+        if (s == keep)
+            continue;
+        const int idle = s->n_done == 0 || s->rows_until == 0;
+        const int e_idle = e && (e->n_done == 0 || e->rows_until == 0);
+        if (!e || (idle && !e_idle) || (idle == e_idle && s->age < e->age))
             e = s;
     }
     e->age = ++c->clock;

@@ -563,24 +563,34 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
     double y0[CALCIFY_MAX_STATE];
     calcify_sim_set_growth(sim, sc->growth);
     calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, err);
-    for (size_t k = 0; !st && k < sc->n_arms; k++) {
-        if (selected && !selected[k])
+    /* the arms to come are known: an arm's rows are kept only for the
+     * phases a later arm will replay from it (the first arm with the
+     * longest prefix it shares: calcify_armcache_find's choice), less than
+     * all of their own.  Without this every row of every arm was kept. */
+    size_t *until = calloc(sc->n_arms ? sc->n_arms : 1, sizeof *until);
+    for (size_t j = 0; until && j < sc->n_arms; j++) {
+        if ((selected && !selected[j]) || sc->arms[j].n_phases == 0)
             continue;
-        /* the arms to come are known: an arm's rows are kept only for the
-         * phases one of them can replay (less than all of its own) */
-        size_t until = 0;
-        for (size_t j = k + 1; j < sc->n_arms; j++) {
-            if ((selected && !selected[j]) || sc->arms[j].n_phases == 0)
+        size_t best = 0, from = 0;
+        for (size_t k = 0; k < j; k++) {
+            if (selected && !selected[k])
                 continue;
             size_t n = calcify_armcache_common(&sc->arms[k], &sc->arms[j]);
             if (n > sc->arms[j].n_phases - 1)
                 n = sc->arms[j].n_phases - 1;
-            if (n > until)
-                until = n;
+            if (n > best)
+                best = n, from = k;
         }
-        sim->rows_until = until;
+        if (best > until[from])
+            until[from] = best;
+    }
+    for (size_t k = 0; !st && k < sc->n_arms; k++) {
+        if (selected && !selected[k])
+            continue;
+        sim->rows_until = until ? until[k] : SIZE_MAX;
         st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
     }
+    free(until);
     sim->rows_until = SIZE_MAX;
     return st;
 }
