@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,20 +346,85 @@ static char *csv_put_number(char *p, int precision, double v)
     return p;
 }
 
+/* The text of the last number of each of the first columns of a time
+ * series, per thread: half the numbers of a run equal the one above them
+ * (diets, a steady control arm, body weight), and copying their text is
+ * cheaper than formatting them again.  len 0: nothing kept. */
+#define MEMO_COLS 64
+typedef struct {
+    uint64_t bits;
+    char text[23];
+    unsigned char len;
+} memo_cell;
+static _Thread_local struct {
+    int precision;
+    memo_cell col[MEMO_COLS];
+} memo;
+
+/* csv_put_number for column i of a time series, through the memo. */
+static char *csv_put_column(char *p, int precision, size_t i, double v)
+{
+    if (i >= MEMO_COLS || !isfinite(v))
+        return csv_put_number(p, precision, v);
+    memo_cell *m = &memo.col[i];
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    *p++ = ',';
+    if (m->len && m->bits == bits) {
+        memcpy(p, m->text, sizeof m->text); /* the buffer has room for it */
+        return p + m->len;
+    }
+    size_t n = calcify_numfmt(p, v, precision);
+    if (n <= sizeof m->text) {
+        m->bits = bits;
+        m->len = (unsigned char)n;
+        memcpy(m->text, p, n);
+    } else {
+        m->len = 0;
+    }
+    return p + n;
+}
+
+/* "," and n (at most 20 digits) at p; the end of the field. */
+static char *csv_put_count(char *p, size_t n)
+{
+    char d[20];
+    int k = 0;
+    do
+        d[k++] = (char)('0' + n % 10);
+    while ((n /= 10) > 0);
+    *p++ = ',';
+    while (k > 0)
+        *p++ = d[--k];
+    return p;
+}
+
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[], size_t n_obs)
 {
     /* the whole row is made in one buffer and written with one call: a
-     * printf per number cost more than the formatting itself */
-    char row[(CALCIFY_CSV_MAX_OBS + 2) * FIELD_CAP + 2];
+     * printf per number cost more than the formatting itself; an arm name
+     * up to 255 bytes goes in it too */
+    char row[256 + (CALCIFY_CSV_MAX_OBS + 2) * FIELD_CAP + 2];
     if (n_obs > CALCIFY_CSV_MAX_OBS)
         return -1;
-    char *p = csv_put_number(row, precision, t);
-    p += snprintf(p, FIELD_CAP, ",%zu", phase + 1);
+    if (memo.precision != precision) {
+        memset(&memo, 0, sizeof memo);
+        memo.precision = precision;
+    }
+    const size_t name_len = strlen(arm);
+    char *p = row;
+    if (name_len < 256) { /* arm names need no quoting (scenario.c checks them) */
+        memcpy(p, arm, name_len);
+        p += name_len;
+    } else if (fputs(arm, fp) == EOF) {
+        return -1;
+    }
+    p = csv_put_number(p, precision, t);
+    p = csv_put_count(p, phase + 1);
     for (size_t i = 0; i < n_obs; i++)
-        p = csv_put_number(p, precision, obs[i]);
+        p = csv_put_column(p, precision, i, obs[i]);
     *p++ = '\n';
-    fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */
     return fwrite(row, 1, (size_t)(p - row), fp) == (size_t)(p - row) ? 0 : -1;
 }
 
