@@ -306,6 +306,9 @@ typedef struct calcify_sim_step {
     calcify_cached_arm *cache;  /* NULL: not cached */
     size_t step_phase;          /* the step being seen (step_seen)  */
     const double *step_u;
+    /* the phase whose parameters the model has, when set here or by the
+     * arm's loop (NULL: not known), so that a row of it sets none again */
+    const calcify_diet_phase *params_of;
 } emit_ctx;
 
 /* The observables of state y at t with inputs u under the model's current
@@ -331,7 +334,11 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
     if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
     double obs[CALCIFY_MAX_OBS];
-    use_phase_params(c->sim, &c->arm->phases[phase]); /* a replayed row's */
+    const calcify_diet_phase *ph = &c->arm->phases[phase];
+    if (c->params_of != ph) { /* a replayed row's */
+        use_phase_params(c->sim, ph);
+        c->params_of = ph;
+    }
     if (observe(c, t, y, u, 1, obs))
         return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
@@ -509,7 +516,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     }
     emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src,
                                                                  sim->rows_until), 0,
-                    NULL};
+                    NULL, NULL};
     if (see_steps)
         calcify_solver_set_step_fn(sim->solver, step_seen, &ctx);
     double y[CALCIFY_MAX_STATE];
@@ -519,6 +526,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     calcify_failure fail;
     for (size_t p = first; !st && p < arm->n_phases; p++) {
         use_phase_params(sim, &arm->phases[p]);
+        ctx.params_of = &arm->phases[p];
         st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
                                      emit_row, &ctx, &fail);
         if (!st && ctx.cache && see_steps)
