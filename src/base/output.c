@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calcify/numfmt.h"
@@ -145,6 +146,32 @@ static void outfile_buffer(calcify_outfile *of)
     }
 }
 
+/* mkstemp for a name ending in XXXXXX, but the file made with mode 0666
+ * less the umask, as readable as any file the user creates: mkstemp's 0600
+ * took umask(0), umask(mask) and fchmod to widen.  -1 with errno set. */
+static int make_temporary(char *name)
+{
+    static const char set[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    char *x = name + strlen(name) - 6;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    static unsigned long long counter;
+    unsigned long long v = (unsigned long long)ts.tv_nsec ^
+                           ((unsigned long long)ts.tv_sec << 30) ^ (uintptr_t)name;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        v = v * 6364136223846793005ULL + 1442695040888963407ULL + ++counter;
+        unsigned long long r = v >> 16;
+        for (int i = 0; i < 6; i++, r /= 62)
+            x[i] = set[r % 62];
+        int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 /* The temporary files open now, for calcify_outfile_remove_temporaries in
  * a signal handler: a slot is set once its name is complete and cleared
  * before the name is freed.  Files are opened and committed by one thread. */
@@ -186,13 +213,18 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     }
     if (!(of->path = strdup(path)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    /* one lstat answers every question below unless path is a link */
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int exists = lstat(path, &st) == 0;
+    const int link = exists && S_ISLNK(st.st_mode);
+    if (link)
+        exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_EUSAGE, "%s: is a folder (expected a file "
                             "name)", path);
     }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (exists && !S_ISREG(st.st_mode)) {
         /* a device, FIFO or socket cannot be replaced by renaming a file over
          * it (that would swap /dev/null for a regular file): write in place;
          * the kernel follows links such as /dev/stdout -> /proc/self/fd/1 */
@@ -207,7 +239,7 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     }
     /* a regular file (or none yet): replace the file a link points to, not
      * the link */
-    if (!(of->target = follow_links(path))) {
+    if (!(of->target = link ? follow_links(path) : strdup(path))) {
         int e = errno;
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_EIO, "%s: cannot follow the link: %s", path,
@@ -234,7 +266,7 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     sigaddset(&hold, SIGINT);
     sigaddset(&hold, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &hold, &old);
-    int fd = mkstemp(of->tmp_path);
+    int fd = make_temporary(of->tmp_path);
     const int mk_errno = errno;
     if (fd >= 0)
         live_add(of->tmp_path);
@@ -247,11 +279,7 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
         return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", path,
                             strerror(e));
     }
-    /* mkstemp makes the file 0600; results should be as readable as any
-     * file the user creates */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(of->fp = fdopen(fd, "w"))) {
+    if (!(of->fp = fdopen(fd, "w"))) {
         int e = errno;
         close(fd);
         calcify_outfile_abort(of);
