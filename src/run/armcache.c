@@ -92,6 +92,8 @@ size_t calcify_armcache_common(const calcify_arm *a, const calcify_arm *b)
 calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
                                            const calcify_cached_arm *keep, size_t rows_until)
 {
+    if (rows_until == 0) /* nothing could ever be shared from it */
+        return NULL;
     /* an entry nothing can match (no phase done, or no rows kept) first,
      * else the oldest */
     calcify_cached_arm *e = NULL;

@@ -76,7 +76,7 @@ const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calci
 /* A fresh entry for `arm`, evicting the oldest other than `keep`, that
  * keeps the rows of the arm's first `rows_until` phases (SIZE_MAX: all of
  * them; the boundary states are always kept); NULL when memory runs out
- * (the run then goes on uncached). */
+ * or rows_until is 0 (the run then goes on uncached). */
 calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
                                            const calcify_cached_arm *keep, size_t rows_until);
 
