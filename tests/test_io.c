@@ -43,7 +43,8 @@ static void test_integers_are_64_bit(void)
     static const char text[] =
         "a = 4294967366;\nb = -4294967366;\nc = 0xFFFFFFFF;\nd = 2147483647;\n"
         "e = -2147483648;\nf = 9223372036854775807;\ng = 12L;\n"
-        "h = \"4294967366\"; # 4294967366 in a comment\ni = 1.5e10;\nj = (1, 4294967296);\n";
+        "h = \"4294967366\"; # 4294967366 in a comment\ni = 1.5e10;\nj = (1, 4294967296);\n"
+        "k =.227126418567349;\nl = -.2271264185;\n";
     config_t cfg;
     calcify_error err = {""};
     CU_ASSERT_EQUAL_FATAL(cfg_load(&cfg, file("ints.cfg", text, sizeof text - 1), &err),
@@ -61,6 +62,9 @@ static void test_integers_are_64_bit(void)
     double x;
     CU_ASSERT(config_lookup_float(&cfg, "i", &x) && x == 1.5e10);
     CU_ASSERT_EQUAL(config_setting_get_int64_elem(config_lookup(&cfg, "j"), 1), 4294967296LL);
+    /* a float from its point on, however many digits follow: not an integer */
+    CU_ASSERT(config_lookup_float(&cfg, "k", &x) && x == 0.227126418567349);
+    CU_ASSERT(config_lookup_float(&cfg, "l", &x) && x == -0.2271264185);
     config_destroy(&cfg);
 
     static const char big[] = "x = 1;\ny = 18446744073709551616;\n";

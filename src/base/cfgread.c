@@ -162,7 +162,11 @@ static calcify_status prepare(const char *path, const char *text, char **out,
             while (name_char((unsigned char)*p))
                 p++;
         } else if ((*p >= '0' && *p <= '9') ||
-                   ((*p == '-' || *p == '+') && p[1] >= '0' && p[1] <= '9')) {
+                   ((*p == '-' || *p == '+') && p[1] >= '0' && p[1] <= '9') ||
+                   /* a float such as .25 or -.25: its digits are no
+                    * integer of their own (flex reads them as one float) */
+                   (*p == '.' && p[1] >= '0' && p[1] <= '9') ||
+                   ((*p == '-' || *p == '+') && p[1] == '.' && p[2] >= '0' && p[2] <= '9')) {
             st = scan_number(&s, &p);
         } else {
             p++;

@@ -5,10 +5,12 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calcify/numfmt.h"
@@ -144,6 +146,32 @@ static void outfile_buffer(calcify_outfile *of)
     }
 }
 
+/* mkstemp for a name ending in XXXXXX, but the file made with mode 0666
+ * less the umask, as readable as any file the user creates: mkstemp's 0600
+ * took umask(0), umask(mask) and fchmod to widen.  -1 with errno set. */
+static int make_temporary(char *name)
+{
+    static const char set[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    char *x = name + strlen(name) - 6;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    static unsigned long long counter;
+    unsigned long long v = (unsigned long long)ts.tv_nsec ^
+                           ((unsigned long long)ts.tv_sec << 30) ^ (uintptr_t)name;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        v = v * 6364136223846793005ULL + 1442695040888963407ULL + ++counter;
+        unsigned long long r = v >> 16;
+        for (int i = 0; i < 6; i++, r /= 62)
+            x[i] = set[r % 62];
+        int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 /* The temporary files open now, for calcify_outfile_remove_temporaries in
  * a signal handler: a slot is set once its name is complete and cleared
  * before the name is freed.  Files are opened and committed by one thread. */
@@ -185,13 +213,18 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     }
     if (!(of->path = strdup(path)))
         return calcify_fail(err, CALCIFY_ENOMEM, "out of memory");
+    /* one lstat answers every question below unless path is a link */
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int exists = lstat(path, &st) == 0;
+    const int link = exists && S_ISLNK(st.st_mode);
+    if (link)
+        exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_EUSAGE, "%s: is a folder (expected a file "
                             "name)", path);
     }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (exists && !S_ISREG(st.st_mode)) {
         /* a device, FIFO or socket cannot be replaced by renaming a file over
          * it (that would swap /dev/null for a regular file): write in place;
          * the kernel follows links such as /dev/stdout -> /proc/self/fd/1 */
@@ -206,7 +239,7 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     }
     /* a regular file (or none yet): replace the file a link points to, not
      * the link */
-    if (!(of->target = follow_links(path))) {
+    if (!(of->target = link ? follow_links(path) : strdup(path))) {
         int e = errno;
         calcify_outfile_abort(of);
         return calcify_fail(err, CALCIFY_EIO, "%s: cannot follow the link: %s", path,
@@ -233,7 +266,7 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
     sigaddset(&hold, SIGINT);
     sigaddset(&hold, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &hold, &old);
-    int fd = mkstemp(of->tmp_path);
+    int fd = make_temporary(of->tmp_path);
     const int mk_errno = errno;
     if (fd >= 0)
         live_add(of->tmp_path);
@@ -246,11 +279,7 @@ calcify_status calcify_outfile_open(calcify_outfile *of, const char *path,
         return calcify_fail(err, CALCIFY_EIO, "%s: cannot create: %s", path,
                             strerror(e));
     }
-    /* mkstemp makes the file 0600; results should be as readable as any
-     * file the user creates */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(of->fp = fdopen(fd, "w"))) {
+    if (!(of->fp = fdopen(fd, "w"))) {
         int e = errno;
         close(fd);
         calcify_outfile_abort(of);
@@ -345,20 +374,85 @@ static char *csv_put_number(char *p, int precision, double v)
     return p;
 }
 
+/* The text of the last number of each of the first columns of a time
+ * series, per thread: half the numbers of a run equal the one above them
+ * (diets, a steady control arm, body weight), and copying their text is
+ * cheaper than formatting them again.  len 0: nothing kept. */
+#define MEMO_COLS 64
+typedef struct {
+    uint64_t bits;
+    char text[23];
+    unsigned char len;
+} memo_cell;
+static _Thread_local struct {
+    int precision;
+    memo_cell col[MEMO_COLS];
+} memo;
+
+/* csv_put_number for column i of a time series, through the memo. */
+static char *csv_put_column(char *p, int precision, size_t i, double v)
+{
+    if (i >= MEMO_COLS || !isfinite(v))
+        return csv_put_number(p, precision, v);
+    memo_cell *m = &memo.col[i];
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    *p++ = ',';
+    if (m->len && m->bits == bits) {
+        memcpy(p, m->text, sizeof m->text); /* the buffer has room for it */
+        return p + m->len;
+    }
+    size_t n = calcify_numfmt(p, v, precision);
+    if (n <= sizeof m->text) {
+        m->bits = bits;
+        m->len = (unsigned char)n;
+        memcpy(m->text, p, n);
+    } else {
+        m->len = 0;
+    }
+    return p + n;
+}
+
+/* "," and n (at most 20 digits) at p; the end of the field. */
+static char *csv_put_count(char *p, size_t n)
+{
+    char d[20];
+    int k = 0;
+    do
+        d[k++] = (char)('0' + n % 10);
+    while ((n /= 10) > 0);
+    *p++ = ',';
+    while (k > 0)
+        *p++ = d[--k];
+    return p;
+}
+
 int calcify_csv_write_row(FILE *fp, int precision, const char *arm, double t,
                           size_t phase, const double obs[], size_t n_obs)
 {
     /* the whole row is made in one buffer and written with one call: a
-     * printf per number cost more than the formatting itself */
-    char row[(CALCIFY_CSV_MAX_OBS + 2) * FIELD_CAP + 2];
+     * printf per number cost more than the formatting itself; an arm name
+     * up to 255 bytes goes in it too */
+    char row[256 + (CALCIFY_CSV_MAX_OBS + 2) * FIELD_CAP + 2];
     if (n_obs > CALCIFY_CSV_MAX_OBS)
         return -1;
-    char *p = csv_put_number(row, precision, t);
-    p += snprintf(p, FIELD_CAP, ",%zu", phase + 1);
+    if (memo.precision != precision) {
+        memset(&memo, 0, sizeof memo);
+        memo.precision = precision;
+    }
+    const size_t name_len = strlen(arm);
+    char *p = row;
+    if (name_len < 256) { /* arm names need no quoting (scenario.c checks them) */
+        memcpy(p, arm, name_len);
+        p += name_len;
+    } else if (fputs(arm, fp) == EOF) {
+        return -1;
+    }
+    p = csv_put_number(p, precision, t);
+    p = csv_put_count(p, phase + 1);
     for (size_t i = 0; i < n_obs; i++)
-        p = csv_put_number(p, precision, obs[i]);
+        p = csv_put_column(p, precision, i, obs[i]);
     *p++ = '\n';
-    fputs(arm, fp); /* arm names need no quoting (scenario.c checks them) */
     return fwrite(row, 1, (size_t)(p - row), fp) == (size_t)(p - row) ? 0 : -1;
 }
 

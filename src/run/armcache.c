@@ -68,6 +68,8 @@ const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calci
     for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
         const calcify_cached_arm *e = &c->slot[i];
         size_t limit = e->n_done < arm->n_phases - 1 ? e->n_done : arm->n_phases - 1;
+        if (limit > e->rows_until)
+            limit = e->rows_until;
         size_t n = 0;
         while (n < limit && same_phase(&e->phases[n], &arm->phases[n]))
             n++;
@@ -79,20 +81,39 @@ const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calci
     return best;
 }
 
-calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
-                                           const calcify_cached_arm *keep)
+size_t calcify_armcache_common(const calcify_arm *a, const calcify_arm *b)
 {
+    size_t n = 0;
+    while (n < a->n_phases && n < b->n_phases && same_phase(&a->phases[n], &b->phases[n]))
+        n++;
+    return n;
+}
+
+calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
+                                           const calcify_cached_arm *keep, size_t rows_until)
+{
+    if (rows_until == 0) /* nothing could ever be shared from it */
+        return NULL;
+    /* an entry nothing can match (no phase done, or no rows kept) first,
+     * else the oldest */
     calcify_cached_arm *e = NULL;
     for (int i = 0; i < CALCIFY_ARMCACHE_SLOTS; i++) {
         calcify_cached_arm *s = &c->slot[i];
-        if (s != keep && (!e || s->age < e->age))
+        if (s == keep)
+            continue;
+        const int idle = s->n_done == 0 || s->rows_until == 0;
+        const int e_idle = e && (e->n_done == 0 || e->rows_until == 0);
+        if (!e || (idle && !e_idle) || (idle == e_idle && s->age < e->age))
             e = s;
     }
     e->age = ++c->clock;
     e->n_done = e->n_rows = 0;
     e->n_phases = 0;
     e->n_carry = 0;
+    if (e->dim != c->dim)
+        e->cap_rows = 0; /* counted in rows of the old width */
     e->dim = c->dim;
+    e->rows_until = rows_until < arm->n_phases ? rows_until : arm->n_phases;
     calcify_diet_phase *ph = realloc(e->phases, arm->n_phases * sizeof *ph);
     double (*b)[CALCIFY_MAX_STATE] = ph ? realloc(e->boundary, arm->n_phases * sizeof *b) : NULL;
     if (ph)
@@ -119,17 +140,17 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
         }
     }
     e->n_phases = arm->n_phases;
-    /* room for the arm's rows at once (one per dt, the phase ends, the
+    /* room for the kept rows at once (one per dt, the phase ends, the
      * end), rather than doubling from 16: every doubling touched fresh
      * pages, and a first touch costs ~12 us on the VM calcify was tuned
      * on, ~0.5 ms of a 5-arm run */
-    if (c->dt > 0) {
+    if (c->dt > 0 && e->rows_until > 0) {
         double span = 0;
-        for (size_t k = 0; k < arm->n_phases; k++)
+        for (size_t k = 0; k < e->rows_until; k++)
             span += arm->phases[k].duration;
-        const double want = span / c->dt + 2.0 * (double)arm->n_phases + 2;
+        const double want = span / c->dt + 2.0 * (double)e->rows_until + 2;
         if (want > (double)e->cap_rows && want < 65536) {
-            calcify_cached_row *r = realloc(e->rows, (size_t)want * sizeof *r);
+            double *r = realloc(e->rows, (size_t)want * CALCIFY_ARMCACHE_ROW(e->dim) * sizeof *r);
             if (r)
                 e->rows = r, e->cap_rows = (size_t)want;
         }
@@ -140,18 +161,22 @@ calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_ar
 void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
                               const double y[])
 {
+    if (phase >= e->rows_until)
+        return; /* no later arm replays it */
+    const size_t w = CALCIFY_ARMCACHE_ROW(e->dim);
     if (e->n_rows == e->cap_rows) {
         size_t cap = e->cap_rows ? 2 * e->cap_rows : 16;
-        calcify_cached_row *r = realloc(e->rows, cap * sizeof *r);
+        double *r = realloc(e->rows, cap * w * sizeof *r);
         if (!r) {
             e->n_phases = 0; /* unusable: nothing will match it */
             return;
         }
         e->rows = r, e->cap_rows = cap;
     }
-    calcify_cached_row *r = &e->rows[e->n_rows++];
-    r->t = t, r->phase = phase;
-    memcpy(r->y, y, e->dim * sizeof *y);
+    double *r = e->rows + e->n_rows++ * w;
+    r[0] = t;
+    r[1] = (double)phase;
+    memcpy(r + 2, y, e->dim * sizeof *y);
 }
 
 void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[])

@@ -17,20 +17,19 @@
 #include "calcify/scenario.h"
 
 typedef struct {
-    double t;
-    size_t phase;
-    double y[CALCIFY_MAX_STATE];   /* the model's n_state (dim) values   */
-} calcify_cached_row;
-
-typedef struct {
     calcify_diet_phase *phases;    /* copy of the arm's phases            */
     calcify_dose *doses;           /* copy of their doses (phases point here) */
     size_t n_phases;
     size_t n_done;                 /* phases integrated                   */
     double (*boundary)[CALCIFY_MAX_STATE]; /* state at the end of each phase */
     size_t dim;                    /* states of the model (its cache's)   */
-    calcify_cached_row *rows;
+    /* the rows of phases [0, rows_until), each CALCIFY_ARMCACHE_ROW(dim)
+     * doubles: t, the phase, then the dim states (calcify_armcache_row_*);
+     * only those a later arm can replay are kept (a row of 32 states for
+     * every row of every arm was 120 KB of fresh pages of a 5-arm run) */
+    double *rows;
     size_t n_rows, cap_rows;
+    size_t rows_until;
     unsigned long age;             /* for eviction                        */
     /* with a step callback (calcify_sim_set_step_fn): its summary of the
      * steps so far at the end of each phase, n_carry doubles a phase     */
@@ -39,6 +38,16 @@ typedef struct {
 } calcify_cached_arm;
 
 enum { CALCIFY_ARMCACHE_SLOTS = 8 };
+
+#define CALCIFY_ARMCACHE_ROW(dim) (2 + (dim))
+/* Row i of an entry: its time, phase and states. */
+static inline const double *calcify_armcache_row(const calcify_cached_arm *e, size_t i)
+{
+    return e->rows + i * CALCIFY_ARMCACHE_ROW(e->dim);
+}
+static inline double calcify_armcache_row_t(const double *r) { return r[0]; }
+static inline size_t calcify_armcache_row_phase(const double *r) { return (size_t)r[1]; }
+static inline const double *calcify_armcache_row_y(const double *r) { return r + 2; }
 
 typedef struct {
     int valid;
@@ -57,19 +66,27 @@ void calcify_armcache_free(calcify_armcache *c);
 
 /* For `arm` from y0 with step dt: the cached arm sharing the longest prefix
  * of whole phases with it (at most arm->n_phases − 1, so that the arm's own
- * end is always integrated), or NULL with *shared = 0.  Clears the cache if
+ * end is always integrated, and only phases whose rows it kept), or NULL
+ * with *shared = 0.  Clears the cache if
  * y0 or dt differ from what it holds. */
 const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calcify_arm *arm,
                                                 const double y0[], double dt,
                                                 int boundary_rows, size_t *shared);
 
-/* A fresh entry for `arm`, evicting the oldest other than `keep`; NULL when
- * memory runs out (the run then goes on uncached). */
+/* A fresh entry for `arm`, evicting the oldest other than `keep`, that
+ * keeps the rows of the arm's first `rows_until` phases (SIZE_MAX: all of
+ * them; the boundary states are always kept); NULL when memory runs out
+ * or rows_until is 0 (the run then goes on uncached). */
 calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
-                                           const calcify_cached_arm *keep);
+                                           const calcify_cached_arm *keep, size_t rows_until);
 
-/* Record a row / the state at the end of the next phase; on failure to grow
- * the entry is marked unusable (n_done frozen), never an error. */
+/* How many whole leading phases arms a and b have in common (as find
+ * compares them). */
+size_t calcify_armcache_common(const calcify_arm *a, const calcify_arm *b);
+
+/* Record a row (only one of the first rows_until phases is kept) / the
+ * state at the end of the next phase; on failure to grow the entry is
+ * marked unusable (n_done frozen), never an error. */
 void calcify_armcache_add_row(calcify_cached_arm *e, double t, size_t phase,
                               const double y[]);
 void calcify_armcache_add_boundary(calcify_cached_arm *e, const double y[]);

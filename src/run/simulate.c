@@ -1,5 +1,6 @@
 /* simulate.c — the model through a scenario: steady state, arms, rows. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct calcify_sim {
     calcify_system sys;
     calcify_solver *solver;
     calcify_armcache cache;   /* shared arm prefixes (armcache.h) */
+    size_t rows_until;        /* the next arm's rows worth keeping: of its
+                                 first rows_until phases (SIZE_MAX: all) */
     int allow_multiple;       /* accept a multistable baseline diet */
     calcify_steady_check check; /* of the last baseline */
     const calcify_growth *growth; /* body weight and food intake over time */
@@ -178,6 +181,7 @@ calcify_sim *calcify_sim_alloc(const calcify_paramset *ps, const char *method,
     sim->md = md;
     sim->model = model;
     sim->cache.dim = md->n_state;
+    sim->rows_until = SIZE_MAX;
     calcify_sim_set_params(sim, ps);
     sim->sys.dim = md->n_state;
     sim->sys.rhs = sys_rhs;
@@ -302,6 +306,9 @@ typedef struct calcify_sim_step {
     calcify_cached_arm *cache;  /* NULL: not cached */
     size_t step_phase;          /* the step being seen (step_seen)  */
     const double *step_u;
+    /* the phase whose parameters the model has, when set here or by the
+     * arm's loop (NULL: not known), so that a row of it sets none again */
+    const calcify_diet_phase *params_of;
 } emit_ctx;
 
 /* The observables of state y at t with inputs u under the model's current
@@ -327,7 +334,11 @@ static int emit_row(void *user, double t, size_t phase, const double y[],
     if (!c->row || (c->sim->wanted && !c->sim->wanted(c->user, t)))
         return 0;
     double obs[CALCIFY_MAX_OBS];
-    use_phase_params(c->sim, &c->arm->phases[phase]); /* a replayed row's */
+    const calcify_diet_phase *ph = &c->arm->phases[phase];
+    if (c->params_of != ph) { /* a replayed row's */
+        use_phase_params(c->sim, ph);
+        c->params_of = ph;
+    }
     if (observe(c, t, y, u, 1, obs))
         return -1;
     return c->row(c->user, c->arm, t, phase, y, obs);
@@ -453,11 +464,15 @@ static calcify_status replay_shared(emit_ctx *ctx, const calcify_cached_arm *src
     for (size_t p = 0; p < first; p++)
         t_shared += ctx->arm->phases[p].duration;
     const double eps = calcify_time_tol(t_shared);
-    for (size_t i = 0; i < src->n_rows && src->rows[i].phase < first &&
-                       src->rows[i].t < t_shared - eps; i++)
-        if (emit_row(ctx, src->rows[i].t, src->rows[i].phase, src->rows[i].y,
-                     inputs[src->rows[i].phase]))
+    for (size_t i = 0; i < src->n_rows; i++) {
+        const double *r = calcify_armcache_row(src, i);
+        const double t = calcify_armcache_row_t(r);
+        const size_t phase = calcify_armcache_row_phase(r);
+        if (phase >= first || t >= t_shared - eps)
+            break;
+        if (emit_row(ctx, t, phase, calcify_armcache_row_y(r), inputs[phase]))
             return CALCIFY_EIO;
+    }
     const calcify_sim *sim = ctx->sim;
     const int carry = sim->step_fn && ctx->row; /* the summary at their end */
     for (size_t p = 0; ctx->cache && p < first; p++) {
@@ -516,8 +531,9 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
         src = NULL;
         first = 0;
     }
-    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src), 0,
-                    NULL};
+    emit_ctx ctx = {sim, arm, row, user, calcify_armcache_start(&sim->cache, arm, src,
+                                                                 sim->rows_until), 0,
+                    NULL, NULL};
     if (see_steps)
         calcify_solver_set_step_fn(sim->solver, step_seen, &ctx);
     double y[CALCIFY_MAX_STATE];
@@ -527,6 +543,7 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     calcify_failure fail;
     for (size_t p = first; !st && p < arm->n_phases; p++) {
         use_phase_params(sim, &arm->phases[p]);
+        ctx.params_of = &arm->phases[p];
         st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
                                      emit_row, &ctx, &fail);
         if (!st && ctx.cache && see_steps)
@@ -571,8 +588,34 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
     double y0[CALCIFY_MAX_STATE];
     calcify_sim_set_growth(sim, sc->growth);
     calcify_status st = calcify_sim_baseline(sim, sc->baseline, y0, err);
-    for (size_t k = 0; !st && k < sc->n_arms; k++)
-        if (!selected || selected[k])
-            st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
+    /* the arms to come are known: an arm's rows are kept only for the
+     * phases a later arm will replay from it (the first arm with the
+     * longest prefix it shares: calcify_armcache_find's choice), less than
+     * all of their own.  Without this every row of every arm was kept. */
+    size_t *until = calloc(sc->n_arms ? sc->n_arms : 1, sizeof *until);
+    for (size_t j = 0; until && j < sc->n_arms; j++) {
+        if ((selected && !selected[j]) || sc->arms[j].n_phases == 0)
+            continue;
+        size_t best = 0, from = 0;
+        for (size_t k = 0; k < j; k++) {
+            if (selected && !selected[k])
+                continue;
+            size_t n = calcify_armcache_common(&sc->arms[k], &sc->arms[j]);
+            if (n > sc->arms[j].n_phases - 1)
+                n = sc->arms[j].n_phases - 1;
+            if (n > best)
+                best = n, from = k;
+        }
+        if (best > until[from])
+            until[from] = best;
+    }
+    for (size_t k = 0; !st && k < sc->n_arms; k++) {
+        if (selected && !selected[k])
+            continue;
+        sim->rows_until = until ? until[k] : SIZE_MAX;
+        st = calcify_sim_run_arm(sim, &sc->arms[k], y0, dt, row, user, err);
+    }
+    free(until);
+    sim->rows_until = SIZE_MAX;
     return st;
 }
