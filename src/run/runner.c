@@ -123,23 +123,29 @@ static int golden(read_ctx *c, size_t i, double sign, double lo, double hi, doub
     return 0;
 }
 
+/* The top of the parabola through (a, fa), (b, fb), (c, fc); NaN when the
+ * three lie on a line. */
+static double parabola_top(double a, double b, double c, double fa, double fb, double fc)
+{
+    const double p = (b - a) * (fb - fc), q = (b - c) * (fb - fa), den = 2 * (p - q);
+    return den != 0 ? b - ((b - a) * p - (b - c) * q) / den : NAN;
+}
+
 /* The same from a bracket a < b < c with f(b) >= f(a), f(c) (f = sign·
  * observable i): successive parabolas through the bracket (a golden step
  * where the parabola's top falls outside it or onto a point), until the
  * top is so close to b that moving there would gain at most PEAK_REL of
  * the value (|A|·δ² for the parabola's curvature A) and the top before
- * was there too, or the bracket is tol wide.  A handful of observations where golden section needs ~30
- * for a bracket of 1e-6 of the step. */
+ * was there too, or the bracket is tol wide.  A handful of observations
+ * where golden section needs ~30 for a bracket of 1e-6 of the step. */
 static int parabolic(read_ctx *c, size_t i, double sign, double a, double b, double cc,
                      double fa, double fb, double fc, double tol, double *best, double *t_at)
 {
     const double g = 0.38196601125010515;
     double x[CALCIFY_MAX_OBS], u_prev = NAN;
     for (int it = 0; it < 100 && cc - a > tol; it++) {
-        const double p = (b - a) * (fb - fc), q = (b - cc) * (fb - fa);
-        const double den = 2 * (p - q);
         const double curv = fabs(((fc - fb) / (cc - b) - (fb - fa) / (b - a)) / (cc - a));
-        double u = den != 0 ? b - ((b - a) * p - (b - cc) * q) / den : NAN;
+        double u = parabola_top(a, b, cc, fa, fb, fc);
         const double close = 0.25 * tol, eps = PEAK_REL * fabs(fb);
         /* two tops in a row agree, and both at b: the parabola is local */
         if (isfinite(u) && curv * (u - b) * (u - b) <= eps &&
@@ -199,34 +205,30 @@ static int step_extreme(read_ctx *c, size_t i, double sign, const double t[NS],
         inside = end_slope(t, y, 2, 1, 0) > 0;
     else if (k == NS - 1)
         inside = end_slope(t, y, NS - 3, NS - 2, NS - 1) < 0;
-    if (inside && (k == 0 || k == NS - 1)) {
+    double b, tb;
+    if (inside && k == 1) {
+        if (parabolic(c, i, sign, t[0], t[1], t[2], y[0], y[1], y[2], REFINE * h, &b, &tb))
+            return -1;
+    } else if (inside) {
         /* the top of the parabola through the samples, inside the half
          * step by the end: if it beats the end, a bracket */
-        const double den = 2 * ((t[1] - t[0]) * (y[1] - y[2]) - (t[1] - t[2]) * (y[1] - y[0]));
-        double u = t[1] - ((t[1] - t[0]) * (t[1] - t[0]) * (y[1] - y[2])
-                           - (t[1] - t[2]) * (t[1] - t[2]) * (y[1] - y[0])) / den;
-        const double lo = k == 0 ? t[0] : t[1], hi = k == 0 ? t[1] : t[2];
+        const int s0 = k == 0 ? 0 : 1; /* the half step: samples s0, s0 + 1 */
+        const double lo = t[s0], hi = t[s0 + 1];
+        double u = parabola_top(t[0], t[1], t[2], y[0], y[1], y[2]);
         if (!(u > lo && u < hi))
             u = 0.5 * (lo + hi);
         double x[CALCIFY_MAX_OBS];
         if (observe_at(c, u, x))
             return -1;
         const double fu = sign * x[i];
-        double b, tb;
-        if (fu > y[k] ? parabolic(c, i, sign, lo, u, hi, k == 0 ? y[0] : y[1], fu,
-                                  k == 0 ? y[1] : y[2], REFINE * h, &b, &tb)
+        if (fu > y[k] ? parabolic(c, i, sign, lo, u, hi, y[s0], fu, y[s0 + 1], REFINE * h, &b,
+                                  &tb)
                       : golden(c, i, sign, k == 0 ? lo : u, k == 0 ? u : hi, REFINE * h, &b,
                                &tb))
             return -1;
-        if (b > best)
-            best = b, t_best = tb;
-    } else if (inside) {
-        double b, tb;
-        if (parabolic(c, i, sign, t[0], t[1], t[2], y[0], y[1], y[2], REFINE * h, &b, &tb))
-            return -1;
-        if (b > best)
-            best = b, t_best = tb;
     }
+    if (inside && b > best)
+        best = b, t_best = tb;
     if (best > sign * *ext) {
         *ext = sign * best;
         if (t_ext)
