@@ -5,6 +5,7 @@
  *   steppers.c  the registry of methods (names, GSL step types, needs)
  *   rosenbrock.c, bdf.c  calcify's own stiff steppers (on blocklu.c)
  *   solver.c    the solver object: alloc, free, settings, counters
+ *   control.c   the step-size control (GSL's standard one, vectorised)
  *   checks.c    the RHS and Jacobian as GSL sees them, with finiteness checks
  *   step.c      one accepted step, and auto's switch to a stiff stepper
  *   rows.c      output rows between steps: Hermite, values, fills; the
@@ -37,6 +38,10 @@ const engine_stepper *engine_stepper_auto(const char *name, int stiff);
 /* Its stiff stepper runs its error test at this multiple of the
  * tolerances asked for */
 double engine_stepper_auto_tol_scale(const char *name);
+
+/* GSL's standard control in its y_new form (a_y = 1, a_dydt = 0), the same
+ * decisions to the bit (control.c); NULL if out of memory. */
+gsl_odeiv2_control *engine_control_y_new(double eps_abs, double eps_rel);
 
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
