@@ -149,6 +149,14 @@ unsigned long calcify_solver_row_fills(const calcify_solver *s);
  * at phase boundaries are exact; off by default. */
 void calcify_solver_set_boundary_rows(calcify_solver *s, int on);
 
+/* The next calcify_solver_run_from goes on with the steps of the run
+ * before it, where that run ended (same t), instead of restarting them
+ * (step size, and bdf's order and history): for a phase whose equations
+ * are the previous phase's (the same inputs and parameters, no doses), so
+ * that its start is no discontinuity.  One run only; a run from any other
+ * time restarts as usual. */
+void calcify_solver_continue_next(calcify_solver *s);
+
 /* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s);

@@ -63,6 +63,9 @@ struct calcify_solver {
     int explicit_checks;          /* the explicit driver's check_each_rhs  */
     int stiff_checks;             /* auto: the stiff driver's              */
     int switch_due;               /* auto: hand over before the next step  */
+    int continue_next;            /* calcify_solver_continue_next was asked */
+    int have_last;                /* t_last is where the last segment ended */
+    double t_last;
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
     double *f0, *f1;              /* dy/dt at the ends of the last step    */

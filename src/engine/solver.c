@@ -110,6 +110,8 @@ void calcify_solver_free(calcify_solver *s)
 unsigned long calcify_solver_switches(const calcify_solver *s) { return s->n_switches; }
 unsigned long calcify_solver_row_fills(const calcify_solver *s) { return s->n_fills; }
 
+void calcify_solver_continue_next(calcify_solver *s) { s->continue_next = 1; }
+
 void calcify_solver_land_on_grid(calcify_solver *s, int on) { s->land_on_grid = on; }
 
 unsigned long calcify_solver_rhs_evals(const calcify_solver *s) { return s->n_rhs; }

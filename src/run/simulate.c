@@ -544,6 +544,8 @@ calcify_status calcify_sim_run_arm(calcify_sim *sim, const calcify_arm *arm,
     for (size_t p = first; !st && p < arm->n_phases; p++) {
         use_phase_params(sim, &arm->phases[p]);
         ctx.params_of = &arm->phases[p];
+        if (p > first && calcify_phase_continues(&arm->phases[p - 1], &arm->phases[p]))
+            calcify_solver_continue_next(sim->solver);
         st = calcify_solver_run_from(sim->solver, phases, arm->n_phases, p, p + 1, y, dt,
                                      emit_row, &ctx, &fail);
         if (!st && ctx.cache && see_steps)
@@ -601,8 +603,6 @@ calcify_status calcify_sim_run_scenario(calcify_sim *sim,
             if (selected && !selected[k])
                 continue;
             size_t n = calcify_armcache_common(&sc->arms[k], &sc->arms[j]);
-            if (n > sc->arms[j].n_phases - 1)
-                n = sc->arms[j].n_phases - 1;
             if (n > best)
                 best = n, from = k;
         }
