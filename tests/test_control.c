@@ -80,13 +80,51 @@ static void test_control_matches_gsl_standard(void)
     gsl_rng_free(r);
 }
 
+/* Ratios at the edges of the band where h is kept (0.5 and 1.1), to the
+ * ulp and a little beyond the margins the control's shortcut leaves. */
+static void test_control_edges_of_keep(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    int mismatched = 0;
+    for (int k = 0; k < 40000; k++) {
+        const double edge = k % 2 ? 1.1 : 0.5;
+        const double off = (k / 2 % 4 == 0) ? (double)((k / 8) % 41 - 20) * 1e-16
+                                            : (gsl_rng_uniform(r) - 0.5) * 8e-4;
+        const size_t dim = 1 + gsl_rng_uniform_int(r, 9);
+        double y[9], yerr[9], yp[9];
+        const double eps_abs = 1e-9, eps_rel = 1e-6;
+        for (size_t i = 0; i < dim; i++) {
+            y[i] = any_value(r, 0);
+            yp[i] = any_value(r, 0);
+            const double d0 = eps_rel * fabs(y[i]) + eps_abs;
+            yerr[i] = (i == 0 ? edge * (1 + off) : 0.3 * gsl_rng_uniform(r)) * d0;
+        }
+        gsl_odeiv2_control *g = gsl_odeiv2_control_y_new(eps_abs, eps_rel);
+        gsl_odeiv2_control *e = engine_control_y_new(eps_abs, eps_rel);
+        CU_ASSERT_FATAL(g != NULL && e != NULL);
+        double hg = 0.01, he = 0.01;
+        const unsigned ord = 1 + (unsigned)(k % 5);
+        if (g->type->hadjust(g->state, dim, ord, y, yerr, yp, &hg) !=
+                e->type->hadjust(e->state, dim, ord, y, yerr, yp, &he) ||
+            !same_bits(hg, he))
+            mismatched++;
+        gsl_odeiv2_control_free(g);
+        gsl_odeiv2_control_free(e);
+    }
+    CU_ASSERT_EQUAL(mismatched, 0);
+    gsl_rng_free(r);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("control", NULL, NULL);
     if (!s)
         return 1;
     if (!CU_add_test(s, "the engine's control decides as GSL's standard one, to the bit",
-                     test_control_matches_gsl_standard))
+                     test_control_matches_gsl_standard) ||
+        !CU_add_test(s, "... and at the edges of the band where it keeps h",
+                     test_control_edges_of_keep))
         return 1;
     return 0;
 }
