@@ -431,6 +431,52 @@ static void test_observe_some_matches_observe(void)
     calcify_sim_free(sim);
 }
 
+/* calcify_obs_reads: an observable stays the same to the bit
+ * whatever the states it does not claim to read hold (each moved to a
+ * thousand times itself plus one, and to NaN, on five states): the solver
+ * interpolates only the claimed ones for the summary metrics. */
+static void test_observe_reads_what_it_claims(void)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
+    const calcify_model *m = calcify_sim_model(sim);
+    double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
+    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
+    calcify_model_inputs(m, sc.baseline, u);
+    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
+    calcify_model_inputs(m, wk, uwk);
+    double ys[5][CALCIFY_NSTATE];
+    memcpy(ys[0], y0, sizeof y0);
+    calcify_model_steady_guess(m, u, 0, ys[1]);
+    calcify_model_steady_guess(m, u, 1, ys[2]);
+    for (int i = 0; i < CALCIFY_NSTATE; i++) {
+        ys[3][i] = y0[i] * (1.0 + 0.37 * (double)(i % 4));
+        ys[4][i] = 0.5 * y0[i] + 1e-3;
+    }
+    int narrow = 0; /* observables that read fewer than all states */
+    for (int k = 0; k < CALCIFY_NOBS; k++) {
+        const uint32_t reads = calcify_obs_reads[k];
+        narrow += reads != ~(uint32_t)0;
+        for (int s = 0; s < 5; s++) {
+            const double *us = s == 3 ? uwk : u;
+            double want[CALCIFY_NOBS], got[CALCIFY_NOBS], y[CALCIFY_NSTATE];
+            calcify_model_observe_some(m, ys[s], us, &k, 1, want);
+            for (int j = 0; j < CALCIFY_NSTATE; j++) {
+                if (reads >> j & 1)
+                    continue;
+                for (int how = 0; how < 2; how++) {
+                    memcpy(y, ys[s], sizeof y);
+                    y[j] = how ? NAN : 1000.0 * y[j] + 1.0;
+                    calcify_model_observe_some(m, y, us, &k, 1, got);
+                    CU_ASSERT(memcmp(&got[k], &want[k], sizeof got[k]) == 0);
+                }
+            }
+        }
+    }
+    CU_ASSERT(narrow >= CALCIFY_NOBS / 2); /* the claim is not just "all" */
+    calcify_sim_free(sim);
+}
+
 /* Warfarin with albumin binding.  At a constant intake the unbound level
  * is set by mass balance alone, f·F·u = CLu·Cu/(1 + Cu/Km), so
  * Cu = R/(CLu − R/Km), whatever the binding; the
@@ -706,6 +752,7 @@ static int register_suites(void)
            !CU_add_test(m, "a mode too slow to settle is refused", test_degenerate_steady_state_refused) ||
            !CU_add_test(m, "clotting finite on a vitamin K-free baseline", test_clotting_without_vitamin_k_baseline) ||
            !CU_add_test(m, "observing a few gives the bits observing all does", test_observe_some_matches_observe) ||
+           !CU_add_test(m, "each observable reads only the states it claims", test_observe_reads_what_it_claims) ||
            !CU_add_test(m, "warfarin: mass balance, binding, half-life", test_warfarin_pk) ||
            !CU_add_test(m, "msbdf and rk8pd agree to 1e-4", test_steppers_agree) ||
            !CU_add_test(m, "analytic Jacobian vs finite differences", test_jacobian_vs_finite_differences);

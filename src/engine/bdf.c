@@ -868,6 +868,27 @@ int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
     return 1;
 }
 
+int engine_bdf_dense_output_some(const gsl_odeiv2_step *st, double t, uint32_t states,
+                                 double out[])
+{
+    if (st->type != &bdf_type)
+        return 0;
+    const bdf_state *s = st->state;
+    if (!s->pending)
+        return 0;
+    const size_t n = s->n;
+    const double x = (t - s->tp1) / s->hp;
+    /* state by state, the same Horner as engine_bdf_dense_output */
+    for (uint32_t m = states; m; m &= m - 1) {
+        const size_t i = (size_t)__builtin_ctz(m);
+        double o = s->zn[(size_t)s->qp * n + i];
+        for (int j = s->qp - 1; j >= 0; j--)
+            o = o * x + s->zn[(size_t)j * n + i];
+        out[i] = o;
+    }
+    return 1;
+}
+
 int engine_is_bdf(const gsl_odeiv2_step *st) { return st->type == &bdf_type; }
 
 int engine_bdf_use_avx2(gsl_odeiv2_step *st, int on)

@@ -125,6 +125,10 @@ extern const gsl_odeiv2_step_type *const engine_step_rodas4;
 /* 1 and the state at t inside the stepper's last step in out[], or 0 if
  * the stepper has no dense output */
 int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
+/* bdf's dense output for the states whose bits are set only, each the
+ * value engine_dense_output gives; 0 if st is not bdf or has no step. */
+int engine_bdf_dense_output_some(const gsl_odeiv2_step *st, double t, uint32_t states,
+                                 double out[]);
 int engine_has_dense_output(const gsl_odeiv2_step *st);
 
 /* bdf.c: variable-order BDF on blocklu.c; its dense output (the Nordsieck

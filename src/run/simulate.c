@@ -374,7 +374,12 @@ int calcify_sim_step_observe_some(const calcify_sim_step *st, double t, const in
     if (own)
         return calcify_sim_step_observe(st, t, 1, obs);
     double y[CALCIFY_MAX_STATE], buf[CALCIFY_MAX_U];
-    calcify_solver_state_at(c->sim->solver, t, y);
+    uint32_t reads = md->obs_reads ? 0 : ~(uint32_t)0;
+    for (size_t i = 0; i < n && md->obs_reads; i++)
+        reads |= md->obs_reads[which[i]];
+    for (size_t i = 0; i < CALCIFY_MAX_STATE; i++) /* the states not read */
+        y[i] = NAN;
+    calcify_solver_state_at_some(c->sim->solver, t, reads, y);
     md->fn.observe_some(c->sim->model, y, inputs_at(c->sim, t, c->step_u, buf, NULL), which, n,
                         obs);
     return 0;
