@@ -389,6 +389,25 @@ static void test_clotting_without_vitamin_k_baseline(void)
  * gives each the very bits observing all does, computes nothing else, and
  * leaves the other entries alone: from the baseline, both corners of the
  * steady-state search, W&K's state and a state with negative noise. */
+/* Five states to observe, and the inputs for each: the baseline, the two
+ * corners' guesses, the baseline with warfarin in the body under W&K, and
+ * the baseline with some states at −1e-20 and some subnormal. */
+static void five_states(const calcify_model *m, const double y0[CALCIFY_NSTATE],
+                        double ys[5][CALCIFY_NSTATE], double u[CALCIFY_NU],
+                        double uwk[CALCIFY_NU])
+{
+    calcify_model_inputs(m, sc.baseline, u);
+    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
+    calcify_model_inputs(m, wk, uwk);
+    memcpy(ys[0], y0, CALCIFY_NSTATE * sizeof *y0);
+    calcify_model_steady_guess(m, u, 0, ys[1]);
+    calcify_model_steady_guess(m, u, 1, ys[2]);
+    memcpy(ys[3], y0, CALCIFY_NSTATE * sizeof *y0);
+    ys[3][CALCIFY_S_WARF_BODY] = 2.0;
+    for (int i = 0; i < CALCIFY_NSTATE; i++)
+        ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
+}
+
 static void test_observe_some_matches_observe(void)
 {
     calcify_error err;
@@ -396,17 +415,8 @@ static void test_observe_some_matches_observe(void)
     const calcify_model *m = calcify_sim_model(sim);
     double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    calcify_model_inputs(m, sc.baseline, u);
-    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
-    calcify_model_inputs(m, wk, uwk);
     double ys[5][CALCIFY_NSTATE];
-    memcpy(ys[0], y0, sizeof y0);
-    calcify_model_steady_guess(m, u, 0, ys[1]);
-    calcify_model_steady_guess(m, u, 1, ys[2]);
-    memcpy(ys[3], y0, sizeof y0);
-    ys[3][CALCIFY_S_WARF_BODY] = 2.0;
-    for (int i = 0; i < CALCIFY_NSTATE; i++)
-        ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
+    five_states(m, y0, ys, u, uwk);
     for (int s = 0; s < 5; s++) {
         const double *us = s == 3 ? uwk : u;
         double all[CALCIFY_NOBS];
@@ -433,8 +443,8 @@ static void test_observe_some_matches_observe(void)
 
 /* calcify_obs_reads: an observable stays the same to the bit
  * whatever the states it does not claim to read hold (each moved to a
- * thousand times itself plus one, and to NaN, on five states): the solver
- * interpolates only the claimed ones for the summary metrics. */
+ * thousand times itself plus one, and to NaN, on the five states above):
+ * the solver interpolates only the claimed ones for the summary metrics. */
 static void test_observe_reads_what_it_claims(void)
 {
     calcify_error err;
@@ -442,17 +452,8 @@ static void test_observe_reads_what_it_claims(void)
     const calcify_model *m = calcify_sim_model(sim);
     double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    calcify_model_inputs(m, sc.baseline, u);
-    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
-    calcify_model_inputs(m, wk, uwk);
     double ys[5][CALCIFY_NSTATE];
-    memcpy(ys[0], y0, sizeof y0);
-    calcify_model_steady_guess(m, u, 0, ys[1]);
-    calcify_model_steady_guess(m, u, 1, ys[2]);
-    for (int i = 0; i < CALCIFY_NSTATE; i++) {
-        ys[3][i] = y0[i] * (1.0 + 0.37 * (double)(i % 4));
-        ys[4][i] = 0.5 * y0[i] + 1e-3;
-    }
+    five_states(m, y0, ys, u, uwk);
     int narrow = 0; /* observables that read fewer than all states */
     for (int k = 0; k < CALCIFY_NOBS; k++) {
         const uint32_t reads = calcify_obs_reads[k];
