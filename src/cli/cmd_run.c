@@ -48,21 +48,14 @@ static int write_row(void *user, const calcify_arm *arm, double t, size_t phase,
                                  calcify_obs_count(arm->obs));
 }
 
-/* The number of columns of a time series (calcify_csv_write_header). */
+/* The number of columns of a time series (calcify_csv_write_header): arm,
+ * time_d, phase and one per observable.  Counted, not written out to count
+ * its commas: open_memstream's buffer and the formatting took ~110,000
+ * instructions of every run; observable names are identifiers, so the
+ * header holds no comma of its own. */
 static double header_columns(const calcify_scenario *sc)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    if (!fp)
-        return 0;
-    calcify_csv_write_header(fp, calcify_obs_names_of(sc->obs), calcify_obs_count(sc->obs));
-    double n = 0;
-    if (fclose(fp) == 0)
-        for (size_t i = 0; i < len; i++)
-            n += buf[i] == ',' || buf[i] == '\n';
-    free(buf);
-    return n;
+    return 3.0 + (double)calcify_obs_count(sc->obs);
 }
 
 /* --doses: one row per dose of the arms run, in time order per arm; every
