@@ -89,12 +89,13 @@ static calcify_status write_doses(const calcify_scenario *sc, const unsigned cha
 
 /* --summary: one row per arm of endpoints, the --set names echoed first.
  * A failed arm is a row with its status; the status returned is the first
- * failure. */
-static calcify_status write_summary(calcify_sim *sim, const calcify_scenario *sc,
-                                    const unsigned char *selected,
-                                    const cli_model_opts *mo,
-                                    const cli_endpoint_opts *eo, double step, int header,
-                                    int precision, FILE *fp, calcify_error *err)
+ * failure.  Not inlined: its 34 KB of names and values would sit in
+ * cmd_run_owning's frame in every run, and the time series' calls below it
+ * touched three more fresh stack pages. */
+static __attribute__((noinline)) calcify_status
+write_summary(calcify_sim *sim, const calcify_scenario *sc, const unsigned char *selected,
+              const cli_model_opts *mo, const cli_endpoint_opts *eo, double step, int header,
+              int precision, FILE *fp, calcify_error *err)
 {
     char cols[256][128];
     double values[256];
@@ -218,9 +219,11 @@ static int run_parse_options(int argc, char **argv, cli_endpoint_opts *eo, run_o
 }
 
 /* A tiny step would stream rows without end: the time series' rows and
- * bytes checked against the limits before any file is opened. */
-static calcify_status run_check_size(const calcify_scenario *sc, const unsigned char *selected,
-                                     const run_opts *o, calcify_error *err)
+ * bytes checked against the limits before any file is opened.  Not inlined,
+ * for its 4 KB message buffer (as write_summary). */
+static __attribute__((noinline)) calcify_status
+run_check_size(const calcify_scenario *sc, const unsigned char *selected, const run_opts *o,
+               calcify_error *err)
 {
     double rows = 0, dt = o->step > 0 ? o->step : sc->output_step;
     for (size_t k = 0; k < sc->n_arms; k++)
