@@ -1,5 +1,5 @@
-/* prefault.c — the heap and stack a one-shot command will touch, mapped at
- * once.
+/* prefault.c — the heap, stack and code a one-shot command will touch,
+ * mapped at once.
  *
  * A fresh page costs a page fault on first touch: ~9.6 us each on the VM
  * where issue 21 is measured, against ~4.1 us a page when
@@ -48,5 +48,24 @@ void cli_prefault_stack(size_t bytes)
     (void)madvise((void *)(top - bytes), bytes, MADV_POPULATE_WRITE);
 #else
     (void)bytes;
+#endif
+}
+
+/* The program's code (GNU ld's and lld's __executable_start and etext;
+ * without them, nothing).  Its pages are in the page cache already, but each
+ * first call into a new 64 KB of it is a page fault that maps those 16
+ * pages: ~12.6 us each, ~15 of them after main in a run, against ~0.25 us a
+ * page for all 440 pages of code mapped by MADV_POPULATE_READ. */
+extern char __executable_start[] __attribute__((weak)), etext[] __attribute__((weak));
+
+void cli_prefault_code(void)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_READ)
+    const uintptr_t start = (uintptr_t)__executable_start, end = (uintptr_t)etext;
+    if (!start || end <= start)
+        return;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    const uintptr_t a = start & ~(page - 1), b = (end + page - 1) & ~(page - 1);
+    (void)madvise((void *)a, b - a, MADV_POPULATE_READ);
 #endif
 }
