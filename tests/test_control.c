@@ -1,7 +1,6 @@
 /* test_control.c — the engine's step-size control (src/engine/control.c)
  * against GSL's standard control, decision for decision and bit for bit,
- * on random states that mix scales, signs, zeros and non-finite values;
- * and the decisions a stepper posts to it. */
+ * on random states that mix scales, signs, zeros and non-finite values. */
 #include <math.h>
 #include <string.h>
 
@@ -117,32 +116,6 @@ static void test_control_edges_of_keep(void)
     gsl_rng_free(r);
 }
 
-/* A stepper's posted decision is the next hadjust's answer, once; GSL's
- * own control takes none (the stepper then writes yerr for it). */
-static void test_posted_decision(void)
-{
-    gsl_odeiv2_control *e = engine_control_y_new(1e-9, 1e-6);
-    gsl_odeiv2_control *g = gsl_odeiv2_control_y_new(1e-9, 1e-6);
-    CU_ASSERT_FATAL(e != NULL && g != NULL);
-    const double y[2] = {1, 2}, yp[2] = {0, 0}, big[2] = {1, 1}, small[2] = {1e-20, 0};
-    double h = 0.1;
-    CU_ASSERT_EQUAL(engine_control_post(g, GSL_ODEIV_HADJ_INC, 0.3), 0);
-    CU_ASSERT_EQUAL(engine_control_post(e, GSL_ODEIV_HADJ_NIL, 99), 1);
-    /* an error far above the tolerance, yet the posted keep */
-    CU_ASSERT_EQUAL(e->type->hadjust(e->state, 2, 3, y, big, yp, &h), GSL_ODEIV_HADJ_NIL);
-    CU_ASSERT_EQUAL(h, 0.1);
-    CU_ASSERT_EQUAL(engine_control_post(e, GSL_ODEIV_HADJ_INC, 0.25), 1);
-    CU_ASSERT_EQUAL(e->type->hadjust(e->state, 2, 3, y, big, yp, &h), GSL_ODEIV_HADJ_INC);
-    CU_ASSERT_EQUAL(h, 0.25);
-    /* used once: the next call judges yerr again */
-    CU_ASSERT_EQUAL(e->type->hadjust(e->state, 2, 3, y, big, yp, &h), GSL_ODEIV_HADJ_DEC);
-    CU_ASSERT(h < 0.25);
-    h = 0.1;
-    CU_ASSERT_EQUAL(e->type->hadjust(e->state, 2, 3, y, small, yp, &h), GSL_ODEIV_HADJ_INC);
-    gsl_odeiv2_control_free(e);
-    gsl_odeiv2_control_free(g);
-}
-
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("control", NULL, NULL);
@@ -151,8 +124,7 @@ static int register_suites(void)
     if (!CU_add_test(s, "the engine's control decides as GSL's standard one, to the bit",
                      test_control_matches_gsl_standard) ||
         !CU_add_test(s, "... and at the edges of the band where it keeps h",
-                     test_control_edges_of_keep) ||
-        !CU_add_test(s, "a stepper's posted decision, once", test_posted_decision))
+                     test_control_edges_of_keep))
         return 1;
     return 0;
 }

@@ -745,25 +745,10 @@ apply(void *vstate, size_t n, double t, double h, double y[], double yerr[],
             s->q_next = qn;
         }
     }
-    /* the decision: calcify's control takes it as it is (posted), with
-     * the step sizes GSL's control would choose from the yerr below */
-    int posted = 0;
-    if (s->have_ctrl && s->driver) {
-        const int dec = !(err <= CTRL_REJECT) ? GSL_ODEIV_HADJ_DEC
-                        : s->eta_next > 1 ? GSL_ODEIV_HADJ_INC : GSL_ODEIV_HADJ_NIL;
-        double r = 1;
-        if (dec == GSL_ODEIV_HADJ_DEC) { /* GSL's: 0.9·err^(−1/(q+1)), at least 0.2 */
-            r = CTRL_SAFETY / pow(err, 1.0 / s->ord_report);
-            if (!(r >= 0.2))
-                r = 0.2;
-        } else if (dec == GSL_ODEIV_HADJ_INC)
-            r = s->eta_next;
-        posted = engine_control_post(s->driver->c, dec, r * h);
-    }
-    /* yerr: the estimate, scaled on an accepted step so that GSL's control
+    /* yerr: the estimate, scaled on an accepted step so that the control
      * keeps h (r in [0.5, 1.1]) or grows it by eta_next (r below 0.5) */
-    double k = posted ? 0 : 1;
-    if (!posted && s->have_ctrl && err <= CTRL_REJECT) {
+    double k = 1;
+    if (s->have_ctrl && err <= CTRL_REJECT) {
         const double target = s->eta_next > 1
                               ? pow(CTRL_SAFETY / s->eta_next, (double)(s->ord_report + 1))
                               : CTRL_KEEP;

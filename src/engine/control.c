@@ -7,12 +7,8 @@
  * loop below gives to the same bit: each |yerr_i| / |D0_i| is the same
  * IEEE division, and the maximum of the same set does not depend on the
  * order it is taken in (a NaN ratio is passed over in both, as
- * GSL_MAX_DBL(r, rmax) = r > rmax ? r : rmax does).  test_control holds
- * the two side by side on random and non-finite inputs.
- *
- * A stepper that judges its own steps with the control's weights (bdf)
- * posts its decision instead (engine_control_post): the next hadjust
- * returns it without computing the ratio again, 4% of a Vermeer run. */
+ * GSL_MAX_DBL(r, rmax) = r > rmax ? r : rmax does).  tests/test_engine.c
+ * holds the two side by side on random and non-finite inputs. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -27,10 +23,6 @@
 
 typedef struct {
     double eps_abs, eps_rel, a_y, a_dydt;
-    /* a stepper that judged its own step (engine_control_post): the
-     * decision for the next hadjust, and its step size */
-    int posted, decision;
-    double h_posted;
 } control_state;
 
 static void *control_alloc(void)
@@ -53,7 +45,7 @@ static int control_init(void *vstate, double eps_abs, double eps_rel, double a_y
         GSL_ERROR("a_y is negative", GSL_EINVAL);
     if (a_dydt < 0)
         GSL_ERROR("a_dydt is negative", GSL_EINVAL);
-    *s = (control_state){eps_abs, eps_rel, a_y, a_dydt, 0, 0, 0};
+    *s = (control_state){eps_abs, eps_rel, a_y, a_dydt};
     return GSL_SUCCESS;
 }
 
@@ -94,13 +86,6 @@ static double error_ratio(const control_state *s, size_t dim, const double y[],
 static int control_hadjust(void *vstate, size_t dim, unsigned int ord, const double y[],
                            const double yerr[], const double yp[], double *h)
 {
-    control_state *cs = vstate;
-    if (cs->posted) { /* the stepper's own judgement of the step just taken */
-        cs->posted = 0;
-        if (cs->decision != GSL_ODEIV_HADJ_NIL)
-            *h = cs->h_posted;
-        return cs->decision;
-    }
     const double S = 0.9, h_old = *h;
     const double rmax = error_ratio(vstate, dim, y, yerr, yp, h_old);
     if (rmax > 1.1) {
@@ -144,17 +129,6 @@ static int control_set_driver(void *vstate, const gsl_odeiv2_driver *d)
 static const gsl_odeiv2_control_type engine_control_type = {
     "calcify_standard", control_alloc, control_init, control_hadjust, control_errlevel,
     control_set_driver, free};
-
-int engine_control_post(gsl_odeiv2_control *c, int decision, double h_new)
-{
-    if (!c || c->type != &engine_control_type)
-        return 0;
-    control_state *s = c->state;
-    s->posted = 1;
-    s->decision = decision;
-    s->h_posted = h_new;
-    return 1;
-}
 
 gsl_odeiv2_control *engine_control_y_new(double eps_abs, double eps_rel)
 {

@@ -42,11 +42,6 @@ double engine_stepper_auto_tol_scale(const char *name);
 /* GSL's standard control in its y_new form (a_y = 1, a_dydt = 0), the same
  * decisions to the bit (control.c); NULL if out of memory. */
 gsl_odeiv2_control *engine_control_y_new(double eps_abs, double eps_rel);
-/* A stepper's own decision on the step it just took, for c's next hadjust
- * (GSL_ODEIV_HADJ_DEC, _NIL or _INC, and the step size for DEC and INC):
- * 1 if c is the engine's control and took it, 0 if c is another control
- * (which then judges yerr as usual). */
-int engine_control_post(gsl_odeiv2_control *c, int decision, double h_new);
 
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
