@@ -153,6 +153,39 @@ static void test_shared_prefix_whole_arm(void)
                        ">'%s/b' && cmp -s '%s/a' '%s/b'", dir, dir, dir, dir, dir, dir), 0);
 }
 
+/* An arm whose second phase has the first one's diet goes on through the
+ * boundary without restarting its steps (calcify_phase_continues): it then
+ * must not replay another arm's first phase either, or its rows would
+ * depend on which arms ran before it.  Its rows are the same run alone,
+ * after an arm that shares its first phase, and twice over. */
+static void test_unchanged_diet_goes_on(void)
+{
+    char path[512], cmd[2048];
+    snprintf(path, sizeof path, "%s/goes_on.cfg", dir);
+    FILE *fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    const char *wk = "{ duration = \"6 w\"; warfarin = \"3 mg/g\"; k1 = \"1.5 mg/g\"; "
+                     "mk4 = \"0 ug/g\"; }";
+    fprintf(fp, "name = \"goes_on\";\nparameters = \"%s/models/rat_wky.cfg\";\n"
+                "arms = (\n"
+                "  { name = \"wk_normal\"; phases = ( %s,\n"
+                "      { duration = \"6 w\"; warfarin = \"0 mg/g\"; k1 = \"5 ug/g\"; "
+                "mk4 = \"0 ug/g\"; } ); },\n"
+                "  { name = \"wk_wk\"; phases = ( %s, %s ); },\n"
+                "  { name = \"wk_wk_again\"; phases = ( %s, %s ); }\n);\n",
+            getenv("CALCIFY_SOURCE_ROOT") ? getenv("CALCIFY_SOURCE_ROOT") : ".", wk, wk, wk, wk,
+            wk);
+    fclose(fp);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' -o '%s/all.csv' && '%s' run '%s' --arm wk_wk "
+             "-o '%s/alone.csv'", calcify(), path, dir, calcify(), path, dir);
+    CU_ASSERT_EQUAL_FATAL(sh("%s", cmd), 0);
+    CU_ASSERT_EQUAL(sh("test $(grep -c '^wk_wk,' '%s/all.csv') -eq 85", dir), 0);
+    CU_ASSERT_EQUAL(sh("grep '^wk_wk,' '%s/all.csv' >'%s/a' && tail -n +2 '%s/alone.csv' "
+                       ">'%s/b' && cmp -s '%s/a' '%s/b'", dir, dir, dir, dir, dir, dir), 0);
+    CU_ASSERT_EQUAL(sh("grep '^wk_wk_again,' '%s/all.csv' | sed 's/^wk_wk_again,/wk_wk,/' "
+                       ">'%s/c' && cmp -s '%s/a' '%s/c'", dir, dir, dir, dir), 0);
+}
+
 typedef struct {
     double t[400];
     double obs[400][CALCIFY_NOBS];
@@ -555,6 +588,7 @@ static int register_suites(void)
         return -1;
     return !CU_add_test(s, "variables, --set on a variable", test_variables) ||
            !CU_add_test(s, "an arm that is another's first phase: no duplicate row", test_shared_prefix_whole_arm) ||
+           !CU_add_test(s, "an unchanged diet goes on, whatever ran before", test_unchanged_diet_goes_on) ||
            !CU_add_test(s, "an arm's set changes only its arm; a phase's set only its phase",
                         test_arm_set_changes_only_its_arm) ||
            !CU_add_test(s, "defaults and the year unit", test_defaults_and_years) ||

@@ -389,6 +389,25 @@ static void test_clotting_without_vitamin_k_baseline(void)
  * gives each the very bits observing all does, computes nothing else, and
  * leaves the other entries alone: from the baseline, both corners of the
  * steady-state search, W&K's state and a state with negative noise. */
+/* Five states to observe, and the inputs for each: the baseline, the two
+ * corners' guesses, the baseline with warfarin in the body under W&K, and
+ * the baseline with some states at −1e-20 and some subnormal. */
+static void five_states(const calcify_model *m, const double y0[CALCIFY_NSTATE],
+                        double ys[5][CALCIFY_NSTATE], double u[CALCIFY_NU],
+                        double uwk[CALCIFY_NU])
+{
+    calcify_model_inputs(m, sc.baseline, u);
+    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
+    calcify_model_inputs(m, wk, uwk);
+    memcpy(ys[0], y0, CALCIFY_NSTATE * sizeof *y0);
+    calcify_model_steady_guess(m, u, 0, ys[1]);
+    calcify_model_steady_guess(m, u, 1, ys[2]);
+    memcpy(ys[3], y0, CALCIFY_NSTATE * sizeof *y0);
+    ys[3][CALCIFY_S_WARF_BODY] = 2.0;
+    for (int i = 0; i < CALCIFY_NSTATE; i++)
+        ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
+}
+
 static void test_observe_some_matches_observe(void)
 {
     calcify_error err;
@@ -396,17 +415,8 @@ static void test_observe_some_matches_observe(void)
     const calcify_model *m = calcify_sim_model(sim);
     double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
     CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    calcify_model_inputs(m, sc.baseline, u);
-    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
-    calcify_model_inputs(m, wk, uwk);
     double ys[5][CALCIFY_NSTATE];
-    memcpy(ys[0], y0, sizeof y0);
-    calcify_model_steady_guess(m, u, 0, ys[1]);
-    calcify_model_steady_guess(m, u, 1, ys[2]);
-    memcpy(ys[3], y0, sizeof y0);
-    ys[3][CALCIFY_S_WARF_BODY] = 2.0;
-    for (int i = 0; i < CALCIFY_NSTATE; i++)
-        ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
+    five_states(m, y0, ys, u, uwk);
     for (int s = 0; s < 5; s++) {
         const double *us = s == 3 ? uwk : u;
         double all[CALCIFY_NOBS];
@@ -428,6 +438,43 @@ static void test_observe_some_matches_observe(void)
         calcify_model_observe_some(m, ys[s], us, rev, CALCIFY_NOBS, some);
         CU_ASSERT(memcmp(some, all, sizeof all) == 0);
     }
+    calcify_sim_free(sim);
+}
+
+/* calcify_obs_reads: an observable stays the same to the bit
+ * whatever the states it does not claim to read hold (each moved to a
+ * thousand times itself plus one, and to NaN, on the five states above):
+ * the solver interpolates only the claimed ones for the summary metrics. */
+static void test_observe_reads_what_it_claims(void)
+{
+    calcify_error err;
+    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
+    const calcify_model *m = calcify_sim_model(sim);
+    double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
+    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
+    double ys[5][CALCIFY_NSTATE];
+    five_states(m, y0, ys, u, uwk);
+    int narrow = 0; /* observables that read fewer than all states */
+    for (int k = 0; k < CALCIFY_NOBS; k++) {
+        const uint32_t reads = calcify_obs_reads[k];
+        narrow += reads != ~(uint32_t)0;
+        for (int s = 0; s < 5; s++) {
+            const double *us = s == 3 ? uwk : u;
+            double want[CALCIFY_NOBS], got[CALCIFY_NOBS], y[CALCIFY_NSTATE];
+            calcify_model_observe_some(m, ys[s], us, &k, 1, want);
+            for (int j = 0; j < CALCIFY_NSTATE; j++) {
+                if (reads >> j & 1)
+                    continue;
+                for (int how = 0; how < 2; how++) {
+                    memcpy(y, ys[s], sizeof y);
+                    y[j] = how ? NAN : 1000.0 * y[j] + 1.0;
+                    calcify_model_observe_some(m, y, us, &k, 1, got);
+                    CU_ASSERT(memcmp(&got[k], &want[k], sizeof got[k]) == 0);
+                }
+            }
+        }
+    }
+    CU_ASSERT(narrow >= CALCIFY_NOBS / 2); /* the claim is not just "all" */
     calcify_sim_free(sim);
 }
 
@@ -706,6 +753,7 @@ static int register_suites(void)
            !CU_add_test(m, "a mode too slow to settle is refused", test_degenerate_steady_state_refused) ||
            !CU_add_test(m, "clotting finite on a vitamin K-free baseline", test_clotting_without_vitamin_k_baseline) ||
            !CU_add_test(m, "observing a few gives the bits observing all does", test_observe_some_matches_observe) ||
+           !CU_add_test(m, "each observable reads only the states it claims", test_observe_reads_what_it_claims) ||
            !CU_add_test(m, "warfarin: mass balance, binding, half-life", test_warfarin_pk) ||
            !CU_add_test(m, "msbdf and rk8pd agree to 1e-4", test_steppers_agree) ||
            !CU_add_test(m, "analytic Jacobian vs finite differences", test_jacobian_vs_finite_differences);

@@ -37,6 +37,7 @@ struct cvode_run {
     const double *u;           /* inputs of the phase being integrated       */
     double jac_rows[N * N];    /* calcify's row-major Jacobian               */
     unsigned long n_rhs, n_jac, n_steps, n_setups;
+    long seen_steps, seen_setups; /* CVODE's counts since its last ReInit, collected */
     arm_plan *arms;
     size_t n_rows;             /* over all arms                              */
     double *row_t;             /* per row: time, d                           */
@@ -88,6 +89,15 @@ static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
     return a->duration == b->duration && memcmp(a->diet, b->diet, sizeof a->diet) == 0;
 }
 
+/* calcify goes on through a boundary where the diet does not change
+ * (src/run/armcache.c, calcify_phase_continues; doses and `set` are not
+ * supported here): no CVodeReInit there either. */
+static int goes_on(const calcify_arm *arm, size_t p)
+{
+    return p > 0 && memcmp(arm->phases[p - 1].diet, arm->phases[p].diet,
+                           sizeof arm->phases[p].diet) == 0;
+}
+
 const char *cvode_run_unsupported(const calcify_scenario *sc)
 {
     if (sc->growth)
@@ -134,7 +144,8 @@ static size_t plan_rows(const calcify_arm *arm, double dt, double *row_t, size_t
 }
 
 /* Arm a replays the longest phase prefix it shares with an earlier arm,
- * never its last phase (as calcify's arm cache, src/run/armcache.c). */
+ * never its last phase, ending where the arm restarts (as calcify's arm
+ * cache, src/run/armcache.c). */
 static void plan_sharing(const calcify_scenario *sc, size_t a, arm_plan *ap)
 {
     const calcify_arm *arm = &sc->arms[a];
@@ -145,6 +156,8 @@ static void plan_sharing(const calcify_scenario *sc, size_t a, arm_plan *ap)
         size_t n = 0;
         while (n < limit && same_phase(&arm->phases[n], &other->phases[n]))
             n++;
+        while (n > 0 && goes_on(arm, n)) /* a replay stops only at a restart */
+            n--;
         if (n > ap->shared) {
             ap->shared = n;
             ap->from = b;
@@ -251,15 +264,17 @@ void cvode_run_free(cvode_run *c)
     free(c);
 }
 
-/* Add the statistics of the integration that ends here (CVodeReInit
- * clears them). */
+/* Add the statistics of the integration since the last collect (CVodeReInit
+ * clears CVODE's own: seen_* are zeroed with it). */
 static void collect(cvode_run *c)
 {
     long steps = 0, setups = 0;
     CVodeGetNumSteps(c->mem, &steps);
     CVodeGetNumLinSolvSetups(c->mem, &setups);
-    c->n_steps += (unsigned long)steps;
-    c->n_setups += (unsigned long)setups;
+    c->n_steps += (unsigned long)(steps - c->seen_steps);
+    c->n_setups += (unsigned long)(setups - c->seen_setups);
+    c->seen_steps = steps;
+    c->seen_setups = setups;
 }
 
 static int fail(const cvode_run *c, size_t a, size_t p, double t, int flag)
@@ -278,6 +293,7 @@ static int integrate_arm(cvode_run *c, size_t a, size_t r, double t)
     const arm_plan *ap = &c->arms[a];
     const size_t r_end = ap->first_row + ap->n_rows - 1;
     double *y = N_VGetArrayPointer(c->y);
+    int was_still = 0;
     for (size_t p = ap->shared; p < arm->n_phases; p++) {
         const double t1 = t + arm->phases[p].duration;
         c->u = ap->u[p];
@@ -285,11 +301,16 @@ static int integrate_arm(cvode_run *c, size_t a, size_t r, double t)
         int flag = CV_SUCCESS;
         if (!still) {
             /* the diet switches here: restart from the phase's start state,
-             * never stepping across the discontinuity */
-            if ((flag = CVodeReInit(c->mem, t, c->y)) != CV_SUCCESS ||
+             * never stepping across the discontinuity; where it does not,
+             * go on (after a phase that was integrated) */
+            const int go_on = p > ap->shared && goes_on(arm, p) && !was_still;
+            if (!go_on)
+                c->seen_steps = c->seen_setups = 0;
+            if ((!go_on && (flag = CVodeReInit(c->mem, t, c->y)) != CV_SUCCESS) ||
                 (flag = CVodeSetStopTime(c->mem, t1)) != CV_SUCCESS)
                 return fail(c, a, p, t, flag);
         }
+        was_still = still;
         for (; r < r_end && c->row_phase[r] == p; r++) {
             if (!still && c->row_t[r] > t) {
                 sunrealtype tret;

@@ -13,6 +13,7 @@
 #define CALCIFY_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -283,6 +284,9 @@ void calcify_model_observe(const calcify_model *m, const double y[],
 void calcify_model_observe_some(const calcify_model *m, const double y[],
                                 const double u[CALCIFY_NU], const int which[], size_t n,
                                 double obs[CALCIFY_NOBS]);
+/* The states observable k reads: bit i for y[i] (all bits for those that
+ * read every state); the others may hold anything when it is observed. */
+extern const uint32_t calcify_obs_reads[CALCIFY_NOBS];
 
 #ifdef __cplusplus
 }

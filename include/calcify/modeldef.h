@@ -17,6 +17,7 @@
 #define CALCIFY_MODELDEF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "calcify/model.h"
 
@@ -113,6 +114,11 @@ typedef struct calcify_modeldef {
     const double *default_diet;        /* [n_diet]: the baseline diet of a
                                           scenario that names none          */
     const char *const *obs_names;      /* [n_obs] CSV columns, unit in name */
+    const uint32_t *obs_reads;         /* optional [n_obs] (NULL: every state):
+                                          the states observable k reads, bit i
+                                          for y[i]; observe_some gets only
+                                          those right (inside a step the
+                                          solver interpolates no others)    */
     size_t instance_size;              /* bytes of an instance m            */
     calcify_model_fns fn;
     /* the drugs a scenario may dose, and where each route puts them        */

@@ -16,6 +16,7 @@
 #define CALCIFY_SOLVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "calcify/status.h"
 
@@ -124,6 +125,12 @@ void calcify_solver_set_step_fn(calcify_solver *s, calcify_step_fn fn, void *use
 /* The state at t in [t0, t1] of the stretch being reported (only from
  * inside a calcify_step_fn). */
 void calcify_solver_state_at(const calcify_solver *s, double t, double out[]);
+/* The same for the states whose bits are set in `states` (bit i: out[i]),
+ * each to the bit what calcify_solver_state_at gives it; the other entries
+ * are left as they are or set, as it is cheaper.  Observing a few
+ * observables inside a step interpolates only the states they read. */
+void calcify_solver_state_at_some(const calcify_solver *s, double t, uint32_t states,
+                                  double out[]);
 
 /* Output rows are interpolated between the stepper's own steps: cubic
  * Hermite behind an explicit pair, the polynomial through the last (up to
@@ -148,6 +155,14 @@ unsigned long calcify_solver_row_fills(const calcify_solver *s);
  * that is not on the grid (holding the new phase's inputs), so that values
  * at phase boundaries are exact; off by default. */
 void calcify_solver_set_boundary_rows(calcify_solver *s, int on);
+
+/* The next calcify_solver_run_from goes on with the steps of the run
+ * before it, where that run ended (same t), instead of restarting them
+ * (step size, and bdf's order and history): for a phase whose equations
+ * are the previous phase's (the same inputs and parameters, no doses), so
+ * that its start is no discontinuity.  One run only; a run from any other
+ * time restarts as usual. */
+void calcify_solver_continue_next(calcify_solver *s);
 
 /* Right-hand side and Jacobian evaluations and accepted steps since the solver was allocated
  * (or the counters last reset). */

@@ -45,25 +45,40 @@ typedef struct {
     calcify_error *err;
 } prep;
 
-/* Past a string at p (escapes; it may not end), counting its lines. */
+/* Past a string at p (escapes; it may not end), counting its lines.  The
+ * text between the characters that matter is skipped by strcspn: a
+ * parameter file is mostly the strings of its sources, and a byte at a
+ * time took 126,000 instructions of every run. */
 static const char *skip_string(const char *p, int *line)
 {
-    for (p++; *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1])
-            p++;
-        if (*p == '\n')
+    for (p++;;) {
+        p += strcspn(p, "\"\\\n");
+        if (*p == '\\' && p[1]) { /* an escaped character, a line break too */
+            *line += p[1] == '\n';
+            p += 2;
+        } else if (*p == '\n') {
             (*line)++;
+            p++;
+        } else { /* the closing quote, the end, or a last lone backslash */
+            return *p ? p + 1 : p;
+        }
     }
-    return *p ? p + 1 : p;
 }
 
-/* Past a comment at p, counting its lines. */
+/* Past a comment at p, counting its lines (strcspn, as for strings). */
 static const char *skip_block_comment(const char *p, int *line)
 {
-    for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
-        if (*p == '\n')
+    for (p += 2;;) {
+        p += strcspn(p, "*\n");
+        if (*p == '\n') {
             (*line)++;
-    return *p ? p + 2 : p;
+            p++;
+        } else if (*p == '*' && p[1] != '/') {
+            p++;
+        } else {
+            return *p ? p + 2 : p;
+        }
+    }
 }
 
 /* Past the number at *pp: an integer too big for 32 bits gets its L
@@ -146,8 +161,7 @@ static calcify_status prepare(const char *path, const char *text, char **out,
         if (*p == '"') {
             p = skip_string(p, &s.line);
         } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-            while (*p && *p != '\n')
-                p++;
+            p += strcspn(p, "\n");
         } else if (p[0] == '/' && p[1] == '*') {
             p = skip_block_comment(p, &s.line);
         } else if (*p == '@') {

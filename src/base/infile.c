@@ -93,6 +93,10 @@ calcify_status calcify_infile_read(calcify_infile *f, const char *path,
             rc = calcify_fail(err, CALCIFY_EINPUT, "%s: more than %u bytes (the limit "
                               "for input files; see docs/SCENARIOS.md, Limits)", path,
                               CALCIFY_MAX_FILE_BYTES);
+        /* a regular file read to the size fstat gave: no read more to be
+         * told it ends there (a file growing meanwhile may give either) */
+        else if (S_ISREG(st.st_mode) && len == (size_t)st.st_size)
+            break;
     }
     close(fd);
     if (rc) {

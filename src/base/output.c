@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "calcify/numfmt.h"
@@ -154,11 +154,13 @@ static int make_temporary(char *name)
     static const char set[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     char *x = name + strlen(name) - 6;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    /* seeded by getrandom, one system call, not the clock: the vDSO's first
+     * clock_gettime in a process faulted in two pages (~15 us on a VM) */
     static unsigned long long counter;
-    unsigned long long v = (unsigned long long)ts.tv_nsec ^
-                           ((unsigned long long)ts.tv_sec << 30) ^ (uintptr_t)name;
+    unsigned long long v = 0;
+    if (getrandom(&v, sizeof v, GRND_NONBLOCK) != (ssize_t)sizeof v)
+        v = 0;
+    v ^= (uintptr_t)name;
     for (int attempt = 0; attempt < 1000; attempt++) {
         v = v * 6364136223846793005ULL + 1442695040888963407ULL + ++counter;
         unsigned long long r = v >> 16;

@@ -96,7 +96,8 @@ static const unit_def *lookup(const char *name)
 int calcify_unit_convert(double value, const char *from, const char *to,
                          double *out)
 {
-    const unit_def *a = lookup(from), *b = lookup(to);
+    /* a value in the unit asked for (most parameters) needs one lookup */
+    const unit_def *a = lookup(from), *b = strcmp(from, to) == 0 ? a : lookup(to);
     if (!a || !b)
         return -1;
     if (a->dim != b->dim)

@@ -31,6 +31,13 @@ int cmd_sbml(int argc, char **argv);   /* in calcify-sbml only */
  * signal (a signal ignored when calcify started stays ignored). */
 void cli_install_signal_handlers(void);
 
+/* Map `bytes` of heap, or of stack below the caller, or the program's code,
+ * in one call before a one-shot command touches them (src/cli/prefault.c:
+ * fewer page faults, nothing else changes). */
+void cli_prefault_heap(size_t bytes);
+void cli_prefault_stack(size_t bytes);
+void cli_prefault_code(void);
+
 /* What it does last: rc, or 1 if standard output could not be written. */
 int cli_finish(int rc);
 

@@ -830,15 +830,27 @@ static const gsl_odeiv2_step_type bdf_type = {
 
 const gsl_odeiv2_step_type *const engine_step_bdf = &bdf_type;
 
-int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
+/* The step just taken, whose polynomial dense output evaluates, and t's
+ * place on it (x = 0 at its end, −1 at its start); NULL if st is not bdf
+ * or has taken no step. */
+static const bdf_state *dense_step(const gsl_odeiv2_step *st, double t, double *x)
 {
     if (st->type != &bdf_type)
-        return 0;
+        return NULL;
     const bdf_state *s = st->state;
     if (!s->pending)
+        return NULL;
+    *x = (t - s->tp1) / s->hp;
+    return s;
+}
+
+int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
+{
+    double x;
+    const bdf_state *s = dense_step(st, t, &x);
+    if (!s)
         return 0;
     const size_t n = s->n;
-    const double x = (t - s->tp1) / s->hp;
     /* Horner column by column, the states the inner loop (it vectorises;
      * with the order inside, it did not): the same operations per state */
     const double *restrict zq = s->zn + (size_t)s->qp * n;
@@ -849,6 +861,25 @@ int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
         const double *restrict zj = s->zn + (size_t)j * n;
         for (size_t i = 0; i < n; i++)
             o[i] = o[i] * x + zj[i];
+    }
+    return 1;
+}
+
+int engine_bdf_dense_output_some(const gsl_odeiv2_step *st, double t, uint32_t states,
+                                 double out[])
+{
+    double x;
+    const bdf_state *s = dense_step(st, t, &x);
+    if (!s)
+        return 0;
+    const size_t n = s->n;
+    /* state by state, the same Horner as engine_bdf_dense_output */
+    for (uint32_t m = states; m; m &= m - 1) {
+        const size_t i = (size_t)__builtin_ctz(m);
+        double o = s->zn[(size_t)s->qp * n + i];
+        for (int j = s->qp - 1; j >= 0; j--)
+            o = o * x + s->zn[(size_t)j * n + i];
+        out[i] = o;
     }
     return 1;
 }

@@ -5,6 +5,7 @@
  *   steppers.c  the registry of methods (names, GSL step types, needs)
  *   rosenbrock.c, bdf.c  calcify's own stiff steppers (on blocklu.c)
  *   solver.c    the solver object: alloc, free, settings, counters
+ *   control.c   the step-size control (GSL's standard one, vectorised)
  *   checks.c    the RHS and Jacobian as GSL sees them, with finiteness checks
  *   step.c      one accepted step, and auto's switch to a stiff stepper
  *   rows.c      output rows between steps: Hermite, values, fills; the
@@ -38,6 +39,10 @@ const engine_stepper *engine_stepper_auto(const char *name, int stiff);
  * tolerances asked for */
 double engine_stepper_auto_tol_scale(const char *name);
 
+/* GSL's standard control in its y_new form (a_y = 1, a_dydt = 0), the same
+ * decisions to the bit (control.c); NULL if out of memory. */
+gsl_odeiv2_control *engine_control_y_new(double eps_abs, double eps_rel);
+
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */
 enum { NODES = 6 };
@@ -58,6 +63,9 @@ struct calcify_solver {
     int explicit_checks;          /* the explicit driver's check_each_rhs  */
     int stiff_checks;             /* auto: the stiff driver's              */
     int switch_due;               /* auto: hand over before the next step  */
+    int continue_next;            /* calcify_solver_continue_next was asked */
+    int have_last;                /* t_last is where the last segment ended */
+    double t_last;
     double hcap;                  /* step cap that keeps rows accurate, 0: none */
     double *scratch;              /* dim doubles: equilibrium test, rows   */
     double *f0, *f1;              /* dy/dt at the ends of the last step    */
@@ -112,6 +120,10 @@ extern const gsl_odeiv2_step_type *const engine_step_rodas4;
 /* 1 and the state at t inside the stepper's last step in out[], or 0 if
  * the stepper has no dense output */
 int engine_dense_output(const gsl_odeiv2_step *st, double t, double out[]);
+/* bdf's dense output for the states whose bits are set only, each the
+ * value engine_dense_output gives; 0 if st is not bdf or has no step. */
+int engine_bdf_dense_output_some(const gsl_odeiv2_step *st, double t, uint32_t states,
+                                 double out[]);
 int engine_has_dense_output(const gsl_odeiv2_step *st);
 
 /* bdf.c: variable-order BDF on blocklu.c; its dense output (the Nordsieck

@@ -63,6 +63,14 @@ static void segment_reset(calcify_solver *s, size_t p, double t_end)
     engine_segment_start(s, t_end);
 }
 
+/* The same segment state for a segment that goes on with the steps before
+ * it (calcify_solver_continue_next): only where it ends and its phase. */
+static void segment_continue(calcify_solver *s, size_t p, double t_end)
+{
+    s->step_phase = p;
+    s->t_seg_end = t_end;
+}
+
 /* Rows by integrating to each grid time in turn. */
 static int rows_on_grid(seg_run *r, double y[], int still)
 {
@@ -211,10 +219,14 @@ static int rows_free(seg_run *r, double y[])
  * phase's end), emitting the rows k·dt in [*t, t_end) with phase index p.
  * Returns a GSL status, or STOPPED when an emit asked to stop. */
 static int segment(calcify_solver *s, double *tp, double t_end, double y[], double dt,
-                   unsigned long *kp, size_t p, int still, calcify_emit_fn emit, void *user)
+                   unsigned long *kp, size_t p, int still, int go_on, calcify_emit_fn emit,
+                   void *user)
 {
     seg_run r = {s, *tp, t_end, dt, 1e-9 * (t_end > 1 ? t_end : 1), *kp, p, emit, user};
-    segment_reset(s, p, t_end);
+    if (go_on)
+        segment_continue(s, p, t_end);
+    else
+        segment_reset(s, p, t_end);
     int rc;
     if (dt > 0 && (still || s->land_on_grid))
         rc = rows_on_grid(&r, y, still);
@@ -258,6 +270,10 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
         while (k > 0 && (double)(k - 1) * dt >= t - eps)
             k--;
     }
+    /* going on from the last run's steps: only from where it ended */
+    int go_on = s->continue_next && s->have_last && s->t_last == t;
+    s->continue_next = 0;
+    s->have_last = 0;
     for (size_t p = first_phase; p < stop_phase; p++) {
         const double t_phase_start = t;
         t_phase_end += phases[p].duration;
@@ -284,7 +300,9 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
             const int still = phases[p].n_events == 0 && !s->sys->time_dependent &&
                               at_equilibrium(s, y, phases[p].duration);
             const double t_seg = t;
-            int rc = segment(s, &t, t_end, y, dt, &k, p, still, emit, user);
+            int rc = segment(s, &t, t_end, y, dt, &k, p, still, go_on && ev == 0 && !still,
+                             emit, user);
+            go_on = 0;
             if (rc == GSL_SUCCESS && still && s->step_fn) /* no steps: constant */
                 rc = engine_report_step(s, t_seg, t_end, y, 1);
             if (rc == STOPPED)
@@ -298,6 +316,8 @@ calcify_status calcify_solver_run_from(calcify_solver *s, const calcify_phase *p
                 return CALCIFY_ESOLVER;
             }
             t = t_end;
+            s->have_last = !still;
+            s->t_last = t;
             if (t_end == t_phase_end)
                 break;
         }

@@ -212,6 +212,32 @@ int engine_report_step(calcify_solver *s, double t0, double t1, const double y1[
                                                                          : GSL_SUCCESS;
 }
 
+void calcify_solver_state_at_some(const calcify_solver *s, double t, uint32_t states,
+                                  double out[])
+{
+    const size_t n = s->sys->dim;
+    if (n > 32 || t == s->step_t1) {
+        calcify_solver_state_at(s, t, out);
+        return;
+    }
+    const uint32_t m = states & (uint32_t)(((uint64_t)1 << n) - 1);
+    if (s->step_kind == STEP_DENSE && engine_bdf_dense_output_some(s->driver->s, t, m, out))
+        return;
+    if (s->step_kind == STEP_HERMITE) { /* engine_interpolate's formula */
+        const gsl_odeiv2_evolve *e = s->driver->e;
+        const double h = e->last_step, t0 = s->step_t1 - h, th = (t - t0) / h;
+        const double th2 = th * th, th3 = th2 * th;
+        const double a0 = 2 * th3 - 3 * th2 + 1, b0 = h * (th3 - 2 * th2 + th);
+        const double a1 = 3 * th2 - 2 * th3, b1 = h * (th3 - th2);
+        for (uint32_t k = m; k; k &= k - 1) {
+            const size_t i = (size_t)__builtin_ctz(k);
+            out[i] = a0 * e->y0[i] + b0 * s->f0[i] + a1 * s->step_y1[i] + b1 * s->f1[i];
+        }
+        return;
+    }
+    calcify_solver_state_at(s, t, out);
+}
+
 void calcify_solver_state_at(const calcify_solver *s, double t, double out[])
 {
     if (t == s->step_t1) { /* the step's end: its state */

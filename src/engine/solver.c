@@ -18,8 +18,18 @@ static gsl_odeiv2_driver *driver_for(calcify_solver *s, const engine_stepper *st
     gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&s->gsys, *st->type, H_START,
                                                          tol_scale * s->atol,
                                                          tol_scale * s->rtol);
-    if (d)
-        gsl_odeiv2_driver_set_nmax(d, MAX_STEPS);
+    if (!d)
+        return NULL;
+    gsl_odeiv2_driver_set_nmax(d, MAX_STEPS);
+    /* GSL's standard control, the same decisions at less cost (control.c) */
+    gsl_odeiv2_control *c = engine_control_y_new(tol_scale * s->atol, tol_scale * s->rtol);
+    if (!c) {
+        gsl_odeiv2_driver_free(d);
+        return NULL;
+    }
+    gsl_odeiv2_control_free(d->c);
+    d->c = c;
+    gsl_odeiv2_control_set_driver(c, d);
     return d;
 }
 
@@ -99,6 +109,8 @@ void calcify_solver_free(calcify_solver *s)
 
 unsigned long calcify_solver_switches(const calcify_solver *s) { return s->n_switches; }
 unsigned long calcify_solver_row_fills(const calcify_solver *s) { return s->n_fills; }
+
+void calcify_solver_continue_next(calcify_solver *s) { s->continue_next = 1; }
 
 void calcify_solver_land_on_grid(calcify_solver *s, int on) { s->land_on_grid = on; }
 

@@ -832,6 +832,38 @@ static int observe_needs_common(int k)
  * readers refuse as an underflow */
 static double unsubnormal(double v) { return fabs(v) < DBL_MIN ? 0 : v; }
 
+#define B(state) ((uint32_t)1 << (state))
+#define ALL (~(uint32_t)0)
+/* The states each observable reads, as bits of y's indices: observe_raw's
+ * formulas, case by case (the plasma observables read the common terms,
+ * which read every state; the diet and intake ones the inputs only).
+ * tests/test_model.c changes every other state and checks that the
+ * observable stays the same to the bit. */
+const uint32_t calcify_obs_reads[CALCIFY_NOBS] = {
+    [CALCIFY_O_WARF_PLASMA] = ALL,
+    [CALCIFY_O_WARF_UNBOUND] = ALL,
+    [CALCIFY_O_K1_PLASMA] = ALL,
+    [CALCIFY_O_MK4_PLASMA] = ALL,
+    [CALCIFY_O_MD_PLASMA] = ALL,
+    [CALCIFY_O_VK_LIVER] = B(CALCIFY_S_LIV_Q) | B(CALCIFY_S_LIV_H) | B(CALCIFY_S_LIV_E),
+    [CALCIFY_O_K1_AORTA] = B(CALCIFY_S_AO_K1_Q) | B(CALCIFY_S_AO_K1_H) | B(CALCIFY_S_AO_K1_E),
+    [CALCIFY_O_MK4_AORTA] = B(CALCIFY_S_AO_MK4_Q) | B(CALCIFY_S_AO_MK4_H) | B(CALCIFY_S_AO_MK4_E),
+    [CALCIFY_O_MK4_SHARE_AORTA] = B(CALCIFY_S_AO_K1_Q) | B(CALCIFY_S_AO_K1_H) | B(CALCIFY_S_AO_K1_E) | B(CALCIFY_S_AO_MK4_Q) | B(CALCIFY_S_AO_MK4_H) | B(CALCIFY_S_AO_MK4_E),
+    [CALCIFY_O_VKH2_AORTA] = B(CALCIFY_S_AO_K1_H) | B(CALCIFY_S_AO_MK4_H),
+    [CALCIFY_O_VKO_AORTA] = B(CALCIFY_S_AO_K1_E) | B(CALCIFY_S_AO_MK4_E),
+    [CALCIFY_O_MGP_TOTAL] = B(CALCIFY_S_UCMGP) | B(CALCIFY_S_CMGP),
+    [CALCIFY_O_CMGP_FRACTION] = B(CALCIFY_S_UCMGP) | B(CALCIFY_S_CMGP),
+    [CALCIFY_O_CMGP] = B(CALCIFY_S_CMGP),
+    [CALCIFY_O_VSMC_SWITCHED] = B(CALCIFY_S_VSMC_SW),
+    [CALCIFY_O_CA_MINERAL] = B(CALCIFY_S_CA_YOUNG) | B(CALCIFY_S_CA_MATURE),
+    [CALCIFY_O_CA_AORTA] = B(CALCIFY_S_CA_YOUNG) | B(CALCIFY_S_CA_MATURE),
+    [CALCIFY_O_CLOTTING] = B(CALCIFY_S_CLOT),
+    [CALCIFY_O_DISTENSIBILITY] = B(CALCIFY_S_CA_YOUNG) | B(CALCIFY_S_CA_MATURE),
+    [CALCIFY_O_APOPTOSIS] = B(CALCIFY_S_VSMC_SW),
+};
+#undef ALL
+#undef B
+
 void calcify_model_observe(const calcify_model *m, const double y[],
                            const double u[CALCIFY_NU], double o[CALCIFY_NOBS])
 {

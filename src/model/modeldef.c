@@ -116,6 +116,7 @@ const calcify_modeldef calcify_vermeer2007_model = {
     .diet = DIET,
     .default_diet = DEFAULT_DIET,
     .obs_names = calcify_obs_names,
+    .obs_reads = calcify_obs_reads,
     .instance_size = sizeof(calcify_model),
     .fn = {fn_init, fn_set_reference, fn_inputs, fn_rhs, fn_jac, fn_steady_guess, fn_observe,
            fn_observe_some},

@@ -37,6 +37,26 @@ static int same_dose(const calcify_dose *a, const calcify_dose *b)
            a->count == b->count && a->rate == b->rate && a->duration == b->duration;
 }
 
+int calcify_phase_continues(const calcify_diet_phase *a, const calcify_diet_phase *b)
+{
+    return a->n_doses == 0 && b->n_doses == 0 &&
+           memcmp(a->diet, b->diet, sizeof a->diet) == 0 &&
+           memcmp(a->set, b->set, sizeof a->set) == 0 &&
+           memcmp(a->set_value, b->set_value, sizeof a->set_value) == 0;
+}
+
+/* A shared prefix of n phases ends where the arm would go on through the
+ * boundary without a restart: an arm that replays it could not, and its
+ * numbers would depend on which arms ran before it.  The longest prefix
+ * that ends at a restart. */
+static size_t prefix_at_restart(const calcify_arm *arm, size_t n)
+{
+    while (n > 0 && n < arm->n_phases &&
+           calcify_phase_continues(&arm->phases[n - 1], &arm->phases[n]))
+        n--;
+    return n;
+}
+
 static int same_phase(const calcify_diet_phase *a, const calcify_diet_phase *b)
 {
     if (a->duration != b->duration || memcmp(a->diet, b->diet, sizeof a->diet) != 0 ||
@@ -73,6 +93,7 @@ const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calci
         size_t n = 0;
         while (n < limit && same_phase(&e->phases[n], &arm->phases[n]))
             n++;
+        n = prefix_at_restart(arm, n);
         if (n > *shared) {
             *shared = n;
             best = e;
@@ -84,9 +105,9 @@ const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calci
 size_t calcify_armcache_common(const calcify_arm *a, const calcify_arm *b)
 {
     size_t n = 0;
-    while (n < a->n_phases && n < b->n_phases && same_phase(&a->phases[n], &b->phases[n]))
+    while (n < a->n_phases && n + 1 < b->n_phases && same_phase(&a->phases[n], &b->phases[n]))
         n++;
-    return n;
+    return prefix_at_restart(b, n);
 }
 
 calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,

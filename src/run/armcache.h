@@ -5,7 +5,9 @@
  * the rows it wrote; an arm whose first phases equal another's (same
  * durations, diets and `set` parameters, to the bit) starts from the cached boundary state and
  * replays the cached rows.  The results are bit-identical to integrating the
- * prefix again, because the solver is reset at every phase boundary anyway.
+ * prefix again, because the solver restarts at every boundary a replay
+ * can stop at: a prefix never ends between two phases with the same
+ * equations, through which an arm's steps go on (calcify_phase_continues).
  * Valid for one parameter set, one start state and one output grid.
  */
 #ifndef CALCIFY_ARMCACHE_H
@@ -80,8 +82,14 @@ const calcify_cached_arm *calcify_armcache_find(calcify_armcache *c, const calci
 calcify_cached_arm *calcify_armcache_start(calcify_armcache *c, const calcify_arm *arm,
                                            const calcify_cached_arm *keep, size_t rows_until);
 
-/* How many whole leading phases arms a and b have in common (as find
- * compares them). */
+/* 1 if phase b's equations are phase a's (the same diet and `set`
+ * parameters, and neither gives doses): the solver goes on through the
+ * boundary between them instead of restarting (calcify_solver_continue_next). */
+int calcify_phase_continues(const calcify_diet_phase *a, const calcify_diet_phase *b);
+
+/* How many whole leading phases of b it could replay from a, as find
+ * chooses them: those the two have in common, all but b's last, ending
+ * where b restarts. */
 size_t calcify_armcache_common(const calcify_arm *a, const calcify_arm *b);
 
 /* Record a row (only one of the first rows_until phases is kept) / the

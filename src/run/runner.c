@@ -264,7 +264,12 @@ static int read_step(void *user, const calcify_sim_step *st, double t0, double t
             *thi = t0;
         }
         *auc += h / 6 * (x[0][i] + 4 * x[1][i] + x[2][i]);
-        if (step_extreme(c, i, -1, t, x, lo, NULL) || step_extreme(c, i, 1, t, x, hi, thi))
+        /* step_extreme's own first test, inline (a NaN sample goes in):
+         * most steps beat neither extreme */
+        const int above_lo = x[0][i] > *lo && x[1][i] > *lo && x[2][i] > *lo;
+        const int below_hi = x[0][i] < *hi && x[1][i] < *hi && x[2][i] < *hi;
+        if ((!above_lo && step_extreme(c, i, -1, t, x, lo, NULL)) ||
+            (!below_hi && step_extreme(c, i, 1, t, x, hi, thi)))
             return -1;
     }
     memcpy(end, x[NS - 1], n * sizeof x[0][0]);
