@@ -216,11 +216,13 @@ void calcify_solver_state_at_some(const calcify_solver *s, double t, uint32_t st
                                   double out[])
 {
     const size_t n = s->sys->dim;
-    if (n > 32 || t == s->step_t1) {
+    const uint32_t all = n >= 32 ? ~(uint32_t)0 : (uint32_t)(((uint64_t)1 << n) - 1);
+    const uint32_t m = states & all;
+    /* all of them (or more than the mask holds): the loops over every state */
+    if (n > 32 || m == all || t == s->step_t1) {
         calcify_solver_state_at(s, t, out);
         return;
     }
-    const uint32_t m = states & (uint32_t)(((uint64_t)1 << n) - 1);
     if (s->step_kind == STEP_DENSE && engine_bdf_dense_output_some(s->driver->s, t, m, out))
         return;
     if (s->step_kind == STEP_HERMITE) { /* engine_interpolate's formula */
