@@ -385,47 +385,60 @@ static void test_clotting_without_vitamin_k_baseline(void)
     calcify_sim_free(sim);
 }
 
-/* Observing a few observables (what the summary metrics do on every step)
- * gives each the very bits observing all does, computes nothing else, and
- * leaves the other entries alone: from the baseline, both corners of the
- * steady-state search, W&K's state and a state with negative noise. */
-/* Five states to observe, and the inputs for each: the baseline, the two
+/* Five states to observe, each with its inputs: the baseline, the two
  * corners' guesses, the baseline with warfarin in the body under W&K, and
  * the baseline with some states at −1e-20 and some subnormal. */
-static void five_states(const calcify_model *m, const double y0[CALCIFY_NSTATE],
-                        double ys[5][CALCIFY_NSTATE], double u[CALCIFY_NU],
-                        double uwk[CALCIFY_NU])
-{
-    calcify_model_inputs(m, sc.baseline, u);
-    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
-    calcify_model_inputs(m, wk, uwk);
-    memcpy(ys[0], y0, CALCIFY_NSTATE * sizeof *y0);
-    calcify_model_steady_guess(m, u, 0, ys[1]);
-    calcify_model_steady_guess(m, u, 1, ys[2]);
-    memcpy(ys[3], y0, CALCIFY_NSTATE * sizeof *y0);
-    ys[3][CALCIFY_S_WARF_BODY] = 2.0;
-    for (int i = 0; i < CALCIFY_NSTATE; i++)
-        ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
-}
+typedef struct {
+    calcify_sim *sim;
+    const calcify_model *m;
+    double ys[5][CALCIFY_NSTATE];
+    double u[CALCIFY_NU], uwk[CALCIFY_NU];
+} observed_states;
 
-static void test_observe_some_matches_observe(void)
+static int five_states(observed_states *f)
 {
     calcify_error err;
-    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
-    const calcify_model *m = calcify_sim_model(sim);
-    double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
-    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    double ys[5][CALCIFY_NSTATE];
-    five_states(m, y0, ys, u, uwk);
+    double y0[CALCIFY_NSTATE];
+    if (!(f->sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err)) ||
+        calcify_sim_baseline(f->sim, sc.baseline, y0, &err) != CALCIFY_OK)
+        return -1;
+    const calcify_model *m = f->m = calcify_sim_model(f->sim);
+    calcify_model_inputs(m, sc.baseline, f->u);
+    const double wk[CALCIFY_NINPUT] = {3.0, 1.5, 0};
+    calcify_model_inputs(m, wk, f->uwk);
+    memcpy(f->ys[0], y0, sizeof y0);
+    calcify_model_steady_guess(m, f->u, 0, f->ys[1]);
+    calcify_model_steady_guess(m, f->u, 1, f->ys[2]);
+    memcpy(f->ys[3], y0, sizeof y0);
+    f->ys[3][CALCIFY_S_WARF_BODY] = 2.0;
+    for (int i = 0; i < CALCIFY_NSTATE; i++)
+        f->ys[4][i] = (i % 3 == 0 ? -1e-20 : 1.0) * y0[i] + (i % 5 == 0 ? 1e-310 : 0);
+    return 0;
+}
+
+/* The inputs of state s of five_states. */
+static const double *inputs_of(const observed_states *f, int s)
+{
+    return s == 3 ? f->uwk : f->u;
+}
+
+/* Observing a few observables (what the summary metrics do on every step)
+ * gives each the very bits observing all does, computes nothing else, and
+ * leaves the other entries alone, on the five states. */
+static void test_observe_some_matches_observe(void)
+{
+    observed_states f;
+    CU_ASSERT_EQUAL_FATAL(five_states(&f), 0);
+    const calcify_model *m = f.m;
     for (int s = 0; s < 5; s++) {
-        const double *us = s == 3 ? uwk : u;
+        const double *us = inputs_of(&f, s);
         double all[CALCIFY_NOBS];
-        calcify_model_observe(m, ys[s], us, all);
+        calcify_model_observe(m, f.ys[s], us, all);
         for (int k = 0; k < CALCIFY_NOBS; k++) {
             double one[CALCIFY_NOBS];
             for (int j = 0; j < CALCIFY_NOBS; j++)
                 one[j] = -12345.0;
-            calcify_model_observe_some(m, ys[s], us, &k, 1, one);
+            calcify_model_observe_some(m, f.ys[s], us, &k, 1, one);
             CU_ASSERT(memcmp(&one[k], &all[k], sizeof one[k]) == 0);
             for (int j = 0; j < CALCIFY_NOBS; j++)
                 CU_ASSERT(j == k || one[j] == -12345.0);
@@ -435,10 +448,10 @@ static void test_observe_some_matches_observe(void)
         double some[CALCIFY_NOBS];
         for (int k = 0; k < CALCIFY_NOBS; k++)
             rev[k] = CALCIFY_NOBS - 1 - k;
-        calcify_model_observe_some(m, ys[s], us, rev, CALCIFY_NOBS, some);
+        calcify_model_observe_some(m, f.ys[s], us, rev, CALCIFY_NOBS, some);
         CU_ASSERT(memcmp(some, all, sizeof all) == 0);
     }
-    calcify_sim_free(sim);
+    calcify_sim_free(f.sim);
 }
 
 /* calcify_obs_reads: an observable stays the same to the bit
@@ -447,26 +460,22 @@ static void test_observe_some_matches_observe(void)
  * the solver interpolates only the claimed ones for the summary metrics. */
 static void test_observe_reads_what_it_claims(void)
 {
-    calcify_error err;
-    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
-    const calcify_model *m = calcify_sim_model(sim);
-    double y0[CALCIFY_NSTATE], u[CALCIFY_NU], uwk[CALCIFY_NU];
-    CU_ASSERT_EQUAL_FATAL(calcify_sim_baseline(sim, sc.baseline, y0, &err), CALCIFY_OK);
-    double ys[5][CALCIFY_NSTATE];
-    five_states(m, y0, ys, u, uwk);
+    observed_states f;
+    CU_ASSERT_EQUAL_FATAL(five_states(&f), 0);
+    const calcify_model *m = f.m;
     int narrow = 0; /* observables that read fewer than all states */
     for (int k = 0; k < CALCIFY_NOBS; k++) {
         const uint32_t reads = calcify_obs_reads[k];
         narrow += reads != ~(uint32_t)0;
         for (int s = 0; s < 5; s++) {
-            const double *us = s == 3 ? uwk : u;
+            const double *us = inputs_of(&f, s);
             double want[CALCIFY_NOBS], got[CALCIFY_NOBS], y[CALCIFY_NSTATE];
-            calcify_model_observe_some(m, ys[s], us, &k, 1, want);
+            calcify_model_observe_some(m, f.ys[s], us, &k, 1, want);
             for (int j = 0; j < CALCIFY_NSTATE; j++) {
                 if (reads >> j & 1)
                     continue;
                 for (int how = 0; how < 2; how++) {
-                    memcpy(y, ys[s], sizeof y);
+                    memcpy(y, f.ys[s], sizeof y);
                     y[j] = how ? NAN : 1000.0 * y[j] + 1.0;
                     calcify_model_observe_some(m, y, us, &k, 1, got);
                     CU_ASSERT(memcmp(&got[k], &want[k], sizeof got[k]) == 0);
@@ -475,7 +484,7 @@ static void test_observe_reads_what_it_claims(void)
         }
     }
     CU_ASSERT(narrow >= CALCIFY_NOBS / 2); /* the claim is not just "all" */
-    calcify_sim_free(sim);
+    calcify_sim_free(f.sim);
 }
 
 /* Warfarin with albumin binding.  At a constant intake the unbound level

@@ -821,12 +821,6 @@ static double observe_raw(const calcify_model *m, const double y[], const double
     }
 }
 
-/* Whether observable k reads the common terms. */
-static int observe_needs_common(int k)
-{
-    return k >= CALCIFY_O_WARF_PLASMA && k <= CALCIFY_O_MD_PLASMA;
-}
-
 /* a pool decaying to nothing reaches subnormal values (1e-312): noise
  * around zero like the negatives clipped above, and a number other
  * readers refuse as an underflow */
@@ -872,6 +866,10 @@ void calcify_model_observe(const calcify_model *m, const double y[],
     for (int k = 0; k < CALCIFY_NOBS; k++)
         o[k] = unsubnormal(observe_raw(m, y, u, &c, k));
 }
+
+/* Whether observable k reads the common terms: those that read every
+ * state (calcify_obs_reads says so, in one place). */
+static int observe_needs_common(int k) { return calcify_obs_reads[k] == ~(uint32_t)0; }
 
 void calcify_model_observe_some(const calcify_model *m, const double y[],
                                 const double u[CALCIFY_NU], const int which[], size_t n,
