@@ -125,12 +125,27 @@ static void test_variables(void)
     CU_ASSERT_EQUAL(sh("grep -q 'the value is $high_k (defined at line 4)' '%s/err'", dir), 0);
 }
 
+/* Runs the scenario at `path` whole (into dir/all.csv) and with --arm
+ * `arm` alone (dir/alone.csv): `arm`'s 85 daily rows (days 0-84) must be
+ * the same bytes either way.  They are left in dir/a for the caller. */
+static void arm_rows_same_alone(const char *path, const char *arm)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' -o '%s/all.csv' && '%s' run '%s' --arm %s "
+             "-o '%s/alone.csv'", calcify(), path, dir, calcify(), path, arm, dir);
+    CU_ASSERT_EQUAL_FATAL(sh("%s", cmd), 0);
+    CU_ASSERT_EQUAL(sh("test $(grep -c '^%s,' '%s/all.csv') -eq 85", arm, dir), 0);
+    CU_ASSERT_EQUAL(sh("grep '^%s,' '%s/all.csv' >'%s/a' && tail -n +2 '%s/alone.csv' "
+                       ">'%s/b' && cmp -s '%s/a' '%s/b'", arm, dir, dir, dir, dir, dir, dir),
+                    0);
+}
+
 /* An arm whose phases are all another arm's first phase, run before it:
  * the later arm's rows are the same whether the earlier one ran or not
  * (its end row at the switch was once replayed as a duplicate). */
 static void test_shared_prefix_whole_arm(void)
 {
-    char path[512], cmd[2048];
+    char path[512];
     snprintf(path, sizeof path, "%s/prefix.cfg", dir);
     FILE *fp = fopen(path, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
@@ -144,13 +159,7 @@ static void test_shared_prefix_whole_arm(void)
                 "mk4 = \"0 ug/g\"; } ); }\n);\n",
             getenv("CALCIFY_SOURCE_ROOT") ? getenv("CALCIFY_SOURCE_ROOT") : ".");
     fclose(fp);
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' -o '%s/both.csv' && '%s' run '%s' --arm wk_normal "
-             "-o '%s/alone.csv'", calcify(), path, dir, calcify(), path, dir);
-    CU_ASSERT_EQUAL_FATAL(sh("%s", cmd), 0);
-    /* 85 daily rows (days 0-84), the same bytes with or without arm wk */
-    CU_ASSERT_EQUAL(sh("test $(grep -c '^wk_normal,' '%s/both.csv') -eq 85", dir), 0);
-    CU_ASSERT_EQUAL(sh("grep '^wk_normal,' '%s/both.csv' >'%s/a' && tail -n +2 '%s/alone.csv' "
-                       ">'%s/b' && cmp -s '%s/a' '%s/b'", dir, dir, dir, dir, dir, dir), 0);
+    arm_rows_same_alone(path, "wk_normal"); /* with or without arm wk */
 }
 
 /* An arm whose second phase has the first one's diet goes on through the
@@ -160,7 +169,7 @@ static void test_shared_prefix_whole_arm(void)
  * after an arm that shares its first phase, and twice over. */
 static void test_unchanged_diet_goes_on(void)
 {
-    char path[512], cmd[2048];
+    char path[512];
     snprintf(path, sizeof path, "%s/goes_on.cfg", dir);
     FILE *fp = fopen(path, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
@@ -176,12 +185,7 @@ static void test_unchanged_diet_goes_on(void)
             getenv("CALCIFY_SOURCE_ROOT") ? getenv("CALCIFY_SOURCE_ROOT") : ".", wk, wk, wk, wk,
             wk);
     fclose(fp);
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' -o '%s/all.csv' && '%s' run '%s' --arm wk_wk "
-             "-o '%s/alone.csv'", calcify(), path, dir, calcify(), path, dir);
-    CU_ASSERT_EQUAL_FATAL(sh("%s", cmd), 0);
-    CU_ASSERT_EQUAL(sh("test $(grep -c '^wk_wk,' '%s/all.csv') -eq 85", dir), 0);
-    CU_ASSERT_EQUAL(sh("grep '^wk_wk,' '%s/all.csv' >'%s/a' && tail -n +2 '%s/alone.csv' "
-                       ">'%s/b' && cmp -s '%s/a' '%s/b'", dir, dir, dir, dir, dir, dir), 0);
+    arm_rows_same_alone(path, "wk_wk");
     CU_ASSERT_EQUAL(sh("grep '^wk_wk_again,' '%s/all.csv' | sed 's/^wk_wk_again,/wk_wk,/' "
                        ">'%s/c' && cmp -s '%s/a' '%s/c'", dir, dir, dir, dir), 0);
 }
