@@ -135,6 +135,11 @@ int engine_is_bdf(const gsl_odeiv2_step *st);
  * whether the AVX2 one is taken.  For tests: both give the same bits. */
 int engine_bdf_use_avx2(gsl_odeiv2_step *st, int on);
 
+/* rkck.c: GSL's Cash–Karp pair, the same bits, several states at a time;
+ * its AVX2 path on or off as bdf's (0 if st is not it) */
+extern const gsl_odeiv2_step_type *const engine_step_rkck;
+int engine_rkck_use_avx2(gsl_odeiv2_step *st, int on);
+
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);
 int engine_rhs(double t, const double y[], double dydt[], void *params);

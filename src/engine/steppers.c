@@ -10,7 +10,7 @@ static const engine_stepper steppers[] = {
     {"msbdf", &gsl_odeiv2_step_msbdf, 1, 1, 0},     {"bsimp", &gsl_odeiv2_step_bsimp, 1, 1, 0},
     {"rk4imp", &gsl_odeiv2_step_rk4imp, 1, 1, 0},   {"rk2imp", &gsl_odeiv2_step_rk2imp, 1, 1, 0},
     {"rk1imp", &gsl_odeiv2_step_rk1imp, 1, 1, 0},   {"msadams", &gsl_odeiv2_step_msadams, 0, 1, 0},
-    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0, 0, 0},     {"rkck", &gsl_odeiv2_step_rkck, 0, 0, 0},
+    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0, 0, 0},     {"rkck", &engine_step_rkck, 0, 0, 0},
     {"rkf45", &gsl_odeiv2_step_rkf45, 0, 0, 0},     {"rk4", &gsl_odeiv2_step_rk4, 0, 0, 0},
     {"rk2", &gsl_odeiv2_step_rk2, 0, 0, 0},
 };
