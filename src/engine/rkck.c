@@ -62,9 +62,7 @@ static void *rkck_alloc(size_t n)
     double **k[] = {&s->k1, &s->k2, &s->k3, &s->k4, &s->k5, &s->k6, &s->y0, &s->ytmp};
     for (size_t j = 0; j < 8; j++)
         *k[j] = v + j * n;
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-    s->avx2 = __builtin_cpu_supports("avx2");
-#endif
+    s->avx2 = engine_avx2(1);
     return s;
 }
 
@@ -138,8 +136,7 @@ apply(void *vstate, size_t n, double t, double h, double y[], double yerr[],
 #undef L
 #undef EACH
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define RKCK_AVX2 1
+#ifdef ENGINE_AVX2
 __attribute__((target("avx2"))) static int
 rkck_apply_avx2(void *vstate, size_t n, double t, double h, double y[], double yerr[],
                 const double dydt_in[], double dydt_out[], const gsl_odeiv2_system *sys)
@@ -151,7 +148,7 @@ rkck_apply_avx2(void *vstate, size_t n, double t, double h, double y[], double y
 static int rkck_apply(void *vstate, size_t n, double t, double h, double y[], double yerr[],
                       const double dydt_in[], double dydt_out[], const gsl_odeiv2_system *sys)
 {
-#ifdef RKCK_AVX2
+#ifdef ENGINE_AVX2
     if (((const rkck_state *)vstate)->avx2)
         return rkck_apply_avx2(vstate, n, t, h, y, yerr, dydt_in, dydt_out, sys);
 #endif
@@ -187,11 +184,5 @@ int engine_rkck_use_avx2(gsl_odeiv2_step *st, int on)
     if (st->type != &rkck_type)
         return 0;
     rkck_state *s = st->state;
-#ifdef RKCK_AVX2
-    s->avx2 = on && __builtin_cpu_supports("avx2");
-#else
-    (void)on;
-    s->avx2 = 0;
-#endif
-    return s->avx2;
+    return s->avx2 = engine_avx2(on);
 }

@@ -76,6 +76,17 @@ const engine_stepper *engine_stepper_auto(const char *name, int stiff)
     return a ? engine_stepper_find(stiff ? a->stiff_name : a->explicit_name) : NULL;
 }
 
+int engine_avx2(int on)
+{
+#ifdef ENGINE_AVX2
+    __builtin_cpu_init();
+    return on && __builtin_cpu_supports("avx2");
+#else
+    (void)on;
+    return 0;
+#endif
+}
+
 const char *calcify_stepper_list(void)
 {
     static const char list[] = "auto, auto-rodas4, bdf, rodas4, msbdf, bsimp, rk4imp, rk2imp, "
