@@ -164,10 +164,7 @@ static void *bdf_alloc(size_t n)
     if (!s)
         return NULL;
     s->n = n;
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-    __builtin_cpu_init();
-    s->avx2 = __builtin_cpu_supports("avx2");
-#endif
+    s->avx2 = engine_avx2(1);
     s->lu = engine_blocklu_alloc(n);
     /* one block: J, then dfdt, yg, z, zn, e, eprev, ycur, f, winv */
     s->J = malloc((n * n + (7 + 2 * NCOL) * n) * sizeof *s->J);
@@ -772,8 +769,7 @@ apply(void *vstate, size_t n, double t, double h, double y[], double yerr[],
  * (Vermeer: 0.97x); elsewhere two at a time, SSE2, as any x86-64 runs.
  * No FMA in either (GCC contracts a·b + c only where the target has it):
  * the same IEEE operations on each value, the same results to the bit. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define BDF_AVX2 1
+#ifdef ENGINE_AVX2
 __attribute__((target("avx2"))) static int bdf_apply_avx2(void *vstate, size_t n, double t,
                                                            double h, double y[], double yerr[],
                                                            const double dydt_in[],
@@ -787,7 +783,7 @@ __attribute__((target("avx2"))) static int bdf_apply_avx2(void *vstate, size_t n
 static int bdf_apply(void *vstate, size_t n, double t, double h, double y[], double yerr[],
                      const double dydt_in[], double dydt_out[], const gsl_odeiv2_system *sys)
 {
-#ifdef BDF_AVX2
+#ifdef ENGINE_AVX2
     const bdf_state *s = vstate;
     if (s->avx2)
         return bdf_apply_avx2(vstate, n, t, h, y, yerr, dydt_in, dydt_out, sys);
@@ -891,11 +887,5 @@ int engine_bdf_use_avx2(gsl_odeiv2_step *st, int on)
     if (st->type != &bdf_type)
         return 0;
     bdf_state *s = st->state;
-#ifdef BDF_AVX2
-    s->avx2 = on && __builtin_cpu_supports("avx2");
-#else
-    (void)on;
-    s->avx2 = 0;
-#endif
-    return s->avx2;
+    return s->avx2 = engine_avx2(on);
 }

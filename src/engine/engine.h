@@ -135,6 +135,20 @@ int engine_is_bdf(const gsl_odeiv2_step *st);
  * whether the AVX2 one is taken.  For tests: both give the same bits. */
 int engine_bdf_use_avx2(gsl_odeiv2_step *st, int on);
 
+/* The steppers' loops over the states compiled a second time for AVX2
+ * (four states at a time; GCC on x86-64), taken where the CPU has it.  No
+ * FMA in either: both paths give the same bits.  engine_avx2(on): whether
+ * a stepper takes that path when asked to (on), here. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ENGINE_AVX2 1
+#endif
+int engine_avx2(int on);
+
+/* rkck.c: GSL's Cash–Karp pair, the same bits, several states at a time;
+ * its AVX2 path on or off as bdf's (0 if st is not it) */
+extern const gsl_odeiv2_step_type *const engine_step_rkck;
+int engine_rkck_use_avx2(gsl_odeiv2_step *st, int on);
+
 /* checks.c */
 int engine_all_finite(const double *v, size_t n);
 int engine_rhs(double t, const double y[], double dydt[], void *params);

@@ -10,7 +10,7 @@ static const engine_stepper steppers[] = {
     {"msbdf", &gsl_odeiv2_step_msbdf, 1, 1, 0},     {"bsimp", &gsl_odeiv2_step_bsimp, 1, 1, 0},
     {"rk4imp", &gsl_odeiv2_step_rk4imp, 1, 1, 0},   {"rk2imp", &gsl_odeiv2_step_rk2imp, 1, 1, 0},
     {"rk1imp", &gsl_odeiv2_step_rk1imp, 1, 1, 0},   {"msadams", &gsl_odeiv2_step_msadams, 0, 1, 0},
-    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0, 0, 0},     {"rkck", &gsl_odeiv2_step_rkck, 0, 0, 0},
+    {"rk8pd", &gsl_odeiv2_step_rk8pd, 0, 0, 0},     {"rkck", &engine_step_rkck, 0, 0, 0},
     {"rkf45", &gsl_odeiv2_step_rkf45, 0, 0, 0},     {"rk4", &gsl_odeiv2_step_rk4, 0, 0, 0},
     {"rk2", &gsl_odeiv2_step_rk2, 0, 0, 0},
 };
@@ -74,6 +74,17 @@ const engine_stepper *engine_stepper_auto(const char *name, int stiff)
 {
     const auto_variant *a = auto_find(name);
     return a ? engine_stepper_find(stiff ? a->stiff_name : a->explicit_name) : NULL;
+}
+
+int engine_avx2(int on)
+{
+#ifdef ENGINE_AVX2
+    __builtin_cpu_init();
+    return on && __builtin_cpu_supports("avx2");
+#else
+    (void)on;
+    return 0;
+#endif
 }
 
 const char *calcify_stepper_list(void)
