@@ -12,7 +12,6 @@
  * scalar code does, so y, yerr and dydt_out are GSL's to the bit
  * (tests/test_rkck.c takes both side by side).  The coefficients are
  * Cash and Karp's, as GSL spells them. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
