@@ -67,106 +67,89 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Run every arm once with a fresh simulator; row NULL drops the rows. */
-static int run_arms(const calcify_scenario *sc, calcify_outfile *of, double *t_alloc,
-                    double *t_base, double *t_arms, double *t_commit)
+/* CPU time and minor page faults at a point of a run. */
+typedef struct {
+    double us, faults;
+} mark;
+
+static mark now(void)
 {
-    calcify_error err;
-    double t0 = cpu_us();
-    calcify_sim *sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, &err);
-    double t1 = cpu_us();
-    double y0[CALCIFY_NSTATE];
-    calcify_sim_set_growth(sim, sc->growth);
-    if (!sim || calcify_sim_baseline(sim, sc->baseline, y0, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    double t2 = cpu_us();
-    if (of)
-        calcify_csv_write_header(of->fp, calcify_obs_names_of(sc->obs),
-                                 calcify_obs_count(sc->obs));
-    for (size_t k = 0; k < sc->n_arms; k++)
-        if (calcify_sim_run_arm(sim, &sc->arms[k], y0, sc->output_step,
-                                of ? csv_row : drop_row, of ? (void *)of->fp : NULL, &err)) {
-            fprintf(stderr, "%s\n", err.msg);
-            return -1;
-        }
-    double t3 = cpu_us();
-    if (of && calcify_outfile_commit(of, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    double t4 = cpu_us();
-    calcify_sim_free(sim);
-    *t_alloc = t1 - t0, *t_base = t2 - t1, *t_arms = t3 - t2, *t_commit = t4 - t3;
-    return 0;
+    struct rusage ru;
+    return (mark){cpu_us(), getrusage(RUSAGE_SELF, &ru) ? 0 : (double)ru.ru_minflt};
 }
 
-/* One process's stages from its start (--one, run by --cold): CPU µs of
- * each, on one line. */
+/* Run every arm once with a fresh simulator; `of` NULL drops the rows,
+ * else they go to it, which is committed (or, on failure, removed).
+ * m[0..4]: at the start, the simulator allocated, the baseline solved,
+ * the arms run, the file committed. */
+enum { NMARK = 5 };
+static int run_arms(const calcify_scenario *sc, calcify_outfile *of, mark m[NMARK])
+{
+    calcify_error err;
+    double y0[CALCIFY_NSTATE];
+    m[0] = now();
+    calcify_sim *sim = calcify_sim_alloc(&sc->params, sc->method, sc->rtol, sc->atol, &err);
+    m[1] = now();
+    int ok = sim != NULL;
+    if (ok) {
+        calcify_sim_set_growth(sim, sc->growth);
+        ok = !calcify_sim_baseline(sim, sc->baseline, y0, &err);
+    }
+    m[2] = now();
+    if (ok && of)
+        calcify_csv_write_header(of->fp, calcify_obs_names_of(sc->obs),
+                                 calcify_obs_count(sc->obs));
+    for (size_t k = 0; ok && k < sc->n_arms; k++)
+        ok = !calcify_sim_run_arm(sim, &sc->arms[k], y0, sc->output_step,
+                                  of ? csv_row : drop_row, of ? (void *)of->fp : NULL, &err);
+    m[3] = now();
+    if (ok && of)
+        ok = !calcify_outfile_commit(of, &err);
+    m[4] = now();
+    calcify_sim_free(sim);
+    if (!ok) {
+        fprintf(stderr, "%s\n", err.msg);
+        calcify_outfile_abort(of);
+    }
+    return ok ? 0 : -1;
+}
+
+/* One process's stages from its start (--one, run by --cold): CPU µs and
+ * page faults of each, on one line. */
 enum { NCOLD = 7 };
 static const char *const cold_names[NCOLD] = {
     "start to main (fork, exec, libc)", "prefault (as calcify run)", "load scenario + parameters",
-    "simulator + baseline", "arms, CSV rows written", "commit (fclose + rename)",
+    "output opened, simulator, baseline", "arms, CSV rows written", "commit (fclose + rename)",
     "teardown (free)"};
-
-/* minor page faults so far */
-static double faults(void)
-{
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) ? 0 : (double)ru.ru_minflt;
-}
 
 static int one_cold(const char *path, const char *out)
 {
-    double t[NCOLD + 1], pf[NCOLD + 1];
-#define MARK(k) (t[k] = cpu_us(), pf[k] = faults())
-    t[0] = pf[0] = 0;
-    MARK(1);
+    mark at[NCOLD + 1], m[NMARK];
+    at[0] = (mark){0, 0};
+    at[1] = now();
     cli_prefault_heap(192 * 1024); /* cmd_run's */
     cli_prefault_stack(24 * 1024);
     cli_prefault_code();
-    MARK(2);
+    at[2] = now();
     calcify_scenario sc;
     calcify_error err;
     if (calcify_scenario_load(path, &sc, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    MARK(3);
-    calcify_sim *sim = calcify_sim_alloc(&sc.params, sc.method, sc.rtol, sc.atol, &err);
-    double y0[CALCIFY_NSTATE];
-    if (sim)
-        calcify_sim_set_growth(sim, sc.growth);
-    if (!sim || calcify_sim_baseline(sim, sc.baseline, y0, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
-    MARK(4);
+    at[3] = now();
     calcify_outfile of;
     if (calcify_outfile_open(&of, out, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    calcify_csv_write_header(of.fp, calcify_obs_names_of(sc.obs), calcify_obs_count(sc.obs));
-    for (size_t k = 0; k < sc.n_arms; k++)
-        if (calcify_sim_run_arm(sim, &sc.arms[k], y0, sc.output_step, csv_row, of.fp, &err)) {
-            fprintf(stderr, "%s\n", err.msg);
-            calcify_outfile_abort(&of);
-            return 1;
-        }
-    MARK(5);
-    if (calcify_outfile_commit(&of, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
+    if (run_arms(&sc, &of, m))
         return 1;
-    }
-    MARK(6);
-    calcify_sim_free(sim);
+    at[4] = m[2], at[5] = m[3], at[6] = m[4];
     calcify_scenario_free(&sc);
-    MARK(7);
-#undef MARK
+    at[7] = now();
     for (int k = 0; k < NCOLD; k++)
-        printf("%.1f %.0f ", t[k + 1] - t[k], pf[k + 1] - pf[k]);
+        printf("%.1f %.0f ", at[k + 1].us - at[k].us, at[k + 1].faults - at[k].faults);
     printf("\n");
     return 0;
 }
@@ -240,17 +223,22 @@ int main(int argc, char **argv)
             return 1;
         }
         t[0][r] = cpu_us() - t0;
-        double unused, commit;
-        if (run_arms(&sc, NULL, &t[1][r], &t[2][r], &t[3][r], &unused))
+        mark dropped[NMARK], written[NMARK];
+        if (run_arms(&sc, NULL, dropped))
             return 1;
         calcify_outfile of;
-        if (calcify_outfile_open(&of, out, &err) ||
-            run_arms(&sc, &of, &unused, &unused, &t[4][r], &commit)) {
+        if (calcify_outfile_open(&of, out, &err)) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
+        if (run_arms(&sc, &of, written))
+            return 1;
+        t[1][r] = dropped[1].us - dropped[0].us;
+        t[2][r] = dropped[2].us - dropped[1].us;
+        t[3][r] = dropped[3].us - dropped[2].us;
+        t[4][r] = written[3].us - written[2].us;
         t[5][r] = t[4][r] - t[3][r];
-        t[6][r] = commit;
+        t[6][r] = written[4].us - written[3].us;
         calcify_scenario_free(&sc);
     }
     printf("%s, median of %d, CPU us\n", path, REPS);

@@ -7,7 +7,7 @@
  * loop below gives to the same bit: each |yerr_i| / |D0_i| is the same
  * IEEE division, and the maximum of the same set does not depend on the
  * order it is taken in (a NaN ratio is passed over in both, as
- * GSL_MAX_DBL(r, rmax) = r > rmax ? r : rmax does).  tests/test_engine.c
+ * GSL_MAX_DBL(r, rmax) = r > rmax ? r : rmax does).  tests/test_control.c
  * holds the two side by side on random and non-finite inputs. */
 #include <float.h>
 #include <math.h>
