@@ -319,6 +319,46 @@ static void test_auto_switches_only_when_stiff(void)
     }
 }
 
+/* A fast mode following a slow decay (x' = −x/2, y' = 48·(x − y), from
+ * (1, 0) over 10 days: warfarin washing out, with what follows it): at rtol
+ * 1e-6 rkck's error estimate holds its step at h·ρ ≈ 1.0–1.5, below its
+ * stability limit (3.7), for the whole phase; a test for h·ρ > 1.5 left it
+ * explicit (150 steps, 1,010 right-hand sides); auto hands it to BDF. */
+static int follow_rhs(double t, const double y[], double f[], const double u[], void *ctx)
+{
+    (void)t, (void)u, (void)ctx;
+    f[0] = -0.5 * y[0];
+    f[1] = 48 * (y[0] - y[1]);
+    return GSL_SUCCESS;
+}
+static int follow_jac(double t, const double y[], double *J, double dfdt[], const double u[],
+                      void *ctx)
+{
+    (void)t, (void)y, (void)dfdt, (void)u, (void)ctx;
+    J[0] = -0.5, J[1] = 0, J[2] = 48, J[3] = -48;
+    return GSL_SUCCESS;
+}
+
+static void test_auto_hands_over_a_held_step(void)
+{
+    const double none = 0;
+    calcify_system sys = {.dim = 2, .rhs = follow_rhs, .jac = follow_jac};
+    calcify_phase ph = {.duration = 10.0, .input = &none};
+    calcify_solver *sv = calcify_solver_alloc(&sys, "auto", 1e-6, 1e-9);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+    double y[2] = {1, 0};
+    rows r = {.dim = 2};
+    CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 1.0, record, &r, NULL), CALCIFY_OK);
+    CU_ASSERT_EQUAL(calcify_solver_switches(sv), 1u);
+    CU_ASSERT(calcify_solver_rhs_evals(sv) < 500);
+    for (int i = 1; i < r.n; i++) { /* exact: y = 48/47.5 · (e^{−t/2} − e^{−48t}) */
+        const double t = r.t[i], x = exp(-0.5 * t), v = 48 / 47.5 * (x - exp(-48 * t));
+        CU_ASSERT(fabs(r.y[i][0] - x) < 1e-5 * x);
+        CU_ASSERT(fabs(r.y[i][1] - v) < 1e-5 * v);
+    }
+    calcify_solver_free(sv);
+}
+
 /* ---- a right-hand side that turns NaN at t > 2.5 ----------------------- */
 static int nan_rhs(double t, const double y[], double f[], const double u[], void *ctx)
 {
@@ -508,19 +548,23 @@ static int osc_jac(double t, const double y[], double *J, double dfdt[], const d
     return GSL_SUCCESS;
 }
 
+/* ... at every tolerance auto's test for stiffness depends on */
 static void test_auto_stays_explicit_when_not_stiff(void)
 {
-    const double none = 0;
+    const double none = 0, rtol[3] = {1e-4, 1e-6, 1e-8}, bound[3] = {0.1, 1e-3, 1e-5};
     calcify_system sys = {.dim = 2, .rhs = osc_rhs, .jac = osc_jac};
     calcify_phase ph = {.duration = 20.0, .input = &none};
-    calcify_solver *sv = calcify_solver_alloc(&sys, "auto", 1e-8, 1e-12);
-    double y[2] = {1, 0};
-    rows r = {.dim = 2};
-    CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 0.5, record, &r, NULL), CALCIFY_OK);
-    CU_ASSERT_EQUAL(calcify_solver_switches(sv), 0u);
-    for (int i = 0; i < r.n; i++)
-        CU_ASSERT(fabs(r.y[i][0] - cos(50 * r.t[i])) < 1e-5);
-    calcify_solver_free(sv);
+    for (int k = 0; k < 3; k++) {
+        calcify_solver *sv = calcify_solver_alloc(&sys, "auto", rtol[k], rtol[k] * 1e-4);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+        double y[2] = {1, 0};
+        rows r = {.dim = 2};
+        CU_ASSERT_EQUAL(calcify_solver_run(sv, &ph, 1, y, 0.5, record, &r, NULL), CALCIFY_OK);
+        CU_ASSERT_EQUAL(calcify_solver_switches(sv), 0u);
+        for (int i = 0; i < r.n; i++)
+            CU_ASSERT(fabs(r.y[i][0] - cos(50 * r.t[i])) < bound[k]);
+        calcify_solver_free(sv);
+    }
 }
 
 /* Behind BDF on a stiff problem rows cost no steps of their own: they
@@ -632,6 +676,7 @@ static int register_suites(void)
            !CU_add_test(s, "a failing RHS domain ends, every stepper", test_failing_domain_ends) ||
            !CU_add_test(s, "roundoff tolerances do not spin", test_roundoff_tolerance_bounded) ||
            !CU_add_test(s, "auto: a fast oscillator is not stiff", test_auto_stays_explicit_when_not_stiff) ||
+           !CU_add_test(s, "auto: a step held by a fast mode is stiff", test_auto_hands_over_a_held_step) ||
            !CU_add_test(s, "stiff rows cheap behind BDF", test_stiff_rows_cheap_behind_bdf) ||
            !CU_add_test(s, "landing on rows: last good state on NaN", test_nan_landing_on_rows) ||
            !CU_add_test(s, "grid and boundary rows", test_boundary_rows_without_grid) ||

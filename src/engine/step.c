@@ -17,15 +17,31 @@
  * warm-up of 10 costs 10% more on Vermeer) ... */
 static const double AUTO_MAX_STEPS = 100;
 static const unsigned long AUTO_WARMUP = 20;
-/* ... and make it only if the step is at rkck's stability limit: h·ρ(J)
- * above this (rkck's real stability interval is about 3.3; accuracy-limited
- * steps of non-stiff problems sit well below). */
-static const double AUTO_STIFF_HRHO = 1.5;
+/* ... and make it only if the fast modes hold the step: h·ρ(J) above
+ * auto_stiff_hrho(rtol). */
+static double auto_stiff_hrho(double rtol);
 /* A test (a Jacobian and power iteration, ~10 µs, twenty explicit steps)
  * that finds the step not at the limit is repeated only after this many
  * steps, doubling each time up to AUTO_CHECK_MAX: a long phase whose steps
  * stay short for accuracy would otherwise pay it on every step. */
 static const unsigned long AUTO_CHECK_FIRST = 32, AUTO_CHECK_MAX = 1024;
+
+/* rkck's real stability interval ends at hλ = −3.7, but its error estimate
+ * answers a fast mode at hλ = −1.1 with 6.6e-4 of the mode's amplitude
+ * (∝ (hλ)⁵ below 1): at rtol 1e-6 the estimate holds the step at
+ * h·ρ = 1.0–1.5 while slow modes move (on Vermeer, warfarin washing out
+ * after a diet switch), near 3.7 only once they settle.  A threshold of 1.5
+ * left such phases explicit for 64 to 450 more steps; steps still growing
+ * through a phase's first transient test at 0.3–0.9.  So 1.0 at rtol 1e-6,
+ * rising as the held step does, tol^(1/5), to the 1.5 that suits looser
+ * tolerances (at 1e-4, 1.0 hands phases over in their transient: 8–12%
+ * slower), and not below 1.0 (at 1e-8 and 1e-10, 0.4 and 0.16 would be
+ * 28% and 15% faster, with errors 2.5× and 9× those of rkck: a tight
+ * tolerance asks for accuracy).  Measured: bench/README.md, 2026-12-07. */
+static double auto_stiff_hrho(double rtol)
+{
+    return fmin(1.5, fmax(1.0, pow(rtol / 1e-6, 0.2)));
+}
 
 /* The steps of a new segment, ending at t_end: from the explicit driver
  * (auto: every segment starts explicit), at the initial step, with auto's
@@ -173,7 +189,7 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
      * goes to the stiff stepper (from the next step on) */
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
         d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
-        if (d->h * engine_spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
+        if (d->h * engine_spectral_radius(s, *t, y) > auto_stiff_hrho(s->rtol))
             s->switch_due = 1;
         else {
             s->next_check = d->e->count + s->check_every;
