@@ -320,10 +320,13 @@ static void test_auto_switches_only_when_stiff(void)
 }
 
 /* A fast mode following a slow decay (x' = −x/2, y' = 48·(x − y), from
- * (1, 0) over 10 days: warfarin washing out, with what follows it): at rtol
- * 1e-6 rkck's error estimate holds its step at h·ρ ≈ 1.0–1.5, below its
- * stability limit (3.7), for the whole phase; a test for h·ρ > 1.5 left it
- * explicit (150 steps, 1,010 right-hand sides); auto hands it to BDF. */
+ * (1, 0) over 10 days): at auto's first test (step 20, t = 0.16 d, the fast
+ * transient down to 4e-4 of its start) rkck's step reads h·ρ = 1.04, below
+ * its stability limit (3.7).  With the hand-over at h·ρ > 1.5 the phase
+ * stayed explicit at that limit to its end (150 steps, 1,010 right-hand
+ * sides: the next test fell where fewer than 100 steps were left); now BDF
+ * takes it (124 steps, 239).  The model's case, a step held by the fast
+ * modes for days, is test_model.c's test across warfarin half-lives. */
 static int follow_rhs(double t, const double y[], double f[], const double u[], void *ctx)
 {
     (void)t, (void)u, (void)ctx;
