@@ -216,51 +216,64 @@ typedef struct {
     int err_obs;
 } entry;
 
-/* Design runs (LHS over `vary`, seed 1) through the library only, with
- * `method`: CPU s a run; steps and RHS calls a run into *steps, *rhs if
- * given. */
+/* Parameters (not scenario variables) a design of library_runs may vary. */
+enum { MAX_VARY = 16 };
+
+/* Design runs (LHS over `vary`, parameters only, seed 1) through the
+ * library only, with `method`: CPU s a run; steps and RHS calls of a whole
+ * run (every arm) into *steps, *rhs if given, over the runs that succeeded
+ * (NAN if none did). */
 static double library_runs(const calcify_scenario *sc, const char *method,
                            const calcify_vary *vary, size_t n_vary,
                            const calcify_endpoints *endpoints, long n, double *steps,
                            double *rhs)
 {
-    enum { MAX_VARY = 16 };
     calcify_error err;
-    calcify_design *d = n_vary <= MAX_VARY
-                        ? calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, n_vary, (size_t)n, 1,
-                                               &err)
-                        : NULL;
+    int ok = n_vary <= MAX_VARY;
+    for (size_t k = 0; ok && k < n_vary; k++)
+        ok = vary[k].param >= 0;
+    if (!ok) {
+        fprintf(stderr, "library_runs: at most %d parameters, no scenario variables\n",
+                (int)MAX_VARY);
+        return NAN;
+    }
+    calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, n_vary, (size_t)n, 1,
+                                             &err);
     calcify_sim *sim = make_sim(sc, method, sc->rtol, sc->atol);
     calcify_paramset ps;
     double *v = calloc(calcify_endpoints_ncols(endpoints) + 1, sizeof *v);
     double per_run = NAN;
-    unsigned long all_steps = 0, all_rhs = 0;
+    unsigned long all_steps = 0, all_rhs = 0, good = 0;
     if (d && sim && v && calcify_paramset_copy(&ps, &sc->params) == CALCIFY_OK) {
-        int idx[MAX_VARY];
-        for (size_t k = 0; k < n_vary; k++)
-            idx[k] = calcify_param_find(vary[k].name);
         double values[MAX_VARY], y0[CALCIFY_NSTATE], t0 = cpu_now();
         long runs = 0;
         while (calcify_design_next(d, values) >= 0) {
             for (size_t k = 0; k < n_vary; k++)
-                ps.value[idx[k]] = values[k];
+                ps.value[vary[k].param] = values[k];
             calcify_sim_set_params(sim, &ps);
             runs++;
             if (calcify_sim_baseline(sim, sc->baseline, y0, &err))
                 continue;
+            unsigned long run_steps = 0, run_rhs = 0;
+            int run_ok = 1;
             for (size_t k = 0; k < sc->n_arms; k++) {
                 unsigned long arm_steps, arm_rhs;
-                calcify_endpoints_arm(sim, &sc->arms[k], y0, endpoints, v, &arm_steps,
-                                      &arm_rhs, &err);
-                all_steps += arm_steps;
-                all_rhs += arm_rhs;
+                run_ok &= calcify_endpoints_arm(sim, &sc->arms[k], y0, endpoints, v,
+                                                &arm_steps, &arm_rhs, &err) == CALCIFY_OK;
+                run_steps += arm_steps;
+                run_rhs += arm_rhs;
+            }
+            if (run_ok) {
+                all_steps += run_steps;
+                all_rhs += run_rhs;
+                good++;
             }
         }
         per_run = (cpu_now() - t0) / (double)(runs ? runs : 1);
         if (steps)
-            *steps = (double)all_steps / (double)(runs ? runs : 1);
+            *steps = good ? (double)all_steps / (double)good : NAN;
         if (rhs)
-            *rhs = (double)all_rhs / (double)(runs ? runs : 1);
+            *rhs = good ? (double)all_rhs / (double)good : NAN;
         calcify_paramset_free(&ps);
     }
     free(v);
@@ -312,18 +325,20 @@ static void joint_ratio(const calcify_scenario *sc, const char *label, long n)
         "warfarin_thalf", "ca_reg_max", "vkor_ec50", "mgp_kdeg", "liver_vkor",
         "aorta_mk4_kel", "vsmc_switch_on", "aorta_ggcx_vmax", "ca_dep_max", "warfarin_ka",
         "k1_cl_liver", "mgp_induction"};
-    enum { NV = sizeof names / sizeof names[0] };
+    enum { NN = sizeof names / sizeof names[0] };
+    _Static_assert((int)NN <= (int)MAX_VARY, "library_runs varies at most MAX_VARY parameters");
     calcify_error err;
-    calcify_vary vary[NV];
-    for (size_t k = 0; k < NV; k++) {
+    calcify_vary vary[NN];
+    size_t nv = 0;
+    for (size_t k = 0; k < NN; k++) {
         const int p = calcify_param_find(names[k]);
         char spec[128];
-        snprintf(spec, sizeof spec, "%s=%.17g:%.17g:log", names[k],
-                 p >= 0 ? sc->params.value[p] / 2 : 0, p >= 0 ? sc->params.value[p] * 2 : 0);
-        if (p < 0 || calcify_vary_parse(spec, &vary[k], &err)) {
-            fprintf(stderr, "joint ranges: %s\n", p < 0 ? names[k] : err.msg);
-            return;
-        }
+        if (p < 0 || !(sc->params.value[p] > 0)) /* a log range needs a value above 0 */
+            continue;
+        snprintf(spec, sizeof spec, "%s=%.17g:%.17g:log", names[k], sc->params.value[p] / 2,
+                 sc->params.value[p] * 2);
+        if (calcify_vary_parse(spec, &vary[nv], &err) == CALCIFY_OK)
+            nv++;
     }
     calcify_endpoints endpoints = {0};
     if (calcify_endpoints_resolve(sc, NULL, NULL, 0, NULL, 0, &endpoints, &err)) {
@@ -332,16 +347,15 @@ static void joint_ratio(const calcify_scenario *sc, const char *label, long n)
     }
     double best_def = INFINITY, best_rkck = INFINITY, steps = 0, rhs = 0;
     for (int round = 0; round < 3; round++) {
-        best_def = fmin(best_def, library_runs(sc, sc->method, vary, NV, &endpoints, n, &steps,
+        best_def = fmin(best_def, library_runs(sc, sc->method, vary, nv, &endpoints, n, &steps,
                                                &rhs));
-        best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, NV, &endpoints, n, NULL,
+        best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, nv, &endpoints, n, NULL,
                                                  NULL));
     }
-    printf("endpoint-only runs, %s, %d parameters, each 0.5-2x, jointly (%ld runs, fastest of 3 "
-           "rounds): default %.0f us (%.0f steps, %.0f rhs a run), rkck %.0f us: default "
-           "%.2fx faster\n",
-           label, (int)NV, n, 1e6 * best_def, steps, rhs, 1e6 * best_rkck,
-           best_rkck / best_def);
+    printf("endpoint-only runs, %s, %zu parameters, each 0.5-2x, jointly (%ld runs, fastest of 3 "
+           "rounds): default %.0f us (%.0f steps, %.0f rhs a run of every arm), rkck %.0f us: "
+           "default %.2fx faster\n",
+           label, nv, n, 1e6 * best_def, steps, rhs, 1e6 * best_rkck, best_rkck / best_def);
     calcify_endpoints_free(&endpoints);
 }
 
