@@ -166,6 +166,9 @@ void engine_segment_start(calcify_solver *s, double t_end);
 int engine_step(calcify_solver *s, double *t, double t_end, double y[]);
 int engine_advance(calcify_solver *s, double *t, double t1, double y[], int still);
 double engine_spectral_radius(calcify_solver *s, double t, const double y[]);
+/* auto's test for stiffness: an explicit step with h·ρ(J) above this, at
+ * relative tolerance rtol, is held by the fast modes (step.c). */
+double engine_auto_stiff_hrho(double rtol);
 
 /* rows.c */
 void engine_cubic_update(calcify_solver *s, const double y1[]);

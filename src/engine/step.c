@@ -17,15 +17,37 @@
  * warm-up of 10 costs 10% more on Vermeer) ... */
 static const double AUTO_MAX_STEPS = 100;
 static const unsigned long AUTO_WARMUP = 20;
-/* ... and make it only if the step is at rkck's stability limit: h·ρ(J)
- * above this (rkck's real stability interval is about 3.3; accuracy-limited
- * steps of non-stiff problems sit well below). */
-static const double AUTO_STIFF_HRHO = 1.5;
+/* ... and make it only if the fast modes hold the step: h·ρ(J) above
+ * engine_auto_stiff_hrho(rtol). */
 /* A test (a Jacobian and power iteration, ~10 µs, twenty explicit steps)
  * that finds the step not at the limit is repeated only after this many
  * steps, doubling each time up to AUTO_CHECK_MAX: a long phase whose steps
  * stay short for accuracy would otherwise pay it on every step. */
 static const unsigned long AUTO_CHECK_FIRST = 32, AUTO_CHECK_MAX = 1024;
+
+/* rkck's real stability interval ends at hλ = −3.73, but its error estimate
+ * answers a fast mode at hλ = −1.1 with 6.6e-4 of the mode's amplitude
+ * (277/1228800·|z|⁵·(1 + 0.75|z|)): at rtol 1e-6 the estimate holds the
+ * step at h·ρ 0.8–1.5 while slow modes move (on Vermeer, warfarin washing
+ * out after a diet switch: the faster the washout, the lower), near 3.7
+ * only once they settle.  A threshold of 1.5 left such phases explicit for
+ * 64 to 450 more steps.  Steps still growing through a phase's first
+ * transient read at most 0.85 at the first test (Vermeer, twelve
+ * parameters ×/÷2); handing those over costs (a threshold of 0.5: 10%
+ * slower).  So 0.9 at rtol 1e-6, rising with the held step, about
+ * tol^(1/5), to the 1.5 that suits looser tolerances (at 1e-4 a fixed 1.0
+ * hands phases over in their first transient: 8–12% slower; the growing
+ * steps' readings rise faster than tol^(1/5), so between 1e-6 and 1.3e-5
+ * a few phases still go over at their first test, at no measured cost).
+ * Not below 0.9: the same law would hand tight tolerances to bdf, 30%
+ * faster at 1e-8 but with bdf's accuracy instead of rkck's (2.5× the
+ * error at 1e-8, 9× at 1e-10), so below ~5e-7 held phases stay explicit.
+ * auto-rodas4 hands over by the same test.  Measured: bench/README.md,
+ * 2026-12-07. */
+double engine_auto_stiff_hrho(double rtol)
+{
+    return fmin(1.5, 0.9 * fmax(1.0, pow(rtol / 1e-6, 0.2)));
+}
 
 /* The steps of a new segment, ending at t_end: from the explicit driver
  * (auto: every segment starts explicit), at the initial step, with auto's
@@ -173,7 +195,7 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
      * goes to the stiff stepper (from the next step on) */
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
         d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
-        if (d->h * engine_spectral_radius(s, *t, y) > AUTO_STIFF_HRHO)
+        if (d->h * engine_spectral_radius(s, *t, y) > engine_auto_stiff_hrho(s->rtol))
             s->switch_due = 1;
         else {
             s->next_check = d->e->count + s->check_every;
