@@ -18,7 +18,13 @@
 static const double AUTO_MAX_STEPS = 100;
 static const unsigned long AUTO_WARMUP = 20;
 /* ... and make it only if the fast modes hold the step: h·ρ(J) above
- * engine_auto_stiff_hrho(rtol). */
+ * engine_auto_stiff_hrho(rtol), and at a phase's first test above
+ * AUTO_FIRST_HRHO too.  That test comes while the step may still be growing
+ * through the phase's first transient, where h·ρ tells how fast the fastest
+ * mode is, not that it holds the step: up to 0.85 on Vermeer over twelve
+ * parameters ×/÷2, up to twice that with ip_ka doubled (Vermeer's −48/d is
+ * its empty intraperitoneal depot), which at 0.9 took 22% more steps. */
+static const double AUTO_FIRST_HRHO = 1.5;
 /* A test (a Jacobian and power iteration, ~10 µs, twenty explicit steps)
  * that finds the step not at the limit is repeated only after this many
  * steps, doubling each time up to AUTO_CHECK_MAX: a long phase whose steps
@@ -31,14 +37,12 @@ static const unsigned long AUTO_CHECK_FIRST = 32, AUTO_CHECK_MAX = 1024;
  * step at h·ρ 0.8–1.5 while slow modes move (on Vermeer, warfarin washing
  * out after a diet switch: the faster the washout, the lower), near 3.7
  * only once they settle.  A threshold of 1.5 left such phases explicit for
- * 64 to 450 more steps.  Steps still growing through a phase's first
- * transient read at most 0.85 at the first test (Vermeer, twelve
- * parameters ×/÷2); handing those over costs (a threshold of 0.5: 10%
- * slower).  So 0.9 at rtol 1e-6, rising with the held step, about
- * tol^(1/5), to the 1.5 that suits looser tolerances (at 1e-4 a fixed 1.0
- * hands phases over in their first transient: 8–12% slower; the growing
- * steps' readings rise faster than tol^(1/5), so between 1e-6 and 1.3e-5
- * a few phases still go over at their first test, at no measured cost).
+ * 64 to 450 more steps.  Handing over steps that still grow costs (a
+ * threshold of 0.5 for every test: 10% slower); a phase's first test keeps
+ * 1.5 for that reason (AUTO_FIRST_HRHO).  So 0.9 at rtol 1e-6, rising with
+ * the held step, about tol^(1/5), to the 1.5 that suits looser tolerances
+ * (measured with 1.0 for every test at 1e-4: 8–12% slower, phases handed
+ * over inside their first transient).
  * Not below 0.9: the same law would hand tight tolerances to bdf, 30%
  * faster at 1e-8 but with bdf's accuracy instead of rkck's (2.5× the
  * error at 1e-8, 9× at 1e-10), so below ~5e-7 held phases stay explicit.
@@ -195,7 +199,9 @@ int engine_step(calcify_solver *s, double *t, double t_end, double y[])
      * goes to the stiff stepper (from the next step on) */
     if (d == s->explicit_drv && s->stiff_drv && d->e->count >= AUTO_WARMUP &&
         d->e->count >= s->next_check && (s->t_seg_end - *t) > AUTO_MAX_STEPS * d->h) {
-        if (d->h * engine_spectral_radius(s, *t, y) > engine_auto_stiff_hrho(s->rtol))
+        const double hrho = engine_auto_stiff_hrho(s->rtol);
+        const int first = s->next_check == 0; /* no test yet in this segment */
+        if (d->h * engine_spectral_radius(s, *t, y) > (first ? fmax(AUTO_FIRST_HRHO, hrho) : hrho))
             s->switch_due = 1;
         else {
             s->next_check = d->e->count + s->check_every;
