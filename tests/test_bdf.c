@@ -1,8 +1,10 @@
 /* test_bdf.c — the BDF stepper (src/engine/bdf.c): a stiff linear system
  * against its closed form through the solver, and a step rejected and
- * retaken shorter against the same shorter step taken first, and its
- * AVX2 and SSE2 paths against each other, bit for bit. */
+ * retaken shorter against the same shorter step taken first, its AVX2 and
+ * SSE2 paths against each other, and its dense output of a few states
+ * against the full one, bit for bit. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -247,6 +249,47 @@ static void test_avx2_and_sse2_paths_agree(void)
     gsl_odeiv2_driver_free(db);
 }
 
+/* The dense output of a few states (what summary metrics read inside a
+ * step) is, bit for bit, the full dense output's, at every order the steps
+ * take: each state alone, every other state, and all of them. */
+static void test_dense_output_of_a_few_states(void)
+{
+    gsl_odeiv2_system sys = {rhs7, jac7, N7, NULL};
+    gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&sys, engine_step_bdf, 1e-4, 1e-9, 1e-6);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    double y[N7] = {2, 0, 1, 0, 0, 0, 0}, t = 0;
+    int seen[8] = {0}, mismatched = 0, steps = 0;
+    while (t < 20 && steps++ < 5000) {
+        CU_ASSERT_EQUAL_FATAL(gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &sys, &t, 20.0, &d->h, y),
+                              GSL_SUCCESS);
+        const unsigned ord = gsl_odeiv2_step_order(d->s); /* q + 1 */
+        seen[ord < 8 ? ord : 7] = 1;
+        const double h = d->e->last_step;
+        const double at[4] = {t - h, t - 0.7 * h, t - 0.3 * h, t};
+        const uint32_t masks[3] = {0x55, 0x7f, 0};
+        for (int k = 0; k < 4; k++) {
+            double all[N7], some[N7];
+            CU_ASSERT_FATAL(engine_bdf_dense_output(d->s, at[k], all));
+            for (int m = 0; m < 3 + N7; m++) {
+                const uint32_t mask = m < 3 ? masks[m] : (uint32_t)1 << (m - 3);
+                if (!mask)
+                    continue;
+                for (int i = 0; i < N7; i++)
+                    some[i] = NAN;
+                CU_ASSERT_FATAL(engine_bdf_dense_output_some(d->s, at[k], mask, some));
+                for (int i = 0; i < N7; i++)
+                    if ((mask >> i & 1) ? memcmp(&some[i], &all[i], sizeof all[i]) != 0
+                                        : !isnan(some[i]))
+                        mismatched++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(mismatched, 0);
+    for (unsigned q = 1; q <= 5; q++) /* every order, 1 to 5 */
+        CU_ASSERT(seen[q + 1]);
+    gsl_odeiv2_driver_free(d);
+}
+
 static int register_suites(void)
 {
     CU_pSuite s = CU_add_suite("bdf", NULL, NULL);
@@ -256,7 +299,9 @@ static int register_suites(void)
                      test_stiff_linear_closed_form) ||
         !CU_add_test(s, "a rejected step leaves no trace", test_rejected_step_leaves_no_trace) ||
         !CU_add_test(s, "evolve's rejections and retakes", test_evolve_rejections) ||
-        !CU_add_test(s, "AVX2 and SSE2 paths agree to the bit", test_avx2_and_sse2_paths_agree))
+        !CU_add_test(s, "AVX2 and SSE2 paths agree to the bit", test_avx2_and_sse2_paths_agree) ||
+        !CU_add_test(s, "the dense output of a few states is the full one's, at every order",
+                     test_dense_output_of_a_few_states))
         return 1;
     return 0;
 }

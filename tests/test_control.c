@@ -1,6 +1,7 @@
 /* test_control.c — the engine's step-size control (src/engine/control.c)
  * against GSL's standard control, decision for decision and bit for bit,
- * on random states that mix scales, signs, zeros and non-finite values. */
+ * on random states that mix scales, signs, zeros and non-finite values,
+ * through both of its paths (SSE2, and AVX2 where the CPU has it). */
 #include <math.h>
 #include <string.h>
 
@@ -55,13 +56,18 @@ static void test_control_matches_gsl_standard(void)
         CU_ASSERT_FATAL(g != NULL && e != NULL);
         CU_ASSERT_FATAL(gsl_odeiv2_control_init(e, eps_abs, eps_rel, a_y, a_dydt) ==
                         GSL_SUCCESS);
-        double hg = h, he = h;
+        double hg = h;
         /* through the type: gsl_odeiv2_control_hadjust takes the order
          * and size from a stepper */
         const int dg = g->type->hadjust(g->state, dim, ord, y, yerr, yp, &hg);
-        const int de = e->type->hadjust(e->state, dim, ord, y, yerr, yp, &he);
-        if (dg != de || !same_bits(hg, he))
-            mismatched++;
+        /* both of the engine's paths: SSE2, and AVX2 where the CPU has it */
+        for (int wide = 0; wide < 2; wide++) {
+            double he = h;
+            engine_control_use_avx2(e, wide);
+            const int de = e->type->hadjust(e->state, dim, ord, y, yerr, yp, &he);
+            if (dg != de || !same_bits(hg, he))
+                mismatched++;
+        }
         decisions[dg + 1]++;
         double lg, le;
         const size_t i = gsl_rng_uniform_int(r, dim);
@@ -103,12 +109,16 @@ static void test_control_edges_of_keep(void)
         gsl_odeiv2_control *g = gsl_odeiv2_control_y_new(eps_abs, eps_rel);
         gsl_odeiv2_control *e = engine_control_y_new(eps_abs, eps_rel);
         CU_ASSERT_FATAL(g != NULL && e != NULL);
-        double hg = 0.01, he = 0.01;
+        double hg = 0.01;
         const unsigned ord = 1 + (unsigned)(k % 5);
-        if (g->type->hadjust(g->state, dim, ord, y, yerr, yp, &hg) !=
-                e->type->hadjust(e->state, dim, ord, y, yerr, yp, &he) ||
-            !same_bits(hg, he))
-            mismatched++;
+        const int dg = g->type->hadjust(g->state, dim, ord, y, yerr, yp, &hg);
+        for (int wide = 0; wide < 2; wide++) {
+            double he = 0.01;
+            engine_control_use_avx2(e, wide);
+            if (dg != e->type->hadjust(e->state, dim, ord, y, yerr, yp, &he) ||
+                !same_bits(hg, he))
+                mismatched++;
+        }
         gsl_odeiv2_control_free(g);
         gsl_odeiv2_control_free(e);
     }

@@ -861,6 +861,21 @@ int engine_bdf_dense_output(const gsl_odeiv2_step *st, double t, double out[])
     return 1;
 }
 
+/* State by state, the same Horner as engine_bdf_dense_output: z_q·x + … + z_0
+ * at order q. */
+static inline __attribute__((always_inline)) void
+horner_some(const bdf_state *s, double x, uint32_t states, double out[], const int q)
+{
+    const size_t n = s->n;
+    for (uint32_t m = states; m; m &= m - 1) {
+        const size_t i = (size_t)__builtin_ctz(m);
+        double o = s->zn[(size_t)q * n + i];
+        for (int j = q - 1; j >= 0; j--)
+            o = o * x + s->zn[(size_t)j * n + i];
+        out[i] = o;
+    }
+}
+
 int engine_bdf_dense_output_some(const gsl_odeiv2_step *st, double t, uint32_t states,
                                  double out[])
 {
@@ -868,14 +883,14 @@ int engine_bdf_dense_output_some(const gsl_odeiv2_step *st, double t, uint32_t s
     const bdf_state *s = dense_step(st, t, &x);
     if (!s)
         return 0;
-    const size_t n = s->n;
-    /* state by state, the same Horner as engine_bdf_dense_output */
-    for (uint32_t m = states; m; m &= m - 1) {
-        const size_t i = (size_t)__builtin_ctz(m);
-        double o = s->zn[(size_t)s->qp * n + i];
-        for (int j = s->qp - 1; j >= 0; j--)
-            o = o * x + s->zn[(size_t)j * n + i];
-        out[i] = o;
+    /* the order a constant in each case, so that Horner unrolls */
+    switch (s->qp) {
+    case 1: horner_some(s, x, states, out, 1); break;
+    case 2: horner_some(s, x, states, out, 2); break;
+    case 3: horner_some(s, x, states, out, 3); break;
+    case 4: horner_some(s, x, states, out, 4); break;
+    case 5: horner_some(s, x, states, out, 5); break;
+    default: horner_some(s, x, states, out, s->qp); break;
     }
     return 1;
 }

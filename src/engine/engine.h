@@ -42,6 +42,10 @@ double engine_stepper_auto_tol_scale(const char *name);
 /* GSL's standard control in its y_new form (a_y = 1, a_dydt = 0), the same
  * decisions to the bit (control.c); NULL if out of memory. */
 gsl_odeiv2_control *engine_control_y_new(double eps_abs, double eps_rel);
+/* Take that control's AVX2 path (on, where the CPU has it) or its SSE2 one;
+ * returns whether the AVX2 one is taken (0 if c is not it).  For tests: both
+ * give the same bits. */
+int engine_control_use_avx2(gsl_odeiv2_control *c, int on);
 
 /* Accepted states kept for rows behind an iterating stepper: a quintic
  * through six of them matches BDF's highest order. */

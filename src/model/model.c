@@ -768,8 +768,25 @@ void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE
  * common terms, read by the plasma observables only).  One formula per
  * observable, so that observing a few (calcify_model_observe_some) gives
  * the very bits observing all does. */
-static double observe_raw(const calcify_model *m, const double y[], const double u[],
-                          const common *c, int k)
+static inline double k1_aorta(const double y[])
+{
+    return pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
+}
+
+static inline double mk4_aorta(const double y[])
+{
+    return pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
+}
+
+static inline double ca_aorta(const calcify_model *m, const double y[])
+{
+    return m->p[CALCIFY_P_CA_TISSUE] + pos(mineral(y));
+}
+
+/* always inlined: calcify_model_observe calls it with each k a constant,
+ * so that each call is its case alone (no switch) */
+static inline __attribute__((always_inline)) double
+observe_raw(const calcify_model *m, const double y[], const double u[], const common *c, int k)
 {
     const double *p = m->p;
     switch (k) {
@@ -792,13 +809,11 @@ static double observe_raw(const calcify_model *m, const double y[], const double
     case CALCIFY_O_MD_PLASMA: return pos(c->cmd);
     case CALCIFY_O_VK_LIVER:
         return pos(y[CALCIFY_S_LIV_Q] + y[CALCIFY_S_LIV_H] + y[CALCIFY_S_LIV_E]);
-    case CALCIFY_O_K1_AORTA:
-        return pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
-    case CALCIFY_O_MK4_AORTA:
-        return pos(y[CALCIFY_S_AO_MK4_Q] + y[CALCIFY_S_AO_MK4_H] + y[CALCIFY_S_AO_MK4_E]);
+    case CALCIFY_O_K1_AORTA: return k1_aorta(y);
+    case CALCIFY_O_MK4_AORTA: return mk4_aorta(y);
     case CALCIFY_O_MK4_SHARE_AORTA: {
-        const double mk4 = observe_raw(m, y, u, c, CALCIFY_O_MK4_AORTA);
-        const double vk_ao = observe_raw(m, y, u, c, CALCIFY_O_K1_AORTA) + mk4;
+        const double mk4 = mk4_aorta(y);
+        const double vk_ao = k1_aorta(y) + mk4;
         return vk_ao > 0 ? mk4 / vk_ao : 0;
     }
     case CALCIFY_O_VKH2_AORTA: return pos(y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_MK4_H]);
@@ -811,11 +826,10 @@ static double observe_raw(const calcify_model *m, const double y[], const double
     case CALCIFY_O_CMGP: return pos(y[CALCIFY_S_CMGP]);
     case CALCIFY_O_VSMC_SWITCHED: return pos(y[CALCIFY_S_VSMC_SW]);
     case CALCIFY_O_CA_MINERAL: return pos(mineral(y));
-    case CALCIFY_O_CA_AORTA: return p[CALCIFY_P_CA_TISSUE] + pos(mineral(y));
+    case CALCIFY_O_CA_AORTA: return ca_aorta(m, y);
     case CALCIFY_O_CLOTTING: return pos(y[CALCIFY_S_CLOT]) / m->ref_clot;
     case CALCIFY_O_DISTENSIBILITY:
-        return exp(-p[CALCIFY_P_DIST_BETA]
-                   * (observe_raw(m, y, u, c, CALCIFY_O_CA_AORTA) - m->ref_ca));
+        return exp(-p[CALCIFY_P_DIST_BETA] * (ca_aorta(m, y) - m->ref_ca));
     case CALCIFY_O_APOPTOSIS: return apoptosis_raw(m, y) / m->ref_apop;
     default: return NAN;
     }
@@ -863,6 +877,8 @@ void calcify_model_observe(const calcify_model *m, const double y[],
 {
     common c;
     common_eval(m, y, &c);
+    /* unrolled, so that each observe_raw is inlined with its k a constant */
+#pragma GCC unroll 32
     for (int k = 0; k < CALCIFY_NOBS; k++)
         o[k] = unsubnormal(observe_raw(m, y, u, &c, k));
 }
