@@ -59,6 +59,7 @@ static inline __attribute__((always_inline)) double
 ratio(const control_state *s, size_t dim, const double y[], const double yerr[],
       const double yp[], double h, const int wide)
 {
+    (void)wide; /* read only where ENGINE_AVX2 is defined */
     double rmax = DBL_MIN;
     size_t i = 0;
 #ifdef __SSE2__
@@ -100,8 +101,6 @@ ratio(const control_state *s, size_t dim, const double y[], const double yerr[],
     double lanes[2];
     _mm_storeu_pd(lanes, m);
     rmax = lanes[0] > lanes[1] ? lanes[0] : lanes[1];
-#else
-    (void)wide;
 #endif
     for (; i < dim; i++) {
         const double d0 = s->eps_rel * (s->a_y * fabs(y[i]) + s->a_dydt * fabs(h * yp[i])) +
@@ -114,7 +113,7 @@ ratio(const control_state *s, size_t dim, const double y[], const double yerr[],
 
 /* Where the CPU has AVX2, the ratio compiled for it: the same IEEE
  * operations on each state (no FMA), and the maximum of the same set.
- * A control's choice is made once, at its allocation. */
+ * A control's choice is made at its init (control_init). */
 #ifdef ENGINE_AVX2
 __attribute__((target("avx2"))) static double ratio_avx2(const control_state *s, size_t dim,
                                                          const double y[], const double yerr[],

@@ -764,10 +764,7 @@ void calcify_model_set_reference(calcify_model *m, const double y[CALCIFY_NSTATE
     m->ref_apop = apoptosis_raw(m, y);
 }
 
-/* Observable k of y under u, before the clip of subnormals (c: the
- * common terms, read by the plasma observables only).  One formula per
- * observable, so that observing a few (calcify_model_observe_some) gives
- * the very bits observing all does. */
+/* What more than one observable reads */
 static inline double k1_aorta(const double y[])
 {
     return pos(y[CALCIFY_S_AO_K1_Q] + y[CALCIFY_S_AO_K1_H] + y[CALCIFY_S_AO_K1_E]);
@@ -783,8 +780,12 @@ static inline double ca_aorta(const calcify_model *m, const double y[])
     return m->p[CALCIFY_P_CA_TISSUE] + pos(mineral(y));
 }
 
-/* always inlined: calcify_model_observe calls it with each k a constant,
- * so that each call is its case alone (no switch) */
+/* Observable k of y under u, before the clip of subnormals (c: the
+ * common terms, read by the plasma observables only).  One formula per
+ * observable, so that observing a few (calcify_model_observe_some) gives
+ * the very bits observing all does.  Always inlined: calcify_model_observe
+ * calls it with each k a constant, so that each call is its case alone (no
+ * switch). */
 static inline __attribute__((always_inline)) double
 observe_raw(const calcify_model *m, const double y[], const double u[], const common *c, int k)
 {
