@@ -282,35 +282,47 @@ static double library_runs(const calcify_scenario *sc, const char *method,
     return per_run;
 }
 
-/* Endpoint-only runs (the sweep's: baseline and every arm to its end
- * endpoints, LHS over two parameters) of the default and of rkck, in
- * alternating rounds: CPU per run and the ratio, as the issue's "default
- * against --method rkck, an endpoint-only sweep, one thread". */
+/* Endpoint-only runs over the design of `vary` (the sweep's: baseline and
+ * every arm to its endpoints) of the default, of rkck and, with `old`, of
+ * auto-rodas4, in alternating rounds: the fastest of 3 rounds' CPU per run
+ * into best[0..2]; the default's steps and RHS calls a run.  -1 if the
+ * endpoints do not resolve. */
+static int ratio_rounds(const calcify_scenario *sc, const calcify_vary *vary, size_t nv, long n,
+                        int old, double best[3], double *steps, double *rhs)
+{
+    calcify_error err;
+    calcify_endpoints endpoints = {0};
+    if (calcify_endpoints_resolve(sc, NULL, NULL, 0, NULL, 0, &endpoints, &err)) {
+        fprintf(stderr, "endpoints: %s\n", err.msg);
+        return -1;
+    }
+    best[0] = best[1] = best[2] = INFINITY;
+    for (int round = 0; round < 3; round++) {
+        best[0] = fmin(best[0], library_runs(sc, sc->method, vary, nv, &endpoints, n, steps, rhs));
+        if (old)
+            best[2] = fmin(best[2], library_runs(sc, "auto-rodas4", vary, nv, &endpoints, n,
+                                                 NULL, NULL));
+        best[1] = fmin(best[1], library_runs(sc, "rkck", vary, nv, &endpoints, n, NULL, NULL));
+    }
+    calcify_endpoints_free(&endpoints);
+    return 0;
+}
+
+/* The sweep's two parameters, as the issue's "default against --method
+ * rkck, an endpoint-only sweep, one thread". */
 static void endpoint_ratio(const calcify_scenario *sc, const char *label, long n)
 {
     calcify_error err;
     calcify_vary vary[2];
     calcify_vary_parse("warfarin_thalf=5:50:log", &vary[0], &err);
     calcify_vary_parse("ca_reg_max=0.005:0.05", &vary[1], &err);
-    calcify_endpoints endpoints = {0};
-    if (calcify_endpoints_resolve(sc, NULL, NULL, 0, NULL, 0, &endpoints, &err)) {
-        fprintf(stderr, "endpoints: %s\n", err.msg);
+    double best[3], steps, rhs;
+    if (ratio_rounds(sc, vary, 2, n, 1, best, &steps, &rhs))
         return;
-    }
-    double best_def = INFINITY, best_rkck = INFINITY, best_old = INFINITY;
-    for (int round = 0; round < 3; round++) {
-        best_def = fmin(best_def, library_runs(sc, sc->method, vary, 2, &endpoints, n, NULL,
-                                               NULL));
-        best_old = fmin(best_old, library_runs(sc, "auto-rodas4", vary, 2, &endpoints, n, NULL,
-                                               NULL));
-        best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, 2, &endpoints, n, NULL,
-                                                 NULL));
-    }
     printf("endpoint-only runs, %s (%ld runs, fastest of 3 rounds): default %.0f us, "
            "rkck %.0f us a run: default %.2fx faster; auto-rodas4 %.0f us (default / it %.2f)\n",
-           label, n, 1e6 * best_def, 1e6 * best_rkck, best_rkck / best_def, 1e6 * best_old,
-           best_def / best_old);
-    calcify_endpoints_free(&endpoints);
+           label, n, 1e6 * best[0], 1e6 * best[1], best[1] / best[0], 1e6 * best[2],
+           best[0] / best[2]);
 }
 
 /* The same comparison over a wider stretch of parameter space: twelve of the
@@ -340,23 +352,13 @@ static void joint_ratio(const calcify_scenario *sc, const char *label, long n)
         if (calcify_vary_parse(spec, &vary[nv], &err) == CALCIFY_OK)
             nv++;
     }
-    calcify_endpoints endpoints = {0};
-    if (calcify_endpoints_resolve(sc, NULL, NULL, 0, NULL, 0, &endpoints, &err)) {
-        fprintf(stderr, "endpoints: %s\n", err.msg);
+    double best[3], steps = 0, rhs = 0;
+    if (ratio_rounds(sc, vary, nv, n, 0, best, &steps, &rhs))
         return;
-    }
-    double best_def = INFINITY, best_rkck = INFINITY, steps = 0, rhs = 0;
-    for (int round = 0; round < 3; round++) {
-        best_def = fmin(best_def, library_runs(sc, sc->method, vary, nv, &endpoints, n, &steps,
-                                               &rhs));
-        best_rkck = fmin(best_rkck, library_runs(sc, "rkck", vary, nv, &endpoints, n, NULL,
-                                                 NULL));
-    }
     printf("endpoint-only runs, %s, %zu parameters, each 0.5-2x, jointly (%ld runs, fastest of 3 "
            "rounds): default %.0f us (%.0f steps, %.0f rhs a run of every arm), rkck %.0f us: "
            "default %.2fx faster\n",
-           label, nv, n, 1e6 * best_def, steps, rhs, 1e6 * best_rkck, best_rkck / best_def);
-    calcify_endpoints_free(&endpoints);
+           label, nv, n, 1e6 * best[0], steps, rhs, 1e6 * best[1], best[1] / best[0]);
 }
 
 /* A long horizon: where auto hands phases to Rodas4.  Its default, rodas4, bdf, msbdf and

@@ -6,9 +6,9 @@
  *
  * rows: calcify_sim_run_scenario at the scenario's output step, each row
  * handed to a callback that does nothing (as `calcify run` without its
- * CSV); endpoints: the baseline and calcify_endpoints_arm over every arm
- * with the scenario's endpoints (as one run of `calcify sweep`).  Each run
- * solves the baseline again.
+ * CSV); endpoints: calcify_runner_run through the probe of the scenario's
+ * endpoints, made once (as each run of `calcify sweep`).  Each run solves
+ * the baseline again.
  *
  * Why instructions: on this machine the same binary's CPU time moved by
  * half within minutes (2026-12-07), more than most changes to measure;
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "calcify/endpoints.h"
-#include "calcify/modeldef.h"
+#include "calcify/runner.h"
 #include "calcify/scenario.h"
 #include "calcify/simulate.h"
 
@@ -46,38 +46,34 @@ int main(int argc, char **argv)
         return 1;
     }
     calcify_endpoints ep;
-    if (calcify_endpoints_resolve(&sc, NULL, NULL, 0, NULL, 0, &ep, &err)) {
+    calcify_probe probe;
+    if (calcify_endpoints_resolve(&sc, NULL, NULL, 0, NULL, 0, &ep, &err) ||
+        calcify_endpoints_probe(&ep, &sc, NULL, &probe, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     calcify_sim *sim =
         calcify_sim_alloc(&sc.params, argc == 5 ? argv[4] : sc.method, sc.rtol, sc.atol, &err);
-    double *v = calloc(calcify_endpoints_ncols(&ep) + 1, sizeof *v);
-    double *y0 = calloc(CALCIFY_MAX_STATE, sizeof *y0);
-    if (!sim || !v || !y0) {
+    double *v = malloc((probe.n_out ? probe.n_out : 1) * sizeof *v);
+    if (!sim || !v) {
         fprintf(stderr, "%s\n", sim ? "out of memory" : err.msg);
         return 1;
     }
     for (long r = 0; r < n; r++) {
         calcify_sim_forget_baseline(sim);
-        calcify_status st;
-        if (rows) {
-            st = calcify_sim_run_scenario(sim, &sc, NULL, sc.output_step, ignore_row, NULL, &err);
-        } else {
-            st = calcify_sim_baseline(sim, sc.baseline, y0, &err);
-            for (size_t a = 0; !st && a < sc.n_arms; a++) {
-                unsigned long steps, rhs;
-                st = calcify_endpoints_arm(sim, &sc.arms[a], y0, &ep, v, &steps, &rhs, &err);
-            }
-        }
-        if (st) {
+        const int failed =
+            rows ? calcify_sim_run_scenario(sim, &sc, NULL, sc.output_step, ignore_row, NULL,
+                                            &err) != CALCIFY_OK
+                 : calcify_runner_run(sim, &sc, &probe, NULL, -1, v, NULL, NULL, &err) !=
+                       CALCIFY_RUN_OK;
+        if (failed) {
             fprintf(stderr, "run %ld: %s\n", r, err.msg);
             return 1;
         }
     }
-    free(y0);
     free(v);
     calcify_sim_free(sim);
+    calcify_probe_free(&probe);
     calcify_endpoints_free(&ep);
     calcify_scenario_free(&sc);
     return 0;
