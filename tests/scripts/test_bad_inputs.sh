@@ -202,7 +202,9 @@ interrupted() { # signal, expected status, command writing to $T/sig/out/...
         rm -rf "$T/sig" && mkdir -p "$T/sig"
         "$calcify" "$@" >/dev/null 2>"$T/stderr" &
         pid=$! i=0
-        until compgen -G "$T/sig/out/*.tmp.*" >/dev/null || [ $i -ge 3000 ]; do sleep 0.01; i=$((i + 1)); done
+        until compgen -G "$T/sig/out/*.tmp.*" >/dev/null || ! kill -0 $pid 2>/dev/null || [ $i -ge 3000 ]; do
+            sleep 0.01; i=$((i + 1))
+        done
         kill -STOP $pid 2>/dev/null
         if compgen -G "$T/sig/out/*.tmp.*" >/dev/null; then
             kill -"$sig" $pid
