@@ -25,6 +25,7 @@
 #include "calcify/simulate.h"
 #include "calcify/endpoints.h"
 #include "calcify/params.h"
+#include "calcify/runner.h"
 #include "calcify/sweep.h"
 
 static double cpu_now(void)
@@ -220,9 +221,10 @@ typedef struct {
 enum { MAX_VARY = 16 };
 
 /* Design runs (LHS over `vary`, parameters only, seed 1) through the
- * library only, with `method`: CPU s a run; steps and RHS calls of a whole
- * run (every arm) into *steps, *rhs if given, over the runs that succeeded
- * (NAN if none did). */
+ * library only, with `method`: each run through calcify_runner_run with the
+ * endpoints' probe made once, as each run of `calcify sweep` goes.  CPU s
+ * a run; steps and RHS calls of a whole run (every arm) into *steps, *rhs
+ * if given, over the runs that succeeded (NAN if none did). */
 static double library_runs(const calcify_scenario *sc, const char *method,
                            const calcify_vary *vary, size_t n_vary,
                            const calcify_endpoints *endpoints, long n, double *steps,
@@ -237,37 +239,35 @@ static double library_runs(const calcify_scenario *sc, const char *method,
                 (int)MAX_VARY);
         return NAN;
     }
+    calcify_probe probe;
+    if (calcify_endpoints_probe(endpoints, sc, NULL, &probe, &err)) {
+        fprintf(stderr, "library_runs: %s\n", err.msg);
+        return NAN;
+    }
     calcify_design *d = calcify_design_alloc(CALCIFY_DESIGN_LHS, vary, n_vary, (size_t)n, 1,
                                              &err);
     calcify_sim *sim = make_sim(sc, method, sc->rtol, sc->atol);
     calcify_paramset ps;
-    double *v = calloc(calcify_endpoints_ncols(endpoints) + 1, sizeof *v);
+    double *v = malloc((probe.n_out ? probe.n_out : 1) * sizeof *v);
+    calcify_run_cost *cost = calloc(probe.n_arms ? probe.n_arms : 1, sizeof *cost);
     double per_run = NAN;
     unsigned long all_steps = 0, all_rhs = 0, good = 0;
-    if (d && sim && v && calcify_paramset_copy(&ps, &sc->params) == CALCIFY_OK) {
-        double values[MAX_VARY], y0[CALCIFY_NSTATE], t0 = cpu_now();
+    if (d && sim && v && cost && calcify_paramset_copy(&ps, &sc->params) == CALCIFY_OK) {
+        double values[MAX_VARY], t0 = cpu_now();
         long runs = 0;
         while (calcify_design_next(d, values) >= 0) {
             for (size_t k = 0; k < n_vary; k++)
                 ps.value[vary[k].param] = values[k];
             calcify_sim_set_params(sim, &ps);
             runs++;
-            if (calcify_sim_baseline(sim, sc->baseline, y0, &err))
+            if (calcify_runner_run(sim, sc, &probe, NULL, -1, v, NULL, cost, &err) !=
+                CALCIFY_RUN_OK)
                 continue;
-            unsigned long run_steps = 0, run_rhs = 0;
-            int run_ok = 1;
-            for (size_t k = 0; k < sc->n_arms; k++) {
-                unsigned long arm_steps, arm_rhs;
-                run_ok &= calcify_endpoints_arm(sim, &sc->arms[k], y0, endpoints, v,
-                                                &arm_steps, &arm_rhs, &err) == CALCIFY_OK;
-                run_steps += arm_steps;
-                run_rhs += arm_rhs;
+            for (size_t a = 0; a < probe.n_arms; a++) {
+                all_steps += cost[a].steps;
+                all_rhs += cost[a].rhs_evals;
             }
-            if (run_ok) {
-                all_steps += run_steps;
-                all_rhs += run_rhs;
-                good++;
-            }
+            good++;
         }
         per_run = (cpu_now() - t0) / (double)(runs ? runs : 1);
         if (steps)
@@ -276,9 +276,11 @@ static double library_runs(const calcify_scenario *sc, const char *method,
             *rhs = good ? (double)all_rhs / (double)good : NAN;
         calcify_paramset_free(&ps);
     }
+    free(cost);
     free(v);
     calcify_sim_free(sim);
     calcify_design_free(d);
+    calcify_probe_free(&probe);
     return per_run;
 }
 
